@@ -1,0 +1,185 @@
+//! The time grid, after NEST's `Time` class: times are held in tics
+//! (1 tic = 1 µs, NEST's default `tics_per_ms` = 1000), the resolution `h`
+//! is a whole number of tics, and every time a model sees is a whole number
+//! of steps of `h`.
+
+use thiserror::Error;
+
+/// A time on the simulation grid, in steps of the resolution since t = 0.
+pub type Step = u64;
+
+/// Tics per ms, NEST's default.
+pub const TICS_PER_MS: i64 = 1000;
+/// ms per tic, computed as NEST computes it (`1 / TICS_PER_MS` in double).
+const MS_PER_TIC: f64 = 1.0 / TICS_PER_MS as f64;
+
+/// A time given in ms that does not fit the grid.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum TimeError {
+    /// The resolution is not a positive whole number of tics.
+    #[error("resolution must be a positive multiple of 0.001 ms (got {0} ms)")]
+    BadResolution(f64),
+    /// A time is negative, infinite or NaN.
+    #[error("{what} must be a finite time >= 0 ms (got {value} ms)")]
+    NotFinite {
+        /// What the time is (e.g. "simtime").
+        what: String,
+        /// The value given.
+        value: f64,
+    },
+    /// A time is not a multiple of the resolution.
+    #[error("{what} must be a multiple of the resolution {h} ms (got {value} ms)")]
+    OffGrid {
+        /// What the time is.
+        what: String,
+        /// The value given.
+        value: f64,
+        /// The resolution in ms.
+        h: f64,
+    },
+    /// A delay shorter than one step.
+    #[error("{what} must be at least the resolution {h} ms (got {value} ms)")]
+    BelowResolution {
+        /// What the time is.
+        what: String,
+        /// The value given.
+        value: f64,
+        /// The resolution in ms.
+        h: f64,
+    },
+}
+
+/// The simulation resolution `h`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resolution {
+    tics_per_step: i64,
+}
+
+impl Resolution {
+    /// The grid for a resolution of `dt_ms`; it must be a positive whole
+    /// number of tics (0.001 ms), as in NEST.
+    pub fn new(dt_ms: f64) -> Result<Self, TimeError> {
+        if !dt_ms.is_finite() || dt_ms <= 0.0 {
+            return Err(TimeError::BadResolution(dt_ms));
+        }
+        let tics = (dt_ms * TICS_PER_MS as f64).round();
+        if tics < 1.0 || (tics - dt_ms * TICS_PER_MS as f64).abs() > 1e-6 * tics.max(1.0) {
+            return Err(TimeError::BadResolution(dt_ms));
+        }
+        Ok(Self {
+            tics_per_step: tics as i64,
+        })
+    }
+
+    /// `h` in ms, computed as NEST's `Time::get_resolution().get_ms()`
+    /// (tics times ms-per-tic), so propagators match NEST bit for bit.
+    pub fn h(&self) -> f64 {
+        self.tics_per_step as f64 * MS_PER_TIC
+    }
+
+    /// Tics per step.
+    pub fn tics_per_step(&self) -> i64 {
+        self.tics_per_step
+    }
+
+    /// The time in ms at the end of step `step`, i.e. at grid point
+    /// `step`, as NEST's `Time::get_ms()` computes it.
+    pub fn ms(&self, step: Step) -> f64 {
+        (step as i64 * self.tics_per_step) as f64 * MS_PER_TIC
+    }
+
+    /// A time in ms that must lie exactly on the grid, as steps.
+    pub fn steps_on_grid(&self, what: &str, ms: f64) -> Result<Step, TimeError> {
+        if !ms.is_finite() || ms < 0.0 {
+            return Err(TimeError::NotFinite {
+                what: what.into(),
+                value: ms,
+            });
+        }
+        let steps_f = ms / self.h();
+        let steps = steps_f.round();
+        if (steps_f - steps).abs() > 1e-9 * steps.max(1.0) {
+            return Err(TimeError::OffGrid {
+                what: what.into(),
+                value: ms,
+                h: self.h(),
+            });
+        }
+        Ok(steps as Step)
+    }
+
+    /// A delay in ms as steps: on the grid and at least one step.
+    pub fn delay_steps(&self, what: &str, ms: f64) -> Result<Step, TimeError> {
+        if ms.is_finite() && ms >= 0.0 && ms < self.h() * (1.0 - 1e-9) {
+            return Err(TimeError::BelowResolution {
+                what: what.into(),
+                value: ms,
+                h: self.h(),
+            });
+        }
+        let steps = self.steps_on_grid(what, ms)?;
+        if steps == 0 {
+            return Err(TimeError::BelowResolution {
+                what: what.into(),
+                value: ms,
+                h: self.h(),
+            });
+        }
+        Ok(steps)
+    }
+
+    /// A duration in ms as steps the way NEST converts refractory times:
+    /// round to the nearest tic, then floor to whole steps
+    /// (`Time(Time::ms(t)).get_steps()`).
+    pub fn floor_steps(&self, ms: f64) -> Step {
+        let tics = (ms * TICS_PER_MS as f64 + 0.5).floor() as i64;
+        (tics / self.tics_per_step).max(0) as Step
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution_is_nests_h() {
+        let r = Resolution::new(0.1).unwrap();
+        assert_eq!(r.tics_per_step(), 100);
+        assert_eq!(r.h(), 100.0 * 0.001);
+        assert_eq!(r.ms(143), 14.3);
+        assert!(Resolution::new(0.0).is_err());
+        assert!(Resolution::new(-1.0).is_err());
+        assert!(Resolution::new(0.0005).is_err());
+        assert!(Resolution::new(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn grid_times() {
+        let r = Resolution::new(0.1).unwrap();
+        assert_eq!(r.steps_on_grid("simtime", 1000.0).unwrap(), 10_000);
+        assert_eq!(r.steps_on_grid("t", 32.3).unwrap(), 323);
+        assert!(r.steps_on_grid("simtime", 1000.05).is_err());
+        assert!(r.steps_on_grid("simtime", -1.0).is_err());
+        assert_eq!(r.delay_steps("delay", 1.5).unwrap(), 15);
+        assert!(matches!(
+            r.delay_steps("delay", 0.05),
+            Err(TimeError::BelowResolution { .. })
+        ));
+        assert!(matches!(
+            r.delay_steps("delay", 0.0),
+            Err(TimeError::BelowResolution { .. })
+        ));
+        assert!(matches!(
+            r.delay_steps("delay", 1.55),
+            Err(TimeError::OffGrid { .. })
+        ));
+    }
+
+    #[test]
+    fn refractory_steps_follow_nest() {
+        let r = Resolution::new(0.1).unwrap();
+        assert_eq!(r.floor_steps(2.0), 20);
+        assert_eq!(r.floor_steps(2.05), 20);
+        assert_eq!(r.floor_steps(0.0), 0);
+    }
+}

@@ -1,0 +1,70 @@
+//! Spindle's simulation kernel.
+//!
+//! [`Simulation::build`] splits a [`spindle_network::Network`] into shards,
+//! one per thread, each built on its own thread; [`Simulation::simulate`]
+//! runs the slice loop (deliver, update, exchange; see its opening comment)
+//! with one barrier per slice. This is the only crate that uses threads, and
+//! its only unsafe code is the spike exchange (`exchange.rs`).
+
+mod exchange;
+mod recording;
+mod shard;
+mod simulation;
+mod timers;
+
+pub use recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
+pub use simulation::{RunStats, Simulation};
+pub use timers::PhaseTimers;
+
+use spindle_core::TimeError;
+use spindle_network::NetworkError;
+use thiserror::Error;
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Shards, one thread each.
+    pub threads: usize,
+    /// Pin shard threads to cores (round robin).
+    pub pin: bool,
+    /// Print NEST's `print_time` progress line on stderr.
+    pub progress: bool,
+    /// Refuse to build a network whose estimated memory exceeds what the
+    /// machine has available.
+    pub check_memory: bool,
+}
+
+impl Config {
+    /// `threads` shards, no pinning, no progress, memory checked.
+    pub fn threads(threads: usize) -> Self {
+        Self {
+            threads,
+            pin: false,
+            progress: false,
+            check_memory: true,
+        }
+    }
+}
+
+/// Why a simulation could not be built or run.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// The network description is invalid.
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// A time that does not fit the grid.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// A configuration error.
+    #[error("{0}")]
+    Config(String),
+    /// Writing a file failed.
+    #[error("cannot write {0}: {1}")]
+    Io(String, String),
+    /// A shard thread panicked (a bug).
+    #[error("internal error: shard {0} panicked: {1}")]
+    Panicked(usize, String),
+    /// The run was abandoned because a shard failed.
+    #[error("the run was abandoned because a shard failed")]
+    Aborted,
+}

@@ -1,0 +1,78 @@
+//! What recorders hold after a run, and NEST's ASCII file format.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use spindle_core::NodeId;
+
+/// The events of one `spike_recorder`, sorted by time, then sender.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpikeEvents {
+    /// Senders.
+    pub senders: Vec<NodeId>,
+    /// Emission times [ms].
+    pub times: Vec<f64>,
+}
+
+impl SpikeEvents {
+    /// Number of events (NEST's `n_events`).
+    pub fn len(&self) -> usize {
+        self.senders.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.senders.is_empty()
+    }
+}
+
+/// The samples of one `multimeter`, sorted by time, then sender.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MultimeterEvents {
+    /// Sampled neurons.
+    pub senders: Vec<NodeId>,
+    /// Sample times [ms].
+    pub times: Vec<f64>,
+    /// `V_m` [mV].
+    pub v_m: Vec<f64>,
+    /// `I_syn_ex` [pA].
+    pub i_syn_ex: Vec<f64>,
+    /// `I_syn_in` [pA].
+    pub i_syn_in: Vec<f64>,
+}
+
+/// The `.dat` path of a recorder: `<dir>/<prefix><label>-<node id>.dat`.
+pub fn dat_path(dir: &Path, prefix: &str, label: &str, recorder: NodeId) -> PathBuf {
+    let label = if label.is_empty() {
+        "spike_recorder"
+    } else {
+        label
+    };
+    dir.join(format!("{prefix}{label}-{recorder}.dat"))
+}
+
+/// Write `events` in NEST 3's ASCII format (`RecordingBackendASCII`
+/// version 2: two `#` header lines, a tab-separated column header, times
+/// with 3 decimals). The file appears complete or not at all: it is
+/// written beside its final name and renamed.
+pub fn write_dat(path: &Path, events: &SpikeEvents) -> std::io::Result<()> {
+    let tmp = path.with_extension("dat.tmp");
+    let result = (|| {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        writeln!(w, "# Spindle version: {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(w, "# RecordingBackendASCII version: 2")?;
+        writeln!(w, "sender\ttime_ms")?;
+        for (s, t) in events.senders.iter().zip(&events.times) {
+            writeln!(w, "{s}\t{t:.3}")?;
+        }
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! Building shards and running the slice loop.
+
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use spindle_core::{NodeId, SpikeDigest, Step};
+use spindle_models::devices::RecordTo;
+use spindle_network::{Network, NetworkError, NodeKind, Partition, estimate_bytes};
+
+use crate::exchange::{Spike, SpikeExchange, for_each_in_order};
+use crate::recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
+use crate::shard::{DeviceIndex, Shard};
+use crate::timers::PhaseTimers;
+use crate::{Config, EngineError};
+
+/// A built network, ready to simulate: NEST's kernel after `Connect`.
+pub struct Simulation {
+    net: Network,
+    config: Config,
+    partition: Partition,
+    devices: DeviceIndex,
+    shards: Vec<Shard>,
+    exchange: SpikeExchange,
+    min_delay: Step,
+    now: Step,
+    slices: u64,
+    digest: SpikeDigest,
+    time_simulate: Duration,
+    time_construction_connect: Duration,
+}
+
+/// Whole-run figures of a simulation so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunStats {
+    /// Steps simulated.
+    pub steps: Step,
+    /// Slices run.
+    pub slices: u64,
+    /// Spikes emitted by all neurons.
+    pub spikes: u64,
+    /// Digest over all spikes in (step, sender) order (see `SpikeDigest`).
+    pub digest: String,
+    /// Synaptic events written into input rings.
+    pub synaptic_events: u64,
+    /// Poisson counts drawn.
+    pub poisson_draws: u64,
+    /// `time_simulate`: wall time of all `simulate` calls.
+    pub time_simulate: Duration,
+    /// `time_construction_connect`: wall time of building the shards.
+    pub time_construction_connect: Duration,
+    /// Phase timers summed over shards.
+    pub timers: PhaseTimers,
+    /// Phase timers of each shard.
+    pub shard_timers: Vec<PhaseTimers>,
+    /// Bytes of neuron state, input rings and Poisson streams.
+    pub neuron_bytes: u64,
+    /// Bytes of synapse storage.
+    pub synapse_bytes: u64,
+    /// Synapses stored between neurons.
+    pub synapses_stored: u64,
+}
+
+/// State only shard 0 touches: the digest and the progress line.
+struct Leader<'a> {
+    digest: &'a mut SpikeDigest,
+    slices: &'a mut u64,
+    progress_at: Instant,
+}
+
+impl Simulation {
+    /// Build `net` into `config.threads` shards, each on its own thread.
+    /// Fails before allocating if the estimated memory exceeds what the
+    /// machine has available.
+    pub fn build(net: Network, config: Config) -> Result<Self, EngineError> {
+        if config.threads == 0 {
+            return Err(EngineError::Config("threads must be > 0".into()));
+        }
+        let min_delay = net.min_delay()?;
+        if config.check_memory {
+            let needed = estimate_bytes(&net, config.threads)?;
+            if let Some(available) = available_memory() {
+                if needed > available {
+                    return Err(NetworkError::OutOfMemory {
+                        needed_mib: needed >> 20,
+                        available_mib: available >> 20,
+                    }
+                    .into());
+                }
+            }
+        }
+        let start = Instant::now();
+        let partition = net.partition(config.threads);
+        let devices = DeviceIndex::new(&net);
+        // Input can arrive up to max_delay steps after the slice being
+        // delivered, which itself spans up to min_delay steps.
+        let ring_len = (net.max_delay() + min_delay) as usize;
+        let exchange = SpikeExchange::new(config.threads);
+        let slots: Vec<usize> = (0..config.threads).collect();
+        let shards = on_shard_threads(&config, &exchange, slots, |s| {
+            Ok(Shard::build(
+                &net,
+                &partition,
+                &partition.shards()[s],
+                &devices,
+                ring_len,
+            ))
+        })?;
+        Ok(Self {
+            net,
+            config,
+            partition,
+            devices,
+            shards,
+            exchange,
+            min_delay,
+            now: 0,
+            slices: 0,
+            digest: SpikeDigest::default(),
+            time_simulate: Duration::ZERO,
+            time_construction_connect: start.elapsed(),
+        })
+    }
+
+    /// The network description.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Slice length in steps (`min_delay`).
+    pub fn min_delay(&self) -> Step {
+        self.min_delay
+    }
+
+    /// Model time simulated so far [ms].
+    pub fn time(&self) -> f64 {
+        self.net.resolution().ms(self.now)
+    }
+
+    /// Advance by `ms` of model time (a multiple of the resolution). May be
+    /// called again; the run continues where it stopped.
+    pub fn simulate(&mut self, ms: f64) -> Result<(), EngineError> {
+        let res = self.net.resolution();
+        let steps = res.steps_on_grid("simtime", ms)?;
+        if steps == 0 {
+            return Ok(());
+        }
+        let start = Instant::now();
+        let (t0, end, min_delay) = (self.now, self.now + steps, self.min_delay);
+        let exchange = &self.exchange;
+        let progress = self.config.progress;
+        let h = res.h();
+        let mut slices = 0u64;
+        let mut digest = self.digest;
+        let mut leader = Some(Leader {
+            digest: &mut digest,
+            slices: &mut slices,
+            progress_at: Instant::now(),
+        });
+        let work: Vec<(&mut Shard, Option<Leader>)> = self
+            .shards
+            .iter_mut()
+            .map(|shard| (shard, leader.take()))
+            .collect();
+
+        on_shard_threads(&self.config, exchange, work, |(shard, mut leader)| {
+            let s = shard.index;
+            // The schedule of slice k, covering steps [o_k, o_k + M):
+            //   D(k-1)  deliver: write the spikes every shard emitted in
+            //           slice k-1 into this shard's input ring, then inject
+            //           spike-generator events of slice k;
+            //   U(k)    update: advance this shard's neurons through slice
+            //           k and publish their spikes (parity k % 2);
+            //   B(k)    barrier: after it every shard's slice-k spikes are
+            //           readable.
+            // D(k-1) precedes U(k): a spike from the last step of slice k-1
+            // with the shortest delay M is felt in the first step of slice
+            // k. B(k) precedes D(k), so D(k) sees every shard's spikes. Every
+            // shard finishes D(k-1) before it enters B(k), so nobody
+            // overwrites parity (k-1) % 2 in U(k+1) while it is still read.
+            // The spikes of the last slice are delivered before returning,
+            // so a later `simulate` call starts with nothing in flight.
+            let mut last: Option<(Step, usize)> = None;
+            let mut origin = t0;
+            let mut parity = 0;
+            loop {
+                let t_deliver = Instant::now();
+                if let Some((prev_origin, prev_parity)) = last {
+                    // SAFETY: between B(k-1), which we passed, and B(k),
+                    // which we have not entered.
+                    let lists: Vec<&[Spike]> = (0..exchange.shards())
+                        .map(|other| unsafe { exchange.spikes_of(other, prev_parity) })
+                        .collect();
+                    shard.deliver(prev_origin, &lists);
+                    if let Some(l) = leader.as_mut() {
+                        // A spike is digested by its emission step.
+                        for_each_in_order(&lists, |sp| {
+                            l.digest.push(prev_origin + sp.lag as Step, sp.id as u64)
+                        });
+                    }
+                }
+                if origin >= end {
+                    shard.timers.time_deliver_spike_data += t_deliver.elapsed();
+                    break;
+                }
+                let len = (end - origin).min(min_delay);
+                shard.inject(origin + len);
+                let t_update = Instant::now();
+                shard.timers.time_deliver_spike_data += t_update - t_deliver;
+
+                shard.update(origin, len as u32);
+                let t_gather = Instant::now();
+                shard.timers.time_update += t_gather - t_update;
+
+                // SAFETY: shard `s` publishes its own slot, in the update
+                // phase of a slice of parity `parity`.
+                unsafe { exchange.publish(s, parity, &mut shard.out) };
+                let waited = exchange.sync().ok_or(EngineError::Aborted)?;
+                shard.timers.time_omp_synchronization_simulation += waited;
+                shard.timers.time_gather_spike_data += t_gather.elapsed();
+
+                last = Some((origin, parity));
+                origin += len;
+                parity = 1 - parity;
+                if let Some(l) = leader.as_mut() {
+                    *l.slices += 1;
+                    if progress
+                        && (l.progress_at.elapsed() >= Duration::from_millis(200) || origin == end)
+                    {
+                        l.progress_at = Instant::now();
+                        print_progress(origin - t0, end - t0, h, start.elapsed());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if progress {
+            eprintln!();
+        }
+        self.digest = digest;
+        self.slices += slices;
+        self.now = end;
+        self.time_simulate += start.elapsed();
+        Ok(())
+    }
+
+    /// Figures of the run so far.
+    pub fn stats(&self) -> RunStats {
+        let mut timers = PhaseTimers::default();
+        for s in &self.shards {
+            timers.add(&s.timers);
+        }
+        let (mut neuron_bytes, mut synapse_bytes) = (0, 0);
+        for s in &self.shards {
+            let (n, y) = s.bytes();
+            neuron_bytes += n as u64;
+            synapse_bytes += y as u64;
+        }
+        RunStats {
+            steps: self.now,
+            slices: self.slices,
+            spikes: self.digest.count(),
+            digest: self.digest.hex(),
+            synaptic_events: self.shards.iter().map(|s| s.counters.synaptic_events).sum(),
+            poisson_draws: self.shards.iter().map(|s| s.poisson_draws()).sum(),
+            time_simulate: self.time_simulate,
+            time_construction_connect: self.time_construction_connect,
+            timers,
+            shard_timers: self.shards.iter().map(|s| s.timers).collect(),
+            neuron_bytes,
+            synapse_bytes,
+            synapses_stored: self.shards.iter().map(|s| s.synapses.len()).sum(),
+        }
+    }
+
+    /// Connections of synapse model `name` as built: stored synapses plus
+    /// device connections (NEST's `num_connections`).
+    pub fn num_connections(&self, name: &str) -> Result<u64, EngineError> {
+        let model = self
+            .net
+            .synapse_models()
+            .iter()
+            .position(|m| m.name == name)
+            .ok_or_else(|| NetworkError::UnknownSynapseModel(name.into()))?;
+        let stored: u64 = self
+            .shards
+            .iter()
+            .flat_map(|s| &s.synapses.projections)
+            .filter(|p| p.synapse_model as usize == model)
+            .map(|p| p.len() as u64)
+            .sum();
+        // Device connections are not stored as synapses; the description
+        // counts them exactly, and every neuron-to-neuron one is stored.
+        let described = self.net.num_connections(name)?;
+        let neuron_described: u64 = self
+            .net
+            .projections()
+            .iter()
+            .filter(|p| p.synapse_model as usize == model)
+            .map(|p| p.rule.count(&p.sources, &p.targets))
+            .sum();
+        Ok(stored + described - neuron_described)
+    }
+
+    /// Spikes neuron `id` emitted so far.
+    pub fn spike_count(&self, id: NodeId) -> Option<u32> {
+        let (s, local) = self.partition.locate(id)?;
+        Some(self.shards[s].spike_counts[local as usize])
+    }
+
+    fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
+        self.devices
+            .recorders
+            .binary_search(&recorder)
+            .map_err(|_| EngineError::Config(format!("node {recorder} is not a spike_recorder")))
+    }
+
+    /// Events spike recorder `recorder` has seen (NEST's `n_events`),
+    /// whether it keeps them or not.
+    pub fn n_events(&self, recorder: NodeId) -> Result<u64, EngineError> {
+        let r = self.recorder_index(recorder)?;
+        Ok(self.shards.iter().map(|s| s.recorded_counts[r]).sum())
+    }
+
+    /// The events of spike recorder `recorder`, sorted by time, then sender
+    /// (empty for a recorder with `record_to: None`).
+    pub fn spike_events(&self, recorder: NodeId) -> Result<SpikeEvents, EngineError> {
+        let r = self.recorder_index(recorder)?;
+        let mut all: Vec<(Step, NodeId)> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.recorded[r].iter().copied())
+            .collect();
+        all.sort_unstable();
+        let res = self.net.resolution();
+        Ok(SpikeEvents {
+            senders: all.iter().map(|e| e.1).collect(),
+            // A spike in step n is stamped at the end of the step.
+            times: all.iter().map(|e| res.ms(e.0 + 1)).collect(),
+        })
+    }
+
+    /// The samples of multimeter `meter`, sorted by time, then sender.
+    pub fn multimeter_events(&self, meter: NodeId) -> Result<MultimeterEvents, EngineError> {
+        match self.net.nodes().get(meter as usize - 1) {
+            Some(NodeKind::Multimeter(_)) => {}
+            _ => {
+                return Err(EngineError::Config(format!(
+                    "node {meter} is not a multimeter"
+                )));
+            }
+        }
+        let mut all: Vec<(Step, NodeId, usize, usize)> = Vec::new();
+        for (si, s) in self.shards.iter().enumerate() {
+            for (i, sample) in s.samples.iter().enumerate() {
+                let (m, target) = self.devices.probes[sample.probe as usize];
+                if m == meter {
+                    all.push((sample.step, target, si, i));
+                }
+            }
+        }
+        all.sort_unstable();
+        let res = self.net.resolution();
+        let mut ev = MultimeterEvents::default();
+        for (step, target, si, i) in all {
+            let sample = &self.shards[si].samples[i];
+            ev.senders.push(target);
+            ev.times.push(res.ms(step + 1));
+            ev.v_m.push(sample.v_m);
+            ev.i_syn_ex.push(sample.i_syn_ex);
+            ev.i_syn_in.push(sample.i_syn_in);
+        }
+        Ok(ev)
+    }
+
+    /// Write the `.dat` file of every spike recorder with
+    /// `record_to: Ascii` into `dir`; returns the paths written.
+    pub fn write_recorders(&self, dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, EngineError> {
+        let mut written = Vec::new();
+        for &rec in &self.devices.recorders {
+            let NodeKind::SpikeRecorder(p) = &self.net.nodes()[rec as usize - 1] else {
+                unreachable!("recorders are spike_recorder nodes")
+            };
+            if p.record_to != RecordTo::Ascii {
+                continue;
+            }
+            let path = dat_path(dir, prefix, &p.label, rec);
+            write_dat(&path, &self.spike_events(rec)?)
+                .map_err(|e| EngineError::Io(path.display().to_string(), e.to_string()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+fn print_progress(done: Step, total: Step, h: f64, wall: Duration) {
+    let model_ms = done as f64 * h;
+    let rtf = if model_ms > 0.0 {
+        wall.as_secs_f64() * 1000.0 / model_ms
+    } else {
+        0.0
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r[ {:>3}% ] Model time: {:.1} ms, Real-time factor: {:.4}",
+        done * 100 / total.max(1),
+        model_ms,
+        rtf
+    );
+    let _ = err.flush();
+}
+
+/// Run `work` on one thread per item (shard), pinned if asked. A failing or
+/// panicking shard releases the others from the barrier, and the first
+/// error is returned.
+fn on_shard_threads<I, T, F>(
+    config: &Config,
+    exchange: &SpikeExchange,
+    items: Vec<I>,
+    work: F,
+) -> Result<Vec<T>, EngineError>
+where
+    I: Send,
+    T: Send,
+    F: Fn(I) -> Result<T, EngineError> + Sync,
+{
+    let cores = if config.pin {
+        core_affinity::get_core_ids()
+    } else {
+        None
+    };
+    let results: Vec<Result<T, EngineError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .into_iter()
+            .enumerate()
+            .map(|(s, item)| {
+                let (work, cores) = (&work, cores.as_deref());
+                std::thread::Builder::new()
+                    .name(format!("spindle-shard-{s}"))
+                    .spawn_scoped(scope, move || {
+                        if let Some(cores) = cores.filter(|c| !c.is_empty()) {
+                            core_affinity::set_for_current(cores[s % cores.len()]);
+                        }
+                        let out = catch_unwind(AssertUnwindSafe(|| work(item)))
+                            .unwrap_or_else(|p| Err(EngineError::Panicked(s, panic_message(&p))));
+                        if out.is_err() {
+                            exchange.abort();
+                        }
+                        out
+                    })
+                    .expect("spawning a shard thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("shard threads catch panics"))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(results.len());
+    let mut first_err = None;
+    for r in results {
+        match r {
+            Ok(v) => out.push(v),
+            // A shard released by another's failure reports `Aborted`;
+            // report the original failure instead.
+            Err(EngineError::Aborted) => {}
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None if out.len() < config.threads => Err(EngineError::Aborted),
+        None => Ok(out),
+    }
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Memory available to this process [bytes], from /proc/meminfo.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -1,0 +1,154 @@
+//! Parameters of the devices: stimulation (`poisson_generator`,
+//! `spike_generator`) and recording (`spike_recorder`, `multimeter`).
+
+use thiserror::Error;
+
+/// Device parameters NEST would reject.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum DeviceError {
+    /// A negative or non-finite rate.
+    #[error("poisson_generator: rate must be a finite number >= 0 Hz (got {0})")]
+    Rate(f64),
+    /// start/stop out of order.
+    #[error("{0}: stop must be >= start")]
+    Window(&'static str),
+    /// Unsorted or negative spike times.
+    #[error("spike_generator: spike times must be finite, > 0 and sorted")]
+    SpikeTimes,
+    /// A multimeter records something the model does not have.
+    #[error("multimeter: unknown recordable '{0}' (iaf_psc_alpha has V_m, I_syn_ex, I_syn_in)")]
+    Recordable(String),
+}
+
+/// `poisson_generator`: Poisson trains, independent for every target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoissonGeneratorParams {
+    /// Mean rate [Hz].
+    pub rate: f64,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+}
+
+impl PoissonGeneratorParams {
+    /// A generator at `rate` Hz, active for the whole run.
+    pub fn with_rate(rate: f64) -> Self {
+        Self {
+            rate,
+            start: 0.0,
+            stop: f64::INFINITY,
+        }
+    }
+
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        if !self.rate.is_finite() || self.rate < 0.0 {
+            return Err(DeviceError::Rate(self.rate));
+        }
+        if self.stop < self.start || self.start.is_nan() || self.stop.is_nan() {
+            return Err(DeviceError::Window("poisson_generator"));
+        }
+        Ok(())
+    }
+}
+
+/// `spike_generator`: emits spikes at given times.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SpikeGeneratorParams {
+    /// Spike times [ms], sorted, on the grid and > 0 (a spike is emitted
+    /// in the step that ends at its time).
+    pub spike_times: Vec<f64>,
+}
+
+impl SpikeGeneratorParams {
+    /// Check the parameters (grid alignment is checked against the
+    /// resolution when the network is built).
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        let ok = self.spike_times.iter().all(|t| t.is_finite() && *t > 0.0)
+            && self.spike_times.windows(2).all(|w| w[0] <= w[1]);
+        if ok {
+            Ok(())
+        } else {
+            Err(DeviceError::SpikeTimes)
+        }
+    }
+}
+
+/// Where a recorder's events go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordTo {
+    /// Kept in memory, read through the library API.
+    #[default]
+    Memory,
+    /// Written as a NEST ASCII `.dat` file at the end of the run (and kept
+    /// in memory too).
+    Ascii,
+    /// Only counted (`n_events`); no event is kept.
+    None,
+}
+
+/// `spike_recorder`: records the spikes of the neurons connected to it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SpikeRecorderParams {
+    /// File label (the `.dat` name starts with it).
+    pub label: String,
+    /// Where events go.
+    pub record_to: RecordTo,
+}
+
+/// What a multimeter can record from `iaf_psc_alpha`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recordable {
+    /// Membrane potential [mV].
+    VM,
+    /// Excitatory synaptic current [pA].
+    ISynEx,
+    /// Inhibitory synaptic current [pA].
+    ISynIn,
+}
+
+impl Recordable {
+    /// Parse NEST's recordable name.
+    pub fn parse(name: &str) -> Result<Self, DeviceError> {
+        match name {
+            "V_m" => Ok(Self::VM),
+            "I_syn_ex" => Ok(Self::ISynEx),
+            "I_syn_in" => Ok(Self::ISynIn),
+            other => Err(DeviceError::Recordable(other.to_string())),
+        }
+    }
+}
+
+/// `multimeter`: samples state variables of the neurons it is connected
+/// to, every `interval` ms, the first sample at the end of the first
+/// interval (NEST records at the end of a step).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultimeterParams {
+    /// Sampling interval [ms] (default: the resolution, given as `None`).
+    pub interval: Option<f64>,
+    /// What to record.
+    pub record_from: Vec<Recordable>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation() {
+        assert!(PoissonGeneratorParams::with_rate(10.0).validate().is_ok());
+        assert!(PoissonGeneratorParams::with_rate(-1.0).validate().is_err());
+        assert!(
+            PoissonGeneratorParams::with_rate(f64::NAN)
+                .validate()
+                .is_err()
+        );
+        let sg = |t: Vec<f64>| SpikeGeneratorParams { spike_times: t }.validate();
+        assert!(sg(vec![1.0, 1.0, 2.0]).is_ok());
+        assert!(sg(vec![2.0, 1.0]).is_err());
+        assert!(sg(vec![0.0]).is_err());
+        assert_eq!(Recordable::parse("V_m"), Ok(Recordable::VM));
+        assert!(Recordable::parse("g_ex").is_err());
+    }
+}

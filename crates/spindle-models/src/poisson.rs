@@ -1,0 +1,260 @@
+//! The input a `poisson_generator` gives its targets.
+//!
+//! NEST's `poisson_generator` draws, for every target and every step in
+//! which it is active, an independent Poisson count with mean
+//! `rate * h * 1e-3` and delivers it through the connection's weight and
+//! delay (`models/poisson_generator.cpp`, `event_hook`). Spindle draws the
+//! same counts inside the target's update, from a stream keyed by
+//! (generator, target), so no event is ever queued for them.
+
+use rand_core::Rng;
+use spindle_core::Step;
+use spindle_core::rng::Stream;
+
+/// Largest mean handled by one table; larger means are split into equal
+/// parts whose counts are summed (a sum of independent Poisson counts is
+/// Poisson with the summed mean, so this is exact).
+const MAX_TABLE_MEAN: f64 = 500.0;
+
+/// Draws Poisson counts for one fixed mean with one 64-bit uniform per
+/// draw, by inverse CDF: `thresholds[k] = floor(P(X <= k) * 2^64)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoissonSampler {
+    thresholds: Vec<u64>,
+    parts: u32,
+    mean: f64,
+}
+
+impl PoissonSampler {
+    /// A sampler for mean `mean` (>= 0, finite).
+    pub fn new(mean: f64) -> Self {
+        assert!(
+            mean.is_finite() && mean >= 0.0,
+            "Poisson mean must be finite and >= 0"
+        );
+        let parts = (mean / MAX_TABLE_MEAN).ceil().max(1.0) as u32;
+        let lambda = mean / parts as f64;
+        let scale = 18_446_744_073_709_551_616.0_f64; // 2^64
+        let mut thresholds = Vec::new();
+        let mut pmf = (-lambda).exp();
+        let mut cdf = 0.0_f64;
+        let mut k = 0u64;
+        loop {
+            cdf += pmf;
+            if cdf >= 1.0 || (k as f64 > lambda && pmf * scale < 0.5) {
+                break;
+            }
+            let t = cdf * scale;
+            thresholds.push(if t >= scale { u64::MAX } else { t as u64 });
+            k += 1;
+            pmf *= lambda / k as f64;
+        }
+        Self {
+            thresholds,
+            parts,
+            mean,
+        }
+    }
+
+    /// The mean.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// One count.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> u64 {
+        let mut total = 0;
+        for _ in 0..self.parts {
+            let u = rng.next_u64();
+            total += if self.thresholds.len() <= 16 {
+                // Short tables (the usual small means): a linear scan ends
+                // after mean + 1 comparisons on average.
+                let mut k = 0;
+                while k < self.thresholds.len() && u >= self.thresholds[k] {
+                    k += 1;
+                }
+                k as u64
+            } else {
+                self.thresholds.partition_point(|&t| t <= u) as u64
+            };
+        }
+        total
+    }
+}
+
+/// One generator's drive of its targets.
+#[derive(Debug, Clone)]
+pub struct PoissonDrive {
+    /// Counts per step.
+    pub sampler: PoissonSampler,
+    /// Synaptic weight [pA].
+    pub weight: f64,
+    /// Connection delay [steps].
+    pub delay: Step,
+    /// The generator emits in steps `n` with `t_min < n <= t_max`
+    /// (NEST's `StimulationDevice::is_active`: start excluded, stop included).
+    pub t_min: Step,
+    /// See `t_min`.
+    pub t_max: Step,
+}
+
+/// The Poisson input of every neuron of a shard: which drives reach which
+/// neuron (compressed rows by local index) and one stream per (drive,
+/// neuron) pair.
+#[derive(Debug, Clone)]
+pub struct PoissonInput {
+    drives: Vec<PoissonDrive>,
+    start: Vec<u32>,
+    drive_of: Vec<u32>,
+    rngs: Vec<Stream>,
+    draws: u64,
+}
+
+impl PoissonInput {
+    /// No Poisson input for `n` neurons.
+    pub fn empty(n: usize) -> Self {
+        Self {
+            drives: Vec::new(),
+            start: vec![0; n + 1],
+            drive_of: Vec::new(),
+            rngs: Vec::new(),
+            draws: 0,
+        }
+    }
+
+    /// Build from `drives` and, per local neuron in order, the list of
+    /// (drive index, stream) pairs that reach it.
+    pub fn new(drives: Vec<PoissonDrive>, per_neuron: Vec<Vec<(u32, Stream)>>) -> Self {
+        let mut start = Vec::with_capacity(per_neuron.len() + 1);
+        let mut drive_of = Vec::new();
+        let mut rngs = Vec::new();
+        start.push(0);
+        for list in per_neuron {
+            for (d, rng) in list {
+                assert!((d as usize) < drives.len());
+                drive_of.push(d);
+                rngs.push(rng);
+            }
+            start.push(drive_of.len() as u32);
+        }
+        Self {
+            drives,
+            start,
+            drive_of,
+            rngs,
+            draws: 0,
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.start.len() * 4 + self.drive_of.len() * 4 + self.rngs.len() * size_of::<Stream>()
+    }
+
+    /// Counts drawn so far.
+    pub fn draws(&self) -> u64 {
+        self.draws
+    }
+
+    /// Number of (drive, neuron) pairs.
+    pub fn pairs(&self) -> usize {
+        self.rngs.len()
+    }
+
+    /// Add this step's Poisson input of neuron `local` to its excitatory or
+    /// inhibitory input (by the weight's sign, as NEST's `handle`).
+    #[inline]
+    pub fn draw(&mut self, local: usize, step: Step, ex: &mut f64, inh: &mut f64) {
+        let (lo, hi) = (self.start[local] as usize, self.start[local + 1] as usize);
+        let mut draws = 0;
+        for e in lo..hi {
+            let d = &self.drives[self.drive_of[e] as usize];
+            // Input arriving now was emitted `delay` steps ago.
+            let Some(emitted) = step.checked_sub(d.delay) else {
+                continue;
+            };
+            if emitted <= d.t_min || emitted > d.t_max {
+                continue;
+            }
+            draws += 1;
+            let k = d.sampler.sample(&mut self.rngs[e]);
+            if k > 0 {
+                let s = d.weight * k as f64;
+                if s > 0.0 {
+                    *ex += s;
+                } else {
+                    *inh += s;
+                }
+            }
+        }
+        self.draws += draws;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spindle_core::rng::{Purpose, stream};
+
+    fn moments(mean: f64, n: usize) -> (f64, f64) {
+        let s = PoissonSampler::new(mean);
+        let mut rng = stream(3, Purpose::Poisson, 1, 2);
+        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng) as f64).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+        (m, v)
+    }
+
+    #[test]
+    fn seed_mean_has_poisson_moments() {
+        // lambda = 17,789 Hz * 0.1 ms
+        let lambda = 1.778_900_771_472_188_4;
+        let (m, v) = moments(lambda, 400_000);
+        // standard error of the mean ~0.002
+        assert!((m - lambda).abs() < 0.01, "{m}");
+        assert!((v - lambda).abs() < 0.03, "{v}");
+    }
+
+    #[test]
+    fn large_and_zero_means() {
+        let (m, v) = moments(1234.5, 40_000);
+        assert!((m - 1234.5).abs() < 1.0, "{m}");
+        assert!((v / 1234.5 - 1.0).abs() < 0.05, "{v}");
+        let s = PoissonSampler::new(0.0);
+        let mut rng = stream(3, Purpose::Poisson, 1, 2);
+        assert!((0..1000).all(|_| s.sample(&mut rng) == 0));
+    }
+
+    #[test]
+    fn probability_of_zero_is_exact() {
+        let s = PoissonSampler::new(1.0);
+        let p0 = s.thresholds[0] as f64 / 18_446_744_073_709_551_616.0;
+        assert!((p0 - (-1.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn drive_respects_delay_and_window() {
+        let drive = PoissonDrive {
+            sampler: PoissonSampler::new(50.0),
+            weight: 2.0,
+            delay: 15,
+            t_min: 0,
+            t_max: 100,
+        };
+        let mut input = PoissonInput::new(
+            vec![drive],
+            vec![vec![(0, stream(1, Purpose::Poisson, 0, 1))]],
+        );
+        let got = |input: &mut PoissonInput, step| {
+            let (mut ex, mut inh) = (0.0, 0.0);
+            input.draw(0, step, &mut ex, &mut inh);
+            (ex, inh)
+        };
+        // emission step 0 is not active (start excluded), 1 is.
+        assert_eq!(got(&mut input, 15), (0.0, 0.0));
+        assert!(got(&mut input, 16).0 > 0.0);
+        assert!(got(&mut input, 115).0 > 0.0);
+        assert_eq!(got(&mut input, 116), (0.0, 0.0));
+    }
+}

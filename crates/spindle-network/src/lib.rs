@@ -1,0 +1,24 @@
+//! The network: what to simulate, described through a NEST-like API, and
+//! how its synapses are stored.
+//!
+//! [`Network`] records nodes (`create_*`), synapse models
+//! ([`Network::copy_model`]) and connections ([`Network::connect`]); it
+//! validates everything at the call, as NEST does. No synapse exists until
+//! the engine builds shards: each shard then calls
+//! [`storage::ShardSynapses::build`] on its own thread for the neurons it
+//! owns, so construction is parallel and each shard's memory is first
+//! touched by the thread that will use it.
+#![forbid(unsafe_code)]
+
+mod network;
+mod nodes;
+pub mod rules;
+pub mod storage;
+mod synapse;
+
+pub use network::{
+    DeviceConnection, Network, NetworkError, Partition, Projection, ShardRange, estimate_bytes,
+};
+pub use nodes::{NodeCollection, NodeKind};
+pub use rules::ConnRule;
+pub use synapse::{SynSpec, SynapseModel};

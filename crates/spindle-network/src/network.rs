@@ -1,0 +1,792 @@
+//! The network description and its NEST-like API.
+
+use spindle_core::{NodeId, Resolution, Step, TimeError};
+use spindle_models::devices::{
+    DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
+    SpikeRecorderParams,
+};
+use spindle_models::{IafPscAlphaParams, ParamError};
+use thiserror::Error;
+
+use crate::{ConnRule, NodeCollection, NodeKind, SynSpec, SynapseModel};
+
+/// Why a network cannot be described or built as asked.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum NetworkError {
+    /// A time that does not fit the grid.
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    /// Invalid neuron parameters.
+    #[error("iaf_psc_alpha: {0}")]
+    Param(#[from] ParamError),
+    /// Invalid device parameters.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    /// `create` with zero nodes.
+    #[error("{0}: the number of nodes to create must be > 0")]
+    EmptyCreate(&'static str),
+    /// A synapse model that was never defined.
+    #[error("unknown synapse model '{0}'")]
+    UnknownSynapseModel(String),
+    /// `copy_model` onto an existing name.
+    #[error("synapse model '{0}' already exists")]
+    DuplicateSynapseModel(String),
+    /// A `connect` NEST would refuse.
+    #[error("connect: {0}")]
+    Connect(String),
+    /// The minimum delay is larger than a connection's delay.
+    #[error("min_delay {min_delay} ms is larger than the delay {delay} ms of a connection")]
+    MinDelay {
+        /// The requested minimum delay [ms].
+        min_delay: f64,
+        /// The offending delay [ms].
+        delay: f64,
+    },
+    /// More memory would be needed than the machine has.
+    #[error(
+        "the network needs an estimated {needed_mib} MiB but only {available_mib} MiB of memory is available"
+    )]
+    OutOfMemory {
+        /// Estimate [MiB].
+        needed_mib: u64,
+        /// Available [MiB].
+        available_mib: u64,
+    },
+}
+
+/// A connection between neurons: one `connect` call between two neuron
+/// collections. Weight and delay are homogeneous within a projection, so
+/// storing a synapse costs only its target's index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    /// Presynaptic neurons.
+    pub sources: NodeCollection,
+    /// Postsynaptic neurons.
+    pub targets: NodeCollection,
+    /// The rule that pairs them.
+    pub rule: ConnRule,
+    /// Index of the synapse model.
+    pub synapse_model: u32,
+    /// Weight [pA].
+    pub weight: f64,
+    /// Delay [steps].
+    pub delay: Step,
+}
+
+/// A connection from or to a device, expanded to one device each.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceConnection {
+    /// A `poisson_generator` driving `targets`.
+    Poisson {
+        /// Generator node.
+        generator: NodeId,
+        /// Driven neurons.
+        targets: NodeCollection,
+        /// Weight [pA].
+        weight: f64,
+        /// Delay [steps].
+        delay: Step,
+    },
+    /// A `spike_generator` driving `targets`.
+    SpikeGenerator {
+        /// Generator node.
+        generator: NodeId,
+        /// Driven neurons.
+        targets: NodeCollection,
+        /// Weight [pA].
+        weight: f64,
+        /// Delay [steps].
+        delay: Step,
+    },
+    /// A `spike_recorder` recording `sources`.
+    SpikeRecorder {
+        /// Recorder node.
+        recorder: NodeId,
+        /// Recorded neurons.
+        sources: NodeCollection,
+    },
+    /// A `multimeter` sampling `targets`.
+    Multimeter {
+        /// Multimeter node.
+        meter: NodeId,
+        /// Sampled neurons.
+        targets: NodeCollection,
+    },
+}
+
+/// A network under construction: nodes, synapse models and connections.
+#[derive(Debug, Clone)]
+pub struct Network {
+    res: Resolution,
+    seed: u64,
+    nodes: Vec<NodeKind>,
+    populations: Vec<(NodeCollection, IafPscAlphaParams)>,
+    synapse_models: Vec<SynapseModel>,
+    num_connections: Vec<u64>,
+    projections: Vec<Projection>,
+    device_connections: Vec<DeviceConnection>,
+    min_delay_ms: Option<f64>,
+}
+
+impl Network {
+    /// An empty network on the grid `res`, with master seed `seed`
+    /// (NEST's `rng_seed`). The synapse model `static_synapse` (weight 1 pA,
+    /// delay 1 ms) exists from the start.
+    pub fn new(res: Resolution, seed: u64) -> Self {
+        Self {
+            res,
+            seed,
+            nodes: Vec::new(),
+            populations: Vec::new(),
+            synapse_models: vec![SynapseModel {
+                name: "static_synapse".into(),
+                weight: 1.0,
+                delay: 1.0,
+            }],
+            num_connections: vec![0],
+            projections: Vec::new(),
+            device_connections: Vec::new(),
+            min_delay_ms: None,
+        }
+    }
+
+    /// The resolution.
+    pub fn resolution(&self) -> Resolution {
+        self.res
+    }
+
+    /// The master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Fix the length of a communication slice (NEST's `min_delay`, in ms).
+    /// It must be a multiple of the resolution and no larger than any delay
+    /// between neurons; by default it is the smallest such delay.
+    pub fn set_min_delay(&mut self, ms: f64) -> Result<(), NetworkError> {
+        self.res.delay_steps("min_delay", ms)?;
+        self.min_delay_ms = Some(ms);
+        Ok(())
+    }
+
+    fn push_nodes(&mut self, kind: NodeKind, n: usize) -> NodeCollection {
+        let first = self.nodes.len() as NodeId + 1;
+        self.nodes.extend(std::iter::repeat_n(kind, n));
+        NodeCollection::new(first, n as u32)
+    }
+
+    /// `nest.Create("iaf_psc_alpha", n, params)`.
+    pub fn create_iaf_psc_alpha(
+        &mut self,
+        n: usize,
+        params: IafPscAlphaParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate()?;
+        if n == 0 {
+            return Err(NetworkError::EmptyCreate("iaf_psc_alpha"));
+        }
+        if self.nodes.len() + n >= u32::MAX as usize / 2 {
+            return Err(NetworkError::Connect("too many nodes".into()));
+        }
+        let population = self.populations.len() as u32;
+        let nodes = self.push_nodes(NodeKind::IafPscAlpha { population }, n);
+        self.populations.push((nodes, params));
+        Ok(nodes)
+    }
+
+    /// `nest.Create("poisson_generator", params={"rate": ...})`.
+    pub fn create_poisson_generator(
+        &mut self,
+        params: PoissonGeneratorParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate()?;
+        if params.start.is_finite() {
+            self.res
+                .steps_on_grid("poisson_generator start", params.start)?;
+        }
+        if params.stop.is_finite() {
+            self.res
+                .steps_on_grid("poisson_generator stop", params.stop)?;
+        }
+        Ok(self.push_nodes(NodeKind::PoissonGenerator(params), 1))
+    }
+
+    /// `nest.Create("spike_generator", params={"spike_times": ...})`;
+    /// times must lie on the grid.
+    pub fn create_spike_generator(
+        &mut self,
+        params: SpikeGeneratorParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate()?;
+        for &t in &params.spike_times {
+            self.res.steps_on_grid("spike_generator spike time", t)?;
+        }
+        Ok(self.push_nodes(NodeKind::SpikeGenerator(params), 1))
+    }
+
+    /// `nest.Create("spike_recorder", params={"label": ..., "record_to": ...})`.
+    pub fn create_spike_recorder(
+        &mut self,
+        params: SpikeRecorderParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        Ok(self.push_nodes(NodeKind::SpikeRecorder(params), 1))
+    }
+
+    /// `nest.Create("multimeter", params={"record_from": ..., "interval": ...})`.
+    pub fn create_multimeter(
+        &mut self,
+        params: MultimeterParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        if let Some(interval) = params.interval {
+            self.res.delay_steps("multimeter interval", interval)?;
+        }
+        Ok(self.push_nodes(NodeKind::Multimeter(params), 1))
+    }
+
+    /// `nest.CopyModel(existing, new_name, {"weight": .., "delay": ..})`.
+    pub fn copy_model(
+        &mut self,
+        existing: &str,
+        new_name: &str,
+        weight: Option<f64>,
+        delay: Option<f64>,
+    ) -> Result<(), NetworkError> {
+        let base = self.synapse_model(existing)?;
+        if self.synapse_model(new_name).is_ok() {
+            return Err(NetworkError::DuplicateSynapseModel(new_name.into()));
+        }
+        let base = &self.synapse_models[base as usize];
+        let model = SynapseModel {
+            name: new_name.into(),
+            weight: weight.unwrap_or(base.weight),
+            delay: delay.unwrap_or(base.delay),
+        };
+        check_weight(model.weight)?;
+        self.res.delay_steps("delay", model.delay)?;
+        self.synapse_models.push(model);
+        self.num_connections.push(0);
+        Ok(())
+    }
+
+    fn synapse_model(&self, name: &str) -> Result<u32, NetworkError> {
+        self.synapse_models
+            .iter()
+            .position(|m| m.name == name)
+            .map(|i| i as u32)
+            .ok_or_else(|| NetworkError::UnknownSynapseModel(name.into()))
+    }
+
+    /// The kind shared by every node of `nodes`, or an error naming `role`.
+    fn kind_of(&self, nodes: &NodeCollection, role: &str) -> Result<&NodeKind, NetworkError> {
+        if nodes.is_empty() {
+            return Err(NetworkError::Connect(format!(
+                "the {role} collection is empty"
+            )));
+        }
+        let last = nodes.first() as usize + nodes.len() - 1;
+        if last > self.nodes.len() {
+            return Err(NetworkError::Connect(format!(
+                "the {role} collection has unknown nodes"
+            )));
+        }
+        let first = &self.nodes[nodes.first() as usize - 1];
+        let same_class = nodes.iter().all(|id| {
+            let k = &self.nodes[id as usize - 1];
+            std::mem::discriminant(k) == std::mem::discriminant(first)
+        });
+        if !same_class {
+            return Err(NetworkError::Connect(format!(
+                "the {role} collection mixes neurons and devices or different devices"
+            )));
+        }
+        Ok(first)
+    }
+
+    /// `nest.Connect(sources, targets, conn_spec, syn_spec)`.
+    pub fn connect(
+        &mut self,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+        rule: ConnRule,
+        syn: &SynSpec,
+    ) -> Result<(), NetworkError> {
+        let model = self.synapse_model(&syn.model)?;
+        let defaults = &self.synapse_models[model as usize];
+        let weight = syn.weight.unwrap_or(defaults.weight);
+        let delay_ms = syn.delay.unwrap_or(defaults.delay);
+        check_weight(weight)?;
+        let delay = self.res.delay_steps("delay", delay_ms)?;
+        let source_kind = self.kind_of(sources, "source")?.clone();
+        let target_kind = self.kind_of(targets, "target")?.clone();
+
+        let count = match (&source_kind, &target_kind) {
+            (NodeKind::IafPscAlpha { .. }, NodeKind::IafPscAlpha { .. }) => {
+                self.check_rule(&rule, sources, targets)?;
+                let count = rule.count(sources, targets);
+                self.projections.push(Projection {
+                    sources: *sources,
+                    targets: *targets,
+                    rule,
+                    synapse_model: model,
+                    weight,
+                    delay,
+                });
+                count
+            }
+            (NodeKind::PoissonGenerator(_) | NodeKind::SpikeGenerator(_), t) if t.is_neuron() => {
+                let pairs = device_pairs(&rule, sources, targets)?;
+                let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
+                for (generator, targets) in pairs {
+                    self.device_connections.push(match source_kind {
+                        NodeKind::PoissonGenerator(_) => DeviceConnection::Poisson {
+                            generator,
+                            targets,
+                            weight,
+                            delay,
+                        },
+                        _ => DeviceConnection::SpikeGenerator {
+                            generator,
+                            targets,
+                            weight,
+                            delay,
+                        },
+                    });
+                }
+                count
+            }
+            (NodeKind::Multimeter(_), t) if t.is_neuron() => {
+                let pairs = device_pairs(&rule, sources, targets)?;
+                let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
+                for (meter, targets) in pairs {
+                    self.device_connections
+                        .push(DeviceConnection::Multimeter { meter, targets });
+                }
+                count
+            }
+            (s, NodeKind::SpikeRecorder(_)) if s.is_neuron() => {
+                let pairs = device_pairs(&rule, targets, sources)?;
+                let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
+                for (recorder, sources) in pairs {
+                    self.device_connections
+                        .push(DeviceConnection::SpikeRecorder { recorder, sources });
+                }
+                count
+            }
+            (s, t) => {
+                return Err(NetworkError::Connect(format!(
+                    "{} cannot connect to {}",
+                    s.model_name(),
+                    t.model_name()
+                )));
+            }
+        };
+        self.num_connections[model as usize] += count;
+        Ok(())
+    }
+
+    fn check_rule(
+        &self,
+        rule: &ConnRule,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+    ) -> Result<(), NetworkError> {
+        match *rule {
+            ConnRule::OneToOne { .. } if sources.len() != targets.len() => {
+                Err(NetworkError::Connect(format!(
+                    "one_to_one needs as many sources as targets ({} != {})",
+                    sources.len(),
+                    targets.len()
+                )))
+            }
+            ConnRule::FixedIndegree { indegree: 0, .. } => Err(NetworkError::Connect(
+                "fixed_indegree: indegree must be > 0".into(),
+            )),
+            ConnRule::FixedIndegree {
+                indegree,
+                allow_autapses,
+                allow_multapses: false,
+            } => {
+                let pool =
+                    sources.len() - usize::from(!allow_autapses && sources.overlap(targets) > 0);
+                if indegree as usize > pool {
+                    return Err(NetworkError::Connect(format!(
+                        "fixed_indegree: indegree {indegree} exceeds the {pool} possible sources \
+                         with multapses disallowed"
+                    )));
+                }
+                Ok(())
+            }
+            ConnRule::FixedIndegree {
+                allow_autapses: false,
+                ..
+            } if sources.len() == 1 => {
+                if sources.overlap(targets) > 0 {
+                    Err(NetworkError::Connect(
+                        "fixed_indegree: the only source is the target and autapses are disallowed"
+                            .into(),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Connections made with synapse model `name` so far (NEST's
+    /// `GetDefaults(name)["num_connections"]`); connections to and from
+    /// devices count, as in NEST.
+    pub fn num_connections(&self, name: &str) -> Result<u64, NetworkError> {
+        Ok(self.num_connections[self.synapse_model(name)? as usize])
+    }
+
+    /// All nodes, indexed by node id - 1.
+    pub fn nodes(&self) -> &[NodeKind] {
+        &self.nodes
+    }
+
+    /// The neuron populations (one per `create_iaf_psc_alpha`).
+    pub fn populations(&self) -> &[(NodeCollection, IafPscAlphaParams)] {
+        &self.populations
+    }
+
+    /// Synapse models.
+    pub fn synapse_models(&self) -> &[SynapseModel] {
+        &self.synapse_models
+    }
+
+    /// Connections between neurons.
+    pub fn projections(&self) -> &[Projection] {
+        &self.projections
+    }
+
+    /// Connections from and to devices.
+    pub fn device_connections(&self) -> &[DeviceConnection] {
+        &self.device_connections
+    }
+
+    /// Number of neurons.
+    pub fn num_neurons(&self) -> usize {
+        self.populations.iter().map(|(c, _)| c.len()).sum()
+    }
+
+    /// The slice length in steps (NEST's `min_delay`): the user's choice,
+    /// else the shortest delay between neurons, else the shortest delay of
+    /// any connection, else one step.
+    pub fn min_delay(&self) -> Result<Step, NetworkError> {
+        let shortest = self.projections.iter().map(|p| p.delay).min();
+        match self.min_delay_ms {
+            Some(ms) => {
+                let steps = self.res.delay_steps("min_delay", ms)?;
+                if let Some(d) = shortest.filter(|&d| d < steps) {
+                    return Err(NetworkError::MinDelay {
+                        min_delay: ms,
+                        delay: self.res.ms(d),
+                    });
+                }
+                Ok(steps)
+            }
+            None => Ok(shortest.or_else(|| self.device_delays().min()).unwrap_or(1)),
+        }
+    }
+
+    fn device_delays(&self) -> impl Iterator<Item = Step> + '_ {
+        self.device_connections.iter().filter_map(|c| match c {
+            DeviceConnection::Poisson { delay, .. }
+            | DeviceConnection::SpikeGenerator { delay, .. } => Some(*delay),
+            _ => None,
+        })
+    }
+
+    /// The longest delay of any connection, in steps (at least one).
+    pub fn max_delay(&self) -> Step {
+        self.projections
+            .iter()
+            .map(|p| p.delay)
+            .chain(self.device_delays())
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// Split the neurons into `shards` contiguous blocks of nearly equal size.
+    pub fn partition(&self, shards: usize) -> Partition {
+        Partition::new(&self.nodes, shards)
+    }
+}
+
+fn check_weight(w: f64) -> Result<(), NetworkError> {
+    if w.is_finite() {
+        Ok(())
+    } else {
+        Err(NetworkError::Connect(format!(
+            "weight must be finite (got {w})"
+        )))
+    }
+}
+
+/// Expand a device connection: (device, neurons it serves).
+fn device_pairs(
+    rule: &ConnRule,
+    devices: &NodeCollection,
+    neurons: &NodeCollection,
+) -> Result<Vec<(NodeId, NodeCollection)>, NetworkError> {
+    match rule {
+        ConnRule::AllToAll { .. } => Ok(devices.iter().map(|d| (d, *neurons)).collect()),
+        ConnRule::OneToOne { .. } if devices.len() == neurons.len() => Ok(devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d, neurons.slice(i..i + 1).expect("same length")))
+            .collect()),
+        ConnRule::OneToOne { .. } => Err(NetworkError::Connect(format!(
+            "one_to_one needs as many devices as neurons ({} != {})",
+            devices.len(),
+            neurons.len()
+        ))),
+        ConnRule::FixedIndegree { .. } => Err(NetworkError::Connect(
+            "devices connect with all_to_all or one_to_one only".into(),
+        )),
+    }
+}
+
+/// The neurons of one shard: ranks `ranks` among all neurons in id order;
+/// local index = rank - `ranks.start`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardRange {
+    /// Shard number.
+    pub index: usize,
+    /// Neuron ranks owned.
+    pub ranks: std::ops::Range<u32>,
+}
+
+impl ShardRange {
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        (self.ranks.end - self.ranks.start) as usize
+    }
+
+    /// Whether the shard owns no neuron.
+    pub fn is_empty(&self) -> bool {
+        self.ranks.is_empty()
+    }
+}
+
+/// Which shard owns which neuron. Neurons are numbered by rank (their
+/// position among neurons in id order) and split into contiguous blocks,
+/// so each shard's neurons are consecutive and ascending in id.
+#[derive(Debug, Clone)]
+pub struct Partition {
+    shards: Vec<ShardRange>,
+    rank_of: Vec<u32>,
+    id_of_rank: Vec<NodeId>,
+}
+
+/// `rank_of` entry of a device.
+const NOT_A_NEURON: u32 = u32::MAX;
+
+impl Partition {
+    fn new(nodes: &[NodeKind], shards: usize) -> Self {
+        assert!(shards > 0);
+        let mut rank_of = Vec::with_capacity(nodes.len());
+        let mut id_of_rank = Vec::new();
+        for (i, kind) in nodes.iter().enumerate() {
+            if kind.is_neuron() {
+                rank_of.push(id_of_rank.len() as u32);
+                id_of_rank.push(i as NodeId + 1);
+            } else {
+                rank_of.push(NOT_A_NEURON);
+            }
+        }
+        let n = id_of_rank.len() as u64;
+        let shards = (0..shards)
+            .map(|s| ShardRange {
+                index: s,
+                ranks: (n * s as u64 / shards as u64) as u32
+                    ..(n * (s as u64 + 1) / shards as u64) as u32,
+            })
+            .collect();
+        Self {
+            shards,
+            rank_of,
+            id_of_rank,
+        }
+    }
+
+    /// The shards.
+    pub fn shards(&self) -> &[ShardRange] {
+        &self.shards
+    }
+
+    /// Rank of neuron `id` (`None` for devices).
+    pub fn rank(&self, id: NodeId) -> Option<u32> {
+        self.rank_of
+            .get(id as usize - 1)
+            .copied()
+            .filter(|&r| r != NOT_A_NEURON)
+    }
+
+    /// Node id of the neuron with rank `rank`.
+    pub fn id(&self, rank: u32) -> NodeId {
+        self.id_of_rank[rank as usize]
+    }
+
+    /// The shard owning `id` and its local index there.
+    pub fn locate(&self, id: NodeId) -> Option<(usize, u32)> {
+        let rank = self.rank(id)?;
+        let s = self.shards.partition_point(|sh| sh.ranks.end <= rank);
+        Some((s, rank - self.shards[s].ranks.start))
+    }
+
+    /// The ids in `nodes` owned by `shard`, with local indices, ascending.
+    pub fn owned<'a>(
+        &'a self,
+        shard: &'a ShardRange,
+        nodes: &'a NodeCollection,
+    ) -> impl Iterator<Item = (NodeId, u32)> + 'a {
+        // Neuron ids ascend with rank, so the owned part of a contiguous
+        // collection is contiguous: find its ends by binary search.
+        let lo = self.id_of_rank[shard.ranks.start as usize..shard.ranks.end as usize]
+            .partition_point(|&id| id < nodes.first());
+        let hi = self.id_of_rank[shard.ranks.start as usize..shard.ranks.end as usize]
+            .partition_point(|&id| (id as usize) < nodes.first() as usize + nodes.len());
+        (lo..hi).map(move |l| (self.id_of_rank[shard.ranks.start as usize + l], l as u32))
+    }
+}
+
+/// Estimate of the bytes a built network holds with `threads` shards:
+/// 4 bytes per stored synapse plus row offsets, neuron state, input rings
+/// and Poisson streams.
+pub fn estimate_bytes(net: &Network, threads: usize) -> Result<u64, NetworkError> {
+    let synapses: u64 = net
+        .projections
+        .iter()
+        .map(|p| p.rule.count(&p.sources, &p.targets))
+        .sum();
+    let offsets: u64 = net
+        .projections
+        .iter()
+        .map(|p| (p.sources.len() as u64 + 1) * 4)
+        .sum::<u64>()
+        * threads as u64;
+    let ring_len = net.max_delay() + net.min_delay()?;
+    let neurons = net.num_neurons() as u64;
+    let per_neuron = 48 + 2 * 8 * ring_len + 8;
+    let poisson: u64 = net
+        .device_connections
+        .iter()
+        .map(|c| match c {
+            DeviceConnection::Poisson { targets, .. } => targets.len() as u64 * 40,
+            _ => 0,
+        })
+        .sum();
+    Ok(synapses * 4 + offsets + neurons * per_neuron + poisson)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spindle_models::devices::PoissonGeneratorParams;
+
+    fn net() -> (Network, NodeCollection, NodeCollection) {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
+        let e = net
+            .create_iaf_psc_alpha(8, IafPscAlphaParams::default())
+            .unwrap();
+        let i = net
+            .create_iaf_psc_alpha(2, IafPscAlphaParams::default())
+            .unwrap();
+        (net, e, i)
+    }
+
+    #[test]
+    fn counts_follow_nest() {
+        let (mut net, e, i) = net();
+        net.copy_model("static_synapse", "excitatory", Some(20.0), Some(1.5))
+            .unwrap();
+        let noise = net
+            .create_poisson_generator(PoissonGeneratorParams::with_rate(10.0))
+            .unwrap();
+        let rec = net.create_spike_recorder(Default::default()).unwrap();
+        let all = e.join(&i).unwrap();
+        let ex = SynSpec::model("excitatory");
+        net.connect(&noise, &all, ConnRule::all_to_all(), &ex)
+            .unwrap();
+        net.connect(&e.slice(0..3).unwrap(), &rec, ConnRule::all_to_all(), &ex)
+            .unwrap();
+        net.connect(&e, &all, ConnRule::fixed_indegree(4), &ex)
+            .unwrap();
+        assert_eq!(net.num_connections("excitatory").unwrap(), 10 + 3 + 40);
+        assert_eq!(net.num_connections("static_synapse").unwrap(), 0);
+        assert_eq!(net.min_delay().unwrap(), 15);
+        assert!(net.num_connections("nope").is_err());
+    }
+
+    #[test]
+    fn bad_connections_are_refused() {
+        let (mut net, e, i) = net();
+        let s = SynSpec::static_synapse(1.0, 0.05);
+        assert!(matches!(
+            net.connect(&e, &i, ConnRule::all_to_all(), &s),
+            Err(NetworkError::Time(TimeError::BelowResolution { .. }))
+        ));
+        let s = SynSpec::static_synapse(1.0, 1.55);
+        assert!(net.connect(&e, &i, ConnRule::all_to_all(), &s).is_err());
+        let s = SynSpec::static_synapse(1.0, 1.0);
+        assert!(net.connect(&e, &i, ConnRule::one_to_one(), &s).is_err());
+        let rule = ConnRule::fixed_indegree(9).multapses(false);
+        assert!(net.connect(&e, &i, rule, &s).is_err());
+        assert!(
+            net.connect(&e, &i, ConnRule::fixed_indegree(0), &s)
+                .is_err()
+        );
+        assert!(net.copy_model("nope", "x", None, None).is_err());
+        assert!(
+            net.copy_model("static_synapse", "static_synapse", None, None)
+                .is_err()
+        );
+        let rec = net.create_spike_recorder(Default::default()).unwrap();
+        assert!(net.connect(&rec, &e, ConnRule::all_to_all(), &s).is_err());
+        let bad = IafPscAlphaParams {
+            c_m: -1.0,
+            ..Default::default()
+        };
+        assert_eq!(
+            net.create_iaf_psc_alpha(3, bad).unwrap_err().to_string(),
+            "iaf_psc_alpha: Capacitance must be > 0."
+        );
+    }
+
+    #[test]
+    fn min_delay_override() {
+        let (mut net, e, i) = net();
+        net.connect(
+            &e,
+            &i,
+            ConnRule::all_to_all(),
+            &SynSpec::static_synapse(1.0, 1.0),
+        )
+        .unwrap();
+        assert_eq!(net.min_delay().unwrap(), 10);
+        net.set_min_delay(0.5).unwrap();
+        assert_eq!(net.min_delay().unwrap(), 5);
+        net.set_min_delay(2.0).unwrap();
+        assert!(net.min_delay().is_err());
+    }
+
+    #[test]
+    fn partition_is_contiguous_and_skips_devices() {
+        let (mut net, _, _) = net();
+        net.create_poisson_generator(PoissonGeneratorParams::with_rate(1.0))
+            .unwrap();
+        let late = net
+            .create_iaf_psc_alpha(2, IafPscAlphaParams::default())
+            .unwrap();
+        let p = net.partition(3);
+        let sizes: Vec<usize> = p.shards().iter().map(|s| s.len()).collect();
+        assert_eq!(sizes, vec![4, 4, 4]);
+        assert_eq!(p.rank(11), None);
+        assert_eq!(p.locate(12), Some((2, 2)));
+        assert_eq!(p.locate(1), Some((0, 0)));
+        let owned: Vec<_> = p.owned(&p.shards()[2], &late).collect();
+        assert_eq!(owned, vec![(12, 2), (13, 3)]);
+    }
+}

@@ -1,0 +1,135 @@
+//! Nodes and collections of them.
+
+use spindle_core::NodeId;
+use spindle_models::devices::{
+    MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams, SpikeRecorderParams,
+};
+
+/// What a node is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// An `iaf_psc_alpha` neuron of population `population`.
+    IafPscAlpha {
+        /// Index of the population (one `create` call).
+        population: u32,
+    },
+    /// A `poisson_generator`.
+    PoissonGenerator(PoissonGeneratorParams),
+    /// A `spike_generator`.
+    SpikeGenerator(SpikeGeneratorParams),
+    /// A `spike_recorder`.
+    SpikeRecorder(SpikeRecorderParams),
+    /// A `multimeter`.
+    Multimeter(MultimeterParams),
+}
+
+impl NodeKind {
+    /// NEST's model name.
+    pub fn model_name(&self) -> &'static str {
+        match self {
+            Self::IafPscAlpha { .. } => "iaf_psc_alpha",
+            Self::PoissonGenerator(_) => "poisson_generator",
+            Self::SpikeGenerator(_) => "spike_generator",
+            Self::SpikeRecorder(_) => "spike_recorder",
+            Self::Multimeter(_) => "multimeter",
+        }
+    }
+
+    /// Whether the node is a neuron.
+    pub fn is_neuron(&self) -> bool {
+        matches!(self, Self::IafPscAlpha { .. })
+    }
+}
+
+/// A contiguous range of node ids, as `nest.Create` returns. Slicing and
+/// joining adjacent collections keep it contiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeCollection {
+    first: NodeId,
+    len: u32,
+}
+
+impl NodeCollection {
+    pub(crate) fn new(first: NodeId, len: u32) -> Self {
+        Self { first, len }
+    }
+
+    /// First node id.
+    pub fn first(&self) -> NodeId {
+        self.first
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `i`-th node id.
+    pub fn get(&self, i: usize) -> NodeId {
+        assert!(i < self.len());
+        self.first + i as NodeId
+    }
+
+    /// Whether `id` is in the collection.
+    pub fn contains(&self, id: NodeId) -> bool {
+        id >= self.first && id - self.first < self.len
+    }
+
+    /// Position of `id` in the collection.
+    pub fn position(&self, id: NodeId) -> Option<usize> {
+        self.contains(id).then(|| (id - self.first) as usize)
+    }
+
+    /// The node ids.
+    pub fn iter(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.first..self.first + self.len
+    }
+
+    /// `nodes[range]`, like slicing a NEST NodeCollection; `None` if the
+    /// range does not fit.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Option<Self> {
+        (range.start <= range.end && range.end <= self.len()).then(|| {
+            Self::new(
+                self.first + range.start as NodeId,
+                (range.end - range.start) as u32,
+            )
+        })
+    }
+
+    /// `a + b`: joins two collections that are adjacent (`b` directly after
+    /// `a`); `None` otherwise.
+    pub fn join(&self, other: &Self) -> Option<Self> {
+        (self.first + self.len == other.first).then(|| Self::new(self.first, self.len + other.len))
+    }
+
+    /// Number of ids in both collections.
+    pub fn overlap(&self, other: &Self) -> usize {
+        let lo = self.first.max(other.first);
+        let hi = (self.first + self.len).min(other.first + other.len);
+        hi.saturating_sub(lo) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slicing_and_joining() {
+        let a = NodeCollection::new(1, 10);
+        let b = NodeCollection::new(11, 5);
+        assert_eq!(a.join(&b), Some(NodeCollection::new(1, 15)));
+        assert_eq!(b.join(&a), None);
+        assert_eq!(a.slice(0..3), Some(NodeCollection::new(1, 3)));
+        assert_eq!(a.slice(0..11), None);
+        assert_eq!(a.overlap(&NodeCollection::new(5, 20)), 6);
+        assert_eq!(a.overlap(&b), 0);
+        assert_eq!(a.position(10), Some(9));
+        assert_eq!(a.position(11), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! Spindle: a multithreaded spiking-network simulation engine with NEST's
+//! semantics and results that do not change with the thread count.
+//!
+//! This facade re-exports the workspace's crates:
+//! - [`core`]: time grid, ids, units, random streams, spike digests;
+//! - [`models`]: `iaf_psc_alpha`, Poisson input, device parameters;
+//! - [`network`]: the NEST-like `Network` API and synapse storage;
+//! - [`engine`]: shards, the slice loop, recording, phase timers;
+//! - [`brunel`]: the seed scenario, `brunel_alpha_nest.py`.
+#![forbid(unsafe_code)]
+
+pub use spindle_brunel as brunel;
+pub use spindle_core as core;
+pub use spindle_engine as engine;
+pub use spindle_models as models;
+pub use spindle_network as network;
