@@ -80,14 +80,12 @@ impl Simulation {
         let min_delay = net.min_delay()?;
         if config.check_memory {
             let needed = estimate_bytes(&net, config.threads)?;
-            if let Some(available) = available_memory() {
-                if needed > available {
-                    return Err(NetworkError::OutOfMemory {
-                        needed_mib: needed >> 20,
-                        available_mib: available >> 20,
-                    }
-                    .into());
+            if let Some(available) = available_memory().filter(|&a| needed > a) {
+                return Err(NetworkError::OutOfMemory {
+                    needed_mib: needed >> 20,
+                    available_mib: available >> 20,
                 }
+                .into());
             }
         }
         let start = Instant::now();

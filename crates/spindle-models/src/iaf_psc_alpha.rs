@@ -400,7 +400,7 @@ impl IafPscAlphaPopulation {
                 y3 = p.v_reset;
                 sink.spike(local as u32, lag);
             }
-            if PROBE && (step + 1) % self.probe_interval == 0 {
+            if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                 sink.sample(self.probe[i], step, y3 + p.e_l, i_ex, i_in);
             }
         }

@@ -121,6 +121,7 @@ impl ConnRule {
 
 /// Calls `emit(source)` for each connection onto `target`, in a fixed order.
 /// `scratch` is reusable working memory for the multapse check.
+#[allow(clippy::too_many_arguments)]
 pub fn sources_of(
     rule: &ConnRule,
     seed: u64,
