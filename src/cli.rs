@@ -26,7 +26,7 @@ pub enum RecordToArg {
 /// Simulate NEST's brunel_alpha_nest.py (Brunel 2000, alpha synapses) and
 /// print its summary.
 #[derive(Debug, Parser)]
-#[command(name = "spindle", version, about)]
+#[command(name = "spindle", version, about, allow_negative_numbers = true)]
 pub struct Args {
     /// Network size: 4*order excitatory and order inhibitory neurons.
     #[arg(long, default_value_t = 2500)]

@@ -1,0 +1,142 @@
+//! The `spindle` command: summary lines, JSON keys, the .dat format, and a
+//! clear one-line error with a non-zero exit for each kind of bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn spindle(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spindle"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn prints_the_seed_summary_json_and_dat_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = spindle(
+        dir.path(),
+        &["--order", "250", "--simtime", "200", "--threads", "2", "--json", "run.json", "--quiet"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for line in [
+        "Number of neurons : 1250",
+        "Number of synapses: 157600",
+        "       Excitatory : 126350",
+        "       Inhibitory : 31250",
+        "Excitatory rate   : ",
+        "Inhibitory rate   : ",
+        "Building time     : ",
+        "Simulation time   : ",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    assert!(stderr(&o).is_empty(), "--quiet prints nothing on stderr: {}", stderr(&o));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
+            .unwrap();
+    for key in [
+        "rate_ex", "rate_in", "rate_ex_all", "rate_in_all", "spikes_total", "spike_digest",
+        "threads", "seed", "order", "dt", "spindle_version", "num_synapses", "build_time",
+        "sim_time", "time_update", "time_deliver_spike_data", "time_gather_spike_data",
+        "time_omp_synchronization_simulation", "time_simulate",
+    ] {
+        assert!(json.get(key).is_some(), "JSON lacks {key}");
+    }
+    assert_eq!(json["num_synapses"], 157_600);
+    assert_eq!(json["spike_digest"].as_str().unwrap().len(), 16);
+
+    let dat = std::fs::read_to_string(dir.path().join("spindle-out/brunel-py-ex-1252.dat")).unwrap();
+    let mut lines = dat.lines();
+    assert!(lines.next().unwrap().starts_with("# Spindle version: "));
+    assert_eq!(lines.next().unwrap(), "# RecordingBackendASCII version: 2");
+    assert_eq!(lines.next().unwrap(), "sender\ttime_ms");
+    let rows: Vec<(u32, f64)> = lines
+        .map(|l| {
+            let (s, t) = l.split_once('\t').unwrap();
+            assert_eq!(t.split_once('.').unwrap().1.len(), 3, "3 decimals: {l}");
+            (s.parse().unwrap(), t.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len() as u64, json["events_ex"].as_u64().unwrap());
+    assert!(rows.iter().all(|&(s, _)| (1..=50).contains(&s)));
+    assert!(rows.windows(2).all(|w| (w[0].1, w[0].0) <= (w[1].1, w[1].0)), "sorted by time, sender");
+    assert!(dir.path().join("spindle-out/brunel-py-in-1253.dat").exists());
+}
+
+#[test]
+fn threads_do_not_change_the_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let digest = |t: &str| {
+        let o = spindle(
+            dir.path(),
+            &["--order", "100", "--simtime", "100", "--threads", t, "--record-to", "none", "--quiet",
+              "--json", "d.json"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("d.json")).unwrap()).unwrap();
+        json["spike_digest"].as_str().unwrap().to_string()
+    };
+    assert_eq!(digest("1"), digest("3"));
+}
+
+#[test]
+fn bad_input_gets_one_line_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let blocked = format!("{}/sub", blocker.display());
+    let cases: &[(&[&str], &str)] = &[
+        (&["--order", "0"], "--order"),
+        (&["--order", "-3"], "--order"),
+        (&["--threads", "0"], "--threads"),
+        (&["--dt", "0"], "--dt"),
+        (&["--dt", "-0.1"], "--dt"),
+        (&["--simtime", "0"], "--simtime"),
+        (&["--simtime", "-5"], "--simtime"),
+        (&["--simtime", "100.05"], "--simtime"),
+        (&["--delay", "1.55"], "--delay"),
+        (&["--delay", "0.05"], "--delay"),
+        (&["--c-m", "0"], "Capacitance must be > 0."),
+        (&["--tau-m", "-1"], "Membrane time constant must be > 0."),
+        (&["--t-ref", "-1"], "t_ref"),
+        (&["--v-reset", "25"], "Reset potential must be smaller than threshold."),
+        (&["--order", "10", "--n-rec", "11"], "--n-rec"),
+        (&["--output-dir", &blocked], "--output-dir"),
+        (&["--order", "100000"], "memory"),
+        (&["--order", "abc"], "--order"),
+        (&["--record-to", "tape"], "--record-to"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["--simtime", "100"];
+        if args.contains(&"--simtime") {
+            all.clear();
+        }
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--json", "bad.json", "--quiet"]);
+        let o = spindle(dir.path(), &all);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(err.contains(needle), "{args:?}: {err:?} should name {needle:?}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!dir.path().join("bad.json").exists(), "{args:?} left a JSON file");
+        assert!(
+            !dir.path().join("spindle-out").exists()
+                || std::fs::read_dir(dir.path().join("spindle-out")).unwrap().next().is_none(),
+            "{args:?} left output files"
+        );
+    }
+}

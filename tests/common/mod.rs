@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use spindle::brunel::{self, BrunelParams};
+use spindle::engine::{Config, Simulation};
+use spindle::models::devices::RecordTo;
+
+/// Path of a file in `tests/data/`.
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// Rows of a CSV file in `tests/data/` (header skipped), as numbers.
+pub fn csv(name: &str) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(data(name)).expect("reference file");
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.parse().expect("a number")).collect())
+        .collect()
+}
+
+/// Build and run the seed network at `order` for `simtime` ms.
+pub fn run_brunel(order: usize, threads: usize, seed: u64, simtime: f64) -> (brunel::Brunel, Simulation) {
+    let p = BrunelParams { order, seed, record_to: RecordTo::Memory, ..Default::default() };
+    let b = brunel::build(&p).expect("valid parameters");
+    let mut sim = Simulation::build(b.net.clone(), Config::threads(threads)).expect("builds");
+    sim.simulate(simtime).expect("runs");
+    (b, sim)
+}

@@ -1,0 +1,80 @@
+//! Results must not change with the number of threads, nor with the slice
+//! length (NEST's test_iaf_psc_alpha_mindelay.py).
+
+mod common;
+
+use common::run_brunel;
+use spindle::brunel::seed_neuron;
+use spindle::core::Resolution;
+use spindle::engine::{Config, Simulation};
+use spindle::models::devices::{MultimeterParams, PoissonGeneratorParams, Recordable};
+use spindle::network::{ConnRule, Network, SynSpec};
+
+#[test]
+fn spikes_are_identical_for_any_thread_count() {
+    let reference = run_brunel(250, 1, 7, 1000.0).1.stats();
+    assert!(reference.spikes > 50_000);
+    for threads in [2, 3, 4, 8] {
+        let stats = run_brunel(250, threads, 7, 1000.0).1.stats();
+        assert_eq!(stats.digest, reference.digest, "{threads} threads");
+        assert_eq!(stats.spikes, reference.spikes, "{threads} threads");
+        assert_eq!(stats.synaptic_events, reference.synaptic_events, "{threads} threads");
+    }
+}
+
+#[test]
+fn same_seed_same_spikes_other_seed_other_spikes() {
+    let a = run_brunel(250, 2, 11, 300.0).1.stats().digest;
+    let b = run_brunel(250, 2, 11, 300.0).1.stats().digest;
+    let c = run_brunel(250, 2, 12, 300.0).1.stats().digest;
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn simulating_in_pieces_equals_one_run() {
+    let whole = run_brunel(250, 3, 5, 400.0).1.stats().digest;
+    let p = spindle::brunel::BrunelParams {
+        order: 250,
+        seed: 5,
+        record_to: spindle::models::devices::RecordTo::Memory,
+        ..Default::default()
+    };
+    let b = spindle::brunel::build(&p).unwrap();
+    let mut sim = Simulation::build(b.net, Config::threads(2)).unwrap();
+    // 0.7 ms is not a multiple of the 1.5 ms slice: a partial slice in between.
+    sim.simulate(100.7).unwrap();
+    sim.simulate(299.3).unwrap();
+    assert_eq!(sim.stats().digest, whole);
+}
+
+/// V_m of neuron B, driven through neuron A (delay 2 ms) and by its own
+/// Poisson input, with the slice length fixed to `min_delay`.
+fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
+    let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+    net.set_min_delay(min_delay).unwrap();
+    let a = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
+    let b = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
+    let pg = net.create_poisson_generator(PoissonGeneratorParams::with_rate(25_000.0)).unwrap();
+    let drive = SynSpec::static_synapse(20.68, 1.0);
+    net.connect(&pg, &a.join(&b).unwrap(), ConnRule::all_to_all(), &drive).unwrap();
+    net.connect(&a, &b, ConnRule::all_to_all(), &SynSpec::static_synapse(150.0, 2.0)).unwrap();
+    let mm = net
+        .create_multimeter(MultimeterParams { interval: None, record_from: vec![Recordable::VM] })
+        .unwrap();
+    net.connect(&mm, &b, ConnRule::all_to_all(), &SynSpec::model("static_synapse")).unwrap();
+    let mut sim = Simulation::build(net, Config::threads(2)).unwrap();
+    assert_eq!(sim.min_delay() as f64 * 0.1, min_delay);
+    sim.simulate(300.0).unwrap();
+    assert!(sim.spike_count(a.first()).unwrap() > 5, "A must spike for the test to mean anything");
+    sim.multimeter_events(mm.first()).unwrap().v_m
+}
+
+#[test]
+fn v_m_trace_does_not_depend_on_min_delay() {
+    let reference = trace_with_min_delay(2.0);
+    assert_eq!(reference.len(), 3000);
+    for md in [0.1, 0.5, 1.0] {
+        assert_eq!(trace_with_min_delay(md), reference, "min_delay {md} ms");
+    }
+}
