@@ -13,17 +13,32 @@ use spindle::network::{ConnRule, Network, SynSpec};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut net = Network::new(Resolution::new(0.1)?, 1);
     // DC input is the neuron's I_e (pA).
-    let params = IafPscAlphaParams { i_e: 300.0, ..seed_neuron() };
+    let params = IafPscAlphaParams {
+        i_e: 300.0,
+        ..seed_neuron()
+    };
     let neuron = net.create_iaf_psc_alpha(1, params)?;
 
-    let sg = net.create_spike_generator(SpikeGeneratorParams { spike_times: vec![10.0, 20.0] })?;
-    net.connect(&sg, &neuron, ConnRule::all_to_all(), &SynSpec::static_synapse(200.0, 1.5))?;
+    let sg = net.create_spike_generator(SpikeGeneratorParams {
+        spike_times: vec![10.0, 20.0],
+    })?;
+    net.connect(
+        &sg,
+        &neuron,
+        ConnRule::all_to_all(),
+        &SynSpec::static_synapse(200.0, 1.5),
+    )?;
 
     let mm = net.create_multimeter(MultimeterParams {
         interval: None,
         record_from: vec![Recordable::VM],
     })?;
-    net.connect(&mm, &neuron, ConnRule::all_to_all(), &SynSpec::model("static_synapse"))?;
+    net.connect(
+        &mm,
+        &neuron,
+        ConnRule::all_to_all(),
+        &SynSpec::model("static_synapse"),
+    )?;
 
     let mut sim = Simulation::build(net, Config::threads(1))?;
     sim.simulate(50.0)?;

@@ -25,7 +25,17 @@ fn prints_the_seed_summary_json_and_dat_files() {
     let dir = tempfile::tempdir().unwrap();
     let o = spindle(
         dir.path(),
-        &["--order", "250", "--simtime", "200", "--threads", "2", "--json", "run.json", "--quiet"],
+        &[
+            "--order",
+            "250",
+            "--simtime",
+            "200",
+            "--threads",
+            "2",
+            "--json",
+            "run.json",
+            "--quiet",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
@@ -41,23 +51,43 @@ fn prints_the_seed_summary_json_and_dat_files() {
     ] {
         assert!(out.contains(line), "missing {line:?} in\n{out}");
     }
-    assert!(stderr(&o).is_empty(), "--quiet prints nothing on stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).is_empty(),
+        "--quiet prints nothing on stderr: {}",
+        stderr(&o)
+    );
 
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
             .unwrap();
     for key in [
-        "rate_ex", "rate_in", "rate_ex_all", "rate_in_all", "spikes_total", "spike_digest",
-        "threads", "seed", "order", "dt", "spindle_version", "num_synapses", "build_time",
-        "sim_time", "time_update", "time_deliver_spike_data", "time_gather_spike_data",
-        "time_omp_synchronization_simulation", "time_simulate",
+        "rate_ex",
+        "rate_in",
+        "rate_ex_all",
+        "rate_in_all",
+        "spikes_total",
+        "spike_digest",
+        "threads",
+        "seed",
+        "order",
+        "dt",
+        "spindle_version",
+        "num_synapses",
+        "build_time",
+        "sim_time",
+        "time_update",
+        "time_deliver_spike_data",
+        "time_gather_spike_data",
+        "time_omp_synchronization_simulation",
+        "time_simulate",
     ] {
         assert!(json.get(key).is_some(), "JSON lacks {key}");
     }
     assert_eq!(json["num_synapses"], 157_600);
     assert_eq!(json["spike_digest"].as_str().unwrap().len(), 16);
 
-    let dat = std::fs::read_to_string(dir.path().join("spindle-out/brunel-py-ex-1252.dat")).unwrap();
+    let dat =
+        std::fs::read_to_string(dir.path().join("spindle-out/brunel-py-ex-1252.dat")).unwrap();
     let mut lines = dat.lines();
     assert!(lines.next().unwrap().starts_with("# Spindle version: "));
     assert_eq!(lines.next().unwrap(), "# RecordingBackendASCII version: 2");
@@ -71,8 +101,16 @@ fn prints_the_seed_summary_json_and_dat_files() {
         .collect();
     assert_eq!(rows.len() as u64, json["events_ex"].as_u64().unwrap());
     assert!(rows.iter().all(|&(s, _)| (1..=50).contains(&s)));
-    assert!(rows.windows(2).all(|w| (w[0].1, w[0].0) <= (w[1].1, w[1].0)), "sorted by time, sender");
-    assert!(dir.path().join("spindle-out/brunel-py-in-1253.dat").exists());
+    assert!(
+        rows.windows(2)
+            .all(|w| (w[0].1, w[0].0) <= (w[1].1, w[1].0)),
+        "sorted by time, sender"
+    );
+    assert!(
+        dir.path()
+            .join("spindle-out/brunel-py-in-1253.dat")
+            .exists()
+    );
 }
 
 #[test]
@@ -81,12 +119,24 @@ fn threads_do_not_change_the_digest() {
     let digest = |t: &str| {
         let o = spindle(
             dir.path(),
-            &["--order", "100", "--simtime", "100", "--threads", t, "--record-to", "none", "--quiet",
-              "--json", "d.json"],
+            &[
+                "--order",
+                "100",
+                "--simtime",
+                "100",
+                "--threads",
+                t,
+                "--record-to",
+                "none",
+                "--quiet",
+                "--json",
+                "d.json",
+            ],
         );
         assert!(o.status.success(), "{}", stderr(&o));
         let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("d.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("d.json")).unwrap())
+                .unwrap();
         json["spike_digest"].as_str().unwrap().to_string()
     };
     assert_eq!(digest("1"), digest("3"));
@@ -112,7 +162,10 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         (&["--c-m", "0"], "Capacitance must be > 0."),
         (&["--tau-m", "-1"], "Membrane time constant must be > 0."),
         (&["--t-ref", "-1"], "t_ref"),
-        (&["--v-reset", "25"], "Reset potential must be smaller than threshold."),
+        (
+            &["--v-reset", "25"],
+            "Reset potential must be smaller than threshold.",
+        ),
         (&["--order", "10", "--n-rec", "11"], "--n-rec"),
         (&["--output-dir", &blocked], "--output-dir"),
         (&["--order", "100000"], "memory"),
@@ -129,13 +182,26 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         let o = spindle(dir.path(), &all);
         let err = stderr(&o);
         assert!(!o.status.success(), "{args:?} should fail");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got {err:?}");
-        assert!(err.contains(needle), "{args:?}: {err:?} should name {needle:?}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line, got {err:?}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: {err:?} should name {needle:?}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(!dir.path().join("bad.json").exists(), "{args:?} left a JSON file");
+        assert!(
+            !dir.path().join("bad.json").exists(),
+            "{args:?} left a JSON file"
+        );
         assert!(
             !dir.path().join("spindle-out").exists()
-                || std::fs::read_dir(dir.path().join("spindle-out")).unwrap().next().is_none(),
+                || std::fs::read_dir(dir.path().join("spindle-out"))
+                    .unwrap()
+                    .next()
+                    .is_none(),
             "{args:?} left output files"
         );
     }

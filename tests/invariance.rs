@@ -18,7 +18,10 @@ fn spikes_are_identical_for_any_thread_count() {
         let stats = run_brunel(250, threads, 7, 1000.0).1.stats();
         assert_eq!(stats.digest, reference.digest, "{threads} threads");
         assert_eq!(stats.spikes, reference.spikes, "{threads} threads");
-        assert_eq!(stats.synaptic_events, reference.synaptic_events, "{threads} threads");
+        assert_eq!(
+            stats.synaptic_events, reference.synaptic_events,
+            "{threads} threads"
+        );
     }
 }
 
@@ -55,18 +58,39 @@ fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
     net.set_min_delay(min_delay).unwrap();
     let a = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
     let b = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
-    let pg = net.create_poisson_generator(PoissonGeneratorParams::with_rate(25_000.0)).unwrap();
-    let drive = SynSpec::static_synapse(20.68, 1.0);
-    net.connect(&pg, &a.join(&b).unwrap(), ConnRule::all_to_all(), &drive).unwrap();
-    net.connect(&a, &b, ConnRule::all_to_all(), &SynSpec::static_synapse(150.0, 2.0)).unwrap();
-    let mm = net
-        .create_multimeter(MultimeterParams { interval: None, record_from: vec![Recordable::VM] })
+    let pg = net
+        .create_poisson_generator(PoissonGeneratorParams::with_rate(25_000.0))
         .unwrap();
-    net.connect(&mm, &b, ConnRule::all_to_all(), &SynSpec::model("static_synapse")).unwrap();
+    let drive = SynSpec::static_synapse(20.68, 1.0);
+    net.connect(&pg, &a.join(&b).unwrap(), ConnRule::all_to_all(), &drive)
+        .unwrap();
+    net.connect(
+        &a,
+        &b,
+        ConnRule::all_to_all(),
+        &SynSpec::static_synapse(150.0, 2.0),
+    )
+    .unwrap();
+    let mm = net
+        .create_multimeter(MultimeterParams {
+            interval: None,
+            record_from: vec![Recordable::VM],
+        })
+        .unwrap();
+    net.connect(
+        &mm,
+        &b,
+        ConnRule::all_to_all(),
+        &SynSpec::model("static_synapse"),
+    )
+    .unwrap();
     let mut sim = Simulation::build(net, Config::threads(2)).unwrap();
     assert_eq!(sim.min_delay() as f64 * 0.1, min_delay);
     sim.simulate(300.0).unwrap();
-    assert!(sim.spike_count(a.first()).unwrap() > 5, "A must spike for the test to mean anything");
+    assert!(
+        sim.spike_count(a.first()).unwrap() > 5,
+        "A must spike for the test to mean anything"
+    );
     sim.multimeter_events(mm.first()).unwrap().v_m
 }
 

@@ -9,7 +9,9 @@ use spindle::models::devices::RecordTo;
 
 /// Path of a file in `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Rows of a CSV file in `tests/data/` (header skipped), as numbers.
@@ -23,8 +25,18 @@ pub fn csv(name: &str) -> Vec<Vec<f64>> {
 }
 
 /// Build and run the seed network at `order` for `simtime` ms.
-pub fn run_brunel(order: usize, threads: usize, seed: u64, simtime: f64) -> (brunel::Brunel, Simulation) {
-    let p = BrunelParams { order, seed, record_to: RecordTo::Memory, ..Default::default() };
+pub fn run_brunel(
+    order: usize,
+    threads: usize,
+    seed: u64,
+    simtime: f64,
+) -> (brunel::Brunel, Simulation) {
+    let p = BrunelParams {
+        order,
+        seed,
+        record_to: RecordTo::Memory,
+        ..Default::default()
+    };
     let b = brunel::build(&p).expect("valid parameters");
     let mut sim = Simulation::build(b.net.clone(), Config::threads(threads)).expect("builds");
     sim.simulate(simtime).expect("runs");
