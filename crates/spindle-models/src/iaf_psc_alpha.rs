@@ -473,8 +473,10 @@ mod tests {
             bad(|p| p.c_m = f64::NAN),
             "Parameter C_m must be a finite number."
         );
-        let mut ok = IafPscAlphaParams::default();
-        ok.t_ref = 0.0;
+        let ok = IafPscAlphaParams {
+            t_ref: 0.0,
+            ..Default::default()
+        };
         assert!(ok.validate().is_ok());
     }
 
