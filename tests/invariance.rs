@@ -7,7 +7,7 @@ use common::run_brunel;
 use spindle::brunel::seed_neuron;
 use spindle::core::Resolution;
 use spindle::engine::{Config, Simulation};
-use spindle::models::devices::{MultimeterParams, PoissonGeneratorParams, Recordable};
+use spindle::models::devices::{PoissonGeneratorParams, Recordable};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 #[test]
@@ -71,19 +71,7 @@ fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
         &SynSpec::static_synapse(150.0, 2.0),
     )
     .unwrap();
-    let mm = net
-        .create_multimeter(MultimeterParams {
-            interval: None,
-            record_from: vec![Recordable::VM],
-        })
-        .unwrap();
-    net.connect(
-        &mm,
-        &b,
-        ConnRule::all_to_all(),
-        &SynSpec::model("static_synapse"),
-    )
-    .unwrap();
+    let mm = common::multimeter(&mut net, &b, &[Recordable::VM]);
     let mut sim = Simulation::build(net, Config::threads(2)).unwrap();
     assert_eq!(sim.min_delay() as f64 * 0.1, min_delay);
     sim.simulate(300.0).unwrap();

@@ -35,19 +35,11 @@ fn single_neuron(
         net.connect(&sg, &neuron, ConnRule::all_to_all(), &syn)
             .unwrap();
     }
-    let mm = net
-        .create_multimeter(MultimeterParams {
-            interval: None,
-            record_from: vec![Recordable::VM, Recordable::ISynEx, Recordable::ISynIn],
-        })
-        .unwrap();
-    net.connect(
-        &mm,
+    let mm = common::multimeter(
+        &mut net,
         &neuron,
-        ConnRule::all_to_all(),
-        &SynSpec::model("static_synapse"),
-    )
-    .unwrap();
+        &[Recordable::VM, Recordable::ISynEx, Recordable::ISynIn],
+    );
     let sr = net.create_spike_recorder(Default::default()).unwrap();
     net.connect(
         &neuron,
@@ -146,19 +138,7 @@ fn case_d_poisson_drive_statistics() {
             &SynSpec::static_synapse(J_EX, 1.5),
         )
         .unwrap();
-        let mm = net
-            .create_multimeter(MultimeterParams {
-                interval: None,
-                record_from: vec![Recordable::VM],
-            })
-            .unwrap();
-        net.connect(
-            &mm,
-            &neuron,
-            ConnRule::all_to_all(),
-            &SynSpec::model("static_synapse"),
-        )
-        .unwrap();
+        let mm = common::multimeter(&mut net, &neuron, &[Recordable::VM]);
         let mut sim = Simulation::build(net, Config::threads(1)).unwrap();
         sim.simulate(500.0).unwrap();
         let v = sim.multimeter_events(mm.first()).unwrap().v_m;

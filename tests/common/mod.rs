@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use spindle::brunel::{self, BrunelParams};
 use spindle::engine::{Config, Simulation};
-use spindle::models::devices::RecordTo;
+use spindle::models::devices::{MultimeterParams, RecordTo, Recordable};
+use spindle::network::{ConnRule, Network, NodeCollection, SynSpec};
 
 /// Path of a file in `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
@@ -41,4 +42,26 @@ pub fn run_brunel(
     let mut sim = Simulation::build(b.net.clone(), Config::threads(threads)).expect("builds");
     sim.simulate(simtime).expect("runs");
     (b, sim)
+}
+
+/// A multimeter sampling `recordables` of `neurons` every step.
+pub fn multimeter(
+    net: &mut Network,
+    neurons: &NodeCollection,
+    recordables: &[Recordable],
+) -> NodeCollection {
+    let mm = net
+        .create_multimeter(MultimeterParams {
+            interval: None,
+            record_from: recordables.to_vec(),
+        })
+        .expect("a valid multimeter");
+    net.connect(
+        &mm,
+        neurons,
+        ConnRule::all_to_all(),
+        &SynSpec::model("static_synapse"),
+    )
+    .expect("multimeters connect to neurons");
+    mm
 }

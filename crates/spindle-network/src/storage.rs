@@ -73,39 +73,33 @@ impl ShardSynapses {
                 let first = proj.sources.first();
                 let mut offsets = vec![0u64; proj.sources.len() + 1];
                 let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
-                for &(target, _) in &owned {
-                    sources_of(
-                        &proj.rule,
-                        net.seed(),
-                        p as u32,
-                        &proj.sources,
-                        &proj.targets,
-                        target,
-                        &mut scratch,
-                        |s| offsets[(s - first) as usize + 1] += 1,
-                    );
-                }
+                // Each owned target's sources, in the rule's fixed order.
+                let mut each_synapse = |emit: &mut dyn FnMut(NodeId, u32)| {
+                    for &(target, local) in &owned {
+                        let (sources, targets) = (&proj.sources, &proj.targets);
+                        sources_of(
+                            &proj.rule,
+                            net.seed(),
+                            p as u32,
+                            sources,
+                            targets,
+                            target,
+                            &mut scratch,
+                            |s| emit(s, local),
+                        );
+                    }
+                };
+                each_synapse(&mut |s, _| offsets[(s - first) as usize + 1] += 1);
                 for i in 1..offsets.len() {
                     offsets[i] += offsets[i - 1];
                 }
                 let mut cursor = offsets.clone();
                 let mut targets = vec![0u32; *offsets.last().unwrap_or(&0) as usize];
-                for &(target, local) in &owned {
-                    sources_of(
-                        &proj.rule,
-                        net.seed(),
-                        p as u32,
-                        &proj.sources,
-                        &proj.targets,
-                        target,
-                        &mut scratch,
-                        |s| {
-                            let c = &mut cursor[(s - first) as usize];
-                            targets[*c as usize] = local;
-                            *c += 1;
-                        },
-                    );
-                }
+                each_synapse(&mut |s, local| {
+                    let c = &mut cursor[(s - first) as usize];
+                    targets[*c as usize] = local;
+                    *c += 1;
+                });
                 ProjectionRows {
                     src_first: first,
                     offsets,
