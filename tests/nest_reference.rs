@@ -9,9 +9,7 @@ use spindle::brunel::{BrunelParams, seed_neuron};
 use spindle::core::Resolution;
 use spindle::engine::{Config, MultimeterEvents, Simulation};
 use spindle::models::IafPscAlphaParams;
-use spindle::models::devices::{
-    MultimeterParams, PoissonGeneratorParams, Recordable, SpikeGeneratorParams,
-};
+use spindle::models::devices::{PoissonGeneratorParams, Recordable, SpikeGeneratorParams};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 const J_EX: f64 = 20.68015524367846;
