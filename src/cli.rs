@@ -61,6 +61,9 @@ pub struct Args {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    /// Print a table of the phase timers at the end of the run.
+    #[arg(long)]
+    pub timers: bool,
     /// Write every figure of the run as JSON to this file.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -112,6 +115,7 @@ pub struct RunConfig {
     pub output_dir: Option<PathBuf>,
     pub label_prefix: String,
     pub json: Option<PathBuf>,
+    pub timers: bool,
 }
 
 fn positive(flag: &str, v: f64) -> Result<f64> {
@@ -225,6 +229,7 @@ impl Args {
             output_dir,
             label_prefix: self.label_prefix,
             json: self.json,
+            timers: self.timers,
         })
     }
 }
@@ -272,6 +277,9 @@ pub fn run(args: Args) -> Result<()> {
     };
     let report = Report::new(&cfg, &b, &sim, build_time, sim_time, peak_rss_bytes())?;
     print!("{}", report.summary());
+    if cfg.timers {
+        print!("{}", report.timer_table(&sim.stats()));
+    }
     for path in &written {
         if !cfg.quiet {
             println!("Spikes written to {}", path.display());

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::{Value, json};
 use spindle::brunel::Brunel;
-use spindle::engine::Simulation;
+use spindle::engine::{PhaseTimers, RunStats, Simulation};
 
 use crate::cli::RunConfig;
 
@@ -116,6 +116,48 @@ impl Report {
     /// The seed's summary block.
     pub fn summary(&self) -> &str {
         &self.summary
+    }
+
+    /// Phase timers per shard (wall seconds), with the share of
+    /// `time_simulate` each phase takes on the slowest shard.
+    pub fn timer_table(&self, stats: &RunStats) -> String {
+        let total = stats.time_simulate.as_secs_f64().max(f64::MIN_POSITIVE);
+        let per_shard = |get: fn(&PhaseTimers) -> Duration| -> Vec<f64> {
+            stats
+                .shard_timers
+                .iter()
+                .map(|t| get(t).as_secs_f64())
+                .collect()
+        };
+        let phases = [
+            ("time_update", per_shard(|t| t.time_update)),
+            (
+                "time_deliver_spike_data",
+                per_shard(|t| t.time_deliver_spike_data),
+            ),
+            (
+                "time_gather_spike_data",
+                per_shard(|t| t.time_gather_spike_data),
+            ),
+            (
+                "time_omp_synchronization_simulation",
+                per_shard(|t| t.time_omp_synchronization_simulation),
+            ),
+        ];
+        let mut out = format!(
+            "{:<38}{:>10}{:>10}{:>8}\n",
+            "phase (wall s)", "mean", "max", "max %"
+        );
+        for (name, per) in phases {
+            let mean = per.iter().sum::<f64>() / per.len().max(1) as f64;
+            let max = per.iter().cloned().fold(0.0, f64::max);
+            out += &format!(
+                "{name:<38}{mean:>10.3}{max:>10.3}{:>7.1}%\n",
+                100.0 * max / total
+            );
+        }
+        out += &format!("{:<38}{total:>10.3}\n", "time_simulate");
+        out
     }
 
     /// The JSON record.

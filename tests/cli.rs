@@ -35,6 +35,7 @@ fn prints_the_seed_summary_json_and_dat_files() {
             "--json",
             "run.json",
             "--quiet",
+            "--timers",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
