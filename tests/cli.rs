@@ -168,6 +168,8 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
             "Reset potential must be smaller than threshold.",
         ),
         (&["--order", "10", "--n-rec", "11"], "--n-rec"),
+        // Regression: order 1 gave CE = 0 and a NaN Poisson rate.
+        (&["--order", "1", "--n-rec", "1"], "in-degree"),
         (&["--output-dir", &blocked], "--output-dir"),
         (&["--order", "100000"], "memory"),
         (&["--order", "abc"], "--order"),

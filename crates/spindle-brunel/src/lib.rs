@@ -195,6 +195,14 @@ pub fn build(p: &BrunelParams) -> Result<Brunel, BrunelError> {
     if p.order == 0 {
         return Err(NetworkError::EmptyCreate("iaf_psc_alpha"));
     }
+    if d.ce == 0 {
+        // The script divides by CE to get the external rate.
+        return Err(NetworkError::Connect(format!(
+            "the excitatory in-degree int(epsilon * NE) = int({} * {}) is 0, so the external \
+             rate is undefined; raise --order or --epsilon",
+            p.epsilon, d.ne
+        )));
+    }
     if p.n_rec > d.ni {
         return Err(NetworkError::Connect(format!(
             "n_rec {} is larger than the inhibitory population ({} neurons)",
