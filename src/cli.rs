@@ -1,16 +1,17 @@
 //! Flags, their validation, and the run.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, ValueEnum};
+use clap::{Args, ValueEnum};
 use spindle::brunel::{self, BrunelParams};
 use spindle::engine::{Config, Simulation};
 use spindle::models::ParamError;
 use spindle::models::devices::RecordTo;
 
-use crate::report::{Report, peak_rss_bytes, write_atomically};
+use spindle_bench::io::write_atomically;
+
+use crate::report::{Measured, Report, Span};
 
 /// Where the spike recorders' events go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -23,11 +24,18 @@ pub enum RecordToArg {
     None,
 }
 
-/// Simulate NEST's brunel_alpha_nest.py (Brunel 2000, alpha synapses) and
-/// print its summary.
-#[derive(Debug, Parser)]
-#[command(name = "spindle", version, about, allow_negative_numbers = true)]
-pub struct Args {
+/// How the in-degrees follow --order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScalingArg {
+    /// The seed's: CE = int(epsilon*NE), CI = int(epsilon*NI).
+    Seed,
+    /// CE = 1000, CI = 250 at every order (weak scaling, as NEST's hpc_benchmark).
+    Indegree,
+}
+
+/// Flags of a single run of the seed network.
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Network size: 4*order excitatory and order inhibitory neurons.
     #[arg(long, default_value_t = 2500)]
     pub order: i64,
@@ -61,9 +69,20 @@ pub struct Args {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
-    /// Print a table of the phase timers at the end of the run.
+    /// Print a table of the phase timers and per-slice percentiles.
     #[arg(long)]
     pub timers: bool,
+    /// Write the seed's figure (raster of the recorded excitatory neurons
+    /// with the population rate below) to this .png or .svg file.
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
+    /// How the in-degrees follow --order.
+    #[arg(long, value_enum, default_value_t = ScalingArg::Seed)]
+    pub scaling: ScalingArg,
+    /// Run with this many threads but record --threads (only for testing
+    /// `spindle compare` against a deliberately slowed run).
+    #[arg(long, hide = true)]
+    pub actual_threads: Option<usize>,
     /// Write every figure of the run as JSON to this file.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -116,6 +135,9 @@ pub struct RunConfig {
     pub label_prefix: String,
     pub json: Option<PathBuf>,
     pub timers: bool,
+    pub plot: Option<PathBuf>,
+    /// Threads actually used (normally `threads`).
+    pub run_threads: usize,
 }
 
 fn positive(flag: &str, v: f64) -> Result<f64> {
@@ -143,7 +165,7 @@ fn param_flag(e: &ParamError) -> &'static str {
     }
 }
 
-impl Args {
+impl RunArgs {
     /// Check every flag and derive the run.
     pub fn validate(self) -> Result<RunConfig> {
         if self.order <= 0 {
@@ -198,6 +220,22 @@ impl Args {
             RecordToArg::Memory => RecordTo::Memory,
             RecordToArg::None => RecordTo::None,
         };
+        if let Some(plot) = &self.plot {
+            spindle_plot::check_path(plot)?;
+            if record_to == RecordTo::None || n_rec == 0 {
+                bail!(
+                    "--plot needs recorded spikes: use --record-to ascii or memory and --n-rec > 0"
+                );
+            }
+            let parent = plot.parent().filter(|p| !p.as_os_str().is_empty());
+            check_writable(parent.unwrap_or(Path::new(".")))
+                .with_context(|| format!("--plot {}", plot.display()))?;
+        }
+        let run_threads = match self.actual_threads {
+            Some(0) => bail!("--actual-threads must be > 0"),
+            Some(t) => t,
+            None => threads,
+        };
         let output_dir = (record_to == RecordTo::Ascii).then_some(self.output_dir);
         if let Some(dir) = &output_dir {
             check_writable(dir)?;
@@ -220,6 +258,10 @@ impl Args {
                 neuron,
                 seed: self.seed,
                 record_to,
+                scaling: match self.scaling {
+                    ScalingArg::Seed => brunel::Scaling::Seed,
+                    ScalingArg::Indegree => brunel::Scaling::Indegree,
+                },
                 ..Default::default()
             },
             threads,
@@ -230,6 +272,8 @@ impl Args {
             label_prefix: self.label_prefix,
             json: self.json,
             timers: self.timers,
+            plot: self.plot,
+            run_threads,
         })
     }
 }
@@ -245,48 +289,64 @@ fn check_writable(dir: &Path) -> Result<()> {
 }
 
 /// Build, simulate, report.
-pub fn run(args: Args) -> Result<()> {
+pub fn run(args: RunArgs) -> Result<()> {
     let cfg = args.validate()?;
     let say = |s: &str| {
         if !cfg.quiet {
             println!("{s}");
         }
     };
-    let start_build = Instant::now();
     say("Building network");
-    let b = brunel::build(&cfg.params)?;
+    let (b, create) = Span::measure(|| brunel::build(&cfg.params));
+    let b = b?;
     say("Connecting devices");
     say("Connecting network");
     let config = Config {
-        threads: cfg.threads,
+        threads: cfg.run_threads,
         pin: cfg.pin,
         progress: !cfg.quiet,
         check_memory: true,
     };
-    let mut sim = Simulation::build(b.net.clone(), config)?;
-    let build_time = start_build.elapsed();
+    let (sim, connect) = Span::measure(|| Simulation::build(b.net.clone(), config));
+    let mut sim = sim?;
 
     say("Simulating");
-    let start_sim = Instant::now();
-    sim.simulate(cfg.simtime)?;
-    let sim_time = start_sim.elapsed();
+    let (done, simulate) = Span::measure(|| sim.simulate(cfg.simtime));
+    done?;
 
     let written = match &cfg.output_dir {
         Some(dir) => sim.write_recorders(dir, &cfg.label_prefix)?,
         None => Vec::new(),
     };
-    let report = Report::new(&cfg, &b, &sim, build_time, sim_time, peak_rss_bytes())?;
+    if let Some(path) = &cfg.plot {
+        let events = sim.spike_events(b.espikes.first())?;
+        spindle_plot::Raster {
+            title: "Brunel network: excitatory neurons",
+            senders: &events.senders,
+            times: &events.times,
+            t_max: cfg.simtime,
+            n_neurons: cfg.params.n_rec,
+            bin_ms: 5.0,
+        }
+        .write(path)?;
+    }
+    let measured = Measured {
+        create,
+        connect,
+        simulate,
+    };
+    let report = Report::new(&cfg, &b, &sim, &measured)?;
     print!("{}", report.summary());
     if cfg.timers {
-        print!("{}", report.timer_table(&sim.stats()));
+        print!("{}", report.timer_table());
     }
-    for path in &written {
-        if !cfg.quiet {
-            println!("Spikes written to {}", path.display());
+    if !cfg.quiet {
+        for path in written.iter().chain(cfg.plot.as_ref()) {
+            println!("Written: {}", path.display());
         }
     }
     if let Some(path) = &cfg.json {
-        let text = serde_json::to_string_pretty(&report.json())?;
+        let text = serde_json::to_string_pretty(report.json())?;
         write_atomically(path, text.as_bytes())
             .with_context(|| format!("cannot write --json {}", path.display()))?;
     }

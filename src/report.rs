@@ -1,30 +1,55 @@
 //! The printed summary and the JSON record of a run.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use spindle::brunel::Brunel;
-use spindle::engine::{PhaseTimers, RunStats, Simulation};
+use spindle::engine::{PhaseTimers, RunStats, Simulation, SliceHistogram};
+use spindle_bench::machine;
+use spindle_bench::record::RECORD_VERSION;
 
 use crate::cli::RunConfig;
+
+/// Wall and CPU time of a stretch of the main thread's work (CPU summed
+/// over all of the process's threads).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub wall: Duration,
+    pub cpu: Duration,
+}
+
+impl Span {
+    /// Time `f`.
+    pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Span) {
+        let (wall, cpu) = (std::time::Instant::now(), cpu_time::ProcessTime::now());
+        let out = f();
+        (
+            out,
+            Span {
+                wall: wall.elapsed(),
+                cpu: cpu.elapsed(),
+            },
+        )
+    }
+}
+
+/// What the run measured outside the engine.
+pub struct Measured {
+    pub create: Span,
+    pub connect: Span,
+    pub simulate: Span,
+}
 
 /// Every figure of one run.
 pub struct Report {
     json: Value,
     summary: String,
+    timer_table: String,
 }
 
 impl Report {
-    pub fn new(
-        cfg: &RunConfig,
-        b: &Brunel,
-        sim: &Simulation,
-        build_time: Duration,
-        sim_time: Duration,
-        peak_rss: Option<u64>,
-    ) -> Result<Self> {
+    pub fn new(cfg: &RunConfig, b: &Brunel, sim: &Simulation, m: &Measured) -> Result<Self> {
         let d = &b.derived;
         let simtime = cfg.simtime;
         let n_rec = cfg.params.n_rec;
@@ -48,9 +73,10 @@ impl Report {
                 .sum();
             spikes as f64 / (nodes.len() as f64 * simtime / 1000.0)
         };
-        let (rate_ex_all, rate_in_all) = (all_rate(&b.nodes_ex), all_rate(&b.nodes_in));
         let stats = sim.stats();
         let n_neurons = d.ne + d.ni;
+        let build_time = m.create.wall + m.connect.wall;
+        let sim_time = m.simulate.wall;
         let summary = format!(
             "Brunel network simulation (Spindle)\n\
              Number of neurons : {n_neurons}\n\
@@ -65,52 +91,136 @@ impl Report {
             build_time.as_secs_f64(),
             sim_time.as_secs_f64(),
         );
+
         let secs = |d: Duration| d.as_secs_f64();
-        let t = &stats.timers;
-        let json = json!({
-            "spindle_version": env!("CARGO_PKG_VERSION"),
-            "order": cfg.params.order,
-            "threads": cfg.threads,
-            "pin": cfg.pin,
-            "seed": cfg.params.seed,
-            "dt": cfg.params.dt,
-            "simtime": simtime,
-            "min_delay_steps": sim.min_delay(),
-            "num_neurons": n_neurons,
-            "num_synapses": num_ex + num_in,
-            "num_synapses_ex": num_ex,
-            "num_synapses_in": num_in,
-            "n_rec": n_rec,
-            "events_ex": events_ex,
-            "events_in": events_in,
-            "rate_ex": rate_ex,
-            "rate_in": rate_in,
-            "rate_ex_all": rate_ex_all,
-            "rate_in_all": rate_in_all,
-            "spikes_total": stats.spikes,
-            "spike_digest": stats.digest,
-            "build_time": secs(build_time),
-            "sim_time": secs(sim_time),
-            "real_time_factor": secs(sim_time) * 1000.0 / simtime,
-            "time_construction_connect": secs(stats.time_construction_connect),
-            "time_simulate": secs(stats.time_simulate),
-            "time_update": secs(t.time_update),
-            "time_deliver_spike_data": secs(t.time_deliver_spike_data),
-            "time_gather_spike_data": secs(t.time_gather_spike_data),
-            "time_omp_synchronization_simulation": secs(t.time_omp_synchronization_simulation),
-            "synaptic_events": stats.synaptic_events,
-            "poisson_draws": stats.poisson_draws,
-            "synapses_stored": stats.synapses_stored,
-            "synapse_bytes": stats.synapse_bytes,
-            "neuron_bytes": stats.neuron_bytes,
-            "bytes_per_synapse": stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64,
-            "peak_rss_bytes": peak_rss,
-            "derived": {
+        let model_s = simtime / 1000.0;
+        let mut rec = Map::new();
+        let mut put = |k: &str, v: Value| {
+            rec.insert(k.to_string(), v);
+        };
+        // Identity.
+        put("record_version", json!(RECORD_VERSION));
+        put("system", json!("spindle"));
+        put("spindle_version", json!(env!("CARGO_PKG_VERSION")));
+        put("git_commit", json!(env!("SPINDLE_GIT_COMMIT")));
+        put("rustc_version", json!(env!("SPINDLE_RUSTC_VERSION")));
+        put("cpu_model", json!(machine::cpu_model()));
+        put("cores", json!(machine::cores()));
+        put("host", json!(machine::hostname()));
+        put("threads", json!(cfg.threads));
+        put("pin", json!(cfg.pin));
+        put("order", json!(cfg.params.order));
+        put("scaling", json!(cfg.params.scaling.name()));
+        put("seed", json!(cfg.params.seed));
+        put("simtime", json!(simtime));
+        put("dt", json!(cfg.params.dt));
+        put("min_delay_steps", json!(sim.min_delay()));
+        put("spike_digest", json!(stats.digest));
+        // The seed's summary.
+        put("num_neurons", json!(n_neurons));
+        put("num_synapses", json!(num_ex + num_in));
+        put("num_synapses_ex", json!(num_ex));
+        put("num_synapses_in", json!(num_in));
+        put("n_rec", json!(n_rec));
+        put("events_ex", json!(events_ex));
+        put("events_in", json!(events_in));
+        put("rate_ex", json!(rate_ex));
+        put("rate_in", json!(rate_in));
+        put("rate_ex_all", json!(all_rate(&b.nodes_ex)));
+        put("rate_in_all", json!(all_rate(&b.nodes_in)));
+        put("build_time", json!(secs(build_time)));
+        put("sim_time", json!(secs(sim_time)));
+        // Timers (NEST's names; wall = mean over shards, _max = slowest
+        // shard, _cpu = CPU seconds summed over shards).
+        put("time_construction_create", json!(secs(m.create.wall)));
+        put("time_construction_create_cpu", json!(secs(m.create.cpu)));
+        put("time_construction_connect", json!(secs(m.connect.wall)));
+        put("time_construction_connect_cpu", json!(secs(m.connect.cpu)));
+        put("time_simulate", json!(secs(stats.time_simulate)));
+        put("time_simulate_cpu", json!(secs(m.simulate.cpu)));
+        let shards = stats.shard_timers.len().max(1) as f64;
+        for (i, (name, total)) in stats.timers.phases().into_iter().enumerate() {
+            let per: Vec<f64> = stats
+                .shard_timers
+                .iter()
+                .map(|t| secs(t.phases()[i].1.wall))
+                .collect();
+            let max = per.iter().cloned().fold(0.0, f64::max);
+            let mean = secs(total.wall) / shards;
+            put(name, json!(mean));
+            put(&format!("{name}_max"), json!(max));
+            put(&format!("{name}_cpu"), json!(secs(total.cpu)));
+            put(
+                &format!("imbalance_{}", short(name)),
+                json!(if mean > 0.0 { max / mean } else { 1.0 }),
+            );
+        }
+        put(
+            "real_time_factor",
+            json!(secs(stats.time_simulate) / model_s),
+        );
+        put("sim_factor", json!(secs(stats.time_simulate) / model_s));
+        // Per-slice percentiles, over all shards' slices.
+        let merged = |get: fn(&spindle::engine::SliceHistograms) -> &SliceHistogram| {
+            let mut h = SliceHistogram::default();
+            for s in &stats.shard_histograms {
+                h.add(get(s));
+            }
+            h.percentiles()
+        };
+        for (name, p) in [
+            ("update", merged(|h| &h.update)),
+            ("deliver", merged(|h| &h.deliver)),
+            ("sync", merged(|h| &h.sync)),
+        ] {
+            put(&format!("slice_{name}_p50"), json!(p.p50));
+            put(&format!("slice_{name}_p90"), json!(p.p90));
+            put(&format!("slice_{name}_p99"), json!(p.p99));
+            put(&format!("slice_{name}_max"), json!(p.max));
+        }
+        // Counts and throughput.
+        put("slices", json!(stats.slices));
+        put("spikes_total", json!(stats.spikes));
+        put("synaptic_events", json!(stats.synaptic_events));
+        put("poisson_draws", json!(stats.poisson_draws));
+        put("synapses_stored", json!(stats.synapses_stored));
+        let events = stats.synaptic_events.max(1) as f64;
+        put(
+            "synaptic_events_per_second",
+            json!(events / secs(stats.time_simulate).max(1e-12)),
+        );
+        put(
+            "ns_per_synaptic_event_per_core",
+            json!(secs(stats.time_simulate) * cfg.threads as f64 * 1e9 / events),
+        );
+        put(
+            "ns_per_synaptic_event_delivered",
+            json!(secs(stats.timers.time_deliver_spike_data.cpu) * 1e9 / events),
+        );
+        // Memory.
+        put("peak_rss_bytes", json!(machine::peak_rss_bytes()));
+        put("synapse_bytes", json!(stats.synapse_bytes));
+        put("neuron_bytes", json!(stats.neuron_bytes));
+        put(
+            "bytes_per_synapse",
+            json!(stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64),
+        );
+        put(
+            "bytes_per_neuron",
+            json!(stats.neuron_bytes as f64 / stats.neurons.max(1) as f64),
+        );
+        put(
+            "derived",
+            json!({
                 "NE": d.ne, "NI": d.ni, "CE": d.ce, "CI": d.ci,
                 "J_ex": d.j_ex, "J_in": d.j_in, "p_rate": d.p_rate,
-            },
-        });
-        Ok(Self { json, summary })
+            }),
+        );
+        Ok(Self {
+            json: Value::Object(rec),
+            summary,
+            timer_table: timer_table(&stats),
+        })
     }
 
     /// The seed's summary block.
@@ -118,46 +228,9 @@ impl Report {
         &self.summary
     }
 
-    /// Phase timers per shard (wall seconds), with the share of
-    /// `time_simulate` each phase takes on the slowest shard.
-    pub fn timer_table(&self, stats: &RunStats) -> String {
-        let total = stats.time_simulate.as_secs_f64().max(f64::MIN_POSITIVE);
-        let per_shard = |get: fn(&PhaseTimers) -> Duration| -> Vec<f64> {
-            stats
-                .shard_timers
-                .iter()
-                .map(|t| get(t).as_secs_f64())
-                .collect()
-        };
-        let phases = [
-            ("time_update", per_shard(|t| t.time_update)),
-            (
-                "time_deliver_spike_data",
-                per_shard(|t| t.time_deliver_spike_data),
-            ),
-            (
-                "time_gather_spike_data",
-                per_shard(|t| t.time_gather_spike_data),
-            ),
-            (
-                "time_omp_synchronization_simulation",
-                per_shard(|t| t.time_omp_synchronization_simulation),
-            ),
-        ];
-        let mut out = format!(
-            "{:<38}{:>10}{:>10}{:>8}\n",
-            "phase (wall s)", "mean", "max", "max %"
-        );
-        for (name, per) in phases {
-            let mean = per.iter().sum::<f64>() / per.len().max(1) as f64;
-            let max = per.iter().cloned().fold(0.0, f64::max);
-            out += &format!(
-                "{name:<38}{mean:>10.3}{max:>10.3}{:>7.1}%\n",
-                100.0 * max / total
-            );
-        }
-        out += &format!("{:<38}{total:>10.3}\n", "time_simulate");
-        out
+    /// The `--timers` table.
+    pub fn timer_table(&self) -> &str {
+        &self.timer_table
     }
 
     /// The JSON record.
@@ -166,25 +239,63 @@ impl Report {
     }
 }
 
-/// Peak resident set size of this process (VmHWM), if the OS tells.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+fn short(name: &str) -> &str {
+    match name {
+        "time_update" => "update",
+        "time_deliver_spike_data" => "deliver",
+        "time_gather_spike_data" => "gather",
+        _ => "sync",
+    }
 }
 
-/// Write a file completely or not at all (write beside it, then rename).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+/// Phase timers per shard (mean and slowest, wall s), CPU seconds summed
+/// over shards, and the slowest shard's share of `time_simulate`; then the
+/// per-slice percentiles.
+fn timer_table(stats: &RunStats) -> String {
+    let total = stats.time_simulate.as_secs_f64().max(f64::MIN_POSITIVE);
+    let shards = stats.shard_timers.len().max(1) as f64;
+    let mut out = format!(
+        "{:<38}{:>9}{:>9}{:>9}{:>8}\n",
+        "phase", "mean s", "max s", "cpu s", "max %"
+    );
+    for (i, (name, sum)) in stats.timers.phases().into_iter().enumerate() {
+        let max = stats
+            .shard_timers
+            .iter()
+            .map(|t: &PhaseTimers| t.phases()[i].1.wall.as_secs_f64())
+            .fold(0.0, f64::max);
+        out += &format!(
+            "{name:<38}{:>9.3}{max:>9.3}{:>9.3}{:>7.1}%\n",
+            sum.wall.as_secs_f64() / shards,
+            sum.cpu.as_secs_f64(),
+            100.0 * max / total
+        );
+    }
+    out += &format!("{:<38}{total:>9.3}\n", "time_simulate");
+    out += &format!(
+        "{:<38}{:>9}{:>9}{:>9}{:>9}\n",
+        "per slice (ms)", "p50", "p90", "p99", "max"
+    );
+    for (name, get) in [
+        (
+            "update",
+            (|h| &h.update) as fn(&spindle::engine::SliceHistograms) -> &SliceHistogram,
+        ),
+        ("deliver", |h| &h.deliver),
+        ("sync", |h| &h.sync),
+    ] {
+        let mut h = SliceHistogram::default();
+        for s in &stats.shard_histograms {
+            h.add(get(s));
+        }
+        let p = h.percentiles();
+        out += &format!(
+            "{name:<38}{:>9.3}{:>9.3}{:>9.3}{:>9.3}\n",
+            p.p50 * 1e3,
+            p.p90 * 1e3,
+            p.p99 * 1e3,
+            p.max * 1e3
+        );
+    }
+    out
 }

@@ -37,6 +37,31 @@ pub struct BrunelParams {
     pub record_to: RecordTo,
     /// Recorder labels (the script's "brunel-py-ex", "brunel-py-in").
     pub labels: (String, String),
+    /// How the in-degrees follow the order.
+    pub scaling: Scaling,
+}
+
+/// How the in-degrees grow with the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scaling {
+    /// The seed's: `CE = int(epsilon * NE)`, `CI = int(epsilon * NI)`, so
+    /// synapses grow as order².
+    #[default]
+    Seed,
+    /// Fixed in-degrees of the order-2500 network (`CE = 1000`,
+    /// `CI = 250`) at every order, as NEST's hpc_benchmark keeps them:
+    /// synapses grow as order, for weak scaling.
+    Indegree,
+}
+
+impl Scaling {
+    /// The name used on the command line and in result files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Seed => "seed",
+            Self::Indegree => "indegree",
+        }
+    }
 }
 
 impl Default for BrunelParams {
@@ -54,6 +79,7 @@ impl Default for BrunelParams {
             seed: 1,
             record_to: RecordTo::Ascii,
             labels: ("brunel-py-ex".into(), "brunel-py-in".into()),
+            scaling: Scaling::Seed,
         }
     }
 }
@@ -138,8 +164,13 @@ impl BrunelParams {
     pub fn derive(&self) -> Derived {
         let ne = 4 * self.order;
         let ni = self.order;
-        let ce = (self.epsilon * ne as f64) as usize;
-        let ci = (self.epsilon * ni as f64) as usize;
+        let (ce, ci) = match self.scaling {
+            Scaling::Seed => (
+                (self.epsilon * ne as f64) as usize,
+                (self.epsilon * ni as f64) as usize,
+            ),
+            Scaling::Indegree => (1000, 250),
+        };
         let n = &self.neuron;
         let tau_syn = n.tau_syn_ex;
         let theta = n.v_th - n.e_l;
@@ -286,6 +317,21 @@ mod tests {
         .unwrap();
         assert_eq!(b.net.num_connections("excitatory").unwrap(), 12_512_600);
         assert_eq!(b.net.num_connections("inhibitory").unwrap(), 3_125_000);
+    }
+
+    #[test]
+    fn indegree_scaling_keeps_the_order_2500_indegrees() {
+        let p = BrunelParams {
+            order: 250,
+            scaling: Scaling::Indegree,
+            ..Default::default()
+        };
+        let d = p.derive();
+        assert_eq!((d.ce, d.ci), (1000, 250));
+        let seed = BrunelParams::default().derive();
+        assert_eq!(d.p_rate, seed.p_rate);
+        let b = build(&p).unwrap();
+        assert_eq!(b.net.num_connections("inhibitory").unwrap(), 1250 * 250);
     }
 
     #[test]

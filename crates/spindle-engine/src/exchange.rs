@@ -11,7 +11,6 @@
 
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use crossbeam_utils::{Backoff, CachePadded};
 use spindle_core::NodeId;
@@ -117,9 +116,9 @@ impl SpikeExchange {
         unsafe { (*self.slots[shard][parity].get()).as_slice() }
     }
 
-    /// Wait for every shard; returns the time spent waiting, or `None` if
-    /// another shard failed and the run is being abandoned.
-    pub(crate) fn sync(&self) -> Option<Duration> {
+    /// Wait for every shard; `None` if another shard failed and the run is
+    /// being abandoned.
+    pub(crate) fn sync(&self) -> Option<()> {
         self.barrier.wait()
     }
 
@@ -153,8 +152,7 @@ impl SpinBarrier {
         }
     }
 
-    fn wait(&self) -> Option<Duration> {
-        let start = Instant::now();
+    fn wait(&self) -> Option<()> {
         let generation = self.generation.load(Ordering::Acquire);
         if self.count.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
             // Last to arrive: reset for the next round, then release all.
@@ -169,11 +167,7 @@ impl SpinBarrier {
                 backoff.snooze();
             }
         }
-        if self.poisoned.load(Ordering::Relaxed) {
-            None
-        } else {
-            Some(start.elapsed())
-        }
+        (!self.poisoned.load(Ordering::Relaxed)).then_some(())
     }
 
     fn poison(&self) {

@@ -14,7 +14,7 @@ mod timers;
 
 pub use recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
 pub use simulation::{RunStats, Simulation};
-pub use timers::PhaseTimers;
+pub use timers::{Percentiles, PhaseTime, PhaseTimers, SliceHistogram, SliceHistograms};
 
 use spindle_core::TimeError;
 use spindle_network::NetworkError;

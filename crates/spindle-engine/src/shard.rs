@@ -10,7 +10,7 @@ use spindle_network::storage::ShardSynapses;
 use spindle_network::{DeviceConnection, Network, NodeKind, Partition, ShardRange};
 
 use crate::exchange::{Spike, for_each_in_order};
-use crate::timers::PhaseTimers;
+use crate::timers::{PhaseTimers, SliceHistograms};
 
 /// A spike-generator event bound for one of this shard's neurons.
 #[derive(Debug, Clone, Copy)]
@@ -104,6 +104,7 @@ pub(crate) struct Shard {
     /// This slice's spikes sorted by (lag, id), to publish.
     pub out: Vec<Spike>,
     pub timers: PhaseTimers,
+    pub histograms: SliceHistograms,
     pub counters: ShardCounters,
 }
 
@@ -238,6 +239,7 @@ impl Shard {
             staged: Vec::new(),
             out: Vec::new(),
             timers: PhaseTimers::default(),
+            histograms: SliceHistograms::default(),
             counters: ShardCounters::default(),
         }
     }

@@ -12,7 +12,7 @@ use spindle_network::{Network, NetworkError, NodeKind, Partition, estimate_bytes
 use crate::exchange::{Spike, SpikeExchange, for_each_in_order};
 use crate::recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
 use crate::shard::{DeviceIndex, Shard};
-use crate::timers::PhaseTimers;
+use crate::timers::{PhaseTimers, SliceHistograms, Stamp};
 use crate::{Config, EngineError};
 
 /// A built network, ready to simulate: NEST's kernel after `Connect`.
@@ -32,7 +32,7 @@ pub struct Simulation {
 }
 
 /// Whole-run figures of a simulation so far.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RunStats {
     /// Steps simulated.
     pub steps: Step,
@@ -54,6 +54,10 @@ pub struct RunStats {
     pub timers: PhaseTimers,
     /// Phase timers of each shard.
     pub shard_timers: Vec<PhaseTimers>,
+    /// Per-slice histograms of each shard.
+    pub shard_histograms: Vec<SliceHistograms>,
+    /// Neurons.
+    pub neurons: u64,
     /// Bytes of neuron state, input rings and Poisson streams.
     pub neuron_bytes: u64,
     /// Bytes of synapse storage.
@@ -183,7 +187,7 @@ impl Simulation {
             let mut origin = t0;
             let mut parity = 0;
             loop {
-                let t_deliver = Instant::now();
+                let t_deliver = Stamp::now();
                 if let Some((prev_origin, prev_parity)) = last {
                     // SAFETY: between B(k-1), which we passed, and B(k),
                     // which we have not entered.
@@ -199,24 +203,34 @@ impl Simulation {
                     }
                 }
                 if origin >= end {
-                    shard.timers.time_deliver_spike_data += t_deliver.elapsed();
+                    let deliver = t_deliver.until(&Stamp::now());
+                    shard.timers.time_deliver_spike_data += deliver;
+                    shard.histograms.deliver.record(deliver.wall);
                     break;
                 }
                 let len = (end - origin).min(min_delay);
                 shard.inject(origin + len);
-                let t_update = Instant::now();
-                shard.timers.time_deliver_spike_data += t_update - t_deliver;
+                let t_update = Stamp::now();
+                let deliver = t_deliver.until(&t_update);
+                shard.timers.time_deliver_spike_data += deliver;
+                shard.histograms.deliver.record(deliver.wall);
 
                 shard.update(origin, len as u32);
-                let t_gather = Instant::now();
-                shard.timers.time_update += t_gather - t_update;
+                let t_gather = Stamp::now();
+                let update = t_update.until(&t_gather);
+                shard.timers.time_update += update;
+                shard.histograms.update.record(update.wall);
 
                 // SAFETY: shard `s` publishes its own slot, in the update
                 // phase of a slice of parity `parity`.
                 unsafe { exchange.publish(s, parity, &mut shard.out) };
-                let waited = exchange.sync().ok_or(EngineError::Aborted)?;
-                shard.timers.time_omp_synchronization_simulation += waited;
-                shard.timers.time_gather_spike_data += t_gather.elapsed();
+                let t_sync = Stamp::now();
+                exchange.sync().ok_or(EngineError::Aborted)?;
+                let t_done = Stamp::now();
+                let sync = t_sync.until(&t_done);
+                shard.timers.time_omp_synchronization_simulation += sync;
+                shard.histograms.sync.record(sync.wall);
+                shard.timers.time_gather_spike_data += t_gather.until(&t_done);
 
                 last = Some((origin, parity));
                 origin += len;
@@ -266,6 +280,8 @@ impl Simulation {
             time_construction_connect: self.time_construction_connect,
             timers,
             shard_timers: self.shards.iter().map(|s| s.timers).collect(),
+            shard_histograms: self.shards.iter().map(|s| s.histograms.clone()).collect(),
+            neurons: self.shards.iter().map(|s| s.ids.len() as u64).sum(),
             neuron_bytes,
             synapse_bytes,
             synapses_stored: self.shards.iter().map(|s| s.synapses.len()).sum(),

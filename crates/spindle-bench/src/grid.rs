@@ -1,0 +1,185 @@
+//! The grid of a sweep: which (order, threads, seed, repeat) to run.
+
+use crate::BenchError;
+
+/// How orders and threads combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Every order with every thread count (strong scaling: fixed size,
+    /// more threads).
+    Strong,
+    /// Order proportional to threads: each listed order is the size per
+    /// thread, run at `order * threads` (weak scaling).
+    Weak,
+}
+
+impl Mode {
+    /// Name in result files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Strong => "strong",
+            Self::Weak => "weak",
+        }
+    }
+}
+
+/// A sweep to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Orders (per thread in weak mode).
+    pub orders: Vec<u64>,
+    /// Thread counts.
+    pub threads: Vec<u64>,
+    /// How they combine.
+    pub mode: Mode,
+    /// "seed" or "indegree".
+    pub scaling: String,
+    /// Master seeds; each configuration runs once per seed and repeat.
+    pub seeds: Vec<u64>,
+    /// Repeats per seed.
+    pub repeats: u32,
+    /// Model time [ms].
+    pub simtime: f64,
+}
+
+/// One run of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// Network order.
+    pub order: u64,
+    /// Threads.
+    pub threads: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Repeat number (0-based).
+    pub repeat: u32,
+}
+
+/// Parse a list such as `250,1000,2500` or a range such as `1-4`
+/// (or both: `1-4,8,16`) of positive integers.
+pub fn parse_list(flag: &str, text: &str) -> Result<Vec<u64>, BenchError> {
+    let bad = |why: &str| BenchError::Grid(format!("{flag} '{text}': {why}"));
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        if part.is_empty() {
+            return Err(bad("empty entry"));
+        }
+        let num = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| bad(&format!("'{s}' is not a whole number")))
+        };
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (num(a)?, num(b)?);
+                if a > b {
+                    return Err(bad(&format!("range {a}-{b} runs backwards")));
+                }
+                if b - a > 10_000 {
+                    return Err(bad("range too long"));
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(num(part)?),
+        }
+    }
+    if out.contains(&0) {
+        return Err(bad("values must be > 0"));
+    }
+    Ok(out)
+}
+
+impl Plan {
+    /// Check the plan.
+    pub fn validate(&self) -> Result<(), BenchError> {
+        if self.orders.is_empty() || self.threads.is_empty() || self.seeds.is_empty() {
+            return Err(BenchError::Grid("the sweep grid is empty".into()));
+        }
+        if self.repeats == 0 {
+            return Err(BenchError::Grid("--repeats must be > 0".into()));
+        }
+        if !(self.simtime.is_finite() && self.simtime > 0.0) {
+            return Err(BenchError::Grid(format!(
+                "--simtime must be > 0 (got {})",
+                self.simtime
+            )));
+        }
+        if !["seed", "indegree"].contains(&self.scaling.as_str()) {
+            return Err(BenchError::Grid(format!(
+                "unknown scaling '{}'",
+                self.scaling
+            )));
+        }
+        Ok(())
+    }
+
+    /// The runs, configuration by configuration, repeats innermost.
+    pub fn runs(&self) -> Vec<Run> {
+        let mut runs = Vec::new();
+        let mut configs = Vec::new();
+        for &o in &self.orders {
+            for &t in &self.threads {
+                let order = match self.mode {
+                    Mode::Strong => o,
+                    Mode::Weak => o * t,
+                };
+                if !configs.contains(&(order, t)) {
+                    configs.push((order, t));
+                }
+            }
+        }
+        for (order, threads) in configs {
+            for &seed in &self.seeds {
+                for repeat in 0..self.repeats {
+                    runs.push(Run {
+                        order,
+                        threads,
+                        seed,
+                        repeat,
+                    });
+                }
+            }
+        }
+        runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_ranges() {
+        assert_eq!(
+            parse_list("--threads", "1-4,8").unwrap(),
+            vec![1, 2, 3, 4, 8]
+        );
+        assert_eq!(
+            parse_list("--orders", "250, 2500").unwrap(),
+            vec![250, 2500]
+        );
+        for bad in ["", "1,,2", "a", "4-1", "0", "1.5", "-3"] {
+            assert!(parse_list("--threads", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strong_and_weak_grids() {
+        let mut plan = Plan {
+            orders: vec![100],
+            threads: vec![1, 2],
+            mode: Mode::Strong,
+            scaling: "seed".into(),
+            seeds: vec![1],
+            repeats: 2,
+            simtime: 100.0,
+        };
+        let orders: Vec<_> = plan.runs().iter().map(|r| (r.order, r.threads)).collect();
+        assert_eq!(orders, vec![(100, 1), (100, 1), (100, 2), (100, 2)]);
+        plan.mode = Mode::Weak;
+        let orders: Vec<_> = plan.runs().iter().map(|r| (r.order, r.threads)).collect();
+        assert_eq!(orders, vec![(100, 1), (100, 1), (200, 2), (200, 2)]);
+        plan.threads.clear();
+        assert!(plan.validate().is_err());
+    }
+}

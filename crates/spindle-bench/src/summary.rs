@@ -1,0 +1,209 @@
+//! Medians, spreads, speed-up and parallel efficiency of a result set.
+
+use std::collections::BTreeMap;
+
+use crate::record::{ConfigKey, Record};
+
+/// Median, minimum and maximum of one figure over a configuration's runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// Median.
+    pub median: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+    /// Number of runs.
+    pub n: usize,
+}
+
+impl Spread {
+    /// Of `values` (`None` if empty).
+    pub fn of(values: &[f64]) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Some(Self {
+            median,
+            min: v[0],
+            max: v[n - 1],
+            n,
+        })
+    }
+}
+
+/// Records grouped by configuration.
+pub fn group(records: &[Record]) -> BTreeMap<ConfigKey, Vec<&Record>> {
+    let mut groups: BTreeMap<ConfigKey, Vec<&Record>> = BTreeMap::new();
+    for r in records {
+        groups.entry(r.key()).or_default().push(r);
+    }
+    groups
+}
+
+/// The spread of `field` within a group.
+pub fn spread(group: &[&Record], field: &str) -> Option<Spread> {
+    Spread::of(
+        &group
+            .iter()
+            .filter_map(|r| r.f64(field))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// One line of the summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The configuration.
+    pub key: ConfigKey,
+    /// Simulation wall time [s].
+    pub sim: Spread,
+    /// Build time [s].
+    pub build: Option<Spread>,
+    /// Peak RSS [bytes].
+    pub rss: Option<Spread>,
+    /// Median of each phase timer [s].
+    pub phases: [f64; 4],
+    /// T(1 thread) / T(this), same order: strong scaling.
+    pub speedup: Option<f64>,
+    /// Speed-up / threads (strong), or T(1 thread, order/threads) /
+    /// T(this) when the set holds that run (weak).
+    pub efficiency: Option<f64>,
+}
+
+/// Phase timer fields, in stacking order.
+pub const PHASES: [&str; 4] = [
+    "time_update",
+    "time_deliver_spike_data",
+    "time_gather_spike_data",
+    "time_omp_synchronization_simulation",
+];
+
+/// Summarise a result set.
+pub fn rows(records: &[Record]) -> Vec<Row> {
+    let groups = group(records);
+    let median_sim = |key: &ConfigKey| groups.get(key).and_then(|g| spread(g, "sim_time"));
+    let weak = records.iter().any(|r| r.str("mode") == Some("weak"));
+    groups
+        .iter()
+        .filter_map(|(key, g)| {
+            let sim = spread(g, "sim_time")?;
+            let one = ConfigKey {
+                threads: 1,
+                ..key.clone()
+            };
+            let base = if weak {
+                ConfigKey {
+                    threads: 1,
+                    order: key.order / key.threads.max(1),
+                    ..key.clone()
+                }
+            } else {
+                one.clone()
+            };
+            let speedup = (!weak)
+                .then(|| median_sim(&one).map(|t1| t1.median / sim.median))
+                .flatten();
+            let efficiency = if weak {
+                median_sim(&base).map(|t1| t1.median / sim.median)
+            } else {
+                speedup.map(|s| s / key.threads as f64)
+            };
+            let phases = PHASES.map(|p| spread(g, p).map(|s| s.median).unwrap_or(0.0));
+            Some(Row {
+                key: key.clone(),
+                sim,
+                build: spread(g, "build_time"),
+                rss: spread(g, "peak_rss_bytes"),
+                phases,
+                speedup,
+                efficiency,
+            })
+        })
+        .collect()
+}
+
+/// The summary as a Markdown table.
+pub fn markdown(records: &[Record]) -> String {
+    let mut out = String::from(
+        "| system | order | scaling | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows(records) {
+        let model_s = r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0;
+        let opt =
+            |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
+            r.key.system,
+            r.key.order,
+            r.key.scaling,
+            r.key.threads,
+            r.sim.n,
+            r.sim.median,
+            r.sim.min,
+            r.sim.max,
+            opt(r.build.map(|b| b.median), &|v| format!("{v:.3}")),
+            opt(r.rss.map(|b| b.median), &|v| format!("{:.0}", v / 1e6)),
+            r.sim.median / model_s,
+            opt(r.speedup, &|v| format!("{v:.2}")),
+            opt(r.efficiency, &|v| format!("{:.0} %", v * 100.0)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(order: u64, threads: u64, sim: f64, mode: &str) -> Record {
+        Record::parse(
+            &format!(
+                r#"{{"record_version":1,"system":"spindle","order":{order},"threads":{threads},"simtime":1000.0,"sim_time":{sim},"mode":"{mode}"}}"#
+            ),
+            "t",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn spreads() {
+        let s = Spread::of(&[3.0, 1.0, 2.0, 10.0]).unwrap();
+        assert_eq!((s.median, s.min, s.max, s.n), (2.5, 1.0, 10.0, 4));
+        assert!(Spread::of(&[]).is_none());
+    }
+
+    #[test]
+    fn strong_scaling_speedup_and_efficiency() {
+        let recs = vec![
+            rec(100, 1, 2.0, "strong"),
+            rec(100, 1, 2.2, "strong"),
+            rec(100, 2, 1.05, "strong"),
+        ];
+        let rows = rows(&recs);
+        let two = rows.iter().find(|r| r.key.threads == 2).unwrap();
+        assert!((two.speedup.unwrap() - 2.1 / 1.05).abs() < 1e-12);
+        assert!((two.efficiency.unwrap() - 1.0).abs() < 1e-12);
+        assert!(markdown(&recs).contains("| spindle | 100 | seed | 2 | 1 | 1.050"));
+    }
+
+    #[test]
+    fn weak_scaling_efficiency() {
+        let recs = vec![rec(100, 1, 1.0, "weak"), rec(200, 2, 1.25, "weak")];
+        let two = rows(&recs)
+            .into_iter()
+            .find(|r| r.key.threads == 2)
+            .unwrap();
+        assert!((two.efficiency.unwrap() - 0.8).abs() < 1e-12);
+        assert!(two.speedup.is_none());
+    }
+}

@@ -1,0 +1,369 @@
+//! `spindle bench` and `spindle compare`: flags and output around the
+//! `spindle-bench` harness.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use spindle_bench::grid::{Mode, Plan, parse_list};
+use spindle_bench::io::write_atomically;
+use spindle_bench::record::{Record, read_set};
+use spindle_bench::summary::{PHASES, markdown, rows};
+use spindle_bench::{compare, machine, sweep};
+use spindle_plot::{LineChart, Series, StackedBars};
+
+/// How orders and threads combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Every order with every thread count.
+    Strong,
+    /// Each order is per thread: run at order × threads.
+    Weak,
+}
+
+/// Sweep the seed network over orders and threads, each run in a fresh
+/// process, and write a result set with a summary and plots.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Preset that finishes in a couple of minutes on 2 cores: orders
+    /// 250,1000, threads 1..cores, 2 repeats.
+    #[arg(long)]
+    pub quick: bool,
+    /// Orders (list or range: 250,1000,2500) [default: 250,1000,2500; quick: 250,1000].
+    #[arg(long)]
+    pub orders: Option<String>,
+    /// Thread counts (list or range: 1-4,8) [default: 1..available cores].
+    #[arg(long)]
+    pub threads: Option<String>,
+    /// Strong (fixed order) or weak (order proportional to threads) scaling.
+    #[arg(long, value_enum, default_value_t = ModeArg::Strong)]
+    pub mode: ModeArg,
+    /// How in-degrees follow the order: seed (epsilon fixed) or indegree
+    /// (CE=1000, CI=250 fixed).
+    #[arg(long, default_value = "seed")]
+    pub scaling: String,
+    /// Repeats per configuration and seed [default: 3; quick: 2].
+    #[arg(long)]
+    pub repeats: Option<u32>,
+    /// Master seeds (list).
+    #[arg(long, default_value = "1")]
+    pub seeds: String,
+    /// Model time per run [ms].
+    #[arg(long, default_value_t = 1000.0)]
+    pub simtime: f64,
+    /// Result directory [default: results/<date>-<host>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Label stored in every row.
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Pin threads in every run.
+    #[arg(long)]
+    pub pin: bool,
+    /// Run every configuration with this many threads while recording the
+    /// requested count: a deliberately slowed build, to check `compare`.
+    #[arg(long)]
+    pub force_threads: Option<u64>,
+}
+
+/// Compare two result sets (directories with raw.jsonl, or .jsonl files).
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline.
+    pub old: PathBuf,
+    /// The candidate.
+    pub new: PathBuf,
+    /// A slowdown counts only beyond this many percent (and beyond the
+    /// spread of the repeats).
+    #[arg(long, default_value_t = 5.0)]
+    pub threshold: f64,
+}
+
+/// Exit status of a sweep interrupted by Ctrl-C.
+pub const INTERRUPTED: u8 = 130;
+
+/// Run a sweep; returns whether it was interrupted.
+pub fn bench(args: BenchArgs) -> Result<bool> {
+    let cores = machine::cores() as u64;
+    let orders = parse_list(
+        "--orders",
+        args.orders.as_deref().unwrap_or(if args.quick {
+            "250,1000"
+        } else {
+            "250,1000,2500"
+        }),
+    )?;
+    let threads = match &args.threads {
+        Some(t) => parse_list("--threads", t)?,
+        None => (1..=cores).collect(),
+    };
+    let plan = Plan {
+        orders,
+        threads,
+        mode: match args.mode {
+            ModeArg::Strong => Mode::Strong,
+            ModeArg::Weak => Mode::Weak,
+        },
+        scaling: args.scaling.clone(),
+        seeds: parse_list("--seeds", &args.seeds)?,
+        repeats: args.repeats.unwrap_or(if args.quick { 2 } else { 3 }),
+        simtime: args.simtime,
+    };
+    plan.validate()?;
+    if args.force_threads == Some(0) {
+        bail!("--force-threads must be > 0");
+    }
+    let dir = match &args.out {
+        Some(d) => {
+            if d.join("raw.jsonl").exists() {
+                bail!(
+                    "--out {} already holds a result set; choose another directory",
+                    d.display()
+                );
+            }
+            d.clone()
+        }
+        None => fresh_dir(&format!(
+            "results/{}-{}",
+            machine::today(),
+            machine::hostname()
+        )),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("--out {} cannot be created", dir.display()))?;
+    let exe = std::env::current_exe().context("cannot find the spindle executable")?;
+    let mut extra = Vec::new();
+    if args.pin {
+        extra.push("--pin".to_string());
+    }
+    if let Some(t) = args.force_threads {
+        extra.extend(["--actual-threads".to_string(), t.to_string()]);
+    }
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    write_atomically(
+        &dir.join("SETUP.md"),
+        setup_md(&plan, &command, &args).as_bytes(),
+    )?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // A second Ctrl-C while we finish up is ignored; the children have
+    // received the signal themselves.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let total = plan.runs().len();
+    eprintln!("Sweep of {total} runs into {}", dir.display());
+    let outcome = sweep::run_sweep(&plan, &exe, &dir, &extra, &args.label, &stop, |p| {
+        let eta = p
+            .eta
+            .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
+            .unwrap_or_default();
+        eprintln!(
+            "[{}/{}] order {} threads {} seed {} repeat {}{eta}",
+            p.index,
+            p.total,
+            p.run.order,
+            p.run.threads,
+            p.run.seed,
+            p.run.repeat + 1
+        );
+    })?;
+    if outcome.records.is_empty() {
+        eprintln!("Interrupted before any run finished; nothing to summarise.");
+        return Ok(true);
+    }
+    let summary = markdown(&outcome.records);
+    let note = if outcome.interrupted {
+        format!(
+            "\n(interrupted after {} of {total} runs)\n",
+            outcome.records.len()
+        )
+    } else {
+        String::new()
+    };
+    write_atomically(
+        &dir.join("summary.md"),
+        format!("{summary}{note}").as_bytes(),
+    )?;
+    let plots = write_plots(&dir, &outcome.records)?;
+    println!("{summary}{note}");
+    println!("Result set: {}", dir.display());
+    for p in plots {
+        println!("Plot: {}", p.display());
+    }
+    Ok(outcome.interrupted)
+}
+
+fn fresh_dir(base: &str) -> PathBuf {
+    let mut dir = PathBuf::from(base);
+    let mut n = 2;
+    while dir.join("raw.jsonl").exists() {
+        dir = PathBuf::from(format!("{base}-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
+    format!(
+        "# Result set\n\n\
+         - Command: `{command}`\n\
+         - Spindle {} at commit {} ({})\n\
+         - Machine: {} ({}), {} cores usable, {} GiB memory\n\
+         - Grid: orders {:?} × threads {:?}, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
+         - Each run is a fresh `spindle --record-to none --quiet --json` process; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("SPINDLE_GIT_COMMIT"),
+        env!("SPINDLE_RUSTC_VERSION"),
+        machine::cpu_model(),
+        machine::hostname(),
+        machine::cores(),
+        machine::total_memory().map(|b| b >> 30).unwrap_or(0),
+        plan.orders,
+        plan.threads,
+        plan.mode.name(),
+        plan.scaling,
+        plan.seeds,
+        plan.repeats,
+        plan.simtime,
+        if args.pin { ", threads pinned" } else { "" },
+        args.force_threads
+            .map(|t| format!(", FORCED to {t} threads (a deliberately slowed set)"))
+            .unwrap_or_default(),
+    )
+}
+
+/// Strong scaling (time per model second against threads, with the ideal
+/// line), size scaling (against order) and the phase breakdown of the
+/// largest order.
+fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
+    let rows = rows(records);
+    let per_model_s = |r: &spindle_bench::summary::Row| {
+        r.sim.median / (r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0)
+    };
+    let mut written = Vec::new();
+    let mut orders: Vec<u64> = rows.iter().map(|r| r.key.order).collect();
+    orders.sort();
+    orders.dedup();
+    let mut threads: Vec<u64> = rows.iter().map(|r| r.key.threads).collect();
+    threads.sort();
+    threads.dedup();
+
+    if threads.len() > 1 {
+        let mut series = Vec::new();
+        for &o in &orders {
+            let pts: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| r.key.order == o)
+                .map(|r| (r.key.threads as f64, per_model_s(r)))
+                .collect();
+            if pts.len() > 1 {
+                if let Some(&(t0, y0)) = pts.first() {
+                    series.push(Series {
+                        label: format!("ideal, order {o}"),
+                        points: threads
+                            .iter()
+                            .map(|&t| (t as f64, y0 * t0 / t as f64))
+                            .collect(),
+                        reference: true,
+                    });
+                }
+                series.push(Series {
+                    label: format!("order {o}"),
+                    points: pts,
+                    reference: false,
+                });
+            }
+        }
+        if !series.is_empty() {
+            let path = dir.join("strong_scaling.png");
+            LineChart {
+                title: "Strong scaling",
+                x_label: "threads",
+                y_label: "wall seconds per model second",
+                series: &series,
+            }
+            .write(&path)?;
+            written.push(path);
+        }
+    }
+    if orders.len() > 1 {
+        let series: Vec<Series> = threads
+            .iter()
+            .map(|&t| Series {
+                label: format!("{t} threads"),
+                points: rows
+                    .iter()
+                    .filter(|r| r.key.threads == t)
+                    .map(|r| (r.key.order as f64, per_model_s(r)))
+                    .collect(),
+                reference: false,
+            })
+            .filter(|s| s.points.len() > 1)
+            .collect();
+        if !series.is_empty() {
+            let path = dir.join("size_scaling.png");
+            LineChart {
+                title: "Size scaling",
+                x_label: "order",
+                y_label: "wall seconds per model second",
+                series: &series,
+            }
+            .write(&path)?;
+            written.push(path);
+        }
+    }
+    if let Some(&largest) = orders.last() {
+        let sel: Vec<_> = rows.iter().filter(|r| r.key.order == largest).collect();
+        let categories: Vec<String> = sel
+            .iter()
+            .map(|r| format!("{} threads", r.key.threads))
+            .collect();
+        // Gather includes the barrier wait; stack the wait separately.
+        let layers: Vec<(String, Vec<f64>)> = vec![
+            ("update".into(), sel.iter().map(|r| r.phases[0]).collect()),
+            ("deliver".into(), sel.iter().map(|r| r.phases[1]).collect()),
+            (
+                "exchange".into(),
+                sel.iter()
+                    .map(|r| (r.phases[2] - r.phases[3]).max(0.0))
+                    .collect(),
+            ),
+            (
+                "barrier wait".into(),
+                sel.iter().map(|r| r.phases[3]).collect(),
+            ),
+        ];
+        debug_assert_eq!(PHASES.len(), 4);
+        let path = dir.join("phases.png");
+        StackedBars {
+            title: &format!("Phases at order {largest} (mean over shards)"),
+            y_label: "wall seconds",
+            categories: &categories,
+            layers: &layers,
+        }
+        .write(&path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Compare two result sets; returns whether NEW regressed.
+pub fn compare(args: CompareArgs) -> Result<bool> {
+    if !(args.threshold.is_finite() && args.threshold >= 0.0) {
+        bail!(
+            "--threshold must be a percentage >= 0 (got {})",
+            args.threshold
+        );
+    }
+    let old = read_set(&args.old)?;
+    let new = read_set(&args.new)?;
+    let threshold = args.threshold / 100.0;
+    let report = compare::compare(&old, &new, threshold);
+    if report.comparisons.is_empty() {
+        bail!("the two result sets share no configuration");
+    }
+    print!("{}", report.render(threshold));
+    Ok(report.regressed())
+}
