@@ -26,6 +26,7 @@ pub enum ModeArg {
 /// Sweep the seed network over orders and threads, each run in a fresh
 /// process, and write a result set with a summary and plots.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct BenchArgs {
     /// Preset that finishes in a couple of minutes on 2 cores: orders
     /// 250,1000, threads 1..cores, 2 repeats.
@@ -70,6 +71,7 @@ pub struct BenchArgs {
 
 /// Compare two result sets (directories with raw.jsonl, or .jsonl files).
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct CompareArgs {
     /// The baseline.
     pub old: PathBuf,

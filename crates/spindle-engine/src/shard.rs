@@ -263,19 +263,9 @@ impl Shard {
     pub(crate) fn deliver(&mut self, origin: Step, lists: &[&[Spike]]) {
         let mut events = 0u64;
         for_each_in_order(lists, |spike| {
-            for proj in &self.synapses.projections {
-                let row = proj.row(spike.id);
-                if row.is_empty() {
-                    continue;
-                }
-                let arrival = origin + spike.lag as Step + proj.delay;
-                let w = proj.weight;
-                let slot = self.ring.row_mut(arrival, w);
-                for &t in row {
-                    slot[t as usize] += w;
-                }
-                events += row.len() as u64;
-            }
+            events += self
+                .synapses
+                .deliver(&mut self.ring, origin + spike.lag as Step, spike.id);
         });
         self.counters.synaptic_events += events;
     }

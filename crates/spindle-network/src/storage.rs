@@ -6,6 +6,7 @@
 //! homogeneous within a projection and kept once, so a synapse costs 4 bytes.
 
 use spindle_core::{NodeId, Step};
+use spindle_models::InputRing;
 
 use crate::rules::sources_of;
 use crate::{Network, Partition, ShardRange};
@@ -126,6 +127,28 @@ impl ShardSynapses {
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.projections.iter().map(|p| p.bytes()).sum()
+    }
+
+    /// Write a spike that `source` emitted in step `step` into `ring`, at
+    /// `step + delay` of each projection, for every target in this shard.
+    /// Returns the synaptic events written. The targets of one source and
+    /// projection all land in one row of the ring.
+    #[inline]
+    pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
+        let mut events = 0;
+        for proj in &self.projections {
+            let row = proj.row(source);
+            if row.is_empty() {
+                continue;
+            }
+            let w = proj.weight;
+            let slot = ring.row_mut(step + proj.delay, w);
+            for &t in row {
+                slot[t as usize] += w;
+            }
+            events += row.len() as u64;
+        }
+        events
     }
 }
 

@@ -1,0 +1,60 @@
+//! `iaf_psc_alpha` update, per neuron-step: 10,000 seed neurons advanced
+//! through one 15-step slice, without and with the seed's Poisson drive.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use spindle::brunel::seed_neuron;
+use spindle::core::Resolution;
+use spindle::core::rng::{Purpose, stream};
+use spindle::models::{
+    IafPscAlphaPopulation, InputRing, PoissonDrive, PoissonInput, PoissonSampler, UpdateSink,
+};
+
+struct Discard;
+impl UpdateSink for Discard {
+    fn spike(&mut self, _: u32, _: u32) {}
+    fn sample(&mut self, _: u32, _: u64, _: f64, _: f64, _: f64) {}
+}
+
+const N: usize = 10_000;
+const SLICE: u32 = 15;
+
+fn bench(c: &mut Criterion) {
+    let res = Resolution::new(0.1).unwrap();
+    let mut group = c.benchmark_group("iaf_psc_alpha");
+    group.throughput(Throughput::Elements((N as u64) * SLICE as u64));
+    for poisson in [false, true] {
+        let mut pop = IafPscAlphaPopulation::new(&seed_neuron(), res, 0, N);
+        let mut ring = InputRing::new(N, 30);
+        let mut input = if poisson {
+            let drive = PoissonDrive {
+                sampler: PoissonSampler::new(1.778_900_771_472_188_4),
+                weight: 20.68,
+                delay: 15,
+                t_min: 0,
+                t_max: u64::MAX,
+            };
+            let per = (0..N)
+                .map(|i| vec![(0, stream(1, Purpose::Poisson, 0, i as u64))])
+                .collect();
+            PoissonInput::new(vec![drive], per)
+        } else {
+            PoissonInput::empty(N)
+        };
+        let mut origin = 15;
+        let name = if poisson {
+            "update_with_poisson_per_neuron_step"
+        } else {
+            "update_per_neuron_step"
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                pop.update(origin, 0, SLICE, &mut ring, &mut input, &mut Discard);
+                origin += SLICE as u64;
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

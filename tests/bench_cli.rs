@@ -1,0 +1,215 @@
+//! `spindle bench` and `spindle compare`: a small sweep end to end, the
+//! regression verdicts, bad input, and an interrupted sweep.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The tests of this file time runs; they take turns so that they do not
+/// slow each other down.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn spindle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spindle"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A sweep over `orders` at 1 and 2 threads, 2 repeats, into `dir`.
+fn sweep(dir: &Path, orders: &str, simtime: &str, extra: &[&str]) -> Output {
+    let d = dir.to_str().unwrap();
+    let mut args = vec![
+        "bench",
+        "--orders",
+        orders,
+        "--threads",
+        "1,2",
+        "--repeats",
+        "2",
+    ];
+    args.extend_from_slice(&["--simtime", simtime, "--out", d]);
+    args.extend_from_slice(extra);
+    spindle(&args)
+}
+
+#[test]
+fn a_sweep_writes_a_result_set_and_compare_judges_it() {
+    let _turn = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    let o = sweep(&base, "50,100", "200", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "raw.jsonl",
+        "raw.csv",
+        "SETUP.md",
+        "summary.md",
+        "strong_scaling.png",
+        "size_scaling.png",
+        "phases.png",
+    ] {
+        assert!(base.join(f).exists(), "missing {f}");
+    }
+    let jsonl = std::fs::read_to_string(base.join("raw.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), 8);
+    let csv = std::fs::read_to_string(base.join("raw.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 9);
+    let summary = std::fs::read_to_string(base.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("| spindle | 100 | seed | 2 | 2 |"),
+        "{summary}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("speed-up"));
+
+    // Against itself: nothing slower, exit 0.
+    let o = spindle(&["compare", base.to_str().unwrap(), base.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 slower"));
+
+    // A set run on 1 thread but labelled 2: slower, exit 1, same spikes.
+    let slow = tmp.path().join("slow");
+    let o = sweep(&slow, "100", "1000", &["--force-threads", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base2 = tmp.path().join("base2");
+    assert!(sweep(&base2, "100", "1000", &[]).status.success());
+    let o = spindle(&["compare", base2.to_str().unwrap(), slow.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("threads=2") && out.contains("SLOWER"), "{out}");
+    assert!(!out.contains("RESULTS CHANGED"), "{out}");
+}
+
+#[test]
+fn compare_reports_changed_results() {
+    let _turn = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let line = |digest: &str| {
+        format!(
+            r#"{{"record_version":1,"system":"spindle","order":50,"threads":1,"simtime":100.0,"sim_time":0.5,"seed":1,"spike_digest":"{digest}"}}"#
+        )
+    };
+    let (a, b) = (tmp.path().join("a.jsonl"), tmp.path().join("b.jsonl"));
+    std::fs::write(&a, line("aaaa")).unwrap();
+    std::fs::write(&b, line("bbbb")).unwrap();
+    let o = spindle(&["compare", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("RESULTS CHANGED"));
+}
+
+#[test]
+fn bad_input_gets_one_line_and_a_non_zero_exit() {
+    let _turn = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let good = r#"{"record_version":1,"system":"spindle","order":50,"threads":1,"simtime":100.0,"sim_time":0.5}"#;
+    let truncated = tmp.path().join("truncated.jsonl");
+    std::fs::write(&truncated, format!("{good}\n{}", &good[..30])).unwrap();
+    let old_version = tmp.path().join("v0.jsonl");
+    std::fs::write(
+        &old_version,
+        good.replace("\"record_version\":1", "\"record_version\":0"),
+    )
+    .unwrap();
+    let ok = tmp.path().join("ok.jsonl");
+    std::fs::write(&ok, good).unwrap();
+    let out = tmp.path().join("never");
+    let o = out.to_str().unwrap();
+    let (t, v, k) = (
+        truncated.to_str().unwrap(),
+        old_version.to_str().unwrap(),
+        ok.to_str().unwrap(),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["bench", "--orders", "", "--out", o], "--orders"),
+        (vec!["bench", "--orders", "abc", "--out", o], "--orders"),
+        (vec!["bench", "--threads", "0", "--out", o], "--threads"),
+        (vec!["bench", "--threads", "4-1", "--out", o], "--threads"),
+        (vec!["bench", "--orders", "1,,2", "--out", o], "--orders"),
+        (vec!["bench", "--repeats", "0", "--out", o], "--repeats"),
+        (vec!["bench", "--scaling", "square", "--out", o], "scaling"),
+        (vec!["compare", "/nonexistent/a", k], "cannot read"),
+        (vec!["compare", t, k], "line 2"),
+        (vec!["compare", v, k], "incompatible"),
+        (vec!["compare", k, k, "--threshold", "-5"], "--threshold"),
+    ];
+    for (args, needle) in cases {
+        let o = spindle(&args);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line, got {err:?}"
+        );
+        assert!(
+            err.contains(needle),
+            "{args:?}: {err:?} should name {needle:?}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(!out.exists(), "a refused sweep created its directory");
+}
+
+#[test]
+fn an_interrupted_sweep_keeps_whole_rows() {
+    let _turn = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("int");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spindle"))
+        .args([
+            "bench",
+            "--orders",
+            "250",
+            "--threads",
+            "1",
+            "--repeats",
+            "200",
+            "--simtime",
+            "300",
+        ])
+        .args(["--out", dir.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let jsonl = dir.join("raw.jsonl");
+    let start = Instant::now();
+    while std::fs::read_to_string(&jsonl)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+        < 2
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "no row appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let rows = std::fs::read_to_string(&jsonl).unwrap();
+    let n = rows.lines().count();
+    assert!((2..200).contains(&n), "{n} rows");
+    for line in rows.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("whole JSON lines");
+    }
+    let csv = std::fs::read_to_string(dir.join("raw.csv")).unwrap();
+    assert_eq!(csv.lines().count(), n + 1);
+    assert!(
+        std::fs::read_to_string(dir.join("summary.md"))
+            .unwrap()
+            .contains("interrupted")
+    );
+    // The interrupted set still compares.
+    let o = spindle(&["compare", dir.to_str().unwrap(), dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
