@@ -266,7 +266,22 @@ pub struct IafPscAlphaPopulation {
     probe: Vec<u32>,
     /// Multimeter sampling interval in steps (0: nothing recorded).
     probe_interval: Step,
+    scratch: Scratch,
 }
+
+/// Working memory of one update call.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    /// Ring row of each lag.
+    rows: Vec<usize>,
+    /// One neuron's excitatory Poisson input per lag.
+    ex: Vec<f64>,
+    /// One neuron's inhibitory Poisson input per lag.
+    inh: Vec<f64>,
+}
+
+/// Neurons updated together by `update_block`.
+const LANES: usize = 8;
 
 /// Marks a neuron no multimeter records.
 pub const NO_PROBE: u32 = u32::MAX;
@@ -287,6 +302,7 @@ impl IafPscAlphaPopulation {
             r: vec![0; len],
             probe: vec![NO_PROBE; len],
             probe_interval: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -337,13 +353,126 @@ impl IafPscAlphaPopulation {
         poisson: &mut PoissonInput,
         sink: &mut S,
     ) {
-        for i in 0..self.len() {
+        // Per slice, not per neuron-step: the ring row of every step, and
+        // buffers for one neuron's Poisson input over the slice.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        ring.row_offsets(origin, from, to, &mut scratch.rows);
+        scratch.ex.resize(LANES * to as usize, 0.0);
+        scratch.inh.resize(LANES * to as usize, 0.0);
+        let mut i = 0;
+        while i < self.len() {
+            if i + LANES <= self.len() && self.probe[i..i + LANES].iter().all(|&p| p == NO_PROBE) {
+                self.update_block(i, origin, from, to, ring, poisson, &mut scratch, sink);
+                i += LANES;
+                continue;
+            }
             if self.probe[i] == NO_PROBE {
-                self.update_neuron::<false, S>(i, origin, from, to, ring, poisson, sink);
+                self.update_neuron::<false, S>(
+                    i,
+                    origin,
+                    from,
+                    to,
+                    ring,
+                    poisson,
+                    &mut scratch,
+                    sink,
+                );
             } else {
-                self.update_neuron::<true, S>(i, origin, from, to, ring, poisson, sink);
+                self.update_neuron::<true, S>(
+                    i,
+                    origin,
+                    from,
+                    to,
+                    ring,
+                    poisson,
+                    &mut scratch,
+                    sink,
+                );
+            }
+            i += 1;
+        }
+        self.scratch = scratch;
+    }
+
+    /// `update_neuron` for `LANES` neighbours at once, step by step: the
+    /// same operations in the same order for each neuron, so the results
+    /// are bit for bit those of `update_neuron`, but the lanes' independent
+    /// dependency chains overlap (and vectorise), where one neuron alone
+    /// waits on each step's additions.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn update_block<S: UpdateSink>(
+        &mut self,
+        i0: usize,
+        origin: Step,
+        from: u32,
+        to: u32,
+        ring: &mut InputRing,
+        poisson: &mut PoissonInput,
+        scratch: &mut Scratch,
+        sink: &mut S,
+    ) {
+        let p = self.props;
+        let base = self.offset as usize + i0;
+        let n = to as usize;
+        // Each lane's Poisson input over the slice, lag-major: [lag][lane].
+        let (px, pi) = (&mut scratch.ex[..LANES * n], &mut scratch.inh[..LANES * n]);
+        for l in 0..LANES {
+            let (e, h) = (&mut px[l..], &mut pi[l..]);
+            if !poisson.fill_slice(base + l, origin, from, to, e, h, LANES) {
+                for lag in from as usize..n {
+                    e[lag * LANES] = 0.0;
+                    h[lag * LANES] = 0.0;
+                }
             }
         }
+        let load = |v: &[f64]| -> [f64; LANES] { v[i0..i0 + LANES].try_into().expect("a block") };
+        let (mut y3, mut i_ex, mut di_ex) = (load(&self.v_m), load(&self.i_ex), load(&self.di_ex));
+        let (mut i_in, mut di_in) = (load(&self.i_in), load(&self.di_in));
+        let mut r: [u32; LANES] = self.r[i0..i0 + LANES].try_into().expect("a block");
+        let p30_i_e = p.p30 * p.i_e;
+        for lag in from as usize..n {
+            let (in_ex, in_in) = ring.take_block::<LANES>(scratch.rows[lag], base);
+            let mut fired = 0u32;
+            for l in 0..LANES {
+                // Adding zero Poisson input leaves a sum unchanged, so the
+                // lanes need no branch for neurons without a drive.
+                let ex = in_ex[l] + px[lag * LANES + l];
+                let inh = in_in[l] + pi[lag * LANES + l];
+                let v = p30_i_e
+                    + p.p31_ex * di_ex[l]
+                    + p.p32_ex * i_ex[l]
+                    + p.p31_in * di_in[l]
+                    + p.p32_in * i_in[l]
+                    + p.expm1_tau_m * y3[l]
+                    + y3[l];
+                let v = if v < p.lower_bound { p.lower_bound } else { v };
+                let refractory = r[l] != 0;
+                y3[l] = if refractory { y3[l] } else { v };
+                r[l] -= u32::from(refractory);
+
+                i_ex[l] = p.p21_ex * di_ex[l] + p.p11_ex * i_ex[l];
+                di_ex[l] = di_ex[l] * p.p11_ex + p.epsc_initial * ex;
+                i_in[l] = p.p21_in * di_in[l] + p.p11_in * i_in[l];
+                di_in[l] = di_in[l] * p.p11_in + p.ipsc_initial * inh;
+
+                let fire = y3[l] >= p.theta;
+                fired |= u32::from(fire) << l;
+                r[l] = if fire { p.refractory_steps } else { r[l] };
+                y3[l] = if fire { p.v_reset } else { y3[l] };
+            }
+            while fired != 0 {
+                let l = fired.trailing_zeros() as usize;
+                sink.spike((base + l) as u32, lag as u32);
+                fired &= fired - 1;
+            }
+        }
+        self.v_m[i0..i0 + LANES].copy_from_slice(&y3);
+        self.i_ex[i0..i0 + LANES].copy_from_slice(&i_ex);
+        self.di_ex[i0..i0 + LANES].copy_from_slice(&di_ex);
+        self.i_in[i0..i0 + LANES].copy_from_slice(&i_in);
+        self.di_in[i0..i0 + LANES].copy_from_slice(&di_in);
+        self.r[i0..i0 + LANES].copy_from_slice(&r);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -356,14 +485,18 @@ impl IafPscAlphaPopulation {
         to: u32,
         ring: &mut InputRing,
         poisson: &mut PoissonInput,
+        scratch: &mut Scratch,
         sink: &mut S,
     ) {
         let p = &self.props;
         let local = self.offset as usize + i;
+        // This neuron's Poisson input for the whole slice, drawn in one go
+        // so that its streams stay in registers.
+        let (px, pi) = (&mut scratch.ex[..], &mut scratch.inh[..]);
+        let has_poisson = poisson.fill_slice(local, origin, from, to, px, pi, 1);
         let (mut y3, mut i_ex, mut di_ex) = (self.v_m[i], self.i_ex[i], self.di_ex[i]);
         let (mut i_in, mut di_in, mut r) = (self.i_in[i], self.di_in[i], self.r[i]);
         for lag in from..to {
-            let step = origin + lag as Step;
             if r == 0 {
                 // NEST adds the input current y0 of the previous step to I_e;
                 // Spindle has no current inputs, so y0 = 0 and `0 + I_e`
@@ -384,8 +517,11 @@ impl IafPscAlphaPopulation {
                 r -= 1;
             }
 
-            let (mut in_ex, mut in_in) = ring.take(step, local);
-            poisson.draw(local, step, &mut in_ex, &mut in_in);
+            let (mut in_ex, mut in_in) = ring.take_at(scratch.rows[lag as usize], local);
+            if has_poisson {
+                in_ex += px[lag as usize];
+                in_in += pi[lag as usize];
+            }
 
             i_ex = p.p21_ex * di_ex + p.p11_ex * i_ex;
             di_ex *= p.p11_ex;
@@ -400,6 +536,7 @@ impl IafPscAlphaPopulation {
                 y3 = p.v_reset;
                 sink.spike(local as u32, lag);
             }
+            let step = origin + lag as Step;
             if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                 sink.sample(self.probe[i], step, y3 + p.e_l, i_ex, i_in);
             }

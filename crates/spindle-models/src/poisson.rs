@@ -66,20 +66,35 @@ impl PoissonSampler {
     pub fn sample(&self, rng: &mut Stream) -> u64 {
         let mut total = 0;
         for _ in 0..self.parts {
-            let u = rng.next_u64();
-            total += if self.thresholds.len() <= 16 {
-                // Short tables (the usual small means): a linear scan ends
-                // after mean + 1 comparisons on average.
-                let mut k = 0;
-                while k < self.thresholds.len() && u >= self.thresholds[k] {
-                    k += 1;
-                }
-                k as u64
-            } else {
-                self.thresholds.partition_point(|&t| t <= u) as u64
-            };
+            total += self.count(rng.next_u64());
         }
         total
+    }
+
+    /// The count for uniform `u`: how many thresholds are <= `u`.
+    #[inline(always)]
+    fn count(&self, u: u64) -> u64 {
+        let t = &self.thresholds;
+        if let Some(head) = self.head() {
+            // Small means: compare with the first 8 thresholds without
+            // branching (P(X <= 7) > 0.999 for means below 2.5); the rare
+            // larger counts go on scanning.
+            let k: u64 = head.iter().map(|&h| u64::from(u >= h)).sum();
+            if u < head[7] {
+                return k;
+            }
+            return 8 + t[8..].partition_point(|&x| x <= u) as u64;
+        }
+        t.partition_point(|&x| x <= u) as u64
+    }
+
+    #[inline(always)]
+    fn head(&self) -> Option<&[u64; 8]> {
+        if self.mean < 2.5 && self.parts == 1 {
+            self.thresholds.get(..8).and_then(|h| h.try_into().ok())
+        } else {
+            None
+        }
     }
 }
 
@@ -162,6 +177,56 @@ impl PoissonInput {
         self.rngs.len()
     }
 
+    /// Write neuron `local`'s Poisson input for the steps `origin + lag`,
+    /// `lag` in `from..to`, into `ex[lag * stride]` and `inh[lag * stride]`
+    /// (by the weight's sign, as NEST's `handle`); returns false, writing
+    /// nothing, if no drive reaches the neuron. The draws are those `draw`
+    /// would make step by step, in the same order.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub fn fill_slice(
+        &mut self,
+        local: usize,
+        origin: Step,
+        from: u32,
+        to: u32,
+        ex: &mut [f64],
+        inh: &mut [f64],
+        stride: usize,
+    ) -> bool {
+        let (lo, hi) = (self.start[local] as usize, self.start[local + 1] as usize);
+        if lo == hi {
+            return false;
+        }
+        for lag in from as usize..to as usize {
+            ex[lag * stride] = 0.0;
+            inh[lag * stride] = 0.0;
+        }
+        for e in lo..hi {
+            let d = &self.drives[self.drive_of[e] as usize];
+            // Active steps: t_min < step - delay <= t_max.
+            let first = (d.t_min + 1).saturating_add(d.delay);
+            let last = d.t_max.saturating_add(d.delay);
+            let lag_lo = first.saturating_sub(origin).clamp(from as u64, to as u64) as usize;
+            let lag_hi = (last.saturating_sub(origin).saturating_add(1))
+                .clamp(from as u64, to as u64) as usize;
+            if last < origin || lag_lo >= lag_hi {
+                continue;
+            }
+            let out = if d.weight > 0.0 { &mut *ex } else { &mut *inh };
+            let mut rng = self.rngs[e].clone();
+            for lag in lag_lo..lag_hi {
+                let k = d.sampler.sample(&mut rng);
+                if k > 0 {
+                    out[lag * stride] += d.weight * k as f64;
+                }
+            }
+            self.rngs[e] = rng;
+            self.draws += (lag_hi - lag_lo) as u64;
+        }
+        true
+    }
+
     /// Add this step's Poisson input of neuron `local` to its excitatory or
     /// inhibitory input (by the weight's sign, as NEST's `handle`).
     #[inline]
@@ -231,6 +296,53 @@ mod tests {
         let s = PoissonSampler::new(1.0);
         let p0 = s.thresholds[0] as f64 / 18_446_744_073_709_551_616.0;
         assert!((p0 - (-1.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn branchless_head_counts_like_a_scan() {
+        let s = PoissonSampler::new(1.778_900_771_472_188_4);
+        assert!(s.head().is_some());
+        let mut rng = stream(5, Purpose::Poisson, 0, 0);
+        for _ in 0..200_000 {
+            let u = rng.next_u64();
+            let scan = s.thresholds.iter().take_while(|&&t| u >= t).count() as u64;
+            assert_eq!(s.count(u), scan);
+        }
+        for u in [0, s.thresholds[7], s.thresholds[7] - 1, u64::MAX] {
+            let scan = s.thresholds.iter().take_while(|&&t| u >= t).count() as u64;
+            assert_eq!(s.count(u), scan);
+        }
+    }
+
+    #[test]
+    fn a_slice_draws_what_steps_draw() {
+        let drive = |delay| PoissonDrive {
+            sampler: PoissonSampler::new(1.7),
+            weight: -2.0,
+            delay,
+            t_min: 3,
+            t_max: 40,
+        };
+        let make = || {
+            PoissonInput::new(
+                vec![drive(5), drive(2)],
+                vec![vec![
+                    (0, stream(1, Purpose::Poisson, 0, 1)),
+                    (1, stream(1, Purpose::Poisson, 1, 1)),
+                ]],
+            )
+        };
+        let (mut by_step, mut by_slice) = (make(), make());
+        for origin in (0..60).step_by(7) {
+            let (mut ex, mut inh) = (vec![9.0; 7], vec![9.0; 7]);
+            assert!(by_slice.fill_slice(0, origin, 0, 7, &mut ex, &mut inh, 1));
+            for lag in 0..7 {
+                let (mut e, mut i) = (0.0, 0.0);
+                by_step.draw(0, origin + lag as u64, &mut e, &mut i);
+                assert_eq!((ex[lag], inh[lag]), (e, i), "step {}", origin + lag as u64);
+            }
+        }
+        assert_eq!(by_step.draws(), by_slice.draws());
     }
 
     #[test]

@@ -75,6 +75,45 @@ impl InputRing {
         }
     }
 
+    /// The row offset of each step `origin + lag` for `lag` in `from..to`,
+    /// into `out[lag]`, so an update reads the ring without a division per
+    /// neuron and step.
+    pub fn row_offsets(&self, origin: Step, from: u32, to: u32, out: &mut Vec<usize>) {
+        out.clear();
+        out.resize(to as usize, 0);
+        let mut slot = ((origin + from as Step) % self.len as u64) as usize;
+        for row in &mut out[from as usize..] {
+            *row = slot * self.n;
+            slot += 1;
+            if slot == self.len {
+                slot = 0;
+            }
+        }
+    }
+
+    /// Read and clear the input of neuron `local` in the row starting at
+    /// `row` (from `row_offsets`): (ex, in).
+    #[inline]
+    pub fn take_at(&mut self, row: usize, local: usize) -> (f64, f64) {
+        let at = row + local;
+        (
+            std::mem::take(&mut self.ex[at]),
+            std::mem::take(&mut self.inh[at]),
+        )
+    }
+
+    /// Read and clear the input of neurons `local..local + N` in the row
+    /// starting at `row`.
+    #[inline]
+    pub fn take_block<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
+        let at = row + local;
+        let ex: [f64; N] = self.ex[at..at + N].try_into().expect("N neurons");
+        let inh: [f64; N] = self.inh[at..at + N].try_into().expect("N neurons");
+        self.ex[at..at + N].fill(0.0);
+        self.inh[at..at + N].fill(0.0);
+        (ex, inh)
+    }
+
     /// Read and clear the input of neuron `local` at `step`: (ex, in).
     #[inline]
     pub fn take(&mut self, step: Step, local: usize) -> (f64, f64) {
@@ -100,5 +139,14 @@ mod tests {
         // step 9 shares the slot of step 5 and 1
         r.add(9, 2, 1.0);
         assert_eq!(r.take(1, 2), (1.0, 0.0));
+    }
+
+    #[test]
+    fn row_offsets_wrap() {
+        let r = InputRing::new(3, 4);
+        let mut rows = Vec::new();
+        r.row_offsets(6, 1, 4, &mut rows);
+        // steps 7, 8, 9 -> slots 3, 0, 1
+        assert_eq!(&rows[1..], &[9, 0, 3]);
     }
 }
