@@ -24,7 +24,7 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A sweep over `orders` at 1 and 2 threads, 2 repeats, into `dir`.
+/// A sweep over `orders` at 1 and 2 threads, 3 repeats, into `dir`.
 fn sweep(dir: &Path, orders: &str, simtime: &str, extra: &[&str]) -> Output {
     let d = dir.to_str().unwrap();
     let mut args = vec![
@@ -34,7 +34,7 @@ fn sweep(dir: &Path, orders: &str, simtime: &str, extra: &[&str]) -> Output {
         "--threads",
         "1,2",
         "--repeats",
-        "2",
+        "3",
     ];
     args.extend_from_slice(&["--simtime", simtime, "--out", d]);
     args.extend_from_slice(extra);
@@ -60,12 +60,12 @@ fn a_sweep_writes_a_result_set_and_compare_judges_it() {
         assert!(base.join(f).exists(), "missing {f}");
     }
     let jsonl = std::fs::read_to_string(base.join("raw.jsonl")).unwrap();
-    assert_eq!(jsonl.lines().count(), 8);
+    assert_eq!(jsonl.lines().count(), 12);
     let csv = std::fs::read_to_string(base.join("raw.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 9);
+    assert_eq!(csv.lines().count(), 13);
     let summary = std::fs::read_to_string(base.join("summary.md")).unwrap();
     assert!(
-        summary.contains("| spindle | 100 | seed | 2 | 2 |"),
+        summary.contains("| spindle | 100 | seed | 2 | 3 |"),
         "{summary}"
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("speed-up"));
@@ -77,10 +77,10 @@ fn a_sweep_writes_a_result_set_and_compare_judges_it() {
 
     // A set run on 1 thread but labelled 2: slower, exit 1, same spikes.
     let slow = tmp.path().join("slow");
-    let o = sweep(&slow, "100", "1000", &["--force-threads", "1"]);
+    let o = sweep(&slow, "250", "2000", &["--force-threads", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let base2 = tmp.path().join("base2");
-    assert!(sweep(&base2, "100", "1000", &[]).status.success());
+    assert!(sweep(&base2, "250", "2000", &[]).status.success());
     let o = spindle(&["compare", base2.to_str().unwrap(), slow.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");

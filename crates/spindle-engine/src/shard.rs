@@ -220,14 +220,15 @@ impl Shard {
             }
         }
         injections.sort_by_key(|i| i.arrival);
+        let synapses = ShardSynapses::build(net, partition, range);
 
         Self {
             index: range.index,
             ids,
             pops,
-            ring: InputRing::new(n, ring_len),
+            ring: InputRing::with_counts(n, ring_len, &synapses.count_weights),
             poisson: PoissonInput::new(drives, per_neuron),
-            synapses: ShardSynapses::build(net, partition, range),
+            synapses,
             injections,
             next_injection: 0,
             recorders_of,

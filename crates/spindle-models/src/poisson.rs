@@ -214,11 +214,23 @@ impl PoissonInput {
                 continue;
             }
             let out = if d.weight > 0.0 { &mut *ex } else { &mut *inh };
+            let w = d.weight;
             let mut rng = self.rngs[e].clone();
-            for lag in lag_lo..lag_hi {
-                let k = d.sampler.sample(&mut rng);
-                if k > 0 {
-                    out[lag * stride] += d.weight * k as f64;
+            // `out` starts at +0.0, so adding `w * 0` changes nothing and
+            // needs no branch.
+            if let Some(&head) = d.sampler.head() {
+                for lag in lag_lo..lag_hi {
+                    let u = rng.next_u64();
+                    let k = if u < head[7] {
+                        head.iter().map(|&h| u64::from(u >= h)).sum()
+                    } else {
+                        d.sampler.count(u)
+                    };
+                    out[lag * stride] += w * k as f64;
+                }
+            } else {
+                for lag in lag_lo..lag_hi {
+                    out[lag * stride] += w * d.sampler.sample(&mut rng) as f64;
                 }
             }
             self.rngs[e] = rng;

@@ -4,6 +4,12 @@
 //! of the shard for one step. The targets of one spike all write into the
 //! same row, which therefore stays in cache while a spike's synapses are
 //! walked.
+//!
+//! Synapses of one weight (a "count group") do not add their weight per
+//! event: they count events in 16-bit cells, a row a quarter the size of a
+//! row of doubles, and the neuron reads `weight * count`. The summed
+//! weights then do not depend on the order events arrive in, and the rows
+//! the delivery writes stay in the first-level cache.
 
 use spindle_core::Step;
 
@@ -15,6 +21,8 @@ pub struct InputRing {
     len: usize,
     ex: Vec<f64>,
     inh: Vec<f64>,
+    /// Weight of each count group, and its event counts (`len * n` cells).
+    counts: Vec<(f64, Vec<u16>)>,
 }
 
 impl InputRing {
@@ -22,12 +30,41 @@ impl InputRing {
     /// delay plus the slice length minus one, so that no write wraps onto a
     /// row not yet read.
     pub fn new(n: usize, len: usize) -> Self {
+        Self::with_counts(n, len, &[])
+    }
+
+    /// As `new`, with one count group per entry of `weights`. The caller
+    /// guarantees that no cell receives more than `u16::MAX` events.
+    pub fn with_counts(n: usize, len: usize, weights: &[f64]) -> Self {
         assert!(len > 0);
         Self {
             n,
             len,
             ex: vec![0.0; n * len],
             inh: vec![0.0; n * len],
+            counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
+        }
+    }
+
+    /// The count row of group `group` for events arriving at `step`.
+    #[inline]
+    pub fn count_row_mut(&mut self, group: usize, step: Step) -> &mut [u16] {
+        let at = self.row(step);
+        &mut self.counts[group].1[at..at + self.n]
+    }
+
+    /// Add the count groups' input at cell `at` to (ex, inh), group by
+    /// group, and clear the cells.
+    #[inline(always)]
+    fn add_counts(&mut self, at: usize, ex: &mut f64, inh: &mut f64) {
+        for (w, cells) in &mut self.counts {
+            let c = std::mem::take(&mut cells[at]);
+            let s = *w * f64::from(c);
+            if *w > 0.0 {
+                *ex += s;
+            } else {
+                *inh += s;
+            }
         }
     }
 
@@ -43,7 +80,12 @@ impl InputRing {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        (self.ex.len() + self.inh.len()) * std::mem::size_of::<f64>()
+        (self.ex.len() + self.inh.len()) * size_of::<f64>()
+            + self
+                .counts
+                .iter()
+                .map(|(_, c)| c.len() * size_of::<u16>())
+                .sum::<usize>()
     }
 
     #[inline]
@@ -96,10 +138,10 @@ impl InputRing {
     #[inline]
     pub fn take_at(&mut self, row: usize, local: usize) -> (f64, f64) {
         let at = row + local;
-        (
-            std::mem::take(&mut self.ex[at]),
-            std::mem::take(&mut self.inh[at]),
-        )
+        let mut ex = std::mem::take(&mut self.ex[at]);
+        let mut inh = std::mem::take(&mut self.inh[at]);
+        self.add_counts(at, &mut ex, &mut inh);
+        (ex, inh)
     }
 
     /// Read and clear the input of neurons `local..local + N` in the row
@@ -109,18 +151,25 @@ impl InputRing {
         let at = row + local;
         let ex: [f64; N] = self.ex[at..at + N].try_into().expect("N neurons");
         let inh: [f64; N] = self.inh[at..at + N].try_into().expect("N neurons");
+        let (mut ex, mut inh) = (ex, inh);
         self.ex[at..at + N].fill(0.0);
         self.inh[at..at + N].fill(0.0);
+        for (w, cells) in &mut self.counts {
+            let c: [u16; N] = cells[at..at + N].try_into().expect("N neurons");
+            cells[at..at + N].fill(0);
+            let out = if *w > 0.0 { &mut ex } else { &mut inh };
+            for (o, c) in out.iter_mut().zip(c) {
+                *o += *w * f64::from(c);
+            }
+        }
         (ex, inh)
     }
 
     /// Read and clear the input of neuron `local` at `step`: (ex, in).
     #[inline]
     pub fn take(&mut self, step: Step, local: usize) -> (f64, f64) {
-        let at = self.row(step) + local;
-        let ex = std::mem::take(&mut self.ex[at]);
-        let inh = std::mem::take(&mut self.inh[at]);
-        (ex, inh)
+        let row = self.row(step);
+        self.take_at(row, local)
     }
 }
 
@@ -139,6 +188,26 @@ mod tests {
         // step 9 shares the slot of step 5 and 1
         r.add(9, 2, 1.0);
         assert_eq!(r.take(1, 2), (1.0, 0.0));
+    }
+
+    #[test]
+    fn count_groups_read_as_weight_times_count() {
+        let mut r = InputRing::with_counts(4, 3, &[2.5, -1.0]);
+        r.count_row_mut(0, 4)[1] += 3;
+        r.count_row_mut(1, 4)[1] += 2;
+        r.add(4, 1, 0.5);
+        let rows = {
+            let mut v = Vec::new();
+            r.row_offsets(4, 0, 1, &mut v);
+            v
+        };
+        assert_eq!(
+            r.take_block::<2>(rows[0], 0),
+            ([0.0, 0.5 + 7.5], [0.0, -2.0])
+        );
+        assert_eq!(r.take(4, 1), (0.0, 0.0));
+        r.count_row_mut(0, 5)[3] += 1;
+        assert_eq!(r.take(5, 3), (2.5, 0.0));
     }
 
     #[test]

@@ -95,6 +95,16 @@ impl ConnRule {
         }
     }
 
+    /// The most connections one target can get from this rule: a bound on
+    /// the events one source step can bring it.
+    pub fn max_per_target(&self, sources: &NodeCollection) -> u64 {
+        match *self {
+            Self::AllToAll { .. } => sources.len() as u64,
+            Self::OneToOne { .. } => 1,
+            Self::FixedIndegree { indegree, .. } => indegree as u64,
+        }
+    }
+
     /// Number of connections the rule makes between `sources` and
     /// `targets` (exact for every rule).
     pub fn count(&self, sources: &NodeCollection, targets: &NodeCollection) -> u64 {

@@ -3,7 +3,9 @@
 //! A shard stores the synapses onto its own neurons, one compressed row per
 //! source and projection: `targets[offsets[s]..offsets[s + 1]]` are the
 //! local indices of the targets of source `s`. Weight and delay are
-//! homogeneous within a projection and kept once, so a synapse costs 4 bytes.
+//! homogeneous within a projection and kept once, so a synapse costs only
+//! its index: 2 bytes while a shard holds at most 65,536 neurons (the seed
+//! network up to order 26,000 on two threads), 4 bytes beyond.
 
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
@@ -16,41 +18,152 @@ use crate::{Network, Partition, ShardRange};
 pub struct ProjectionRows {
     src_first: NodeId,
     offsets: Vec<u64>,
-    targets: Vec<u32>,
+    targets: Targets,
     /// Weight [pA].
     pub weight: f64,
     /// Delay [steps].
     pub delay: Step,
     /// Index of the synapse model.
     pub synapse_model: u32,
+    /// The ring's count group this projection's events are counted in, or
+    /// `None` to add the weight per event.
+    pub count_group: Option<u32>,
+}
+
+/// Target indices, as narrow as the shard allows.
+#[derive(Debug, Clone)]
+enum Targets {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+/// The targets of one source: local indices in the shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row<'a> {
+    /// 16-bit indices.
+    Narrow(&'a [u16]),
+    /// 32-bit indices.
+    Wide(&'a [u32]),
+}
+
+impl Row<'_> {
+    /// Number of targets.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Narrow(r) => r.len(),
+            Self::Wide(r) => r.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The local indices.
+    pub fn to_vec(&self) -> Vec<u32> {
+        match self {
+            Self::Narrow(r) => r.iter().map(|&t| u32::from(t)).collect(),
+            Self::Wide(r) => r.to_vec(),
+        }
+    }
+}
+
+/// Write one event per target: count it, or add the weight.
+#[inline(always)]
+fn scatter<T: Index>(row: &[T], cells: &mut Cells<'_>) {
+    match cells {
+        Cells::Count(c) => {
+            for &t in row {
+                c[t.index()] += 1;
+            }
+        }
+        Cells::Weight(c, w) => {
+            for &t in row {
+                c[t.index()] += *w;
+            }
+        }
+    }
+}
+
+/// A stored target index.
+trait Index: Copy {
+    fn index(self) -> usize;
+}
+
+impl Index for u16 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Index for u32 {
+    #[inline(always)]
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+enum Cells<'a> {
+    Count(&'a mut [u16]),
+    Weight(&'a mut [f64], f64),
 }
 
 impl ProjectionRows {
     /// Local indices of the targets of `source` in this shard (empty if
     /// `source` is not a source of the projection).
     #[inline]
-    pub fn row(&self, source: NodeId) -> &[u32] {
+    pub fn row(&self, source: NodeId) -> Row<'_> {
         let s = source.wrapping_sub(self.src_first) as usize;
-        if s + 1 >= self.offsets.len() {
-            return &[];
+        let (lo, hi) = match self.offsets.get(s..s + 2) {
+            Some(&[lo, hi]) => (lo as usize, hi as usize),
+            _ => (0, 0),
+        };
+        match &self.targets {
+            Targets::Narrow(t) => Row::Narrow(&t[lo..hi]),
+            Targets::Wide(t) => Row::Wide(&t[lo..hi]),
         }
-        &self.targets[self.offsets[s] as usize..self.offsets[s + 1] as usize]
     }
 
     /// Number of synapses.
     pub fn len(&self) -> usize {
-        self.targets.len()
+        match &self.targets {
+            Targets::Narrow(t) => t.len(),
+            Targets::Wide(t) => t.len(),
+        }
     }
 
     /// Whether there are no synapses.
     pub fn is_empty(&self) -> bool {
-        self.targets.is_empty()
+        self.len() == 0
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.offsets.len() * 8 + self.targets.len() * 4
+        let per = match &self.targets {
+            Targets::Narrow(_) => 2,
+            Targets::Wide(_) => 4,
+        };
+        self.offsets.len() * 8 + self.len() * per
     }
+}
+
+/// Place each synapse at its source's cursor.
+fn fill<T: Copy + Default>(
+    offsets: &[u64],
+    first: NodeId,
+    each_synapse: &mut dyn FnMut(&mut dyn FnMut(NodeId, u32)),
+    index: fn(u32) -> T,
+) -> Vec<T> {
+    let mut cursor = offsets.to_vec();
+    let mut targets = vec![T::default(); *offsets.last().unwrap_or(&0) as usize];
+    each_synapse(&mut |s, local| {
+        let c = &mut cursor[(s - first) as usize];
+        targets[*c as usize] = index(local);
+        *c += 1;
+    });
+    targets
 }
 
 /// All synapses onto one shard's neurons.
@@ -58,6 +171,40 @@ impl ProjectionRows {
 pub struct ShardSynapses {
     /// One entry per projection of the network, in connect order.
     pub projections: Vec<ProjectionRows>,
+    /// Weight of each count group (the input ring needs one per entry).
+    pub count_weights: Vec<f64>,
+}
+
+/// Assign projections to count groups: one group per distinct weight, as
+/// long as the events one step can bring a target in a group (the summed
+/// in-degree bounds of its projections) fit in a 16-bit cell; projections
+/// that would overflow it add their weight per event instead.
+pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
+    let mut weights: Vec<f64> = Vec::new();
+    let mut load: Vec<u64> = Vec::new();
+    let groups = net
+        .projections()
+        .iter()
+        .map(|p| {
+            let bound = p.rule.max_per_target(&p.sources);
+            let g = match weights
+                .iter()
+                .position(|w| w.to_bits() == p.weight.to_bits())
+            {
+                Some(g) => g,
+                None => {
+                    weights.push(p.weight);
+                    load.push(0);
+                    weights.len() - 1
+                }
+            };
+            (load[g] + bound <= u16::MAX as u64).then(|| {
+                load[g] += bound;
+                g as u32
+            })
+        })
+        .collect();
+    (groups, weights)
 }
 
 impl ShardSynapses {
@@ -66,6 +213,7 @@ impl ShardSynapses {
     /// to fill it, so no list of (source, target) pairs is ever held.
     pub fn build(net: &Network, partition: &Partition, shard: &ShardRange) -> Self {
         let mut scratch = Vec::new();
+        let (groups, count_weights) = count_groups(net);
         let projections = net
             .projections()
             .iter()
@@ -94,13 +242,11 @@ impl ShardSynapses {
                 for i in 1..offsets.len() {
                     offsets[i] += offsets[i - 1];
                 }
-                let mut cursor = offsets.clone();
-                let mut targets = vec![0u32; *offsets.last().unwrap_or(&0) as usize];
-                each_synapse(&mut |s, local| {
-                    let c = &mut cursor[(s - first) as usize];
-                    targets[*c as usize] = local;
-                    *c += 1;
-                });
+                let targets = if shard.len() <= 1 << 16 {
+                    Targets::Narrow(fill(&offsets, first, &mut each_synapse, |l| l as u16))
+                } else {
+                    Targets::Wide(fill(&offsets, first, &mut each_synapse, |l| l))
+                };
                 ProjectionRows {
                     src_first: first,
                     offsets,
@@ -108,10 +254,14 @@ impl ShardSynapses {
                     weight: proj.weight,
                     delay: proj.delay,
                     synapse_model: proj.synapse_model,
+                    count_group: groups[p],
                 }
             })
             .collect();
-        Self { projections }
+        Self {
+            projections,
+            count_weights,
+        }
     }
 
     /// Number of synapses.
@@ -132,7 +282,8 @@ impl ShardSynapses {
     /// Write a spike that `source` emitted in step `step` into `ring`, at
     /// `step + delay` of each projection, for every target in this shard.
     /// Returns the synaptic events written. The targets of one source and
-    /// projection all land in one row of the ring.
+    /// projection all land in one row of the ring. `ring` must have been
+    /// made with `InputRing::with_counts(.., &self.count_weights)`.
     #[inline]
     pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
         let mut events = 0;
@@ -141,10 +292,14 @@ impl ShardSynapses {
             if row.is_empty() {
                 continue;
             }
-            let w = proj.weight;
-            let slot = ring.row_mut(step + proj.delay, w);
-            for &t in row {
-                slot[t as usize] += w;
+            let arrival = step + proj.delay;
+            let mut cells = match proj.count_group {
+                Some(g) => Cells::Count(ring.count_row_mut(g as usize, arrival)),
+                None => Cells::Weight(ring.row_mut(arrival, proj.weight), proj.weight),
+            };
+            match row {
+                Row::Narrow(r) => scatter(r, &mut cells),
+                Row::Wide(r) => scatter(r, &mut cells),
             }
             events += row.len() as u64;
         }
@@ -181,7 +336,7 @@ mod tests {
                 let syn = ShardSynapses::build(&net, &p, sh);
                 for (pi, rows) in syn.projections.iter().enumerate() {
                     for src in all.iter() {
-                        for &l in rows.row(src) {
+                        for l in rows.row(src).to_vec() {
                             edges.push((pi, src, p.id(sh.ranks.start + l)));
                         }
                     }
