@@ -149,11 +149,14 @@ impl ProjectionRows {
     }
 }
 
+/// Calls its argument with (source, local target) for every synapse.
+type EachSynapse<'a> = dyn FnMut(&mut dyn FnMut(NodeId, u32)) + 'a;
+
 /// Place each synapse at its source's cursor.
 fn fill<T: Copy + Default>(
     offsets: &[u64],
     first: NodeId,
-    each_synapse: &mut dyn FnMut(&mut dyn FnMut(NodeId, u32)),
+    each_synapse: &mut EachSynapse<'_>,
     index: fn(u32) -> T,
 ) -> Vec<T> {
     let mut cursor = offsets.to_vec();
