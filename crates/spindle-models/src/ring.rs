@@ -23,6 +23,9 @@ pub struct InputRing {
     inh: Vec<f64>,
     /// Weight of each count group, and its event counts (`len * n` cells).
     counts: Vec<(f64, Vec<u16>)>,
+    /// Whether any weight was ever added to `ex` or `inh`; while not,
+    /// reads skip those rows (in the seed network every synapse counts).
+    weights_written: bool,
 }
 
 impl InputRing {
@@ -43,6 +46,7 @@ impl InputRing {
             ex: vec![0.0; n * len],
             inh: vec![0.0; n * len],
             counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
+            weights_written: false,
         }
     }
 
@@ -97,6 +101,7 @@ impl InputRing {
     /// is excitatory) for input arriving at `step`.
     #[inline]
     pub fn row_mut(&mut self, step: Step, weight: f64) -> &mut [f64] {
+        self.weights_written = true;
         let at = self.row(step);
         let buf = if weight > 0.0 {
             &mut self.ex
@@ -109,6 +114,7 @@ impl InputRing {
     /// Add `weight` for neuron `local` at `step`.
     #[inline]
     pub fn add(&mut self, step: Step, local: usize, weight: f64) {
+        self.weights_written = true;
         let at = self.row(step) + local;
         if weight > 0.0 {
             self.ex[at] += weight;
@@ -138,8 +144,11 @@ impl InputRing {
     #[inline]
     pub fn take_at(&mut self, row: usize, local: usize) -> (f64, f64) {
         let at = row + local;
-        let mut ex = std::mem::take(&mut self.ex[at]);
-        let mut inh = std::mem::take(&mut self.inh[at]);
+        let (mut ex, mut inh) = (0.0, 0.0);
+        if self.weights_written {
+            ex = std::mem::take(&mut self.ex[at]);
+            inh = std::mem::take(&mut self.inh[at]);
+        }
         self.add_counts(at, &mut ex, &mut inh);
         (ex, inh)
     }
@@ -149,11 +158,13 @@ impl InputRing {
     #[inline]
     pub fn take_block<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
         let at = row + local;
-        let ex: [f64; N] = self.ex[at..at + N].try_into().expect("N neurons");
-        let inh: [f64; N] = self.inh[at..at + N].try_into().expect("N neurons");
-        let (mut ex, mut inh) = (ex, inh);
-        self.ex[at..at + N].fill(0.0);
-        self.inh[at..at + N].fill(0.0);
+        let (mut ex, mut inh) = ([0.0; N], [0.0; N]);
+        if self.weights_written {
+            ex.copy_from_slice(&self.ex[at..at + N]);
+            inh.copy_from_slice(&self.inh[at..at + N]);
+            self.ex[at..at + N].fill(0.0);
+            self.inh[at..at + N].fill(0.0);
+        }
         for (w, cells) in &mut self.counts {
             let c: [u16; N] = cells[at..at + N].try_into().expect("N neurons");
             cells[at..at + N].fill(0);
