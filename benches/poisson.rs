@@ -1,11 +1,13 @@
 //! Poisson drawing, per draw: the seed's mean (rate 17,789 Hz × 0.1 ms)
-//! and a large mean that uses binary search.
+//! and a large mean that uses binary search, one draw at a time; and the
+//! seed's mean as the neuron update draws it, a slice of 15 steps per
+//! neuron with the stream held in registers.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spindle::core::rng::{Purpose, stream};
-use spindle::models::PoissonSampler;
+use spindle::models::{PoissonDrive, PoissonInput, PoissonSampler};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("poisson");
@@ -27,6 +29,30 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    let neurons = 1000;
+    let drive = PoissonDrive {
+        sampler: PoissonSampler::new(1.778_900_771_472_188_4),
+        weight: 20.68,
+        delay: 15,
+        t_min: 0,
+        t_max: u64::MAX,
+    };
+    let per = (0..neurons)
+        .map(|i| vec![(0, stream(1, Purpose::Poisson, 0, i as u64))])
+        .collect();
+    let mut input = PoissonInput::new(vec![drive], per);
+    let (mut ex, mut inh) = ([0.0; 15], [0.0; 15]);
+    let mut origin = 15;
+    group.throughput(Throughput::Elements(neurons as u64 * 15));
+    group.bench_function("slice_draw_seed_mean_1.78", |b| {
+        b.iter(|| {
+            for local in 0..neurons {
+                input.fill_slice(local, origin, 0, 15, &mut ex, &mut inh, 1);
+            }
+            origin += 15;
+            black_box(ex[3])
+        })
+    });
     group.finish();
 }
 

@@ -21,6 +21,8 @@ const MAX_TABLE_MEAN: f64 = 500.0;
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoissonSampler {
     thresholds: Vec<u64>,
+    /// The first 8 thresholds, for small means (see `count`).
+    head: Option<[u64; 8]>,
     parts: u32,
     mean: f64,
 }
@@ -49,8 +51,12 @@ impl PoissonSampler {
             k += 1;
             pmf *= lambda / k as f64;
         }
+        let head = (lambda < 2.5)
+            .then(|| thresholds.get(..8).and_then(|h| h.try_into().ok()))
+            .flatten();
         Self {
             thresholds,
+            head,
             parts,
             mean,
         }
@@ -64,6 +70,9 @@ impl PoissonSampler {
     /// One count.
     #[inline]
     pub fn sample(&self, rng: &mut Stream) -> u64 {
+        if self.parts == 1 {
+            return self.count(rng.next_u64());
+        }
         let mut total = 0;
         for _ in 0..self.parts {
             total += self.count(rng.next_u64());
@@ -75,26 +84,23 @@ impl PoissonSampler {
     #[inline(always)]
     fn count(&self, u: u64) -> u64 {
         let t = &self.thresholds;
-        if let Some(head) = self.head() {
+        if let Some(head) = &self.head {
             // Small means: compare with the first 8 thresholds without
             // branching (P(X <= 7) > 0.999 for means below 2.5); the rare
             // larger counts go on scanning.
-            let k: u64 = head.iter().map(|&h| u64::from(u >= h)).sum();
             if u < head[7] {
-                return k;
+                return head.iter().map(|&h| u64::from(u >= h)).sum();
             }
             return 8 + t[8..].partition_point(|&x| x <= u) as u64;
         }
         t.partition_point(|&x| x <= u) as u64
     }
 
+    /// The first 8 thresholds, where a small mean makes them worth
+    /// comparing without branches.
     #[inline(always)]
     fn head(&self) -> Option<&[u64; 8]> {
-        if self.mean < 2.5 && self.parts == 1 {
-            self.thresholds.get(..8).and_then(|h| h.try_into().ok())
-        } else {
-            None
-        }
+        self.head.as_ref().filter(|_| self.parts == 1)
     }
 }
 
