@@ -11,6 +11,7 @@ use spindle_bench::grid::{Mode, Plan, parse_list};
 use spindle_bench::io::write_atomically;
 use spindle_bench::record::{Record, read_set};
 use spindle_bench::summary::{PHASES, markdown, rows};
+use spindle_bench::sweep::System;
 use spindle_bench::{compare, machine, sweep};
 use spindle_plot::{LineChart, Series, StackedBars};
 
@@ -67,6 +68,10 @@ pub struct BenchArgs {
     /// requested count: a deliberately slowed build, to check `compare`.
     #[arg(long)]
     pub force_threads: Option<u64>,
+    /// Also run these peers on every configuration (brian2, nest), through
+    /// `scripts/peers/<name>.sh` (run from the repository root).
+    #[arg(long)]
+    pub peers: Option<String>,
 }
 
 /// Compare two result sets (directories with raw.jsonl, or .jsonl files).
@@ -133,8 +138,6 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             machine::hostname()
         )),
     };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("--out {} cannot be created", dir.display()))?;
     let exe = std::env::current_exe().context("cannot find the spindle executable")?;
     let mut extra = Vec::new();
     if args.pin {
@@ -143,6 +146,30 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     if let Some(t) = args.force_threads {
         extra.extend(["--actual-threads".to_string(), t.to_string()]);
     }
+    let mut systems = vec![System {
+        name: "spindle".into(),
+        program: exe,
+        extra,
+    }];
+    for peer in args.peers.iter().flat_map(|p| p.split(',')).map(str::trim) {
+        if !["brian2", "nest"].contains(&peer) {
+            bail!("--peers: unknown peer '{peer}' (brian2, nest)");
+        }
+        let program = PathBuf::from(format!("scripts/peers/{peer}.sh"));
+        if !program.exists() {
+            bail!(
+                "--peers: {} not found; run from the repository root",
+                program.display()
+            );
+        }
+        systems.push(System {
+            name: peer.into(),
+            program,
+            extra: Vec::new(),
+        });
+    }
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("--out {} cannot be created", dir.display()))?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     write_atomically(
         &dir.join("SETUP.md"),
@@ -154,9 +181,9 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     // A second Ctrl-C while we finish up is ignored; the children have
     // received the signal themselves.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    let total = plan.runs().len();
+    let total = plan.runs().len() * systems.len();
     eprintln!("Sweep of {total} runs into {}", dir.display());
-    let outcome = sweep::run_sweep(&plan, &exe, &dir, &extra, &args.label, &stop, |p| {
+    let outcome = sweep::run_sweep(&plan, &systems, &dir, &args.label, &stop, |p| {
         let eta = p
             .eta
             .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
@@ -214,7 +241,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
          - Spindle {} at commit {} ({})\n\
          - Machine: {} ({}), {} cores usable, {} GiB memory\n\
          - Grid: orders {:?} × threads {:?}, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
-         - Each run is a fresh `spindle --record-to none --quiet --json` process; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
+         - Each run is a fresh `spindle --record-to none --quiet --json` process{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
         env!("CARGO_PKG_VERSION"),
         env!("SPINDLE_GIT_COMMIT"),
         env!("SPINDLE_RUSTC_VERSION"),
@@ -232,6 +259,10 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         if args.pin { ", threads pinned" } else { "" },
         args.force_threads
             .map(|t| format!(", FORCED to {t} threads (a deliberately slowed set)"))
+            .unwrap_or_default(),
+        args.peers
+            .as_ref()
+            .map(|p| format!(", and the same with each peer ({p}) through scripts/peers/"))
             .unwrap_or_default(),
     )
 }
@@ -252,27 +283,31 @@ fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
     threads.sort();
     threads.dedup();
 
+    let mut systems: Vec<String> = rows.iter().map(|r| r.key.system.clone()).collect();
+    systems.dedup();
     if threads.len() > 1 {
         let mut series = Vec::new();
-        for &o in &orders {
-            let pts: Vec<(f64, f64)> = rows
-                .iter()
-                .filter(|r| r.key.order == o)
-                .map(|r| (r.key.threads as f64, per_model_s(r)))
-                .collect();
-            if pts.len() > 1 {
-                if let Some(&(t0, y0)) = pts.first() {
-                    series.push(Series {
-                        label: format!("ideal, order {o}"),
-                        points: threads
-                            .iter()
-                            .map(|&t| (t as f64, y0 * t0 / t as f64))
-                            .collect(),
-                        reference: true,
-                    });
+        for sys in &systems {
+            for &o in &orders {
+                let pts: Vec<(f64, f64)> = rows
+                    .iter()
+                    .filter(|r| r.key.order == o && &r.key.system == sys)
+                    .map(|r| (r.key.threads as f64, per_model_s(r)))
+                    .collect();
+                if pts.len() < 2 {
+                    continue;
                 }
+                let (t0, y0) = pts[0];
                 series.push(Series {
-                    label: format!("order {o}"),
+                    label: format!("ideal, {sys} order {o}"),
+                    points: threads
+                        .iter()
+                        .map(|&t| (t as f64, y0 * t0 / t as f64))
+                        .collect(),
+                    reference: true,
+                });
+                series.push(Series {
+                    label: format!("{sys} order {o}"),
                     points: pts,
                     reference: false,
                 });
@@ -291,13 +326,14 @@ fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
         }
     }
     if orders.len() > 1 {
-        let series: Vec<Series> = threads
+        let series: Vec<Series> = systems
             .iter()
-            .map(|&t| Series {
-                label: format!("{t} threads"),
+            .flat_map(|sys| threads.iter().map(move |&t| (sys, t)))
+            .map(|(sys, t)| Series {
+                label: format!("{sys}, {t} threads"),
                 points: rows
                     .iter()
-                    .filter(|r| r.key.threads == t)
+                    .filter(|r| r.key.threads == t && &r.key.system == sys)
                     .map(|r| (r.key.order as f64, per_model_s(r)))
                     .collect(),
                 reference: false,
@@ -316,8 +352,15 @@ fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
             written.push(path);
         }
     }
-    if let Some(&largest) = orders.last() {
-        let sel: Vec<_> = rows.iter().filter(|r| r.key.order == largest).collect();
+    if let Some(&largest) = orders
+        .last()
+        .filter(|_| systems.iter().any(|s| s == "spindle"))
+    {
+        // Only Spindle's runs carry the phase timers.
+        let sel: Vec<_> = rows
+            .iter()
+            .filter(|r| r.key.order == largest && r.key.system == "spindle")
+            .collect();
         let categories: Vec<String> = sel
             .iter()
             .map(|r| format!("{} threads", r.key.threads))

@@ -134,6 +134,7 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         (vec!["bench", "--orders", "1,,2", "--out", o], "--orders"),
         (vec!["bench", "--repeats", "0", "--out", o], "--repeats"),
         (vec!["bench", "--scaling", "square", "--out", o], "scaling"),
+        (vec!["bench", "--peers", "neuron", "--out", o], "--peers"),
         (vec!["compare", "/nonexistent/a", k], "cannot read"),
         (vec!["compare", t, k], "line 2"),
         (vec!["compare", v, k], "incompatible"),

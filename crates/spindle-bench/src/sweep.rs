@@ -14,11 +14,25 @@ use crate::grid::{Plan, Run};
 use crate::io::append_line;
 use crate::record::Record;
 
+/// A program that runs the seed network with Spindle's flags and writes a
+/// result record: `spindle` itself or a peer script (`scripts/peers/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    /// Name in progress lines ("spindle", "brian2", "nest").
+    pub name: String,
+    /// The program.
+    pub program: PathBuf,
+    /// Flags for this system only (after the common ones).
+    pub extra: Vec<String>,
+}
+
 /// Where a sweep is.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Progress {
     /// The run about to start.
     pub run: Run,
+    /// The system it runs.
+    pub system: String,
     /// Its number (1-based).
     pub index: usize,
     /// Runs in the sweep.
@@ -41,44 +55,54 @@ pub fn raw_paths(dir: &Path) -> (PathBuf, PathBuf) {
     (dir.join("raw.jsonl"), dir.join("raw.csv"))
 }
 
-/// Run `plan` with the `spindle` executable `exe`, writing rows into `dir`.
-/// `extra` are flags passed to every run; `label` goes into every row.
+/// Run `plan` once per system (systems innermost, so they share the
+/// machine's state), writing rows into `dir`; `label` goes into every row.
 /// Stops between runs once `stop` is set (and treats a run that failed
 /// after `stop` was set as interrupted, not as an error).
 pub fn run_sweep(
     plan: &Plan,
-    exe: &Path,
+    systems: &[System],
     dir: &Path,
-    extra: &[String],
     label: &str,
     stop: &AtomicBool,
     mut progress: impl FnMut(&Progress),
 ) -> Result<Outcome, BenchError> {
     plan.validate()?;
+    if systems.is_empty() {
+        return Err(BenchError::Grid("no system to run".into()));
+    }
     let (jsonl, csv) = raw_paths(dir);
     if !csv.exists() {
         append_line(&csv, &Record::csv_header())
             .map_err(|e| BenchError::Io(format!("cannot write {}: {e}", csv.display())))?;
     }
-    let runs = plan.runs();
+    let runs: Vec<(Run, &System)> = plan
+        .runs()
+        .into_iter()
+        .flat_map(|r| systems.iter().map(move |s| (r, s)))
+        .collect();
     let started = Instant::now();
     let mut records = Vec::new();
-    for (i, run) in runs.iter().enumerate() {
+    let interrupted = |records| {
+        Ok(Outcome {
+            records,
+            interrupted: true,
+        })
+    };
+    for (i, (run, system)) in runs.iter().enumerate() {
         if stop.load(Ordering::SeqCst) {
-            return Ok(Outcome {
-                records,
-                interrupted: true,
-            });
+            return interrupted(records);
         }
         let eta = (i > 0).then(|| started.elapsed() / i as u32 * (runs.len() - i) as u32);
         progress(&Progress {
             run: *run,
+            system: system.name.clone(),
             index: i + 1,
             total: runs.len(),
             eta,
         });
         let tmp = dir.join(format!(".run-{}.json", std::process::id()));
-        let out = Command::new(exe)
+        let out = Command::new(&system.program)
             .args(["--order", &run.order.to_string()])
             .args(["--threads", &run.threads.to_string()])
             .args(["--seed", &run.seed.to_string()])
@@ -86,20 +110,20 @@ pub fn run_sweep(
             .args(["--scaling", &plan.scaling])
             .args(["--record-to", "none", "--quiet", "--json"])
             .arg(&tmp)
-            .args(extra)
+            .args(&system.extra)
             .output()
-            .map_err(|e| BenchError::Run(format!("cannot start {}: {e}", exe.display())))?;
+            .map_err(|e| {
+                BenchError::Run(format!("cannot start {}: {e}", system.program.display()))
+            })?;
         if !out.status.success() {
             let _ = std::fs::remove_file(&tmp);
             if stop.load(Ordering::SeqCst) {
-                return Ok(Outcome {
-                    records,
-                    interrupted: true,
-                });
+                return interrupted(records);
             }
             let err = String::from_utf8_lossy(&out.stderr);
             return Err(BenchError::Run(format!(
-                "run order {} threads {} seed {} failed: {}",
+                "{} run order {} threads {} seed {} failed: {}",
+                system.name,
                 run.order,
                 run.threads,
                 run.seed,
