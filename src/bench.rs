@@ -189,9 +189,10 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
             .unwrap_or_default();
         eprintln!(
-            "[{}/{}] order {} threads {} seed {} repeat {}{eta}",
+            "[{}/{}] {} order {} threads {} seed {} repeat {}{eta}",
             p.index,
             p.total,
+            p.system,
             p.run.order,
             p.run.threads,
             p.run.seed,
