@@ -87,8 +87,10 @@ fn scatter<T: Index>(row: &[T], cells: &mut Cells<'_>) {
 }
 
 /// A stored target index.
-trait Index: Copy {
+trait Index: Copy + Default {
     fn index(self) -> usize;
+    /// From a local index known to fit.
+    fn from_local(local: u32) -> Self;
 }
 
 impl Index for u16 {
@@ -96,12 +98,22 @@ impl Index for u16 {
     fn index(self) -> usize {
         self as usize
     }
+
+    #[inline(always)]
+    fn from_local(local: u32) -> Self {
+        local as u16
+    }
 }
 
 impl Index for u32 {
     #[inline(always)]
     fn index(self) -> usize {
         self as usize
+    }
+
+    #[inline(always)]
+    fn from_local(local: u32) -> Self {
+        local
     }
 }
 
@@ -153,17 +165,12 @@ impl ProjectionRows {
 type EachSynapse<'a> = dyn FnMut(&mut dyn FnMut(NodeId, u32)) + 'a;
 
 /// Place each synapse at its source's cursor.
-fn fill<T: Copy + Default>(
-    offsets: &[u64],
-    first: NodeId,
-    each_synapse: &mut EachSynapse<'_>,
-    index: fn(u32) -> T,
-) -> Vec<T> {
+fn fill<T: Index>(offsets: &[u64], first: NodeId, each_synapse: &mut EachSynapse<'_>) -> Vec<T> {
     let mut cursor = offsets.to_vec();
     let mut targets = vec![T::default(); *offsets.last().unwrap_or(&0) as usize];
     each_synapse(&mut |s, local| {
         let c = &mut cursor[(s - first) as usize];
-        targets[*c as usize] = index(local);
+        targets[*c as usize] = T::from_local(local);
         *c += 1;
     });
     targets
@@ -246,9 +253,9 @@ impl ShardSynapses {
                     offsets[i] += offsets[i - 1];
                 }
                 let targets = if shard.len() <= 1 << 16 {
-                    Targets::Narrow(fill(&offsets, first, &mut each_synapse, |l| l as u16))
+                    Targets::Narrow(fill(&offsets, first, &mut each_synapse))
                 } else {
-                    Targets::Wide(fill(&offsets, first, &mut each_synapse, |l| l))
+                    Targets::Wide(fill(&offsets, first, &mut each_synapse))
                 };
                 ProjectionRows {
                     src_first: first,
