@@ -280,7 +280,7 @@ struct Scratch {
     inh: Vec<f64>,
 }
 
-/// Neurons updated together by `update_block`.
+/// Neurons updated together by `update_lanes`.
 const LANES: usize = 8;
 
 /// Marks a neuron no multimeter records.
@@ -361,13 +361,22 @@ impl IafPscAlphaPopulation {
         scratch.inh.resize(LANES * to as usize, 0.0);
         let mut i = 0;
         while i < self.len() {
+            // Blocks of LANES neurons no multimeter samples; one at a time
+            // otherwise (the remainder, and sampled neurons).
             if i + LANES <= self.len() && self.probe[i..i + LANES].iter().all(|&p| p == NO_PROBE) {
-                self.update_block(i, origin, from, to, ring, poisson, &mut scratch, sink);
+                self.update_lanes::<LANES, false, S>(
+                    i,
+                    origin,
+                    from,
+                    to,
+                    ring,
+                    poisson,
+                    &mut scratch,
+                    sink,
+                );
                 i += LANES;
-                continue;
-            }
-            if self.probe[i] == NO_PROBE {
-                self.update_neuron::<false, S>(
+            } else if self.probe[i] == NO_PROBE {
+                self.update_lanes::<1, false, S>(
                     i,
                     origin,
                     from,
@@ -377,8 +386,9 @@ impl IafPscAlphaPopulation {
                     &mut scratch,
                     sink,
                 );
+                i += 1;
             } else {
-                self.update_neuron::<true, S>(
+                self.update_lanes::<1, true, S>(
                     i,
                     origin,
                     from,
@@ -388,20 +398,20 @@ impl IafPscAlphaPopulation {
                     &mut scratch,
                     sink,
                 );
+                i += 1;
             }
-            i += 1;
         }
         self.scratch = scratch;
     }
 
-    /// `update_neuron` for `LANES` neighbours at once, step by step: the
-    /// same operations in the same order for each neuron, so the results
-    /// are bit for bit those of `update_neuron`, but the lanes' independent
+    /// Advance `N` neighbouring neurons, from `i0`, step by step. Each
+    /// neuron goes through NEST's operations in NEST's order, so any `N`
+    /// gives the same bits; with `N = LANES` the lanes' independent
     /// dependency chains overlap (and vectorise), where one neuron alone
-    /// waits on each step's additions.
+    /// waits on each step's additions. `PROBE` samples for the multimeter.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn update_block<S: UpdateSink>(
+    fn update_lanes<const N: usize, const PROBE: bool, S: UpdateSink>(
         &mut self,
         i0: usize,
         origin: Step,
@@ -416,29 +426,29 @@ impl IafPscAlphaPopulation {
         let base = self.offset as usize + i0;
         let n = to as usize;
         // Each lane's Poisson input over the slice, lag-major: [lag][lane].
-        let (px, pi) = (&mut scratch.ex[..LANES * n], &mut scratch.inh[..LANES * n]);
-        for l in 0..LANES {
+        let (px, pi) = (&mut scratch.ex[..N * n], &mut scratch.inh[..N * n]);
+        for l in 0..N {
             let (e, h) = (&mut px[l..], &mut pi[l..]);
-            if !poisson.fill_slice(base + l, origin, from, to, e, h, LANES) {
+            if !poisson.fill_slice(base + l, origin, from, to, e, h, N) {
                 for lag in from as usize..n {
-                    e[lag * LANES] = 0.0;
-                    h[lag * LANES] = 0.0;
+                    e[lag * N] = 0.0;
+                    h[lag * N] = 0.0;
                 }
             }
         }
-        let load = |v: &[f64]| -> [f64; LANES] { v[i0..i0 + LANES].try_into().expect("a block") };
+        let load = |v: &[f64]| -> [f64; N] { v[i0..i0 + N].try_into().expect("a block") };
         let (mut y3, mut i_ex, mut di_ex) = (load(&self.v_m), load(&self.i_ex), load(&self.di_ex));
         let (mut i_in, mut di_in) = (load(&self.i_in), load(&self.di_in));
-        let mut r: [u32; LANES] = self.r[i0..i0 + LANES].try_into().expect("a block");
+        let mut r: [u32; N] = self.r[i0..i0 + N].try_into().expect("a block");
         let p30_i_e = p.p30 * p.i_e;
         for lag in from as usize..n {
-            let (in_ex, in_in) = ring.take_block::<LANES>(scratch.rows[lag], base);
+            let (in_ex, in_in) = ring.take_block::<N>(scratch.rows[lag], base);
             let mut fired = 0u32;
-            for l in 0..LANES {
+            for l in 0..N {
                 // Adding zero Poisson input leaves a sum unchanged, so the
                 // lanes need no branch for neurons without a drive.
-                let ex = in_ex[l] + px[lag * LANES + l];
-                let inh = in_in[l] + pi[lag * LANES + l];
+                let ex = in_ex[l] + px[lag * N + l];
+                let inh = in_in[l] + pi[lag * N + l];
                 let v = p30_i_e
                     + p.p31_ex * di_ex[l]
                     + p.p32_ex * i_ex[l]
@@ -466,87 +476,20 @@ impl IafPscAlphaPopulation {
                 sink.spike((base + l) as u32, lag as u32);
                 fired &= fired - 1;
             }
-        }
-        self.v_m[i0..i0 + LANES].copy_from_slice(&y3);
-        self.i_ex[i0..i0 + LANES].copy_from_slice(&i_ex);
-        self.di_ex[i0..i0 + LANES].copy_from_slice(&di_ex);
-        self.i_in[i0..i0 + LANES].copy_from_slice(&i_in);
-        self.di_in[i0..i0 + LANES].copy_from_slice(&di_in);
-        self.r[i0..i0 + LANES].copy_from_slice(&r);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    fn update_neuron<const PROBE: bool, S: UpdateSink>(
-        &mut self,
-        i: usize,
-        origin: Step,
-        from: u32,
-        to: u32,
-        ring: &mut InputRing,
-        poisson: &mut PoissonInput,
-        scratch: &mut Scratch,
-        sink: &mut S,
-    ) {
-        let p = &self.props;
-        let local = self.offset as usize + i;
-        // This neuron's Poisson input for the whole slice, drawn in one go
-        // so that its streams stay in registers.
-        let (px, pi) = (&mut scratch.ex[..], &mut scratch.inh[..]);
-        let has_poisson = poisson.fill_slice(local, origin, from, to, px, pi, 1);
-        let (mut y3, mut i_ex, mut di_ex) = (self.v_m[i], self.i_ex[i], self.di_ex[i]);
-        let (mut i_in, mut di_in, mut r) = (self.i_in[i], self.di_in[i], self.r[i]);
-        for lag in from..to {
-            if r == 0 {
-                // NEST adds the input current y0 of the previous step to I_e;
-                // Spindle has no current inputs, so y0 = 0 and `0 + I_e`
-                // is exactly `I_e`.
-                y3 = p.p30 * p.i_e
-                    + p.p31_ex * di_ex
-                    + p.p32_ex * i_ex
-                    + p.p31_in * di_in
-                    + p.p32_in * i_in
-                    + p.expm1_tau_m * y3
-                    + y3;
-                y3 = if y3 < p.lower_bound {
-                    p.lower_bound
-                } else {
-                    y3
-                };
-            } else {
-                r -= 1;
-            }
-
-            let (mut in_ex, mut in_in) = ring.take_at(scratch.rows[lag as usize], local);
-            if has_poisson {
-                in_ex += px[lag as usize];
-                in_in += pi[lag as usize];
-            }
-
-            i_ex = p.p21_ex * di_ex + p.p11_ex * i_ex;
-            di_ex *= p.p11_ex;
-            di_ex += p.epsc_initial * in_ex;
-
-            i_in = p.p21_in * di_in + p.p11_in * i_in;
-            di_in *= p.p11_in;
-            di_in += p.ipsc_initial * in_in;
-
-            if y3 >= p.theta {
-                r = p.refractory_steps;
-                y3 = p.v_reset;
-                sink.spike(local as u32, lag);
-            }
             let step = origin + lag as Step;
             if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
-                sink.sample(self.probe[i], step, y3 + p.e_l, i_ex, i_in);
+                for l in 0..N {
+                    let probe = self.probe[i0 + l];
+                    sink.sample(probe, step, y3[l] + p.e_l, i_ex[l], i_in[l]);
+                }
             }
         }
-        self.v_m[i] = y3;
-        self.i_ex[i] = i_ex;
-        self.di_ex[i] = di_ex;
-        self.i_in[i] = i_in;
-        self.di_in[i] = di_in;
-        self.r[i] = r;
+        self.v_m[i0..i0 + N].copy_from_slice(&y3);
+        self.i_ex[i0..i0 + N].copy_from_slice(&i_ex);
+        self.di_ex[i0..i0 + N].copy_from_slice(&di_ex);
+        self.i_in[i0..i0 + N].copy_from_slice(&i_in);
+        self.di_in[i0..i0 + N].copy_from_slice(&di_in);
+        self.r[i0..i0 + N].copy_from_slice(&r);
     }
 }
 
