@@ -1,6 +1,8 @@
 //! `spindle bench` and `spindle compare`: a small sweep end to end, the
 //! regression verdicts, bad input, and an interrupted sweep.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -142,18 +144,7 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
     ];
     for (args, needle) in cases {
         let o = spindle(&args);
-        let err = stderr(&o);
-        assert!(!o.status.success(), "{args:?} should fail");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{args:?}: one line, got {err:?}"
-        );
-        assert!(
-            err.contains(needle),
-            "{args:?}: {err:?} should name {needle:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        common::assert_one_line_error(&o, &format!("{args:?}"), needle);
     }
     assert!(!out.exists(), "a refused sweep created its directory");
 }

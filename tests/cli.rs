@@ -1,6 +1,8 @@
 //! The `spindle` command: summary lines, JSON keys, the .dat format, and a
 //! clear one-line error with a non-zero exit for each kind of bad input.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -183,18 +185,7 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         all.extend_from_slice(args);
         all.extend_from_slice(&["--json", "bad.json", "--quiet"]);
         let o = spindle(dir.path(), &all);
-        let err = stderr(&o);
-        assert!(!o.status.success(), "{args:?} should fail");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{args:?}: one line, got {err:?}"
-        );
-        assert!(
-            err.contains(needle),
-            "{args:?}: {err:?} should name {needle:?}"
-        );
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        common::assert_one_line_error(&o, &format!("{args:?}"), needle);
         assert!(
             !dir.path().join("bad.json").exists(),
             "{args:?} left a JSON file"

@@ -65,3 +65,20 @@ pub fn multimeter(
     .expect("multimeters connect to neurons");
     mm
 }
+
+/// Bad input must fail with one line on stderr that names `needle`, and
+/// never with a panic.
+pub fn assert_one_line_error(o: &std::process::Output, what: &str, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{what} should fail");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{what}: one line, got {err:?}"
+    );
+    assert!(
+        err.contains(needle),
+        "{what}: {err:?} should name {needle:?}"
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+}
