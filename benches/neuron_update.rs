@@ -1,13 +1,13 @@
 //! `iaf_psc_alpha` update, per neuron-step: 10,000 seed neurons advanced
 //! through one 15-step slice, without and with the seed's Poisson drive.
 
+#[path = "common.rs"]
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spindle::brunel::seed_neuron;
 use spindle::core::Resolution;
-use spindle::core::rng::{Purpose, stream};
-use spindle::models::{
-    IafPscAlphaPopulation, InputRing, PoissonDrive, PoissonInput, PoissonSampler, UpdateSink,
-};
+use spindle::models::{IafPscAlphaPopulation, InputRing, PoissonInput, UpdateSink};
 
 struct Discard;
 impl UpdateSink for Discard {
@@ -26,17 +26,7 @@ fn bench(c: &mut Criterion) {
         let mut pop = IafPscAlphaPopulation::new(&seed_neuron(), res, 0, N);
         let mut ring = InputRing::new(N, 30);
         let mut input = if poisson {
-            let drive = PoissonDrive {
-                sampler: PoissonSampler::new(1.778_900_771_472_188_4),
-                weight: 20.68,
-                delay: 15,
-                t_min: 0,
-                t_max: u64::MAX,
-            };
-            let per = (0..N)
-                .map(|i| vec![(0, stream(1, Purpose::Poisson, 0, i as u64))])
-                .collect();
-            PoissonInput::new(vec![drive], per)
+            common::seed_poisson(N)
         } else {
             PoissonInput::empty(N)
         };

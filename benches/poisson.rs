@@ -5,9 +5,12 @@
 
 use std::hint::black_box;
 
+#[path = "common.rs"]
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spindle::core::rng::{Purpose, stream};
-use spindle::models::{PoissonDrive, PoissonInput, PoissonSampler};
+use spindle::models::PoissonSampler;
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("poisson");
@@ -30,17 +33,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     let neurons = 1000;
-    let drive = PoissonDrive {
-        sampler: PoissonSampler::new(1.778_900_771_472_188_4),
-        weight: 20.68,
-        delay: 15,
-        t_min: 0,
-        t_max: u64::MAX,
-    };
-    let per = (0..neurons)
-        .map(|i| vec![(0, stream(1, Purpose::Poisson, 0, i as u64))])
-        .collect();
-    let mut input = PoissonInput::new(vec![drive], per);
+    let mut input = common::seed_poisson(neurons);
     let (mut ex, mut inh) = ([0.0; 15], [0.0; 15]);
     let mut origin = 15;
     group.throughput(Throughput::Elements(neurons as u64 * 15));
