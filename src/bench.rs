@@ -1,6 +1,7 @@
 //! `spindle bench` and `spindle compare`: flags and output around the
 //! `spindle-bench` harness.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,9 +88,6 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 5.0)]
     pub threshold: f64,
 }
-
-/// Exit status of a sweep interrupted by Ctrl-C.
-pub const INTERRUPTED: u8 = 130;
 
 /// Run a sweep; returns whether it was interrupted.
 pub fn bench(args: BenchArgs) -> Result<bool> {
@@ -182,13 +180,20 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     // received the signal themselves.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     let total = plan.runs().len() * systems.len();
-    eprintln!("Sweep of {total} runs into {}", dir.display());
+    // Progress on stderr is best effort: a closed stderr must not stop the
+    // sweep between two runs and lose the summary.
+    let _ = writeln!(
+        std::io::stderr(),
+        "Sweep of {total} runs into {}",
+        dir.display()
+    );
     let outcome = sweep::run_sweep(&plan, &systems, &dir, &args.label, &stop, |p| {
         let eta = p
             .eta
             .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
             .unwrap_or_default();
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "[{}/{}] {} order {} threads {} seed {} repeat {}{eta}",
             p.index,
             p.total,
@@ -200,7 +205,10 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         );
     })?;
     if outcome.records.is_empty() {
-        eprintln!("Interrupted before any run finished; nothing to summarise.");
+        let _ = writeln!(
+            std::io::stderr(),
+            "Interrupted before any run finished; nothing to summarise."
+        );
         return Ok(true);
     }
     let summary = markdown(&outcome.records);
@@ -217,10 +225,11 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         format!("{summary}{note}").as_bytes(),
     )?;
     let plots = write_plots(&dir, &outcome.records)?;
-    println!("{summary}{note}");
-    println!("Result set: {}", dir.display());
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{summary}{note}")?;
+    writeln!(out, "Result set: {}", dir.display())?;
     for p in plots {
-        println!("Plot: {}", p.display());
+        writeln!(out, "Plot: {}", p.display())?;
     }
     Ok(outcome.interrupted)
 }
@@ -403,13 +412,19 @@ pub fn compare(args: CompareArgs) -> Result<bool> {
             args.threshold
         );
     }
-    let old = read_set(&args.old)?;
-    let new = read_set(&args.new)?;
+    let read = |path: &Path| -> Result<Vec<Record>> {
+        let set = read_set(path)?;
+        for why in &set.skipped {
+            let _ = writeln!(std::io::stderr(), "warning: skipped {why}");
+        }
+        Ok(set.records)
+    };
+    let (old, new) = (read(&args.old)?, read(&args.new)?);
     let threshold = args.threshold / 100.0;
     let report = compare::compare(&old, &new, threshold);
     if report.comparisons.is_empty() {
         bail!("the two result sets share no configuration");
     }
-    print!("{}", report.render(threshold));
+    write!(std::io::stdout(), "{}", report.render(threshold))?;
     Ok(report.regressed())
 }

@@ -9,6 +9,8 @@
 //! - [`brunel`]: the seed scenario, `brunel_alpha_nest.py`.
 #![forbid(unsafe_code)]
 
+pub mod args;
+
 pub use spindle_brunel as brunel;
 pub use spindle_core as core;
 pub use spindle_engine as engine;

@@ -10,6 +10,7 @@ mod bench;
 mod cli;
 mod report;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -28,7 +29,7 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
-    run: cli::RunArgs,
+    run: spindle::args::RunArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +38,27 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Compare two result sets; exits 1 when NEW is slower beyond noise.
     Compare(bench::CompareArgs),
+}
+
+/// Exit statuses (the README lists them): 0 done; 1 a run failed after it
+/// started, or `compare` found a slowdown; 2 bad input, refused before
+/// anything ran; 130 stopped by Ctrl-C, with what was done written whole;
+/// 141 stdout or stderr was closed (as `| head`), the run ended quietly.
+const EXIT_FAILED: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
+const EXIT_INTERRUPTED: u8 = 130;
+const EXIT_CLOSED_OUTPUT: u8 = 141;
+
+/// Whether `e` comes from writing to a closed stdout or stderr.
+fn closed_output(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(
+                c.downcast_ref::<spindle::engine::EngineError>(),
+                Some(spindle::engine::EngineError::StderrClosed)
+            )
+    })
 }
 
 fn main() -> ExitCode {
@@ -50,32 +72,31 @@ fn main() -> ExitCode {
             }
             // One line: clap's first, without its usage block.
             let text = e.render().to_string();
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "{}",
                 text.lines().next().unwrap_or("error: invalid arguments")
             );
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
+    let interrupted = |stopped: bool| ExitCode::from(if stopped { EXIT_INTERRUPTED } else { 0 });
     let result = match cli.command {
-        None => cli::run(cli.run).map(|()| ExitCode::SUCCESS),
-        Some(Command::Bench(args)) => bench::bench(args).map(|interrupted| {
-            if interrupted {
-                ExitCode::from(bench::INTERRUPTED)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }),
-        Some(Command::Compare(args)) => bench::compare(args).map(|regressed| {
-            if regressed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }),
+        None => cli::run(cli.run).map(interrupted),
+        Some(Command::Bench(args)) => bench::bench(args).map(interrupted),
+        Some(Command::Compare(args)) => {
+            bench::compare(args).map(|slower| ExitCode::from(if slower { EXIT_FAILED } else { 0 }))
+        }
     };
     result.unwrap_or_else(|e| {
-        eprintln!("error: {e:#}");
-        ExitCode::from(2)
+        if closed_output(&e) {
+            return ExitCode::from(EXIT_CLOSED_OUTPUT);
+        }
+        let _ = writeln!(std::io::stderr(), "error: {e:#}");
+        ExitCode::from(if e.is::<cli::RunFailed>() {
+            EXIT_FAILED
+        } else {
+            EXIT_BAD_INPUT
+        })
     })
 }

@@ -9,7 +9,7 @@ use spindle::engine::{PhaseTimers, RunStats, Simulation, SliceHistogram};
 use spindle_bench::machine;
 use spindle_bench::record::RECORD_VERSION;
 
-use crate::cli::RunConfig;
+use spindle::args::RunConfig;
 
 /// Wall and CPU time of a stretch of the main thread's work (CPU summed
 /// over all of the process's threads).
@@ -39,6 +39,8 @@ pub struct Measured {
     pub create: Span,
     pub connect: Span,
     pub simulate: Span,
+    /// Whether Ctrl-C stopped the simulation before --simtime.
+    pub interrupted: bool,
 }
 
 /// Every figure of one run.
@@ -51,7 +53,20 @@ pub struct Report {
 impl Report {
     pub fn new(cfg: &RunConfig, b: &Brunel, sim: &Simulation, m: &Measured) -> Result<Self> {
         let d = &b.derived;
-        let simtime = cfg.simtime;
+        // Rates are over the model time simulated, which is less than
+        // --simtime after an interrupt.
+        let simtime = if m.interrupted {
+            sim.time()
+        } else {
+            cfg.simtime
+        };
+        let per_s = |x: f64| {
+            if simtime > 0.0 {
+                x * 1000.0 / simtime
+            } else {
+                0.0
+            }
+        };
         let n_rec = cfg.params.n_rec;
         let num_ex = sim.num_connections("excitatory")?;
         let num_in = sim.num_connections("inhibitory")?;
@@ -62,7 +77,7 @@ impl Report {
             if n_rec == 0 {
                 0.0
             } else {
-                events as f64 / simtime * 1000.0 / n_rec as f64
+                per_s(events as f64) / n_rec as f64
             }
         };
         let (rate_ex, rate_in) = (rate(events_ex), rate(events_in));
@@ -71,7 +86,7 @@ impl Report {
                 .iter()
                 .map(|id| sim.spike_count(id).unwrap_or(0) as u64)
                 .sum();
-            spikes as f64 / (nodes.len() as f64 * simtime / 1000.0)
+            per_s(spikes as f64) / nodes.len() as f64
         };
         let stats = sim.stats();
         let n_neurons = d.ne + d.ni;
@@ -93,7 +108,7 @@ impl Report {
         );
 
         let secs = |d: Duration| d.as_secs_f64();
-        let model_s = simtime / 1000.0;
+        let model_s = (simtime / 1000.0).max(1e-12);
         let mut rec = Map::new();
         let mut put = |k: &str, v: Value| {
             rec.insert(k.to_string(), v);
@@ -112,7 +127,9 @@ impl Report {
         put("order", json!(cfg.params.order));
         put("scaling", json!(cfg.params.scaling.name()));
         put("seed", json!(cfg.params.seed));
-        put("simtime", json!(simtime));
+        put("simtime", json!(cfg.simtime));
+        put("simtime_reached", json!(simtime));
+        put("interrupted", json!(m.interrupted));
         put("dt", json!(cfg.params.dt));
         put("min_delay_steps", json!(sim.min_delay()));
         put("spike_digest", json!(stats.digest));

@@ -119,12 +119,15 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         good.replace("\"record_version\":1", "\"record_version\":0"),
     )
     .unwrap();
+    let corrupt = tmp.path().join("corrupt.jsonl");
+    std::fs::write(&corrupt, format!("{}\n\u{0}garbage\n", &good[..30])).unwrap();
     let ok = tmp.path().join("ok.jsonl");
     std::fs::write(&ok, good).unwrap();
     let out = tmp.path().join("never");
     let o = out.to_str().unwrap();
-    let (t, v, k) = (
+    let (t, c, v, k) = (
         truncated.to_str().unwrap(),
+        corrupt.to_str().unwrap(),
         old_version.to_str().unwrap(),
         ok.to_str().unwrap(),
     );
@@ -138,7 +141,7 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         (vec!["bench", "--scaling", "square", "--out", o], "scaling"),
         (vec!["bench", "--peers", "neuron", "--out", o], "--peers"),
         (vec!["compare", "/nonexistent/a", k], "cannot read"),
-        (vec!["compare", t, k], "line 2"),
+        (vec!["compare", c, k], "line 1"),
         (vec!["compare", v, k], "incompatible"),
         (vec!["compare", k, k, "--threshold", "-5"], "--threshold"),
     ];
@@ -147,6 +150,14 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         common::assert_one_line_error(&o, &format!("{args:?}"), needle);
     }
     assert!(!out.exists(), "a refused sweep created its directory");
+
+    // A set with a truncated last line still compares on its good rows and
+    // names the bad line.
+    let o = spindle(&["compare", t, k]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("truncated.jsonl line 2"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 slower"));
 }
 
 #[test]

@@ -108,6 +108,18 @@ impl Record {
                 )));
             }
         }
+        if rec.str("system").is_none() {
+            return Err(BenchError::Parse(format!(
+                "{origin}: 'system' is not a name"
+            )));
+        }
+        for key in ["order", "threads", "simtime", "sim_time"] {
+            if !rec.f64(key).is_some_and(|v| v.is_finite() && v >= 0.0) {
+                return Err(BenchError::Parse(format!(
+                    "{origin}: '{key}' is not a number >= 0"
+                )));
+            }
+        }
         Ok(rec)
     }
 
@@ -173,30 +185,56 @@ fn csv_escape(s: &str) -> String {
     }
 }
 
+/// A result set as read: its good records, and why each bad line was
+/// skipped (file and line named).
+#[derive(Debug, Default)]
+pub struct ResultSet {
+    /// The records that parsed.
+    pub records: Vec<Record>,
+    /// One message per line that did not.
+    pub skipped: Vec<String>,
+}
+
 /// Read a result set: a directory holding `raw.jsonl`, or a `.jsonl` file.
-/// A last line cut short by an interrupted run is an error naming the line.
-pub fn read_set(path: &Path) -> Result<Vec<Record>, BenchError> {
+/// A truncated or corrupt line (a run cut short, a hand edit) is skipped
+/// and reported; the set fails only when it cannot be read or holds no
+/// good record.
+pub fn read_set(path: &Path) -> Result<ResultSet, BenchError> {
     let file: PathBuf = if path.is_dir() {
         path.join("raw.jsonl")
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file)
+    let bytes = std::fs::read(&file)
         .map_err(|e| BenchError::Io(format!("cannot read result set {}: {e}", file.display())))?;
-    let mut out = Vec::new();
+    parse_set(&bytes, &file.display().to_string())
+}
+
+/// Parse the lines of a result set read from `origin` (see [`read_set`]).
+pub fn parse_set(bytes: &[u8], origin: &str) -> Result<ResultSet, BenchError> {
+    // Lossy: a line cut inside a UTF-8 sequence is one bad line, not a bad set.
+    let text = String::from_utf8_lossy(bytes);
+    let mut set = ResultSet::default();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        out.push(Record::parse(
-            line,
-            &format!("{} line {}", file.display(), i + 1),
-        )?);
+        match Record::parse(line, &format!("{origin} line {}", i + 1)) {
+            Ok(r) => set.records.push(r),
+            Err(e) => set.skipped.push(e.to_string()),
+        }
     }
-    if out.is_empty() {
-        return Err(BenchError::Parse(format!("{}: no records", file.display())));
+    if set.records.is_empty() {
+        let why = set
+            .skipped
+            .first()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        return Err(BenchError::Parse(format!(
+            "{origin}: no usable records{why}"
+        )));
     }
-    Ok(out)
+    Ok(set)
 }
 
 #[cfg(test)]
@@ -243,9 +281,60 @@ mod tests {
     fn truncated_sets_name_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("raw.jsonl");
-        std::fs::write(&p, format!("{}\n{}", rec(""), &rec("")[..20])).unwrap();
+        std::fs::write(&p, format!("{}\n{}\n{}", rec(""), &rec("")[..20], rec(""))).unwrap();
+        let set = read_set(dir.path()).unwrap();
+        assert_eq!(set.records.len(), 2, "the good rows are kept");
+        assert_eq!(set.skipped.len(), 1);
+        assert!(
+            set.skipped[0].contains("raw.jsonl line 2"),
+            "{:?}",
+            set.skipped
+        );
+        std::fs::write(&p, &rec("")[..20]).unwrap();
         let err = read_set(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
         assert!(read_set(&dir.path().join("missing")).is_err());
+        std::fs::write(&p, rec("").replace("\"order\":250", "\"order\":\"x\"")).unwrap();
+        assert!(
+            read_set(dir.path()).is_err(),
+            "a non-numeric order is refused"
+        );
+    }
+
+    proptest::proptest! {
+        /// Cut a good set anywhere and flip any byte: the reader keeps
+        /// every line that is still a whole record, names each bad line,
+        /// and never panics.
+        #[test]
+        fn damaged_sets_keep_their_good_rows(
+            cut in 0usize..400,
+            flip in proptest::option::of((0usize..400, proptest::num::u8::ANY)),
+        ) {
+            let good = rec("");
+            let mut bytes = format!("{good}\n{good}\n{good}\n").into_bytes();
+            if let Some((at, byte)) = flip {
+                let at = at % bytes.len();
+                bytes[at] = byte;
+            }
+            bytes.truncate(cut.min(bytes.len()));
+            let lines = String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()).count();
+            let whole = String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter(|l| *l == good)
+                .count();
+            match parse_set(&bytes, "set.jsonl") {
+                Ok(set) => {
+                    proptest::prop_assert!(set.records.len() >= whole);
+                    proptest::prop_assert_eq!(set.records.len() + set.skipped.len(), lines);
+                    for why in &set.skipped {
+                        proptest::prop_assert!(why.starts_with("set.jsonl line "), "{}", why);
+                    }
+                }
+                Err(e) => {
+                    proptest::prop_assert_eq!(whole, 0);
+                    proptest::prop_assert!(e.to_string().contains("set.jsonl"));
+                }
+            }
+        }
     }
 }

@@ -117,7 +117,8 @@ pub fn run_sweep(
             })?;
         if !out.status.success() {
             let _ = std::fs::remove_file(&tmp);
-            if stop.load(Ordering::SeqCst) {
+            // 130: the run itself was stopped by Ctrl-C.
+            if stop.load(Ordering::SeqCst) || out.status.code() == Some(130) {
                 return interrupted(records);
             }
             let err = String::from_utf8_lossy(&out.stderr);

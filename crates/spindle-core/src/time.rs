@@ -12,6 +12,8 @@ pub type Step = u64;
 pub const TICS_PER_MS: i64 = 1000;
 /// ms per tic, computed as NEST computes it (`1 / TICS_PER_MS` in double).
 const MS_PER_TIC: f64 = 1.0 / TICS_PER_MS as f64;
+/// The longest time the grid holds [ms]: `i64::MAX` tics, as NEST's `tic_t`.
+pub const MAX_MS: f64 = i64::MAX as f64 * MS_PER_TIC;
 
 /// A time given in ms that does not fit the grid.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -36,6 +38,19 @@ pub enum TimeError {
         value: f64,
         /// The resolution in ms.
         h: f64,
+    },
+    /// A time past the end of the grid: NEST counts time in 64-bit tics,
+    /// so nothing lasts longer than 2^63 tics (about 9.2e15 ms).
+    #[error(
+        "{what} must be at most {max:e} ms, the longest time the grid holds (got {value:e} ms)"
+    )]
+    TooLong {
+        /// What the time is.
+        what: String,
+        /// The value given [ms].
+        value: f64,
+        /// The longest time [ms].
+        max: f64,
     },
     /// A delay shorter than one step.
     #[error("{what} must be at least the resolution {h} ms (got {value} ms)")]
@@ -96,6 +111,13 @@ impl Resolution {
                 value: ms,
             });
         }
+        if ms >= MAX_MS {
+            return Err(TimeError::TooLong {
+                what: what.into(),
+                value: ms,
+                max: MAX_MS,
+            });
+        }
         let steps_f = ms / self.h();
         let steps = steps_f.round();
         if (steps_f - steps).abs() > 1e-9 * steps.max(1.0) {
@@ -106,6 +128,18 @@ impl Resolution {
             });
         }
         Ok(steps as Step)
+    }
+
+    /// The step `steps` after `now`, if the grid still holds it: `what`
+    /// names the time in the error.
+    pub fn advance(&self, what: &str, now: Step, steps: Step) -> Result<Step, TimeError> {
+        now.checked_add(steps)
+            .filter(|&end| end <= (i64::MAX / self.tics_per_step) as Step)
+            .ok_or_else(|| TimeError::TooLong {
+                what: what.into(),
+                value: self.ms(steps.min((i64::MAX / self.tics_per_step) as Step)),
+                max: MAX_MS - self.ms(now),
+            })
     }
 
     /// A delay in ms as steps: on the grid and at least one step.
@@ -160,6 +194,15 @@ mod tests {
         assert_eq!(r.steps_on_grid("t", 32.3).unwrap(), 323);
         assert!(r.steps_on_grid("simtime", 1000.05).is_err());
         assert!(r.steps_on_grid("simtime", -1.0).is_err());
+        for huge in [1e20, 1e300, MAX_MS] {
+            assert!(matches!(
+                r.steps_on_grid("simtime", huge),
+                Err(TimeError::TooLong { .. })
+            ));
+        }
+        let last = r.steps_on_grid("t", 9.2e15).unwrap();
+        assert!(r.advance("simtime", 0, last).is_ok());
+        assert!(r.advance("simtime", last, last).is_err());
         assert_eq!(r.delay_steps("delay", 1.5).unwrap(), 15);
         assert!(matches!(
             r.delay_steps("delay", 0.05),

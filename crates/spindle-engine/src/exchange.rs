@@ -68,6 +68,10 @@ pub(crate) fn for_each_in_order(lists: &[&[Spike]], mut f: impl FnMut(&Spike)) {
 /// `spikes_of(_, k % 2)`. Shards never publish into another shard's slot.
 pub(crate) struct SpikeExchange {
     slots: Vec<CachePadded<[UnsafeCell<Vec<Spike>>; 2]>>,
+    /// Per parity: shard 0 asks every shard to stop after this slice. Set
+    /// before the barrier and read after it, like the slots, so all shards
+    /// see the same answer for the same slice.
+    stop: [AtomicBool; 2],
     barrier: SpinBarrier,
 }
 
@@ -85,8 +89,22 @@ impl SpikeExchange {
                     CachePadded::new([UnsafeCell::new(Vec::new()), UnsafeCell::new(Vec::new())])
                 })
                 .collect(),
+            stop: [AtomicBool::new(false), AtomicBool::new(false)],
             barrier: SpinBarrier::new(shards),
         }
+    }
+
+    /// Shard 0, before the barrier of a slice of parity `parity`: whether
+    /// every shard should stop after it.
+    pub(crate) fn request_stop(&self, parity: usize, stop: bool) {
+        // Relaxed: the barrier orders this store before every read of it.
+        self.stop[parity].store(stop, Ordering::Relaxed);
+    }
+
+    /// After the barrier of a slice of parity `parity`: whether shard 0
+    /// asked to stop after it.
+    pub(crate) fn stop_requested(&self, parity: usize) -> bool {
+        self.stop[parity].load(Ordering::Relaxed)
     }
 
     /// Swap `spikes` into shard `shard`'s slot of `parity`; `spikes` comes

@@ -64,6 +64,17 @@ pub enum EngineError {
     /// A shard thread panicked (a bug).
     #[error("internal error: shard {0} panicked: {1}")]
     Panicked(usize, String),
+    /// `simulate` stopped early at a slice boundary because the flag given
+    /// to `interrupt_on` was set; the state is whole at `time_ms`.
+    #[error("interrupted at {time_ms} ms of model time")]
+    Interrupted {
+        /// Model time reached [ms].
+        time_ms: f64,
+    },
+    /// The progress line could not be written (stderr was closed), so the
+    /// run stopped at a slice boundary, as after an interrupt.
+    #[error("stderr was closed")]
+    StderrClosed,
     /// The run was abandoned because a shard failed.
     #[error("the run was abandoned because a shard failed")]
     Aborted,

@@ -46,10 +46,10 @@ pub(crate) struct DeviceIndex {
 impl DeviceIndex {
     pub(crate) fn new(net: &Network) -> Self {
         let (mut recorders, mut stores) = (Vec::new(), Vec::new());
-        for (i, kind) in net.nodes().iter().enumerate() {
+        for (nodes, kind) in net.node_runs() {
             if let NodeKind::SpikeRecorder(p) = kind {
-                recorders.push(i as NodeId + 1);
-                stores.push(p.record_to != RecordTo::None);
+                recorders.extend(nodes.iter());
+                stores.extend(nodes.iter().map(|_| p.record_to != RecordTo::None));
             }
         }
         let mut probes = Vec::new();
@@ -144,7 +144,8 @@ impl Shard {
                     weight,
                     delay,
                 } => {
-                    let NodeKind::PoissonGenerator(p) = &net.nodes()[*generator as usize - 1]
+                    let NodeKind::PoissonGenerator(p) =
+                        net.node(*generator).expect("a device node")
                     else {
                         unreachable!("a Poisson connection starts at a poisson_generator")
                     };
@@ -176,7 +177,8 @@ impl Shard {
                     weight,
                     delay,
                 } => {
-                    let NodeKind::SpikeGenerator(p) = &net.nodes()[*generator as usize - 1] else {
+                    let NodeKind::SpikeGenerator(p) = net.node(*generator).expect("a device node")
+                    else {
                         unreachable!("a spike-generator connection starts at a spike_generator")
                     };
                     for (_, local) in partition.owned(range, targets) {
@@ -199,7 +201,7 @@ impl Shard {
                     }
                 }
                 DeviceConnection::Multimeter { meter, targets } => {
-                    let NodeKind::Multimeter(p) = &net.nodes()[*meter as usize - 1] else {
+                    let NodeKind::Multimeter(p) = net.node(*meter).expect("a device node") else {
                         unreachable!("a multimeter connection starts at a multimeter")
                     };
                     let interval = p

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use spindle_core::{NodeId, SpikeDigest, Step};
@@ -29,6 +31,7 @@ pub struct Simulation {
     digest: SpikeDigest,
     time_simulate: Duration,
     time_construction_connect: Duration,
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// Whole-run figures of a simulation so far.
@@ -71,6 +74,8 @@ struct Leader<'a> {
     digest: &'a mut SpikeDigest,
     slices: &'a mut u64,
     progress_at: Instant,
+    /// Writing the progress line failed (stderr closed): stop the run.
+    stderr_closed: &'a mut bool,
 }
 
 impl Simulation {
@@ -122,7 +127,16 @@ impl Simulation {
             digest: SpikeDigest::default(),
             time_simulate: Duration::ZERO,
             time_construction_connect: start.elapsed(),
+            interrupt: None,
         })
+    }
+
+    /// Stop `simulate` at the next slice boundary once `flag` is set (by a
+    /// Ctrl-C handler, say): it then returns [`EngineError::Interrupted`]
+    /// with every spike up to that boundary delivered and recorded, and a
+    /// later `simulate` continues from there.
+    pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
     }
 
     /// The network description.
@@ -145,20 +159,24 @@ impl Simulation {
     pub fn simulate(&mut self, ms: f64) -> Result<(), EngineError> {
         let res = self.net.resolution();
         let steps = res.steps_on_grid("simtime", ms)?;
+        let end = res.advance("simtime", self.now, steps)?;
         if steps == 0 {
             return Ok(());
         }
         let start = Instant::now();
-        let (t0, end, min_delay) = (self.now, self.now + steps, self.min_delay);
+        let (t0, min_delay) = (self.now, self.min_delay);
         let exchange = &self.exchange;
+        let interrupt = self.interrupt.as_deref();
         let progress = self.config.progress;
         let h = res.h();
         let mut slices = 0u64;
         let mut digest = self.digest;
+        let mut stderr_closed = false;
         let mut leader = Some(Leader {
             digest: &mut digest,
             slices: &mut slices,
             progress_at: Instant::now(),
+            stderr_closed: &mut stderr_closed,
         });
         let work: Vec<(&mut Shard, Option<Leader>)> = self
             .shards
@@ -166,7 +184,7 @@ impl Simulation {
             .map(|shard| (shard, leader.take()))
             .collect();
 
-        on_shard_threads(&self.config, exchange, work, |(shard, mut leader)| {
+        let reached = on_shard_threads(&self.config, exchange, work, |(shard, mut leader)| {
             let s = shard.index;
             // The schedule of slice k, covering steps [o_k, o_k + M):
             //   D(k-1)  deliver: write the spikes every shard emitted in
@@ -175,7 +193,8 @@ impl Simulation {
             //   U(k)    update: advance this shard's neurons through slice
             //           k and publish their spikes (parity k % 2);
             //   B(k)    barrier: after it every shard's slice-k spikes are
-            //           readable.
+            //           readable, and so is shard 0's answer to "stop after
+            //           slice k?" (an interrupt), which all shards obey.
             // D(k-1) precedes U(k): a spike from the last step of slice k-1
             // with the shortest delay M is felt in the first step of slice
             // k. B(k) precedes D(k), so D(k) sees every shard's spikes. Every
@@ -186,6 +205,7 @@ impl Simulation {
             let mut last: Option<(Step, usize)> = None;
             let mut origin = t0;
             let mut parity = 0;
+            let mut stopping = false;
             loop {
                 let t_deliver = Stamp::now();
                 if let Some((prev_origin, prev_parity)) = last {
@@ -202,7 +222,7 @@ impl Simulation {
                         });
                     }
                 }
-                if origin >= end {
+                if origin >= end || stopping {
                     let deliver = t_deliver.until(&Stamp::now());
                     shard.timers.time_deliver_spike_data += deliver;
                     shard.histograms.deliver.record(deliver.wall);
@@ -224,8 +244,15 @@ impl Simulation {
                 // SAFETY: shard `s` publishes its own slot, in the update
                 // phase of a slice of parity `parity`.
                 unsafe { exchange.publish(s, parity, &mut shard.out) };
+                if let Some(l) = leader.as_ref() {
+                    exchange.request_stop(
+                        parity,
+                        *l.stderr_closed || interrupt.is_some_and(|f| f.load(Ordering::Relaxed)),
+                    );
+                }
                 let t_sync = Stamp::now();
                 exchange.sync().ok_or(EngineError::Aborted)?;
+                stopping = exchange.stop_requested(parity);
                 let t_done = Stamp::now();
                 let sync = t_sync.until(&t_done);
                 shard.timers.time_omp_synchronization_simulation += sync;
@@ -238,22 +265,36 @@ impl Simulation {
                 if let Some(l) = leader.as_mut() {
                     *l.slices += 1;
                     if progress
-                        && (l.progress_at.elapsed() >= Duration::from_millis(200) || origin == end)
+                        && (l.progress_at.elapsed() >= Duration::from_millis(200)
+                            || origin == end
+                            || stopping)
                     {
                         l.progress_at = Instant::now();
-                        print_progress(origin - t0, end - t0, h, start.elapsed());
+                        if print_progress(origin - t0, end - t0, h, start.elapsed()).is_err() {
+                            *l.stderr_closed = true;
+                        }
                     }
                 }
             }
-            Ok(())
+            Ok(origin)
         })?;
-        if progress {
-            eprintln!();
+        if progress && !stderr_closed && writeln!(std::io::stderr()).is_err() {
+            stderr_closed = true;
         }
+        // Every shard stopped at the same boundary: shard 0 decided for all.
+        let reached = reached[0];
         self.digest = digest;
         self.slices += slices;
-        self.now = end;
+        self.now = reached;
         self.time_simulate += start.elapsed();
+        if stderr_closed {
+            return Err(EngineError::StderrClosed);
+        }
+        if reached < end {
+            return Err(EngineError::Interrupted {
+                time_ms: res.ms(reached),
+            });
+        }
         Ok(())
     }
 
@@ -357,7 +398,7 @@ impl Simulation {
 
     /// The samples of multimeter `meter`, sorted by time, then sender.
     pub fn multimeter_events(&self, meter: NodeId) -> Result<MultimeterEvents, EngineError> {
-        match self.net.nodes().get(meter as usize - 1) {
+        match self.net.node(meter) {
             Some(NodeKind::Multimeter(_)) => {}
             _ => {
                 return Err(EngineError::Config(format!(
@@ -393,7 +434,7 @@ impl Simulation {
     pub fn write_recorders(&self, dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, EngineError> {
         let mut written = Vec::new();
         for &rec in &self.devices.recorders {
-            let NodeKind::SpikeRecorder(p) = &self.net.nodes()[rec as usize - 1] else {
+            let NodeKind::SpikeRecorder(p) = self.net.node(rec).expect("a recorder node") else {
                 unreachable!("recorders are spike_recorder nodes")
             };
             if p.record_to != RecordTo::Ascii {
@@ -408,7 +449,7 @@ impl Simulation {
     }
 }
 
-fn print_progress(done: Step, total: Step, h: f64, wall: Duration) {
+fn print_progress(done: Step, total: Step, h: f64, wall: Duration) -> std::io::Result<()> {
     let model_ms = done as f64 * h;
     let rtf = if model_ms > 0.0 {
         wall.as_secs_f64() * 1000.0 / model_ms
@@ -416,14 +457,14 @@ fn print_progress(done: Step, total: Step, h: f64, wall: Duration) {
         0.0
     };
     let mut err = std::io::stderr().lock();
-    let _ = write!(
+    write!(
         err,
         "\r[ {:>3}% ] Model time: {:.1} ms, Real-time factor: {:.4}",
         done * 100 / total.max(1),
         model_ms,
         rtf
-    );
-    let _ = err.flush();
+    )?;
+    err.flush()
 }
 
 /// Run `work` on one thread per item (shard), pinned if asked. A failing or

@@ -28,11 +28,16 @@ pub struct PoissonSampler {
 }
 
 impl PoissonSampler {
-    /// A sampler for mean `mean` (>= 0, finite).
+    /// The largest mean per draw offered: a draw costs mean / 500 table
+    /// walks, so larger means would make a run crawl (and are not
+    /// physiological: 10^10 Hz at dt = 0.1 ms).
+    pub const MAX_MEAN: f64 = 1e6;
+
+    /// A sampler for mean `mean` (>= 0, finite, at most `MAX_MEAN`).
     pub fn new(mean: f64) -> Self {
         assert!(
-            mean.is_finite() && mean >= 0.0,
-            "Poisson mean must be finite and >= 0"
+            mean.is_finite() && (0.0..=Self::MAX_MEAN).contains(&mean),
+            "Poisson mean must be finite, >= 0 and at most MAX_MEAN"
         );
         let parts = (mean / MAX_TABLE_MEAN).ceil().max(1.0) as u32;
         let lambda = mean / parts as f64;

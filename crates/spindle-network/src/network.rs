@@ -5,6 +5,7 @@ use spindle_models::devices::{
     DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
     SpikeRecorderParams,
 };
+use spindle_models::poisson::PoissonSampler;
 use spindle_models::{IafPscAlphaParams, ParamError};
 use thiserror::Error;
 
@@ -25,6 +26,20 @@ pub enum NetworkError {
     /// `create` with zero nodes.
     #[error("{0}: the number of nodes to create must be > 0")]
     EmptyCreate(&'static str),
+    /// A Poisson rate too high to draw from in reasonable time.
+    #[error(
+        "poisson_generator: rate {rate:e} Hz gives {mean:e} spikes per step; at most {max:e} are supported",
+        max = PoissonSampler::MAX_MEAN
+    )]
+    PoissonRate {
+        /// The rate [Hz].
+        rate: f64,
+        /// Mean spikes per step.
+        mean: f64,
+    },
+    /// Node ids are 32-bit, as NEST's are on most builds.
+    #[error("too many nodes: {0} would exceed the limit of 2^31")]
+    TooManyNodes(usize),
     /// A synapse model that was never defined.
     #[error("unknown synapse model '{0}'")]
     UnknownSynapseModel(String),
@@ -119,7 +134,10 @@ pub enum DeviceConnection {
 pub struct Network {
     res: Resolution,
     seed: u64,
-    nodes: Vec<NodeKind>,
+    /// Nodes by `create` call, in id order: a description costs the same
+    /// for ten neurons as for a billion, so its memory can be estimated
+    /// before anything per neuron is allocated.
+    nodes: Vec<(NodeCollection, NodeKind)>,
     populations: Vec<(NodeCollection, IafPscAlphaParams)>,
     synapse_models: Vec<SynapseModel>,
     num_connections: Vec<u64>,
@@ -170,9 +188,28 @@ impl Network {
     }
 
     fn push_nodes(&mut self, kind: NodeKind, n: usize) -> NodeCollection {
-        let first = self.nodes.len() as NodeId + 1;
-        self.nodes.extend(std::iter::repeat_n(kind, n));
-        NodeCollection::new(first, n as u32)
+        let nodes = NodeCollection::new(self.num_nodes() as NodeId + 1, n as u32);
+        self.nodes.push((nodes, kind));
+        nodes
+    }
+
+    /// Number of nodes, devices included.
+    pub fn num_nodes(&self) -> usize {
+        self.nodes
+            .last()
+            .map_or(0, |(c, _)| c.first() as usize + c.len() - 1)
+    }
+
+    /// What node `id` is, if it exists.
+    pub fn node(&self, id: NodeId) -> Option<&NodeKind> {
+        let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
+        let (c, kind) = self.nodes.get(i.checked_sub(1)?)?;
+        c.contains(id).then_some(kind)
+    }
+
+    /// The nodes, one collection per `create` call, in id order.
+    pub fn node_runs(&self) -> &[(NodeCollection, NodeKind)] {
+        &self.nodes
     }
 
     /// `nest.Create("iaf_psc_alpha", n, params)`.
@@ -185,8 +222,8 @@ impl Network {
         if n == 0 {
             return Err(NetworkError::EmptyCreate("iaf_psc_alpha"));
         }
-        if self.nodes.len() + n >= u32::MAX as usize / 2 {
-            return Err(NetworkError::Connect("too many nodes".into()));
+        if self.num_nodes() + n >= u32::MAX as usize / 2 {
+            return Err(NetworkError::TooManyNodes(self.num_nodes() + n));
         }
         let population = self.populations.len() as u32;
         let nodes = self.push_nodes(NodeKind::IafPscAlpha { population }, n);
@@ -200,6 +237,14 @@ impl Network {
         params: PoissonGeneratorParams,
     ) -> Result<NodeCollection, NetworkError> {
         params.validate()?;
+        // NEST: mean = h * rate * 1e-3, in this order.
+        let mean = self.res.h() * params.rate * 1e-3;
+        if mean > PoissonSampler::MAX_MEAN {
+            return Err(NetworkError::PoissonRate {
+                rate: params.rate,
+                mean,
+            });
+        }
         if params.start.is_finite() {
             self.res
                 .steps_on_grid("poisson_generator start", params.start)?;
@@ -284,16 +329,17 @@ impl Network {
             )));
         }
         let last = nodes.first() as usize + nodes.len() - 1;
-        if last > self.nodes.len() {
+        if nodes.first() == 0 || last > self.num_nodes() {
             return Err(NetworkError::Connect(format!(
                 "the {role} collection has unknown nodes"
             )));
         }
-        let first = &self.nodes[nodes.first() as usize - 1];
-        let same_class = nodes.iter().all(|id| {
-            let k = &self.nodes[id as usize - 1];
-            std::mem::discriminant(k) == std::mem::discriminant(first)
-        });
+        let first = self.node(nodes.first()).expect("checked above");
+        let same_class = self
+            .nodes
+            .iter()
+            .filter(|(c, _)| c.overlap(nodes) > 0)
+            .all(|(_, k)| std::mem::discriminant(k) == std::mem::discriminant(first));
         if !same_class {
             return Err(NetworkError::Connect(format!(
                 "the {role} collection mixes neurons and devices or different devices"
@@ -380,7 +426,8 @@ impl Network {
                 )));
             }
         };
-        self.num_connections[model as usize] += count;
+        let n = &mut self.num_connections[model as usize];
+        *n = n.saturating_add(count);
         Ok(())
     }
 
@@ -438,11 +485,6 @@ impl Network {
     /// devices count, as in NEST.
     pub fn num_connections(&self, name: &str) -> Result<u64, NetworkError> {
         Ok(self.num_connections[self.synapse_model(name)? as usize])
-    }
-
-    /// All nodes, indexed by node id - 1.
-    pub fn nodes(&self) -> &[NodeKind] {
-        &self.nodes
     }
 
     /// The neuron populations (one per `create_iaf_psc_alpha`).
@@ -576,27 +618,21 @@ impl ShardRange {
 #[derive(Debug, Clone)]
 pub struct Partition {
     shards: Vec<ShardRange>,
-    rank_of: Vec<u32>,
-    id_of_rank: Vec<NodeId>,
+    /// Each population and the rank of its first neuron, in id order.
+    runs: Vec<(NodeCollection, u32)>,
 }
 
-/// `rank_of` entry of a device.
-const NOT_A_NEURON: u32 = u32::MAX;
-
 impl Partition {
-    fn new(nodes: &[NodeKind], shards: usize) -> Self {
+    fn new(nodes: &[(NodeCollection, NodeKind)], shards: usize) -> Self {
         assert!(shards > 0);
-        let mut rank_of = Vec::with_capacity(nodes.len());
-        let mut id_of_rank = Vec::new();
-        for (i, kind) in nodes.iter().enumerate() {
+        let mut runs = Vec::new();
+        let mut n = 0u64;
+        for (c, kind) in nodes {
             if kind.is_neuron() {
-                rank_of.push(id_of_rank.len() as u32);
-                id_of_rank.push(i as NodeId + 1);
-            } else {
-                rank_of.push(NOT_A_NEURON);
+                runs.push((*c, n as u32));
+                n += c.len() as u64;
             }
         }
-        let n = id_of_rank.len() as u64;
         let shards = (0..shards)
             .map(|s| ShardRange {
                 index: s,
@@ -604,11 +640,7 @@ impl Partition {
                     ..(n * (s as u64 + 1) / shards as u64) as u32,
             })
             .collect();
-        Self {
-            shards,
-            rank_of,
-            id_of_rank,
-        }
+        Self { shards, runs }
     }
 
     /// The shards.
@@ -618,15 +650,28 @@ impl Partition {
 
     /// Rank of neuron `id` (`None` for devices).
     pub fn rank(&self, id: NodeId) -> Option<u32> {
-        self.rank_of
-            .get(id as usize - 1)
-            .copied()
-            .filter(|&r| r != NOT_A_NEURON)
+        let i = self.runs.partition_point(|(c, _)| c.first() <= id);
+        let (c, first_rank) = self.runs.get(i.checked_sub(1)?)?;
+        c.position(id).map(|p| first_rank + p as u32)
     }
 
     /// Node id of the neuron with rank `rank`.
     pub fn id(&self, rank: u32) -> NodeId {
-        self.id_of_rank[rank as usize]
+        let i = self.runs.partition_point(|&(_, r)| r <= rank) - 1;
+        let (c, first_rank) = self.runs[i];
+        c.get((rank - first_rank) as usize)
+    }
+
+    /// Neurons with an id below `id`.
+    fn ranks_below(&self, id: NodeId) -> u32 {
+        let i = self.runs.partition_point(|(c, _)| c.first() < id);
+        match i.checked_sub(1) {
+            None => 0,
+            Some(i) => {
+                let (c, first_rank) = self.runs[i];
+                first_rank + (id - c.first()).min(c.len() as u32)
+            }
+        }
     }
 
     /// The shard owning `id` and its local index there.
@@ -643,12 +688,13 @@ impl Partition {
         nodes: &'a NodeCollection,
     ) -> impl Iterator<Item = (NodeId, u32)> + 'a {
         // Neuron ids ascend with rank, so the owned part of a contiguous
-        // collection is contiguous: find its ends by binary search.
-        let lo = self.id_of_rank[shard.ranks.start as usize..shard.ranks.end as usize]
-            .partition_point(|&id| id < nodes.first());
-        let hi = self.id_of_rank[shard.ranks.start as usize..shard.ranks.end as usize]
-            .partition_point(|&id| (id as usize) < nodes.first() as usize + nodes.len());
-        (lo..hi).map(move |l| (self.id_of_rank[shard.ranks.start as usize + l], l as u32))
+        // collection is a contiguous range of ranks.
+        let lo = self.ranks_below(nodes.first()).max(shard.ranks.start);
+        let hi = self
+            .ranks_below(nodes.first() + nodes.len() as NodeId)
+            .min(shard.ranks.end)
+            .max(lo);
+        (lo..hi).map(move |r| (self.id(r), r - shard.ranks.start))
     }
 }
 
@@ -660,7 +706,7 @@ pub fn estimate_bytes(net: &Network, threads: usize) -> Result<u64, NetworkError
         .projections
         .iter()
         .map(|p| p.rule.count(&p.sources, &p.targets))
-        .sum();
+        .fold(0, u64::saturating_add);
     let offsets: u64 = net
         .projections
         .iter()
@@ -678,7 +724,12 @@ pub fn estimate_bytes(net: &Network, threads: usize) -> Result<u64, NetworkError
             _ => 0,
         })
         .sum();
-    Ok(synapses * 4 + offsets + neurons * per_neuron + poisson)
+    // Saturating: an absurd order must still give a (huge) estimate.
+    Ok(synapses
+        .saturating_mul(4)
+        .saturating_add(offsets)
+        .saturating_add(neurons.saturating_mul(per_neuron))
+        .saturating_add(poisson))
 }
 
 #[cfg(test)]

@@ -1,0 +1,439 @@
+//! The flags of a run of the seed network and their validation into a
+//! [`RunConfig`]: numbers only, no file is touched, so the `spindle`
+//! command, the property tests and the fuzz targets share one layer. Any
+//! combination of values gives a configuration or a one-line error.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+
+use crate::brunel::{self, BrunelParams};
+use crate::models::ParamError;
+use crate::models::devices::RecordTo;
+
+/// Where the spike recorders' events go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordToArg {
+    /// NEST ASCII `.dat` files in --output-dir (the seed's choice).
+    Ascii,
+    /// Kept in memory only.
+    Memory,
+    /// Only counted.
+    None,
+}
+
+/// How the in-degrees follow --order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScalingArg {
+    /// The seed's: CE = int(epsilon*NE), CI = int(epsilon*NI).
+    Seed,
+    /// CE = 1000, CI = 250 at every order (weak scaling, as NEST's hpc_benchmark).
+    Indegree,
+}
+
+/// Flags of a single run of the seed network.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Network size: 4*order excitatory and order inhibitory neurons.
+    #[arg(long, default_value_t = 2500)]
+    pub order: i64,
+    /// Worker threads, one shard each [default: available cores].
+    #[arg(long)]
+    pub threads: Option<i64>,
+    /// Model time to simulate [ms].
+    #[arg(long, default_value_t = 1000.0)]
+    pub simtime: f64,
+    /// Resolution [ms].
+    #[arg(long, default_value_t = 0.1)]
+    pub dt: f64,
+    /// Master seed; the same seed gives the same spikes for any --threads.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Neurons recorded per population.
+    #[arg(long, default_value_t = 50)]
+    pub n_rec: i64,
+    /// Where recorded spikes go.
+    #[arg(long, value_enum, default_value_t = RecordToArg::Ascii)]
+    pub record_to: RecordToArg,
+    /// Directory for .dat files (created if missing).
+    #[arg(long, default_value = "spindle-out")]
+    pub output_dir: PathBuf,
+    /// Prefix of the .dat file names.
+    #[arg(long, default_value = "")]
+    pub label_prefix: String,
+    /// Pin worker threads to cores.
+    #[arg(long)]
+    pub pin: bool,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print a table of the phase timers and per-slice percentiles.
+    #[arg(long)]
+    pub timers: bool,
+    /// Write the seed's figure (raster of the recorded excitatory neurons
+    /// with the population rate below) to this .png or .svg file.
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
+    /// How the in-degrees follow --order.
+    #[arg(long, value_enum, default_value_t = ScalingArg::Seed)]
+    pub scaling: ScalingArg,
+    /// Run with this many threads but record --threads (only for testing
+    /// `spindle compare` against a deliberately slowed run).
+    #[arg(long, hide = true)]
+    pub actual_threads: Option<usize>,
+    /// Write every figure of the run as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Ratio of inhibitory to excitatory weight.
+    #[arg(long, default_value_t = 5.0)]
+    pub g: f64,
+    /// External rate relative to threshold rate.
+    #[arg(long, default_value_t = 2.0)]
+    pub eta: f64,
+    /// Connection probability.
+    #[arg(long, default_value_t = 0.1)]
+    pub epsilon: f64,
+    /// PSP amplitude [mV].
+    #[arg(long = "J", visible_alias = "j", default_value_t = 0.1)]
+    pub j: f64,
+    /// Synaptic delay [ms].
+    #[arg(long, default_value_t = 1.5)]
+    pub delay: f64,
+    /// Membrane capacitance C_m [pF].
+    #[arg(long, default_value_t = 250.0)]
+    pub c_m: f64,
+    /// Membrane time constant tau_m [ms].
+    #[arg(long, default_value_t = 20.0)]
+    pub tau_m: f64,
+    /// Synaptic time constant tau_syn_ex = tau_syn_in [ms].
+    #[arg(long, default_value_t = 0.5)]
+    pub tau_syn: f64,
+    /// Refractory period t_ref [ms].
+    #[arg(long, default_value_t = 2.0)]
+    pub t_ref: f64,
+    /// Threshold V_th [mV].
+    #[arg(long, default_value_t = 20.0)]
+    pub v_th: f64,
+    /// Reset potential V_reset [mV].
+    #[arg(long, default_value_t = 0.0)]
+    pub v_reset: f64,
+    /// Resting potential E_L (also the initial V_m) [mV].
+    #[arg(long, default_value_t = 0.0)]
+    pub e_l: f64,
+}
+
+/// A validated run.
+pub struct RunConfig {
+    /// The network.
+    pub params: BrunelParams,
+    /// Threads as requested (and recorded).
+    pub threads: usize,
+    /// Model time [ms].
+    pub simtime: f64,
+    /// Pin shard threads to cores.
+    pub pin: bool,
+    /// No progress or stage lines.
+    pub quiet: bool,
+    /// Where `.dat` files go (`None` unless `--record-to ascii`).
+    pub output_dir: Option<PathBuf>,
+    /// Prefix of the `.dat` file names.
+    pub label_prefix: String,
+    /// Where the JSON record goes.
+    pub json: Option<PathBuf>,
+    /// Print the timer table.
+    pub timers: bool,
+    /// Where the raster plot goes.
+    pub plot: Option<PathBuf>,
+    /// Threads actually used (normally `threads`).
+    pub run_threads: usize,
+}
+
+fn positive(flag: &str, v: f64) -> Result<f64> {
+    if !v.is_finite() || v <= 0.0 {
+        bail!("{flag} must be a positive number (got {v})");
+    }
+    Ok(v)
+}
+
+fn finite(flag: &str, v: f64) -> Result<f64> {
+    if !v.is_finite() {
+        bail!("{flag} must be a finite number (got {v})");
+    }
+    Ok(v)
+}
+
+fn param_flag(e: &ParamError) -> &'static str {
+    match e {
+        ParamError::Capacitance => "--c-m",
+        ParamError::TauM => "--tau-m",
+        ParamError::TauSyn => "--tau-syn",
+        ParamError::Refractory => "--t-ref",
+        ParamError::Reset => "--v-reset/--v-th",
+        ParamError::NotFinite(_) => "neuron parameters",
+    }
+}
+
+/// The largest order whose 5 * order neurons and the devices fit in 31-bit
+/// node ids.
+pub const MAX_ORDER: i64 = (i32::MAX as i64 - 16) / 5;
+
+impl RunArgs {
+    /// Check every flag and derive the run.
+    pub fn validate(self) -> Result<RunConfig> {
+        if self.order <= 0 {
+            bail!("--order must be > 0 (got {})", self.order);
+        }
+        if self.order > MAX_ORDER {
+            bail!(
+                "--order must be at most {MAX_ORDER}: 5 * order neurons must fit NEST's 2^31 node ids (got {})",
+                self.order
+            );
+        }
+        let threads = match self.threads {
+            Some(t) if t <= 0 => bail!("--threads must be > 0 (got {t})"),
+            Some(t) if t > 4096 => bail!("--threads must be at most 4096 (got {t})"),
+            Some(t) => t as usize,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        };
+        let dt = positive("--dt", self.dt)?;
+        let res = crate::core::Resolution::new(dt).map_err(|e| anyhow::anyhow!("--dt: {e}"))?;
+        let simtime = positive("--simtime", self.simtime)?;
+        res.steps_on_grid("--simtime", simtime)?;
+        res.delay_steps("--delay", finite("--delay", self.delay)?)?;
+        if self.n_rec < 0 {
+            bail!("--n-rec must be >= 0 (got {})", self.n_rec);
+        }
+        let n_rec = self.n_rec as usize;
+        if n_rec > self.order as usize {
+            bail!(
+                "--n-rec {n_rec} is larger than the inhibitory population ({} neurons)",
+                self.order
+            );
+        }
+        for (flag, v) in [("--g", self.g), ("--eta", self.eta), ("--J", self.j)] {
+            finite(flag, v)?;
+        }
+        if !(self.epsilon > 0.0 && self.epsilon <= 1.0) {
+            bail!("--epsilon must be in (0, 1] (got {})", self.epsilon);
+        }
+        let neuron = crate::models::IafPscAlphaParams {
+            c_m: self.c_m,
+            tau_m: self.tau_m,
+            tau_syn_ex: self.tau_syn,
+            tau_syn_in: self.tau_syn,
+            t_ref: self.t_ref,
+            e_l: self.e_l,
+            v_reset: self.v_reset,
+            v_th: self.v_th,
+            v_m: self.e_l,
+            ..Default::default()
+        };
+        if let Err(e) = neuron.validate() {
+            bail!("{}: iaf_psc_alpha: {e}", param_flag(&e));
+        }
+        let record_to = match self.record_to {
+            RecordToArg::Ascii => RecordTo::Ascii,
+            RecordToArg::Memory => RecordTo::Memory,
+            RecordToArg::None => RecordTo::None,
+        };
+        if let Some(plot) = &self.plot {
+            spindle_plot::check_path(plot)?;
+            if record_to == RecordTo::None || n_rec == 0 {
+                bail!(
+                    "--plot needs recorded spikes: use --record-to ascii or memory and --n-rec > 0"
+                );
+            }
+        }
+        let run_threads = match self.actual_threads {
+            Some(0) => bail!("--actual-threads must be > 0"),
+            Some(t) => t,
+            None => threads,
+        };
+        let output_dir = (record_to == RecordTo::Ascii).then_some(self.output_dir);
+        Ok(RunConfig {
+            params: BrunelParams {
+                order: self.order as usize,
+                dt,
+                delay: self.delay,
+                g: self.g,
+                eta: self.eta,
+                epsilon: self.epsilon,
+                j: self.j,
+                n_rec,
+                neuron,
+                seed: self.seed,
+                record_to,
+                scaling: match self.scaling {
+                    ScalingArg::Seed => brunel::Scaling::Seed,
+                    ScalingArg::Indegree => brunel::Scaling::Indegree,
+                },
+                ..Default::default()
+            },
+            threads,
+            simtime,
+            pin: self.pin,
+            quiet: self.quiet,
+            output_dir,
+            label_prefix: self.label_prefix,
+            json: self.json,
+            timers: self.timers,
+            plot: self.plot,
+            run_threads,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Config, Simulation};
+    use proptest::prelude::*;
+
+    /// Numbers a user might type, and some nobody should.
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            prop::sample::select(vec![
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.0,
+                -0.0,
+                -1.0,
+                f64::MAX,
+                f64::MIN_POSITIVE,
+                1e300,
+                1e20,
+                0.05,
+                0.1,
+                0.1234,
+                1.5,
+                2.0,
+                20.0,
+                250.0,
+            ]),
+            any::<f64>(),
+            -1e3..1e3f64,
+        ]
+    }
+
+    /// Mostly the seed's value, so that many cases get past validation
+    /// and build; else any number.
+    fn near(seed: f64) -> BoxedStrategy<f64> {
+        prop_oneof![9 => Just(seed), 1 => number()].boxed()
+    }
+
+    fn count() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            prop::sample::select(vec![
+                0,
+                -1,
+                1,
+                2,
+                i64::MAX,
+                i64::MIN,
+                MAX_ORDER,
+                MAX_ORDER + 1
+            ]),
+            1..40i64,
+            any::<i64>(),
+        ]
+    }
+
+    fn args(ints: (i64, i64, i64), run: [f64; 8], neuron: [f64; 7]) -> RunArgs {
+        let [simtime, dt, g, eta, epsilon, j, delay, _] = run;
+        let [c_m, tau_m, tau_syn, t_ref, v_th, v_reset, e_l] = neuron;
+        RunArgs {
+            order: ints.0,
+            threads: Some(ints.1),
+            simtime,
+            dt,
+            seed: 1,
+            n_rec: ints.2,
+            record_to: RecordToArg::Memory,
+            output_dir: PathBuf::from("unused"),
+            label_prefix: String::new(),
+            pin: false,
+            quiet: true,
+            timers: false,
+            plot: None,
+            scaling: ScalingArg::Seed,
+            actual_threads: None,
+            json: None,
+            g,
+            eta,
+            epsilon,
+            j,
+            delay,
+            c_m,
+            tau_m,
+            tau_syn,
+            t_ref,
+            v_th,
+            v_reset,
+            e_l,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Flags -> configuration -> network description -> (when small)
+        /// a built and stepped simulation: never a panic, and every refusal
+        /// is one line.
+        #[test]
+        fn any_numbers_give_a_run_or_a_one_line_error(
+            ints in (
+                prop_oneof![4 => 1..40i64, 1 => count()],
+                prop_oneof![4 => 1..5i64, 1 => count()],
+                prop_oneof![4 => 0..5i64, 1 => count()],
+            ),
+            run in (near(20.0), near(0.1), near(5.0), near(2.0), near(0.1), near(0.1), near(1.5)),
+            neuron in (near(250.0), near(20.0), near(0.5), near(2.0), near(20.0), near(0.0), near(0.0)),
+        ) {
+            let run = [run.0, run.1, run.2, run.3, run.4, run.5, run.6, 0.0];
+            let neuron = [neuron.0, neuron.1, neuron.2, neuron.3, neuron.4, neuron.5, neuron.6];
+            let one_line = |e: &dyn std::fmt::Display| {
+                let text = format!("{e:#}");
+                assert!(!text.is_empty() && !text.contains('\n'), "{text:?}");
+            };
+            let cfg = match args(ints, run, neuron).validate() {
+                Ok(cfg) => cfg,
+                Err(e) => return { one_line(&e); Ok(()) },
+            };
+            let b = match brunel::build(&cfg.params) {
+                Ok(b) => b,
+                Err(e) => return { one_line(&e); Ok(()) },
+            };
+            match crate::network::estimate_bytes(&b.net, cfg.threads) {
+                Err(e) => one_line(&e),
+                Ok(bytes) if bytes < 64 << 20 && cfg.threads <= 8 => {
+                    match Simulation::build(b.net.clone(), Config::threads(cfg.threads)) {
+                        Ok(mut sim) => {
+                            let h = b.net.resolution().h();
+                            if let Err(e) = sim.simulate(2.0 * h) {
+                                one_line(&e);
+                            }
+                        }
+                        Err(e) => one_line(&e),
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_flags_are_valid() {
+        let seed = args(
+            (2500, 2, 50),
+            [1000.0, 0.1, 5.0, 2.0, 0.1, 0.1, 1.5, 0.0],
+            [250.0, 20.0, 0.5, 2.0, 20.0, 0.0, 0.0],
+        );
+        let cfg = seed.validate().unwrap();
+        assert_eq!(cfg.params.order, 2500);
+        assert_eq!(cfg.threads, 2);
+    }
+}
