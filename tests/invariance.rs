@@ -4,10 +4,10 @@
 mod common;
 
 use common::run_brunel;
-use spindle::brunel::seed_neuron;
+use spindle::brunel::{self, BrunelParams, seed_neuron};
 use spindle::core::Resolution;
 use spindle::engine::{Config, Simulation};
-use spindle::models::devices::{PoissonGeneratorParams, Recordable};
+use spindle::models::devices::{PoissonGeneratorParams, RecordTo, Recordable};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 #[test]
@@ -89,4 +89,56 @@ fn v_m_trace_does_not_depend_on_min_delay() {
     for md in [0.1, 0.5, 1.0] {
         assert_eq!(trace_with_min_delay(md), reference, "min_delay {md} ms");
     }
+}
+
+/// `rebuild` after a `connect` keeps the synapses already drawn and draws
+/// only the new ones: the same spikes as building the whole network at
+/// once, for any thread count.
+#[test]
+fn rebuilding_after_a_connect_gives_the_same_spikes() {
+    let b = brunel::build(&BrunelParams {
+        order: 250,
+        record_to: RecordTo::Memory,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut whole = Simulation::build(b.net.clone(), Config::threads(2)).unwrap();
+    whole.simulate(100.0).unwrap();
+
+    let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
+    let ex = net.create_iaf_psc_alpha(1000, seed_neuron()).unwrap();
+    let inh = net.create_iaf_psc_alpha(250, seed_neuron()).unwrap();
+    let all = ex.join(&inh).unwrap();
+    let d = &b.derived;
+    let noise = net
+        .create_poisson_generator(PoissonGeneratorParams::with_rate(d.p_rate))
+        .unwrap();
+    net.create_spike_recorder(Default::default()).unwrap();
+    net.create_spike_recorder(Default::default()).unwrap();
+    net.copy_model("static_synapse", "excitatory", Some(d.j_ex), Some(1.5))
+        .unwrap();
+    net.copy_model("static_synapse", "inhibitory", Some(d.j_in), Some(1.5))
+        .unwrap();
+    let exs = SynSpec::model("excitatory");
+    net.connect(&noise, &ex, ConnRule::all_to_all(), &exs)
+        .unwrap();
+    net.connect(&noise, &inh, ConnRule::all_to_all(), &exs)
+        .unwrap();
+    net.connect(&ex, &all, ConnRule::fixed_indegree(d.ce as u32), &exs)
+        .unwrap();
+    let first = Simulation::build(net.clone(), Config::threads(2)).unwrap();
+    net.connect(
+        &inh,
+        &all,
+        ConnRule::fixed_indegree(d.ci as u32),
+        &SynSpec::model("inhibitory"),
+    )
+    .unwrap();
+    let mut rebuilt = first.rebuild(net, Config::threads(2)).unwrap();
+    rebuilt.simulate(100.0).unwrap();
+    assert_eq!(
+        rebuilt.stats().synapses_stored,
+        whole.stats().synapses_stored
+    );
+    assert_eq!(rebuilt.stats().digest, whole.stats().digest);
 }

@@ -6,7 +6,7 @@ use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::devices::RecordTo;
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 use spindle_models::{IafPscAlphaPopulation, InputRing, UpdateSink};
-use spindle_network::storage::ShardSynapses;
+use spindle_network::storage::{ProjectionRows, ShardSynapses};
 use spindle_network::{DeviceConnection, Network, NodeKind, Partition, ShardRange};
 
 use crate::exchange::{Spike, for_each_in_order};
@@ -117,6 +117,7 @@ impl Shard {
         range: &ShardRange,
         devices: &DeviceIndex,
         ring_len: usize,
+        reuse: Vec<ProjectionRows>,
     ) -> Self {
         let res: Resolution = net.resolution();
         let n = range.len();
@@ -222,7 +223,7 @@ impl Shard {
             }
         }
         injections.sort_by_key(|i| i.arrival);
-        let synapses = ShardSynapses::build(net, partition, range);
+        let synapses = ShardSynapses::build_reusing(net, partition, range, reuse);
 
         Self {
             index: range.index,

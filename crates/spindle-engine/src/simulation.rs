@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use spindle_core::{NodeId, SpikeDigest, Step};
 use spindle_models::devices::RecordTo;
+use spindle_network::storage::ProjectionRows;
 use spindle_network::{Network, NetworkError, NodeKind, Partition, estimate_bytes};
 
 use crate::exchange::{Spike, SpikeExchange, for_each_in_order};
@@ -83,6 +84,41 @@ impl Simulation {
     /// Fails before allocating if the estimated memory exceeds what the
     /// machine has available.
     pub fn build(net: Network, config: Config) -> Result<Self, EngineError> {
+        let reuse = vec![Vec::new(); config.threads];
+        Self::build_reusing(net, config, reuse)
+    }
+
+    /// Build `net`, which is this simulation's network with projections
+    /// added (as successive `Connect` calls make it), keeping the synapses
+    /// already drawn: only the new projections are drawn. Anything else
+    /// (new neurons, another seed or resolution, time simulated) builds
+    /// from scratch.
+    pub fn rebuild(self, net: Network, config: Config) -> Result<Self, EngineError> {
+        let old = &self.net;
+        let neurons = |n: &Network| n.populations().iter().map(|(c, _)| *c).collect::<Vec<_>>();
+        let k = old.projections().len();
+        let extends = self.now == 0
+            && config.threads == self.config.threads
+            && old.seed() == net.seed()
+            && old.resolution() == net.resolution()
+            && neurons(old) == neurons(&net)
+            && net.projections().get(..k) == Some(old.projections());
+        let reuse = if extends {
+            self.shards
+                .into_iter()
+                .map(|s| s.synapses.projections)
+                .collect()
+        } else {
+            vec![Vec::new(); config.threads]
+        };
+        Self::build_reusing(net, config, reuse)
+    }
+
+    fn build_reusing(
+        net: Network,
+        config: Config,
+        reuse: Vec<Vec<ProjectionRows>>,
+    ) -> Result<Self, EngineError> {
         if config.threads == 0 {
             return Err(EngineError::Config("threads must be > 0".into()));
         }
@@ -104,14 +140,15 @@ impl Simulation {
         // delivered, which itself spans up to min_delay steps.
         let ring_len = (net.max_delay() + min_delay) as usize;
         let exchange = SpikeExchange::new(config.threads);
-        let slots: Vec<usize> = (0..config.threads).collect();
-        let shards = on_shard_threads(&config, &exchange, slots, |s| {
+        let slots: Vec<(usize, Vec<ProjectionRows>)> = reuse.into_iter().enumerate().collect();
+        let shards = on_shard_threads(&config, &exchange, slots, |(s, rows)| {
             Ok(Shard::build(
                 &net,
                 &partition,
                 &partition.shards()[s],
                 &devices,
                 ring_len,
+                rows,
             ))
         })?;
         Ok(Self {

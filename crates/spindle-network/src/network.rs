@@ -178,6 +178,12 @@ impl Network {
         self.seed
     }
 
+    /// Change the master seed (NEST's `rng_seed`); it takes effect when
+    /// the network is built.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     /// Fix the length of a communication slice (NEST's `min_delay`, in ms).
     /// It must be a multiple of the resolution and no larger than any delay
     /// between neurons; by default it is the smallest such delay.
@@ -286,6 +292,90 @@ impl Network {
             self.res.delay_steps("multimeter interval", interval)?;
         }
         Ok(self.push_nodes(NodeKind::Multimeter(params), 1))
+    }
+
+    /// `recorder.set(label=..., record_to=...)` on one spike recorder.
+    pub fn set_spike_recorder(
+        &mut self,
+        recorder: NodeId,
+        params: SpikeRecorderParams,
+    ) -> Result<(), NetworkError> {
+        let i = self.nodes.partition_point(|(c, _)| c.first() <= recorder);
+        match i.checked_sub(1).map(|i| &mut self.nodes[i]) {
+            Some((c, NodeKind::SpikeRecorder(p))) if c.contains(recorder) && c.len() == 1 => {
+                *p = params;
+                Ok(())
+            }
+            _ => Err(NetworkError::Connect(format!(
+                "node {recorder} is not a spike_recorder"
+            ))),
+        }
+    }
+
+    /// The parameters of neuron `id` (those of its `create` call).
+    pub fn neuron_params(&self, id: NodeId) -> Option<&IafPscAlphaParams> {
+        self.populations
+            .iter()
+            .find(|(c, _)| c.contains(id))
+            .map(|(_, p)| p)
+    }
+
+    /// `nodes.set(...)` on neurons: new parameters for whole populations
+    /// (`create` calls). Parameters are held per population, so a part of
+    /// one is refused.
+    pub fn set_neuron_params(
+        &mut self,
+        nodes: &NodeCollection,
+        params: impl Fn(&IafPscAlphaParams) -> IafPscAlphaParams,
+    ) -> Result<(), NetworkError> {
+        let mut covered = 0;
+        let mut updated = Vec::new();
+        for (i, (c, p)) in self.populations.iter().enumerate() {
+            let overlap = c.overlap(nodes);
+            if overlap == 0 {
+                continue;
+            }
+            if overlap != c.len() {
+                return Err(NetworkError::Connect(format!(
+                    "parameters are held per Create call: set them on all {} neurons {}..{} or none",
+                    c.len(),
+                    c.first(),
+                    c.first() as usize + c.len() - 1
+                )));
+            }
+            let new = params(p);
+            new.validate()?;
+            updated.push((i, new));
+            covered += overlap;
+        }
+        if covered != nodes.len() {
+            return Err(NetworkError::Connect(
+                "the collection holds nodes that are not iaf_psc_alpha neurons".into(),
+            ));
+        }
+        for (i, p) in updated {
+            self.populations[i].1 = p;
+        }
+        Ok(())
+    }
+
+    /// `nest.SetDefaults(synapse_model, {"weight": .., "delay": ..})`.
+    pub fn set_synapse_defaults(
+        &mut self,
+        name: &str,
+        weight: Option<f64>,
+        delay: Option<f64>,
+    ) -> Result<(), NetworkError> {
+        let m = self.synapse_model(name)? as usize;
+        let model = SynapseModel {
+            name: name.into(),
+            weight: weight.unwrap_or(self.synapse_models[m].weight),
+            delay: delay.unwrap_or(self.synapse_models[m].delay),
+        };
+        check_weight(model.weight)?;
+        self.res.delay_steps("delay", model.delay)?;
+        self.synapse_models[m] = model;
+        Ok(())
     }
 
     /// `nest.CopyModel(existing, new_name, {"weight": .., "delay": ..})`.

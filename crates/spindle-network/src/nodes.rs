@@ -54,6 +54,11 @@ impl NodeCollection {
         Self { first, len }
     }
 
+    /// The ids `first .. first + len`, if they are valid ids (from 1).
+    pub fn from_range(first: NodeId, len: u32) -> Option<Self> {
+        (first >= 1 && len >= 1 && first.checked_add(len).is_some()).then(|| Self::new(first, len))
+    }
+
     /// First node id.
     pub fn first(&self) -> NodeId {
         self.first

@@ -222,13 +222,33 @@ impl ShardSynapses {
     /// drawn twice with the same streams, once to count each row and once
     /// to fill it, so no list of (source, target) pairs is ever held.
     pub fn build(net: &Network, partition: &Partition, shard: &ShardRange) -> Self {
+        Self::build_reusing(net, partition, shard, Vec::new())
+    }
+
+    /// As [`build`](Self::build), taking the rows of the first
+    /// `reuse.len()` projections as already built: the caller vouches that
+    /// they were built for the same projections, neurons, shard and seed
+    /// (a network that only gained projections since).
+    pub fn build_reusing(
+        net: &Network,
+        partition: &Partition,
+        shard: &ShardRange,
+        reuse: Vec<ProjectionRows>,
+    ) -> Self {
         let mut scratch = Vec::new();
         let (groups, count_weights) = count_groups(net);
+        let mut reuse = reuse.into_iter();
         let projections = net
             .projections()
             .iter()
             .enumerate()
             .map(|(p, proj)| {
+                if let Some(mut rows) = reuse.next() {
+                    // Groups are assigned in connect order, so a prefix
+                    // keeps its groups; set them anyway.
+                    rows.count_group = groups[p];
+                    return rows;
+                }
                 let first = proj.sources.first();
                 let mut offsets = vec![0u64; proj.sources.len() + 1];
                 let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
