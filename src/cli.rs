@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use spindle::args::{RunArgs, RunConfig};
 use spindle::brunel;
-use spindle::engine::{Config, EngineError, Simulation};
+use spindle::engine::{Config, EngineError, Ranks, Simulation};
 
 use spindle_bench::io::write_atomically;
 
@@ -81,11 +81,71 @@ fn failed(e: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(RunFailed(e.into()))
 }
 
+/// The MPI ranks of this run: `Some` only when built with the `mpi`
+/// feature and started by `mpirun -np R` with R > 1. The second value
+/// keeps MPI initialised until it is dropped (MPI_Finalize), also for a
+/// single process.
+fn open_ranks() -> Result<(Option<SharedRanks>, Option<SharedRanks>)> {
+    #[cfg(feature = "mpi")]
+    {
+        let ranks: SharedRanks = Arc::new(
+            spindle::mpi::MpiRanks::init()
+                .context("MPI could not be initialised with MPI_THREAD_SERIALIZED")?,
+        );
+        let engine = (ranks.size() > 1).then(|| ranks.clone());
+        return Ok((engine, Some(ranks)));
+    }
+    #[allow(unreachable_code)]
+    Ok((None, None))
+}
+
+type SharedRanks = Arc<dyn Ranks>;
+
+/// Whether every rank's `ok` holds (each rank learns the same answer).
+fn all_ranks(ranks: Option<&Arc<dyn Ranks>>, ok: bool) -> bool {
+    match ranks {
+        Some(r) => r.all_gather(u64::from(ok)).iter().all(|&v| v == 1),
+        None => ok,
+    }
+}
+
+/// Whether this process prints and writes: rank 0, or the only process.
+static LEAD: AtomicBool = AtomicBool::new(true);
+
+/// Whether this process reports errors (only rank 0 does under MPI, where
+/// every rank refuses the same bad input).
+pub fn reports_errors() -> bool {
+    LEAD.load(Ordering::Relaxed)
+}
+
 /// Build, simulate, report. `Ok(true)` when Ctrl-C stopped the run early:
-/// what was recorded up to then is written, as whole files.
+/// what was recorded up to then is written, as whole files. Under MPI each
+/// rank runs this; rank 0 prints and writes, and a rank that fails after
+/// the run started ends them all (MPI abort).
 pub fn run(args: RunArgs) -> Result<bool> {
-    let cfg = args.validate()?;
-    check_outputs(&cfg)?;
+    let (ranks, _mpi) = open_ranks()?;
+    let lead = ranks.as_ref().is_none_or(|r| r.rank() == 0);
+    LEAD.store(lead, Ordering::Relaxed);
+    let mut cfg = args.validate()?;
+    cfg.quiet |= !lead;
+    // Files are rank 0's; the others must learn its verdict.
+    let checked = if lead { check_outputs(&cfg) } else { Ok(()) };
+    if !all_ranks(ranks.as_ref(), checked.is_ok()) {
+        return Err(checked
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("rank 0 refused")));
+    }
+    let result = run_checked(&cfg, ranks.as_ref(), lead);
+    match (&result, &ranks) {
+        (Err(e), Some(r)) if e.is::<RunFailed>() => {
+            let _ = writeln!(std::io::stderr(), "error: rank {}: {e:#}", r.rank());
+            r.abort(1)
+        }
+        _ => result,
+    }
+}
+
+fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> Result<bool> {
     let mut stdout = std::io::stdout().lock();
     let mut say = |s: &str| -> std::io::Result<()> {
         if !cfg.quiet {
@@ -104,7 +164,10 @@ pub fn run(args: RunArgs) -> Result<bool> {
         progress: !cfg.quiet,
         check_memory: true,
     };
-    let (sim, connect) = Span::measure(|| Simulation::build(b.net.clone(), config));
+    let (sim, connect) = Span::measure(|| match ranks {
+        Some(r) => Simulation::build_on_ranks(b.net.clone(), config, r.clone()),
+        None => Simulation::build(b.net.clone(), config),
+    });
     let mut sim = sim?;
 
     say("Simulating")?;
@@ -119,16 +182,19 @@ pub fn run(args: RunArgs) -> Result<bool> {
     let interrupted = match done {
         Ok(()) => false,
         Err(EngineError::Interrupted { time_ms }) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "Interrupted at {time_ms} ms of model time; writing what was recorded"
-            );
+            if lead {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Interrupted at {time_ms} ms of model time; writing what was recorded"
+                );
+            }
             true
         }
         Err(EngineError::StderrClosed) => return Err(EngineError::StderrClosed.into()),
         Err(e) => return Err(failed(e)),
     };
 
+    // Collective from here under MPI: every rank makes the same calls.
     let written = match &cfg.output_dir {
         Some(dir) => sim
             .write_recorders(dir, &cfg.label_prefix)
@@ -136,17 +202,19 @@ pub fn run(args: RunArgs) -> Result<bool> {
         None => Vec::new(),
     };
     if let Some(path) = &cfg.plot {
-        let events = sim.spike_events(b.espikes.first())?;
-        spindle_plot::Raster {
-            title: "Brunel network: excitatory neurons",
-            senders: &events.senders,
-            times: &events.times,
-            t_max: sim.time(),
-            n_neurons: cfg.params.n_rec,
-            bin_ms: 5.0,
+        let events = sim.spike_events(b.espikes.first()).map_err(failed)?;
+        if lead {
+            spindle_plot::Raster {
+                title: "Brunel network: excitatory neurons",
+                senders: &events.senders,
+                times: &events.times,
+                t_max: sim.time(),
+                n_neurons: cfg.params.n_rec,
+                bin_ms: 5.0,
+            }
+            .write(path)
+            .map_err(failed)?;
         }
-        .write(path)
-        .map_err(failed)?;
     }
     let measured = Measured {
         create,
@@ -154,7 +222,13 @@ pub fn run(args: RunArgs) -> Result<bool> {
         simulate,
         interrupted,
     };
-    let report = Report::new(&cfg, &b, &sim, &measured)?;
+    let mut report = Report::new(cfg, &b, &sim, &measured).map_err(failed)?;
+    if let Some(r) = ranks {
+        report.add_ranks(r.as_ref(), cfg.run_threads, &sim.stats());
+    }
+    if !lead {
+        return Ok(interrupted);
+    }
     if let Some(path) = &cfg.json {
         let text = serde_json::to_string_pretty(report.json())?;
         write_atomically(path, text.as_bytes())

@@ -7,9 +7,12 @@
 //! - [`network`]: the NEST-like `Network` API and synapse storage;
 //! - [`engine`]: shards, the slice loop, recording, phase timers;
 //! - [`brunel`]: the seed scenario, `brunel_alpha_nest.py`.
-#![forbid(unsafe_code)]
+// Unsafe only where MPI's communicator crosses threads (`mpi`).
+#![deny(unsafe_code)]
 
 pub mod args;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 
 pub use spindle_brunel as brunel;
 pub use spindle_core as core;

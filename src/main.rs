@@ -92,7 +92,9 @@ fn main() -> ExitCode {
         if closed_output(&e) {
             return ExitCode::from(EXIT_CLOSED_OUTPUT);
         }
-        let _ = writeln!(std::io::stderr(), "error: {e:#}");
+        if cli::reports_errors() {
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+        }
         ExitCode::from(if e.is::<cli::RunFailed>() {
             EXIT_FAILED
         } else {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 use spindle::brunel::Brunel;
-use spindle::engine::{PhaseTimers, RunStats, Simulation, SliceHistogram};
+use spindle::engine::{PhaseTimers, Ranks, RunStats, Simulation, SliceHistogram};
 use spindle_bench::machine;
 use spindle_bench::record::RECORD_VERSION;
 
@@ -82,11 +82,7 @@ impl Report {
         };
         let (rate_ex, rate_in) = (rate(events_ex), rate(events_in));
         let all_rate = |nodes: &spindle::network::NodeCollection| {
-            let spikes: u64 = nodes
-                .iter()
-                .map(|id| sim.spike_count(id).unwrap_or(0) as u64)
-                .sum();
-            per_s(spikes as f64) / nodes.len() as f64
+            per_s(sim.spike_total(nodes) as f64) / nodes.len() as f64
         };
         let stats = sim.stats();
         let n_neurons = d.ne + d.ni;
@@ -254,6 +250,43 @@ impl Report {
     pub fn json(&self) -> &Value {
         &self.json
     }
+
+    /// Under MPI (a collective call): the run's shape, each rank's phase
+    /// timers (wall seconds summed over its threads) and peak RSS, and the
+    /// imbalance between ranks (slowest / mean).
+    pub fn add_ranks(&mut self, ranks: &dyn Ranks, threads: usize, stats: &RunStats) {
+        let phases = stats.timers.phases();
+        let mut mine: Vec<u64> = phases
+            .iter()
+            .map(|(_, t)| t.wall.as_nanos() as u64)
+            .collect();
+        mine.push(machine::peak_rss_bytes().unwrap_or(0));
+        let all = spindle::engine::ranks::gather(ranks, &mine);
+        let Value::Object(rec) = &mut self.json else {
+            unreachable!("the record is an object")
+        };
+        rec.insert("ranks".into(), json!(ranks.size()));
+        rec.insert("threads_per_rank".into(), json!(threads));
+        rec.insert("threads".into(), json!(threads * ranks.size()));
+        let mut per_rank = Map::new();
+        for (i, (name, _)) in phases.iter().enumerate() {
+            let secs: Vec<f64> = all.iter().map(|r| r[i] as f64 * 1e-9).collect();
+            let mean = secs.iter().sum::<f64>() / secs.len() as f64;
+            let max = secs.iter().cloned().fold(0.0, f64::max);
+            rec.insert(
+                format!("imbalance_ranks_{}", short(name)),
+                json!(if mean > 0.0 { max / mean } else { 1.0 }),
+            );
+            per_rank.insert((*name).to_string(), json!(secs));
+        }
+        let rss: Vec<u64> = all.iter().map(|r| r[phases.len()]).collect();
+        rec.insert("rank_peak_rss_bytes".into(), json!(rss));
+        rec.insert(
+            "peak_rss_bytes".into(),
+            json!(rss.iter().copied().max().unwrap_or(0)),
+        );
+        rec.insert("rank_timers".into(), Value::Object(per_rank));
+    }
 }
 
 fn short(name: &str) -> &str {
@@ -261,6 +294,8 @@ fn short(name: &str) -> &str {
         "time_update" => "update",
         "time_deliver_spike_data" => "deliver",
         "time_gather_spike_data" => "gather",
+        "time_mpi_synchronization" => "mpi_sync",
+        "time_communicate_spike_data" => "communicate",
         _ => "sync",
     }
 }

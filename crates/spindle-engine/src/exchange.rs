@@ -72,6 +72,11 @@ pub(crate) struct SpikeExchange {
     /// before the barrier and read after it, like the slots, so all shards
     /// see the same answer for the same slice.
     stop: [AtomicBool; 2],
+    /// Per parity, with MPI ranks: the spikes of every shard of the other
+    /// ranks, by global shard index (empty for this rank's own). Written
+    /// by the rank's first thread between the slice barrier and a second
+    /// one, read by all after that, like the slots.
+    remote: [UnsafeCell<Vec<Vec<Spike>>>; 2],
     barrier: SpinBarrier,
 }
 
@@ -90,6 +95,7 @@ impl SpikeExchange {
                 })
                 .collect(),
             stop: [AtomicBool::new(false), AtomicBool::new(false)],
+            remote: [UnsafeCell::new(Vec::new()), UnsafeCell::new(Vec::new())],
             barrier: SpinBarrier::new(shards),
         }
     }
@@ -132,6 +138,34 @@ impl SpikeExchange {
         // the barrier we passed and will not write again before the next
         // one, which we have not entered.
         unsafe { (*self.slots[shard][parity].get()).as_slice() }
+    }
+
+    /// The other ranks' spikes of `parity`, to fill.
+    ///
+    /// # Safety
+    /// Only the rank's first thread may call this, between the barrier that
+    /// ends a slice of parity `parity` and the second barrier after it; no
+    /// reference it returned may outlive that second barrier.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn remote_mut(&self, parity: usize) -> &mut Vec<Vec<Spike>> {
+        // SAFETY: by the caller's promise nobody else touches this parity
+        // now: its readers finished before the slice barrier we passed,
+        // and the next ones start after the second barrier.
+        unsafe { &mut *self.remote[parity].get() }
+    }
+
+    /// The spikes global shard `shard` (on another rank) emitted in the
+    /// slice of parity `parity`.
+    ///
+    /// # Safety
+    /// Call only between the second barrier of a slice of parity `parity`
+    /// and the next slice barrier.
+    pub(crate) unsafe fn remote_of(&self, shard: usize, parity: usize) -> &[Spike] {
+        // SAFETY: by the caller's promise the writer finished before the
+        // second barrier we passed and will not write this parity again
+        // before the next slice barrier, which we have not entered.
+        let lists: &Vec<Vec<Spike>> = unsafe { &*self.remote[parity].get() };
+        lists.get(shard).map_or(&[][..], |v| v.as_slice())
     }
 
     /// Wait for every shard; `None` if another shard failed and the run is

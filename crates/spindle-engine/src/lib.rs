@@ -7,11 +7,13 @@
 //! its only unsafe code is the spike exchange (`exchange.rs`).
 
 mod exchange;
+pub mod ranks;
 mod recording;
 mod shard;
 mod simulation;
 mod timers;
 
+pub use ranks::Ranks;
 pub use recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
 pub use simulation::{RunStats, Simulation};
 pub use timers::{Percentiles, PhaseTime, PhaseTimers, SliceHistogram, SliceHistograms};

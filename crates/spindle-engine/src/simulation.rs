@@ -13,9 +13,10 @@ use spindle_network::storage::ProjectionRows;
 use spindle_network::{Network, NetworkError, NodeKind, Partition, estimate_bytes};
 
 use crate::exchange::{Spike, SpikeExchange, for_each_in_order};
+use crate::ranks::Ranks;
 use crate::recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
 use crate::shard::{DeviceIndex, Shard};
-use crate::timers::{PhaseTimers, SliceHistograms, Stamp};
+use crate::timers::{PhaseTime, PhaseTimers, SliceHistograms, Stamp};
 use crate::{Config, EngineError};
 
 /// A built network, ready to simulate: NEST's kernel after `Connect`.
@@ -33,6 +34,11 @@ pub struct Simulation {
     time_simulate: Duration,
     time_construction_connect: Duration,
     interrupt: Option<Arc<AtomicBool>>,
+    /// The other processes, when the run is split over MPI ranks.
+    ranks: Option<Arc<dyn Ranks>>,
+    /// Global index of this process's first shard; shards of all ranks.
+    first_shard: usize,
+    total_shards: usize,
 }
 
 /// Whole-run figures of a simulation so far.
@@ -85,7 +91,22 @@ impl Simulation {
     /// machine has available.
     pub fn build(net: Network, config: Config) -> Result<Self, EngineError> {
         let reuse = vec![Vec::new(); config.threads];
-        Self::build_reusing(net, config, reuse)
+        Self::build_reusing(net, config, reuse, None)
+    }
+
+    /// Build this rank's part of `net`, split over `ranks.size()` processes
+    /// of `config.threads` shards each (NEST's virtual processes): rank `r`
+    /// owns shards `r * threads ..`, builds only their neurons and incoming
+    /// synapses, and talks to the others only once per slice. Every rank
+    /// must call this, and every later collective method, in the same
+    /// order.
+    pub fn build_on_ranks(
+        net: Network,
+        config: Config,
+        ranks: Arc<dyn Ranks>,
+    ) -> Result<Self, EngineError> {
+        let reuse = vec![Vec::new(); config.threads];
+        Self::build_reusing(net, config, reuse, Some(ranks))
     }
 
     /// Build `net`, which is this simulation's network with projections
@@ -98,6 +119,7 @@ impl Simulation {
         let neurons = |n: &Network| n.populations().iter().map(|(c, _)| *c).collect::<Vec<_>>();
         let k = old.projections().len();
         let extends = self.now == 0
+            && self.ranks.is_none()
             && config.threads == self.config.threads
             && old.seed() == net.seed()
             && old.resolution() == net.resolution()
@@ -111,36 +133,52 @@ impl Simulation {
         } else {
             vec![Vec::new(); config.threads]
         };
-        Self::build_reusing(net, config, reuse)
+        Self::build_reusing(net, config, reuse, self.ranks)
     }
 
     fn build_reusing(
         net: Network,
         config: Config,
         reuse: Vec<Vec<ProjectionRows>>,
+        ranks: Option<Arc<dyn Ranks>>,
     ) -> Result<Self, EngineError> {
         if config.threads == 0 {
             return Err(EngineError::Config("threads must be > 0".into()));
         }
+        let (rank, size) = ranks.as_ref().map_or((0, 1), |r| (r.rank(), r.size()));
+        let total_shards = config.threads * size;
+        let first_shard = rank * config.threads;
         let min_delay = net.min_delay()?;
         if config.check_memory {
-            let needed = estimate_bytes(&net, config.threads)?;
-            if let Some(available) = available_memory().filter(|&a| needed > a) {
+            // This rank's share of the whole network's estimate.
+            let needed = estimate_bytes(&net, total_shards)? / size as u64;
+            let available = available_memory().unwrap_or(u64::MAX);
+            // Every rank learns every rank's verdict, so all refuse together
+            // rather than some building while others have left.
+            let short = match &ranks {
+                Some(r) => r.all_gather(u64::from(needed > available)).contains(&1),
+                None => needed > available,
+            };
+            if short {
                 return Err(NetworkError::OutOfMemory {
                     needed_mib: needed >> 20,
-                    available_mib: available >> 20,
+                    available_mib: available.min(u64::MAX >> 1) >> 20,
                 }
                 .into());
             }
         }
         let start = Instant::now();
-        let partition = net.partition(config.threads);
+        let partition = net.partition(total_shards);
         let devices = DeviceIndex::new(&net);
         // Input can arrive up to max_delay steps after the slice being
         // delivered, which itself spans up to min_delay steps.
         let ring_len = (net.max_delay() + min_delay) as usize;
         let exchange = SpikeExchange::new(config.threads);
-        let slots: Vec<(usize, Vec<ProjectionRows>)> = reuse.into_iter().enumerate().collect();
+        let slots: Vec<(usize, Vec<ProjectionRows>)> = reuse
+            .into_iter()
+            .enumerate()
+            .map(|(s, rows)| (first_shard + s, rows))
+            .collect();
         let shards = on_shard_threads(&config, &exchange, slots, |(s, rows)| {
             Ok(Shard::build(
                 &net,
@@ -165,6 +203,9 @@ impl Simulation {
             time_simulate: Duration::ZERO,
             time_construction_connect: start.elapsed(),
             interrupt: None,
+            ranks,
+            first_shard,
+            total_shards,
         })
     }
 
@@ -204,6 +245,9 @@ impl Simulation {
         let (t0, min_delay) = (self.now, self.min_delay);
         let exchange = &self.exchange;
         let interrupt = self.interrupt.as_deref();
+        let ranks = self.ranks.as_deref();
+        let (first_shard, total_shards) = (self.first_shard, self.total_shards);
+        let local_shards = self.shards.len();
         let progress = self.config.progress;
         let h = res.h();
         let mut slices = 0u64;
@@ -222,7 +266,7 @@ impl Simulation {
             .collect();
 
         let reached = on_shard_threads(&self.config, exchange, work, |(shard, mut leader)| {
-            let s = shard.index;
+            let s = shard.index - first_shard;
             // The schedule of slice k, covering steps [o_k, o_k + M):
             //   D(k-1)  deliver: write the spikes every shard emitted in
             //           slice k-1 into this shard's input ring, then inject
@@ -232,6 +276,12 @@ impl Simulation {
             //   B(k)    barrier: after it every shard's slice-k spikes are
             //           readable, and so is shard 0's answer to "stop after
             //           slice k?" (an interrupt), which all shards obey.
+            //   X(k)    with MPI ranks only: after B(k) the rank's first
+            //           thread sends its shards' spikes and stop flag to
+            //           every rank and receives theirs (one collective),
+            //           then the rank's threads meet at a second barrier,
+            //           after which the other ranks' spikes of slice k and
+            //           the ranks' common stop answer are readable too.
             // D(k-1) precedes U(k): a spike from the last step of slice k-1
             // with the shortest delay M is felt in the first step of slice
             // k. B(k) precedes D(k), so D(k) sees every shard's spikes. Every
@@ -246,10 +296,17 @@ impl Simulation {
             loop {
                 let t_deliver = Stamp::now();
                 if let Some((prev_origin, prev_parity)) = last {
-                    // SAFETY: between B(k-1), which we passed, and B(k),
-                    // which we have not entered.
-                    let lists: Vec<&[Spike]> = (0..exchange.shards())
-                        .map(|other| unsafe { exchange.spikes_of(other, prev_parity) })
+                    let lists: Vec<&[Spike]> = (0..total_shards)
+                        .map(|g| match g.checked_sub(first_shard) {
+                            // SAFETY: between B(k-1), which we passed, and
+                            // B(k), which we have not entered.
+                            Some(l) if l < local_shards => unsafe {
+                                exchange.spikes_of(l, prev_parity)
+                            },
+                            // SAFETY: other ranks' spikes, after the second
+                            // barrier of X(k-1) and before B(k).
+                            _ => unsafe { exchange.remote_of(g, prev_parity) },
+                        })
                         .collect();
                     shard.deliver(prev_origin, &lists);
                     if let Some(l) = leader.as_mut() {
@@ -289,8 +346,18 @@ impl Simulation {
                 }
                 let t_sync = Stamp::now();
                 exchange.sync().ok_or(EngineError::Aborted)?;
+                let mut t_done = Stamp::now();
+                if let Some(ranks) = ranks {
+                    if leader.is_some() {
+                        let (mpi_sync, communicate) =
+                            trade_spikes(ranks, exchange, parity, first_shard, total_shards);
+                        shard.timers.time_mpi_synchronization += mpi_sync;
+                        shard.timers.time_communicate_spike_data += communicate;
+                    }
+                    exchange.sync().ok_or(EngineError::Aborted)?;
+                    t_done = Stamp::now();
+                }
                 stopping = exchange.stop_requested(parity);
-                let t_done = Stamp::now();
                 let sync = t_sync.until(&t_done);
                 shard.timers.time_omp_synchronization_simulation += sync;
                 shard.histograms.sync.record(sync.wall);
@@ -335,7 +402,22 @@ impl Simulation {
         Ok(())
     }
 
-    /// Figures of the run so far.
+    /// Element-wise sums over ranks (the values themselves on one process).
+    fn sum_over_ranks(&self, mine: &[u64]) -> Vec<u64> {
+        match &self.ranks {
+            Some(r) => crate::ranks::sum(r.as_ref(), mine),
+            None => mine.to_vec(),
+        }
+    }
+
+    /// The ranks the run is split over, if any.
+    pub fn ranks(&self) -> Option<&Arc<dyn Ranks>> {
+        self.ranks.as_ref()
+    }
+
+    /// Figures of the run so far. Counts are over all ranks (a collective
+    /// call under MPI); timers, histograms and per-shard figures are this
+    /// rank's.
     pub fn stats(&self) -> RunStats {
         let mut timers = PhaseTimers::default();
         for s in &self.shards {
@@ -347,22 +429,40 @@ impl Simulation {
             neuron_bytes += n as u64;
             synapse_bytes += y as u64;
         }
+        let [
+            synaptic_events,
+            poisson_draws,
+            neurons,
+            neuron_bytes,
+            synapse_bytes,
+            synapses_stored,
+        ] = self.sum_over_ranks(&[
+            self.shards.iter().map(|s| s.counters.synaptic_events).sum(),
+            self.shards.iter().map(|s| s.poisson_draws()).sum(),
+            self.shards.iter().map(|s| s.ids.len() as u64).sum(),
+            neuron_bytes,
+            synapse_bytes,
+            self.shards.iter().map(|s| s.synapses.len()).sum(),
+        ])[..]
+        else {
+            unreachable!("six sums")
+        };
         RunStats {
             steps: self.now,
             slices: self.slices,
             spikes: self.digest.count(),
             digest: self.digest.hex(),
-            synaptic_events: self.shards.iter().map(|s| s.counters.synaptic_events).sum(),
-            poisson_draws: self.shards.iter().map(|s| s.poisson_draws()).sum(),
+            synaptic_events,
+            poisson_draws,
             time_simulate: self.time_simulate,
             time_construction_connect: self.time_construction_connect,
             timers,
             shard_timers: self.shards.iter().map(|s| s.timers).collect(),
             shard_histograms: self.shards.iter().map(|s| s.histograms.clone()).collect(),
-            neurons: self.shards.iter().map(|s| s.ids.len() as u64).sum(),
+            neurons,
             neuron_bytes,
             synapse_bytes,
-            synapses_stored: self.shards.iter().map(|s| s.synapses.len()).sum(),
+            synapses_stored,
         }
     }
 
@@ -382,6 +482,7 @@ impl Simulation {
             .filter(|p| p.synapse_model as usize == model)
             .map(|p| p.len() as u64)
             .sum();
+        let stored = self.sum_over_ranks(&[stored])[0];
         // Device connections are not stored as synapses; the description
         // counts them exactly, and every neuron-to-neuron one is stored.
         let described = self.net.num_connections(name)?;
@@ -395,10 +496,27 @@ impl Simulation {
         Ok(stored + described - neuron_described)
     }
 
-    /// Spikes neuron `id` emitted so far.
+    /// Spikes the neurons of `nodes` emitted so far, over all ranks.
+    pub fn spike_total(&self, nodes: &spindle_network::NodeCollection) -> u64 {
+        let mine: u64 = self
+            .shards
+            .iter()
+            .map(|s| {
+                self.partition
+                    .owned(&self.partition.shards()[s.index], nodes)
+                    .map(|(_, local)| s.spike_counts[local as usize] as u64)
+                    .sum::<u64>()
+            })
+            .sum();
+        self.sum_over_ranks(&[mine])[0]
+    }
+
+    /// Spikes neuron `id` emitted so far (`None` for devices, and under
+    /// MPI for neurons of another rank).
     pub fn spike_count(&self, id: NodeId) -> Option<u32> {
         let (s, local) = self.partition.locate(id)?;
-        Some(self.shards[s].spike_counts[local as usize])
+        let s = s.checked_sub(self.first_shard)?;
+        Some(self.shards.get(s)?.spike_counts[local as usize])
     }
 
     fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
@@ -412,7 +530,12 @@ impl Simulation {
     /// whether it keeps them or not.
     pub fn n_events(&self, recorder: NodeId) -> Result<u64, EngineError> {
         let r = self.recorder_index(recorder)?;
-        Ok(self.shards.iter().map(|s| s.recorded_counts[r]).sum())
+        let mine = self
+            .shards
+            .iter()
+            .map(|s| s.recorded_counts[r])
+            .sum::<u64>();
+        Ok(self.sum_over_ranks(&[mine])[0])
     }
 
     /// The events of spike recorder `recorder`, sorted by time, then sender
@@ -424,6 +547,14 @@ impl Simulation {
             .iter()
             .flat_map(|s| s.recorded[r].iter().copied())
             .collect();
+        if let Some(ranks) = &self.ranks {
+            let words: Vec<u64> = all.iter().flat_map(|&(t, id)| [t, id as u64]).collect();
+            all = crate::ranks::gather(ranks.as_ref(), &words)
+                .concat()
+                .chunks_exact(2)
+                .map(|w| (w[0], w[1] as NodeId))
+                .collect();
+        }
         all.sort_unstable();
         let res = self.net.resolution();
         Ok(SpikeEvents {
@@ -435,6 +566,11 @@ impl Simulation {
 
     /// The samples of multimeter `meter`, sorted by time, then sender.
     pub fn multimeter_events(&self, meter: NodeId) -> Result<MultimeterEvents, EngineError> {
+        if self.ranks.as_ref().is_some_and(|r| r.size() > 1) {
+            return Err(EngineError::Config(
+                "multimeters are not yet read across MPI ranks".into(),
+            ));
+        }
         match self.net.node(meter) {
             Some(NodeKind::Multimeter(_)) => {}
             _ => {
@@ -478,12 +614,77 @@ impl Simulation {
                 continue;
             }
             let path = dat_path(dir, prefix, &p.label, rec);
-            write_dat(&path, &self.spike_events(rec)?)
+            // Every rank takes part in gathering the events; rank 0 writes.
+            let events = self.spike_events(rec)?;
+            if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) {
+                continue;
+            }
+            write_dat(&path, &events)
                 .map_err(|e| EngineError::Io(path.display().to_string(), e.to_string()))?;
             written.push(path);
         }
         Ok(written)
     }
+}
+
+/// X(k) on the rank's first thread: send this rank's shards' slice spikes
+/// and its stop flag to every rank, receive theirs into the exchange's
+/// remote lists, and set the common stop answer (any rank's flag). Returns
+/// the time of the count exchange (where ranks wait for each other) and of
+/// the spike collective.
+fn trade_spikes(
+    ranks: &dyn Ranks,
+    exchange: &SpikeExchange,
+    parity: usize,
+    first_shard: usize,
+    total_shards: usize,
+) -> (PhaseTime, PhaseTime) {
+    // One word for the flag, then per local shard its length and spikes.
+    let local = exchange.shards();
+    let mut mine = vec![u64::from(exchange.stop_requested(parity))];
+    for l in 0..local {
+        // SAFETY: between B(k) and the second barrier: every local shard
+        // published its slice-k spikes before B(k).
+        let spikes = unsafe { exchange.spikes_of(l, parity) };
+        mine.push(spikes.len() as u64);
+        mine.extend(
+            spikes
+                .iter()
+                .map(|sp| (u64::from(sp.lag) << 32) | u64::from(sp.id)),
+        );
+    }
+    let t0 = Stamp::now();
+    let counts = ranks.all_gather(mine.len() as u64);
+    let t1 = Stamp::now();
+    let all = ranks.all_gather_varcount(&mine, &counts);
+    let t2 = Stamp::now();
+    // SAFETY: the rank's first thread, between B(k) and the second barrier.
+    let remote = unsafe { exchange.remote_mut(parity) };
+    remote.resize_with(total_shards, Vec::new);
+    let mut stop = false;
+    let mut at = 0;
+    for (r, &count) in counts.iter().enumerate() {
+        let end = at + count as usize;
+        stop |= all[at] != 0;
+        at += 1;
+        for l in 0..local {
+            let g = r * local + l;
+            let n = all[at] as usize;
+            at += 1;
+            let list = &mut remote[g];
+            list.clear();
+            if g < first_shard || g >= first_shard + local {
+                list.extend(all[at..at + n].iter().map(|&w| Spike {
+                    lag: (w >> 32) as u32,
+                    id: w as u32,
+                }));
+            }
+            at += n;
+        }
+        debug_assert_eq!(at, end);
+    }
+    exchange.request_stop(parity, stop);
+    (t0.until(&t1), t1.until(&t2))
 }
 
 fn print_progress(done: Step, total: Step, h: f64, wall: Duration) -> std::io::Result<()> {

@@ -40,6 +40,13 @@ pub struct PhaseTimers {
     /// `time_omp_synchronization_simulation`: the waiting part of the
     /// exchange, at the slice barrier.
     pub time_omp_synchronization_simulation: PhaseTime,
+    /// `time_mpi_synchronization`: with MPI ranks, the exchange of each
+    /// rank's spike count, where a rank waits for the slowest (the first
+    /// thread of each rank only).
+    pub time_mpi_synchronization: PhaseTime,
+    /// `time_communicate_spike_data`: with MPI ranks, the collective that
+    /// carries the spikes (the first thread of each rank only).
+    pub time_communicate_spike_data: PhaseTime,
 }
 
 impl PhaseTimers {
@@ -49,10 +56,12 @@ impl PhaseTimers {
         self.time_deliver_spike_data += other.time_deliver_spike_data;
         self.time_gather_spike_data += other.time_gather_spike_data;
         self.time_omp_synchronization_simulation += other.time_omp_synchronization_simulation;
+        self.time_mpi_synchronization += other.time_mpi_synchronization;
+        self.time_communicate_spike_data += other.time_communicate_spike_data;
     }
 
     /// The phases by NEST name.
-    pub fn phases(&self) -> [(&'static str, PhaseTime); 4] {
+    pub fn phases(&self) -> [(&'static str, PhaseTime); 6] {
         [
             ("time_update", self.time_update),
             ("time_deliver_spike_data", self.time_deliver_spike_data),
@@ -60,6 +69,11 @@ impl PhaseTimers {
             (
                 "time_omp_synchronization_simulation",
                 self.time_omp_synchronization_simulation,
+            ),
+            ("time_mpi_synchronization", self.time_mpi_synchronization),
+            (
+                "time_communicate_spike_data",
+                self.time_communicate_spike_data,
             ),
         ]
     }

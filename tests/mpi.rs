@@ -1,0 +1,214 @@
+//! MPI ranks × threads: the same spikes and the same recorder files for
+//! every split, one result, and no hang on bad input or a dead rank. Built
+//! only with the `mpi` feature and run under `mpirun --oversubscribe`:
+//!
+//! ```sh
+//! cargo test --release --features mpi --test mpi
+//! ```
+#![cfg(feature = "mpi")]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_spindle");
+
+/// `mpirun -np ranks spindle args` (or the binary alone for `ranks == 0`).
+fn launch(dir: &Path, ranks: usize, args: &[&str]) -> Command {
+    let mut c = if ranks == 0 {
+        Command::new(BIN)
+    } else {
+        let mut c = Command::new("mpirun");
+        c.args(["--oversubscribe", "-np", &ranks.to_string(), BIN]);
+        c
+    };
+    c.current_dir(dir)
+        .args(args)
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run(dir: &Path, ranks: usize, args: &[&str], limit: Duration) -> Output {
+    let mut child = launch(dir, ranks, args).spawn().expect("mpirun runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{ranks} ranks {args:?}: still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Digest, events and .dat bytes of one split.
+fn split(
+    order: &str,
+    seed: &str,
+    simtime: &str,
+    ranks: usize,
+    threads: usize,
+) -> (String, Vec<u8>, serde_json::Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = threads.to_string();
+    let o = run(
+        tmp.path(),
+        ranks,
+        &[
+            "--order",
+            order,
+            "--seed",
+            seed,
+            "--simtime",
+            simtime,
+            "--threads",
+            &t,
+            "--quiet",
+            "--json",
+            "run.json",
+            "--output-dir",
+            "out",
+        ],
+        Duration::from_secs(300),
+    );
+    assert!(
+        o.status.success(),
+        "{ranks}x{threads}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        stdout.matches("Number of synapses").count(),
+        1,
+        "{ranks}x{threads}: one summary, from rank 0: {stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("run.json")).unwrap())
+            .unwrap();
+    let mut dat = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for p in names {
+        dat.extend(std::fs::read(p).unwrap());
+    }
+    (
+        json["spike_digest"].as_str().unwrap().to_string(),
+        dat,
+        json,
+    )
+}
+
+#[test]
+fn every_split_gives_the_same_spikes() {
+    for (order, seeds, simtime, splits) in [
+        (
+            "250",
+            &["1", "2"][..],
+            "300",
+            &[(0, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1)][..],
+        ),
+        (
+            "1000",
+            &["1", "3"][..],
+            "100",
+            &[(0, 2), (2, 1), (3, 1)][..],
+        ),
+    ] {
+        for seed in seeds {
+            let (digest, dat, _) = split(order, seed, simtime, 0, 1);
+            for &(ranks, threads) in splits {
+                let (d, bytes, json) = split(order, seed, simtime, ranks, threads);
+                let what = format!("order {order} seed {seed}: {ranks} ranks x {threads} threads");
+                assert_eq!(d, digest, "{what}");
+                assert!(bytes == dat, "{what}: the .dat files differ");
+                if ranks > 1 {
+                    assert_eq!(json["ranks"], ranks, "{what}");
+                    assert_eq!(json["threads_per_rank"], threads, "{what}");
+                    assert_eq!(json["rank_peak_rss_bytes"].as_array().unwrap().len(), ranks);
+                    assert!(json["time_communicate_spike_data"].as_f64().unwrap() > 0.0);
+                    assert!(json["rank_timers"]["time_update"].as_array().unwrap().len() == ranks);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_input_ends_every_rank_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["--order", "0"][..],
+        &["--simtime", "1e300"][..],
+        &["--json", "missing/r.json"][..],
+    ] {
+        let o = run(tmp.path(), 2, args, Duration::from_secs(60));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("error:").count(),
+            1,
+            "{args:?}: once, from rank 0: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_dead_rank_ends_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = launch(
+        tmp.path(),
+        2,
+        &[
+            "--order",
+            "250",
+            "--simtime",
+            "10000000",
+            "--record-to",
+            "none",
+            "--quiet",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    // Wait for both ranks to run, then kill one of them.
+    let start = Instant::now();
+    let victim = loop {
+        let out = Command::new("pgrep")
+            .args([
+                "-f",
+                "-n",
+                &format!("^{BIN} --order 250 --simtime 10000000"),
+            ])
+            .output()
+            .unwrap();
+        let pids = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !pids.is_empty() && start.elapsed() > Duration::from_millis(1500) {
+            break pids;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "no rank started");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    Command::new("kill").args(["-9", &victim]).status().unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(!status.success());
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the surviving rank hung after its peer died");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
