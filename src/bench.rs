@@ -40,6 +40,14 @@ pub struct BenchArgs {
     /// Thread counts (list or range: 1-4,8) [default: 1..available cores].
     #[arg(long)]
     pub threads: Option<String>,
+    /// MPI rank counts (list or range: 1,2,4); runs with more than one
+    /// rank start through --launcher and need a build with `--features mpi`.
+    #[arg(long, default_value = "1")]
+    pub ranks: String,
+    /// How to start a run on several ranks; `{ranks}` is replaced by the
+    /// rank count (e.g. `srun -n {ranks}`).
+    #[arg(long, default_value = "mpirun --oversubscribe -np {ranks}")]
+    pub launcher: String,
     /// Strong (fixed order) or weak (order proportional to threads) scaling.
     #[arg(long, value_enum, default_value_t = ModeArg::Strong)]
     pub mode: ModeArg,
@@ -104,9 +112,15 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         Some(t) => parse_list("--threads", t)?,
         None => (1..=cores).collect(),
     };
+    let ranks = parse_list("--ranks", &args.ranks)?;
+    let launcher: Vec<String> = args.launcher.split_whitespace().map(String::from).collect();
+    if ranks.iter().any(|&r| r > 1) && !launcher.iter().any(|w| w.contains("{ranks}")) {
+        bail!("--launcher '{}' must contain {{ranks}}", args.launcher);
+    }
     let plan = Plan {
         orders,
         threads,
+        ranks,
         mode: match args.mode {
             ModeArg::Strong => Mode::Strong,
             ModeArg::Weak => Mode::Weak,
@@ -148,6 +162,7 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         name: "spindle".into(),
         program: exe,
         extra,
+        launcher: Some(launcher),
     }];
     for peer in args.peers.iter().flat_map(|p| p.split(',')).map(str::trim) {
         if !["brian2", "nest"].contains(&peer) {
@@ -164,6 +179,7 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             name: peer.into(),
             program,
             extra: Vec::new(),
+            launcher: None,
         });
     }
     std::fs::create_dir_all(&dir)
@@ -179,7 +195,16 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     // A second Ctrl-C while we finish up is ignored; the children have
     // received the signal themselves.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    let total = plan.runs().len() * systems.len();
+    let total: usize = plan
+        .runs()
+        .iter()
+        .map(|r| {
+            systems
+                .iter()
+                .filter(|s| r.ranks == 1 || s.launcher.is_some())
+                .count()
+        })
+        .sum();
     // Progress on stderr is best effort: a closed stderr must not stop the
     // sweep between two runs and lose the summary.
     let _ = writeln!(
@@ -194,11 +219,12 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "[{}/{}] {} order {} threads {} seed {} repeat {}{eta}",
+            "[{}/{}] {} order {} ranks {} threads {} seed {} repeat {}{eta}",
             p.index,
             p.total,
             p.system,
             p.run.order,
+            p.run.ranks,
             p.run.threads,
             p.run.seed,
             p.run.repeat + 1
@@ -297,13 +323,29 @@ fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
     systems.dedup();
     if threads.len() > 1 {
         let mut series = Vec::new();
-        for sys in &systems {
+        let mut rank_counts: Vec<u64> = rows.iter().map(|r| r.key.ranks).collect();
+        rank_counts.sort();
+        rank_counts.dedup();
+        let mut groups = Vec::new();
+        for s in &systems {
             for &o in &orders {
+                for &r in &rank_counts {
+                    groups.push((s, o, r));
+                }
+            }
+        }
+        for (sys, o, ranks) in groups {
+            {
                 let pts: Vec<(f64, f64)> = rows
                     .iter()
-                    .filter(|r| r.key.order == o && &r.key.system == sys)
+                    .filter(|r| r.key.order == o && &r.key.system == sys && r.key.ranks == ranks)
                     .map(|r| (r.key.threads as f64, per_model_s(r)))
                     .collect();
+                let sys = &if ranks > 1 {
+                    format!("{sys} {ranks} ranks")
+                } else {
+                    sys.clone()
+                };
                 if pts.len() < 2 {
                     continue;
                 }

@@ -96,7 +96,26 @@ fn open_ranks() -> Result<(Option<SharedRanks>, Option<SharedRanks>)> {
         return Ok((engine, Some(ranks)));
     }
     #[allow(unreachable_code)]
-    Ok((None, None))
+    {
+        // Started by mpirun or srun on several ranks, a build without MPI
+        // would run R independent copies; refuse instead.
+        let launched = [
+            "OMPI_COMM_WORLD_SIZE",
+            "PMI_SIZE",
+            "PMIX_SIZE",
+            "SLURM_NTASKS",
+        ]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok()?.parse::<u64>().ok())
+        .any(|n| n > 1);
+        if launched {
+            bail!(
+                "this spindle was built without MPI but started on several ranks; \
+                 build it with `cargo build --release --features mpi`"
+            );
+        }
+        Ok((None, None))
+    }
 }
 
 type SharedRanks = Arc<dyn Ranks>;

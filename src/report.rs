@@ -267,7 +267,6 @@ impl Report {
         };
         rec.insert("ranks".into(), json!(ranks.size()));
         rec.insert("threads_per_rank".into(), json!(threads));
-        rec.insert("threads".into(), json!(threads * ranks.size()));
         let mut per_rank = Map::new();
         for (i, (name, _)) in phases.iter().enumerate() {
             let secs: Vec<f64> = all.iter().map(|r| r[i] as f64 * 1e-9).collect();

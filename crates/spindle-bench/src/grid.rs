@@ -28,8 +28,10 @@ impl Mode {
 pub struct Plan {
     /// Orders (per thread in weak mode).
     pub orders: Vec<u64>,
-    /// Thread counts.
+    /// Thread counts (per rank).
     pub threads: Vec<u64>,
+    /// MPI rank counts (`[1]` without MPI).
+    pub ranks: Vec<u64>,
     /// How they combine.
     pub mode: Mode,
     /// "seed" or "indegree".
@@ -47,8 +49,10 @@ pub struct Plan {
 pub struct Run {
     /// Network order.
     pub order: u64,
-    /// Threads.
+    /// Threads (per rank).
     pub threads: u64,
+    /// MPI ranks.
+    pub ranks: u64,
     /// Master seed.
     pub seed: u64,
     /// Repeat number (0-based).
@@ -92,7 +96,11 @@ pub fn parse_list(flag: &str, text: &str) -> Result<Vec<u64>, BenchError> {
 impl Plan {
     /// Check the plan.
     pub fn validate(&self) -> Result<(), BenchError> {
-        if self.orders.is_empty() || self.threads.is_empty() || self.seeds.is_empty() {
+        if self.orders.is_empty()
+            || self.threads.is_empty()
+            || self.ranks.is_empty()
+            || self.seeds.is_empty()
+        {
             return Err(BenchError::Grid("the sweep grid is empty".into()));
         }
         if self.repeats == 0 {
@@ -118,22 +126,25 @@ impl Plan {
         let mut runs = Vec::new();
         let mut configs = Vec::new();
         for &o in &self.orders {
-            for &t in &self.threads {
-                let order = match self.mode {
-                    Mode::Strong => o,
-                    Mode::Weak => o * t,
-                };
-                if !configs.contains(&(order, t)) {
-                    configs.push((order, t));
+            for &r in &self.ranks {
+                for &t in &self.threads {
+                    let order = match self.mode {
+                        Mode::Strong => o,
+                        Mode::Weak => o * t * r,
+                    };
+                    if !configs.contains(&(order, r, t)) {
+                        configs.push((order, r, t));
+                    }
                 }
             }
         }
-        for (order, threads) in configs {
+        for (order, ranks, threads) in configs {
             for &seed in &self.seeds {
                 for repeat in 0..self.repeats {
                     runs.push(Run {
                         order,
                         threads,
+                        ranks,
                         seed,
                         repeat,
                     });
@@ -168,6 +179,7 @@ mod tests {
         let mut plan = Plan {
             orders: vec![100],
             threads: vec![1, 2],
+            ranks: vec![1],
             mode: Mode::Strong,
             scaling: "seed".into(),
             seeds: vec![1],

@@ -63,7 +63,9 @@ pub struct ConfigKey {
     pub order: u64,
     /// "seed" or "indegree".
     pub scaling: String,
-    /// Threads.
+    /// MPI ranks (1 without MPI).
+    pub ranks: u64,
+    /// Threads (per rank).
     pub threads: u64,
     /// Model time [ms], as text to keep it exact.
     pub simtime: String,
@@ -71,9 +73,14 @@ pub struct ConfigKey {
 
 impl std::fmt::Display for ConfigKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ranks = if self.ranks > 1 {
+            format!(" ranks={}", self.ranks)
+        } else {
+            String::new()
+        };
         write!(
             f,
-            "{} order={} {} threads={} {}ms",
+            "{} order={} {}{ranks} threads={} {}ms",
             self.system, self.order, self.scaling, self.threads, self.simtime
         )
     }
@@ -144,6 +151,7 @@ impl Record {
             system: self.str("system").unwrap_or("spindle").to_string(),
             order: self.f64("order").unwrap_or(0.0) as u64,
             scaling: self.str("scaling").unwrap_or("seed").to_string(),
+            ranks: self.f64("ranks").unwrap_or(1.0).max(1.0) as u64,
             threads: self.f64("threads").unwrap_or(0.0) as u64,
             simtime: self
                 .0

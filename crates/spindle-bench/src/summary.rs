@@ -96,14 +96,17 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
         .iter()
         .filter_map(|(key, g)| {
             let sim = spread(g, "sim_time")?;
+            // The reference is one process with one thread.
             let one = ConfigKey {
                 threads: 1,
+                ranks: 1,
                 ..key.clone()
             };
             let base = if weak {
                 ConfigKey {
                     threads: 1,
-                    order: key.order / key.threads.max(1),
+                    ranks: 1,
+                    order: key.order / (key.threads * key.ranks).max(1),
                     ..key.clone()
                 }
             } else {
@@ -115,7 +118,7 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
             let efficiency = if weak {
                 median_sim(&base).map(|t1| t1.median / sim.median)
             } else {
-                speedup.map(|s| s / key.threads as f64)
+                speedup.map(|s| s / (key.threads * key.ranks) as f64)
             };
             let phases = PHASES.map(|p| spread(g, p).map(|s| s.median).unwrap_or(0.0));
             Some(Row {
@@ -134,18 +137,19 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
 /// The summary as a Markdown table.
 pub fn markdown(records: &[Record]) -> String {
     let mut out = String::from(
-        "| system | order | scaling | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| system | order | scaling | ranks | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows(records) {
         let model_s = r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0;
         let opt =
             |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
         out += &format!(
-            "| {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
             r.key.system,
             r.key.order,
             r.key.scaling,
+            r.key.ranks,
             r.key.threads,
             r.sim.n,
             r.sim.median,

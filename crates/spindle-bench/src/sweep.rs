@@ -24,6 +24,10 @@ pub struct System {
     pub program: PathBuf,
     /// Flags for this system only (after the common ones).
     pub extra: Vec<String>,
+    /// How to start it on several MPI ranks: a command whose `{ranks}`
+    /// is replaced by the rank count (e.g. `mpirun -np {ranks}`); `None`
+    /// if it runs on one process only.
+    pub launcher: Option<Vec<String>>,
 }
 
 /// Where a sweep is.
@@ -79,7 +83,13 @@ pub fn run_sweep(
     let runs: Vec<(Run, &System)> = plan
         .runs()
         .into_iter()
-        .flat_map(|r| systems.iter().map(move |s| (r, s)))
+        // Peers without a launcher run on one process only.
+        .flat_map(|r| {
+            systems
+                .iter()
+                .filter(move |s| r.ranks == 1 || s.launcher.is_some())
+                .map(move |s| (r, s))
+        })
         .collect();
     let started = Instant::now();
     let mut records = Vec::new();
@@ -102,7 +112,19 @@ pub fn run_sweep(
             eta,
         });
         let tmp = dir.join(format!(".run-{}.json", std::process::id()));
-        let out = Command::new(&system.program)
+        let mut command = match (&system.launcher, run.ranks) {
+            (_, 1) => Command::new(&system.program),
+            (Some(launcher), ranks) => {
+                let mut words = launcher
+                    .iter()
+                    .map(|w| w.replace("{ranks}", &ranks.to_string()));
+                let mut c = Command::new(words.next().unwrap_or_default());
+                c.args(words).arg(&system.program);
+                c
+            }
+            (None, _) => unreachable!("filtered out above"),
+        };
+        let out = command
             .args(["--order", &run.order.to_string()])
             .args(["--threads", &run.threads.to_string()])
             .args(["--seed", &run.seed.to_string()])
