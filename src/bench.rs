@@ -276,8 +276,8 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
          - Command: `{command}`\n\
          - Spindle {} at commit {} ({})\n\
          - Machine: {} ({}), {} cores usable, {} GiB memory\n\
-         - Grid: orders {:?} × threads {:?}, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
-         - Each run is a fresh `spindle --record-to none --quiet --json` process{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
+         - Grid: orders {:?} × ranks {:?} × threads {:?} per rank, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
+         - Each run is a fresh `spindle --record-to none --quiet --json` process{}{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
         env!("CARGO_PKG_VERSION"),
         env!("SPINDLE_GIT_COMMIT"),
         env!("SPINDLE_RUSTC_VERSION"),
@@ -286,6 +286,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         machine::cores(),
         machine::total_memory().map(|b| b >> 30).unwrap_or(0),
         plan.orders,
+        plan.ranks,
         plan.threads,
         plan.mode.name(),
         plan.scaling,
@@ -296,6 +297,11 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         args.force_threads
             .map(|t| format!(", FORCED to {t} threads (a deliberately slowed set)"))
             .unwrap_or_default(),
+        if plan.ranks.iter().any(|&r| r > 1) {
+            format!(", started on several ranks by `{}`", args.launcher)
+        } else {
+            String::new()
+        },
         args.peers
             .as_ref()
             .map(|p| format!(", and the same with each peer ({p}) through scripts/peers/"))

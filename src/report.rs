@@ -159,7 +159,13 @@ impl Report {
                 .map(|t| secs(t.phases()[i].1.wall))
                 .collect();
             let max = per.iter().cloned().fold(0.0, f64::max);
-            let mean = secs(total.wall) / shards;
+            // The MPI phases run on each rank's first thread only: report
+            // that thread's time, not a mean over threads that skip them.
+            let mean = if name.starts_with("time_mpi") || name.starts_with("time_communicate") {
+                max
+            } else {
+                secs(total.wall) / shards
+            };
             put(name, json!(mean));
             put(&format!("{name}_max"), json!(max));
             put(&format!("{name}_cpu"), json!(secs(total.cpu)));
