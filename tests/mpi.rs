@@ -212,3 +212,46 @@ fn a_dead_rank_ends_the_run() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Ctrl-C on mpirun (which sends SIGTERM to every rank): the ranks stop
+/// together at a slice boundary and rank 0 writes what was recorded.
+#[test]
+fn ctrl_c_on_mpirun_stops_every_rank_at_one_boundary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = launch(
+        tmp.path(),
+        2,
+        &[
+            "--order",
+            "250",
+            "--simtime",
+            "20000000",
+            "--json",
+            "r.json",
+            "--output-dir",
+            "out",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Interrupted at"), "{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["interrupted"], true);
+    assert_eq!(json["ranks"], 2);
+    let reached = json["simtime_reached"].as_f64().unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("out/brunel-py-ex-1252.dat")).unwrap();
+    let events = text
+        .lines()
+        .filter(|l| l.as_bytes()[0].is_ascii_digit())
+        .count();
+    assert_eq!(events as u64, json["events_ex"].as_u64().unwrap());
+    assert!(reached > 0.0 && text.ends_with('\n'));
+}
