@@ -67,7 +67,7 @@ fn a_sweep_writes_a_result_set_and_compare_judges_it() {
     assert_eq!(csv.lines().count(), 13);
     let summary = std::fs::read_to_string(base.join("summary.md")).unwrap();
     assert!(
-        summary.contains("| spindle | 100 | seed | 2 | 3 |"),
+        summary.contains("| spindle | 100 | seed | 1 | 2 | 3 |"),
         "{summary}"
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("speed-up"));

@@ -197,7 +197,25 @@ mod tests {
         let two = rows.iter().find(|r| r.key.threads == 2).unwrap();
         assert!((two.speedup.unwrap() - 2.1 / 1.05).abs() < 1e-12);
         assert!((two.efficiency.unwrap() - 1.0).abs() < 1e-12);
-        assert!(markdown(&recs).contains("| spindle | 100 | seed | 2 | 1 | 1.050"));
+        assert!(markdown(&recs).contains("| spindle | 100 | seed | 1 | 2 | 1 | 1.050"));
+    }
+
+    #[test]
+    fn ranks_are_their_own_configurations() {
+        let mut two_ranks = rec(100, 2, 0.55, "strong");
+        two_ranks.set("ranks", serde_json::json!(2));
+        let recs = vec![
+            rec(100, 1, 2.0, "strong"),
+            rec(100, 2, 1.0, "strong"),
+            two_ranks,
+        ];
+        let rows = rows(&recs);
+        assert_eq!(rows.len(), 3);
+        let r = rows.iter().find(|r| r.key.ranks == 2).unwrap();
+        // Against one process with one thread, over 2 ranks x 2 threads.
+        assert!((r.speedup.unwrap() - 2.0 / 0.55).abs() < 1e-12);
+        assert!((r.efficiency.unwrap() - 2.0 / 0.55 / 4.0).abs() < 1e-12);
+        assert!(markdown(&recs).contains("| spindle | 100 | seed | 2 | 2 | 1 | 0.550"));
     }
 
     #[test]
