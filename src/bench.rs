@@ -46,7 +46,10 @@ pub struct BenchArgs {
     pub ranks: String,
     /// How to start a run on several ranks; `{ranks}` is replaced by the
     /// rank count (e.g. `srun -n {ranks}`).
-    #[arg(long, default_value = "mpirun --oversubscribe -np {ranks}")]
+    #[arg(
+        long,
+        default_value = "mpirun --oversubscribe --bind-to none -np {ranks}"
+    )]
     pub launcher: String,
     /// Strong (fixed order) or weak (order proportional to threads) scaling.
     #[arg(long, value_enum, default_value_t = ModeArg::Strong)]
@@ -276,6 +279,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
          - Command: `{command}`\n\
          - Spindle {} at commit {} ({})\n\
          - Machine: {} ({}), {} cores usable, {} GiB memory\n\
+         - CPU: {}\n\
          - Grid: orders {:?} × ranks {:?} × threads {:?} per rank, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
          - Each run is a fresh `spindle --record-to none --quiet --json` process{}{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
         env!("CARGO_PKG_VERSION"),
@@ -285,6 +289,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         machine::hostname(),
         machine::cores(),
         machine::total_memory().map(|b| b >> 30).unwrap_or(0),
+        machine::cpu_detail().line(),
         plan.orders,
         plan.ranks,
         plan.threads,

@@ -116,6 +116,7 @@ impl Report {
         put("git_commit", json!(env!("SPINDLE_GIT_COMMIT")));
         put("rustc_version", json!(env!("SPINDLE_RUSTC_VERSION")));
         put("cpu_model", json!(machine::cpu_model()));
+        put("cpu", json!(machine::cpu_detail()));
         put("cores", json!(machine::cores()));
         put("host", json!(machine::hostname()));
         put("threads", json!(cfg.threads));

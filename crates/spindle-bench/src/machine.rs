@@ -13,6 +13,89 @@ pub fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// What tells two boxes with the same model name apart: family, model and
+/// stepping, clock, cache sizes and vector units (`/proc/cpuinfo` and
+/// sysfs; empty where unknown).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct CpuDetail {
+    /// `cpu family`.
+    pub family: String,
+    /// `model` (the number).
+    pub model: String,
+    /// `stepping`.
+    pub stepping: String,
+    /// `cpu MHz` as reported now.
+    pub mhz: String,
+    /// L2 cache per core [bytes].
+    pub l2_bytes: u64,
+    /// L3 cache [bytes].
+    pub l3_bytes: u64,
+    /// Vector extensions the CPU reports (sse4_2, avx, avx2, fma, avx512*).
+    pub vector: Vec<String>,
+}
+
+impl CpuDetail {
+    /// One line for a SETUP.md or a table.
+    pub fn line(&self) -> String {
+        format!(
+            "family {} model {} stepping {}, {} MHz, L2 {} KiB/core, L3 {} MiB, {}",
+            self.family,
+            self.model,
+            self.stepping,
+            self.mhz,
+            self.l2_bytes >> 10,
+            self.l3_bytes >> 20,
+            self.vector.join(" ")
+        )
+    }
+}
+
+/// This machine's [`CpuDetail`].
+pub fn cpu_detail() -> CpuDetail {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        info.lines()
+            .find(|l| l.split(':').next().map(str::trim) == Some(name))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let flags = field("flags");
+    let vector = flags
+        .split_whitespace()
+        .filter(|f| ["sse4_2", "avx", "avx2", "fma"].contains(f) || f.starts_with("avx512"))
+        .map(String::from)
+        .collect();
+    let cache = |level: &str| -> u64 {
+        (0..8)
+            .filter_map(|i| {
+                let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{i}");
+                let lvl = std::fs::read_to_string(format!("{dir}/level")).ok()?;
+                (lvl.trim() == level).then_some(())?;
+                let size = std::fs::read_to_string(format!("{dir}/size")).ok()?;
+                let size = size.trim();
+                let (num, unit) = size.split_at(size.find(|c: char| !c.is_ascii_digit())?);
+                let n: u64 = num.parse().ok()?;
+                Some(match unit {
+                    "K" => n << 10,
+                    "M" => n << 20,
+                    _ => n,
+                })
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    CpuDetail {
+        family: field("cpu family"),
+        model: field("model"),
+        stepping: field("stepping"),
+        mhz: field("cpu MHz"),
+        l2_bytes: cache("2"),
+        l3_bytes: cache("3"),
+        vector,
+    }
+}
+
 /// Cores this process may use.
 pub fn cores() -> usize {
     std::thread::available_parallelism()
@@ -88,6 +171,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cpu_is_described() {
+        let d = cpu_detail();
+        if std::path::Path::new("/proc/cpuinfo").exists() && cfg!(target_arch = "x86_64") {
+            assert!(!d.family.is_empty() && !d.model.is_empty(), "{d:?}");
+            assert!(d.line().contains("family"));
+        }
+    }
 
     #[test]
     fn dates() {
