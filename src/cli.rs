@@ -187,7 +187,13 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
         Some(r) => Simulation::build_on_ranks(b.net.clone(), config, r.clone()),
         None => Simulation::build(b.net.clone(), config),
     });
-    let mut sim = sim?;
+    // A shard that failed while building is this rank's alone: under MPI
+    // it must end the others (bad input and the memory check are decided
+    // alike on every rank).
+    let mut sim = sim.map_err(|e| match e {
+        EngineError::Panicked(..) | EngineError::Aborted | EngineError::Io(..) => failed(e),
+        e => e.into(),
+    })?;
 
     say("Simulating")?;
     // From here Ctrl-C stops at the next slice boundary instead of killing
