@@ -1,18 +1,19 @@
-//! Spindle's models: pure numerics, no threads, no unsafe code.
+//! Spindle's models: pure numerics, no threads, and no unsafe code but the
+//! call of the neuron update compiled for a vector unit the CPU has.
 //!
 //! - [`iaf_psc_alpha`]: NEST's leaky integrate-and-fire neuron with alpha
 //!   shaped synaptic currents, integrated exactly as NEST does;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
 //! - [`devices`]: parameters of the stimulation and recording devices.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod devices;
 pub mod iaf_psc_alpha;
 pub mod poisson;
 pub mod ring;
 
-pub use iaf_psc_alpha::{IafPscAlphaParams, IafPscAlphaPopulation, ParamError, Propagators};
+pub use iaf_psc_alpha::{IafPscAlphaParams, IafPscAlphaPopulation, Isa, ParamError, Propagators};
 pub use poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 pub use ring::InputRing;
 
