@@ -123,6 +123,23 @@ fn iaf_params(
     Ok(p)
 }
 
+/// A synapse model's `weight` and `delay` from a parameter dict.
+fn synapse_params(
+    model: &str,
+    d: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(Option<f64>, Option<f64>)> {
+    let (mut weight, mut delay) = (None, None);
+    for (k, v) in d.into_iter().flat_map(|d| d.iter()) {
+        let key: String = k.extract()?;
+        match key.as_str() {
+            "weight" => weight = Some(number("weight", &v)?),
+            "delay" => delay = Some(number("delay", &v)?),
+            _ => return Err(unknown(model, &key)),
+        }
+    }
+    Ok((weight, delay))
+}
+
 fn record_to(v: &Bound<'_, PyAny>) -> PyResult<RecordTo> {
     let s: String = v.extract()?;
     match s.as_str() {
@@ -832,15 +849,7 @@ impl Kernel {
                 format!("Spindle copies synapse models only ('{old}' is a node model)"),
             ));
         }
-        let (mut weight, mut delay) = (None, None);
-        for (k, v) in params.into_iter().flat_map(|d| d.iter()) {
-            let key: String = k.extract()?;
-            match key.as_str() {
-                "weight" => weight = Some(number("weight", &v)?),
-                "delay" => delay = Some(number("delay", &v)?),
-                _ => return Err(unknown(old, &key)),
-            }
-        }
+        let (weight, delay) = synapse_params(old, params)?;
         self.changing()?
             .copy_model(old, new, weight, delay)
             .map_err(|e| match e {
@@ -864,15 +873,7 @@ impl Kernel {
                 Ok(())
             }
             _ => {
-                let (mut weight, mut delay) = (None, None);
-                for (k, v) in params.iter() {
-                    let key: String = k.extract()?;
-                    match key.as_str() {
-                        "weight" => weight = Some(number("weight", &v)?),
-                        "delay" => delay = Some(number("delay", &v)?),
-                        _ => return Err(unknown(model, &key)),
-                    }
-                }
+                let (weight, delay) = synapse_params(model, Some(params))?;
                 self.changing()?
                     .set_synapse_defaults(model, weight, delay)
                     .map_err(|e| match e {
