@@ -47,18 +47,53 @@ fn mix(mut z: u64) -> u64 {
 
 /// The stream for `(seed, purpose, a, b)`; see the module docs.
 pub fn stream(seed: u64, purpose: Purpose, a: u64, b: u64) -> Stream {
-    let key = mix(mix(mix(seed ^ purpose as u64) ^ a) ^ b);
-    let mut state = [0u8; 32];
-    for (i, chunk) in state.chunks_exact_mut(8).enumerate() {
-        let word = mix(key.wrapping_add((i as u64 + 1).wrapping_mul(GOLDEN)));
+    let mut bytes = [0u8; 32];
+    for (chunk, word) in bytes
+        .chunks_exact_mut(8)
+        .zip(stream_state(seed, purpose, a, b))
+    {
         chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    Stream::from_seed(bytes)
+}
+
+/// The four state words of `stream(seed, purpose, a, b)`, for code that
+/// steps many streams side by side with [`next_lanes`].
+pub fn stream_state(seed: u64, purpose: Purpose, a: u64, b: u64) -> [u64; 4] {
+    let key = mix(mix(mix(seed ^ purpose as u64) ^ a) ^ b);
+    let mut state = [0u64; 4];
+    for (i, word) in state.iter_mut().enumerate() {
+        *word = mix(key.wrapping_add((i as u64 + 1).wrapping_mul(GOLDEN)));
     }
     // An all-zero state is the one xoshiro cannot leave; the mix makes it
     // practically impossible, but keep the generator valid regardless.
-    if state.iter().all(|&b| b == 0) {
+    if state == [0; 4] {
         state[0] = 1;
     }
-    Stream::from_seed(state)
+    state
+}
+
+/// One xoshiro256++ step of `N` independent streams held as state words
+/// `s[word][lane]`: the numbers `Stream::next_u64` gives, lane by lane.
+/// Written lane-wise so that the compiler keeps each word in one vector
+/// register.
+#[inline(always)]
+pub fn next_lanes<const N: usize>(s: &mut [[u64; N]; 4]) -> [u64; N] {
+    let mut out = [0u64; N];
+    for l in 0..N {
+        out[l] = s[0][l]
+            .wrapping_add(s[3][l])
+            .rotate_left(23)
+            .wrapping_add(s[0][l]);
+        let t = s[1][l] << 17;
+        s[2][l] ^= s[0][l];
+        s[3][l] ^= s[1][l];
+        s[1][l] ^= s[2][l];
+        s[0][l] ^= s[3][l];
+        s[2][l] ^= t;
+        s[3][l] = s[3][l].rotate_left(45);
+    }
+    out
 }
 
 /// A uniform integer in `0..n` (n > 0), unbiased, by Lemire's multiply and
@@ -91,6 +126,24 @@ mod tests {
         assert_ne!(base, first(&mut stream(1, Purpose::Poisson, 3, 3)));
         assert_ne!(base, first(&mut stream(1, Purpose::Poisson, 2, 4)));
         assert_ne!(base, first(&mut stream(1, Purpose::Poisson, 3, 2)));
+    }
+
+    #[test]
+    fn lanes_step_like_the_stream() {
+        let mut streams: Vec<Stream> = (0..3).map(|b| stream(9, Purpose::Poisson, 4, b)).collect();
+        let mut lanes = [[0u64; 3]; 4];
+        for b in 0..3 {
+            let st = stream_state(9, Purpose::Poisson, 4, b as u64);
+            for w in 0..4 {
+                lanes[w][b] = st[w];
+            }
+        }
+        for _ in 0..1000 {
+            let got = next_lanes(&mut lanes);
+            for (b, s) in streams.iter_mut().enumerate() {
+                assert_eq!(got[b], s.next_u64());
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A shard: the neurons one thread owns, with their state, their incoming
 //! synapses, their input ring and their Poisson streams.
 
-use spindle_core::rng::{Purpose, stream};
+use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::devices::RecordTo;
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
@@ -167,9 +167,13 @@ impl Shard {
                         t_max: window(p.stop),
                     });
                     for (id, local) in partition.owned(range, targets) {
-                        let rng =
-                            stream(net.seed(), Purpose::Poisson, *generator as u64, id as u64);
-                        per_neuron[local as usize].push((d, rng));
+                        let state = stream_state(
+                            net.seed(),
+                            Purpose::Poisson,
+                            *generator as u64,
+                            id as u64,
+                        );
+                        per_neuron[local as usize].push((d, state));
                     }
                 }
                 DeviceConnection::SpikeGenerator {

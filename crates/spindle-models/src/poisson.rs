@@ -7,9 +7,8 @@
 //! same counts inside the target's update, from a stream keyed by
 //! (generator, target), so no event is ever queued for them.
 
-use rand_core::Rng;
 use spindle_core::Step;
-use spindle_core::rng::Stream;
+use spindle_core::rng::next_lanes;
 
 /// Largest mean handled by one table; larger means are split into equal
 /// parts whose counts are summed (a sum of independent Poisson counts is
@@ -72,15 +71,12 @@ impl PoissonSampler {
         self.mean
     }
 
-    /// One count.
+    /// One count, drawn from the xoshiro256++ state `rng`.
     #[inline]
-    pub fn sample(&self, rng: &mut Stream) -> u64 {
-        if self.parts == 1 {
-            return self.count(rng.next_u64());
-        }
+    pub fn sample(&self, rng: &mut [[u64; 1]; 4]) -> u64 {
         let mut total = 0;
         for _ in 0..self.parts {
-            total += self.count(rng.next_u64());
+            total += self.count(next_lanes(rng)[0]);
         }
         total
     }
@@ -125,15 +121,34 @@ pub struct PoissonDrive {
     pub t_max: Step,
 }
 
+impl PoissonDrive {
+    /// The lags `lo..hi` within `from..to` of the slice at `origin` in
+    /// which input from this drive arrives: `t_min < step - delay <= t_max`.
+    #[inline]
+    fn active_lags(&self, origin: Step, from: u32, to: u32) -> (usize, usize) {
+        let first = (self.t_min + 1).saturating_add(self.delay);
+        let last = self.t_max.saturating_add(self.delay);
+        if last < origin {
+            return (0, 0);
+        }
+        let clamp = |s: Step| s.clamp(from as Step, to as Step) as usize;
+        (
+            clamp(first.saturating_sub(origin)),
+            clamp(last.saturating_sub(origin).saturating_add(1)),
+        )
+    }
+}
+
 /// The Poisson input of every neuron of a shard: which drives reach which
-/// neuron (compressed rows by local index) and one stream per (drive,
-/// neuron) pair.
+/// neuron (compressed rows by local index) and one xoshiro256++ stream per
+/// (drive, neuron) pair, its four state words held in four arrays so that
+/// neighbouring neurons' streams step together in vector registers.
 #[derive(Debug, Clone)]
 pub struct PoissonInput {
     drives: Vec<PoissonDrive>,
     start: Vec<u32>,
     drive_of: Vec<u32>,
-    rngs: Vec<Stream>,
+    state: [Vec<u64>; 4],
     draws: u64,
 }
 
@@ -144,23 +159,26 @@ impl PoissonInput {
             drives: Vec::new(),
             start: vec![0; n + 1],
             drive_of: Vec::new(),
-            rngs: Vec::new(),
+            state: Default::default(),
             draws: 0,
         }
     }
 
     /// Build from `drives` and, per local neuron in order, the list of
-    /// (drive index, stream) pairs that reach it.
-    pub fn new(drives: Vec<PoissonDrive>, per_neuron: Vec<Vec<(u32, Stream)>>) -> Self {
+    /// (drive index, stream state) pairs that reach it (the state as
+    /// `spindle_core::rng::stream_state` gives it).
+    pub fn new(drives: Vec<PoissonDrive>, per_neuron: Vec<Vec<(u32, [u64; 4])>>) -> Self {
         let mut start = Vec::with_capacity(per_neuron.len() + 1);
         let mut drive_of = Vec::new();
-        let mut rngs = Vec::new();
+        let mut state: [Vec<u64>; 4] = Default::default();
         start.push(0);
         for list in per_neuron {
-            for (d, rng) in list {
+            for (d, words) in list {
                 assert!((d as usize) < drives.len());
                 drive_of.push(d);
-                rngs.push(rng);
+                for (column, word) in state.iter_mut().zip(words) {
+                    column.push(word);
+                }
             }
             start.push(drive_of.len() as u32);
         }
@@ -168,14 +186,106 @@ impl PoissonInput {
             drives,
             start,
             drive_of,
-            rngs,
+            state,
             draws: 0,
         }
     }
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.start.len() * 4 + self.drive_of.len() * 4 + self.rngs.len() * size_of::<Stream>()
+        self.start.len() * 4 + self.drive_of.len() * 4 + self.drive_of.len() * 32
+    }
+
+    /// The `N` streams from entry `e` as lanes.
+    #[inline(always)]
+    fn load<const N: usize>(state: &[Vec<u64>; 4], e: usize) -> [[u64; N]; 4] {
+        state
+            .each_ref()
+            .map(|column| column[e..e + N].try_into().expect("N entries"))
+    }
+
+    /// Store lanes loaded by `load`.
+    #[inline(always)]
+    fn store<const N: usize>(state: &mut [Vec<u64>; 4], e: usize, lanes: &[[u64; N]; 4]) {
+        for (column, lane) in state.iter_mut().zip(lanes) {
+            column[e..e + N].copy_from_slice(lane);
+        }
+    }
+
+    /// Write the Poisson input of neurons `base..base + N` for the steps
+    /// `origin + lag`, `lag` in `from..to`, into `ex[lag * N + l]` and
+    /// `inh[lag * N + l]` (zero where no drive reaches a neuron). When each
+    /// of the `N` neurons has exactly one drive and it is the same one (the
+    /// seed network), the `N` streams step together, lane-wise; the draws
+    /// are those `fill_slice` makes neuron by neuron.
+    #[inline(always)]
+    pub fn fill_block<const N: usize>(
+        &mut self,
+        base: usize,
+        origin: Step,
+        from: u32,
+        to: u32,
+        ex: &mut [f64],
+        inh: &mut [f64],
+    ) {
+        let e0 = self.start[base] as usize;
+        let one_each = self.start[base + N] as usize == e0 + N
+            && (1..=N).all(|l| self.start[base + l] as usize == e0 + l);
+        let d0 = if one_each { self.drive_of[e0] } else { 0 };
+        let shared = one_each && self.drive_of[e0..e0 + N].iter().all(|&d| d == d0);
+        let head = shared
+            .then(|| self.drives[d0 as usize].sampler.head().copied())
+            .flatten();
+        let Some(head) = head else {
+            for l in 0..N {
+                let (e, h) = (&mut ex[l..], &mut inh[l..]);
+                if !self.fill_slice(base + l, origin, from, to, e, h, N) {
+                    for lag in from as usize..to as usize {
+                        e[lag * N] = 0.0;
+                        h[lag * N] = 0.0;
+                    }
+                }
+            }
+            return;
+        };
+        let d = &self.drives[d0 as usize];
+        let (lag_lo, lag_hi) = d.active_lags(origin, from, to);
+        ex[from as usize * N..to as usize * N].fill(0.0);
+        inh[from as usize * N..to as usize * N].fill(0.0);
+        if lag_lo >= lag_hi {
+            return;
+        }
+        let (w, sampler) = (d.weight, &d.sampler);
+        let out = if w > 0.0 { ex } else { inh };
+        let mut lanes = Self::load::<N>(&self.state, e0);
+        for lag in lag_lo..lag_hi {
+            let u = next_lanes(&mut lanes);
+            // Counts as sums of ones (exact), compared with the first 8
+            // thresholds without branching; the rare lane past them scans on.
+            // Sums of ones are exact in any order: a tree keeps the chain of
+            // dependent additions short.
+            let mut k = [0.0f64; N];
+            for l in 0..N {
+                let b = head.map(|h| if u[l] >= h { 1.0 } else { 0.0 });
+                k[l] = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+            }
+            if u.iter().any(|&x| x >= head[7]) {
+                for l in 0..N {
+                    if u[l] >= head[7] {
+                        k[l] = sampler.count(u[l]) as f64;
+                    }
+                }
+            }
+            // `out` is +0.0 here, as in `fill_slice`.
+            let o: &mut [f64; N] = (&mut out[lag * N..lag * N + N])
+                .try_into()
+                .expect("N lanes");
+            for l in 0..N {
+                o[l] += w * k[l];
+            }
+        }
+        Self::store(&mut self.state, e0, &lanes);
+        self.draws += ((lag_hi - lag_lo) * N) as u64;
     }
 
     /// Counts drawn so far.
@@ -185,7 +295,7 @@ impl PoissonInput {
 
     /// Number of (drive, neuron) pairs.
     pub fn pairs(&self) -> usize {
-        self.rngs.len()
+        self.drive_of.len()
     }
 
     /// Write neuron `local`'s Poisson input for the steps `origin + lag`,
@@ -215,36 +325,19 @@ impl PoissonInput {
         }
         for e in lo..hi {
             let d = &self.drives[self.drive_of[e] as usize];
-            // Active steps: t_min < step - delay <= t_max.
-            let first = (d.t_min + 1).saturating_add(d.delay);
-            let last = d.t_max.saturating_add(d.delay);
-            let lag_lo = first.saturating_sub(origin).clamp(from as u64, to as u64) as usize;
-            let lag_hi = (last.saturating_sub(origin).saturating_add(1))
-                .clamp(from as u64, to as u64) as usize;
-            if last < origin || lag_lo >= lag_hi {
+            let (lag_lo, lag_hi) = d.active_lags(origin, from, to);
+            if lag_lo >= lag_hi {
                 continue;
             }
             let out = if d.weight > 0.0 { &mut *ex } else { &mut *inh };
             let w = d.weight;
-            let mut rng = self.rngs[e].clone();
+            let mut rng = Self::load::<1>(&self.state, e);
             // `out` starts at +0.0, so adding `w * 0` changes nothing and
             // needs no branch.
-            if let Some(&head) = d.sampler.head() {
-                for lag in lag_lo..lag_hi {
-                    let u = rng.next_u64();
-                    let k = if u < head[7] {
-                        head.iter().map(|&h| u64::from(u >= h)).sum()
-                    } else {
-                        d.sampler.count(u)
-                    };
-                    out[lag * stride] += w * k as f64;
-                }
-            } else {
-                for lag in lag_lo..lag_hi {
-                    out[lag * stride] += w * d.sampler.sample(&mut rng) as f64;
-                }
+            for lag in lag_lo..lag_hi {
+                out[lag * stride] += w * d.sampler.sample(&mut rng) as f64;
             }
-            self.rngs[e] = rng;
+            Self::store(&mut self.state, e, &rng);
             self.draws += (lag_hi - lag_lo) as u64;
         }
         true
@@ -266,7 +359,9 @@ impl PoissonInput {
                 continue;
             }
             draws += 1;
-            let k = d.sampler.sample(&mut self.rngs[e]);
+            let mut rng = Self::load::<1>(&self.state, e);
+            let k = d.sampler.sample(&mut rng);
+            Self::store(&mut self.state, e, &rng);
             if k > 0 {
                 let s = d.weight * k as f64;
                 if s > 0.0 {
@@ -283,11 +378,16 @@ impl PoissonInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spindle_core::rng::{Purpose, stream};
+    use spindle_core::rng::{Purpose, stream_state};
+
+    /// A stream as one lane.
+    fn lane(seed: u64, a: u64, b: u64) -> [[u64; 1]; 4] {
+        stream_state(seed, Purpose::Poisson, a, b).map(|w| [w])
+    }
 
     fn moments(mean: f64, n: usize) -> (f64, f64) {
         let s = PoissonSampler::new(mean);
-        let mut rng = stream(3, Purpose::Poisson, 1, 2);
+        let mut rng = lane(3, 1, 2);
         let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng) as f64).collect();
         let m = xs.iter().sum::<f64>() / n as f64;
         let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
@@ -310,7 +410,7 @@ mod tests {
         assert!((m - 1234.5).abs() < 1.0, "{m}");
         assert!((v / 1234.5 - 1.0).abs() < 0.05, "{v}");
         let s = PoissonSampler::new(0.0);
-        let mut rng = stream(3, Purpose::Poisson, 1, 2);
+        let mut rng = lane(3, 1, 2);
         assert!((0..1000).all(|_| s.sample(&mut rng) == 0));
     }
 
@@ -325,9 +425,9 @@ mod tests {
     fn branchless_head_counts_like_a_scan() {
         let s = PoissonSampler::new(1.778_900_771_472_188_4);
         assert!(s.head().is_some());
-        let mut rng = stream(5, Purpose::Poisson, 0, 0);
+        let mut rng = lane(5, 0, 0);
         for _ in 0..200_000 {
-            let u = rng.next_u64();
+            let u = next_lanes(&mut rng)[0];
             let scan = s.thresholds.iter().take_while(|&&t| u >= t).count() as u64;
             assert_eq!(s.count(u), scan);
         }
@@ -350,8 +450,8 @@ mod tests {
             PoissonInput::new(
                 vec![drive(5), drive(2)],
                 vec![vec![
-                    (0, stream(1, Purpose::Poisson, 0, 1)),
-                    (1, stream(1, Purpose::Poisson, 1, 1)),
+                    (0, stream_state(1, Purpose::Poisson, 0, 1)),
+                    (1, stream_state(1, Purpose::Poisson, 1, 1)),
                 ]],
             )
         };
@@ -379,7 +479,7 @@ mod tests {
         };
         let mut input = PoissonInput::new(
             vec![drive],
-            vec![vec![(0, stream(1, Purpose::Poisson, 0, 1))]],
+            vec![vec![(0, stream_state(1, Purpose::Poisson, 0, 1))]],
         );
         let got = |input: &mut PoissonInput, step| {
             let (mut ex, mut inh) = (0.0, 0.0);

@@ -153,27 +153,57 @@ impl InputRing {
         (ex, inh)
     }
 
-    /// Read and clear the input of neurons `local..local + N` in the row
-    /// starting at `row`.
-    #[inline]
-    pub fn take_block<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
-        let at = row + local;
-        let (mut ex, mut inh) = ([0.0; N], [0.0; N]);
-        if self.weights_written {
-            ex.copy_from_slice(&self.ex[at..at + N]);
-            inh.copy_from_slice(&self.inh[at..at + N]);
-            self.ex[at..at + N].fill(0.0);
-            self.inh[at..at + N].fill(0.0);
-        }
-        for (w, cells) in &mut self.counts {
-            let c: [u16; N] = cells[at..at + N].try_into().expect("N neurons");
-            cells[at..at + N].fill(0);
-            let out = if *w > 0.0 { &mut ex } else { &mut inh };
-            for (o, c) in out.iter_mut().zip(c) {
-                *o += *w * f64::from(c);
+    /// Read and clear the input of neurons `local..local + N` for the lags
+    /// `from..to` (rows from `row_offsets`) and add it to the Poisson input
+    /// already in `ex[lag * N + l]` and `inh[lag * N + l]`. Each cell's sum
+    /// is formed as `take_at` forms it (weights, then each count group in
+    /// turn, from +0.0), one source at a time over the whole slice, so that
+    /// the lanes stay in vector registers.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn take_slice<const N: usize>(
+        &mut self,
+        rows: &[usize],
+        local: usize,
+        from: u32,
+        to: u32,
+        ex: &mut [f64],
+        inh: &mut [f64],
+        sums: &mut [f64],
+    ) {
+        let (from, to) = (from as usize, to as usize);
+        let (sx, si) = sums[..2 * N * to].split_at_mut(N * to);
+        sx[from * N..].fill(0.0);
+        si[from * N..].fill(0.0);
+        for (lag, &row) in rows.iter().enumerate().take(to).skip(from) {
+            let at = row + local;
+            let cells = lag * N..lag * N + N;
+            if self.weights_written {
+                sx[cells.clone()].copy_from_slice(&self.ex[at..at + N]);
+                si[cells.clone()].copy_from_slice(&self.inh[at..at + N]);
+                self.ex[at..at + N].fill(0.0);
+                self.inh[at..at + N].fill(0.0);
             }
         }
-        (ex, inh)
+        for (w, counts) in &mut self.counts {
+            let (w, out) = (*w, if *w > 0.0 { &mut *sx } else { &mut *si });
+            for (lag, &row) in rows.iter().enumerate().take(to).skip(from) {
+                let at = row + local;
+                let c: [u16; N] = counts[at..at + N].try_into().expect("N neurons");
+                counts[at..at + N].fill(0);
+                let o: &mut [f64; N] = (&mut out[lag * N..lag * N + N])
+                    .try_into()
+                    .expect("N lanes");
+                for l in 0..N {
+                    o[l] += w * f64::from(c[l]);
+                }
+            }
+        }
+        // Addition commutes bit for bit: this is `ring + poisson`.
+        for cell in from * N..to * N {
+            ex[cell] += sx[cell];
+            inh[cell] += si[cell];
+        }
     }
 
     /// Read and clear the input of neuron `local` at `step`: (ex, in).
@@ -212,10 +242,9 @@ mod tests {
             r.row_offsets(4, 0, 1, &mut v);
             v
         };
-        assert_eq!(
-            r.take_block::<2>(rows[0], 0),
-            ([0.0, 0.5 + 7.5], [0.0, -2.0])
-        );
+        let (mut ex, mut inh) = ([1.0, 0.0], [0.0, 0.0]);
+        r.take_slice::<2>(&rows, 0, 0, 1, &mut ex, &mut inh, &mut [0.0; 4]);
+        assert_eq!((ex, inh), ([1.0, 0.5 + 7.5], [0.0, -2.0]));
         assert_eq!(r.take(4, 1), (0.0, 0.0));
         r.count_row_mut(0, 5)[3] += 1;
         assert_eq!(r.take(5, 3), (2.5, 0.0));
