@@ -8,8 +8,9 @@
 //! simulation grid is counted in integer steps ([`Step`]) so that ms and
 //! steps are never mixed by accident, the bug NEST's `Time` class exists to
 //! prevent.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
+pub mod cache;
 pub mod digest;
 pub mod rng;
 pub mod time;

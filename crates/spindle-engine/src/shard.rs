@@ -270,11 +270,22 @@ impl Shard {
     /// shard's ring, in (lag, id) order. `origin` is that slice's first step.
     pub(crate) fn deliver(&mut self, origin: Step, lists: &[&[Spike]]) {
         let mut events = 0u64;
+        // One spike behind the merge, so that the next spike's rows are
+        // being fetched while this one's are written.
+        let mut pending: Option<Spike> = None;
         for_each_in_order(lists, |spike| {
+            self.synapses.prefetch(spike.id);
+            if let Some(p) = pending.replace(*spike) {
+                events += self
+                    .synapses
+                    .deliver(&mut self.ring, origin + p.lag as Step, p.id);
+            }
+        });
+        if let Some(p) = pending {
             events += self
                 .synapses
-                .deliver(&mut self.ring, origin + spike.lag as Step, spike.id);
-        });
+                .deliver(&mut self.ring, origin + p.lag as Step, p.id);
+        }
         self.counters.synaptic_events += events;
     }
 

@@ -495,6 +495,9 @@ impl IafPscAlphaPopulation {
             // Blocks of LANES neurons no multimeter samples; one at a time
             // otherwise (the remainder, and sampled neurons).
             if i + LANES <= self.len() && self.probe[i..i + LANES].iter().all(|&p| p == NO_PROBE) {
+                // Two blocks ahead: the next cache line of 16-bit counts.
+                let ahead = self.offset as usize + i + 2 * LANES;
+                ring.prefetch_cells(&scratch.rows, ahead, from, to);
                 self.update_lanes::<LANES, false, S>(
                     i,
                     origin,

@@ -12,6 +12,7 @@
 //! the delivery writes stay in the first-level cache.
 
 use spindle_core::Step;
+use spindle_core::cache::prefetch;
 
 /// The excitatory and inhibitory input of every neuron of a shard for the
 /// next `len` steps, in pA (summed synaptic weights).
@@ -151,6 +152,24 @@ impl InputRing {
         }
         self.add_counts(at, &mut ex, &mut inh);
         (ex, inh)
+    }
+
+    /// Start loading the cells of neuron `local` in the rows `rows[from..to]`,
+    /// for a block of neurons read soon after: the delivery's stream of
+    /// synapse rows has usually pushed them out of the near caches, and
+    /// the hardware does not track one stream per row.
+    #[inline(always)]
+    pub fn prefetch_cells(&self, rows: &[usize], local: usize, from: u32, to: u32) {
+        for &row in &rows[from as usize..to as usize] {
+            let at = row + local;
+            if self.weights_written {
+                prefetch(self.ex.as_ptr().wrapping_add(at));
+                prefetch(self.inh.as_ptr().wrapping_add(at));
+            }
+            for (_, counts) in &self.counts {
+                prefetch(counts.as_ptr().wrapping_add(at));
+            }
+        }
     }
 
     /// Read and clear the input of neurons `local..local + N` for the lags
