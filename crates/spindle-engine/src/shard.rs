@@ -101,6 +101,8 @@ pub(crate) struct Shard {
     pub spike_counts: Vec<u32>,
     /// This slice's spikes as (local, lag), in update order.
     staged: Vec<(u32, u32)>,
+    /// The slice's spikes of every shard in delivery order.
+    merged: Vec<Spike>,
     /// This slice's spikes sorted by (lag, id), to publish.
     pub out: Vec<Spike>,
     pub timers: PhaseTimers,
@@ -245,6 +247,7 @@ impl Shard {
             samples: Vec::new(),
             spike_counts: vec![0; n],
             staged: Vec::new(),
+            merged: Vec::new(),
             out: Vec::new(),
             timers: PhaseTimers::default(),
             histograms: SliceHistograms::default(),
@@ -269,23 +272,34 @@ impl Shard {
     /// Write the spikes of one slice (every shard's list) into this
     /// shard's ring, in (lag, id) order. `origin` is that slice's first step.
     pub(crate) fn deliver(&mut self, origin: Step, lists: &[&[Spike]]) {
+        // Delivery walks one row per spike and shard; with many shards the
+        // rows are short (78 bytes per spike at order 2500 on 16 threads),
+        // so each spike's row offsets and first lines are fetched some
+        // spikes ahead, the offsets first since finding the row needs them.
+        const OFFSETS_AHEAD: usize = 8;
+        const ROWS_AHEAD: usize = 4;
+        let mut merged = std::mem::take(&mut self.merged);
+        merged.clear();
+        for_each_in_order(lists, |spike| merged.push(*spike));
+        for sp in merged.iter().take(OFFSETS_AHEAD) {
+            self.synapses.prefetch_offsets(sp.id);
+        }
+        for sp in merged.iter().take(ROWS_AHEAD) {
+            self.synapses.prefetch(sp.id);
+        }
         let mut events = 0u64;
-        // One spike behind the merge, so that the next spike's rows are
-        // being fetched while this one's are written.
-        let mut pending: Option<Spike> = None;
-        for_each_in_order(lists, |spike| {
-            self.synapses.prefetch(spike.id);
-            if let Some(p) = pending.replace(*spike) {
-                events += self
-                    .synapses
-                    .deliver(&mut self.ring, origin + p.lag as Step, p.id);
+        for (i, sp) in merged.iter().enumerate() {
+            if let Some(ahead) = merged.get(i + OFFSETS_AHEAD) {
+                self.synapses.prefetch_offsets(ahead.id);
             }
-        });
-        if let Some(p) = pending {
+            if let Some(ahead) = merged.get(i + ROWS_AHEAD) {
+                self.synapses.prefetch(ahead.id);
+            }
             events += self
                 .synapses
-                .deliver(&mut self.ring, origin + p.lag as Step, p.id);
+                .deliver(&mut self.ring, origin + sp.lag as Step, sp.id);
         }
+        self.merged = merged;
         self.counters.synaptic_events += events;
     }
 

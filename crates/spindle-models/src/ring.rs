@@ -38,9 +38,13 @@ impl InputRing {
     }
 
     /// As `new`, with one count group per entry of `weights`. The caller
-    /// guarantees that no cell receives more than `u16::MAX` events.
+    /// guarantees that no cell receives more than `u16::MAX` events. The
+    /// slots are rounded up to a power of two, so that finding a step's
+    /// row is a mask, not a division (delivery finds one per spike and
+    /// shard).
     pub fn with_counts(n: usize, len: usize, weights: &[f64]) -> Self {
         assert!(len > 0);
+        let len = len.next_power_of_two();
         Self {
             n,
             len,
@@ -95,7 +99,7 @@ impl InputRing {
 
     #[inline]
     fn row(&self, step: Step) -> usize {
-        (step % self.len as u64) as usize * self.n
+        (step as usize & (self.len - 1)) * self.n
     }
 
     /// The row of the channel chosen by the weight's sign (NEST: `s > 0`
@@ -130,7 +134,7 @@ impl InputRing {
     pub fn row_offsets(&self, origin: Step, from: u32, to: u32, out: &mut Vec<usize>) {
         out.clear();
         out.resize(to as usize, 0);
-        let mut slot = ((origin + from as Step) % self.len as u64) as usize;
+        let mut slot = (origin + from as Step) as usize & (self.len - 1);
         for row in &mut out[from as usize..] {
             *row = slot * self.n;
             slot += 1;

@@ -352,6 +352,20 @@ impl ShardSynapses {
         self.projections.iter().map(|p| p.bytes()).sum()
     }
 
+    /// Start loading where `source`'s rows are: the step before
+    /// `prefetch`, which needs the row offsets in cache to find them.
+    #[inline]
+    pub fn prefetch_offsets(&self, source: NodeId) {
+        for proj in &self.projections {
+            let s = source.wrapping_sub(proj.src_first) as usize;
+            // Only real addresses: a prefetch of an unmapped one costs a
+            // page walk.
+            if s < proj.offsets.len() {
+                prefetch(proj.offsets.as_ptr().wrapping_add(s));
+            }
+        }
+    }
+
     /// Start loading the first targets of `source`'s rows (as far as
     /// `scatter` prefetches ahead), so that they are in cache when the
     /// spike is delivered after the current one.
