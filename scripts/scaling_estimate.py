@@ -6,8 +6,6 @@ docs/scaling.md. Usage: python3 scripts/scaling_estimate.py"""
 # The engine's accounts (crates/spindle-network/src/storage.rs, the JSON
 # record of the seed network at order 2500: 720 bytes per neuron for state,
 # input ring and Poisson stream).
-TARGET_NARROW = 2  # bytes per synapse while a shard holds <= 65,536 neurons
-TARGET_WIDE = 4
 OFFSET = 8  # bytes per source neuron per projection per shard (row offsets)
 PER_NEURON = 720
 SPIKE = 8  # bytes per spike on the wire (lag << 32 | id)
@@ -19,12 +17,20 @@ RANKS = [64, 128, 256, 512, 1024]
 THREADS = 8  # per rank, as on a typical cluster node's socket
 
 
+def bytes_per_synapse(mean_step):
+    """A row stores the step to each next target: one byte below 128, two
+    below 32,640, five beyond (storage.rs). With fixed in-degree, a shard's
+    neurons are each a target of a given source with probability
+    1 / mean_step, so the steps are geometric with that mean."""
+    beyond = lambda k: (1 - 1 / mean_step) ** k
+    return 1 + beyond(128) + 3 * beyond(32_640)
+
+
 def per_rank(order, ranks, threads=THREADS, ce=1000, ci=250):
     n = 5 * order
-    shards = ranks * threads
     synapses = n * (ce + ci)
-    per_shard_neurons = n / shards
-    target = TARGET_NARROW if per_shard_neurons <= 65536 else TARGET_WIDE
+    # NE / CE = NI / CI: the mean step between a source's targets
+    target = bytes_per_synapse(4 * order / ce)
     syn = synapses / ranks * target
     rows = 2 * (n + 2) * OFFSET * threads  # two projections (E, I) per shard
     neurons = n / ranks * PER_NEURON
