@@ -1,6 +1,6 @@
 //! Set-up shared by the benchmarks.
 
-use spindle::core::rng::{Purpose, stream};
+use spindle::core::rng::{Purpose, stream_state};
 use spindle::models::{PoissonDrive, PoissonInput, PoissonSampler};
 
 /// The seed's Poisson drive (17,789 Hz × 0.1 ms, J_ex, 1.5 ms) of `n`
@@ -14,7 +14,7 @@ pub fn seed_poisson(n: usize) -> PoissonInput {
         t_max: u64::MAX,
     };
     let per = (0..n)
-        .map(|i| vec![(0, stream(1, Purpose::Poisson, 0, i as u64))])
+        .map(|i| vec![(0, stream_state(1, Purpose::Poisson, 0, i as u64))])
         .collect();
     PoissonInput::new(vec![drive], per)
 }

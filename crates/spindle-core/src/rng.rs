@@ -131,13 +131,11 @@ mod tests {
     #[test]
     fn lanes_step_like_the_stream() {
         let mut streams: Vec<Stream> = (0..3).map(|b| stream(9, Purpose::Poisson, 4, b)).collect();
-        let mut lanes = [[0u64; 3]; 4];
-        for b in 0..3 {
-            let st = stream_state(9, Purpose::Poisson, 4, b as u64);
-            for w in 0..4 {
-                lanes[w][b] = st[w];
-            }
-        }
+        let states: Vec<[u64; 4]> = (0..3)
+            .map(|b| stream_state(9, Purpose::Poisson, 4, b))
+            .collect();
+        let mut lanes: [[u64; 3]; 4] =
+            std::array::from_fn(|w| std::array::from_fn(|b| states[b][w]));
         for _ in 0..1000 {
             let got = next_lanes(&mut lanes);
             for (b, s) in streams.iter_mut().enumerate() {
