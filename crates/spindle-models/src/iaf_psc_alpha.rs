@@ -559,7 +559,6 @@ impl IafPscAlphaPopulation {
         let p = self.props;
         let base = self.offset as usize + i0;
         let n = to as usize;
-        // Each lane's Poisson input over the slice, lag-major: [lag][lane].
         // Each lane's input over the slice, lag-major ([lag][lane]): the
         // Poisson counts, then the ring's sums added to them.
         let (px, pi) = (&mut scratch.ex[..N * n], &mut scratch.inh[..N * n]);
@@ -570,8 +569,8 @@ impl IafPscAlphaPopulation {
             // Two chunks of 8 lanes held as separate values: a 16-lane
             // array of each state variable was kept on the stack by the
             // compiler, with a store and a reload in every step's chain.
-            let mut a = Chunk::load(self, i0);
-            let mut b = Chunk::load(self, i0 + CHUNK);
+            let mut a = Chunk::<CHUNK>::load(self, i0);
+            let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
             for lag in from as usize..n {
                 let at = lag * N;
                 a.step(&p, &px[at..], &pi[at..], &mut fired[at..]);
@@ -580,57 +579,21 @@ impl IafPscAlphaPopulation {
             }
             a.store(self, i0);
             b.store(self, i0 + CHUNK);
-            self.emit_spikes::<N, S>(base, from, n, fired, sink);
-            return;
-        }
-        let load = |v: &[f64]| -> [f64; N] { v[i0..i0 + N].try_into().expect("a block") };
-        let (mut y3, mut i_ex, mut di_ex) = (load(&self.v_m), load(&self.i_ex), load(&self.di_ex));
-        let (mut i_in, mut di_in) = (load(&self.i_in), load(&self.di_in));
-        let mut r: [u32; N] = self.r[i0..i0 + N].try_into().expect("a block");
-        let p30_i_e = p.p30 * p.i_e;
-        for lag in from as usize..n {
-            let ex: &[f64; N] = px[lag * N..lag * N + N].try_into().expect("N lanes");
-            let inh: &[f64; N] = pi[lag * N..lag * N + N].try_into().expect("N lanes");
-            let fire: &mut [bool; N] = (&mut fired[lag * N..lag * N + N])
-                .try_into()
-                .expect("N lanes");
-            for l in 0..N {
-                let v = p30_i_e
-                    + p.p31_ex * di_ex[l]
-                    + p.p32_ex * i_ex[l]
-                    + p.p31_in * di_in[l]
-                    + p.p32_in * i_in[l]
-                    + p.expm1_tau_m * y3[l]
-                    + y3[l];
-                let v = if v < p.lower_bound { p.lower_bound } else { v };
-                let refractory = r[l] != 0;
-                y3[l] = if refractory { y3[l] } else { v };
-                r[l] -= u32::from(refractory);
-
-                i_ex[l] = p.p21_ex * di_ex[l] + p.p11_ex * i_ex[l];
-                di_ex[l] = di_ex[l] * p.p11_ex + p.epsc_initial * ex[l];
-                i_in[l] = p.p21_in * di_in[l] + p.p11_in * i_in[l];
-                di_in[l] = di_in[l] * p.p11_in + p.ipsc_initial * inh[l];
-
-                fire[l] = y3[l] >= p.theta;
-                r[l] = if fire[l] { p.refractory_steps } else { r[l] };
-                y3[l] = if fire[l] { p.v_reset } else { y3[l] };
-            }
-            let step = origin + lag as Step;
-            if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
-                for l in 0..N {
-                    let probe = self.probe[i0 + l];
-                    sink.sample(probe, step, y3[l] + p.e_l, i_ex[l], i_in[l]);
+        } else {
+            // One neuron at a time: the remainder, and sampled neurons.
+            assert_eq!(N, 1, "blocks of 16 lanes or single neurons");
+            let mut c = Chunk::<1>::load(self, i0);
+            for lag in from as usize..n {
+                c.step(&p, &px[lag..], &pi[lag..], &mut fired[lag..]);
+                let step = origin + lag as Step;
+                if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
+                    let v_m = c.y3[0] + p.e_l;
+                    sink.sample(self.probe[i0], step, v_m, c.i_ex[0], c.i_in[0]);
                 }
             }
+            c.store(self, i0);
         }
         self.emit_spikes::<N, S>(base, from, n, fired, sink);
-        self.v_m[i0..i0 + N].copy_from_slice(&y3);
-        self.i_ex[i0..i0 + N].copy_from_slice(&i_ex);
-        self.di_ex[i0..i0 + N].copy_from_slice(&di_ex);
-        self.i_in[i0..i0 + N].copy_from_slice(&i_in);
-        self.di_in[i0..i0 + N].copy_from_slice(&di_in);
-        self.r[i0..i0 + N].copy_from_slice(&r);
     }
 
     /// Report the block's spikes, lag by lag, lanes in order. A lane fires
@@ -658,46 +621,47 @@ impl IafPscAlphaPopulation {
 /// Lanes per chunk of the 16-lane step: one AVX-512 register per variable.
 const CHUNK: usize = 8;
 
-/// The state of `CHUNK` neighbouring neurons through a slice.
-struct Chunk {
-    y3: [f64; CHUNK],
-    i_ex: [f64; CHUNK],
-    di_ex: [f64; CHUNK],
-    i_in: [f64; CHUNK],
-    di_in: [f64; CHUNK],
-    r: [u32; CHUNK],
+/// The state of `M` neighbouring neurons through a slice.
+struct Chunk<const M: usize> {
+    y3: [f64; M],
+    i_ex: [f64; M],
+    di_ex: [f64; M],
+    i_in: [f64; M],
+    di_in: [f64; M],
+    r: [u32; M],
 }
 
-impl Chunk {
+impl<const M: usize> Chunk<M> {
     #[inline(always)]
     fn load(pop: &IafPscAlphaPopulation, i: usize) -> Self {
-        let get = |v: &[f64]| -> [f64; CHUNK] { v[i..i + CHUNK].try_into().expect("a chunk") };
+        let get = |v: &[f64]| -> [f64; M] { v[i..i + M].try_into().expect("a chunk") };
         Self {
             y3: get(&pop.v_m),
             i_ex: get(&pop.i_ex),
             di_ex: get(&pop.di_ex),
             i_in: get(&pop.i_in),
             di_in: get(&pop.di_in),
-            r: pop.r[i..i + CHUNK].try_into().expect("a chunk"),
+            r: pop.r[i..i + M].try_into().expect("a chunk"),
         }
     }
 
     #[inline(always)]
     fn store(&self, pop: &mut IafPscAlphaPopulation, i: usize) {
-        pop.v_m[i..i + CHUNK].copy_from_slice(&self.y3);
-        pop.i_ex[i..i + CHUNK].copy_from_slice(&self.i_ex);
-        pop.di_ex[i..i + CHUNK].copy_from_slice(&self.di_ex);
-        pop.i_in[i..i + CHUNK].copy_from_slice(&self.i_in);
-        pop.di_in[i..i + CHUNK].copy_from_slice(&self.di_in);
-        pop.r[i..i + CHUNK].copy_from_slice(&self.r);
+        pop.v_m[i..i + M].copy_from_slice(&self.y3);
+        pop.i_ex[i..i + M].copy_from_slice(&self.i_ex);
+        pop.di_ex[i..i + M].copy_from_slice(&self.di_ex);
+        pop.i_in[i..i + M].copy_from_slice(&self.i_in);
+        pop.di_in[i..i + M].copy_from_slice(&self.di_in);
+        pop.r[i..i + M].copy_from_slice(&self.r);
     }
 
-    /// One step of NEST's update, the operations of `update_lanes` in the
-    /// same order, for input `ex[..CHUNK]`, `inh[..CHUNK]`.
+    /// One step of NEST's update (`iaf_psc_alpha::update`), its operations
+    /// in its order for every lane, for input `ex[..M]`, `inh[..M]`; marks
+    /// who fired in `fired[..M]`.
     #[inline(always)]
     fn step(&mut self, p: &Propagators, ex: &[f64], inh: &[f64], fired: &mut [bool]) {
         let p30_i_e = p.p30 * p.i_e;
-        for l in 0..CHUNK {
+        for l in 0..M {
             let v = p30_i_e
                 + p.p31_ex * self.di_ex[l]
                 + p.p32_ex * self.i_ex[l]
