@@ -322,9 +322,9 @@ pub struct IafPscAlphaPopulation {
 struct Scratch {
     /// Ring row of each lag.
     rows: Vec<usize>,
-    /// One neuron's excitatory Poisson input per lag.
+    /// A block's excitatory input per lag and lane (Poisson, then the ring).
     ex: Vec<f64>,
-    /// One neuron's inhibitory Poisson input per lag.
+    /// A block's inhibitory input per lag and lane.
     inh: Vec<f64>,
     /// The ring's sums, before they join the Poisson input.
     sums: Vec<f64>,
@@ -483,7 +483,7 @@ impl IafPscAlphaPopulation {
         sink: &mut S,
     ) {
         // Per slice, not per neuron-step: the ring row of every step, and
-        // buffers for one neuron's Poisson input over the slice.
+        // buffers for one block's input over the slice.
         let mut scratch = std::mem::take(&mut self.scratch);
         ring.row_offsets(origin, from, to, &mut scratch.rows);
         scratch.ex.resize(LANES * to as usize, 0.0);
@@ -538,11 +538,12 @@ impl IafPscAlphaPopulation {
         self.scratch = scratch;
     }
 
-    /// Advance `N` neighbouring neurons, from `i0`, step by step. Each
-    /// neuron goes through NEST's operations in NEST's order, so any `N`
-    /// gives the same bits; with `N` = 8 or 16 the lanes' independent
+    /// Advance `N` neighbouring neurons (16, or 1), from `i0`, through the
+    /// slice. Each neuron goes through NEST's operations in NEST's order,
+    /// so any `N` gives the same bits; with 16 the lanes' independent
     /// dependency chains overlap (and vectorise), where one neuron alone
-    /// waits on each step's additions. `PROBE` samples for the multimeter.
+    /// waits on each step's additions. `PROBE` (with `N` = 1) samples for
+    /// the multimeter.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn update_lanes<const N: usize, const PROBE: bool, S: UpdateSink>(

@@ -69,11 +69,6 @@ impl<'a> Row<'a> {
         self.bytes.is_empty()
     }
 
-    /// Bytes of the encoded row.
-    pub fn encoded_len(&self) -> usize {
-        self.bytes.len()
-    }
-
     /// Call `f` with each target's local index, in stored order; returns
     /// the number of targets. Prefetches the row `PREFETCH_AHEAD` bytes
     /// ahead, one cache line at a time.
