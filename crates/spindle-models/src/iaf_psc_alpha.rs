@@ -560,6 +560,36 @@ impl IafPscAlphaPopulation {
         let p = self.props;
         let base = self.offset as usize + i0;
         let n = to as usize;
+        if N == 2 * CHUNK
+            && !PROBE
+            && ring.counts_only()
+            && let Some(mut draws) = poisson.lane_draws::<N>(base, origin, from, to)
+        {
+            // Each lag's input goes from the Poisson streams and the ring
+            // straight into the step, in registers: through memory, its
+            // stores and reloads cost as much as the step itself.
+            let fired = &mut scratch.fired[..N * n];
+            let mut a = Chunk::<CHUNK>::load(self, i0);
+            let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
+            for lag in from as usize..n {
+                let drive = poisson.draw_lanes(&mut draws, lag);
+                let (ring_ex, ring_in) = ring.take_lanes::<N>(scratch.rows[lag], base);
+                // As `take_slice` adds the ring to the Poisson input.
+                let (ex, inh) = if draws.excitatory {
+                    (add(drive, ring_ex), add([0.0; N], ring_in))
+                } else {
+                    (add([0.0; N], ring_ex), add(drive, ring_in))
+                };
+                let at = lag * N;
+                a.step(&p, &ex, &inh, &mut fired[at..]);
+                b.step(&p, &ex[CHUNK..], &inh[CHUNK..], &mut fired[at + CHUNK..]);
+            }
+            a.store(self, i0);
+            b.store(self, i0 + CHUNK);
+            poisson.end_lanes(draws);
+            self.emit_spikes::<N, S>(base, from, n, fired, sink);
+            return;
+        }
         // Each lane's input over the slice, lag-major ([lag][lane]): the
         // Poisson counts, then the ring's sums added to them.
         let (px, pi) = (&mut scratch.ex[..N * n], &mut scratch.inh[..N * n]);
@@ -617,6 +647,12 @@ impl IafPscAlphaPopulation {
             }
         }
     }
+}
+
+/// Lane-wise `a + b`.
+#[inline(always)]
+fn add<const N: usize>(a: [f64; N], b: [f64; N]) -> [f64; N] {
+    std::array::from_fn(|l| a[l] + b[l])
 }
 
 /// Lanes per chunk of the 16-lane step: one AVX-512 register per variable.

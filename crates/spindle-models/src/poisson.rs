@@ -139,6 +139,21 @@ impl PoissonDrive {
     }
 }
 
+/// The draws of a block of neurons whose streams step together, lag by lag
+/// (see [`PoissonInput::lane_draws`]).
+#[derive(Debug, Clone)]
+pub struct LaneDraws<const N: usize> {
+    lanes: [[u64; N]; 4],
+    head: [u64; 8],
+    drive: u32,
+    weight: f64,
+    /// Whether the input goes to the excitatory channel (weight > 0, as
+    /// NEST's `handle`) or the inhibitory one.
+    pub excitatory: bool,
+    active: (usize, usize),
+    e0: usize,
+}
+
 /// The Poisson input of every neuron of a shard: which drives reach which
 /// neuron (compressed rows by local index) and one xoshiro256++ stream per
 /// (drive, neuron) pair, its four state words held in four arrays so that
@@ -214,10 +229,10 @@ impl PoissonInput {
 
     /// Write the Poisson input of neurons `base..base + N` for the steps
     /// `origin + lag`, `lag` in `from..to`, into `ex[lag * N + l]` and
-    /// `inh[lag * N + l]` (zero where no drive reaches a neuron). When each
-    /// of the `N` neurons has exactly one drive and it is the same one (the
-    /// seed network), the `N` streams step together, lane-wise; the draws
-    /// are those `fill_slice` makes neuron by neuron.
+    /// `inh[lag * N + l]` (zero where no drive reaches a neuron). Where
+    /// [`lane_draws`](Self::lane_draws) applies, the `N` streams step
+    /// together, lane-wise; the draws are those `fill_slice` makes neuron
+    /// by neuron.
     #[inline(always)]
     pub fn fill_block<const N: usize>(
         &mut self,
@@ -228,15 +243,7 @@ impl PoissonInput {
         ex: &mut [f64],
         inh: &mut [f64],
     ) {
-        let e0 = self.start[base] as usize;
-        let one_each = self.start[base + N] as usize == e0 + N
-            && (1..=N).all(|l| self.start[base + l] as usize == e0 + l);
-        let d0 = if one_each { self.drive_of[e0] } else { 0 };
-        let shared = one_each && self.drive_of[e0..e0 + N].iter().all(|&d| d == d0);
-        let head = shared
-            .then(|| self.drives[d0 as usize].sampler.head().copied())
-            .flatten();
-        let Some(head) = head else {
+        let Some(mut draws) = self.lane_draws::<N>(base, origin, from, to) else {
             for l in 0..N {
                 let (e, h) = (&mut ex[l..], &mut inh[l..]);
                 if !self.fill_slice(base + l, origin, from, to, e, h, N) {
@@ -248,44 +255,101 @@ impl PoissonInput {
             }
             return;
         };
-        let d = &self.drives[d0 as usize];
-        let (lag_lo, lag_hi) = d.active_lags(origin, from, to);
-        ex[from as usize * N..to as usize * N].fill(0.0);
-        inh[from as usize * N..to as usize * N].fill(0.0);
-        if lag_lo >= lag_hi {
-            return;
+        let (from, to) = (from as usize, to as usize);
+        let (out, zero) = if draws.excitatory {
+            (ex, inh)
+        } else {
+            (inh, ex)
+        };
+        zero[from * N..to * N].fill(0.0);
+        for lag in from..to {
+            out[lag * N..lag * N + N].copy_from_slice(&self.draw_lanes(&mut draws, lag));
         }
-        let (w, sampler) = (d.weight, &d.sampler);
-        let out = if w > 0.0 { ex } else { inh };
-        let mut lanes = Self::load::<N>(&self.state, e0);
-        for lag in lag_lo..lag_hi {
-            let u = next_lanes(&mut lanes);
-            // Counts as sums of ones (exact), compared with the first 8
-            // thresholds without branching; the rare lane past them scans on.
-            // Sums of ones are exact in any order: a tree keeps the chain of
-            // dependent additions short.
-            let mut k = [0.0f64; N];
+        self.end_lanes(draws);
+    }
+
+    /// The draws of neurons `base..base + N` over the lags `from..to` of
+    /// the slice at `origin`, to be made lag by lag with
+    /// [`draw_lanes`](Self::draw_lanes) and closed with
+    /// [`end_lanes`](Self::end_lanes): when each of the `N` neurons has
+    /// exactly one drive, the same one, with a small mean (the seed
+    /// network), or none has any. `None` otherwise.
+    #[inline(always)]
+    pub fn lane_draws<const N: usize>(
+        &self,
+        base: usize,
+        origin: Step,
+        from: u32,
+        to: u32,
+    ) -> Option<LaneDraws<N>> {
+        let e0 = self.start[base] as usize;
+        if self.start[base + N] as usize == e0 {
+            return Some(LaneDraws {
+                lanes: [[0; N]; 4],
+                head: [u64::MAX; 8],
+                drive: 0,
+                weight: 0.0,
+                excitatory: true,
+                active: (0, 0),
+                e0,
+            });
+        }
+        let one_each = self.start[base + N] as usize == e0 + N
+            && (1..=N).all(|l| self.start[base + l] as usize == e0 + l);
+        let drive = if one_each { self.drive_of[e0] } else { 0 };
+        let shared = one_each && self.drive_of[e0..e0 + N].iter().all(|&d| d == drive);
+        let d = &self.drives[drive as usize];
+        let head = *shared.then(|| d.sampler.head()).flatten()?;
+        Some(LaneDraws {
+            lanes: Self::load::<N>(&self.state, e0),
+            head,
+            drive,
+            weight: d.weight,
+            excitatory: d.weight > 0.0,
+            active: d.active_lags(origin, from, to),
+            e0,
+        })
+    }
+
+    /// The Poisson input of the block at `lag` (lags in increasing order):
+    /// `0.0 + weight * count` per lane while the drive is active, as
+    /// `fill_slice` adds it to a zeroed cell, and 0.0 otherwise.
+    #[inline(always)]
+    pub fn draw_lanes<const N: usize>(&self, draws: &mut LaneDraws<N>, lag: usize) -> [f64; N] {
+        if !(draws.active.0..draws.active.1).contains(&lag) {
+            return [0.0; N];
+        }
+        let u = next_lanes(&mut draws.lanes);
+        let head = draws.head;
+        // Counts as sums of ones (exact), compared with the first 8
+        // thresholds without branching; the rare lane past them scans on.
+        // Sums of ones are exact in any order: a tree keeps the chain of
+        // dependent additions short.
+        let mut k = [0.0f64; N];
+        for l in 0..N {
+            let b = head.map(|h| if u[l] >= h { 1.0 } else { 0.0 });
+            k[l] = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+        }
+        if u.iter().any(|&x| x >= head[7]) {
+            let sampler = &self.drives[draws.drive as usize].sampler;
             for l in 0..N {
-                let b = head.map(|h| if u[l] >= h { 1.0 } else { 0.0 });
-                k[l] = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
-            }
-            if u.iter().any(|&x| x >= head[7]) {
-                for l in 0..N {
-                    if u[l] >= head[7] {
-                        k[l] = sampler.count(u[l]) as f64;
-                    }
+                if u[l] >= head[7] {
+                    k[l] = sampler.count(u[l]) as f64;
                 }
             }
-            // `out` is +0.0 here, as in `fill_slice`.
-            let o: &mut [f64; N] = (&mut out[lag * N..lag * N + N])
-                .try_into()
-                .expect("N lanes");
-            for l in 0..N {
-                o[l] += w * k[l];
-            }
         }
-        Self::store(&mut self.state, e0, &lanes);
-        self.draws += ((lag_hi - lag_lo) * N) as u64;
+        let w = draws.weight;
+        k.map(|k| 0.0 + w * k)
+    }
+
+    /// Keep the streams' state after the draws of a block.
+    #[inline(always)]
+    pub fn end_lanes<const N: usize>(&mut self, draws: LaneDraws<N>) {
+        let (lo, hi) = draws.active;
+        if lo < hi {
+            Self::store(&mut self.state, draws.e0, &draws.lanes);
+            self.draws += ((hi - lo) * N) as u64;
+        }
     }
 
     /// Counts drawn so far.

@@ -229,6 +229,39 @@ impl InputRing {
         }
     }
 
+    /// Whether every input so far came through count groups, so that
+    /// [`take_lanes`](Self::take_lanes) may read it.
+    #[inline]
+    pub fn counts_only(&self) -> bool {
+        !self.weights_written
+    }
+
+    /// Read and clear the input of neurons `local..local + N` in the row
+    /// starting at `row`, as `take_slice` forms it (from +0.0, each count
+    /// group in turn), for a ring with only counts (see
+    /// [`counts_only`](Self::counts_only)): (ex, in) lane by lane.
+    #[inline(always)]
+    pub fn take_lanes<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
+        debug_assert!(self.counts_only());
+        let at = row + local;
+        let (mut ex, mut inh) = ([0.0; N], [0.0; N]);
+        for (w, counts) in &mut self.counts {
+            let cells: &mut [u16; N] = (&mut counts[at..at + N]).try_into().expect("N neurons");
+            let c = std::mem::replace(cells, [0; N]);
+            let w = *w;
+            if w > 0.0 {
+                for l in 0..N {
+                    ex[l] += w * f64::from(c[l]);
+                }
+            } else {
+                for l in 0..N {
+                    inh[l] += w * f64::from(c[l]);
+                }
+            }
+        }
+        (ex, inh)
+    }
+
     /// Read and clear the input of neuron `local` at `step`: (ex, in).
     #[inline]
     pub fn take(&mut self, step: Step, local: usize) -> (f64, f64) {
