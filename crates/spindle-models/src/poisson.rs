@@ -327,8 +327,13 @@ impl PoissonInput {
         // dependent additions short.
         let mut k = [0.0f64; N];
         for l in 0..N {
-            let b = head.map(|h| if u[l] >= h { 1.0 } else { 0.0 });
-            k[l] = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+            // Two chains of masked additions, four thresholds each.
+            let (mut lo, mut hi) = (0.0, 0.0);
+            for i in 0..4 {
+                lo = if u[l] >= head[i] { lo + 1.0 } else { lo };
+                hi = if u[l] >= head[i + 4] { hi + 1.0 } else { hi };
+            }
+            k[l] = lo + hi;
         }
         if u.iter().any(|&x| x >= head[7]) {
             let sampler = &self.drives[draws.drive as usize].sampler;
