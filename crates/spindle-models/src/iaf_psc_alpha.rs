@@ -640,7 +640,8 @@ impl IafPscAlphaPopulation {
     ) {
         for lag in from as usize..n {
             let fire = &fired[lag * N..lag * N + N];
-            if fire.iter().any(|&f| f) {
+            // A fold, not `any`: no early exit, so one vector test.
+            if fire.iter().fold(false, |any, &f| any | f) {
                 for (l, _) in fire.iter().enumerate().filter(|(_, f)| **f) {
                     sink.spike((base + l) as u32, lag as u32);
                 }
