@@ -17,7 +17,12 @@ fn bench(c: &mut Criterion) {
     let partition = b.net.partition(1);
     let shard = &partition.shards()[0];
     let synapses = ShardSynapses::build(&b.net, &partition, shard);
-    let mut ring = InputRing::with_counts(shard.len(), 30, &synapses.count_weights);
+    let mut ring = InputRing::with_planes(
+        shard.len(),
+        30,
+        &synapses.count_weights,
+        &synapses.plane_depths,
+    );
     // 1,000 spikes from random neurons, as in one slice of a busy network.
     let mut rng = stream(9, Purpose::Connect, 0, 0);
     let n = b.net.num_neurons() as u64;

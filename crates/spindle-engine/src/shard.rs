@@ -235,7 +235,12 @@ impl Shard {
             index: range.index,
             ids,
             pops,
-            ring: InputRing::with_counts(n, ring_len, &synapses.count_weights),
+            ring: InputRing::with_planes(
+                n,
+                ring_len,
+                &synapses.count_weights,
+                &synapses.plane_depths,
+            ),
             poisson: PoissonInput::new(drives, per_neuron),
             synapses,
             injections,

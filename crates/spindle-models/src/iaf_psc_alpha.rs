@@ -179,7 +179,7 @@ pub enum Isa {
     Portable,
     /// AVX2 (4 doubles per instruction).
     Avx2,
-    /// AVX-512 (8 doubles per instruction).
+    /// AVX-512 F and BW (8 doubles per instruction).
     Avx512,
 }
 
@@ -193,7 +193,11 @@ impl Isa {
                 std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
             }
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => Isa::Avx2.available() && std::is_x86_feature_detected!("avx512f"),
+            Isa::Avx512 => {
+                Isa::Avx2.available()
+                    && std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512bw")
+            }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
         }
@@ -485,6 +489,9 @@ impl IafPscAlphaPopulation {
         // Per slice, not per neuron-step: the ring row of every step, and
         // buffers for one block's input over the slice.
         let mut scratch = std::mem::take(&mut self.scratch);
+        // The slice's bitmap counts into the cells (once per slice: a
+        // second population finds the planes folded).
+        ring.fold_planes(origin, from, to);
         ring.row_offsets(origin, from, to, &mut scratch.rows);
         scratch.ex.resize(LANES * to as usize, 0.0);
         scratch.inh.resize(LANES * to as usize, 0.0);

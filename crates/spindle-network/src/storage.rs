@@ -19,6 +19,14 @@
 //! one byte at any shard size, half of what 16-bit indices cost; the rows
 //! are the stream delivery reads from memory, so halving them halves the
 //! traffic that bounds it. Sparser networks cost up to 2 bytes.
+//!
+//! A dense projection (where a bitmap takes at most 1.5 times the bytes of
+//! the encoded rows: the seed network's, at 1.25) holds each source's
+//! targets as one bit per neuron of the shard instead, and its further
+//! synapses onto a target (multapses, about 5 % in the seed network) as a
+//! list of local indices. Delivery then adds a whole bitmap into the
+//! ring's bit-sliced counters (`spindle_models::ring`), 512 neurons per
+//! instruction, instead of one read-modify-write per event.
 
 use spindle_core::cache::prefetch;
 use spindle_core::{NodeId, Step};
@@ -43,7 +51,52 @@ pub struct ProjectionRows {
     /// The ring's count group this projection's events are counted in, or
     /// `None` to add the weight per event.
     pub count_group: Option<u32>,
+    /// For a dense projection, each source's targets as a bitmap (the byte
+    /// rows are then empty).
+    bitmap: Option<Bitmap>,
 }
+
+/// Each source's targets as one bit per neuron of the shard, and the
+/// synapses a bit cannot hold (a second or later synapse onto one target,
+/// about 5 % in the seed network) as plain local indices: they are too
+/// sparse for short steps, and a plain list needs no decoding.
+#[derive(Debug, Clone)]
+struct Bitmap {
+    /// Words per source (the ring's `plane_words`).
+    words: usize,
+    bits: Vec<u64>,
+    /// Bits set per source.
+    counts: Vec<u32>,
+    /// `extra[extra_start[s]..extra_start[s + 1]]`: source `s`'s further
+    /// synapses.
+    extra_start: Vec<u32>,
+    extra: Vec<u32>,
+}
+
+impl Bitmap {
+    fn row(&self, s: usize) -> Option<(&[u64], u32)> {
+        let &count = self.counts.get(s)?;
+        Some((&self.bits[s * self.words..(s + 1) * self.words], count))
+    }
+
+    fn extra(&self, s: usize) -> &[u32] {
+        match self.extra_start.get(s..s + 2) {
+            Some(&[lo, hi]) => &self.extra[lo as usize..hi as usize],
+            _ => &[],
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        (self.bits.len() * 2 + self.counts.len() + self.extra_start.len() + self.extra.len()) * 4
+    }
+}
+
+/// A bitmap is chosen where it takes at most this many times the bytes of
+/// the encoded rows: delivering it costs about a tenth as much per event
+/// (bit planes, see `spindle_models::ring`), and a denser projection needs
+/// fewer bytes for it (at the seed's connection probability of 0.1 a bitmap
+/// takes 1.25 times the bytes).
+const BITMAP_MAX_BYTES_RATIO: f64 = 1.5;
 
 /// How far ahead in a row delivery prefetches, in bytes: rows stream from
 /// memory (the seed network's rows exceed the caches), and the hardware
@@ -190,21 +243,46 @@ impl ProjectionRows {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.offsets.len() * 8 + self.bytes.len()
+        self.offsets.len() * 8 + self.bytes.len() + self.bitmap.as_ref().map_or(0, Bitmap::bytes)
+    }
+
+    /// Whether the targets are held as bitmaps.
+    pub fn is_bitmap(&self) -> bool {
+        self.bitmap.is_some()
+    }
+
+    /// The local indices of every synapse of `source`, ascending (a
+    /// multapse's target once per synapse).
+    pub fn targets(&self, source: NodeId) -> Vec<u32> {
+        let mut out = self.row(source).to_vec();
+        let s = source.wrapping_sub(self.src_first) as usize;
+        if let Some(bitmap) = &self.bitmap
+            && let Some((bits, _)) = bitmap.row(s)
+        {
+            for (w, &word) in bits.iter().enumerate() {
+                out.extend(
+                    (0..64)
+                        .filter(|j| word >> j & 1 == 1)
+                        .map(|j| (w * 64 + j) as u32),
+                );
+            }
+            out.extend_from_slice(bitmap.extra(s));
+        }
+        out.sort_unstable();
+        out
     }
 }
 
 /// Calls its argument with (source, local target) for every synapse.
 type EachSynapse<'a> = dyn FnMut(&mut dyn FnMut(NodeId, u32)) + 'a;
 
-/// Encode each source's row: the sources' row lengths in bytes (as
-/// offsets), then the rows, each synapse appended at its source's cursor.
-/// Returns (offsets, bytes, synapses).
-fn encode_rows(
+/// Where each source's encoded row starts (and the end), and the number of
+/// synapses.
+fn row_offsets(
     sources: usize,
     first: NodeId,
     each_synapse: &mut EachSynapse<'_>,
-) -> (Vec<u64>, Vec<u8>, u64) {
+) -> (Vec<u64>, u64) {
     let mut offsets = vec![0u64; sources + 1];
     let mut last = vec![0u32; sources];
     let mut synapses = 0;
@@ -217,8 +295,14 @@ fn encode_rows(
     for i in 1..offsets.len() {
         offsets[i] += offsets[i - 1];
     }
-    let mut cursor = offsets.clone();
-    last.fill(0);
+    (offsets, synapses)
+}
+
+/// The encoded rows at `offsets` (from `row_offsets` over the same
+/// synapses).
+fn fill_rows(offsets: &[u64], first: NodeId, each_synapse: &mut EachSynapse<'_>) -> Vec<u8> {
+    let mut cursor = offsets.to_vec();
+    let mut last = vec![0u32; offsets.len() - 1];
     let mut bytes = vec![0u8; *offsets.last().unwrap_or(&0) as usize];
     each_synapse(&mut |s, local| {
         let s = (s - first) as usize;
@@ -233,7 +317,46 @@ fn encode_rows(
         );
         last[s] = local;
     });
-    (offsets, bytes, synapses)
+    bytes
+}
+
+/// Each source's targets as a bitmap of `words` words, and the synapses a
+/// bitmap cannot hold.
+fn bitmap_rows(
+    sources: usize,
+    first: NodeId,
+    words: usize,
+    each_synapse: &mut EachSynapse<'_>,
+) -> Bitmap {
+    let mut bits = vec![0u64; sources * words];
+    let mut counts = vec![0u32; sources];
+    let mut extra_of: Vec<(u32, u32)> = Vec::new();
+    each_synapse(&mut |s, local| {
+        let s = (s - first) as usize;
+        let (word, bit) = (s * words + local as usize / 64, 1u64 << (local % 64));
+        if bits[word] & bit == 0 {
+            bits[word] |= bit;
+            counts[s] += 1;
+        } else {
+            extra_of.push((s as u32, local));
+        }
+    });
+    // By source, each source's in the order drawn (a stable sort).
+    extra_of.sort_by_key(|&(s, _)| s);
+    let mut extra_start = vec![0u32; sources + 1];
+    for &(s, _) in &extra_of {
+        extra_start[s as usize + 1] += 1;
+    }
+    for i in 1..extra_start.len() {
+        extra_start[i] += extra_start[i - 1];
+    }
+    Bitmap {
+        words,
+        bits,
+        counts,
+        extra_start,
+        extra: extra_of.into_iter().map(|(_, t)| t).collect(),
+    }
 }
 
 /// All synapses onto one shard's neurons.
@@ -243,6 +366,9 @@ pub struct ShardSynapses {
     pub projections: Vec<ProjectionRows>,
     /// Weight of each count group (the input ring needs one per entry).
     pub count_weights: Vec<f64>,
+    /// Bit planes each count group needs: enough for one event per source
+    /// of its bitmap projections in one step.
+    pub plane_depths: Vec<u32>,
 }
 
 /// Assign projections to count groups: one group per distinct weight, as
@@ -327,8 +453,20 @@ impl ShardSynapses {
                         );
                     }
                 };
-                let (offsets, bytes, synapses) =
-                    encode_rows(proj.sources.len(), first, &mut each_synapse);
+                let sources = proj.sources.len();
+                let (offsets, synapses) = row_offsets(sources, first, &mut each_synapse);
+                let words = shard.len().div_ceil(64);
+                let bitmap_bytes = (sources * words * 8) as f64;
+                let encoded_bytes = *offsets.last().unwrap_or(&0) as f64;
+                let (offsets, bytes, bitmap) = if groups[p].is_some()
+                    && bitmap_bytes <= BITMAP_MAX_BYTES_RATIO * encoded_bytes
+                {
+                    let bitmap = bitmap_rows(sources, first, words, &mut each_synapse);
+                    (Vec::new(), Vec::new(), Some(bitmap))
+                } else {
+                    let bytes = fill_rows(&offsets, first, &mut each_synapse);
+                    (offsets, bytes, None)
+                };
                 ProjectionRows {
                     src_first: first,
                     offsets,
@@ -338,12 +476,24 @@ impl ShardSynapses {
                     delay: proj.delay,
                     synapse_model: proj.synapse_model,
                     count_group: groups[p],
+                    bitmap,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut plane_depths = vec![0; count_weights.len()];
+        let mut sources = vec![0u64; count_weights.len()];
+        for (rows, proj) in projections.iter().zip(net.projections()) {
+            if let (Some(g), true) = (rows.count_group, rows.is_bitmap()) {
+                sources[g as usize] += proj.sources.len() as u64;
+            }
+        }
+        for (depth, &n) in plane_depths.iter_mut().zip(&sources) {
+            *depth = u64::BITS - n.leading_zeros();
+        }
         Self {
             projections,
             count_weights,
+            plane_depths,
         }
     }
 
@@ -373,6 +523,12 @@ impl ShardSynapses {
             if s < proj.offsets.len() {
                 prefetch(proj.offsets.as_ptr().wrapping_add(s));
             }
+            if let Some(b) = &proj.bitmap
+                && s < b.counts.len()
+            {
+                prefetch(b.counts.as_ptr().wrapping_add(s));
+                prefetch(b.extra_start.as_ptr().wrapping_add(s));
+            }
         }
     }
 
@@ -386,6 +542,20 @@ impl ShardSynapses {
             for line in (0..row.len().min(PREFETCH_AHEAD)).step_by(64) {
                 prefetch(row.as_ptr().wrapping_add(line));
             }
+            let s = source.wrapping_sub(proj.src_first) as usize;
+            if let Some(b) = &proj.bitmap
+                && let Some((bits, _)) = b.row(s)
+            {
+                // The whole bitmap: its lines are few, and all are read
+                // faster than the hardware follows the stream.
+                for line in (0..bits.len()).step_by(8) {
+                    prefetch(bits.as_ptr().wrapping_add(line));
+                }
+                let extra = b.extra(s);
+                for line in (0..extra.len().min(PREFETCH_AHEAD / 4)).step_by(16) {
+                    prefetch(extra.as_ptr().wrapping_add(line));
+                }
+            }
         }
     }
 
@@ -393,16 +563,30 @@ impl ShardSynapses {
     /// `step + delay` of each projection, for every target in this shard.
     /// Returns the synaptic events written. The targets of one source and
     /// projection all land in one row of the ring. `ring` must have been
-    /// made with `InputRing::with_counts(.., &self.count_weights)`.
+    /// made with `InputRing::with_planes(.., &self.count_weights,
+    /// &self.plane_depths)`. A bitmap projection counts a spike's events
+    /// in the ring's bit planes.
     #[inline]
     pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
         let mut events = 0;
         for proj in &self.projections {
+            let arrival = step + proj.delay;
+            let s = source.wrapping_sub(proj.src_first) as usize;
+            if let (Some(bitmap), Some(g)) = (&proj.bitmap, proj.count_group) {
+                if let Some((bits, n)) = bitmap.row(s)
+                    && n > 0
+                {
+                    let extra = bitmap.extra(s);
+                    ring.add_bitmap(g as usize, arrival, bits);
+                    ring.add_indices(g as usize, arrival, extra);
+                    events += u64::from(n) + extra.len() as u64;
+                }
+                continue;
+            }
             let row = proj.row(source);
             if row.is_empty() {
                 continue;
             }
-            let arrival = step + proj.delay;
             let mut cells = match proj.count_group {
                 Some(g) => Cells::Count(ring.count_row_mut(g as usize, arrival)),
                 None => Cells::Weight(ring.row_mut(arrival, proj.weight), proj.weight),
@@ -505,7 +689,7 @@ mod tests {
                 let syn = ShardSynapses::build(&net, &p, sh);
                 for (pi, rows) in syn.projections.iter().enumerate() {
                     for src in all.iter() {
-                        for l in rows.row(src).to_vec() {
+                        for l in rows.targets(src) {
                             edges.push((pi, src, p.id(sh.ranks.start + l)));
                         }
                     }
@@ -514,6 +698,14 @@ mod tests {
             edges.sort();
             edges
         };
+        // Dense in one shard (bitmaps), sparse in seven (encoded rows):
+        // both forms hold the same synapses.
+        let form = |shards: usize| {
+            let p = net.partition(shards);
+            let syn = ShardSynapses::build(&net, &p, &p.shards()[0]);
+            syn.projections[0].is_bitmap()
+        };
+        assert!(form(1) && !form(7));
         let one = edges(1);
         assert_eq!(one.len(), 50 * 7 + 10 * 50 - 10);
         assert_eq!(one, edges(3));
