@@ -332,9 +332,10 @@ struct Scratch {
     inh: Vec<f64>,
     /// The ring's sums, before they join the Poisson input.
     sums: Vec<f64>,
-    /// Which lanes fired in each lag, read after the slice (reading them
+    /// Which lanes fired in each lag, a bit per lane, read after the slice
+    /// (reading them
     /// in the step itself stalls on the store just made).
-    fired: Vec<bool>,
+    fired: Vec<u32>,
 }
 
 /// Neurons updated together by `update_lanes`: two AVX-512 registers (four
@@ -496,7 +497,7 @@ impl IafPscAlphaPopulation {
         scratch.ex.resize(LANES * to as usize, 0.0);
         scratch.inh.resize(LANES * to as usize, 0.0);
         scratch.sums.resize(2 * LANES * to as usize, 0.0);
-        scratch.fired.resize(LANES * to as usize, false);
+        scratch.fired.resize(to as usize, 0);
         let mut i = 0;
         while i < self.len() {
             // Blocks of LANES neurons no multimeter samples; one at a time
@@ -575,7 +576,7 @@ impl IafPscAlphaPopulation {
             // Each lag's input goes from the Poisson streams and the ring
             // straight into the step, in registers: through memory, its
             // stores and reloads cost as much as the step itself.
-            let fired = &mut scratch.fired[..N * n];
+            let fired = &mut scratch.fired[..n];
             let mut a = Chunk::<CHUNK>::load(self, i0);
             let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
             for lag in from as usize..n {
@@ -587,9 +588,8 @@ impl IafPscAlphaPopulation {
                 } else {
                     (add([0.0; N], ring_ex), add(drive, ring_in))
                 };
-                let at = lag * N;
-                a.step(&p, &ex, &inh, &mut fired[at..]);
-                b.step(&p, &ex[CHUNK..], &inh[CHUNK..], &mut fired[at + CHUNK..]);
+                fired[lag] =
+                    a.step(&p, &ex, &inh) | b.step(&p, &ex[CHUNK..], &inh[CHUNK..]) << CHUNK;
             }
             a.store(self, i0);
             b.store(self, i0 + CHUNK);
@@ -602,7 +602,7 @@ impl IafPscAlphaPopulation {
         let (px, pi) = (&mut scratch.ex[..N * n], &mut scratch.inh[..N * n]);
         poisson.fill_block::<N>(base, origin, from, to, px, pi);
         ring.take_slice::<N>(&scratch.rows, base, from, to, px, pi, &mut scratch.sums);
-        let fired = &mut scratch.fired[..N * n];
+        let fired = &mut scratch.fired[..n];
         if N == 2 * CHUNK && !PROBE {
             // Two chunks of 8 lanes held as separate values: a 16-lane
             // array of each state variable was kept on the stack by the
@@ -611,9 +611,9 @@ impl IafPscAlphaPopulation {
             let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
             for lag in from as usize..n {
                 let at = lag * N;
-                a.step(&p, &px[at..], &pi[at..], &mut fired[at..]);
+                fired[lag] = a.step(&p, &px[at..], &pi[at..]);
                 let at = at + CHUNK;
-                b.step(&p, &px[at..], &pi[at..], &mut fired[at..]);
+                fired[lag] |= b.step(&p, &px[at..], &pi[at..]) << CHUNK;
             }
             a.store(self, i0);
             b.store(self, i0 + CHUNK);
@@ -622,7 +622,7 @@ impl IafPscAlphaPopulation {
             assert_eq!(N, 1, "blocks of 16 lanes or single neurons");
             let mut c = Chunk::<1>::load(self, i0);
             for lag in from as usize..n {
-                c.step(&p, &px[lag..], &pi[lag..], &mut fired[lag..]);
+                fired[lag] = c.step(&p, &px[lag..], &pi[lag..]);
                 let step = origin + lag as Step;
                 if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                     let v_m = c.y3[0] + p.e_l;
@@ -642,16 +642,15 @@ impl IafPscAlphaPopulation {
         base: usize,
         from: u32,
         n: usize,
-        fired: &[bool],
+        fired: &[u32],
         sink: &mut S,
     ) {
-        for lag in from as usize..n {
-            let fire = &fired[lag * N..lag * N + N];
-            // A fold, not `any`: no early exit, so one vector test.
-            if fire.iter().fold(false, |any, &f| any | f) {
-                for (l, _) in fire.iter().enumerate().filter(|(_, f)| **f) {
-                    sink.spike((base + l) as u32, lag as u32);
-                }
+        for (lag, &mask) in fired.iter().enumerate().take(n).skip(from as usize) {
+            let mut mask = mask;
+            while mask != 0 {
+                let l = mask.trailing_zeros() as usize;
+                sink.spike((base + l) as u32, lag as u32);
+                mask &= mask - 1;
             }
         }
     }
@@ -702,9 +701,10 @@ impl<const M: usize> Chunk<M> {
 
     /// One step of NEST's update (`iaf_psc_alpha::update`), its operations
     /// in its order for every lane, for input `ex[..M]`, `inh[..M]`; marks
-    /// who fired in `fired[..M]`.
+    /// who fired: bit `l` of the result for lane `l`.
     #[inline(always)]
-    fn step(&mut self, p: &Propagators, ex: &[f64], inh: &[f64], fired: &mut [bool]) {
+    fn step(&mut self, p: &Propagators, ex: &[f64], inh: &[f64]) -> u32 {
+        let mut fired = 0;
         let p30_i_e = p.p30 * p.i_e;
         for l in 0..M {
             let v = p30_i_e
@@ -725,10 +725,11 @@ impl<const M: usize> Chunk<M> {
             self.di_in[l] = self.di_in[l] * p.p11_in + p.ipsc_initial * inh[l];
 
             let fire = self.y3[l] >= p.theta;
-            fired[l] = fire;
+            fired |= u32::from(fire) << l;
             self.r[l] = if fire { p.refractory_steps } else { self.r[l] };
             self.y3[l] = if fire { p.v_reset } else { self.y3[l] };
         }
+        fired
     }
 }
 
