@@ -579,7 +579,7 @@ impl IafPscAlphaPopulation {
             let fired = &mut scratch.fired[..n];
             let mut a = Chunk::<CHUNK>::load(self, i0);
             let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
-            for lag in from as usize..n {
+            for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let drive = poisson.draw_lanes(&mut draws, lag);
                 let (ring_ex, ring_in) = ring.take_lanes::<N>(scratch.rows[lag], base);
                 // As `take_slice` adds the ring to the Poisson input.
@@ -588,8 +588,7 @@ impl IafPscAlphaPopulation {
                 } else {
                     (add([0.0; N], ring_ex), add(drive, ring_in))
                 };
-                fired[lag] =
-                    a.step(&p, &ex, &inh) | b.step(&p, &ex[CHUNK..], &inh[CHUNK..]) << CHUNK;
+                *fire = a.step(&p, &ex, &inh) | b.step(&p, &ex[CHUNK..], &inh[CHUNK..]) << CHUNK;
             }
             a.store(self, i0);
             b.store(self, i0 + CHUNK);
@@ -609,11 +608,11 @@ impl IafPscAlphaPopulation {
             // compiler, with a store and a reload in every step's chain.
             let mut a = Chunk::<CHUNK>::load(self, i0);
             let mut b = Chunk::<CHUNK>::load(self, i0 + CHUNK);
-            for lag in from as usize..n {
+            for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let at = lag * N;
-                fired[lag] = a.step(&p, &px[at..], &pi[at..]);
+                *fire = a.step(&p, &px[at..], &pi[at..]);
                 let at = at + CHUNK;
-                fired[lag] |= b.step(&p, &px[at..], &pi[at..]) << CHUNK;
+                *fire |= b.step(&p, &px[at..], &pi[at..]) << CHUNK;
             }
             a.store(self, i0);
             b.store(self, i0 + CHUNK);
@@ -621,8 +620,8 @@ impl IafPscAlphaPopulation {
             // One neuron at a time: the remainder, and sampled neurons.
             assert_eq!(N, 1, "blocks of 16 lanes or single neurons");
             let mut c = Chunk::<1>::load(self, i0);
-            for lag in from as usize..n {
-                fired[lag] = c.step(&p, &px[lag..], &pi[lag..]);
+            for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
+                *fire = c.step(&p, &px[lag..], &pi[lag..]);
                 let step = origin + lag as Step;
                 if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                     let v_m = c.y3[0] + p.e_l;
