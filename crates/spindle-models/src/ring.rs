@@ -94,16 +94,6 @@ impl InputRing {
         self.planes[group].add(slot, bitmap);
     }
 
-    /// Count one event for each neuron in `targets` (local indices; one
-    /// may repeat) in group `group` at `step`, in the bit planes: their
-    /// words are in cache while a spike is delivered, where the 16-bit
-    /// cells of a few scattered neurons are not.
-    #[inline]
-    pub fn add_indices(&mut self, group: usize, step: Step, targets: &[u32]) {
-        let slot = step as usize & (self.len - 1);
-        self.planes[group].add_indices(slot, targets);
-    }
-
     /// Fold the bit planes of the steps `origin + lag`, `lag` in
     /// `from..to`, into their 16-bit cells, and clear them.
     #[inline(always)]
@@ -341,8 +331,6 @@ struct Planes {
     depth: usize,
     bits: Vec<u64>,
     used: Vec<usize>,
-    /// Single events per slot, added to the cells by `fold`.
-    deferred: Vec<Vec<u32>>,
 }
 
 /// Words added together: one 512-bit vector.
@@ -362,18 +350,11 @@ impl Planes {
             // pages are never backed by memory.
             bits: vec![0; words * depth * slots],
             used: vec![0; slots],
-            deferred: vec![Vec::new(); slots],
         }
     }
 
     fn bytes(&self) -> usize {
-        self.bits.len() * 8
-            + self.used.len() * size_of::<usize>()
-            + self
-                .deferred
-                .iter()
-                .map(|d| d.capacity() * 4)
-                .sum::<usize>()
+        self.bits.len() * 8 + self.used.len() * size_of::<usize>()
     }
 
     /// Add one to the count of every neuron set in `bitmap` at `slot`,
@@ -451,28 +432,17 @@ impl Planes {
         }
     }
 
-    /// Add one to the count of each neuron in `targets` at `slot`: kept
-    /// in a list that `fold` adds to the cells, while it has their row in
-    /// cache (one at a time now they would miss it, or cost a ripple
-    /// through the planes each).
-    #[inline]
-    fn add_indices(&mut self, slot: usize, targets: &[u32]) {
-        self.deferred[slot].extend_from_slice(targets);
-    }
-
     /// Add the counts of `slot` to `cells` (one per neuron) and clear them.
     fn fold(&mut self, slot: usize, cells: &mut [u16]) {
-        if self.used[slot] != 0 {
-            match Isa::best() {
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: AVX-512F and BW are present (`Isa::best` checked it).
-                #[allow(unsafe_code)]
-                Isa::Avx512 => unsafe { self.fold_avx512(slot, cells) },
-                _ => self.fold_portable(slot, cells, 0),
-            }
+        if self.used[slot] == 0 {
+            return;
         }
-        for t in self.deferred[slot].drain(..) {
-            cells[t as usize] += 1;
+        match Isa::best() {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX-512F and BW are present (`Isa::best` checked it).
+            #[allow(unsafe_code)]
+            Isa::Avx512 => unsafe { self.fold_avx512(slot, cells) },
+            _ => self.fold_portable(slot, cells, 0),
         }
     }
 
@@ -674,9 +644,9 @@ mod tests {
             for (t, count) in want.iter_mut().enumerate() {
                 *count += (bitmap[t / 64] >> (t % 64) & 1) as u32;
             }
-            let one = (next_lanes(&mut rng)[0] % n as u64) as u32;
-            r.add_indices(0, 2, &[one, one]);
-            want[one as usize] += 2;
+            let one = (next_lanes(&mut rng)[0] % n as u64) as usize;
+            r.count_row_mut(0, 2)[one] += 2;
+            want[one] += 2;
         }
         assert!(want.iter().any(|&c| c > 255));
         // The inhibitory group had no events; the planes hold nothing after.

@@ -581,7 +581,12 @@ impl ShardSynapses {
                 {
                     let extra = bitmap.extra(s);
                     ring.add_bitmap(g as usize, arrival, bits);
-                    ring.add_indices(g as usize, arrival, extra);
+                    // The few multapses one at a time: the lag's cells
+                    // are in cache while its spikes are delivered.
+                    let cells = ring.count_row_mut(g as usize, arrival);
+                    for &t in extra {
+                        cells[t as usize] += 1;
+                    }
                     events += u64::from(n) + extra.len() as u64;
                 }
                 continue;
