@@ -4,7 +4,8 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use spindle_core::{NodeId, SpikeDigest, Step};
@@ -76,9 +77,8 @@ pub struct RunStats {
     pub synapses_stored: u64,
 }
 
-/// State only shard 0 touches: the digest and the progress line.
+/// State only shard 0 touches: the slice count and the progress line.
 struct Leader<'a> {
-    digest: &'a mut SpikeDigest,
     slices: &'a mut u64,
     progress_at: Instant,
     /// Writing the progress line failed (stderr closed): stop the run.
@@ -251,10 +251,13 @@ impl Simulation {
         let progress = self.config.progress;
         let h = res.h();
         let mut slices = 0u64;
-        let mut digest = self.digest;
+        // Each slice's spikes are digested, in slice order, by the first
+        // shard to finish its update of the slice after: on shard 0 alone
+        // the digest made the others wait for it at every barrier.
+        let digest = Mutex::new(self.digest);
+        let digested = AtomicU64::new(0);
         let mut stderr_closed = false;
         let mut leader = Some(Leader {
-            digest: &mut digest,
             slices: &mut slices,
             progress_at: Instant::now(),
             stderr_closed: &mut stderr_closed,
@@ -272,7 +275,8 @@ impl Simulation {
             //           slice k-1 into this shard's input ring, then inject
             //           spike-generator events of slice k;
             //   U(k)    update: advance this shard's neurons through slice
-            //           k and publish their spikes (parity k % 2);
+            //           k and publish their spikes (parity k % 2); the
+            //           first shard done digests slice k-1's spikes;
             //   B(k)    barrier: after it every shard's slice-k spikes are
             //           readable, and so is shard 0's answer to "stop after
             //           slice k?" (an interrupt), which all shards obey.
@@ -293,30 +297,43 @@ impl Simulation {
             let mut origin = t0;
             let mut parity = 0;
             let mut stopping = false;
+            // Slices done by this loop; slice `n - 1` is `last`.
+            let mut n = 0u64;
+            // Every shard's spikes of the slice at `origin` with `parity`.
+            let lists_of = |parity: usize| -> Vec<&[Spike]> {
+                (0..total_shards)
+                    .map(|g| match g.checked_sub(first_shard) {
+                        // SAFETY: between B(k-1) and B(k + 1) for the
+                        // spikes of slice k - 1 (parity k - 1), as the
+                        // callers are; nobody writes them then.
+                        Some(l) if l < local_shards => unsafe { exchange.spikes_of(l, parity) },
+                        // SAFETY: other ranks' spikes, after the second
+                        // barrier of X(k-1) and before X(k+1).
+                        _ => unsafe { exchange.remote_of(g, parity) },
+                    })
+                    .collect()
+            };
+            // Digest slice `n - 1` if no other shard has taken it.
+            let digest_last = |n: u64, last: Option<(Step, usize)>| {
+                if let Some((prev_origin, prev_parity)) = last
+                    && digested
+                        .compare_exchange(n - 1, n, Ordering::AcqRel, Ordering::Relaxed)
+                        .is_ok()
+                {
+                    let mut d = digest.lock().unwrap_or_else(|e| e.into_inner());
+                    // A spike is digested by its emission step.
+                    for_each_in_order(&lists_of(prev_parity), |sp| {
+                        d.push(prev_origin + sp.lag as Step, sp.id as u64)
+                    });
+                }
+            };
             loop {
                 let t_deliver = Stamp::now();
                 if let Some((prev_origin, prev_parity)) = last {
-                    let lists: Vec<&[Spike]> = (0..total_shards)
-                        .map(|g| match g.checked_sub(first_shard) {
-                            // SAFETY: between B(k-1), which we passed, and
-                            // B(k), which we have not entered.
-                            Some(l) if l < local_shards => unsafe {
-                                exchange.spikes_of(l, prev_parity)
-                            },
-                            // SAFETY: other ranks' spikes, after the second
-                            // barrier of X(k-1) and before B(k).
-                            _ => unsafe { exchange.remote_of(g, prev_parity) },
-                        })
-                        .collect();
-                    shard.deliver(prev_origin, &lists);
-                    if let Some(l) = leader.as_mut() {
-                        // A spike is digested by its emission step.
-                        for_each_in_order(&lists, |sp| {
-                            l.digest.push(prev_origin + sp.lag as Step, sp.id as u64)
-                        });
-                    }
+                    shard.deliver(prev_origin, &lists_of(prev_parity));
                 }
                 if origin >= end || stopping {
+                    digest_last(n, last);
                     let deliver = t_deliver.until(&Stamp::now());
                     shard.timers.time_deliver_spike_data += deliver;
                     shard.histograms.deliver.record(deliver.wall);
@@ -344,6 +361,8 @@ impl Simulation {
                         *l.stderr_closed || interrupt.is_some_and(|f| f.load(Ordering::Relaxed)),
                     );
                 }
+                // Slice k - 1's spikes stay readable until U(k + 1).
+                digest_last(n, last);
                 let t_sync = Stamp::now();
                 exchange.sync().ok_or(EngineError::Aborted)?;
                 let mut t_done = Stamp::now();
@@ -364,6 +383,7 @@ impl Simulation {
                 shard.timers.time_gather_spike_data += t_gather.until(&t_done);
 
                 last = Some((origin, parity));
+                n += 1;
                 origin += len;
                 parity = 1 - parity;
                 if let Some(l) = leader.as_mut() {
@@ -387,7 +407,7 @@ impl Simulation {
         }
         // Every shard stopped at the same boundary: shard 0 decided for all.
         let reached = reached[0];
-        self.digest = digest;
+        self.digest = digest.into_inner().unwrap_or_else(|e| e.into_inner());
         self.slices += slices;
         self.now = reached;
         self.time_simulate += start.elapsed();
