@@ -367,7 +367,6 @@ fn bitmap_rows(
         }
     });
     flush(column, &mut word_of, &mut extra_of);
-    drop(flush);
     // By source, each source's in the order drawn (a stable sort).
     extra_of.sort_by_key(|&(s, _)| s);
     let mut extra_start = vec![0u32; sources + 1];
