@@ -650,9 +650,9 @@ mod tests {
         }
         assert!(want.iter().any(|&c| c > 255));
         // The inhibitory group had no events; the planes hold nothing after.
-        for t in 0..n {
+        for (t, &count) in want.iter().enumerate() {
             let (ex, inh) = r.take(2 + 4 * 7, t);
-            assert_eq!((ex, inh), (0.5 * f64::from(want[t]), 0.0), "neuron {t}");
+            assert_eq!((ex, inh), (0.5 * f64::from(count), 0.0), "neuron {t}");
         }
         assert_eq!(r.take(2, 17), (0.0, 0.0));
         assert!(r.planes[0].bits.iter().all(|&w| w == 0));
