@@ -28,7 +28,7 @@
 //! ring's bit-sliced counters (`spindle_models::ring`), 512 neurons per
 //! instruction, instead of one read-modify-write per event.
 
-use spindle_core::cache::{prefetch, prefetch_l2};
+use spindle_core::cache::{advise_huge_pages, prefetch, prefetch_l2};
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
@@ -304,6 +304,7 @@ fn fill_rows(offsets: &[u64], first: NodeId, each_synapse: &mut EachSynapse<'_>)
     let mut cursor = offsets.to_vec();
     let mut last = vec![0u32; offsets.len() - 1];
     let mut bytes = vec![0u8; *offsets.last().unwrap_or(&0) as usize];
+    advise_huge_pages(&bytes);
     each_synapse(&mut |s, local| {
         let s = (s - first) as usize;
         let c = &mut cursor[s];
@@ -329,6 +330,7 @@ fn bitmap_rows(
     each_synapse: &mut EachSynapse<'_>,
 ) -> Bitmap {
     let mut bits = vec![0u64; sources * words];
+    advise_huge_pages(&bits);
     let mut counts = vec![0u32; sources];
     let mut extra_of: Vec<(u32, u32)> = Vec::new();
     // Targets come in ascending order, so each source's word for 64
