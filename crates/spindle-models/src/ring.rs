@@ -375,42 +375,40 @@ impl Planes {
     #[target_feature(enable = "avx512f")]
     fn add_avx512(&mut self, slot: usize, bitmap: &[u64]) {
         use std::arch::x86_64::*;
-        debug_assert_eq!(bitmap.len(), self.words);
-        let (words, depth) = (self.words, self.depth);
-        let planes = &mut self.bits[slot * depth * words..(slot + 1) * depth * words];
-        let first = RIPPLE.min(depth);
-        self.used[slot] = self.used[slot].max(first);
-        for (b, chunk) in bitmap.chunks(BLOCK).enumerate() {
-            let at = b * BLOCK;
-            let left = if chunk.len() == BLOCK {
-                // SAFETY: `chunk` holds BLOCK words (64 bytes); unaligned
-                // loads are allowed.
+        self.add_blocks(slot, bitmap, |planes, words, at, first, carry| {
+            // SAFETY: `carry` is BLOCK words (64 bytes); unaligned loads
+            // are allowed.
+            #[allow(unsafe_code)]
+            let mut carry = unsafe { _mm512_loadu_si512(carry.as_ptr().cast()) };
+            for p in 0..first {
+                let x = &mut planes[p * words + at..p * words + at + BLOCK];
+                // SAFETY: `x` holds BLOCK words (64 bytes), borrowed
+                // mutably here.
                 #[allow(unsafe_code)]
-                let mut carry = unsafe { _mm512_loadu_si512(chunk.as_ptr().cast()) };
-                for p in 0..first {
-                    let x = &mut planes[p * words + at..p * words + at + BLOCK];
-                    // SAFETY: `x` holds BLOCK words (64 bytes), borrowed
-                    // mutably here.
-                    #[allow(unsafe_code)]
-                    unsafe {
-                        let old = _mm512_loadu_si512(x.as_ptr().cast());
-                        _mm512_storeu_si512(x.as_mut_ptr().cast(), _mm512_xor_si512(old, carry));
-                        carry = _mm512_and_si512(carry, old);
-                    }
+                unsafe {
+                    let old = _mm512_loadu_si512(x.as_ptr().cast());
+                    _mm512_storeu_si512(x.as_mut_ptr().cast(), _mm512_xor_si512(old, carry));
+                    carry = _mm512_and_si512(carry, old);
                 }
-                _mm512_test_epi64_mask(carry, carry) != 0
-            } else {
-                ripple_words(planes, words, at, first, chunk)
-            };
-            if left {
-                self.used[slot] =
-                    self.used[slot].max(carry_on(planes, words, depth, first, at, chunk));
             }
-        }
+            _mm512_test_epi64_mask(carry, carry) != 0
+        })
     }
 
     #[inline(always)]
     fn add_portable(&mut self, slot: usize, bitmap: &[u64]) {
+        self.add_blocks(slot, bitmap, ripple_block)
+    }
+
+    /// The addition of `add`, whole blocks by `block` (`ripple_block`'s
+    /// arguments and result).
+    #[inline(always)]
+    fn add_blocks(
+        &mut self,
+        slot: usize,
+        bitmap: &[u64],
+        block: impl Fn(&mut [u64], usize, usize, usize, [u64; BLOCK]) -> bool,
+    ) {
         debug_assert_eq!(bitmap.len(), self.words);
         let (words, depth) = (self.words, self.depth);
         let planes = &mut self.bits[slot * depth * words..(slot + 1) * depth * words];
@@ -422,7 +420,7 @@ impl Planes {
             let at = b * BLOCK;
             let left = match <&[u64; BLOCK]>::try_from(chunk) {
                 // Whole blocks as arrays, so that they vectorise.
-                Ok(&whole) => ripple_block(planes, words, at, first, whole),
+                Ok(&whole) => block(planes, words, at, first, whole),
                 Err(_) => ripple_words(planes, words, at, first, chunk),
             };
             if left {
