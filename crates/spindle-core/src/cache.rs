@@ -8,14 +8,7 @@
 #[inline(always)]
 pub fn prefetch<T>(at: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: PREFETCHT0 is a hint that never faults and has no effect the
-    // program can observe but timing, whatever the address; SSE, which it
-    // needs, is part of x86-64's baseline.
-    #[allow(unsafe_code)]
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(at.cast::<i8>());
-    }
+    hint::<{ std::arch::x86_64::_MM_HINT_T0 }, T>(at);
     #[cfg(not(target_arch = "x86_64"))]
     let _ = at;
 }
@@ -26,15 +19,21 @@ pub fn prefetch<T>(at: *const T) {
 #[inline(always)]
 pub fn prefetch_l2<T>(at: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: as for `prefetch` (PREFETCHT1 is the same hint, for the
-    // second-level cache).
-    #[allow(unsafe_code)]
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T1>(at.cast::<i8>());
-    }
+    hint::<{ std::arch::x86_64::_MM_HINT_T1 }, T>(at);
     #[cfg(not(target_arch = "x86_64"))]
     let _ = at;
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn hint<const LEVEL: i32, T>(at: *const T) {
+    // SAFETY: PREFETCHT0/T1 are hints that never fault and have no effect
+    // the program can observe but timing, whatever the address; SSE, which
+    // they need, is part of x86-64's baseline.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<LEVEL>(at.cast::<i8>());
+    }
 }
 
 /// Ask the kernel to back the memory of `v` with huge pages (2 MiB) where

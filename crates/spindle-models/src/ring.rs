@@ -14,9 +14,9 @@
 //! A count group may also count in bit planes: bit `p` of plane word
 //! `t / 64`, bit `t % 64`, is bit `p` of neuron `t`'s count. A spike whose
 //! targets come as a bitmap (dense projections) is then added to all its
-//! targets at once, 512 at a time, by a ripple-carry addition that stops at
-//! the first plane with no carry left: about a tenth of the cost of one
-//! read-modify-write per event. Before a step's input is read the planes
+//! targets at once, 512 at a time, by a ripple-carry addition (through the
+//! first planes without a branch, further only where a carry is left):
+//! about a tenth of the cost of one read-modify-write per event. Before a step's input is read the planes
 //! are folded into its 16-bit cells ([`InputRing::fold_planes`]).
 
 use spindle_core::Step;
@@ -65,18 +65,21 @@ impl InputRing {
         assert!(len > 0);
         assert_eq!(weights.len(), depths.len());
         let len = len.next_power_of_two();
-        Self {
+        let mut ring = Self {
             n,
             len,
             ex: vec![0.0; n * len],
             inh: vec![0.0; n * len],
             counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
-            planes: depths
-                .iter()
-                .map(|&d| Planes::new(n.div_ceil(64), d as usize, len))
-                .collect(),
+            planes: Vec::new(),
             weights_written: false,
-        }
+        };
+        let words = ring.plane_words();
+        ring.planes = depths
+            .iter()
+            .map(|&d| Planes::new(words, d as usize, len))
+            .collect();
+        ring
     }
 
     /// Words of one bit plane (and of one bitmap of targets).
