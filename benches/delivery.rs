@@ -22,6 +22,7 @@ fn bench(c: &mut Criterion) {
         30,
         &synapses.count_weights,
         &synapses.plane_depths,
+        spindle::models::Isa::detect(),
     );
     // 1,000 spikes from random neurons, as in one slice of a busy network.
     let mut rng = stream(9, Purpose::Connect, 0, 0);

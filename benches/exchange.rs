@@ -14,7 +14,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("exchange");
     for threads in [1, 2, 4] {
         let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
-        net.create_iaf_psc_alpha(threads, seed_neuron()).unwrap();
+        net.create_neurons(threads, seed_neuron()).unwrap();
         net.set_min_delay(1.5).unwrap();
         let mut sim = Simulation::build(net, Config::threads(threads)).unwrap();
         // One iteration is one slice; a simulate call runs them all, so

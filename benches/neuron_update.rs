@@ -7,13 +7,7 @@ mod common;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spindle::brunel::seed_neuron;
 use spindle::core::Resolution;
-use spindle::models::{IafPscAlphaPopulation, InputRing, PoissonInput, UpdateSink};
-
-struct Discard;
-impl UpdateSink for Discard {
-    fn spike(&mut self, _: u32, _: u32) {}
-    fn sample(&mut self, _: u32, _: u64, _: f64, _: f64, _: f64) {}
-}
+use spindle::models::{IafPscAlphaPopulation, InputRing, Isa, PoissonInput, SliceOutput};
 
 const N: usize = 10_000;
 const SLICE: u32 = 15;
@@ -31,6 +25,8 @@ fn bench(c: &mut Criterion) {
             PoissonInput::empty(N)
         };
         let mut origin = 15;
+        let mut out = SliceOutput::default();
+        let isa = Isa::detect();
         let name = if poisson {
             "update_with_poisson_per_neuron_step"
         } else {
@@ -38,7 +34,8 @@ fn bench(c: &mut Criterion) {
         };
         group.bench_function(name, |b| {
             b.iter(|| {
-                pop.update(origin, 0, SLICE, &mut ring, &mut input, &mut Discard);
+                out.spikes.clear();
+                pop.update_on(isa, origin, 0, SLICE, &mut ring, &mut input, &mut out);
                 origin += SLICE as u64;
             })
         });

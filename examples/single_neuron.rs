@@ -7,7 +7,7 @@ use spindle::brunel::seed_neuron;
 use spindle::core::Resolution;
 use spindle::engine::{Config, Simulation};
 use spindle::models::IafPscAlphaParams;
-use spindle::models::devices::{MultimeterParams, Recordable, SpikeGeneratorParams};
+use spindle::models::devices::{MultimeterParams, SpikeGeneratorParams};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         i_e: 300.0,
         ..seed_neuron()
     };
-    let neuron = net.create_iaf_psc_alpha(1, params)?;
+    let neuron = net.create_neurons(1, params)?;
 
     let sg = net.create_spike_generator(SpikeGeneratorParams {
         spike_times: vec![10.0, 20.0],
@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mm = net.create_multimeter(MultimeterParams {
         interval: None,
-        record_from: vec![Recordable::VM],
+        record_from: vec!["V_m".into()],
     })?;
     net.connect(
         &mm,
@@ -43,7 +43,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sim = Simulation::build(net, Config::threads(1))?;
     sim.simulate(50.0)?;
     let trace = sim.multimeter_events(mm.first())?;
-    for (t, v) in trace.times.iter().zip(&trace.v_m).step_by(25) {
+    for (t, v) in trace
+        .times
+        .iter()
+        .zip(trace.get("V_m").expect("recorded"))
+        .step_by(25)
+    {
         println!("{t:6.1} ms  V_m = {v:8.4} mV");
     }
     Ok(())

@@ -170,7 +170,9 @@ fn param_flag(e: &ParamError) -> &'static str {
         ParamError::TauSyn => "--tau-syn",
         ParamError::Refractory => "--t-ref",
         ParamError::Reset => "--v-reset/--v-th",
-        ParamError::NotFinite(_) => "neuron parameters",
+        ParamError::NotFinite(_) | ParamError::Invalid(_) | ParamError::Unknown(_) => {
+            "neuron parameters"
+        }
     }
 }
 

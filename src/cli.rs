@@ -182,6 +182,7 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
         pin: cfg.pin,
         progress: !cfg.quiet,
         check_memory: true,
+        isa: spindle::engine::Isa::detect(),
     };
     let (sim, connect) = Span::measure(|| match ranks {
         Some(r) => Simulation::build_on_ranks(b.net.clone(), config, r.clone()),

@@ -7,7 +7,7 @@ use common::run_brunel;
 use spindle::brunel::{self, BrunelParams, seed_neuron};
 use spindle::core::Resolution;
 use spindle::engine::{Config, Simulation};
-use spindle::models::devices::{PoissonGeneratorParams, RecordTo, Recordable};
+use spindle::models::devices::{PoissonGeneratorParams, RecordTo};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 #[test]
@@ -56,8 +56,8 @@ fn simulating_in_pieces_equals_one_run() {
 fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
     let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
     net.set_min_delay(min_delay).unwrap();
-    let a = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
-    let b = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
+    let a = net.create_neurons(1, seed_neuron()).unwrap();
+    let b = net.create_neurons(1, seed_neuron()).unwrap();
     let pg = net
         .create_poisson_generator(PoissonGeneratorParams::with_rate(25_000.0))
         .unwrap();
@@ -71,7 +71,7 @@ fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
         &SynSpec::static_synapse(150.0, 2.0),
     )
     .unwrap();
-    let mm = common::multimeter(&mut net, &b, &[Recordable::VM]);
+    let mm = common::multimeter(&mut net, &b, &["V_m"]);
     let mut sim = Simulation::build(net, Config::threads(2)).unwrap();
     assert_eq!(sim.min_delay() as f64 * 0.1, min_delay);
     sim.simulate(300.0).unwrap();
@@ -79,7 +79,11 @@ fn trace_with_min_delay(min_delay: f64) -> Vec<f64> {
         sim.spike_count(a.first()).unwrap() > 5,
         "A must spike for the test to mean anything"
     );
-    sim.multimeter_events(mm.first()).unwrap().v_m
+    sim.multimeter_events(mm.first())
+        .unwrap()
+        .get("V_m")
+        .unwrap()
+        .to_vec()
 }
 
 #[test]
@@ -106,8 +110,8 @@ fn rebuilding_after_a_connect_gives_the_same_spikes() {
     whole.simulate(100.0).unwrap();
 
     let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
-    let ex = net.create_iaf_psc_alpha(1000, seed_neuron()).unwrap();
-    let inh = net.create_iaf_psc_alpha(250, seed_neuron()).unwrap();
+    let ex = net.create_neurons(1000, seed_neuron()).unwrap();
+    let inh = net.create_neurons(250, seed_neuron()).unwrap();
     let all = ex.join(&inh).unwrap();
     let d = &b.derived;
     let noise = net

@@ -9,7 +9,7 @@ use spindle::brunel::{BrunelParams, seed_neuron};
 use spindle::core::Resolution;
 use spindle::engine::{Config, MultimeterEvents, Simulation};
 use spindle::models::IafPscAlphaParams;
-use spindle::models::devices::{PoissonGeneratorParams, Recordable, SpikeGeneratorParams};
+use spindle::models::devices::{PoissonGeneratorParams, SpikeGeneratorParams};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 const J_EX: f64 = 20.68015524367846;
@@ -22,7 +22,7 @@ fn single_neuron(
     simtime: f64,
 ) -> (MultimeterEvents, Vec<f64>) {
     let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
-    let neuron = net.create_iaf_psc_alpha(1, params).unwrap();
+    let neuron = net.create_neurons(1, params).unwrap();
     for (times, weight) in inputs {
         let sg = net
             .create_spike_generator(SpikeGeneratorParams {
@@ -33,11 +33,7 @@ fn single_neuron(
         net.connect(&sg, &neuron, ConnRule::all_to_all(), &syn)
             .unwrap();
     }
-    let mm = common::multimeter(
-        &mut net,
-        &neuron,
-        &[Recordable::VM, Recordable::ISynEx, Recordable::ISynIn],
-    );
+    let mm = common::multimeter(&mut net, &neuron, &["V_m", "I_syn_ex", "I_syn_in"]);
     let sr = net.create_spike_recorder(Default::default()).unwrap();
     net.connect(
         &neuron,
@@ -66,7 +62,11 @@ fn compare(case: &str, trace: &MultimeterEvents, spikes: &[f64]) {
             (trace.times[i] - row[0]).abs() < 1e-9,
             "{case}: time of sample {i}"
         );
-        let got = [trace.v_m[i], trace.i_syn_ex[i], trace.i_syn_in[i]];
+        let got = [
+            trace.get("V_m").unwrap()[i],
+            trace.get("I_syn_ex").unwrap()[i],
+            trace.get("I_syn_in").unwrap()[i],
+        ];
         for (name, (g, want)) in ["V_m", "I_syn_ex", "I_syn_in"]
             .iter()
             .zip(got.iter().zip(&row[1..]))
@@ -93,7 +93,12 @@ fn case_a_single_excitatory_spike() {
     let (trace, spikes) = single_neuron(seed_neuron(), &[(vec![10.0], J_EX)], 100.0);
     compare("case_a_single_exc_spike", &trace, &spikes);
     // The seed's calibration: the PSP peaks at J = 0.1 mV.
-    let peak = trace.v_m.iter().cloned().fold(f64::MIN, f64::max);
+    let peak = trace
+        .get("V_m")
+        .unwrap()
+        .iter()
+        .cloned()
+        .fold(f64::MIN, f64::max);
     assert!((peak - 0.09999246190370051).abs() < 1e-12);
 }
 
@@ -125,7 +130,7 @@ fn case_d_poisson_drive_statistics() {
     let (mut counts, mut means) = (Vec::new(), Vec::new());
     for seed in 1..=20 {
         let mut net = Network::new(Resolution::new(0.1).unwrap(), seed);
-        let neuron = net.create_iaf_psc_alpha(1, seed_neuron()).unwrap();
+        let neuron = net.create_neurons(1, seed_neuron()).unwrap();
         let pg = net
             .create_poisson_generator(PoissonGeneratorParams::with_rate(17789.007714721884))
             .unwrap();
@@ -136,10 +141,15 @@ fn case_d_poisson_drive_statistics() {
             &SynSpec::static_synapse(J_EX, 1.5),
         )
         .unwrap();
-        let mm = common::multimeter(&mut net, &neuron, &[Recordable::VM]);
+        let mm = common::multimeter(&mut net, &neuron, &["V_m"]);
         let mut sim = Simulation::build(net, Config::threads(1)).unwrap();
         sim.simulate(500.0).unwrap();
-        let v = sim.multimeter_events(mm.first()).unwrap().v_m;
+        let v = sim
+            .multimeter_events(mm.first())
+            .unwrap()
+            .get("V_m")
+            .unwrap()
+            .to_vec();
         assert_eq!(v.len(), 5000);
         counts.push(sim.spike_count(neuron.first()).unwrap() as f64);
         means.push(v.iter().sum::<f64>() / v.len() as f64);

@@ -5,21 +5,22 @@ mod common;
 use spindle::brunel::seed_neuron;
 use spindle::core::Resolution;
 use spindle::engine::{Config, Simulation};
-use spindle::models::IafPscAlphaParams;
 use spindle::models::devices::SpikeGeneratorParams;
+use spindle::models::{IafPscAlphaParams, IafPscAlphaPopulation};
 use spindle::network::{ConnRule, Network, SynSpec};
 
 /// While the performance work was under way, neurons updated one at a time
-/// (those after the last full block of eight, and sampled ones) read only
+/// (those after the last full block of lanes, and sampled ones) read only
 /// the weight rows of the input ring and missed the counted synapses, so
 /// they never felt spikes from other neurons. Here one driver neuron feeds
-/// 11 identical targets (a block of 8 and 3 left over) through a counted
-/// projection: every target must fire exactly as the others do.
+/// identical targets (two blocks of lanes, whatever their width, then
+/// three left over, the last sampled) through a counted projection: every
+/// target must fire exactly as the others do.
 #[test]
 fn every_target_feels_counted_synapses() {
     let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
     let driver = net
-        .create_iaf_psc_alpha(
+        .create_neurons(
             1,
             IafPscAlphaParams {
                 i_e: 600.0,
@@ -27,7 +28,8 @@ fn every_target_feels_counted_synapses() {
             },
         )
         .unwrap();
-    let targets = net.create_iaf_psc_alpha(11, seed_neuron()).unwrap();
+    let n = 2 * IafPscAlphaPopulation::LANES + 3;
+    let targets = net.create_neurons(n, seed_neuron()).unwrap();
     net.connect(
         &driver,
         &targets,
@@ -48,7 +50,7 @@ fn every_target_feels_counted_synapses() {
         &SynSpec::static_synapse(10.0, 1.0),
     )
     .unwrap();
-    let _mm = common::multimeter(&mut net, &targets.slice(10..11).unwrap(), &[]);
+    let _mm = common::multimeter(&mut net, &targets.slice(n - 1..n).unwrap(), &[]);
     let mut sim = Simulation::build(net, Config::threads(1)).unwrap();
     sim.simulate(200.0).unwrap();
     let counts: Vec<u32> = targets

@@ -17,11 +17,10 @@ use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
 use spindle::engine::{Config, EngineError, Simulation};
-use spindle::models::IafPscAlphaParams;
 use spindle::models::devices::{
-    MultimeterParams, PoissonGeneratorParams, RecordTo, Recordable, SpikeGeneratorParams,
-    SpikeRecorderParams,
+    MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams, SpikeRecorderParams,
 };
+use spindle::models::{ModelRef, NeuronParams, neuron_model};
 use spindle::network::{ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec};
 
 create_exception!(
@@ -41,7 +40,7 @@ fn net_err(e: NetworkError) -> PyErr {
         NetworkError::UnknownSynapseModel(_) => "UnknownSynapseType",
         NetworkError::DuplicateSynapseModel(_) => "NewModelNameExists",
         NetworkError::Time(_) | NetworkError::MinDelay { .. } => "BadDelay",
-        NetworkError::Param(_) | NetworkError::Device(_) | NetworkError::PoissonRate { .. } => {
+        NetworkError::Param { .. } | NetworkError::Device(_) | NetworkError::PoissonRate { .. } => {
             "BadProperty"
         }
         NetworkError::Connect(_) | NetworkError::EmptyCreate(_) => "IllegalConnection",
@@ -58,45 +57,12 @@ fn engine_err(e: EngineError) -> PyErr {
     }
 }
 
-const NEURON_MODELS: &[&str] = &["iaf_psc_alpha"];
 const DEVICE_MODELS: &[&str] = &[
     "poisson_generator",
     "spike_generator",
     "spike_recorder",
     "multimeter",
 ];
-
-/// The neuron parameters with NEST's names.
-const IAF_KEYS: &[&str] = &[
-    "C_m",
-    "tau_m",
-    "tau_syn_ex",
-    "tau_syn_in",
-    "t_ref",
-    "E_L",
-    "V_reset",
-    "V_th",
-    "V_min",
-    "I_e",
-    "V_m",
-];
-
-fn iaf_field<'a>(p: &'a mut IafPscAlphaParams, key: &str) -> Option<&'a mut f64> {
-    Some(match key {
-        "C_m" => &mut p.c_m,
-        "tau_m" => &mut p.tau_m,
-        "tau_syn_ex" => &mut p.tau_syn_ex,
-        "tau_syn_in" => &mut p.tau_syn_in,
-        "t_ref" => &mut p.t_ref,
-        "E_L" => &mut p.e_l,
-        "V_reset" => &mut p.v_reset,
-        "V_th" => &mut p.v_th,
-        "V_min" => &mut p.v_min,
-        "I_e" => &mut p.i_e,
-        "V_m" => &mut p.v_m,
-        _ => return None,
-    })
-}
 
 fn number(key: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {
     v.extract::<f64>()
@@ -110,15 +76,24 @@ fn unknown(model: &str, key: &str) -> PyErr {
     )
 }
 
-fn iaf_params(
-    base: &IafPscAlphaParams,
-    d: Option<&Bound<'_, PyDict>>,
-) -> PyResult<IafPscAlphaParams> {
-    let mut p = *base;
-    for (k, v) in d.into_iter().flat_map(|d| d.iter()) {
-        let key: String = k.extract()?;
-        let x = number(&key, &v)?;
-        *iaf_field(&mut p, &key).ok_or_else(|| unknown("iaf_psc_alpha", &key))? = x;
+/// A parameter dict as (name, number) pairs.
+fn numbers(d: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, f64)>> {
+    d.into_iter()
+        .flat_map(|d| d.iter())
+        .map(|(k, v)| {
+            let key: String = k.extract()?;
+            let x = number(&key, &v)?;
+            Ok((key, x))
+        })
+        .collect()
+}
+
+/// `base` with the values of `d` set by name.
+fn neuron_params(base: &NeuronParams, d: &[(String, f64)]) -> PyResult<NeuronParams> {
+    let mut p = base.clone();
+    for (key, x) in d {
+        p.set(key, *x)
+            .map_err(|_| unknown(base.model().name(), key))?;
     }
     Ok(p)
 }
@@ -199,7 +174,8 @@ impl Default for KernelStatus {
 pub struct Kernel {
     status: KernelStatus,
     net: Option<Network>,
-    neuron_defaults: IafPscAlphaParams,
+    /// Neuron models' defaults that `SetDefaults` changed.
+    neuron_defaults: Vec<NeuronParams>,
     recorder_defaults: SpikeRecorderParams,
     sim: Option<Simulation>,
     /// A simulation built before the last change: `prepare` keeps its
@@ -210,6 +186,15 @@ pub struct Kernel {
 }
 
 impl Kernel {
+    /// `model`'s defaults as `SetDefaults` left them.
+    fn defaults_of(&self, model: ModelRef) -> NeuronParams {
+        self.neuron_defaults
+            .iter()
+            .find(|d| d.model() == model)
+            .cloned()
+            .unwrap_or_else(|| NeuronParams::defaults(model))
+    }
+
     fn create_device(
         &mut self,
         model: &str,
@@ -248,20 +233,13 @@ impl Kernel {
             _ => {
                 let mut p = MultimeterParams {
                     interval: None,
-                    record_from: vec![Recordable::VM],
+                    record_from: vec!["V_m".into()],
                 };
                 for (k, v) in params.into_iter().flat_map(|d| d.iter()) {
                     let key: String = k.extract()?;
                     match key.as_str() {
                         "interval" => p.interval = Some(number(&key, &v)?),
-                        "record_from" => {
-                            let names: Vec<String> = v.extract()?;
-                            p.record_from = names
-                                .iter()
-                                .map(|n| Recordable::parse(n))
-                                .collect::<Result<_, _>>()
-                                .map_err(|e| err("BadProperty", e.to_string()))?;
-                        }
+                        "record_from" => p.record_from = v.extract()?,
                         _ => return Err(unknown(model, &key)),
                     }
                 }
@@ -329,6 +307,7 @@ impl Kernel {
             pin: false,
             progress: self.status.print_time,
             check_memory: true,
+            isa: spindle::engine::Isa::detect(),
         };
         let stale = self.stale.take();
         let sim = py
@@ -467,7 +446,7 @@ impl Kernel {
         Self {
             status: KernelStatus::default(),
             net: None,
-            neuron_defaults: IafPscAlphaParams::default(),
+            neuron_defaults: Vec::new(),
             recorder_defaults: SpikeRecorderParams::default(),
             sim: None,
             stale: None,
@@ -608,7 +587,11 @@ impl Kernel {
     /// The node models offered.
     #[staticmethod]
     fn node_models() -> Vec<&'static str> {
-        NEURON_MODELS.iter().chain(DEVICE_MODELS).copied().collect()
+        spindle::models::MODELS
+            .iter()
+            .map(|m| m.name())
+            .chain(DEVICE_MODELS.iter().copied())
+            .collect()
     }
 
     /// NEST's Create: returns (first id, count).
@@ -627,9 +610,10 @@ impl Kernel {
         }
         let n = n as usize;
         let nodes = match model {
-            "iaf_psc_alpha" => {
-                let p = iaf_params(&self.neuron_defaults, params)?;
-                self.changing()?.create_iaf_psc_alpha(n, p)
+            name if neuron_model(name).is_some() => {
+                let model = neuron_model(name).expect("checked");
+                let p = neuron_params(&self.defaults_of(model), &numbers(params)?)?;
+                self.changing()?.create_neurons(n, p)
             }
             "poisson_generator" | "spike_generator" | "spike_recorder" | "multimeter" => {
                 let mut first = None;
@@ -662,14 +646,19 @@ impl Kernel {
     fn set(&mut self, first: u32, n: u32, params: &Bound<'_, PyDict>) -> PyResult<()> {
         let nodes = self.collection(first, n)?;
         match self.kind(first)?.clone() {
-            NodeKind::IafPscAlpha { .. } => {
+            NodeKind::Neuron { model, .. } => {
                 // Parse once for the error, then per population.
-                iaf_params(&IafPscAlphaParams::default(), Some(params))?;
-                let parsed = |base: &IafPscAlphaParams| {
-                    iaf_params(base, Some(params)).expect("parsed above")
+                let values = numbers(Some(params))?;
+                neuron_params(&NeuronParams::defaults(model), &values)?;
+                let set = |base: &NeuronParams| {
+                    let mut p = base.clone();
+                    for (key, x) in &values {
+                        p.set(key, *x)?;
+                    }
+                    Ok(p)
                 };
                 self.changing()?
-                    .set_neuron_params(&nodes, parsed)
+                    .set_neuron_params(&nodes, set)
                     .map_err(net_err)
             }
             NodeKind::SpikeRecorder(_) => {
@@ -703,20 +692,20 @@ impl Kernel {
             _ => {}
         }
         match kind {
-            NodeKind::IafPscAlpha { .. } => {
+            NodeKind::Neuron { model, .. } => {
                 if key == "V_m" && self.sim.as_ref().is_some_and(|s| s.time() > 0.0) {
                     return Err(err(
                         "KernelException",
                         "Spindle does not read V_m back from a running network; record it with a multimeter",
                     ));
                 }
-                let mut p = *self
+                let p = self
                     .net
                     .as_ref()
                     .unwrap()
                     .neuron_params(id)
                     .expect("a neuron");
-                let v = *iaf_field(&mut p, key).ok_or_else(|| unknown("iaf_psc_alpha", key))?;
+                let v = p.get(key).map_err(|_| unknown(model.name(), key))?;
                 Ok(v.into_pyobject(py)?.into_any())
             }
             NodeKind::SpikeRecorder(p) => match key {
@@ -738,18 +727,7 @@ impl Kernel {
                     .unwrap_or(self.status.resolution)
                     .into_pyobject(py)?
                     .into_any()),
-                "record_from" => {
-                    let names: Vec<&str> = p
-                        .record_from
-                        .iter()
-                        .map(|r| match r {
-                            Recordable::VM => "V_m",
-                            Recordable::ISynEx => "I_syn_ex",
-                            Recordable::ISynIn => "I_syn_in",
-                        })
-                        .collect();
-                    Ok(PyList::new(py, names)?.into_any())
-                }
+                "record_from" => Ok(PyList::new(py, &p.record_from)?.into_any()),
                 "events" => Ok(self.events(py, id)?.into_any()),
                 "n_events" => Ok(self.n_events(id)?.into_pyobject(py)?.into_any()),
                 _ => Err(unknown("multimeter", key)),
@@ -771,7 +749,10 @@ impl Kernel {
     fn keys_of(&self, id: u32) -> PyResult<Vec<&'static str>> {
         let mut keys = vec!["model", "global_id"];
         keys.extend_from_slice(match self.kind(id)? {
-            NodeKind::IafPscAlpha { .. } => IAF_KEYS,
+            NodeKind::Neuron { model, .. } => {
+                keys.extend(model.params().iter().map(|p| p.name));
+                &[]
+            }
             NodeKind::SpikeRecorder(_) => &["label", "record_to", "n_events"],
             NodeKind::Multimeter(_) => &["interval", "record_from", "n_events"],
             NodeKind::PoissonGenerator(_) => &["rate", "start", "stop"],
@@ -814,12 +795,9 @@ impl Kernel {
                     Some(sim) => sim.multimeter_events(id).map_err(engine_err)?,
                     None => Default::default(),
                 };
-                for r in &p.record_from {
-                    match r {
-                        Recordable::VM => d.set_item("V_m", &ev.v_m)?,
-                        Recordable::ISynEx => d.set_item("I_syn_ex", &ev.i_syn_ex)?,
-                        Recordable::ISynIn => d.set_item("I_syn_in", &ev.i_syn_in)?,
-                    }
+                for name in &p.record_from {
+                    let values = ev.get(name).unwrap_or(&[]);
+                    d.set_item(name, values)?;
                 }
                 d.set_item("senders", ev.senders)?;
                 d.set_item("times", ev.times)?;
@@ -834,7 +812,7 @@ impl Kernel {
         Ok(d)
     }
 
-    /// NEST's CopyModel (synapse models, and iaf_psc_alpha defaults are
+    /// NEST's CopyModel (synapse models, and neuron models are
     /// not copied under new names).
     #[pyo3(signature = (old, new, params=None))]
     fn copy_model(
@@ -843,7 +821,7 @@ impl Kernel {
         new: &str,
         params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        if NEURON_MODELS.contains(&old) || DEVICE_MODELS.contains(&old) {
+        if neuron_model(old).is_some() || DEVICE_MODELS.contains(&old) {
             return Err(err(
                 "KernelException",
                 format!("Spindle copies synapse models only ('{old}' is a node model)"),
@@ -864,8 +842,13 @@ impl Kernel {
     /// NEST's SetDefaults.
     fn set_defaults(&mut self, model: &str, params: &Bound<'_, PyDict>) -> PyResult<()> {
         match model {
-            "iaf_psc_alpha" => {
-                self.neuron_defaults = iaf_params(&self.neuron_defaults, Some(params))?;
+            name if neuron_model(name).is_some() => {
+                let model = neuron_model(name).expect("checked");
+                let p = neuron_params(&self.defaults_of(model), &numbers(Some(params))?)?;
+                p.validate()
+                    .map_err(|e| err("BadProperty", format!("{name}: {e}")))?;
+                self.neuron_defaults.retain(|d| d.model() != model);
+                self.neuron_defaults.push(p);
                 Ok(())
             }
             "spike_recorder" => {
@@ -891,10 +874,10 @@ impl Kernel {
     fn get_defaults<'py>(&mut self, py: Python<'py>, model: &str) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         match model {
-            "iaf_psc_alpha" => {
-                let mut p = self.neuron_defaults;
-                for key in IAF_KEYS {
-                    d.set_item(*key, *iaf_field(&mut p, key).expect("known"))?;
+            name if neuron_model(name).is_some() => {
+                let p = self.defaults_of(neuron_model(name).expect("checked"));
+                for (spec, value) in p.model().params().iter().zip(p.values()) {
+                    d.set_item(spec.name, value)?;
                 }
             }
             "spike_recorder" => {

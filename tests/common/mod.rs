@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use spindle::brunel::{self, BrunelParams};
 use spindle::engine::{Config, Simulation};
-use spindle::models::devices::{MultimeterParams, RecordTo, Recordable};
+use spindle::models::devices::{MultimeterParams, RecordTo, SpikeRecorderParams};
 use spindle::network::{ConnRule, Network, NodeCollection, SynSpec};
 
 /// Path of a file in `tests/data/`.
@@ -44,18 +44,40 @@ pub fn run_brunel(
     (b, sim)
 }
 
+/// A multimeter for `recordables`, every step, not yet connected.
+pub fn multimeter_unconnected(net: &mut Network, recordables: &[&str]) -> NodeCollection {
+    net.create_multimeter(MultimeterParams {
+        interval: None,
+        record_from: recordables.iter().map(|r| r.to_string()).collect(),
+    })
+    .expect("a valid multimeter")
+}
+
+/// A spike recorder keeping the spikes of `neurons` in memory.
+pub fn recorder(net: &mut Network, neurons: &NodeCollection) -> NodeCollection {
+    let rec = net
+        .create_spike_recorder(SpikeRecorderParams {
+            label: String::new(),
+            record_to: RecordTo::Memory,
+        })
+        .expect("a valid recorder");
+    net.connect(
+        neurons,
+        &rec,
+        ConnRule::all_to_all(),
+        &SynSpec::model("static_synapse"),
+    )
+    .expect("neurons connect to recorders");
+    rec
+}
+
 /// A multimeter sampling `recordables` of `neurons` every step.
 pub fn multimeter(
     net: &mut Network,
     neurons: &NodeCollection,
-    recordables: &[Recordable],
+    recordables: &[&str],
 ) -> NodeCollection {
-    let mm = net
-        .create_multimeter(MultimeterParams {
-            interval: None,
-            record_from: recordables.to_vec(),
-        })
-        .expect("a valid multimeter");
+    let mm = multimeter_unconnected(net, recordables);
     net.connect(
         &mm,
         neurons,

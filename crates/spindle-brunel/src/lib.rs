@@ -241,8 +241,8 @@ pub fn build(p: &BrunelParams) -> Result<Brunel, BrunelError> {
         )));
     }
     let mut net = Network::new(res, p.seed);
-    let nodes_ex = net.create_iaf_psc_alpha(d.ne, p.neuron)?;
-    let nodes_in = net.create_iaf_psc_alpha(d.ni, p.neuron)?;
+    let nodes_ex = net.create_neurons(d.ne, p.neuron)?;
+    let nodes_in = net.create_neurons(d.ni, p.neuron)?;
     let noise = net.create_poisson_generator(PoissonGeneratorParams::with_rate(d.p_rate))?;
     let espikes = net.create_spike_recorder(SpikeRecorderParams {
         label: p.labels.0.clone(),

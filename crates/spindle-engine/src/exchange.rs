@@ -1,19 +1,28 @@
-//! The spike exchange between shards: the engine's only unsafe code.
+//! The spike exchange between shards (and, with MPI, between ranks): the
+//! engine's only unsafe code.
 //!
 //! Every shard publishes the spikes it emitted in a slice into its own slot,
 //! then all shards meet at one barrier, then every shard reads every slot.
 //! Slots are double-buffered by slice parity, so the one barrier per slice
-//! is the only synchronisation: no mutex, no condition variable.
+//! is the only synchronisation: no mutex, no condition variable. With MPI
+//! ranks, the rank's first thread trades the slice's spikes with the other
+//! ranks after the barrier, and the rank's threads meet at a second one.
 //!
-//! This type is the narrow interface an exchange between processes (MPI)
-//! would replace: `publish` this slice's spikes, `sync`, read `spikes_of`
-//! every shard.
+//! Shards reach the slots only through a [`Port`], which keeps the parity
+//! bookkeeping: `publish` this slice's spikes, `sync`, read `received`.
+//! The borrow checker then enforces the protocol's one rule that the types
+//! can see (no list read in one slice is held across the next `sync`); the
+//! rest, one port per shard and every shard calling `sync` once per slice,
+//! is how `Simulation` drives the ports.
 
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crossbeam_utils::{Backoff, CachePadded};
 use spindle_core::NodeId;
+
+use crate::ranks::Ranks;
+use crate::timers::{PhaseTime, Stamp};
 
 /// One spike on the wire: the sender and the step within the slice
 /// (NEST's `lag`). Kept at 8 bytes, like NEST's `SpikeData`.
@@ -62,10 +71,12 @@ pub(crate) fn for_each_in_order(lists: &[&[Spike]], mut f: impl FnMut(&Spike)) {
 /// Per-shard, double-buffered spike slots and the barrier that orders them.
 ///
 /// # Contract
-/// Slice `k` uses parity `k % 2`. During slice `k` shard `s` calls
-/// `publish(s, k % 2, ..)` once, then `sync()`; after that `sync` returns
-/// and until it enters the `sync` of slice `k + 1`, any shard may call
-/// `spikes_of(_, k % 2)`. Shards never publish into another shard's slot.
+/// Slice `k` uses parity `k % 2`. During slice `k` shard `s` publishes into
+/// its slot of parity `k % 2` once, then enters the barrier (with ranks:
+/// both barriers); after that and until it enters the barrier of slice
+/// `k + 1`, any shard may read the slots (and the remote lists) of parity
+/// `k % 2`. Shards never publish into another shard's slot. [`Port`]
+/// keeps this contract for one shard.
 pub(crate) struct SpikeExchange {
     slots: Vec<CachePadded<[UnsafeCell<Vec<Spike>>; 2]>>,
     /// Per parity: shard 0 asks every shard to stop after this slice. Set
@@ -80,10 +91,11 @@ pub(crate) struct SpikeExchange {
     barrier: SpinBarrier,
 }
 
-// SAFETY: the slots are only reached through `publish` and `spikes_of`,
-// whose contract (see the type's docs) gives each slot a single writer and
-// separates its write from every read of it by a barrier, which is a
-// release/acquire pair between all shards.
+// SAFETY: the slots and remote lists are only reached through `Port`,
+// which gives each slot a single writer (its shard) and the remote lists a
+// single writer (the rank's first thread), and separates every write from
+// every read of the same parity by a barrier, which is a release/acquire
+// pair between all shards.
 unsafe impl Sync for SpikeExchange {}
 
 impl SpikeExchange {
@@ -100,88 +112,212 @@ impl SpikeExchange {
         }
     }
 
-    /// Shard 0, before the barrier of a slice of parity `parity`: whether
-    /// every shard should stop after it.
-    pub(crate) fn request_stop(&self, parity: usize, stop: bool) {
-        // Relaxed: the barrier orders this store before every read of it.
-        self.stop[parity].store(stop, Ordering::Relaxed);
-    }
-
-    /// After the barrier of a slice of parity `parity`: whether shard 0
-    /// asked to stop after it.
-    pub(crate) fn stop_requested(&self, parity: usize) -> bool {
-        self.stop[parity].load(Ordering::Relaxed)
-    }
-
-    /// Swap `spikes` into shard `shard`'s slot of `parity`; `spikes` comes
-    /// back holding the slot's previous (already consumed) contents, cleared.
-    ///
-    /// # Safety
-    /// Only shard `shard` may call this, during the update of a slice of
-    /// parity `parity`, per the type's contract.
-    pub(crate) unsafe fn publish(&self, shard: usize, parity: usize, spikes: &mut Vec<Spike>) {
-        // SAFETY: by the caller's promise no other thread reads or writes
-        // this slot now: readers of `parity` finished before the previous
-        // barrier, and the next readers start after the next one.
-        let slot = unsafe { &mut *self.slots[shard][parity].get() };
-        std::mem::swap(slot, spikes);
-        spikes.clear();
-    }
-
-    /// The spikes shard `shard` published for `parity`.
-    ///
-    /// # Safety
-    /// Call only between the barrier that ends a slice of parity `parity`
-    /// and the next barrier, per the type's contract.
-    pub(crate) unsafe fn spikes_of(&self, shard: usize, parity: usize) -> &[Spike] {
-        // SAFETY: by the caller's promise the slot's writer finished before
-        // the barrier we passed and will not write again before the next
-        // one, which we have not entered.
-        unsafe { (*self.slots[shard][parity].get()).as_slice() }
-    }
-
-    /// The other ranks' spikes of `parity`, to fill.
-    ///
-    /// # Safety
-    /// Only the rank's first thread may call this, between the barrier that
-    /// ends a slice of parity `parity` and the second barrier after it; no
-    /// reference it returned may outlive that second barrier.
-    #[allow(clippy::mut_from_ref)]
-    pub(crate) unsafe fn remote_mut(&self, parity: usize) -> &mut Vec<Vec<Spike>> {
-        // SAFETY: by the caller's promise nobody else touches this parity
-        // now: its readers finished before the slice barrier we passed,
-        // and the next ones start after the second barrier.
-        unsafe { &mut *self.remote[parity].get() }
-    }
-
-    /// The spikes global shard `shard` (on another rank) emitted in the
-    /// slice of parity `parity`.
-    ///
-    /// # Safety
-    /// Call only between the second barrier of a slice of parity `parity`
-    /// and the next slice barrier.
-    pub(crate) unsafe fn remote_of(&self, shard: usize, parity: usize) -> &[Spike] {
-        // SAFETY: by the caller's promise the writer finished before the
-        // second barrier we passed and will not write this parity again
-        // before the next slice barrier, which we have not entered.
-        let lists: &Vec<Vec<Spike>> = unsafe { &*self.remote[parity].get() };
-        lists.get(shard).map_or(&[][..], |v| v.as_slice())
+    /// One port per local shard, shard 0's the leader (it asks to stop and,
+    /// with `ranks`, trades with the other ranks). This rank's shards are
+    /// global shards `first_shard..` of `total_shards`. Taking `&mut self`
+    /// makes the ports the only way to the slots while they live; the
+    /// [`Abort`] handle releases them from a failing shard.
+    pub(crate) fn ports<'a>(
+        &'a mut self,
+        ranks: Option<&'a dyn Ranks>,
+        first_shard: usize,
+        total_shards: usize,
+    ) -> (Vec<Port<'a>>, Abort<'a>) {
+        let exchange: &'a Self = self;
+        let ports = (0..exchange.slots.len())
+            .map(|shard| Port {
+                exchange,
+                shard,
+                ranks,
+                first_shard,
+                total_shards,
+                parity: 0,
+                received: None,
+            })
+            .collect();
+        (ports, Abort(exchange))
     }
 
     /// Wait for every shard; `None` if another shard failed and the run is
     /// being abandoned.
-    pub(crate) fn sync(&self) -> Option<()> {
+    fn sync(&self) -> Option<()> {
         self.barrier.wait()
     }
 
     /// Release every shard waiting or about to wait; used when one fails.
-    pub(crate) fn abort(&self) {
+    fn abort(&self) {
         self.barrier.poison();
     }
+}
 
-    /// Number of shards.
-    pub(crate) fn shards(&self) -> usize {
-        self.slots.len()
+/// Releases every shard from the barrier, from a shard that failed.
+#[derive(Clone, Copy)]
+pub(crate) struct Abort<'a>(&'a SpikeExchange);
+
+impl Abort<'_> {
+    /// Poison the barrier: every shard waiting or about to wait returns.
+    pub(crate) fn abort(&self) {
+        self.0.abort();
+    }
+}
+
+/// What a slice's `sync` brought besides the spikes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Synced {
+    /// Every shard stops after this slice (the leader's, or with ranks
+    /// any rank's, request).
+    pub stop: bool,
+    /// With ranks, on the leader: the count exchange, where ranks wait
+    /// for each other (`time_mpi_synchronization`).
+    pub mpi_sync: PhaseTime,
+    /// With ranks, on the leader: the spike collective
+    /// (`time_communicate_spike_data`).
+    pub communicate: PhaseTime,
+}
+
+/// One shard's access to the exchange, with the parity bookkeeping.
+pub(crate) struct Port<'a> {
+    exchange: &'a SpikeExchange,
+    /// Local shard index.
+    shard: usize,
+    ranks: Option<&'a dyn Ranks>,
+    first_shard: usize,
+    total_shards: usize,
+    /// Parity of the slice being computed.
+    parity: usize,
+    /// Parity of the last slice synced, whose spikes are readable.
+    received: Option<usize>,
+}
+
+impl<'a> Port<'a> {
+    /// Whether this is the rank's first shard, which decides when to stop
+    /// and trades with the other ranks.
+    pub(crate) fn is_leader(&self) -> bool {
+        self.shard == 0
+    }
+
+    /// Swap this slice's `spikes` (sorted by (lag, id)) into the shard's
+    /// slot; `spikes` comes back holding the slot's previous, consumed
+    /// contents, cleared. Once per slice, before `sync`.
+    pub(crate) fn publish(&mut self, spikes: &mut Vec<Spike>) {
+        // SAFETY: this port is the slot's only writer, and it writes the
+        // parity of the slice being computed; that parity's readers (two
+        // slices ago) finished before the last barrier, which this shard
+        // passed, and the next readers start after the next one.
+        let slot = unsafe { &mut *self.exchange.slots[self.shard][self.parity].get() };
+        std::mem::swap(slot, spikes);
+        spikes.clear();
+    }
+
+    /// The leader, before `sync`: whether every shard should stop after
+    /// this slice (ignored on other shards).
+    pub(crate) fn request_stop(&self, stop: bool) {
+        if self.is_leader() {
+            // Relaxed: the barrier orders this store before every read.
+            self.exchange.stop[self.parity].store(stop, Ordering::Relaxed);
+        }
+    }
+
+    /// End the slice: meet every shard at the barrier (with ranks, the
+    /// leader then trades with the other ranks and the rank's shards meet
+    /// again). Afterwards `received` gives this slice's spikes of every
+    /// shard. `None` if another shard failed.
+    pub(crate) fn sync(&mut self) -> Option<Synced> {
+        let mut synced = Synced::default();
+        self.exchange.sync()?;
+        if let Some(ranks) = self.ranks {
+            if self.is_leader() {
+                (synced.mpi_sync, synced.communicate) = self.trade(ranks);
+            }
+            self.exchange.sync()?;
+        }
+        synced.stop = self.exchange.stop[self.parity].load(Ordering::Relaxed);
+        self.received = Some(self.parity);
+        self.parity = 1 - self.parity;
+        Some(synced)
+    }
+
+    /// Every shard's spikes of the last slice synced, by global shard
+    /// (empty before the first `sync`).
+    pub(crate) fn received(&self) -> Vec<&[Spike]> {
+        let Some(parity) = self.received else {
+            return Vec::new();
+        };
+        let local = self.exchange.slots.len();
+        // SAFETY: after the barrier(s) of the slice of `parity` and before
+        // this port's next `sync` (which takes `&mut self`, so these
+        // borrows end first). The slots and remote lists of `parity` are
+        // written again only in the slice after next, after the next
+        // barrier, which this shard has not entered.
+        let remote: &Vec<Vec<Spike>> = unsafe { &*self.exchange.remote[parity].get() };
+        (0..self.total_shards)
+            .map(|g| match g.checked_sub(self.first_shard) {
+                // SAFETY: as above, for this rank's own shards' slots.
+                Some(l) if l < local => unsafe {
+                    (*self.exchange.slots[l][parity].get()).as_slice()
+                },
+                _ => remote.get(g).map_or(&[][..], |v| v.as_slice()),
+            })
+            .collect()
+    }
+
+    /// X(k) on the leader: send this rank's shards' slice spikes and its
+    /// stop flag to every rank, receive theirs into the remote lists, and
+    /// set the common stop answer (any rank's flag). Returns the time of
+    /// the count exchange and of the spike collective.
+    fn trade(&self, ranks: &dyn Ranks) -> (PhaseTime, PhaseTime) {
+        let (exchange, parity) = (self.exchange, self.parity);
+        // One word for the flag, then per local shard its length and spikes.
+        let local = exchange.slots.len();
+        let mut mine = vec![u64::from(exchange.stop[parity].load(Ordering::Relaxed))];
+        for l in 0..local {
+            // SAFETY: between the slice barrier and the second one: every
+            // local shard published before the first, and none writes
+            // this parity again before the next slice's barrier.
+            let spikes = unsafe { &*exchange.slots[l][parity].get() };
+            mine.push(spikes.len() as u64);
+            mine.extend(
+                spikes
+                    .iter()
+                    .map(|sp| (u64::from(sp.lag) << 32) | u64::from(sp.id)),
+            );
+        }
+        let t0 = Stamp::now();
+        let counts = ranks.all_gather(mine.len() as u64);
+        let t1 = Stamp::now();
+        let all = ranks.all_gather_varcount(&mine, &counts);
+        let t2 = Stamp::now();
+        // SAFETY: only the leader writes the remote lists, and only here,
+        // between the slice barrier and the second one: their readers of
+        // this parity finished before the slice barrier (two slices ago),
+        // the next ones start after the second barrier.
+        let remote = unsafe { &mut *exchange.remote[parity].get() };
+        remote.resize_with(self.total_shards, Vec::new);
+        let mut stop = false;
+        let mut at = 0;
+        for (r, &count) in counts.iter().enumerate() {
+            let end = at + count as usize;
+            stop |= all[at] != 0;
+            at += 1;
+            for l in 0..local {
+                let g = r * local + l;
+                let n = all[at] as usize;
+                at += 1;
+                let list = &mut remote[g];
+                list.clear();
+                if g < self.first_shard || g >= self.first_shard + local {
+                    list.extend(all[at..at + n].iter().map(|&w| Spike {
+                        lag: (w >> 32) as u32,
+                        id: w as u32,
+                    }));
+                }
+                at += n;
+            }
+            debug_assert_eq!(at, end);
+        }
+        // Relaxed: the second barrier orders it before every read.
+        exchange.stop[parity].store(stop, Ordering::Relaxed);
+        (t0.until(&t1), t1.until(&t2))
     }
 }
 
@@ -244,32 +380,30 @@ mod tests {
     #[test]
     fn every_shard_sees_every_slice() {
         let shards = 4;
-        let ex = SpikeExchange::new(shards);
+        let mut ex = SpikeExchange::new(shards);
         let slices = 200u32;
+        let (ports, _) = ex.ports(None, 0, shards);
         std::thread::scope(|scope| {
-            for s in 0..shards {
-                let ex = &ex;
+            for (s, mut port) in ports.into_iter().enumerate() {
                 scope.spawn(move || {
                     let mut out = Vec::new();
                     for k in 0..slices {
-                        let parity = (k % 2) as usize;
                         out.push(Spike {
                             lag: k,
                             id: s as NodeId,
                         });
-                        // SAFETY: shard s publishes its own slot for slice k's parity.
-                        unsafe { ex.publish(s, parity, &mut out) };
-                        ex.sync().unwrap();
-                        for other in 0..shards {
-                            // SAFETY: between the barrier of slice k and the next.
-                            let got = unsafe { ex.spikes_of(other, parity) };
-                            assert_eq!(
-                                got,
-                                &[Spike {
-                                    lag: k,
-                                    id: other as NodeId
-                                }]
-                            );
+                        port.publish(&mut out);
+                        port.request_stop(k == slices - 1);
+                        let synced = port.sync().unwrap();
+                        assert_eq!(synced.stop, k == slices - 1);
+                        let got = port.received();
+                        assert_eq!(got.len(), shards);
+                        for (other, list) in got.iter().enumerate() {
+                            let want = Spike {
+                                lag: k,
+                                id: other as NodeId,
+                            };
+                            assert_eq!(*list, &[want]);
                         }
                     }
                 });

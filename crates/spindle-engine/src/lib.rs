@@ -2,15 +2,17 @@
 //!
 //! [`Simulation::build`] splits a [`spindle_network::Network`] into shards,
 //! one per thread, each built on its own thread; [`Simulation::simulate`]
-//! runs the slice loop (deliver, update, exchange; see its opening comment)
-//! with one barrier per slice. This is the only crate that uses threads, and
-//! its only unsafe code is the spike exchange (`exchange.rs`).
+//! runs the slice loop (deliver, update, publish, sync; see
+//! `simulation/schedule.rs`) with one barrier per slice. This is the only
+//! crate that uses threads, and its only unsafe code is the spike exchange
+//! (`exchange.rs`, behind its `Port`).
 
 mod exchange;
 pub mod ranks;
 mod recording;
 mod shard;
 mod simulation;
+mod threads;
 mod timers;
 
 pub use ranks::Ranks;
@@ -19,6 +21,7 @@ pub use simulation::{RunStats, Simulation};
 pub use timers::{Percentiles, PhaseTime, PhaseTimers, SliceHistogram, SliceHistograms};
 
 use spindle_core::TimeError;
+pub use spindle_models::Isa;
 use spindle_network::NetworkError;
 use thiserror::Error;
 
@@ -34,16 +37,20 @@ pub struct Config {
     /// Refuse to build a network whose estimated memory exceeds what the
     /// machine has available.
     pub check_memory: bool,
+    /// The vector unit every hot loop runs on (chosen once per run).
+    pub isa: Isa,
 }
 
 impl Config {
-    /// `threads` shards, no pinning, no progress, memory checked.
+    /// `threads` shards, no pinning, no progress, memory checked, the
+    /// vector unit [`Isa::detect`] picks (`SPINDLE_ISA` or the widest).
     pub fn threads(threads: usize) -> Self {
         Self {
             threads,
             pin: false,
             progress: false,
             check_memory: true,
+            isa: Isa::detect(),
         }
     }
 }

@@ -34,12 +34,19 @@ pub struct MultimeterEvents {
     pub senders: Vec<NodeId>,
     /// Sample times [ms].
     pub times: Vec<f64>,
-    /// `V_m` [mV].
-    pub v_m: Vec<f64>,
-    /// `I_syn_ex` [pA].
-    pub i_syn_ex: Vec<f64>,
-    /// `I_syn_in` [pA].
-    pub i_syn_in: Vec<f64>,
+    /// Each recorded quantity by NEST's name, in the multimeter's
+    /// `record_from` order, one value per sample.
+    pub values: Vec<(String, Vec<f64>)>,
+}
+
+impl MultimeterEvents {
+    /// The values of recordable `name`, if recorded.
+    pub fn get(&self, name: &str) -> Option<&[f64]> {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
 }
 
 /// The `.dat` path of a recorder: `<dir>/<prefix><label>-<node id>.dat`.

@@ -5,12 +5,12 @@ use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::devices::RecordTo;
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
-use spindle_models::{IafPscAlphaPopulation, InputRing, UpdateSink};
+use spindle_models::{InputRing, Isa, Population, SliceInput, SliceOutput};
 use spindle_network::storage::{ProjectionRows, ShardSynapses};
 use spindle_network::{DeviceConnection, Network, NodeKind, Partition, ShardRange};
 
 use crate::exchange::{Spike, for_each_in_order};
-use crate::timers::{PhaseTimers, SliceHistograms};
+use crate::timers::ShardTimes;
 
 /// A spike-generator event bound for one of this shard's neurons.
 #[derive(Debug, Clone, Copy)]
@@ -18,16 +18,6 @@ struct Injection {
     arrival: Step,
     local: u32,
     weight: f64,
-}
-
-/// One multimeter sample.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Sample {
-    pub probe: u32,
-    pub step: Step,
-    pub v_m: f64,
-    pub i_syn_ex: f64,
-    pub i_syn_in: f64,
 }
 
 /// Global numbering of recorders and multimeter probes, shared by all
@@ -84,7 +74,9 @@ pub(crate) struct Shard {
     pub index: usize,
     /// Node id of each local neuron.
     pub ids: Vec<NodeId>,
-    pops: Vec<IafPscAlphaPopulation>,
+    pops: Vec<Box<dyn Population>>,
+    /// The vector unit the populations and the ring run on.
+    isa: Isa,
     ring: InputRing,
     poisson: PoissonInput,
     pub synapses: ShardSynapses,
@@ -97,16 +89,15 @@ pub(crate) struct Shard {
     /// Events per recorder index, kept or not.
     pub recorded_counts: Vec<u64>,
     stores: Vec<bool>,
-    pub samples: Vec<Sample>,
+    /// This slice's spikes as (local, lag), in update order, and every
+    /// multimeter sample so far.
+    pub output: SliceOutput,
     pub spike_counts: Vec<u32>,
-    /// This slice's spikes as (local, lag), in update order.
-    staged: Vec<(u32, u32)>,
     /// The slice's spikes of every shard in delivery order.
     merged: Vec<Spike>,
     /// This slice's spikes sorted by (lag, id), to publish.
     pub out: Vec<Spike>,
-    pub timers: PhaseTimers,
-    pub histograms: SliceHistograms,
+    pub times: ShardTimes,
     pub counters: ShardCounters,
 }
 
@@ -120,6 +111,7 @@ impl Shard {
         devices: &DeviceIndex,
         ring_len: usize,
         reuse: Vec<ProjectionRows>,
+        isa: Isa,
     ) -> Self {
         let res: Resolution = net.resolution();
         let n = range.len();
@@ -131,7 +123,8 @@ impl Shard {
         for (nodes, params) in net.populations() {
             let owned: Vec<(NodeId, u32)> = partition.owned(range, nodes).collect();
             if let Some(&(_, first)) = owned.first() {
-                pops.push(IafPscAlphaPopulation::new(params, res, first, owned.len()));
+                let model = params.model();
+                pops.push(model.population(params.values(), res, first, owned.len()));
             }
         }
 
@@ -235,11 +228,13 @@ impl Shard {
             index: range.index,
             ids,
             pops,
+            isa,
             ring: InputRing::with_planes(
                 n,
                 ring_len,
                 &synapses.count_weights,
                 &synapses.plane_depths,
+                isa,
             ),
             poisson: PoissonInput::new(drives, per_neuron),
             synapses,
@@ -249,21 +244,19 @@ impl Shard {
             recorded: vec![Vec::new(); devices.recorders.len()],
             recorded_counts: vec![0; devices.recorders.len()],
             stores: devices.stores.clone(),
-            samples: Vec::new(),
+            output: SliceOutput::default(),
             spike_counts: vec![0; n],
-            staged: Vec::new(),
             merged: Vec::new(),
             out: Vec::new(),
-            timers: PhaseTimers::default(),
-            histograms: SliceHistograms::default(),
+            times: ShardTimes::default(),
             counters: ShardCounters::default(),
         }
     }
 
     /// Bytes of state, ring, Poisson streams and synapses.
     pub(crate) fn bytes(&self) -> (usize, usize) {
-        let neurons = self.ids.len()
-            * (IafPscAlphaPopulation::STATE_BYTES_PER_NEURON + 4 + 4 + size_of::<Vec<u32>>())
+        let neurons = self.pops.iter().map(|p| p.bytes()).sum::<usize>()
+            + self.ids.len() * (4 + 4 + size_of::<Vec<u32>>())
             + self.ring.bytes()
             + self.poisson.bytes();
         (neurons, self.synapses.bytes())
@@ -322,26 +315,27 @@ impl Shard {
     /// Update every neuron over `origin + 0 .. origin + len` and leave this
     /// slice's spikes, sorted by (lag, id), in `out`.
     pub(crate) fn update(&mut self, origin: Step, len: u32) {
-        self.staged.clear();
-        let mut sink = Sink {
-            staged: &mut self.staged,
-            samples: &mut self.samples,
+        self.output.spikes.clear();
+        let mut input = SliceInput {
+            ring: &mut self.ring,
+            poisson: &mut self.poisson,
         };
         for pop in &mut self.pops {
-            pop.update(origin, 0, len, &mut self.ring, &mut self.poisson, &mut sink);
+            pop.update(self.isa, origin, 0, len, &mut input, &mut self.output);
         }
-        // Counting sort by lag; the update emits neurons in ascending local
-        // index (= ascending id), so each lag's spikes stay in id order.
+        // Counting sort by lag; populations report each lag's spikes in
+        // ascending local index (= ascending id), which the sort keeps.
+        let staged = &self.output.spikes;
         let mut starts = vec![0usize; len as usize + 1];
-        for &(_, lag) in &self.staged {
+        for &(_, lag) in staged {
             starts[lag as usize + 1] += 1;
         }
         for l in 1..starts.len() {
             starts[l] += starts[l - 1];
         }
         self.out.clear();
-        self.out.resize(self.staged.len(), Spike { lag: 0, id: 0 });
-        for &(local, lag) in &self.staged {
+        self.out.resize(staged.len(), Spike { lag: 0, id: 0 });
+        for &(local, lag) in staged {
             let id = self.ids[local as usize];
             self.out[starts[lag as usize]] = Spike { lag, id };
             starts[lag as usize] += 1;
@@ -353,27 +347,5 @@ impl Shard {
                 }
             }
         }
-    }
-}
-
-struct Sink<'a> {
-    staged: &'a mut Vec<(u32, u32)>,
-    samples: &'a mut Vec<Sample>,
-}
-
-impl UpdateSink for Sink<'_> {
-    #[inline]
-    fn spike(&mut self, local: u32, lag: u32) {
-        self.staged.push((local, lag));
-    }
-
-    fn sample(&mut self, probe: u32, step: u64, v_m: f64, i_syn_ex: f64, i_syn_in: f64) {
-        self.samples.push(Sample {
-            probe,
-            step,
-            v_m,
-            i_syn_ex,
-            i_syn_in,
-        });
     }
 }

@@ -79,6 +79,70 @@ impl PhaseTimers {
     }
 }
 
+/// The phases a shard's slice loop charges time to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// `time_deliver_spike_data`, with a per-slice histogram.
+    Deliver,
+    /// `time_update`, with a per-slice histogram.
+    Update,
+    /// `time_gather_spike_data`: publishing and the barrier(s).
+    Gather,
+    /// `time_omp_synchronization_simulation`: the barrier(s), with a
+    /// per-slice histogram.
+    Sync,
+    /// `time_mpi_synchronization`.
+    MpiSync,
+    /// `time_communicate_spike_data`.
+    Communicate,
+}
+
+/// One shard's phase timers and per-slice histograms.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ShardTimes {
+    pub timers: PhaseTimers,
+    pub histograms: SliceHistograms,
+}
+
+impl ShardTimes {
+    /// Add `t` to `phase` (and its histogram, if it has one).
+    pub(crate) fn charge(&mut self, phase: Phase, t: PhaseTime) {
+        let (timers, h) = (&mut self.timers, &mut self.histograms);
+        let (timer, histogram) = match phase {
+            Phase::Deliver => (&mut timers.time_deliver_spike_data, Some(&mut h.deliver)),
+            Phase::Update => (&mut timers.time_update, Some(&mut h.update)),
+            Phase::Gather => (&mut timers.time_gather_spike_data, None),
+            Phase::Sync => (
+                &mut timers.time_omp_synchronization_simulation,
+                Some(&mut h.sync),
+            ),
+            Phase::MpiSync => (&mut timers.time_mpi_synchronization, None),
+            Phase::Communicate => (&mut timers.time_communicate_spike_data, None),
+        };
+        *timer += t;
+        if let Some(histogram) = histogram {
+            histogram.record(t.wall);
+        }
+    }
+}
+
+/// The slice loop's stopwatch: each `lap` is the time since the last.
+pub(crate) struct Laps(Stamp);
+
+impl Laps {
+    pub(crate) fn start() -> Self {
+        Self(Stamp::now())
+    }
+
+    /// Time since the start or the previous lap.
+    pub(crate) fn lap(&mut self) -> PhaseTime {
+        let now = Stamp::now();
+        let t = self.0.until(&now);
+        self.0 = now;
+        t
+    }
+}
+
 /// A reading of the wall clock and the calling thread's CPU clock.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Stamp {

@@ -16,8 +16,15 @@ pub enum DeviceError {
     #[error("spike_generator: spike times must be finite, > 0 and sorted")]
     SpikeTimes,
     /// A multimeter records something the model does not have.
-    #[error("multimeter: unknown recordable '{0}' (iaf_psc_alpha has V_m, I_syn_ex, I_syn_in)")]
-    Recordable(String),
+    #[error("multimeter: {model} has no recordable '{name}' (it has {has})")]
+    Recordable {
+        /// The sampled neurons' model.
+        model: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The model's recordables, comma-separated.
+        has: String,
+    },
 }
 
 /// `poisson_generator`: Poisson trains, independent for every target.
@@ -97,29 +104,6 @@ pub struct SpikeRecorderParams {
     pub record_to: RecordTo,
 }
 
-/// What a multimeter can record from `iaf_psc_alpha`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recordable {
-    /// Membrane potential [mV].
-    VM,
-    /// Excitatory synaptic current [pA].
-    ISynEx,
-    /// Inhibitory synaptic current [pA].
-    ISynIn,
-}
-
-impl Recordable {
-    /// Parse NEST's recordable name.
-    pub fn parse(name: &str) -> Result<Self, DeviceError> {
-        match name {
-            "V_m" => Ok(Self::VM),
-            "I_syn_ex" => Ok(Self::ISynEx),
-            "I_syn_in" => Ok(Self::ISynIn),
-            other => Err(DeviceError::Recordable(other.to_string())),
-        }
-    }
-}
-
 /// `multimeter`: samples state variables of the neurons it is connected
 /// to, every `interval` ms, the first sample at the end of the first
 /// interval (NEST records at the end of a step).
@@ -127,8 +111,9 @@ impl Recordable {
 pub struct MultimeterParams {
     /// Sampling interval [ms] (default: the resolution, given as `None`).
     pub interval: Option<f64>,
-    /// What to record.
-    pub record_from: Vec<Recordable>,
+    /// What to record: recordables of the models it samples, by NEST's
+    /// names (checked when it is connected to neurons).
+    pub record_from: Vec<String>,
 }
 
 #[cfg(test)]
@@ -148,7 +133,5 @@ mod tests {
         assert!(sg(vec![1.0, 1.0, 2.0]).is_ok());
         assert!(sg(vec![2.0, 1.0]).is_err());
         assert!(sg(vec![0.0]).is_err());
-        assert_eq!(Recordable::parse("V_m"), Ok(Recordable::VM));
-        assert!(Recordable::parse("g_ex").is_err());
     }
 }

@@ -6,7 +6,7 @@ use spindle_models::devices::{
     SpikeRecorderParams,
 };
 use spindle_models::poisson::PoissonSampler;
-use spindle_models::{IafPscAlphaParams, ParamError};
+use spindle_models::{NeuronParams, ParamError};
 use thiserror::Error;
 
 use crate::{ConnRule, NodeCollection, NodeKind, SynSpec, SynapseModel};
@@ -18,8 +18,13 @@ pub enum NetworkError {
     #[error(transparent)]
     Time(#[from] TimeError),
     /// Invalid neuron parameters.
-    #[error("iaf_psc_alpha: {0}")]
-    Param(#[from] ParamError),
+    #[error("{model}: {error}")]
+    Param {
+        /// The model's name.
+        model: &'static str,
+        /// What it refused.
+        error: ParamError,
+    },
     /// Invalid device parameters.
     #[error(transparent)]
     Device(#[from] DeviceError),
@@ -138,7 +143,7 @@ pub struct Network {
     /// for ten neurons as for a billion, so its memory can be estimated
     /// before anything per neuron is allocated.
     nodes: Vec<(NodeCollection, NodeKind)>,
-    populations: Vec<(NodeCollection, IafPscAlphaParams)>,
+    populations: Vec<(NodeCollection, NeuronParams)>,
     synapse_models: Vec<SynapseModel>,
     num_connections: Vec<u64>,
     projections: Vec<Projection>,
@@ -218,21 +223,27 @@ impl Network {
         &self.nodes
     }
 
-    /// `nest.Create("iaf_psc_alpha", n, params)`.
-    pub fn create_iaf_psc_alpha(
+    /// `nest.Create(model, n, params)` for a neuron model: `params` names
+    /// the model (a model's typed parameters convert into it).
+    pub fn create_neurons(
         &mut self,
         n: usize,
-        params: IafPscAlphaParams,
+        params: impl Into<NeuronParams>,
     ) -> Result<NodeCollection, NetworkError> {
-        params.validate()?;
+        let params = params.into();
+        let model = params.model();
+        params.validate().map_err(|error| NetworkError::Param {
+            model: model.name(),
+            error,
+        })?;
         if n == 0 {
-            return Err(NetworkError::EmptyCreate("iaf_psc_alpha"));
+            return Err(NetworkError::EmptyCreate(model.name()));
         }
         if self.num_nodes() + n >= u32::MAX as usize / 2 {
             return Err(NetworkError::TooManyNodes(self.num_nodes() + n));
         }
         let population = self.populations.len() as u32;
-        let nodes = self.push_nodes(NodeKind::IafPscAlpha { population }, n);
+        let nodes = self.push_nodes(NodeKind::Neuron { model, population }, n);
         self.populations.push((nodes, params));
         Ok(nodes)
     }
@@ -313,7 +324,7 @@ impl Network {
     }
 
     /// The parameters of neuron `id` (those of its `create` call).
-    pub fn neuron_params(&self, id: NodeId) -> Option<&IafPscAlphaParams> {
+    pub fn neuron_params(&self, id: NodeId) -> Option<&NeuronParams> {
         self.populations
             .iter()
             .find(|(c, _)| c.contains(id))
@@ -321,12 +332,13 @@ impl Network {
     }
 
     /// `nodes.set(...)` on neurons: new parameters for whole populations
-    /// (`create` calls). Parameters are held per population, so a part of
-    /// one is refused.
+    /// (`create` calls), made from each population's current ones by
+    /// `params`. Parameters are held per population, so a part of one is
+    /// refused.
     pub fn set_neuron_params(
         &mut self,
         nodes: &NodeCollection,
-        params: impl Fn(&IafPscAlphaParams) -> IafPscAlphaParams,
+        params: impl Fn(&NeuronParams) -> Result<NeuronParams, ParamError>,
     ) -> Result<(), NetworkError> {
         let mut covered = 0;
         let mut updated = Vec::new();
@@ -343,14 +355,23 @@ impl Network {
                     c.first() as usize + c.len() - 1
                 )));
             }
-            let new = params(p);
-            new.validate()?;
+            let model = p.model().name();
+            let param = |error| NetworkError::Param { model, error };
+            let new = params(p).map_err(param)?;
+            if new.model() != p.model() {
+                return Err(NetworkError::Connect(format!(
+                    "neurons {}.. are {model}, not {}",
+                    c.first(),
+                    new.model().name()
+                )));
+            }
+            new.validate().map_err(param)?;
             updated.push((i, new));
             covered += overlap;
         }
         if covered != nodes.len() {
             return Err(NetworkError::Connect(
-                "the collection holds nodes that are not iaf_psc_alpha neurons".into(),
+                "the collection holds nodes that are not neurons".into(),
             ));
         }
         for (i, p) in updated {
@@ -456,7 +477,7 @@ impl Network {
         let target_kind = self.kind_of(targets, "target")?.clone();
 
         let count = match (&source_kind, &target_kind) {
-            (NodeKind::IafPscAlpha { .. }, NodeKind::IafPscAlpha { .. }) => {
+            (s, t) if s.is_neuron() && t.is_neuron() => {
                 self.check_rule(&rule, sources, targets)?;
                 let count = rule.count(sources, targets);
                 self.projections.push(Projection {
@@ -490,7 +511,8 @@ impl Network {
                 }
                 count
             }
-            (NodeKind::Multimeter(_), t) if t.is_neuron() => {
+            (NodeKind::Multimeter(m), t) if t.is_neuron() => {
+                self.check_recordables(&m.record_from, targets)?;
                 let pairs = device_pairs(&rule, sources, targets)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (meter, targets) in pairs {
@@ -577,8 +599,33 @@ impl Network {
         Ok(self.num_connections[self.synapse_model(name)? as usize])
     }
 
-    /// The neuron populations (one per `create_iaf_psc_alpha`).
-    pub fn populations(&self) -> &[(NodeCollection, IafPscAlphaParams)] {
+    /// Whether every model among `targets` has every recordable named in
+    /// `names` (NEST checks at `Connect`).
+    fn check_recordables(
+        &self,
+        names: &[String],
+        targets: &NodeCollection,
+    ) -> Result<(), NetworkError> {
+        for (c, params) in &self.populations {
+            if c.overlap(targets) == 0 {
+                continue;
+            }
+            let model = params.model();
+            let has = model.recordables();
+            if let Some(name) = names.iter().find(|n| !has.iter().any(|r| r.name == *n)) {
+                return Err(DeviceError::Recordable {
+                    model: model.name(),
+                    name: name.clone(),
+                    has: has.iter().map(|r| r.name).collect::<Vec<_>>().join(", "),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The neuron populations (one per `create_neurons`).
+    pub fn populations(&self) -> &[(NodeCollection, NeuronParams)] {
         &self.populations
     }
 
@@ -825,16 +872,13 @@ pub fn estimate_bytes(net: &Network, threads: usize) -> Result<u64, NetworkError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spindle_models::IafPscAlphaParams;
     use spindle_models::devices::PoissonGeneratorParams;
 
     fn net() -> (Network, NodeCollection, NodeCollection) {
         let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
-        let e = net
-            .create_iaf_psc_alpha(8, IafPscAlphaParams::default())
-            .unwrap();
-        let i = net
-            .create_iaf_psc_alpha(2, IafPscAlphaParams::default())
-            .unwrap();
+        let e = net.create_neurons(8, IafPscAlphaParams::default()).unwrap();
+        let i = net.create_neurons(2, IafPscAlphaParams::default()).unwrap();
         (net, e, i)
     }
 
@@ -891,8 +935,30 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            net.create_iaf_psc_alpha(3, bad).unwrap_err().to_string(),
+            net.create_neurons(3, bad).unwrap_err().to_string(),
             "iaf_psc_alpha: Capacitance must be > 0."
+        );
+    }
+
+    #[test]
+    fn multimeters_record_what_the_model_has() {
+        let (mut net, e, _) = net();
+        let meter = |net: &mut Network, names: &[&str]| {
+            net.create_multimeter(MultimeterParams {
+                interval: None,
+                record_from: names.iter().map(|n| n.to_string()).collect(),
+            })
+            .unwrap()
+        };
+        let ok = meter(&mut net, &["V_m", "I_syn_in"]);
+        let s = SynSpec::model("static_synapse");
+        net.connect(&ok, &e, ConnRule::all_to_all(), &s).unwrap();
+        let bad = meter(&mut net, &["V_m", "g_ex"]);
+        assert_eq!(
+            net.connect(&bad, &e, ConnRule::all_to_all(), &s)
+                .unwrap_err()
+                .to_string(),
+            "multimeter: iaf_psc_alpha has no recordable 'g_ex' (it has V_m, I_syn_ex, I_syn_in)"
         );
     }
 
@@ -918,9 +984,7 @@ mod tests {
         let (mut net, _, _) = net();
         net.create_poisson_generator(PoissonGeneratorParams::with_rate(1.0))
             .unwrap();
-        let late = net
-            .create_iaf_psc_alpha(2, IafPscAlphaParams::default())
-            .unwrap();
+        let late = net.create_neurons(2, IafPscAlphaParams::default()).unwrap();
         let p = net.partition(3);
         let sizes: Vec<usize> = p.shards().iter().map(|s| s.len()).collect();
         assert_eq!(sizes, vec![4, 4, 4]);

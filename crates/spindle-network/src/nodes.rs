@@ -1,6 +1,7 @@
 //! Nodes and collections of them.
 
 use spindle_core::NodeId;
+use spindle_models::ModelRef;
 use spindle_models::devices::{
     MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams, SpikeRecorderParams,
 };
@@ -8,8 +9,10 @@ use spindle_models::devices::{
 /// What a node is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    /// An `iaf_psc_alpha` neuron of population `population`.
-    IafPscAlpha {
+    /// A neuron of model `model`, in population `population`.
+    Neuron {
+        /// Its model.
+        model: ModelRef,
         /// Index of the population (one `create` call).
         population: u32,
     },
@@ -27,7 +30,7 @@ impl NodeKind {
     /// NEST's model name.
     pub fn model_name(&self) -> &'static str {
         match self {
-            Self::IafPscAlpha { .. } => "iaf_psc_alpha",
+            Self::Neuron { model, .. } => model.name(),
             Self::PoissonGenerator(_) => "poisson_generator",
             Self::SpikeGenerator(_) => "spike_generator",
             Self::SpikeRecorder(_) => "spike_recorder",
@@ -37,7 +40,7 @@ impl NodeKind {
 
     /// Whether the node is a neuron.
     pub fn is_neuron(&self) -> bool {
-        matches!(self, Self::IafPscAlpha { .. })
+        matches!(self, Self::Neuron { .. })
     }
 }
 

@@ -1,0 +1,173 @@
+//! A simulation: built shards ([`build`]), the slice loop that advances
+//! them ([`schedule`], driven by [`Simulation::simulate`]) and what can be
+//! read back ([`readback`]).
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::time::{Duration, Instant};
+
+use spindle_core::{SpikeDigest, Step};
+use spindle_network::{Network, Partition};
+
+use crate::exchange::SpikeExchange;
+use crate::ranks::Ranks;
+use crate::shard::{DeviceIndex, Shard};
+use crate::threads::on_shard_threads;
+use crate::timers::{PhaseTimers, SliceHistograms};
+use crate::{Config, EngineError};
+
+mod build;
+mod readback;
+mod schedule;
+
+use schedule::{Leader, Run, SliceLoop};
+
+/// A built network, ready to simulate: NEST's kernel after `Connect`.
+pub struct Simulation {
+    net: Network,
+    config: Config,
+    partition: Partition,
+    devices: DeviceIndex,
+    shards: Vec<Shard>,
+    exchange: SpikeExchange,
+    min_delay: Step,
+    now: Step,
+    slices: u64,
+    digest: SpikeDigest,
+    time_simulate: Duration,
+    time_construction_connect: Duration,
+    interrupt: Option<Arc<AtomicBool>>,
+    /// The other processes, when the run is split over MPI ranks.
+    ranks: Option<Arc<dyn Ranks>>,
+    /// Global index of this process's first shard; shards of all ranks.
+    first_shard: usize,
+    total_shards: usize,
+}
+
+/// Whole-run figures of a simulation so far.
+#[derive(Debug, Clone)]
+pub struct RunStats {
+    /// Steps simulated.
+    pub steps: Step,
+    /// Slices run.
+    pub slices: u64,
+    /// Spikes emitted by all neurons.
+    pub spikes: u64,
+    /// Digest over all spikes in (step, sender) order (see `SpikeDigest`).
+    pub digest: String,
+    /// Synaptic events written into input rings.
+    pub synaptic_events: u64,
+    /// Poisson counts drawn.
+    pub poisson_draws: u64,
+    /// `time_simulate`: wall time of all `simulate` calls.
+    pub time_simulate: Duration,
+    /// `time_construction_connect`: wall time of building the shards.
+    pub time_construction_connect: Duration,
+    /// Phase timers summed over shards.
+    pub timers: PhaseTimers,
+    /// Phase timers of each shard.
+    pub shard_timers: Vec<PhaseTimers>,
+    /// Per-slice histograms of each shard.
+    pub shard_histograms: Vec<SliceHistograms>,
+    /// Neurons.
+    pub neurons: u64,
+    /// Bytes of neuron state, input rings and Poisson streams.
+    pub neuron_bytes: u64,
+    /// Bytes of synapse storage.
+    pub synapse_bytes: u64,
+    /// Synapses stored between neurons.
+    pub synapses_stored: u64,
+}
+
+impl Simulation {
+    /// Stop `simulate` at the next slice boundary once `flag` is set (by a
+    /// Ctrl-C handler, say): it then returns [`EngineError::Interrupted`]
+    /// with every spike up to that boundary delivered and recorded, and a
+    /// later `simulate` continues from there.
+    pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
+    /// The network description.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Slice length in steps (`min_delay`).
+    pub fn min_delay(&self) -> Step {
+        self.min_delay
+    }
+
+    /// Model time simulated so far [ms].
+    pub fn time(&self) -> f64 {
+        self.net.resolution().ms(self.now)
+    }
+
+    /// The ranks the run is split over, if any.
+    pub fn ranks(&self) -> Option<&Arc<dyn Ranks>> {
+        self.ranks.as_ref()
+    }
+
+    /// Advance by `ms` of model time (a multiple of the resolution). May be
+    /// called again; the run continues where it stopped. Each shard runs
+    /// the slice loop on its own thread (see [`schedule`]).
+    pub fn simulate(&mut self, ms: f64) -> Result<(), EngineError> {
+        let res = self.net.resolution();
+        let steps = res.steps_on_grid("simtime", ms)?;
+        let end = res.advance("simtime", self.now, steps)?;
+        if steps == 0 {
+            return Ok(());
+        }
+        let digest = Mutex::new(self.digest);
+        let digested = AtomicU64::new(0);
+        let run = Run {
+            t0: self.now,
+            end,
+            min_delay: self.min_delay,
+            interrupt: self.interrupt.as_deref(),
+            digest: &digest,
+            digested: &digested,
+            progress: self.config.progress,
+            h: res.h(),
+            start: Instant::now(),
+        };
+        let mut slices = 0u64;
+        let mut stderr_closed = false;
+        let mut leader = Some(Leader {
+            slices: &mut slices,
+            progress_at: Instant::now(),
+            stderr_closed: &mut stderr_closed,
+        });
+        let (ports, abort) =
+            self.exchange
+                .ports(self.ranks.as_deref(), self.first_shard, self.total_shards);
+        let loops: Vec<SliceLoop> = self
+            .shards
+            .iter_mut()
+            .zip(ports)
+            .map(|(shard, port)| SliceLoop::new(&run, shard, port, leader.take()))
+            .collect();
+        let reached = on_shard_threads(&self.config, &|| abort.abort(), loops, SliceLoop::run)?;
+        if self.config.progress && !stderr_closed {
+            use std::io::Write;
+            stderr_closed = writeln!(std::io::stderr()).is_err();
+        }
+        // Every shard stopped at the same boundary: the leader decided for
+        // all.
+        let reached = reached[0];
+        self.time_simulate += run.start.elapsed();
+        self.digest = digest.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.slices += slices;
+        self.now = reached;
+        if stderr_closed {
+            return Err(EngineError::StderrClosed);
+        }
+        if reached < end {
+            return Err(EngineError::Interrupted {
+                time_ms: res.ms(reached),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! Reading a simulation back: run figures, connection counts, recorders'
+//! events and files. Counts are summed over ranks (collective calls).
+
+use std::path::{Path, PathBuf};
+
+use spindle_core::{NodeId, Step};
+use spindle_models::devices::RecordTo;
+use spindle_network::{NetworkError, NodeKind};
+
+use super::{RunStats, Simulation};
+use crate::recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
+use crate::{EngineError, PhaseTimers};
+
+impl Simulation {
+    /// Element-wise sums over ranks (the values themselves on one process).
+    fn sum_over_ranks(&self, mine: &[u64]) -> Vec<u64> {
+        match &self.ranks {
+            Some(r) => crate::ranks::sum(r.as_ref(), mine),
+            None => mine.to_vec(),
+        }
+    }
+
+    /// Figures of the run so far. Counts are over all ranks (a collective
+    /// call under MPI); timers, histograms and per-shard figures are this
+    /// rank's.
+    pub fn stats(&self) -> RunStats {
+        let mut timers = PhaseTimers::default();
+        for s in &self.shards {
+            timers.add(&s.times.timers);
+        }
+        let (mut neuron_bytes, mut synapse_bytes) = (0, 0);
+        for s in &self.shards {
+            let (n, y) = s.bytes();
+            neuron_bytes += n as u64;
+            synapse_bytes += y as u64;
+        }
+        let [
+            synaptic_events,
+            poisson_draws,
+            neurons,
+            neuron_bytes,
+            synapse_bytes,
+            synapses_stored,
+        ] = self.sum_over_ranks(&[
+            self.shards.iter().map(|s| s.counters.synaptic_events).sum(),
+            self.shards.iter().map(|s| s.poisson_draws()).sum(),
+            self.shards.iter().map(|s| s.ids.len() as u64).sum(),
+            neuron_bytes,
+            synapse_bytes,
+            self.shards.iter().map(|s| s.synapses.len()).sum(),
+        ])[..]
+        else {
+            unreachable!("six sums")
+        };
+        RunStats {
+            steps: self.now,
+            slices: self.slices,
+            spikes: self.digest.count(),
+            digest: self.digest.hex(),
+            synaptic_events,
+            poisson_draws,
+            time_simulate: self.time_simulate,
+            time_construction_connect: self.time_construction_connect,
+            timers,
+            shard_timers: self.shards.iter().map(|s| s.times.timers).collect(),
+            shard_histograms: self
+                .shards
+                .iter()
+                .map(|s| s.times.histograms.clone())
+                .collect(),
+            neurons,
+            neuron_bytes,
+            synapse_bytes,
+            synapses_stored,
+        }
+    }
+
+    /// Connections of synapse model `name` as built: stored synapses plus
+    /// device connections (NEST's `num_connections`).
+    pub fn num_connections(&self, name: &str) -> Result<u64, EngineError> {
+        let model = self
+            .net
+            .synapse_models()
+            .iter()
+            .position(|m| m.name == name)
+            .ok_or_else(|| NetworkError::UnknownSynapseModel(name.into()))?;
+        let stored: u64 = self
+            .shards
+            .iter()
+            .flat_map(|s| &s.synapses.projections)
+            .filter(|p| p.synapse_model as usize == model)
+            .map(|p| p.len() as u64)
+            .sum();
+        let stored = self.sum_over_ranks(&[stored])[0];
+        // Device connections are not stored as synapses; the description
+        // counts them exactly, and every neuron-to-neuron one is stored.
+        let described = self.net.num_connections(name)?;
+        let neuron_described: u64 = self
+            .net
+            .projections()
+            .iter()
+            .filter(|p| p.synapse_model as usize == model)
+            .map(|p| p.rule.count(&p.sources, &p.targets))
+            .sum();
+        Ok(stored + described - neuron_described)
+    }
+
+    /// Spikes the neurons of `nodes` emitted so far, over all ranks.
+    pub fn spike_total(&self, nodes: &spindle_network::NodeCollection) -> u64 {
+        let mine: u64 = self
+            .shards
+            .iter()
+            .map(|s| {
+                self.partition
+                    .owned(&self.partition.shards()[s.index], nodes)
+                    .map(|(_, local)| s.spike_counts[local as usize] as u64)
+                    .sum::<u64>()
+            })
+            .sum();
+        self.sum_over_ranks(&[mine])[0]
+    }
+
+    /// Spikes neuron `id` emitted so far (`None` for devices, and under
+    /// MPI for neurons of another rank).
+    pub fn spike_count(&self, id: NodeId) -> Option<u32> {
+        let (s, local) = self.partition.locate(id)?;
+        let s = s.checked_sub(self.first_shard)?;
+        Some(self.shards.get(s)?.spike_counts[local as usize])
+    }
+
+    fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
+        self.devices
+            .recorders
+            .binary_search(&recorder)
+            .map_err(|_| EngineError::Config(format!("node {recorder} is not a spike_recorder")))
+    }
+
+    /// Events spike recorder `recorder` has seen (NEST's `n_events`),
+    /// whether it keeps them or not.
+    pub fn n_events(&self, recorder: NodeId) -> Result<u64, EngineError> {
+        let r = self.recorder_index(recorder)?;
+        let mine = self
+            .shards
+            .iter()
+            .map(|s| s.recorded_counts[r])
+            .sum::<u64>();
+        Ok(self.sum_over_ranks(&[mine])[0])
+    }
+
+    /// The events of spike recorder `recorder`, sorted by time, then sender
+    /// (empty for a recorder with `record_to: None`).
+    pub fn spike_events(&self, recorder: NodeId) -> Result<SpikeEvents, EngineError> {
+        let r = self.recorder_index(recorder)?;
+        let mut all: Vec<(Step, NodeId)> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.recorded[r].iter().copied())
+            .collect();
+        if let Some(ranks) = &self.ranks {
+            let words: Vec<u64> = all.iter().flat_map(|&(t, id)| [t, id as u64]).collect();
+            all = crate::ranks::gather(ranks.as_ref(), &words)
+                .concat()
+                .chunks_exact(2)
+                .map(|w| (w[0], w[1] as NodeId))
+                .collect();
+        }
+        all.sort_unstable();
+        let res = self.net.resolution();
+        Ok(SpikeEvents {
+            senders: all.iter().map(|e| e.1).collect(),
+            // A spike in step n is stamped at the end of the step.
+            times: all.iter().map(|e| res.ms(e.0 + 1)).collect(),
+        })
+    }
+
+    /// The samples of multimeter `meter`, sorted by time, then sender: the
+    /// recordables it records from, by name, in its `record_from` order.
+    pub fn multimeter_events(&self, meter: NodeId) -> Result<MultimeterEvents, EngineError> {
+        if self.ranks.as_ref().is_some_and(|r| r.size() > 1) {
+            return Err(EngineError::Config(
+                "multimeters are not yet read across MPI ranks".into(),
+            ));
+        }
+        let Some(NodeKind::Multimeter(params)) = self.net.node(meter) else {
+            return Err(EngineError::Config(format!(
+                "node {meter} is not a multimeter"
+            )));
+        };
+        let mut all: Vec<(Step, NodeId, usize, usize)> = Vec::new();
+        for (si, s) in self.shards.iter().enumerate() {
+            for (i, sample) in s.output.samples.iter().enumerate() {
+                let (m, target) = self.devices.probes[sample.probe as usize];
+                if m == meter {
+                    all.push((sample.step, target, si, i));
+                }
+            }
+        }
+        all.sort_unstable();
+        let res = self.net.resolution();
+        let mut ev = MultimeterEvents {
+            values: params
+                .record_from
+                .iter()
+                .map(|name| (name.clone(), Vec::with_capacity(all.len())))
+                .collect(),
+            ..Default::default()
+        };
+        for (step, target, si, i) in all {
+            let out = &self.shards[si].output;
+            let sample = out.samples[i];
+            // Connect checked that the target's model has every recordable.
+            let model = self.net.neuron_params(target).expect("a neuron").model();
+            ev.senders.push(target);
+            ev.times.push(res.ms(step + 1));
+            for (name, values) in &mut ev.values {
+                let r = model
+                    .recordables()
+                    .iter()
+                    .position(|r| r.name == name)
+                    .expect("checked at Connect");
+                values.push(out.values[sample.at as usize + r]);
+            }
+        }
+        Ok(ev)
+    }
+
+    /// Write the `.dat` file of every spike recorder with
+    /// `record_to: Ascii` into `dir`; returns the paths written.
+    pub fn write_recorders(&self, dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, EngineError> {
+        let mut written = Vec::new();
+        for &rec in &self.devices.recorders {
+            let NodeKind::SpikeRecorder(p) = self.net.node(rec).expect("a recorder node") else {
+                unreachable!("recorders are spike_recorder nodes")
+            };
+            if p.record_to != RecordTo::Ascii {
+                continue;
+            }
+            let path = dat_path(dir, prefix, &p.label, rec);
+            // Every rank takes part in gathering the events; rank 0 writes.
+            let events = self.spike_events(rec)?;
+            if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) {
+                continue;
+            }
+            write_dat(&path, &events)
+                .map_err(|e| EngineError::Io(path.display().to_string(), e.to_string()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}

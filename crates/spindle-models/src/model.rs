@@ -1,0 +1,260 @@
+//! The neuron-model interface: what a model declares and how the engine
+//! drives it.
+//!
+//! A model is one module implementing [`NeuronModel`]: its parameters with
+//! NEST's names, units and defaults ([`ParamSpec`]), its validation with
+//! NEST's messages, its recordables, and a [`Population`] factory. A
+//! population holds one parameter set's neurons as structure of arrays and
+//! advances them through a slice with its own lane step and vector paths.
+//! The network, storage, engine and Python layer see only these traits, so
+//! adding a model is adding a module (and, for lookup by name, a line in
+//! [`crate::MODELS`]).
+//!
+//! Parameters travel as [`NeuronParams`]: the model and one value per
+//! declared parameter, in declaration order. A model may offer a typed view
+//! of them (`IafPscAlphaParams` for `iaf_psc_alpha`).
+
+use spindle_core::{Resolution, Step};
+use thiserror::Error;
+
+use crate::{InputRing, Isa, PoissonInput};
+
+/// A parameter set a model refuses, with NEST's message.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ParamError {
+    /// `C_m <= 0`.
+    #[error("Capacitance must be > 0.")]
+    Capacitance,
+    /// `tau_m <= 0`.
+    #[error("Membrane time constant must be > 0.")]
+    TauM,
+    /// A synaptic time constant `<= 0`.
+    #[error("All synaptic time constants must be > 0.")]
+    TauSyn,
+    /// `t_ref < 0`.
+    #[error("The refractory time t_ref can't be negative.")]
+    Refractory,
+    /// `V_reset >= V_th`.
+    #[error("Reset potential must be smaller than threshold.")]
+    Reset,
+    /// A parameter is NaN or an infinity where it must be finite.
+    #[error("Parameter {0} must be a finite number.")]
+    NotFinite(&'static str),
+    /// Any other of a model's own checks, with NEST's message.
+    #[error("{0}")]
+    Invalid(String),
+    /// A name the model does not have.
+    #[error("the model has no parameter '{0}'")]
+    Unknown(String),
+}
+
+/// One parameter a model declares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamSpec {
+    /// NEST's name (`C_m`, `tau_m`, `V_m`, ...).
+    pub name: &'static str,
+    /// NEST's unit (`pF`, `ms`, `mV`, `pA`).
+    pub unit: &'static str,
+    /// NEST's default.
+    pub default: f64,
+}
+
+/// A quantity a multimeter may record, by NEST's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordableSpec {
+    /// NEST's name (`V_m`, `I_syn_ex`, ...).
+    pub name: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+}
+
+/// A neuron model (NEST's model class, as far as the engine needs it).
+pub trait NeuronModel: Sync + 'static {
+    /// NEST's model name.
+    fn name(&self) -> &'static str;
+    /// The parameters, in the order [`NeuronParams`] holds their values.
+    /// Initial values of state variables NEST lets `Create` set (`V_m`)
+    /// are parameters here too.
+    fn params(&self) -> &'static [ParamSpec];
+    /// What a multimeter may record, in the order
+    /// [`Population::update`] samples them.
+    fn recordables(&self) -> &'static [RecordableSpec];
+    /// Check a parameter set as NEST's `Parameters_::set` does.
+    fn validate(&self, values: &[f64]) -> Result<(), ParamError>;
+    /// `len` neurons with parameters `values` (validated), at local
+    /// indices `offset..` of their shard, integrated on grid `res`.
+    fn population(
+        &self,
+        values: &[f64],
+        res: Resolution,
+        offset: u32,
+        len: usize,
+    ) -> Box<dyn Population>;
+    /// Bytes of state per neuron, for memory estimates.
+    fn state_bytes_per_neuron(&self) -> usize;
+}
+
+impl std::fmt::Debug for dyn NeuronModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for dyn NeuronModel {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+/// A model, as networks hold it.
+pub type ModelRef = &'static dyn NeuronModel;
+
+/// One model's parameter values, by its declaration order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeuronParams {
+    model: ModelRef,
+    values: Vec<f64>,
+}
+
+impl NeuronParams {
+    /// The model's defaults.
+    pub fn defaults(model: ModelRef) -> Self {
+        Self {
+            model,
+            values: model.params().iter().map(|p| p.default).collect(),
+        }
+    }
+
+    /// `values` for `model`'s parameters in declaration order (not yet
+    /// validated).
+    pub fn from_values(model: ModelRef, values: Vec<f64>) -> Self {
+        assert_eq!(
+            values.len(),
+            model.params().len(),
+            "one value per parameter"
+        );
+        Self { model, values }
+    }
+
+    /// The model.
+    pub fn model(&self) -> ModelRef {
+        self.model
+    }
+
+    /// The values in declaration order.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    fn index(&self, name: &str) -> Result<usize, ParamError> {
+        self.model
+            .params()
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| ParamError::Unknown(name.into()))
+    }
+
+    /// The value of parameter `name`.
+    pub fn get(&self, name: &str) -> Result<f64, ParamError> {
+        Ok(self.values[self.index(name)?])
+    }
+
+    /// Set parameter `name` (validate afterwards).
+    pub fn set(&mut self, name: &str, value: f64) -> Result<(), ParamError> {
+        let i = self.index(name)?;
+        self.values[i] = value;
+        Ok(())
+    }
+
+    /// The model's verdict on these values.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        self.model.validate(&self.values)
+    }
+}
+
+/// Marks a neuron no multimeter records.
+pub const NO_PROBE: u32 = u32::MAX;
+
+/// One multimeter sample: the model's recordables of one neuron at the end
+/// of step `step`, in `SliceOutput::values[at..at + n]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// Probe index (the engine's numbering of (multimeter, neuron) pairs).
+    pub probe: u32,
+    /// Step sampled (recorded at time `(step + 1) * h`).
+    pub step: Step,
+    /// Where its values start in [`SliceOutput::values`].
+    pub at: u32,
+}
+
+/// What populations produce during a slice: spikes and samples.
+#[derive(Debug, Clone, Default)]
+pub struct SliceOutput {
+    /// (local index, lag) of every spike: within each lag, in ascending
+    /// local index (the engine sorts by lag, stably).
+    pub spikes: Vec<(u32, u32)>,
+    /// Multimeter samples, kept across slices until read.
+    pub samples: Vec<Sample>,
+    /// The samples' values, each sample's recordables in the model's order.
+    pub values: Vec<f64>,
+}
+
+impl SliceOutput {
+    /// Neuron `local` (index within the shard) spiked at `lag`.
+    #[inline]
+    pub fn spike(&mut self, local: u32, lag: u32) {
+        self.spikes.push((local, lag));
+    }
+
+    /// Probe `probe` sampled `values` (the model's recordables) at `step`.
+    pub fn sample(&mut self, probe: u32, step: Step, values: &[f64]) {
+        self.samples.push(Sample {
+            probe,
+            step,
+            at: self.values.len() as u32,
+        });
+        self.values.extend_from_slice(values);
+    }
+}
+
+/// The input a population reads in a slice: its shard's ring (spikes
+/// delivered by synapses and spike generators) and Poisson streams.
+pub struct SliceInput<'a> {
+    /// The shard's input ring.
+    pub ring: &'a mut InputRing,
+    /// The shard's Poisson streams.
+    pub poisson: &'a mut PoissonInput,
+}
+
+/// A population of one model's neurons sharing one parameter set, at local
+/// indices `offset()..offset() + len()` of its shard.
+pub trait Population: Send {
+    /// Number of neurons.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Local index of the first neuron in the shard.
+    fn offset(&self) -> u32;
+    /// Let multimeter probe `probe` sample neuron `i` (index within the
+    /// population) every `interval` steps.
+    fn attach_probe(&mut self, i: usize, probe: u32, interval: Step);
+    /// Advance every neuron through steps `origin + from .. origin + to`
+    /// (NEST's `update(origin, from, to)`) with the vector unit `isa`
+    /// (available on this CPU): read and clear the input, report spikes and
+    /// samples to `out`.
+    fn update(
+        &mut self,
+        isa: Isa,
+        origin: Step,
+        from: u32,
+        to: u32,
+        input: &mut SliceInput<'_>,
+        out: &mut SliceOutput,
+    );
+    /// Recordable `r` (the model's order) of neuron `i` now.
+    fn recordable(&self, i: usize, r: usize) -> f64;
+    /// Bytes held.
+    fn bytes(&self) -> usize;
+}

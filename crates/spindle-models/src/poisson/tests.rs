@@ -1,0 +1,154 @@
+use super::*;
+use spindle_core::rng::{Purpose, stream_state};
+
+/// A stream as one lane.
+fn lane(seed: u64, a: u64, b: u64) -> [[u64; 1]; 4] {
+    stream_state(seed, Purpose::Poisson, a, b).map(|w| [w])
+}
+
+fn moments(mean: f64, n: usize) -> (f64, f64) {
+    let s = PoissonSampler::new(mean);
+    let mut rng = lane(3, 1, 2);
+    let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng) as f64).collect();
+    let m = xs.iter().sum::<f64>() / n as f64;
+    let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+    (m, v)
+}
+
+#[test]
+fn seed_mean_has_poisson_moments() {
+    // lambda = 17,789 Hz * 0.1 ms
+    let lambda = 1.778_900_771_472_188_4;
+    let (m, v) = moments(lambda, 400_000);
+    // standard error of the mean ~0.002
+    assert!((m - lambda).abs() < 0.01, "{m}");
+    assert!((v - lambda).abs() < 0.03, "{v}");
+}
+
+#[test]
+fn large_and_zero_means() {
+    let (m, v) = moments(1234.5, 40_000);
+    assert!((m - 1234.5).abs() < 1.0, "{m}");
+    assert!((v / 1234.5 - 1.0).abs() < 0.05, "{v}");
+    let s = PoissonSampler::new(0.0);
+    let mut rng = lane(3, 1, 2);
+    assert!((0..1000).all(|_| s.sample(&mut rng) == 0));
+}
+
+#[test]
+fn probability_of_zero_is_exact() {
+    let s = PoissonSampler::new(1.0);
+    let p0 = s.thresholds[0] as f64 / 18_446_744_073_709_551_616.0;
+    assert!((p0 - (-1.0f64).exp()).abs() < 1e-15);
+}
+
+#[test]
+fn branchless_head_counts_like_a_scan() {
+    let s = PoissonSampler::new(1.778_900_771_472_188_4);
+    assert!(s.head().is_some());
+    let mut rng = lane(5, 0, 0);
+    for _ in 0..200_000 {
+        let u = next_lanes(&mut rng)[0];
+        let scan = s.thresholds.iter().take_while(|&&t| u >= t).count() as u64;
+        assert_eq!(s.count(u), scan);
+    }
+    for u in [0, s.thresholds[7], s.thresholds[7] - 1, u64::MAX] {
+        let scan = s.thresholds.iter().take_while(|&&t| u >= t).count() as u64;
+        assert_eq!(s.count(u), scan);
+    }
+}
+
+#[test]
+fn a_slice_draws_what_steps_draw() {
+    let drive = |delay| PoissonDrive {
+        sampler: PoissonSampler::new(1.7),
+        weight: -2.0,
+        delay,
+        t_min: 3,
+        t_max: 40,
+    };
+    let make = || {
+        PoissonInput::new(
+            vec![drive(5), drive(2)],
+            vec![vec![
+                (0, stream_state(1, Purpose::Poisson, 0, 1)),
+                (1, stream_state(1, Purpose::Poisson, 1, 1)),
+            ]],
+        )
+    };
+    let (mut by_step, mut by_slice) = (make(), make());
+    for origin in (0..60).step_by(7) {
+        let (mut ex, mut inh) = (vec![9.0; 7], vec![9.0; 7]);
+        assert!(by_slice.fill_slice(0, origin, 0, 7, &mut ex, &mut inh, 1));
+        for lag in 0..7 {
+            let (mut e, mut i) = (0.0, 0.0);
+            by_step.draw(0, origin + lag as u64, &mut e, &mut i);
+            assert_eq!((ex[lag], inh[lag]), (e, i), "step {}", origin + lag as u64);
+        }
+    }
+    assert_eq!(by_step.draws(), by_slice.draws());
+}
+
+#[test]
+fn lanes_draw_what_neurons_draw_alone() {
+    // 16 neurons sharing one drive, stepped lane-wise, against each
+    // drawn on its own; a mean of 2.4 (the largest stepped lane-wise)
+    // passes the first 8 thresholds in about one draw in 300, so the
+    // lane-wise tail is exercised too.
+    for mean in [1.778_900_771_472_188_4, 2.4] {
+        let drive = PoissonDrive {
+            sampler: PoissonSampler::new(mean),
+            weight: 0.5,
+            delay: 2,
+            t_min: 0,
+            t_max: 500,
+        };
+        let make = || {
+            let per_neuron = (0..16)
+                .map(|t| vec![(0, stream_state(4, Purpose::Poisson, 0, t))])
+                .collect();
+            PoissonInput::new(vec![drive.clone()], per_neuron)
+        };
+        let (mut lanes, mut alone) = (make(), make());
+        let mut past_head = 0;
+        for origin in (0..600).step_by(15) {
+            let (mut ex, mut inh) = (vec![9.0; 16 * 15], vec![9.0; 16 * 15]);
+            lanes.fill_block::<16>(0, origin, 0, 15, &mut ex, &mut inh);
+            for l in 0..16 {
+                let (mut e, mut i) = (vec![9.0; 15], vec![9.0; 15]);
+                assert!(alone.fill_slice(l, origin, 0, 15, &mut e, &mut i, 1));
+                for lag in 0..15 {
+                    assert_eq!((ex[lag * 16 + l], inh[lag * 16 + l]), (e[lag], i[lag]));
+                    past_head += usize::from(e[lag] >= 8.0 * 0.5);
+                }
+            }
+        }
+        assert_eq!(lanes.draws(), alone.draws());
+        assert!(mean < 2.0 || past_head > 5, "{past_head}");
+    }
+}
+
+#[test]
+fn drive_respects_delay_and_window() {
+    let drive = PoissonDrive {
+        sampler: PoissonSampler::new(50.0),
+        weight: 2.0,
+        delay: 15,
+        t_min: 0,
+        t_max: 100,
+    };
+    let mut input = PoissonInput::new(
+        vec![drive],
+        vec![vec![(0, stream_state(1, Purpose::Poisson, 0, 1))]],
+    );
+    let got = |input: &mut PoissonInput, step| {
+        let (mut ex, mut inh) = (0.0, 0.0);
+        input.draw(0, step, &mut ex, &mut inh);
+        (ex, inh)
+    };
+    // emission step 0 is not active (start excluded), 1 is.
+    assert_eq!(got(&mut input, 15), (0.0, 0.0));
+    assert!(got(&mut input, 16).0 > 0.0);
+    assert!(got(&mut input, 115).0 > 0.0);
+    assert_eq!(got(&mut input, 116), (0.0, 0.0));
+}

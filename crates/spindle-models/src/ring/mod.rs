@@ -1,0 +1,335 @@
+//! Input ring buffers, one per shard and channel (NEST's `Buffers_`).
+//!
+//! Laid out slot-major: the row of one slot holds the input of every neuron
+//! of the shard for one step. The targets of one spike all write into the
+//! same row, which therefore stays in cache while a spike's synapses are
+//! walked.
+//!
+//! Synapses of one weight (a "count group") do not add their weight per
+//! event: they count events in 16-bit cells, a row a quarter the size of a
+//! row of doubles, and the neuron reads `weight * count`. The summed
+//! weights then do not depend on the order events arrive in, and the rows
+//! the delivery writes stay in the first-level cache.
+//!
+//! A count group may also count in bit planes: bit `p` of plane word
+//! `t / 64`, bit `t % 64`, is bit `p` of neuron `t`'s count. A spike whose
+//! targets come as a bitmap (dense projections) is then added to all its
+//! targets at once, 512 at a time, by a ripple-carry addition (through the
+//! first planes without a branch, further only where a carry is left):
+//! about a tenth of the cost of one read-modify-write per event. Before a step's input is read the planes
+//! are folded into its 16-bit cells ([`InputRing::fold_planes`]).
+
+use spindle_core::Step;
+use spindle_core::cache::prefetch;
+
+use crate::Isa;
+
+mod planes;
+use planes::Planes;
+
+/// The excitatory and inhibitory input of every neuron of a shard for the
+/// next `len` steps, in pA (summed synaptic weights).
+#[derive(Debug, Clone)]
+pub struct InputRing {
+    n: usize,
+    len: usize,
+    ex: Vec<f64>,
+    inh: Vec<f64>,
+    /// Weight of each count group, and its event counts (`len * n` cells).
+    counts: Vec<(f64, Vec<u16>)>,
+    /// Each count group's bit planes.
+    planes: Vec<Planes>,
+    /// Whether any weight was ever added to `ex` or `inh`; while not,
+    /// reads skip those rows (in the seed network every synapse counts).
+    weights_written: bool,
+}
+
+impl InputRing {
+    /// Rows for `len` steps of `n` neurons. `len` must exceed the longest
+    /// delay plus the slice length minus one, so that no write wraps onto a
+    /// row not yet read.
+    pub fn new(n: usize, len: usize) -> Self {
+        Self::with_counts(n, len, &[])
+    }
+
+    /// As `new`, with one count group per entry of `weights`. The caller
+    /// guarantees that no cell receives more than `u16::MAX` events. The
+    /// slots are rounded up to a power of two, so that finding a step's
+    /// row is a mask, not a division (delivery finds one per spike and
+    /// shard).
+    pub fn with_counts(n: usize, len: usize, weights: &[f64]) -> Self {
+        Self::with_planes(n, len, weights, &vec![0; weights.len()], Isa::Portable)
+    }
+
+    /// As `with_counts`, where count group `g` also has `depths[g]` bit
+    /// planes (enough for the most bitmap events one step can bring a
+    /// neuron: [`add_bitmap`](Self::add_bitmap)), added and folded with the
+    /// vector unit `isa`, which must be available.
+    pub fn with_planes(n: usize, len: usize, weights: &[f64], depths: &[u32], isa: Isa) -> Self {
+        assert!(len > 0);
+        assert_eq!(weights.len(), depths.len());
+        assert!(isa.available(), "{isa:?} is not available on this CPU");
+        let len = len.next_power_of_two();
+        let mut ring = Self {
+            n,
+            len,
+            ex: vec![0.0; n * len],
+            inh: vec![0.0; n * len],
+            counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
+            planes: Vec::new(),
+            weights_written: false,
+        };
+        let words = ring.plane_words();
+        ring.planes = depths
+            .iter()
+            .map(|&d| Planes::new(isa, words, d as usize, len))
+            .collect();
+        ring
+    }
+
+    /// Words of one bit plane (and of one bitmap of targets).
+    pub fn plane_words(&self) -> usize {
+        self.n.div_ceil(64)
+    }
+
+    /// Count one event for every neuron whose bit is set in `bitmap`
+    /// (`plane_words` words), in group `group` at `step`. The group must
+    /// have planes enough: no neuron may gather more than `2^depth - 1`
+    /// events of one step this way.
+    #[inline]
+    pub fn add_bitmap(&mut self, group: usize, step: Step, bitmap: &[u64]) {
+        let slot = step as usize & (self.len - 1);
+        self.planes[group].add(slot, bitmap);
+    }
+
+    /// Fold the bit planes of the steps `origin + lag`, `lag` in
+    /// `from..to`, into their 16-bit cells, and clear them.
+    #[inline(always)]
+    pub fn fold_planes(&mut self, origin: Step, from: u32, to: u32) {
+        for lag in from..to {
+            let slot = (origin + Step::from(lag)) as usize & (self.len - 1);
+            for (planes, (_, counts)) in self.planes.iter_mut().zip(&mut self.counts) {
+                planes.fold(slot, &mut counts[slot * self.n..(slot + 1) * self.n]);
+            }
+        }
+    }
+
+    /// The count row of group `group` for events arriving at `step`.
+    #[inline]
+    pub fn count_row_mut(&mut self, group: usize, step: Step) -> &mut [u16] {
+        let at = self.row(step);
+        &mut self.counts[group].1[at..at + self.n]
+    }
+
+    /// Add the count groups' input at cell `at` to (ex, inh), group by
+    /// group, and clear the cells.
+    #[inline(always)]
+    fn add_counts(&mut self, at: usize, ex: &mut f64, inh: &mut f64) {
+        for (w, cells) in &mut self.counts {
+            let c = std::mem::take(&mut cells[at]);
+            let s = *w * f64::from(c);
+            if *w > 0.0 {
+                *ex += s;
+            } else {
+                *inh += s;
+            }
+        }
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the ring covers no neuron.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        (self.ex.len() + self.inh.len()) * size_of::<f64>()
+            + self.planes.iter().map(Planes::bytes).sum::<usize>()
+            + self
+                .counts
+                .iter()
+                .map(|(_, c)| c.len() * size_of::<u16>())
+                .sum::<usize>()
+    }
+
+    #[inline]
+    fn row(&self, step: Step) -> usize {
+        (step as usize & (self.len - 1)) * self.n
+    }
+
+    /// The row of the channel chosen by the weight's sign (NEST: `s > 0`
+    /// is excitatory) for input arriving at `step`.
+    #[inline]
+    pub fn row_mut(&mut self, step: Step, weight: f64) -> &mut [f64] {
+        self.weights_written = true;
+        let at = self.row(step);
+        let buf = if weight > 0.0 {
+            &mut self.ex
+        } else {
+            &mut self.inh
+        };
+        &mut buf[at..at + self.n]
+    }
+
+    /// Add `weight` for neuron `local` at `step`.
+    #[inline]
+    pub fn add(&mut self, step: Step, local: usize, weight: f64) {
+        self.weights_written = true;
+        let at = self.row(step) + local;
+        if weight > 0.0 {
+            self.ex[at] += weight;
+        } else {
+            self.inh[at] += weight;
+        }
+    }
+
+    /// The row offset of each step `origin + lag` for `lag` in `from..to`,
+    /// into `out[lag]`, so an update reads the ring without a division per
+    /// neuron and step.
+    pub fn row_offsets(&self, origin: Step, from: u32, to: u32, out: &mut Vec<usize>) {
+        out.clear();
+        out.resize(to as usize, 0);
+        let mut slot = (origin + from as Step) as usize & (self.len - 1);
+        for row in &mut out[from as usize..] {
+            *row = slot * self.n;
+            slot += 1;
+            if slot == self.len {
+                slot = 0;
+            }
+        }
+    }
+
+    /// Read and clear the input of neuron `local` in the row starting at
+    /// `row` (from `row_offsets`): (ex, in).
+    #[inline]
+    pub fn take_at(&mut self, row: usize, local: usize) -> (f64, f64) {
+        let at = row + local;
+        let (mut ex, mut inh) = (0.0, 0.0);
+        if self.weights_written {
+            ex = std::mem::take(&mut self.ex[at]);
+            inh = std::mem::take(&mut self.inh[at]);
+        }
+        self.add_counts(at, &mut ex, &mut inh);
+        (ex, inh)
+    }
+
+    /// Start loading the cells of neuron `local` in the rows `rows[from..to]`,
+    /// for a block of neurons read soon after: the delivery's stream of
+    /// synapse rows has usually pushed them out of the near caches, and
+    /// the hardware does not track one stream per row.
+    #[inline(always)]
+    pub fn prefetch_cells(&self, rows: &[usize], local: usize, from: u32, to: u32) {
+        for &row in &rows[from as usize..to as usize] {
+            let at = row + local;
+            if self.weights_written {
+                prefetch(self.ex.as_ptr().wrapping_add(at));
+                prefetch(self.inh.as_ptr().wrapping_add(at));
+            }
+            for (_, counts) in &self.counts {
+                prefetch(counts.as_ptr().wrapping_add(at));
+            }
+        }
+    }
+
+    /// Read and clear the input of neurons `local..local + N` for the lags
+    /// `from..to` (rows from `row_offsets`) and add it to the Poisson input
+    /// already in `ex[lag * N + l]` and `inh[lag * N + l]`. Each cell's sum
+    /// is formed as `take_at` forms it (weights, then each count group in
+    /// turn, from +0.0), one source at a time over the whole slice, so that
+    /// the lanes stay in vector registers.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn take_slice<const N: usize>(
+        &mut self,
+        rows: &[usize],
+        local: usize,
+        from: u32,
+        to: u32,
+        ex: &mut [f64],
+        inh: &mut [f64],
+        sums: &mut [f64],
+    ) {
+        let (from, to) = (from as usize, to as usize);
+        let (sx, si) = sums[..2 * N * to].split_at_mut(N * to);
+        sx[from * N..].fill(0.0);
+        si[from * N..].fill(0.0);
+        for (lag, &row) in rows.iter().enumerate().take(to).skip(from) {
+            let at = row + local;
+            let cells = lag * N..lag * N + N;
+            if self.weights_written {
+                sx[cells.clone()].copy_from_slice(&self.ex[at..at + N]);
+                si[cells.clone()].copy_from_slice(&self.inh[at..at + N]);
+                self.ex[at..at + N].fill(0.0);
+                self.inh[at..at + N].fill(0.0);
+            }
+        }
+        for (w, counts) in &mut self.counts {
+            let (w, out) = (*w, if *w > 0.0 { &mut *sx } else { &mut *si });
+            for (lag, &row) in rows.iter().enumerate().take(to).skip(from) {
+                let at = row + local;
+                let c: [u16; N] = counts[at..at + N].try_into().expect("N neurons");
+                counts[at..at + N].fill(0);
+                let o: &mut [f64; N] = (&mut out[lag * N..lag * N + N])
+                    .try_into()
+                    .expect("N lanes");
+                for l in 0..N {
+                    o[l] += w * f64::from(c[l]);
+                }
+            }
+        }
+        // Addition commutes bit for bit: this is `ring + poisson`.
+        for cell in from * N..to * N {
+            ex[cell] += sx[cell];
+            inh[cell] += si[cell];
+        }
+    }
+
+    /// Whether every input so far came through count groups, so that
+    /// [`take_lanes`](Self::take_lanes) may read it.
+    #[inline]
+    pub fn counts_only(&self) -> bool {
+        !self.weights_written
+    }
+
+    /// Read and clear the input of neurons `local..local + N` in the row
+    /// starting at `row`, as `take_slice` forms it (from +0.0, each count
+    /// group in turn), for a ring with only counts (see
+    /// [`counts_only`](Self::counts_only)): (ex, in) lane by lane.
+    #[inline(always)]
+    pub fn take_lanes<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
+        debug_assert!(self.counts_only());
+        let at = row + local;
+        let (mut ex, mut inh) = ([0.0; N], [0.0; N]);
+        for (w, counts) in &mut self.counts {
+            let cells: &mut [u16; N] = (&mut counts[at..at + N]).try_into().expect("N neurons");
+            let c = std::mem::replace(cells, [0; N]);
+            let w = *w;
+            if w > 0.0 {
+                for l in 0..N {
+                    ex[l] += w * f64::from(c[l]);
+                }
+            } else {
+                for l in 0..N {
+                    inh[l] += w * f64::from(c[l]);
+                }
+            }
+        }
+        (ex, inh)
+    }
+
+    /// Read and clear the input of neuron `local` at `step`: (ex, in).
+    #[inline]
+    pub fn take(&mut self, step: Step, local: usize) -> (f64, f64) {
+        self.fold_planes(step, 0, 1);
+        let row = self.row(step);
+        self.take_at(row, local)
+    }
+}
+
+#[cfg(test)]
+mod tests;

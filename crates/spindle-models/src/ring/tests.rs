@@ -1,0 +1,92 @@
+use super::*;
+
+#[test]
+fn channels_by_sign_and_cleared_on_read() {
+    let mut r = InputRing::new(3, 4);
+    r.add(5, 1, 2.0);
+    r.add(5, 1, -1.0);
+    r.row_mut(5, 3.0)[1] += 3.0;
+    assert_eq!(r.take(5, 1), (5.0, -1.0));
+    assert_eq!(r.take(5, 1), (0.0, 0.0));
+    // step 9 shares the slot of step 5 and 1
+    r.add(9, 2, 1.0);
+    assert_eq!(r.take(1, 2), (1.0, 0.0));
+}
+
+#[test]
+fn count_groups_read_as_weight_times_count() {
+    let mut r = InputRing::with_counts(4, 3, &[2.5, -1.0]);
+    r.count_row_mut(0, 4)[1] += 3;
+    r.count_row_mut(1, 4)[1] += 2;
+    r.add(4, 1, 0.5);
+    let rows = {
+        let mut v = Vec::new();
+        r.row_offsets(4, 0, 1, &mut v);
+        v
+    };
+    let (mut ex, mut inh) = ([1.0, 0.0], [0.0, 0.0]);
+    r.take_slice::<2>(&rows, 0, 0, 1, &mut ex, &mut inh, &mut [0.0; 4]);
+    assert_eq!((ex, inh), ([1.0, 0.5 + 7.5], [0.0, -2.0]));
+    assert_eq!(r.take(4, 1), (0.0, 0.0));
+    r.count_row_mut(0, 5)[3] += 1;
+    assert_eq!(r.take(5, 3), (2.5, 0.0));
+}
+
+/// Random bitmaps and single events into the planes of a ring, against
+/// plain counts: partial blocks and words (n = 1000), counts past the
+/// unrolled planes and past 255 (the byte lanes of the AVX-512 fold).
+fn planes_count_like_cells(isa: Isa) {
+    use spindle_core::rng::{Purpose, next_lanes, stream_state};
+    let n = 1000;
+    let mut rng = stream_state(3, Purpose::Connect, 0, 0).map(|w| [w]);
+    let mut r = InputRing::with_planes(n, 4, &[0.5, -1.0], &[10, 4], isa);
+    let mut want = vec![0u32; n];
+    let mut bitmap = vec![0u64; r.plane_words()];
+    for round in 0..700 {
+        let dense = round < 600;
+        for (w, word) in bitmap.iter_mut().enumerate() {
+            let x = next_lanes(&mut rng)[0];
+            // Dense rounds set about half the bits; the rest few.
+            *word = if dense { x } else { x & x >> 7 & x >> 13 };
+            if w == n / 64 {
+                *word &= (1 << (n % 64)) - 1;
+            }
+        }
+        r.add_bitmap(0, 2, &bitmap);
+        for (t, count) in want.iter_mut().enumerate() {
+            *count += (bitmap[t / 64] >> (t % 64) & 1) as u32;
+        }
+        let one = (next_lanes(&mut rng)[0] % n as u64) as usize;
+        r.count_row_mut(0, 2)[one] += 2;
+        want[one] += 2;
+    }
+    assert!(want.iter().any(|&c| c > 255));
+    // The inhibitory group had no events; the planes hold nothing after.
+    for (t, &count) in want.iter().enumerate() {
+        let (ex, inh) = r.take(2 + 4 * 7, t);
+        assert_eq!((ex, inh), (0.5 * f64::from(count), 0.0), "neuron {t}");
+    }
+    assert_eq!(r.take(2, 17), (0.0, 0.0));
+    assert!(r.planes[0].is_clear());
+}
+
+#[test]
+fn planes_count_like_cells_portable() {
+    planes_count_like_cells(Isa::Portable);
+}
+
+#[test]
+fn planes_count_like_cells_avx512() {
+    if Isa::Avx512.available() {
+        planes_count_like_cells(Isa::Avx512);
+    }
+}
+
+#[test]
+fn row_offsets_wrap() {
+    let r = InputRing::new(3, 4);
+    let mut rows = Vec::new();
+    r.row_offsets(6, 1, 4, &mut rows);
+    // steps 7, 8, 9 -> slots 3, 0, 1
+    assert_eq!(&rows[1..], &[9, 0, 3]);
+}

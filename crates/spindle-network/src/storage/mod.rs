@@ -1,0 +1,415 @@
+//! Target-indexed synapse storage, one form per projection.
+//!
+//! A shard stores the synapses onto its own neurons: per projection, the
+//! targets of each source in the form that suits the projection
+//! ([`SynapseStore`], one module each):
+//!
+//! - [`rows`]: encoded rows, a byte per synapse (sparse projections);
+//! - [`bitmap`]: a bit per neuron of the shard per source, delivered 512
+//!   neurons per instruction (dense projections of a count group).
+//!
+//! Weight and delay are homogeneous within a projection and kept once, so
+//! a synapse costs only its target. The form is chosen per projection when
+//! it is built ([`ShardSynapses::build`]), and delivery dispatches on it
+//! once per spike and projection, outside the loop over its events.
+
+use spindle_core::{NodeId, Step};
+use spindle_models::InputRing;
+
+use crate::rules::sources_of;
+use crate::{Network, Partition, ShardRange};
+
+pub mod bitmap;
+pub mod rows;
+
+use bitmap::Bitmap;
+use rows::EncodedRows;
+
+/// Where a projection's events go in the ring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Channel {
+    /// Counted in count group `g` (the ring reads `weight x count`).
+    Count(u32),
+    /// The weight added per event.
+    Weight(f64),
+}
+
+/// A storage form: how one projection's synapses onto one shard are held,
+/// by source index (the source's position in the projection's sources).
+pub trait SynapseStore {
+    /// Write a spike of source `s`, arriving at step `arrival`, into `ring`
+    /// for every target; returns the events written.
+    fn deliver(&self, ring: &mut InputRing, arrival: Step, s: usize, channel: Channel) -> u64;
+    /// Start loading what finding source `s`'s targets needs (offsets).
+    fn prefetch_offsets(&self, s: usize);
+    /// Start loading source `s`'s first targets.
+    fn prefetch(&self, s: usize);
+    /// Append the local indices of source `s`'s synapses (a multapse's
+    /// target once per synapse), in no particular order.
+    fn targets(&self, s: usize, out: &mut Vec<u32>);
+    /// Bytes held.
+    fn bytes(&self) -> usize;
+}
+
+/// The forms, dispatched by `match` so that each form's hot paths inline
+/// (`get` serves the cold ones).
+#[derive(Debug, Clone)]
+enum Store {
+    Rows(EncodedRows),
+    Bitmap(Bitmap),
+}
+
+impl Store {
+    #[inline(always)]
+    fn get(&self) -> &dyn SynapseStore {
+        match self {
+            Store::Rows(r) => r,
+            Store::Bitmap(b) => b,
+        }
+    }
+
+    #[inline(always)]
+    fn deliver(&self, ring: &mut InputRing, arrival: Step, s: usize, channel: Channel) -> u64 {
+        match self {
+            Store::Rows(r) => r.deliver(ring, arrival, s, channel),
+            Store::Bitmap(b) => b.deliver(ring, arrival, s, channel),
+        }
+    }
+
+    #[inline(always)]
+    fn prefetch_offsets(&self, s: usize) {
+        match self {
+            Store::Rows(r) => r.prefetch_offsets(s),
+            Store::Bitmap(b) => b.prefetch_offsets(s),
+        }
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, s: usize) {
+        match self {
+            Store::Rows(r) => r.prefetch(s),
+            Store::Bitmap(b) => b.prefetch(s),
+        }
+    }
+}
+
+/// A bitmap is chosen where it takes at most this many times the bytes of
+/// the encoded rows: delivering it costs about a tenth as much per event
+/// (bit planes, see `spindle_models::ring`), and a denser projection needs
+/// fewer bytes for it (at the seed's connection probability of 0.1 a bitmap
+/// takes 1.25 times the bytes).
+const BITMAP_MAX_BYTES_RATIO: f64 = 1.5;
+
+/// Whether a projection of a count group whose bitmap takes
+/// `bitmap_bytes` and whose rows take `encoded_bytes` is held as a bitmap.
+fn bitmap_pays(count_group: bool, bitmap_bytes: u64, encoded_bytes: u64) -> bool {
+    count_group && bitmap_bytes as f64 <= BITMAP_MAX_BYTES_RATIO * encoded_bytes as f64
+}
+
+/// Calls its argument with (source index, local target) for every synapse.
+pub(crate) type EachSynapse<'a> = dyn FnMut(&mut dyn FnMut(usize, u32)) + 'a;
+
+/// The synapses of one projection onto one shard's neurons.
+#[derive(Debug, Clone)]
+pub struct ProjectionRows {
+    src_first: NodeId,
+    synapses: u64,
+    store: Store,
+    /// Weight [pA].
+    pub weight: f64,
+    /// Delay [steps].
+    pub delay: Step,
+    /// Index of the synapse model.
+    pub synapse_model: u32,
+    /// The ring's count group this projection's events are counted in, or
+    /// `None` to add the weight per event.
+    pub count_group: Option<u32>,
+}
+
+impl ProjectionRows {
+    /// Number of synapses.
+    pub fn len(&self) -> usize {
+        self.synapses as usize
+    }
+
+    /// Whether there are no synapses.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.store.get().bytes()
+    }
+
+    /// Whether the targets are held as bitmaps.
+    pub fn is_bitmap(&self) -> bool {
+        matches!(self.store, Store::Bitmap(_))
+    }
+
+    /// Source index of `source` (past the end if it is not a source).
+    #[inline(always)]
+    fn index(&self, source: NodeId) -> usize {
+        source.wrapping_sub(self.src_first) as usize
+    }
+
+    /// The local indices of every synapse of `source`, ascending (a
+    /// multapse's target once per synapse).
+    pub fn targets(&self, source: NodeId) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.store.get().targets(self.index(source), &mut out);
+        out.sort_unstable();
+        out
+    }
+
+    #[inline(always)]
+    fn channel(&self) -> Channel {
+        match self.count_group {
+            Some(g) => Channel::Count(g),
+            None => Channel::Weight(self.weight),
+        }
+    }
+}
+
+/// All synapses onto one shard's neurons.
+#[derive(Debug, Clone, Default)]
+pub struct ShardSynapses {
+    /// One entry per projection of the network, in connect order.
+    pub projections: Vec<ProjectionRows>,
+    /// Weight of each count group (the input ring needs one per entry).
+    pub count_weights: Vec<f64>,
+    /// Bit planes each count group needs: enough for one event per source
+    /// of its bitmap projections in one step.
+    pub plane_depths: Vec<u32>,
+}
+
+/// Assign projections to count groups: one group per distinct weight, as
+/// long as the events one step can bring a target in a group (the summed
+/// in-degree bounds of its projections) fit in a 16-bit cell; projections
+/// that would overflow it add their weight per event instead.
+pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
+    let mut weights: Vec<f64> = Vec::new();
+    let mut load: Vec<u64> = Vec::new();
+    let groups = net
+        .projections()
+        .iter()
+        .map(|p| {
+            let bound = p.rule.max_per_target(&p.sources);
+            let g = match weights
+                .iter()
+                .position(|w| w.to_bits() == p.weight.to_bits())
+            {
+                Some(g) => g,
+                None => {
+                    weights.push(p.weight);
+                    load.push(0);
+                    weights.len() - 1
+                }
+            };
+            (load[g] + bound <= u16::MAX as u64).then(|| {
+                load[g] += bound;
+                g as u32
+            })
+        })
+        .collect();
+    (groups, weights)
+}
+
+impl ShardSynapses {
+    /// Draw and store the synapses onto the neurons of `shard`. Sources are
+    /// drawn twice with the same streams, once to count each row and once
+    /// to fill it, so no list of (source, target) pairs is ever held.
+    pub fn build(net: &Network, partition: &Partition, shard: &ShardRange) -> Self {
+        Self::build_reusing(net, partition, shard, Vec::new())
+    }
+
+    /// As [`build`](Self::build), taking the rows of the first
+    /// `reuse.len()` projections as already built: the caller vouches that
+    /// they were built for the same projections, neurons, shard and seed
+    /// (a network that only gained projections since).
+    pub fn build_reusing(
+        net: &Network,
+        partition: &Partition,
+        shard: &ShardRange,
+        reuse: Vec<ProjectionRows>,
+    ) -> Self {
+        let mut scratch = Vec::new();
+        let (groups, count_weights) = count_groups(net);
+        let mut reuse = reuse.into_iter();
+        let projections = net
+            .projections()
+            .iter()
+            .enumerate()
+            .map(|(p, proj)| {
+                if let Some(mut rows) = reuse.next() {
+                    // Groups are assigned in connect order, so a prefix
+                    // keeps its groups; set them anyway.
+                    rows.count_group = groups[p];
+                    return rows;
+                }
+                let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
+                // Each owned target's sources, in the rule's fixed order.
+                let mut each_synapse = |emit: &mut dyn FnMut(usize, u32)| {
+                    for &(target, local) in &owned {
+                        let (sources, targets) = (&proj.sources, &proj.targets);
+                        sources_of(
+                            &proj.rule,
+                            net.seed(),
+                            p as u32,
+                            sources,
+                            targets,
+                            target,
+                            &mut scratch,
+                            |s| emit((s - sources.first()) as usize, local),
+                        );
+                    }
+                };
+                let sources = proj.sources.len();
+                // Counting the rows' bytes is the first pass either way.
+                let (offsets, synapses) = rows::row_offsets(sources, &mut each_synapse);
+                let words = shard.len().div_ceil(64);
+                let store = if bitmap_pays(
+                    groups[p].is_some(),
+                    Bitmap::bitmap_bytes(sources, words),
+                    EncodedRows::encoded_bytes(&offsets),
+                ) {
+                    Store::Bitmap(bitmap::bitmap_rows(sources, words, &mut each_synapse))
+                } else {
+                    Store::Rows(EncodedRows::build(offsets, &mut each_synapse))
+                };
+                ProjectionRows {
+                    src_first: proj.sources.first(),
+                    synapses,
+                    store,
+                    weight: proj.weight,
+                    delay: proj.delay,
+                    synapse_model: proj.synapse_model,
+                    count_group: groups[p],
+                }
+            })
+            .collect::<Vec<_>>();
+        let mut plane_depths = vec![0; count_weights.len()];
+        let mut sources = vec![0u64; count_weights.len()];
+        for (rows, proj) in projections.iter().zip(net.projections()) {
+            if let (Some(g), true) = (rows.count_group, rows.is_bitmap()) {
+                sources[g as usize] += proj.sources.len() as u64;
+            }
+        }
+        for (depth, &n) in plane_depths.iter_mut().zip(&sources) {
+            *depth = u64::BITS - n.leading_zeros();
+        }
+        Self {
+            projections,
+            count_weights,
+            plane_depths,
+        }
+    }
+
+    /// Number of synapses.
+    pub fn len(&self) -> u64 {
+        self.projections.iter().map(|p| p.len() as u64).sum()
+    }
+
+    /// Whether no synapse is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.projections.iter().map(|p| p.bytes()).sum()
+    }
+
+    /// Start loading where `source`'s rows are: the step before
+    /// `prefetch`, which needs the row offsets in cache to find them.
+    #[inline]
+    pub fn prefetch_offsets(&self, source: NodeId) {
+        for proj in &self.projections {
+            proj.store.prefetch_offsets(proj.index(source));
+        }
+    }
+
+    /// Start loading the first targets of `source`'s rows, so that they
+    /// are in cache when the spike is delivered after the current one.
+    #[inline]
+    pub fn prefetch(&self, source: NodeId) {
+        for proj in &self.projections {
+            proj.store.prefetch(proj.index(source));
+        }
+    }
+
+    /// Write a spike that `source` emitted in step `step` into `ring`, at
+    /// `step + delay` of each projection, for every target in this shard.
+    /// Returns the synaptic events written. The targets of one source and
+    /// projection all land in one row of the ring. `ring` must have been
+    /// made with `InputRing::with_planes(.., &self.count_weights,
+    /// &self.plane_depths, ..)`.
+    #[inline]
+    pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
+        let mut events = 0;
+        for proj in &self.projections {
+            let arrival = step + proj.delay;
+            events += proj
+                .store
+                .deliver(ring, arrival, proj.index(source), proj.channel());
+        }
+        events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ConnRule, SynSpec};
+    use spindle_core::Resolution;
+    use spindle_models::IafPscAlphaParams;
+
+    #[test]
+    fn rows_hold_every_synapse_once_whatever_the_split() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 5);
+        let a = net
+            .create_neurons(40, IafPscAlphaParams::default())
+            .unwrap();
+        let b = net
+            .create_neurons(10, IafPscAlphaParams::default())
+            .unwrap();
+        let all = a.join(&b).unwrap();
+        let s = SynSpec::static_synapse(1.0, 1.0);
+        net.connect(&a, &all, ConnRule::fixed_indegree(7), &s)
+            .unwrap();
+        net.connect(&b, &all, ConnRule::all_to_all().autapses(false), &s)
+            .unwrap();
+        let edges = |shards: usize| {
+            let p = net.partition(shards);
+            let mut edges = Vec::new();
+            for sh in p.shards() {
+                let syn = ShardSynapses::build(&net, &p, sh);
+                for (pi, rows) in syn.projections.iter().enumerate() {
+                    for src in all.iter() {
+                        for l in rows.targets(src) {
+                            edges.push((pi, src, p.id(sh.ranks.start + l)));
+                        }
+                    }
+                }
+            }
+            edges.sort();
+            edges
+        };
+        // Dense in one shard (bitmaps), sparse in seven (encoded rows):
+        // both forms hold the same synapses.
+        let form = |shards: usize| {
+            let p = net.partition(shards);
+            let syn = ShardSynapses::build(&net, &p, &p.shards()[0]);
+            syn.projections[0].is_bitmap()
+        };
+        assert!(form(1) && !form(7));
+        let one = edges(1);
+        assert_eq!(one.len(), 50 * 7 + 10 * 50 - 10);
+        assert_eq!(one, edges(3));
+        assert_eq!(one, edges(7));
+        // every target has in-degree 7 in projection 0
+        for t in all.iter() {
+            assert_eq!(one.iter().filter(|e| e.0 == 0 && e.2 == t).count(), 7);
+        }
+    }
+}
