@@ -31,8 +31,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 steps = d["num_neurons"] * d["simtime"] / d["dt"]
                 rows[(b, t)].append((
                     d["time_simulate"],
-                    d["time_update_cpu"] / steps * 1e9,
-                    d["time_deliver_spike_data_cpu"] / d["synaptic_events"] * 1e9,
+                    d["phases"]["time_update"]["cpu"] / steps * 1e9,
+                    d["phases"]["time_deliver_spike_data"]["cpu"] / d["synaptic_events"] * 1e9,
                     d["time_omp_synchronization_simulation"],
                     d["spike_digest"],
                 ))

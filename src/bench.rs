@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use spindle_bench::grid::{Mode, Plan, parse_list};
 use spindle_bench::io::write_atomically;
-use spindle_bench::record::{Record, read_set};
+use spindle_bench::record::{RunRecord, read_set};
 use spindle_bench::summary::{PHASES, markdown, rows};
 use spindle_bench::sweep::System;
 use spindle_bench::{compare, machine, sweep};
@@ -317,7 +317,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
 /// Strong scaling (time per model second against threads, with the ideal
 /// line), size scaling (against order) and the phase breakdown of the
 /// largest order.
-fn write_plots(dir: &Path, records: &[Record]) -> Result<Vec<PathBuf>> {
+fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
     let rows = rows(records);
     let per_model_s = |r: &spindle_bench::summary::Row| {
         r.sim.median / (r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0)
@@ -465,7 +465,7 @@ pub fn compare(args: CompareArgs) -> Result<bool> {
             args.threshold
         );
     }
-    let read = |path: &Path| -> Result<Vec<Record>> {
+    let read = |path: &Path| -> Result<Vec<RunRecord>> {
         let set = read_set(path)?;
         for why in &set.skipped {
             let _ = writeln!(std::io::stderr(), "warning: skipped {why}");

@@ -250,13 +250,13 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     };
     let mut report = Report::new(cfg, &b, &sim, &measured).map_err(failed)?;
     if let Some(r) = ranks {
-        report.add_ranks(r.as_ref(), cfg.run_threads, &sim.stats());
+        report.add_ranks(r.as_ref(), &sim.stats());
     }
     if !lead {
         return Ok(interrupted);
     }
     if let Some(path) = &cfg.json {
-        let text = serde_json::to_string_pretty(report.json())?;
+        let text = serde_json::to_string_pretty(report.record())?;
         write_atomically(path, text.as_bytes())
             .with_context(|| format!("cannot write --json {}", path.display()))
             .map_err(failed)?;

@@ -3,11 +3,14 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
 use spindle::brunel::Brunel;
-use spindle::engine::{PhaseTimers, Ranks, RunStats, Simulation, SliceHistogram};
+use spindle::engine::{
+    PhaseTime, PhaseTimers, Ranks, RunStats, Simulation, SliceHistogram, SliceHistograms,
+};
 use spindle_bench::machine;
-use spindle_bench::record::RECORD_VERSION;
+use spindle_bench::record::{
+    Derived, FORMAT_VERSION, PhaseDetail, Phases, Quantiles, RunRecord, SliceTimes,
+};
 
 use spindle::args::RunConfig;
 
@@ -45,7 +48,7 @@ pub struct Measured {
 
 /// Every figure of one run.
 pub struct Report {
-    json: Value,
+    record: RunRecord,
     summary: String,
     timer_table: String,
 }
@@ -105,139 +108,137 @@ impl Report {
 
         let secs = |d: Duration| d.as_secs_f64();
         let model_s = (simtime / 1000.0).max(1e-12);
-        let mut rec = Map::new();
-        let mut put = |k: &str, v: Value| {
-            rec.insert(k.to_string(), v);
-        };
-        // Identity.
-        put("record_version", json!(RECORD_VERSION));
-        put("system", json!("spindle"));
-        put("spindle_version", json!(env!("CARGO_PKG_VERSION")));
-        put("git_commit", json!(env!("SPINDLE_GIT_COMMIT")));
-        put("rustc_version", json!(env!("SPINDLE_RUSTC_VERSION")));
-        put("cpu_model", json!(machine::cpu_model()));
-        put("cpu", json!(machine::cpu_detail()));
-        put("cores", json!(machine::cores()));
-        put("host", json!(machine::hostname()));
-        put("threads", json!(cfg.threads));
-        put("pin", json!(cfg.pin));
-        put("order", json!(cfg.params.order));
-        put("scaling", json!(cfg.params.scaling.name()));
-        put("seed", json!(cfg.params.seed));
-        put("simtime", json!(cfg.simtime));
-        put("simtime_reached", json!(simtime));
-        put("interrupted", json!(m.interrupted));
-        put("dt", json!(cfg.params.dt));
-        put("min_delay_steps", json!(sim.min_delay()));
-        put("spike_digest", json!(stats.digest));
-        // The seed's summary.
-        put("num_neurons", json!(n_neurons));
-        put("num_synapses", json!(num_ex + num_in));
-        put("num_synapses_ex", json!(num_ex));
-        put("num_synapses_in", json!(num_in));
-        put("n_rec", json!(n_rec));
-        put("events_ex", json!(events_ex));
-        put("events_in", json!(events_in));
-        put("rate_ex", json!(rate_ex));
-        put("rate_in", json!(rate_in));
-        put("rate_ex_all", json!(all_rate(&b.nodes_ex)));
-        put("rate_in_all", json!(all_rate(&b.nodes_in)));
-        put("build_time", json!(secs(build_time)));
-        put("sim_time", json!(secs(sim_time)));
-        // Timers (NEST's names; wall = mean over shards, _max = slowest
-        // shard, _cpu = CPU seconds summed over shards).
-        put("time_construction_create", json!(secs(m.create.wall)));
-        put("time_construction_create_cpu", json!(secs(m.create.cpu)));
-        put("time_construction_connect", json!(secs(m.connect.wall)));
-        put("time_construction_connect_cpu", json!(secs(m.connect.cpu)));
-        put("time_simulate", json!(secs(stats.time_simulate)));
-        put("time_simulate_cpu", json!(secs(m.simulate.cpu)));
         let shards = stats.shard_timers.len().max(1) as f64;
-        for (i, (name, total)) in stats.timers.phases().into_iter().enumerate() {
-            let per: Vec<f64> = stats
+        // Wall seconds of each thread in one phase.
+        let per_thread = |get: Phase| -> Vec<f64> {
+            stats
                 .shard_timers
                 .iter()
-                .map(|t| secs(t.phases()[i].1.wall))
-                .collect();
-            let max = per.iter().cloned().fold(0.0, f64::max);
-            // The MPI phases run on each rank's first thread only: report
-            // that thread's time, not a mean over threads that skip them.
-            let mean = if name.starts_with("time_mpi") || name.starts_with("time_communicate") {
-                max
+                .map(|t| secs(get(t).wall))
+                .collect()
+        };
+        let max_of = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
+        // Mean over threads; the MPI phases run on each rank's first thread
+        // only: that thread's time, not a mean over threads that skip them.
+        let mean = |name: &str, get: Phase| {
+            if name.starts_with("time_mpi") || name.starts_with("time_communicate") {
+                max_of(&per_thread(get))
             } else {
-                secs(total.wall) / shards
-            };
-            put(name, json!(mean));
-            put(&format!("{name}_max"), json!(max));
-            put(&format!("{name}_cpu"), json!(secs(total.cpu)));
-            put(
-                &format!("imbalance_{}", short(name)),
-                json!(if mean > 0.0 { max / mean } else { 1.0 }),
-            );
-        }
-        put(
-            "real_time_factor",
-            json!(secs(stats.time_simulate) / model_s),
-        );
-        put("sim_factor", json!(secs(stats.time_simulate) / model_s));
+                secs(get(&stats.timers).wall) / shards
+            }
+        };
+        let imbalance = |max: f64, mean: f64| if mean > 0.0 { max / mean } else { 1.0 };
         // Per-slice percentiles, over all shards' slices.
-        let merged = |get: fn(&spindle::engine::SliceHistograms) -> &SliceHistogram| {
+        let merged = |get: fn(&SliceHistograms) -> &SliceHistogram| {
             let mut h = SliceHistogram::default();
             for s in &stats.shard_histograms {
                 h.add(get(s));
             }
-            h.percentiles()
+            let p = h.percentiles();
+            Quantiles {
+                p50: p.p50,
+                p90: p.p90,
+                p99: p.p99,
+                max: p.max,
+            }
         };
-        for (name, p) in [
-            ("update", merged(|h| &h.update)),
-            ("deliver", merged(|h| &h.deliver)),
-            ("sync", merged(|h| &h.sync)),
-        ] {
-            put(&format!("slice_{name}_p50"), json!(p.p50));
-            put(&format!("slice_{name}_p90"), json!(p.p90));
-            put(&format!("slice_{name}_p99"), json!(p.p99));
-            put(&format!("slice_{name}_max"), json!(p.max));
-        }
-        // Counts and throughput.
-        put("slices", json!(stats.slices));
-        put("spikes_total", json!(stats.spikes));
-        put("synaptic_events", json!(stats.synaptic_events));
-        put("poisson_draws", json!(stats.poisson_draws));
-        put("synapses_stored", json!(stats.synapses_stored));
         let events = stats.synaptic_events.max(1) as f64;
-        put(
-            "synaptic_events_per_second",
-            json!(events / secs(stats.time_simulate).max(1e-12)),
-        );
-        put(
-            "ns_per_synaptic_event_per_core",
-            json!(secs(stats.time_simulate) * cfg.threads as f64 * 1e9 / events),
-        );
-        put(
-            "ns_per_synaptic_event_delivered",
-            json!(secs(stats.timers.time_deliver_spike_data.cpu) * 1e9 / events),
-        );
-        // Memory.
-        put("peak_rss_bytes", json!(machine::peak_rss_bytes()));
-        put("synapse_bytes", json!(stats.synapse_bytes));
-        put("neuron_bytes", json!(stats.neuron_bytes));
-        put(
-            "bytes_per_synapse",
-            json!(stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64),
-        );
-        put(
-            "bytes_per_neuron",
-            json!(stats.neuron_bytes as f64 / stats.neurons.max(1) as f64),
-        );
-        put(
-            "derived",
-            json!({
-                "NE": d.ne, "NI": d.ni, "CE": d.ce, "CI": d.ci,
-                "J_ex": d.j_ex, "J_in": d.j_in, "p_rate": d.p_rate,
+        let peak_rss = machine::peak_rss_bytes().unwrap_or(0);
+        let threads = cfg.threads as u64;
+        let record = RunRecord {
+            format_version: FORMAT_VERSION,
+            system: "spindle".into(),
+            system_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: Some(env!("SPINDLE_GIT_COMMIT").into()),
+            rustc_version: Some(env!("SPINDLE_RUSTC_VERSION").into()),
+            host: machine::hostname(),
+            cpu_model: machine::cpu_model(),
+            cpu: machine::cpu_detail(),
+            cores: machine::cores() as u64,
+            sweep: None,
+            order: cfg.params.order as u64,
+            scaling: cfg.params.scaling.name().into(),
+            seed: cfg.params.seed,
+            simtime: cfg.simtime,
+            simtime_reached: simtime,
+            interrupted: m.interrupted,
+            dt: cfg.params.dt,
+            pin: cfg.pin,
+            // One process; `add_ranks` replaces the rank fields under MPI.
+            ranks: 1,
+            threads,
+            threads_per_rank: threads,
+            min_delay_steps: Some(sim.min_delay()),
+            num_neurons: n_neurons as u64,
+            num_synapses: num_ex + num_in,
+            num_synapses_ex: num_ex,
+            num_synapses_in: num_in,
+            n_rec: Some(n_rec as u64),
+            derived: Some(Derived {
+                ne: d.ne as u64,
+                ni: d.ni as u64,
+                ce: d.ce as u64,
+                ci: d.ci as u64,
+                j_ex: d.j_ex,
+                j_in: d.j_in,
+                p_rate: d.p_rate,
             }),
-        );
+            events_ex: Some(events_ex),
+            events_in: Some(events_in),
+            rate_ex,
+            rate_in,
+            rate_ex_all: all_rate(&b.nodes_ex),
+            rate_in_all: all_rate(&b.nodes_in),
+            spikes_total: stats.spikes,
+            spike_digest: Some(stats.digest.clone()),
+            build_time: secs(build_time),
+            sim_time: secs(sim_time),
+            compile_time: None,
+            time_construction_create: Some(secs(m.create.wall)),
+            time_construction_create_cpu: Some(secs(m.create.cpu)),
+            time_construction_connect: Some(secs(m.connect.wall)),
+            time_construction_connect_cpu: Some(secs(m.connect.cpu)),
+            time_simulate: secs(stats.time_simulate),
+            time_simulate_cpu: Some(secs(m.simulate.cpu)),
+            real_time_factor: secs(stats.time_simulate) / model_s,
+            timers: phases(|name, get| Some(mean(name, get))),
+            phases: Some(phases(|name, get| {
+                let max = max_of(&per_thread(get));
+                PhaseDetail {
+                    max,
+                    cpu: secs(get(&stats.timers).cpu),
+                    imbalance: imbalance(max, mean(name, get)),
+                }
+            })),
+            rank_timers: Some(phases(|_, get| vec![secs(get(&stats.timers).wall)])),
+            imbalance_ranks: Some(Phases::from_fn(|_| 1.0)),
+            rank_peak_rss_bytes: vec![peak_rss],
+            slices: Some(stats.slices),
+            slice_times: Some(SliceTimes {
+                update: merged(|h| &h.update),
+                deliver: merged(|h| &h.deliver),
+                sync: merged(|h| &h.sync),
+            }),
+            synaptic_events: Some(stats.synaptic_events),
+            poisson_draws: Some(stats.poisson_draws),
+            synapses_stored: Some(stats.synapses_stored),
+            synaptic_events_per_second: Some(events / secs(stats.time_simulate).max(1e-12)),
+            ns_per_synaptic_event_per_core: Some(
+                secs(stats.time_simulate) * cfg.threads as f64 * 1e9 / events,
+            ),
+            ns_per_synaptic_event_delivered: Some(
+                secs(stats.timers.time_deliver_spike_data.cpu) * 1e9 / events,
+            ),
+            peak_rss_bytes: peak_rss,
+            synapse_bytes: Some(stats.synapse_bytes),
+            neuron_bytes: Some(stats.neuron_bytes),
+            bytes_per_synapse: Some(
+                stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64,
+            ),
+            bytes_per_neuron: Some(stats.neuron_bytes as f64 / stats.neurons.max(1) as f64),
+        };
         Ok(Self {
-            json: Value::Object(rec),
+            record,
             summary,
             timer_table: timer_table(&stats),
         })
@@ -253,56 +254,51 @@ impl Report {
         &self.timer_table
     }
 
-    /// The JSON record.
-    pub fn json(&self) -> &Value {
-        &self.json
+    /// The run's record.
+    pub fn record(&self) -> &RunRecord {
+        &self.record
     }
 
     /// Under MPI (a collective call): the run's shape, each rank's phase
     /// timers (wall seconds summed over its threads) and peak RSS, and the
     /// imbalance between ranks (slowest / mean).
-    pub fn add_ranks(&mut self, ranks: &dyn Ranks, threads: usize, stats: &RunStats) {
-        let phases = stats.timers.phases();
-        let mut mine: Vec<u64> = phases
-            .iter()
-            .map(|(_, t)| t.wall.as_nanos() as u64)
-            .collect();
+    pub fn add_ranks(&mut self, ranks: &dyn Ranks, stats: &RunStats) {
+        let wall = phases(|_, get| get(&stats.timers).wall.as_nanos() as u64);
+        let mut mine = wall.into_array().to_vec();
         mine.push(machine::peak_rss_bytes().unwrap_or(0));
         let all = spindle::engine::ranks::gather(ranks, &mine);
-        let Value::Object(rec) = &mut self.json else {
-            unreachable!("the record is an object")
-        };
-        rec.insert("ranks".into(), json!(ranks.size()));
-        rec.insert("threads_per_rank".into(), json!(threads));
-        let mut per_rank = Map::new();
-        for (i, (name, _)) in phases.iter().enumerate() {
-            let secs: Vec<f64> = all.iter().map(|r| r[i] as f64 * 1e-9).collect();
-            let mean = secs.iter().sum::<f64>() / secs.len() as f64;
+        let per_rank: [Vec<f64>; 6] =
+            std::array::from_fn(|i| all.iter().map(|r| r[i] as f64 * 1e-9).collect());
+        let imbalance = per_rank.each_ref().map(|secs| {
+            let mean = secs.iter().sum::<f64>() / secs.len().max(1) as f64;
             let max = secs.iter().cloned().fold(0.0, f64::max);
-            rec.insert(
-                format!("imbalance_ranks_{}", short(name)),
-                json!(if mean > 0.0 { max / mean } else { 1.0 }),
-            );
-            per_rank.insert((*name).to_string(), json!(secs));
-        }
-        let rss: Vec<u64> = all.iter().map(|r| r[phases.len()]).collect();
-        rec.insert("rank_peak_rss_bytes".into(), json!(rss));
-        rec.insert(
-            "peak_rss_bytes".into(),
-            json!(rss.iter().copied().max().unwrap_or(0)),
-        );
-        rec.insert("rank_timers".into(), Value::Object(per_rank));
+            if mean > 0.0 { max / mean } else { 1.0 }
+        });
+        let rec = &mut self.record;
+        rec.ranks = ranks.size() as u64;
+        rec.rank_timers = Some(Phases::from_array(per_rank));
+        rec.imbalance_ranks = Some(Phases::from_array(imbalance));
+        rec.rank_peak_rss_bytes = all.iter().map(|r| r[6]).collect();
+        rec.peak_rss_bytes = rec.rank_peak_rss_bytes.iter().copied().max().unwrap_or(0);
     }
 }
 
-fn short(name: &str) -> &str {
-    match name {
-        "time_update" => "update",
-        "time_deliver_spike_data" => "deliver",
-        "time_gather_spike_data" => "gather",
-        "time_mpi_synchronization" => "mpi_sync",
-        "time_communicate_spike_data" => "communicate",
-        _ => "sync",
+/// One phase of the engine's timers.
+type Phase = fn(&PhaseTimers) -> PhaseTime;
+
+/// A record's [`Phases`] from each phase's NEST name and timer.
+fn phases<T>(mut f: impl FnMut(&'static str, Phase) -> T) -> Phases<T> {
+    Phases {
+        time_update: f("time_update", |t| t.time_update),
+        time_deliver_spike_data: f("time_deliver_spike_data", |t| t.time_deliver_spike_data),
+        time_gather_spike_data: f("time_gather_spike_data", |t| t.time_gather_spike_data),
+        time_omp_synchronization_simulation: f("time_omp_synchronization_simulation", |t| {
+            t.time_omp_synchronization_simulation
+        }),
+        time_communicate_spike_data: f("time_communicate_spike_data", |t| {
+            t.time_communicate_spike_data
+        }),
+        time_mpi_synchronization: f("time_mpi_synchronization", |t| t.time_mpi_synchronization),
     }
 }
 

@@ -63,6 +63,12 @@ fn a_sweep_writes_a_result_set_and_compare_judges_it() {
     }
     let jsonl = std::fs::read_to_string(base.join("raw.jsonl")).unwrap();
     assert_eq!(jsonl.lines().count(), 12);
+    let row: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(row["format_version"], 2);
+    assert_eq!(
+        row["sweep"],
+        serde_json::json!({"label": "", "repeat": 0, "mode": "strong"})
+    );
     let csv = std::fs::read_to_string(base.join("raw.csv")).unwrap();
     assert_eq!(csv.lines().count(), 13);
     let summary = std::fs::read_to_string(base.join("summary.md")).unwrap();
@@ -127,15 +133,23 @@ fn scale_field(line: &str, field: &str, factor: f64) -> String {
     )
 }
 
+/// Real version 1 records (Spindle on 1 process and on 2 ranks, NEST,
+/// Brian2), from the committed result sets.
+fn v1_lines() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/spindle-bench/tests/data/records_v1.jsonl"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines().map(String::from).collect()
+}
+
 #[test]
 fn compare_reports_changed_results() {
     let _turn = serial();
     let tmp = tempfile::tempdir().unwrap();
-    let line = |digest: &str| {
-        format!(
-            r#"{{"record_version":1,"system":"spindle","order":50,"threads":1,"simtime":100.0,"sim_time":0.5,"seed":1,"spike_digest":"{digest}"}}"#
-        )
-    };
+    let v1 = &v1_lines()[0];
+    let line = |digest: &str| v1.replace("def476d6c7287e1a", digest);
     let (a, b) = (tmp.path().join("a.jsonl"), tmp.path().join("b.jsonl"));
     std::fs::write(&a, line("aaaa")).unwrap();
     std::fs::write(&b, line("bbbb")).unwrap();
@@ -147,7 +161,7 @@ fn compare_reports_changed_results() {
 fn bad_input_gets_one_line_and_a_non_zero_exit() {
     let _turn = serial();
     let tmp = tempfile::tempdir().unwrap();
-    let good = r#"{"record_version":1,"system":"spindle","order":50,"threads":1,"simtime":100.0,"sim_time":0.5}"#;
+    let good = &v1_lines()[0];
     let truncated = tmp.path().join("truncated.jsonl");
     std::fs::write(&truncated, format!("{good}\n{}", &good[..30])).unwrap();
     let old_version = tmp.path().join("v0.jsonl");
@@ -252,4 +266,86 @@ fn an_interrupted_sweep_keeps_whole_rows() {
     // The interrupted set still compares.
     let o = spindle(&["compare", dir.to_str().unwrap(), dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Every committed result set (version 1) is still read whole.
+#[test]
+fn committed_result_sets_are_read() {
+    let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut sets = 0;
+    for entry in std::fs::read_dir(results).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("raw.jsonl").exists() {
+            continue;
+        }
+        let set = spindle_bench::record::read_set(&dir).unwrap();
+        assert!(
+            set.skipped.is_empty(),
+            "{}: {:?}",
+            dir.display(),
+            set.skipped
+        );
+        for r in &set.records {
+            assert!(
+                r.ranks >= 1 && r.threads_per_rank == r.threads,
+                "{}",
+                dir.display()
+            );
+        }
+        sets += 1;
+    }
+    assert!(sets >= 2);
+}
+
+/// What the peers' scripts write (scripts/peers/common.py, run without
+/// NEST or Brian2) is a record `spindle bench --peers` reads: every field
+/// present, null where a peer measures nothing.
+#[test]
+fn peer_records_are_read() {
+    let script = r#"
+import json, sys
+sys.path.insert(0, "scripts/peers")
+import common
+c = common.seed_constants(250, "seed")
+common.write_record(sys.argv[1], system="brian2", system_version="2.9.0", order=250,
+    threads=2, seed=1, simtime=500.0, scaling="seed", num_neurons=1250,
+    num_synapses=157600, num_synapses_ex=126350, num_synapses_in=31250, n_rec=50,
+    derived=common.derived(c), events_ex=1390, events_in=1391, rate_ex=55.6,
+    rate_in=55.64, rate_ex_all=55.5, rate_in_all=55.6, spikes_total=34700,
+    build_time=0.03, sim_time=0.25, time_simulate=0.25, compile_time=5.1,
+    peak_rss_bytes=131346432)
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("peer.json");
+    let run = Command::new("python3")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["-c", script])
+        .arg(&out)
+        .output();
+    let Ok(run) = run else {
+        eprintln!("python3 is missing: peer records not checked");
+        return;
+    };
+    assert!(run.status.success(), "{}", stderr(&run));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let r = spindle_bench::record::RunRecord::parse(&text, "peer.json").unwrap();
+    assert_eq!(
+        (r.system.as_str(), r.ranks, r.threads_per_rank),
+        ("brian2", 1, 2)
+    );
+    assert_eq!(r.rank_peak_rss_bytes, vec![131346432]);
+    assert_eq!(r.real_time_factor, 0.5);
+    assert_eq!(r.compile_time, Some(5.1));
+    assert!(r.spike_digest.is_none() && r.phases.is_none() && r.timers.time_update.is_none());
+    assert_eq!(r.derived.unwrap().ce, 100);
+    // A script that forgets a measured field fails instead of writing.
+    let broken = script.replace("spikes_total=34700,", "");
+    let run = Command::new("python3")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["-c", &broken])
+        .arg(tmp.path().join("broken.json"))
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(stderr(&run).contains("spikes_total"), "{}", stderr(&run));
 }

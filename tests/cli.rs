@@ -74,7 +74,7 @@ fn prints_the_seed_summary_json_and_dat_files() {
         "seed",
         "order",
         "dt",
-        "spindle_version",
+        "system_version",
         "num_synapses",
         "build_time",
         "sim_time",
@@ -114,6 +114,65 @@ fn prints_the_seed_summary_json_and_dat_files() {
             .join("spindle-out/brunel-py-in-1253.dat")
             .exists()
     );
+}
+
+/// A run on one process writes a whole format-2 record: the rank fields
+/// with one rank, and null only where the format says a Spindle record has
+/// no value (outside a sweep; no compile step).
+#[test]
+fn a_one_process_record_has_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = spindle(
+        dir.path(),
+        &[
+            "--order",
+            "50",
+            "--simtime",
+            "20",
+            "--threads",
+            "2",
+            "--record-to",
+            "none",
+            "--quiet",
+            "--json",
+            "r.json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["ranks"], 1);
+    assert_eq!(json["threads"], 2);
+    assert_eq!(json["threads_per_rank"], 2);
+    assert!(json.get("sim_factor").is_none(), "real_time_factor only");
+    assert_eq!(
+        json["real_time_factor"],
+        json["time_simulate"].as_f64().unwrap() / 0.02
+    );
+    assert_eq!(
+        json["rank_peak_rss_bytes"],
+        serde_json::json!([json["peak_rss_bytes"]])
+    );
+    assert_eq!(
+        json["rank_timers"]["time_update"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(json["imbalance_ranks"]["time_mpi_synchronization"], 1.0);
+    assert_eq!(json["time_mpi_synchronization"], 0.0);
+    let mut nulls: Vec<&String> = json
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.is_null())
+        .map(|(k, _)| k)
+        .collect();
+    nulls.sort();
+    assert_eq!(nulls, ["compile_time", "sweep"], "{text}");
+    // The bench crate reads it back whole (it refuses a record lacking a field).
+    let rec = spindle_bench::record::RunRecord::parse(&text, "r.json").unwrap();
+    assert_eq!((rec.ranks, rec.threads_per_rank), (1, 2));
+    assert_eq!(serde_json::to_value(&rec).unwrap(), json);
 }
 
 #[test]

@@ -80,10 +80,12 @@ syn_ex = N * CE + N + 2 * n_rec
 syn_in = N * CI
 common.summary("Brian2", N, syn_ex, syn_in, rate_ex, rate_in, build, sim)
 common.write_record(
-    args.json, system="brian2", brian2_version=brian2.__version__,
+    args.json, system="brian2", system_version=brian2.__version__,
     order=args.order, threads=args.threads, seed=args.seed, simtime=args.simtime,
     scaling=args.scaling, num_neurons=N, num_synapses=syn_ex + syn_in,
-    num_synapses_ex=syn_ex, num_synapses_in=syn_in, rate_ex=rate_ex, rate_in=rate_in,
+    num_synapses_ex=syn_ex, num_synapses_in=syn_in, n_rec=n_rec, derived=common.derived(c),
+    events_ex=int(counts[:n_rec].sum()), events_in=int(counts[NE:NE + n_rec].sum()),
+    rate_ex=rate_ex, rate_in=rate_in,
     rate_ex_all=counts[:NE].sum() / secs / NE, rate_in_all=counts[NE:].sum() / secs / NI,
     spikes_total=int(counts.sum()), build_time=build, sim_time=sim,
     time_simulate=sim, compile_time=compile_time, peak_rss_bytes=common.peak_rss_bytes())

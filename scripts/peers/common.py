@@ -1,6 +1,7 @@
 """What both peer scripts share: the seed's parameters and derived
 constants, the command line, and the result record `spindle bench` and
-`spindle compare` read (record_version 1)."""
+`spindle compare` read (format version 2: the fields of Spindle's
+`RunRecord`, crates/spindle-bench/src/record.rs, every one present)."""
 
 import argparse
 import json
@@ -89,18 +90,117 @@ def peak_rss_bytes():
     return max(own, child) * 1024
 
 
-def write_record(path, **fields):
-    rec = {
-        "record_version": 1,
-        "cpu_model": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "host": platform.node(),
-        "dt": 0.1,
-        "pin": False,
+# Fields a peer cannot measure: Spindle's build, its engine's figures (phase
+# timers, slices, synaptic events, storage bytes) and its spike digest.
+# They are written as null, which the record's docs define for peers.
+# `spindle bench` fills in `sweep`.
+NULL_FOR_PEERS = (
+    "git_commit", "rustc_version", "sweep", "spike_digest", "compile_time",
+    "time_construction_create", "time_construction_create_cpu",
+    "time_construction_connect", "time_construction_connect_cpu",
+    "time_simulate_cpu",
+    "time_update", "time_deliver_spike_data", "time_gather_spike_data",
+    "time_omp_synchronization_simulation", "time_communicate_spike_data",
+    "time_mpi_synchronization",
+    "phases", "rank_timers", "imbalance_ranks", "slices", "slice_times",
+    "synaptic_events", "poisson_draws", "synapses_stored",
+    "synaptic_events_per_second", "ns_per_synaptic_event_per_core",
+    "ns_per_synaptic_event_delivered",
+    "synapse_bytes", "neuron_bytes", "bytes_per_synapse", "bytes_per_neuron",
+)
+
+# Fields the peer script passes.
+MEASURED = (
+    "system", "system_version", "order", "scaling", "seed", "simtime", "threads",
+    "num_neurons", "num_synapses", "num_synapses_ex", "num_synapses_in", "n_rec",
+    "derived", "events_ex", "events_in", "rate_ex", "rate_in", "rate_ex_all",
+    "rate_in_all", "spikes_total", "build_time", "sim_time", "time_simulate",
+    "peak_rss_bytes",
+)
+
+
+def derived(c):
+    """The `derived` field: the seed's constants under its names."""
+    return {k: c[k] for k in ("NE", "NI", "CE", "CI", "J_ex", "J_in", "p_rate")}
+
+
+def cpu_model():
+    return cpuinfo_field("model name") or platform.processor() or platform.machine()
+
+
+def cpuinfo_field(name):
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == name:
+                    return value.strip()
+    except OSError:
+        pass
+    return ""
+
+
+def cpu_detail():
+    """The `cpu` field, as Spindle's machine.rs reads it (empty where unknown)."""
+    def cache(level):
+        best = 0
+        for i in range(8):
+            d = f"/sys/devices/system/cpu/cpu0/cache/index{i}"
+            try:
+                if open(f"{d}/level").read().strip() != level:
+                    continue
+                size = open(f"{d}/size").read().strip()
+            except OSError:
+                continue
+            num = size.rstrip("KMG")
+            if num.isdigit():
+                best = max(best, int(num) << {"K": 10, "M": 20}.get(size[len(num):], 0))
+        return best
+    flags = cpuinfo_field("flags").split()
+    return {
+        "family": cpuinfo_field("cpu family"),
+        "model": cpuinfo_field("model"),
+        "stepping": cpuinfo_field("stepping"),
+        "mhz": cpuinfo_field("cpu MHz"),
+        "l2_bytes": cache("2"),
+        "l3_bytes": cache("3"),
+        "vector": [f for f in flags
+                   if f in ("sse4_2", "avx", "avx2", "fma") or f.startswith("avx512")],
     }
+
+
+def record(**fields):
+    """A format-version-2 record: the MEASURED fields, required, and any of
+    NULL_FOR_PEERS a peer does measure; the rest follows from them."""
+    missing = [k for k in MEASURED if k not in fields]
+    unknown = [k for k in fields if k not in MEASURED and k not in NULL_FOR_PEERS]
+    if missing or unknown:
+        raise ValueError(f"record: missing {missing}, unknown {unknown}")
+    rec = {"format_version": 2}
+    rec.update(dict.fromkeys(NULL_FOR_PEERS))
+    rec.update(
+        host=platform.node(),
+        cpu_model=cpu_model(),
+        cpu=cpu_detail(),
+        cores=os.cpu_count(),
+        interrupted=False,
+        dt=0.1,
+        pin=False,  # peers accept --pin but do not pin
+        ranks=1,
+        # The seed's only delay, 1.5 ms, in steps of dt.
+        min_delay_steps=15,
+    )
     rec.update(fields)
-    rec["real_time_factor"] = rec["sim_time"] * 1000.0 / rec["simtime"]
-    rec["sim_factor"] = rec["real_time_factor"]
+    rec["simtime_reached"] = rec["simtime"]
+    rec["threads_per_rank"] = rec["threads"]
+    rec["rank_peak_rss_bytes"] = [rec["peak_rss_bytes"]]
+    # As Spindle's: the simulator's own time per model second.
+    rec["real_time_factor"] = rec["time_simulate"] * 1000.0 / rec["simtime"]
+    return rec
+
+
+def write_record(path, **fields):
+    rec = record(**fields)
     if path:
         tmp = path + ".tmp"
         with open(tmp, "w") as f:

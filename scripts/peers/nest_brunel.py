@@ -68,11 +68,12 @@ rate_in = ispikes.n_events / secs / n_rec
 common.summary("NEST", NE + NI, syn_ex, syn_in, rate_ex, rate_in, build, sim)
 status = nest.GetKernelStatus()
 common.write_record(
-    args.json, system="nest", nest_version=nest.__version__, order=args.order,
+    args.json, system="nest", system_version=nest.__version__, order=args.order,
     threads=args.threads, seed=args.seed, simtime=args.simtime, scaling=args.scaling,
     num_neurons=NE + NI, num_synapses=syn_ex + syn_in, num_synapses_ex=syn_ex,
-    num_synapses_in=syn_in, rate_ex=rate_ex, rate_in=rate_in,
-    rate_ex_all=spikes_ex / secs / NE, rate_in_all=spikes_in / secs / NI,
+    num_synapses_in=syn_in, n_rec=n_rec, derived=common.derived(c),
+    events_ex=espikes.n_events, events_in=ispikes.n_events, rate_ex=rate_ex,
+    rate_in=rate_in, rate_ex_all=spikes_ex / secs / NE, rate_in_all=spikes_in / secs / NI,
     spikes_total=len(senders), build_time=build, sim_time=sim,
     time_simulate=status.get("time_simulate", sim),
     time_construction_create=status.get("time_construction_create"),

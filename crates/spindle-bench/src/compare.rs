@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::record::{ConfigKey, Record};
+use crate::record::{ConfigKey, Figure, RunRecord};
 use crate::summary::{Spread, group, spread};
 
 /// How a figure moved.
@@ -59,10 +59,11 @@ pub struct Report {
     pub only_new: Vec<ConfigKey>,
 }
 
-const METRICS: [(&str, f64); 3] = [
-    ("sim_time", 0.005),
-    ("build_time", 0.005),
-    ("peak_rss_bytes", 1e6),
+/// Figures compared: name, how to read it, floor.
+const METRICS: [(&str, Figure, f64); 3] = [
+    ("sim_time", |r| Some(r.sim_time), 0.005),
+    ("build_time", |r| Some(r.build_time), 0.005),
+    ("peak_rss_bytes", |r| Some(r.peak_rss_bytes as f64), 1e6),
 ];
 
 /// Decide one figure by the module's rule.
@@ -80,7 +81,7 @@ pub fn verdict(old: &Spread, new: &Spread, threshold: f64, floor: f64) -> Verdic
 }
 
 /// Compare NEW against OLD.
-pub fn compare(old: &[Record], new: &[Record], threshold: f64) -> Report {
+pub fn compare(old: &[RunRecord], new: &[RunRecord], threshold: f64) -> Report {
     let (go, gn) = (group(old), group(new));
     let mut report = Report::default();
     for (key, o) in &go {
@@ -88,8 +89,8 @@ pub fn compare(old: &[Record], new: &[Record], threshold: f64) -> Report {
             report.only_old.push(key.clone());
             continue;
         };
-        for (metric, floor) in METRICS {
-            if let (Some(so), Some(sn)) = (spread(o, metric), spread(n, metric))
+        for (metric, figure, floor) in METRICS {
+            if let (Some(so), Some(sn)) = (spread(o, figure), spread(n, figure))
                 && so.median > 0.0
             {
                 report.comparisons.push(Comparison {
@@ -102,11 +103,11 @@ pub fn compare(old: &[Record], new: &[Record], threshold: f64) -> Report {
                 });
             }
         }
-        let digests = |g: &[&Record]| {
+        let digests = |g: &[&RunRecord]| {
             let mut m: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
             for r in g {
-                if let (Some(seed), Some(d)) = (r.f64("seed"), r.str("spike_digest")) {
-                    m.entry(seed as u64).or_default().insert(d.to_string());
+                if let Some(d) = &r.spike_digest {
+                    m.entry(r.seed).or_default().insert(d.clone());
                 }
             }
             m
@@ -205,14 +206,11 @@ impl Report {
 mod tests {
     use super::*;
 
-    fn rec(threads: u64, sim: f64, digest: &str) -> Record {
-        Record::parse(
-            &format!(
-                r#"{{"record_version":1,"system":"spindle","order":250,"threads":{threads},"simtime":1000.0,"sim_time":{sim},"seed":1,"spike_digest":"{digest}"}}"#
-            ),
-            "t",
-        )
-        .unwrap()
+    fn rec(threads: u64, sim: f64, digest: &str) -> RunRecord {
+        RunRecord {
+            spike_digest: Some(digest.into()),
+            ..crate::record::sample(250, threads, sim)
+        }
     }
 
     #[test]

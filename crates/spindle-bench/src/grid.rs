@@ -3,7 +3,8 @@
 use crate::BenchError;
 
 /// How orders and threads combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Every order with every thread count (strong scaling: fixed size,
     /// more threads).

@@ -16,7 +16,7 @@ pub fn cpu_model() -> String {
 /// What tells two boxes with the same model name apart: family, model and
 /// stepping, clock, cache sizes and vector units (`/proc/cpuinfo` and
 /// sysfs; empty where unknown).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CpuDetail {
     /// `cpu family`.
     pub family: String,

@@ -1,58 +1,382 @@
-//! One run's result: a flat JSON object, as `spindle --json` writes it and
-//! as sweeps store it, one per line, in `raw.jsonl` (and a subset of its
-//! columns in `raw.csv`).
+//! One run's result, [`RunRecord`]: what `spindle --json` and the peers'
+//! scripts (`scripts/peers/common.py`) write, and what sweeps store one per
+//! line in `raw.jsonl` (with the main columns in `raw.csv`).
+//!
+//! Format version 2: every field is present in every record. `null` means
+//! the value does not exist for that run, and each field's doc says when
+//! that is (mostly: a peer does not measure Spindle's engine figures).
+//! Version 1 records (committed result sets) are still read: they are
+//! converted on reading, and fields version 1 did not record are `null`.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::BenchError;
+use crate::grid::Mode;
+use crate::machine::CpuDetail;
 
-/// Version of the record layout; readers refuse other versions.
-pub const RECORD_VERSION: u64 = 1;
+/// The record format written now.
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Columns of `raw.csv`, in order.
-pub const CSV_COLUMNS: &[&str] = &[
-    "system",
-    "label",
-    "order",
-    "scaling",
-    "threads",
-    "seed",
-    "repeat",
-    "simtime",
-    "num_neurons",
-    "num_synapses",
-    "build_time",
-    "sim_time",
-    "real_time_factor",
-    "time_construction_create",
-    "time_construction_connect",
-    "time_simulate",
+/// The older format still read (flat, keyed by `record_version`).
+pub const V1: u64 = 1;
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// "spindle", "nest" or "brian2".
+    pub system: String,
+    /// That system's version.
+    pub system_version: String,
+    /// Spindle's git commit (`-dirty` with local changes); null for peers.
+    pub git_commit: Option<String>,
+    /// The compiler that built Spindle; null for peers.
+    pub rustc_version: Option<String>,
+    /// Host name.
+    pub host: String,
+    /// CPU model name.
+    pub cpu_model: String,
+    /// What tells two CPUs of that name apart (empty in records read from
+    /// version 1 that lack it).
+    pub cpu: CpuDetail,
+    /// Cores the process could use.
+    pub cores: u64,
+    /// Where the run sits in a sweep; null for a run outside `spindle bench`.
+    pub sweep: Option<SweepTag>,
+
+    /// Network order.
+    pub order: u64,
+    /// "seed" or "indegree".
+    pub scaling: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Model time asked for [ms].
+    pub simtime: f64,
+    /// Model time simulated [ms]: less than `simtime` after Ctrl-C.
+    pub simtime_reached: f64,
+    /// Whether Ctrl-C stopped the run early.
+    pub interrupted: bool,
+    /// Resolution [ms].
+    pub dt: f64,
+    /// Whether threads were pinned to cores.
+    pub pin: bool,
+    /// MPI ranks (1 for one process).
+    pub ranks: u64,
+    /// Threads per rank (the configuration's thread count).
+    pub threads: u64,
+    /// The same as `threads`, under the name multi-rank tools look for.
+    pub threads_per_rank: u64,
+    /// Shortest delay in steps (null only in records read from version 1).
+    pub min_delay_steps: Option<u64>,
+
+    /// Neurons.
+    pub num_neurons: u64,
+    /// Connections, devices' included (as NEST counts them).
+    pub num_synapses: u64,
+    /// Excitatory connections.
+    pub num_synapses_ex: u64,
+    /// Inhibitory connections.
+    pub num_synapses_in: u64,
+    /// Neurons recorded per population (null only in records read from
+    /// version 1).
+    pub n_rec: Option<u64>,
+    /// The seed script's derived constants (null only in records read from
+    /// version 1).
+    pub derived: Option<Derived>,
+    /// Spikes of the recorded excitatory neurons (null only in records read
+    /// from version 1).
+    pub events_ex: Option<u64>,
+    /// Spikes of the recorded inhibitory neurons (null only in records read
+    /// from version 1).
+    pub events_in: Option<u64>,
+    /// The seed's excitatory rate, over the recorded neurons [Hz].
+    pub rate_ex: f64,
+    /// The seed's inhibitory rate, over the recorded neurons [Hz].
+    pub rate_in: f64,
+    /// Excitatory rate over all excitatory neurons [Hz].
+    pub rate_ex_all: f64,
+    /// Inhibitory rate over all inhibitory neurons [Hz].
+    pub rate_in_all: f64,
+    /// Spikes of all neurons.
+    pub spikes_total: u64,
+    /// Spindle's spike digest (FNV-1a over the sorted (step, sender)
+    /// pairs); null for peers, which do not compute it.
+    pub spike_digest: Option<String>,
+
+    /// Building time of the seed's summary [s].
+    pub build_time: f64,
+    /// Simulation time of the seed's summary: wall time around the
+    /// simulate call [s].
+    pub sim_time: f64,
+    /// Code generation and compilation [s] (Brian2); null for systems that
+    /// compile nothing per run.
+    pub compile_time: Option<f64>,
+    /// Creating the nodes, wall [s]; null where the system does not say
+    /// (Brian2).
+    pub time_construction_create: Option<f64>,
+    /// The same, CPU seconds over all threads; null for peers.
+    pub time_construction_create_cpu: Option<f64>,
+    /// Connecting, wall [s]; null where the system does not say (Brian2).
+    pub time_construction_connect: Option<f64>,
+    /// The same, CPU seconds over all threads; null for peers.
+    pub time_construction_connect_cpu: Option<f64>,
+    /// The simulator's own simulation time [s].
+    pub time_simulate: f64,
+    /// The same, CPU seconds over all threads; null for peers.
+    pub time_simulate_cpu: Option<f64>,
+    /// `time_simulate` / model seconds simulated: NEST's real-time factor,
+    /// and what beNNch calls `sim_factor` (version 1 wrote both).
+    pub real_time_factor: f64,
+    /// The phase timers under NEST's names, at the top level as in NEST's
+    /// kernel status: wall seconds, mean over threads (the MPI phases: the
+    /// rank's first thread, which runs them). Null for peers.
+    #[serde(flatten)]
+    pub timers: Phases<Option<f64>>,
+    /// Each phase's slowest thread, CPU time and imbalance; null for peers.
+    pub phases: Option<Phases<PhaseDetail>>,
+    /// Each phase per rank: wall seconds summed over the rank's threads,
+    /// one entry per rank. Null for peers and in records read from version
+    /// 1 of one process.
+    pub rank_timers: Option<Phases<Vec<f64>>>,
+    /// Each phase's slowest rank / mean over ranks (1 on one process). Null
+    /// for peers and in records read from version 1 of one process.
+    pub imbalance_ranks: Option<Phases<f64>>,
+    /// Peak RSS of each rank [bytes].
+    pub rank_peak_rss_bytes: Vec<u64>,
+
+    /// Slices run (min-delay intervals); null for peers.
+    pub slices: Option<u64>,
+    /// Per-slice times over all threads' slices; null for peers.
+    pub slice_times: Option<SliceTimes>,
+    /// Synaptic events delivered; null for peers.
+    pub synaptic_events: Option<u64>,
+    /// Poisson counts drawn; null for peers.
+    pub poisson_draws: Option<u64>,
+    /// Synapses stored between neurons; null for peers.
+    pub synapses_stored: Option<u64>,
+    /// Synaptic events per wall second of `time_simulate`; null for peers.
+    pub synaptic_events_per_second: Option<f64>,
+    /// `time_simulate` × threads per synaptic event [ns]; null for peers.
+    pub ns_per_synaptic_event_per_core: Option<f64>,
+    /// Delivery CPU time per synaptic event [ns]; null for peers.
+    pub ns_per_synaptic_event_delivered: Option<f64>,
+
+    /// Peak RSS [bytes] (the largest rank's).
+    pub peak_rss_bytes: u64,
+    /// Bytes of synapse storage; null for peers.
+    pub synapse_bytes: Option<u64>,
+    /// Bytes of neuron state, input rings and Poisson streams; null for peers.
+    pub neuron_bytes: Option<u64>,
+    /// `synapse_bytes` per stored synapse; null for peers.
+    pub bytes_per_synapse: Option<f64>,
+    /// `neuron_bytes` per neuron; null for peers.
+    pub bytes_per_neuron: Option<f64>,
+}
+
+/// What a sweep adds to each of its runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepTag {
+    /// `spindle bench --label`.
+    pub label: String,
+    /// Repeat number (0-based).
+    pub repeat: u32,
+    /// Strong or weak scaling.
+    pub mode: Mode,
+}
+
+/// The seed script's derived constants, under its names.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Derived {
+    /// Excitatory neurons.
+    #[serde(rename = "NE")]
+    pub ne: u64,
+    /// Inhibitory neurons.
+    #[serde(rename = "NI")]
+    pub ni: u64,
+    /// Excitatory in-degree.
+    #[serde(rename = "CE")]
+    pub ce: u64,
+    /// Inhibitory in-degree.
+    #[serde(rename = "CI")]
+    pub ci: u64,
+    /// Excitatory weight [pA].
+    #[serde(rename = "J_ex")]
+    pub j_ex: f64,
+    /// Inhibitory weight [pA].
+    #[serde(rename = "J_in")]
+    pub j_in: f64,
+    /// Poisson generator rate [Hz].
+    pub p_rate: f64,
+}
+
+/// One value per phase of the slice loop, under NEST's timer names.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Phases<T> {
+    /// Neuron updates, Poisson input included.
+    pub time_update: T,
+    /// Writing received spikes into the input rings.
+    pub time_deliver_spike_data: T,
+    /// The spike exchange between threads, its barrier wait included.
+    pub time_gather_spike_data: T,
+    /// The barrier wait of the exchange.
+    pub time_omp_synchronization_simulation: T,
+    /// The MPI collective that carries the spikes (0 on one process).
+    pub time_communicate_spike_data: T,
+    /// The MPI exchange of spike counts, where ranks wait for the slowest
+    /// (0 on one process).
+    pub time_mpi_synchronization: T,
+}
+
+/// The phases' NEST names, in [`Phases`]' order.
+pub const PHASE_NAMES: [&str; 6] = [
     "time_update",
     "time_deliver_spike_data",
     "time_gather_spike_data",
     "time_omp_synchronization_simulation",
-    "time_update_cpu",
-    "time_deliver_spike_data_cpu",
-    "imbalance_update",
-    "slice_update_p50",
-    "slice_update_p99",
-    "slice_sync_p99",
-    "rate_ex_all",
-    "rate_in_all",
-    "spikes_total",
-    "synaptic_events",
-    "ns_per_synaptic_event_per_core",
-    "peak_rss_bytes",
-    "bytes_per_synapse",
-    "spike_digest",
-    "git_commit",
+    "time_communicate_spike_data",
+    "time_mpi_synchronization",
 ];
 
-/// One run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record(pub Map<String, Value>);
+impl<T> Phases<T> {
+    /// From values in [`PHASE_NAMES`]' order.
+    pub fn from_array([a, b, c, d, e, f]: [T; 6]) -> Self {
+        Self {
+            time_update: a,
+            time_deliver_spike_data: b,
+            time_gather_spike_data: c,
+            time_omp_synchronization_simulation: d,
+            time_communicate_spike_data: e,
+            time_mpi_synchronization: f,
+        }
+    }
+
+    /// The values in [`PHASE_NAMES`]' order.
+    pub fn into_array(self) -> [T; 6] {
+        [
+            self.time_update,
+            self.time_deliver_spike_data,
+            self.time_gather_spike_data,
+            self.time_omp_synchronization_simulation,
+            self.time_communicate_spike_data,
+            self.time_mpi_synchronization,
+        ]
+    }
+
+    /// One value per phase from its NEST name.
+    pub fn from_fn(f: impl FnMut(&'static str) -> T) -> Self {
+        Self::from_array(PHASE_NAMES.map(f))
+    }
+}
+
+/// One phase across threads.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PhaseDetail {
+    /// The slowest thread's wall seconds.
+    pub max: f64,
+    /// CPU seconds summed over threads.
+    pub cpu: f64,
+    /// Slowest thread / mean (1 when the phase took no time).
+    pub imbalance: f64,
+}
+
+/// Per-slice time percentiles [s] of each part of a slice.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct SliceTimes {
+    /// The update.
+    pub update: Quantiles,
+    /// The delivery.
+    pub deliver: Quantiles,
+    /// The barrier wait.
+    pub sync: Quantiles,
+}
+
+/// Percentiles of a duration [s].
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+/// A figure of a record, for summaries and comparisons.
+pub type Figure = fn(&RunRecord) -> Option<f64>;
+
+/// A column of `raw.csv`: its name and how to read it from a record.
+pub type Column = (&'static str, fn(&RunRecord) -> Value);
+
+/// Columns of `raw.csv`, in order (version 1's names).
+pub const CSV_COLUMNS: &[Column] = &[
+    ("system", |r| json!(r.system)),
+    ("label", |r| json!(r.sweep.as_ref().map(|s| &s.label))),
+    ("order", |r| json!(r.order)),
+    ("scaling", |r| json!(r.scaling)),
+    ("ranks", |r| json!(r.ranks)),
+    ("threads", |r| json!(r.threads)),
+    ("seed", |r| json!(r.seed)),
+    ("repeat", |r| json!(r.sweep.as_ref().map(|s| s.repeat))),
+    ("simtime", |r| json!(r.simtime)),
+    ("num_neurons", |r| json!(r.num_neurons)),
+    ("num_synapses", |r| json!(r.num_synapses)),
+    ("build_time", |r| json!(r.build_time)),
+    ("sim_time", |r| json!(r.sim_time)),
+    ("real_time_factor", |r| json!(r.real_time_factor)),
+    ("time_construction_create", |r| {
+        json!(r.time_construction_create)
+    }),
+    ("time_construction_connect", |r| {
+        json!(r.time_construction_connect)
+    }),
+    ("time_simulate", |r| json!(r.time_simulate)),
+    ("time_update", |r| json!(r.timers.time_update)),
+    ("time_deliver_spike_data", |r| {
+        json!(r.timers.time_deliver_spike_data)
+    }),
+    ("time_gather_spike_data", |r| {
+        json!(r.timers.time_gather_spike_data)
+    }),
+    ("time_omp_synchronization_simulation", |r| {
+        json!(r.timers.time_omp_synchronization_simulation)
+    }),
+    ("time_update_cpu", |r| {
+        json!(r.phases.as_ref().map(|p| p.time_update.cpu))
+    }),
+    ("time_deliver_spike_data_cpu", |r| {
+        json!(r.phases.as_ref().map(|p| p.time_deliver_spike_data.cpu))
+    }),
+    ("imbalance_update", |r| {
+        json!(r.phases.as_ref().map(|p| p.time_update.imbalance))
+    }),
+    ("slice_update_p50", |r| {
+        json!(r.slice_times.map(|s| s.update.p50))
+    }),
+    ("slice_update_p99", |r| {
+        json!(r.slice_times.map(|s| s.update.p99))
+    }),
+    ("slice_sync_p99", |r| {
+        json!(r.slice_times.map(|s| s.sync.p99))
+    }),
+    ("rate_ex_all", |r| json!(r.rate_ex_all)),
+    ("rate_in_all", |r| json!(r.rate_in_all)),
+    ("spikes_total", |r| json!(r.spikes_total)),
+    ("synaptic_events", |r| json!(r.synaptic_events)),
+    ("ns_per_synaptic_event_per_core", |r| {
+        json!(r.ns_per_synaptic_event_per_core)
+    }),
+    ("peak_rss_bytes", |r| json!(r.peak_rss_bytes)),
+    ("bytes_per_synapse", |r| json!(r.bytes_per_synapse)),
+    ("spike_digest", |r| json!(r.spike_digest)),
+    ("git_commit", |r| json!(r.git_commit)),
+];
 
 /// What identifies a configuration across result sets.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -86,94 +410,103 @@ impl std::fmt::Display for ConfigKey {
     }
 }
 
-impl Record {
-    /// Parse one JSON object, checking the layout version.
-    pub fn parse(text: &str, origin: &str) -> Result<Self, BenchError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| BenchError::Parse(format!("{origin}: not a JSON record ({e})")))?;
-        let Value::Object(map) = value else {
-            return Err(BenchError::Parse(format!("{origin}: not a JSON object")));
+/// The keys every version 2 record holds: those of a default record, whose
+/// objects (`cpu`) are walked too. Nested records that are null by default
+/// have no optional fields, so serde itself requires their keys.
+static REQUIRED: LazyLock<Value> =
+    LazyLock::new(|| serde_json::to_value(RunRecord::default()).expect("a record serialises"));
+
+/// The keys of `template` that `value` lacks, as dotted paths.
+fn missing_keys(template: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
+    let (Value::Object(t), Value::Object(v)) = (template, value) else {
+        return;
+    };
+    for (key, sub) in t {
+        let name = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
         };
-        match map.get("record_version").and_then(Value::as_u64) {
-            Some(RECORD_VERSION) => {}
-            Some(v) => {
-                return Err(BenchError::Parse(format!(
-                    "{origin}: record version {v} is incompatible with this spindle (version {RECORD_VERSION})"
+        match v.get(key) {
+            None => out.push(name),
+            Some(inner) => missing_keys(sub, inner, &name, out),
+        }
+    }
+}
+
+impl RunRecord {
+    /// Parse one JSON object: format version 2, every field present; or
+    /// version 1, converted.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, BenchError> {
+        let bad = |why: String| BenchError::Parse(format!("{origin}: {why}"));
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a JSON record ({e})")))?;
+        let Value::Object(map) = value else {
+            return Err(bad("not a JSON object".into()));
+        };
+        let version = |key| map.get(key).map(|v| v.as_u64().ok_or(v.to_string()));
+        let rec: Self = match (version("format_version"), version("record_version")) {
+            (Some(Ok(v)), _) if v == u64::from(FORMAT_VERSION) => {
+                let value = Value::Object(map);
+                let mut missing = Vec::new();
+                missing_keys(&REQUIRED, &value, "", &mut missing);
+                if !missing.is_empty() {
+                    return Err(bad(format!("the record lacks {}", missing.join(", "))));
+                }
+                decode(&value).map_err(bad)?
+            }
+            (None, Some(Ok(V1))) => decode(&Value::Object(upgrade_v1(map)))
+                .map_err(|e| bad(format!("version 1 record: {e}")))?,
+            (Some(v), _) | (None, Some(v)) => {
+                let v = v.map_or_else(|text| text, |n| n.to_string());
+                return Err(bad(format!(
+                    "record version {v} is incompatible with this spindle (it reads versions {V1} and {FORMAT_VERSION})"
                 )));
             }
-            None => {
-                return Err(BenchError::Parse(format!(
-                    "{origin}: no record_version field"
-                )));
-            }
-        }
-        let rec = Self(map);
-        for key in ["system", "order", "threads", "simtime", "sim_time"] {
-            if rec.0.get(key).is_none() {
-                return Err(BenchError::Parse(format!(
-                    "{origin}: the record lacks '{key}'"
-                )));
-            }
-        }
-        if rec.str("system").is_none() {
-            return Err(BenchError::Parse(format!(
-                "{origin}: 'system' is not a name"
-            )));
-        }
-        for key in ["order", "threads", "simtime", "sim_time"] {
-            if !rec.f64(key).is_some_and(|v| v.is_finite() && v >= 0.0) {
-                return Err(BenchError::Parse(format!(
-                    "{origin}: '{key}' is not a number >= 0"
-                )));
+            (None, None) => return Err(bad("no format_version field".into())),
+        };
+        for (key, v) in [("simtime", rec.simtime), ("sim_time", rec.sim_time)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(bad(format!("'{key}' is not a number >= 0")));
             }
         }
         Ok(rec)
     }
 
-    /// A number field.
-    pub fn f64(&self, key: &str) -> Option<f64> {
-        self.0.get(key).and_then(Value::as_f64)
-    }
-
-    /// A text field.
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str)
-    }
-
-    /// Set a field.
-    pub fn set(&mut self, key: &str, value: Value) {
-        self.0.insert(key.to_string(), value);
-    }
-
     /// The configuration this run belongs to.
     pub fn key(&self) -> ConfigKey {
         ConfigKey {
-            system: self.str("system").unwrap_or("spindle").to_string(),
-            order: self.f64("order").unwrap_or(0.0) as u64,
-            scaling: self.str("scaling").unwrap_or("seed").to_string(),
-            ranks: self.f64("ranks").unwrap_or(1.0).max(1.0) as u64,
-            threads: self.f64("threads").unwrap_or(0.0) as u64,
-            simtime: self
-                .0
-                .get("simtime")
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            system: self.system.clone(),
+            order: self.order,
+            scaling: self.scaling.clone(),
+            ranks: self.ranks.max(1),
+            threads: self.threads,
+            simtime: serde_json::to_string(&self.simtime).unwrap_or_default(),
         }
+    }
+
+    /// The sweep's mode, if the run was part of one.
+    pub fn mode(&self) -> Option<Mode> {
+        self.sweep.as_ref().map(|s| s.mode)
     }
 
     /// The CSV header line.
     pub fn csv_header() -> String {
-        CSV_COLUMNS.join(",")
+        CSV_COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
-    /// This record as a CSV line (missing fields empty).
+    /// This record as a CSV line (null fields empty).
     pub fn csv_line(&self) -> String {
         CSV_COLUMNS
             .iter()
-            .map(|c| match self.0.get(*c) {
-                None | Some(Value::Null) => String::new(),
-                Some(Value::String(s)) => csv_escape(s),
-                Some(v) => v.to_string(),
+            .map(|(_, get)| match get(self) {
+                Value::Null => String::new(),
+                Value::String(s) => csv_escape(&s),
+                v => v.to_string(),
             })
             .collect::<Vec<_>>()
             .join(",")
@@ -181,8 +514,140 @@ impl Record {
 
     /// The record as one JSON line.
     pub fn json_line(&self) -> String {
-        Value::Object(self.0.clone()).to_string()
+        serde_json::to_string(self).expect("a record serialises")
     }
+}
+
+/// `value` as a record; an error names the top-level field at fault (serde
+/// does not, through the flattened timers).
+fn decode(value: &Value) -> Result<RunRecord, String> {
+    RunRecord::deserialize(value).map_err(|e| {
+        let culprit = value.as_object().and_then(|map| {
+            map.iter().find_map(|(key, v)| {
+                let mut alone = REQUIRED.clone();
+                alone[key.as_str()] = v.clone();
+                RunRecord::deserialize(&alone).is_err().then_some(key)
+            })
+        });
+        match culprit {
+            Some(key) => format!("'{key}': {e}"),
+            None => e.to_string(),
+        }
+    })
+}
+
+/// A version 1 record (flat; `ranks`, `threads_per_rank` and the rank
+/// timers only under MPI; `sim_factor` beside `real_time_factor`) in
+/// version 2's layout. What version 1 did not record stays missing: serde
+/// makes optional fields null and refuses the record if a required one is
+/// absent.
+fn upgrade_v1(mut v1: Map<String, Value>) -> Map<String, Value> {
+    v1.remove("record_version");
+    v1.remove("sim_factor");
+    let mut take = |key: &str| v1.remove(key);
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Value| {
+        out.insert(key.to_string(), value);
+    };
+    put("format_version", json!(FORMAT_VERSION));
+    let version = ["spindle_version", "nest_version", "brian2_version"]
+        .into_iter()
+        .find_map(&mut take);
+    if let Some(v) = version {
+        put("system_version", v);
+    }
+    let (label, repeat, mode) = (take("label"), take("repeat"), take("mode"));
+    if label.is_some() || repeat.is_some() || mode.is_some() {
+        put(
+            "sweep",
+            json!({
+                "label": label.unwrap_or(json!("")),
+                "repeat": repeat.unwrap_or(json!(0)),
+                "mode": mode.unwrap_or(json!("strong")),
+            }),
+        );
+    }
+    // Builds before MPI had no MPI phases: they took no time.
+    let spindle = v1.contains_key("time_update_max");
+    let short = |name: &str| match name {
+        "time_update" => "update",
+        "time_deliver_spike_data" => "deliver",
+        "time_gather_spike_data" => "gather",
+        "time_mpi_synchronization" => "mpi_sync",
+        "time_communicate_spike_data" => "communicate",
+        _ => "sync",
+    };
+    let mpi_phase =
+        |name: &str| name.starts_with("time_mpi") || name.starts_with("time_communicate");
+    let mut detail = Map::new();
+    let mut imbalance_ranks = Map::new();
+    for name in PHASE_NAMES {
+        let filler = |zero: f64| (spindle && mpi_phase(name)).then(|| json!(zero));
+        if let Some(mean) = v1.remove(name).or_else(|| filler(0.0)) {
+            put(name, mean);
+        }
+        let max = v1.remove(&format!("{name}_max")).or_else(|| filler(0.0));
+        let cpu = v1.remove(&format!("{name}_cpu")).or_else(|| filler(0.0));
+        let imb = v1
+            .remove(&format!("imbalance_{}", short(name)))
+            .or_else(|| filler(1.0));
+        if let (Some(max), Some(cpu), Some(imbalance)) = (max, cpu, imb) {
+            detail.insert(
+                name.to_string(),
+                json!({"max": max, "cpu": cpu, "imbalance": imbalance}),
+            );
+        }
+        if let Some(i) = v1.remove(&format!("imbalance_ranks_{}", short(name))) {
+            imbalance_ranks.insert(name.to_string(), i);
+        }
+    }
+    if detail.len() == 6 {
+        put("phases", Value::Object(detail));
+    }
+    if imbalance_ranks.len() == 6 {
+        put("imbalance_ranks", Value::Object(imbalance_ranks));
+    }
+    let mut slices = Map::new();
+    for part in ["update", "deliver", "sync"] {
+        let q: Option<Map<String, Value>> = ["p50", "p90", "p99", "max"]
+            .into_iter()
+            .map(|p| Some((p.to_string(), v1.remove(&format!("slice_{part}_{p}"))?)))
+            .collect();
+        if let Some(q) = q {
+            slices.insert(part.to_string(), Value::Object(q));
+        }
+    }
+    if slices.len() == 3 {
+        put("slice_times", Value::Object(slices));
+    }
+    if !v1.contains_key("cpu") {
+        put("cpu", json!(CpuDetail::default()));
+    }
+    let ranks = v1.get("ranks").cloned().unwrap_or(json!(1));
+    if !v1.contains_key("threads_per_rank")
+        && let Some(t) = v1.get("threads")
+    {
+        put("threads_per_rank", t.clone());
+    }
+    if !v1.contains_key("rank_peak_rss_bytes")
+        && ranks == json!(1)
+        && let Some(rss) = v1.get("peak_rss_bytes")
+    {
+        put("rank_peak_rss_bytes", json!([rss]));
+    }
+    put("ranks", ranks);
+    if !v1.contains_key("simtime_reached")
+        && let Some(t) = v1.get("simtime")
+    {
+        put("simtime_reached", t.clone());
+    }
+    if !v1.contains_key("interrupted") {
+        put("interrupted", json!(false));
+    }
+    for (k, v) in v1 {
+        out.entry(k).or_insert(v);
+    }
+    out
 }
 
 fn csv_escape(s: &str) -> String {
@@ -198,7 +663,7 @@ fn csv_escape(s: &str) -> String {
 #[derive(Debug, Default)]
 pub struct ResultSet {
     /// The records that parsed.
-    pub records: Vec<Record>,
+    pub records: Vec<RunRecord>,
     /// One message per line that did not.
     pub skipped: Vec<String>,
 }
@@ -227,7 +692,7 @@ pub fn parse_set(bytes: &[u8], origin: &str) -> Result<ResultSet, BenchError> {
         if line.trim().is_empty() {
             continue;
         }
-        match Record::parse(line, &format!("{origin} line {}", i + 1)) {
+        match RunRecord::parse(line, &format!("{origin} line {}", i + 1)) {
             Ok(r) => set.records.push(r),
             Err(e) => set.skipped.push(e.to_string()),
         }
@@ -245,51 +710,241 @@ pub fn parse_set(bytes: &[u8], origin: &str) -> Result<ResultSet, BenchError> {
     Ok(set)
 }
 
+/// A complete Spindle record with made-up figures, for tests.
+#[cfg(test)]
+pub(crate) fn sample(order: u64, threads: u64, sim_time: f64) -> RunRecord {
+    fn phase<T: Clone>(v: T) -> Phases<T> {
+        Phases::from_fn(|_| v.clone())
+    }
+    RunRecord {
+        format_version: FORMAT_VERSION,
+        system: "spindle".into(),
+        system_version: "0.1.0".into(),
+        git_commit: Some("abc".into()),
+        rustc_version: Some("rustc".into()),
+        host: "h".into(),
+        cpu_model: "cpu".into(),
+        cpu: CpuDetail::default(),
+        cores: 2,
+        sweep: None,
+        order,
+        scaling: "seed".into(),
+        seed: 1,
+        simtime: 1000.0,
+        simtime_reached: 1000.0,
+        interrupted: false,
+        dt: 0.1,
+        pin: false,
+        ranks: 1,
+        threads,
+        threads_per_rank: threads,
+        min_delay_steps: Some(15),
+        num_neurons: 5 * order,
+        num_synapses: 10,
+        num_synapses_ex: 8,
+        num_synapses_in: 2,
+        n_rec: Some(50),
+        derived: Some(Derived::default()),
+        events_ex: Some(1),
+        events_in: Some(1),
+        rate_ex: 1.0,
+        rate_in: 1.0,
+        rate_ex_all: 1.0,
+        rate_in_all: 1.0,
+        spikes_total: 5,
+        spike_digest: Some("0011223344556677".into()),
+        build_time: 0.1,
+        sim_time,
+        compile_time: None,
+        time_construction_create: Some(0.01),
+        time_construction_create_cpu: Some(0.01),
+        time_construction_connect: Some(0.09),
+        time_construction_connect_cpu: Some(0.09),
+        time_simulate: sim_time,
+        time_simulate_cpu: Some(sim_time),
+        real_time_factor: sim_time,
+        timers: phase(Some(sim_time / 4.0)),
+        phases: Some(phase(PhaseDetail {
+            max: sim_time / 4.0,
+            cpu: sim_time / 4.0,
+            imbalance: 1.0,
+        })),
+        rank_timers: Some(phase(vec![sim_time / 4.0])),
+        imbalance_ranks: Some(phase(1.0)),
+        rank_peak_rss_bytes: vec![1 << 20],
+        slices: Some(667),
+        slice_times: Some(SliceTimes::default()),
+        synaptic_events: Some(100),
+        poisson_draws: Some(100),
+        synapses_stored: Some(10),
+        synaptic_events_per_second: Some(100.0 / sim_time),
+        ns_per_synaptic_event_per_core: Some(1.0),
+        ns_per_synaptic_event_delivered: Some(1.0),
+        peak_rss_bytes: 1 << 20,
+        synapse_bytes: Some(20),
+        neuron_bytes: Some(20),
+        bytes_per_synapse: Some(2.0),
+        bytes_per_neuron: Some(4.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rec(extra: &str) -> String {
-        format!(
-            r#"{{"record_version":1,"system":"spindle","order":250,"threads":2,"simtime":1000.0,"sim_time":0.1{extra}}}"#
-        )
+    /// Real version 1 lines from the committed result sets: Spindle on one
+    /// process (results/baseline), on 2 MPI ranks (2026-11-25-mpi), NEST and
+    /// Brian2 (2026-11-26-three-systems-huge).
+    const V1_LINES: &str = include_str!("../tests/data/records_v1.jsonl");
+    /// What `scripts/peers/common.py` writes for NEST (version 2).
+    const V2_PEER: &str = include_str!("../tests/data/record_v2_nest.json");
+
+    fn v1(i: usize) -> RunRecord {
+        RunRecord::parse(V1_LINES.lines().nth(i).unwrap(), "v1").unwrap()
     }
 
     #[test]
-    fn parse_and_key() {
-        let r = Record::parse(&rec(r#","label":"a,b""#), "t").unwrap();
-        assert_eq!(r.key().order, 250);
-        assert_eq!(r.key().threads, 2);
+    fn version_1_records_are_converted() {
+        let one = v1(0);
+        assert_eq!(one.format_version, FORMAT_VERSION);
+        assert_eq!((one.ranks, one.threads, one.threads_per_rank), (1, 1, 1));
+        assert_eq!(one.system_version, "0.1.0");
+        assert_eq!(one.rank_peak_rss_bytes, vec![one.peak_rss_bytes]);
+        assert_eq!(one.simtime_reached, one.simtime);
+        assert!(!one.interrupted);
+        assert_eq!(one.sweep.as_ref().unwrap().label, "baseline");
+        assert_eq!(one.mode(), Some(Mode::Strong));
+        assert_eq!(one.spike_digest.as_deref(), Some("def476d6c7287e1a"));
+        let p = one.phases.as_ref().unwrap();
+        assert_eq!(p.time_update.max, 0.075560903);
+        assert_eq!(p.time_mpi_synchronization.imbalance, 1.0);
+        assert_eq!(one.timers.time_mpi_synchronization, Some(0.0));
+        assert_eq!(one.slice_times.unwrap().update.p50, 0.000111871);
+        assert!(one.rank_timers.is_none() && one.imbalance_ranks.is_none());
+        assert_eq!(
+            one.key().to_string(),
+            "spindle order=250 seed threads=1 1000.0ms"
+        );
+
+        let two = v1(1);
+        assert_eq!((two.ranks, two.threads_per_rank), (2, 1));
+        assert_eq!(two.rank_timers.unwrap().time_update.len(), 2);
+        assert!(two.imbalance_ranks.unwrap().time_update > 1.0);
+        assert_eq!(two.rank_peak_rss_bytes.len(), 2);
+
+        for (i, system) in [(2, "nest"), (3, "brian2")] {
+            let peer = v1(i);
+            assert_eq!(peer.system, system);
+            assert_eq!((peer.ranks, peer.threads_per_rank), (1, peer.threads));
+            assert!(!peer.system_version.is_empty());
+            assert!(peer.phases.is_none() && peer.spike_digest.is_none());
+            assert!(peer.timers.time_update.is_none());
+        }
+        assert!(v1(3).compile_time.unwrap() > 0.0);
+        assert!(v1(3).time_construction_create.is_none());
+    }
+
+    #[test]
+    fn version_2_round_trips_with_every_field() {
+        let mut r = sample(250, 2, 0.5);
+        r.sweep = Some(SweepTag {
+            label: "a,b".into(),
+            repeat: 2,
+            mode: Mode::Weak,
+        });
+        let line = r.json_line();
+        assert_eq!(RunRecord::parse(&line, "t").unwrap(), r);
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["format_version"], 2);
+        assert!(value.get("sim_factor").is_none());
+        assert_eq!(value["time_update"], 0.125, "NEST's names at the top");
+        assert_eq!(value["rank_timers"]["time_update"], json!([0.125]));
+        // The CSV: one cell per column, the label quoted.
         assert!(r.csv_line().contains("\"a,b\""));
         assert_eq!(
             r.csv_line().split(',').count(),
-            Record::csv_header().split(',').count() + 1
+            RunRecord::csv_header().split(',').count() + 1
         );
+        // A writer that forgets a field, even an optional one, is refused.
+        for key in ["spike_digest", "time_mpi_synchronization", "ranks"] {
+            let mut v = value.clone();
+            v.as_object_mut().unwrap().remove(key);
+            let err = RunRecord::parse(&v.to_string(), "t")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("lacks {key}")), "{err}");
+        }
+        let mut v = value.clone();
+        v["cpu"].as_object_mut().unwrap().remove("l3_bytes");
+        let err = RunRecord::parse(&v.to_string(), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lacks cpu.l3_bytes"), "{err}");
+    }
+
+    #[test]
+    fn peer_records_are_read() {
+        let r = RunRecord::parse(V2_PEER, "peer").unwrap();
+        assert_eq!(r.system, "nest");
+        assert_eq!((r.ranks, r.threads, r.threads_per_rank), (1, 2, 2));
+        assert_eq!(r.rank_peak_rss_bytes, vec![r.peak_rss_bytes]);
+        assert!(r.spike_digest.is_none() && r.phases.is_none() && r.slices.is_none());
+        assert!((r.real_time_factor - r.time_simulate).abs() < 1e-12);
+        assert_eq!(r.derived.unwrap().ne, 1000);
+        assert!(!r.csv_line().is_empty());
     }
 
     #[test]
     fn bad_records_are_refused() {
-        assert!(
-            Record::parse("{\"record_version\":1", "t")
-                .unwrap_err()
-                .to_string()
-                .contains("not a JSON")
-        );
-        let v2 = rec("").replace("\"record_version\":1", "\"record_version\":2");
-        assert!(
-            Record::parse(&v2, "t")
-                .unwrap_err()
-                .to_string()
-                .contains("incompatible")
-        );
-        assert!(Record::parse("{\"record_version\":1}", "t").is_err());
+        let line = sample(250, 2, 0.5).json_line();
+        let cases = [
+            ("{\"format_version\":2".to_string(), "not a JSON"),
+            ("[1]".to_string(), "not a JSON object"),
+            (
+                line.replace("\"format_version\":2", "\"format_version\":3"),
+                "incompatible",
+            ),
+            (
+                line.replace("\"format_version\":2", "\"format_version\":\"2\""),
+                "incompatible",
+            ),
+            (
+                line.replace("\"format_version\":2", "\"record_version\":0"),
+                "incompatible",
+            ),
+            (
+                line.replace("\"format_version\":2", "\"version\":2"),
+                "no format_version",
+            ),
+            (
+                line.replace("\"order\":250", "\"order\":\"x\""),
+                "'order': invalid type",
+            ),
+            (
+                line.replace("\"sim_time\":0.5", "\"sim_time\":-1.0"),
+                "sim_time",
+            ),
+            (
+                "{\"record_version\":1}".to_string(),
+                "version 1 record: missing field",
+            ),
+            (
+                line.replace("\"cpu\":{\"family\":\"\"", "\"cpu\":{\"family\":7"),
+                "'cpu': invalid type",
+            ),
+        ];
+        for (text, needle) in cases {
+            let err = RunRecord::parse(&text, "t").unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
     }
 
     #[test]
     fn truncated_sets_name_the_line() {
+        let good = sample(250, 2, 0.5).json_line();
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("raw.jsonl");
-        std::fs::write(&p, format!("{}\n{}\n{}", rec(""), &rec("")[..20], rec(""))).unwrap();
+        std::fs::write(&p, format!("{good}\n{}\n{good}", &good[..20])).unwrap();
         let set = read_set(dir.path()).unwrap();
         assert_eq!(set.records.len(), 2, "the good rows are kept");
         assert_eq!(set.skipped.len(), 1);
@@ -298,15 +953,13 @@ mod tests {
             "{:?}",
             set.skipped
         );
-        std::fs::write(&p, &rec("")[..20]).unwrap();
+        std::fs::write(&p, &good[..20]).unwrap();
         let err = read_set(dir.path()).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
         assert!(read_set(&dir.path().join("missing")).is_err());
-        std::fs::write(&p, rec("").replace("\"order\":250", "\"order\":\"x\"")).unwrap();
-        assert!(
-            read_set(dir.path()).is_err(),
-            "a non-numeric order is refused"
-        );
+        // Both versions in one set.
+        std::fs::write(&p, format!("{good}\n{V1_LINES}")).unwrap();
+        assert_eq!(read_set(dir.path()).unwrap().records.len(), 5);
     }
 
     proptest::proptest! {
@@ -315,10 +968,10 @@ mod tests {
         /// and never panics.
         #[test]
         fn damaged_sets_keep_their_good_rows(
-            cut in 0usize..400,
-            flip in proptest::option::of((0usize..400, proptest::num::u8::ANY)),
+            cut in 0usize..6000,
+            flip in proptest::option::of((0usize..6000, proptest::num::u8::ANY)),
         ) {
-            let good = rec("");
+            let good = sample(250, 2, 0.5).json_line();
             let mut bytes = format!("{good}\n{good}\n{good}\n").into_bytes();
             if let Some((at, byte)) = flip {
                 let at = at % bytes.len();

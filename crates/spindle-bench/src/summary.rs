@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::record::{ConfigKey, Record};
+use crate::grid::Mode;
+use crate::record::{ConfigKey, Figure, RunRecord};
 
 /// Median, minimum and maximum of one figure over a configuration's runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,22 +42,17 @@ impl Spread {
 }
 
 /// Records grouped by configuration.
-pub fn group(records: &[Record]) -> BTreeMap<ConfigKey, Vec<&Record>> {
-    let mut groups: BTreeMap<ConfigKey, Vec<&Record>> = BTreeMap::new();
+pub fn group(records: &[RunRecord]) -> BTreeMap<ConfigKey, Vec<&RunRecord>> {
+    let mut groups: BTreeMap<ConfigKey, Vec<&RunRecord>> = BTreeMap::new();
     for r in records {
         groups.entry(r.key()).or_default().push(r);
     }
     groups
 }
 
-/// The spread of `field` within a group.
-pub fn spread(group: &[&Record], field: &str) -> Option<Spread> {
-    Spread::of(
-        &group
-            .iter()
-            .filter_map(|r| r.f64(field))
-            .collect::<Vec<_>>(),
-    )
+/// The spread of a figure within a group (over the runs that have it).
+pub fn spread(group: &[&RunRecord], figure: Figure) -> Option<Spread> {
+    Spread::of(&group.iter().filter_map(|r| figure(r)).collect::<Vec<_>>())
 }
 
 /// One line of the summary.
@@ -79,23 +75,31 @@ pub struct Row {
     pub efficiency: Option<f64>,
 }
 
-/// Phase timer fields, in stacking order.
-pub const PHASES: [&str; 4] = [
-    "time_update",
-    "time_deliver_spike_data",
-    "time_gather_spike_data",
-    "time_omp_synchronization_simulation",
+/// Phase timers (mean over threads), in stacking order; null for peers.
+pub const PHASES: [(&str, Figure); 4] = [
+    ("time_update", |r| r.timers.time_update),
+    ("time_deliver_spike_data", |r| {
+        r.timers.time_deliver_spike_data
+    }),
+    ("time_gather_spike_data", |r| {
+        r.timers.time_gather_spike_data
+    }),
+    ("time_omp_synchronization_simulation", |r| {
+        r.timers.time_omp_synchronization_simulation
+    }),
 ];
 
+const SIM_TIME: Figure = |r| Some(r.sim_time);
+
 /// Summarise a result set.
-pub fn rows(records: &[Record]) -> Vec<Row> {
+pub fn rows(records: &[RunRecord]) -> Vec<Row> {
     let groups = group(records);
-    let median_sim = |key: &ConfigKey| groups.get(key).and_then(|g| spread(g, "sim_time"));
-    let weak = records.iter().any(|r| r.str("mode") == Some("weak"));
+    let median_sim = |key: &ConfigKey| groups.get(key).and_then(|g| spread(g, SIM_TIME));
+    let weak = records.iter().any(|r| r.mode() == Some(Mode::Weak));
     groups
         .iter()
         .filter_map(|(key, g)| {
-            let sim = spread(g, "sim_time")?;
+            let sim = spread(g, SIM_TIME)?;
             // The reference is one process with one thread.
             let one = ConfigKey {
                 threads: 1,
@@ -120,12 +124,12 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
             } else {
                 speedup.map(|s| s / (key.threads * key.ranks) as f64)
             };
-            let phases = PHASES.map(|p| spread(g, p).map(|s| s.median).unwrap_or(0.0));
+            let phases = PHASES.map(|(_, p)| spread(g, p).map(|s| s.median).unwrap_or(0.0));
             Some(Row {
                 key: key.clone(),
                 sim,
-                build: spread(g, "build_time"),
-                rss: spread(g, "peak_rss_bytes"),
+                build: spread(g, |r| Some(r.build_time)),
+                rss: spread(g, |r| Some(r.peak_rss_bytes as f64)),
                 phases,
                 speedup,
                 efficiency,
@@ -135,7 +139,7 @@ pub fn rows(records: &[Record]) -> Vec<Row> {
 }
 
 /// The summary as a Markdown table.
-pub fn markdown(records: &[Record]) -> String {
+pub fn markdown(records: &[RunRecord]) -> String {
     let mut out = String::from(
         "| system | order | scaling | ranks | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -168,15 +172,17 @@ pub fn markdown(records: &[Record]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::SweepTag;
 
-    fn rec(order: u64, threads: u64, sim: f64, mode: &str) -> Record {
-        Record::parse(
-            &format!(
-                r#"{{"record_version":1,"system":"spindle","order":{order},"threads":{threads},"simtime":1000.0,"sim_time":{sim},"mode":"{mode}"}}"#
-            ),
-            "t",
-        )
-        .unwrap()
+    fn rec(order: u64, threads: u64, sim: f64, mode: Mode) -> RunRecord {
+        RunRecord {
+            sweep: Some(SweepTag {
+                label: String::new(),
+                repeat: 0,
+                mode,
+            }),
+            ..crate::record::sample(order, threads, sim)
+        }
     }
 
     #[test]
@@ -189,9 +195,9 @@ mod tests {
     #[test]
     fn strong_scaling_speedup_and_efficiency() {
         let recs = vec![
-            rec(100, 1, 2.0, "strong"),
-            rec(100, 1, 2.2, "strong"),
-            rec(100, 2, 1.05, "strong"),
+            rec(100, 1, 2.0, Mode::Strong),
+            rec(100, 1, 2.2, Mode::Strong),
+            rec(100, 2, 1.05, Mode::Strong),
         ];
         let rows = rows(&recs);
         let two = rows.iter().find(|r| r.key.threads == 2).unwrap();
@@ -202,11 +208,11 @@ mod tests {
 
     #[test]
     fn ranks_are_their_own_configurations() {
-        let mut two_ranks = rec(100, 2, 0.55, "strong");
-        two_ranks.set("ranks", serde_json::json!(2));
+        let mut two_ranks = rec(100, 2, 0.55, Mode::Strong);
+        two_ranks.ranks = 2;
         let recs = vec![
-            rec(100, 1, 2.0, "strong"),
-            rec(100, 2, 1.0, "strong"),
+            rec(100, 1, 2.0, Mode::Strong),
+            rec(100, 2, 1.0, Mode::Strong),
             two_ranks,
         ];
         let rows = rows(&recs);
@@ -220,7 +226,7 @@ mod tests {
 
     #[test]
     fn weak_scaling_efficiency() {
-        let recs = vec![rec(100, 1, 1.0, "weak"), rec(200, 2, 1.25, "weak")];
+        let recs = vec![rec(100, 1, 1.0, Mode::Weak), rec(200, 2, 1.25, Mode::Weak)];
         let two = rows(&recs)
             .into_iter()
             .find(|r| r.key.threads == 2)

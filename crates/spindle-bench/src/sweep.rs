@@ -7,12 +7,10 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::BenchError;
 use crate::grid::{Plan, Run};
 use crate::io::append_line;
-use crate::record::Record;
+use crate::record::{RunRecord, SweepTag};
 
 /// A program that runs the seed network with Spindle's flags and writes a
 /// result record: `spindle` itself or a peer script (`scripts/peers/`).
@@ -49,7 +47,7 @@ pub struct Progress {
 #[derive(Debug)]
 pub struct Outcome {
     /// The records of every finished run.
-    pub records: Vec<Record>,
+    pub records: Vec<RunRecord>,
     /// Whether the sweep was stopped before its end.
     pub interrupted: bool,
 }
@@ -77,7 +75,7 @@ pub fn run_sweep(
     }
     let (jsonl, csv) = raw_paths(dir);
     if !csv.exists() {
-        append_line(&csv, &Record::csv_header())
+        append_line(&csv, &RunRecord::csv_header())
             .map_err(|e| BenchError::Io(format!("cannot write {}: {e}", csv.display())))?;
     }
     let runs: Vec<(Run, &System)> = plan
@@ -156,10 +154,12 @@ pub fn run_sweep(
         let text = std::fs::read_to_string(&tmp)
             .map_err(|e| BenchError::Io(format!("cannot read {}: {e}", tmp.display())))?;
         let _ = std::fs::remove_file(&tmp);
-        let mut rec = Record::parse(&text, "run output")?;
-        rec.set("label", json!(label));
-        rec.set("repeat", json!(run.repeat));
-        rec.set("mode", json!(plan.mode.name()));
+        let mut rec = RunRecord::parse(&text, &format!("{} run output", system.name))?;
+        rec.sweep = Some(SweepTag {
+            label: label.to_string(),
+            repeat: run.repeat,
+            mode: plan.mode,
+        });
         for (path, line) in [(&jsonl, rec.json_line()), (&csv, rec.csv_line())] {
             append_line(path, &line)
                 .map_err(|e| BenchError::Io(format!("cannot write {}: {e}", path.display())))?;
