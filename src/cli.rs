@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use spindle::args::{RunArgs, RunConfig};
 use spindle::brunel;
-use spindle::engine::{Config, EngineError, Ranks, Simulation};
+use spindle::engine::{Config, EngineError, Ranks, Simulation, dat_path};
 
 use spindle_bench::io::write_atomically;
 
@@ -60,6 +60,36 @@ fn check_outputs(cfg: &RunConfig) -> Result<()> {
     }
     if let Some(dir) = &cfg.output_dir {
         check_writable(dir).context("--output-dir")?;
+        check_dat_dirs(cfg, dir)?;
+    }
+    Ok(())
+}
+
+/// The directory each recorder's `.dat` file lands in must exist and take
+/// files: `--label-prefix` may lead out of `--output-dir` (`sub/x`,
+/// `../x`, `/abs/x`), and the files are written only after the run.
+fn check_dat_dirs(cfg: &RunConfig, dir: &Path) -> Result<()> {
+    let (ex, inh) = &cfg.params.labels;
+    for label in [ex, inh] {
+        // The recorder's id only names the file, never its directory.
+        let path = dat_path(dir, &cfg.label_prefix, label, 0);
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let flag = format!("--label-prefix {}", cfg.label_prefix);
+        if !parent.is_dir() {
+            let why = if parent.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            bail!(
+                "{flag}: the directory of the .dat files, {}, {why}",
+                parent.display()
+            );
+        }
+        probe_dir(parent).with_context(|| flag.clone())?;
     }
     Ok(())
 }

@@ -259,3 +259,61 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         );
     }
 }
+
+/// `scripts/check_locks.sh` (the first step of `.ci/run`) passes on current
+/// lock files and fails, with one line naming the file, on a stale one. The
+/// repository's three workspaces are stood in for by dependency-free ones,
+/// so it needs no network.
+#[test]
+fn check_locks_fails_on_a_stale_lock_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir(root.join("scripts")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check_locks.sh"),
+        root.join("scripts/check_locks.sh"),
+    )
+    .unwrap();
+    let manifest = |dir: &Path, name: &str, deps: &str| {
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "").unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+                 [dependencies]\n{deps}\n[workspace]\n"
+            ),
+        )
+        .unwrap();
+    };
+    let cargo = env!("CARGO");
+    for (dir, name) in [(".", "top"), ("python", "py"), ("fuzz", "fz")] {
+        manifest(&root.join(dir), name, "");
+        let o = Command::new(cargo)
+            .current_dir(root.join(dir))
+            .args(["generate-lockfile", "--offline"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let check = || {
+        Command::new("bash")
+            .arg(root.join("scripts/check_locks.sh"))
+            .output()
+            .unwrap()
+    };
+    let o = check();
+    assert!(o.status.success(), "current lock files: {}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+
+    // A dependency added to python/Cargo.toml without its lock file.
+    manifest(&root.join("python"), "py", "fz = { path = \"../fuzz\" }");
+    let o = check();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("check_locks: python/Cargo.lock is stale"),
+        "{err}"
+    );
+}

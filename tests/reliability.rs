@@ -91,6 +91,84 @@ fn output_paths_are_checked_before_building() {
     assert_eq!(files_in(d), vec!["a-file"]);
 }
 
+/// The recorders' files are `<output-dir>/<label-prefix><label>-<id>.dat`:
+/// a prefix that points into a missing directory used to simulate the whole
+/// network and then fail with status 1.
+#[test]
+fn a_label_prefix_into_a_missing_directory_is_refused_before_building() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("a-file"), b"").unwrap();
+    let mut cases = vec![
+        ("../../missing/x", "does not exist"),
+        ("sub/x", "does not exist"),
+        ("../../a-file/x", "is not a directory"),
+    ];
+    if cfg!(target_os = "linux") {
+        // No file can be created in /proc, even by root.
+        cases.push(("/proc/x", "is not writable"));
+    }
+    for (prefix, needle) in cases {
+        // Long enough that a run before the check would show.
+        let args = [
+            "--simtime",
+            "100000",
+            "--quiet",
+            "--output-dir",
+            "a/out",
+            "--label-prefix",
+            prefix,
+        ];
+        let start = Instant::now();
+        let o = run_within(d, &args, Duration::from_secs(30));
+        common::assert_one_line_error(&o, &format!("{args:?}"), needle);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--label-prefix"),
+            "{args:?}: names the flag"
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: bad input is status 2");
+        assert!(o.stdout.is_empty(), "{args:?}: refused before anything ran");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{args:?} took {:?} to refuse",
+            start.elapsed()
+        );
+        assert_eq!(files_in(d), vec!["a", "a-file"], "{args:?}");
+        assert!(
+            files_in(&d.join("a/out")).is_empty(),
+            "{args:?}: nothing written"
+        );
+    }
+
+    // Into a directory that exists, inside --output-dir or beside it.
+    std::fs::create_dir(d.join("a/out/sub")).unwrap();
+    for (prefix, file) in [
+        ("sub/x-", "a/out/sub/x-brunel-py-ex-127.dat"),
+        ("../y-", "a/y-brunel-py-in-128.dat"),
+    ] {
+        let args = [
+            "--order",
+            "25",
+            "--n-rec",
+            "5",
+            "--simtime",
+            "10",
+            "--quiet",
+            "--output-dir",
+            "a/out",
+            "--label-prefix",
+            prefix,
+        ];
+        let o = run_within(d, &args, Duration::from_secs(30));
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(d.join(file).is_file(), "{args:?}: {file}");
+    }
+}
+
 #[test]
 fn impossible_sizes_and_times_are_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();

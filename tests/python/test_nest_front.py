@@ -296,3 +296,56 @@ def test_ctrl_c_stops_simulate_and_keeps_what_was_recorded(tmp_path):
     assert 0 < float(t) < 1e9 and int(n) > 0
     lines = (tmp_path / "long-101.dat").read_text().splitlines()
     assert len([l for l in lines if l and l[0].isdigit()]) == int(n)
+
+
+def unwritable_dirs(tmp_path):
+    """Directories no file can be created in: a read-only one (not for
+    root, who writes anyway) and /proc (even for root, on Linux)."""
+    dirs = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        ro = tmp_path / "read-only"
+        ro.mkdir()
+        ro.chmod(0o500)
+        dirs.append(str(ro))
+    if sys.platform.startswith("linux"):
+        dirs.append("/proc")
+    return dirs
+
+
+def test_a_recorder_file_in_a_missing_directory_fails_before_simulating(tmp_path, monkeypatch):
+    """NEST 3.10 opens an ascii recorder's file at Prepare: a label that
+    points into a missing or unwritable directory raises IOError before any
+    time passes. Spindle writes after the run, so it checks first."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("")
+    missing = str(tmp_path / "missing")
+    cases = [
+        ({}, {"label": f"{missing}/x"}, "does not exist"),
+        ({}, {"label": "missing/x"}, "does not exist"),
+        ({}, {"label": "a-file/x"}, "not a directory"),
+        ({"data_path": missing}, {"label": "x"}, "does not exist"),
+        ({"data_prefix": "missing/"}, {}, "does not exist"),
+    ] + [({}, {"label": f"{d}/x"}, "not writable") for d in unwritable_dirs(tmp_path)]
+    for kernel, params, why in cases:
+        for start in (nest.Prepare, lambda: nest.Simulate(50.0), lambda: nest.Run(50.0)):
+            nest.ResetKernel()
+            nest.SetKernelStatus(kernel)
+            n = nest.Create("iaf_psc_alpha", 2, params={"I_e": 600.0})
+            rec = nest.Create("spike_recorder", params={"record_to": "ascii", **params})
+            nest.Create("spike_recorder", params={"record_to": "memory", "label": "missing/y"})
+            nest.Connect(n, rec)
+            with pytest.raises(nest.NESTErrors.IOError, match=why):
+                start()
+            assert nest.biological_time == 0.0, (kernel, params)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "read-only") == ["a-file"]
+
+    # Into a directory that exists: written there.
+    (tmp_path / "sub").mkdir()
+    nest.ResetKernel()
+    nest.data_prefix = "sub/"
+    n = nest.Create("iaf_psc_alpha", 2, params={"I_e": 600.0})
+    rec = nest.Create("spike_recorder", params={"record_to": "ascii", "label": "x"})
+    nest.Connect(n, rec)
+    nest.Simulate(50.0)
+    assert rec.n_events > 0
+    assert (tmp_path / "sub" / "x-3.dat").is_file()

@@ -6,7 +6,9 @@ call goes to the Rust kernel (``spindle._spindle.Kernel``), which builds
 and runs the network with the same engine as the ``spindle`` command.
 """
 
+import os
 import sys
+import tempfile
 import types
 
 import numpy as np
@@ -21,6 +23,10 @@ __all__ = [
 ]
 
 _kernel = Kernel()
+
+# The spike recorders created since ResetKernel, whose files' directories
+# are checked before a run.
+_recorders = []
 
 
 class NESTError(Exception):
@@ -60,6 +66,7 @@ _KERNEL_ATTRIBUTES = tuple(Kernel.kernel_keys())
 def ResetKernel():
     """Forget every node, connection and setting."""
     _kernel.reset()
+    _recorders.clear()
 
 
 def SetKernelStatus(params):
@@ -193,7 +200,10 @@ def Create(model, n=1, params=None, positions=None):
     if isinstance(params, (list, tuple)):
         raise NESTErrors.BadParameter("Spindle takes one parameter dict for all nodes")
     first, count = _call(_kernel.create, model, int(n), dict(params) if params else None)
-    return NodeCollection(first, count)
+    nodes = NodeCollection(first, count)
+    if count and _call(_kernel.model_of, first) == "spike_recorder":
+        _recorders.append(nodes)
+    return nodes
 
 
 def GetStatus(nodes, keys=None):
@@ -274,11 +284,55 @@ def GetConnections(source=None, target=None, synapse_model=None, synapse_label=N
 
 # ------------------------------------------------------------ simulation
 
+def _unwritable(directory):
+    """Why files cannot be created in ``directory``, or None."""
+    if not os.path.exists(directory):
+        return f"the directory {directory} does not exist"
+    if not os.path.isdir(directory):
+        return f"{directory} is not a directory"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".spindle-write-test-", dir=directory)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as e:
+        return f"{directory} is not writable ({e.strerror})"
+    return None
+
+
+def _check_recorder_files():
+    """NEST opens each ascii recorder's file at Prepare, so a label (with
+    data_path and data_prefix) that points into a missing or unwritable
+    directory raises IOError before any time passes. Spindle writes the
+    files after the run, so it checks their directories first."""
+    if not _recorders:
+        return
+    data_path = _call(_kernel.get_kernel, "data_path") or "."
+    prefix = _call(_kernel.get_kernel, "data_prefix")
+    checked = set()
+    for nodes in _recorders:
+        for i in nodes.tolist():
+            if _call(_kernel.get, i, "record_to") != "ascii":
+                continue
+            label = _call(_kernel.get, i, "label") or "spike_recorder"
+            path = os.path.join(data_path, f"{prefix}{label}-{i}.dat")
+            directory = os.path.dirname(path) or "."
+            if directory in checked:
+                continue
+            problem = _unwritable(directory)
+            if problem:
+                raise NESTErrors.IOError(
+                    f"IOError in Spindle: I/O error while opening file '{path}': {problem}"
+                )
+            checked.add(directory)
+
+
 def Prepare():
+    _check_recorder_files()
     _call(_kernel.prepare_run)
 
 
 def Run(t):
+    _check_recorder_files()
     _call(_kernel.simulate, float(t))
 
 
@@ -288,6 +342,7 @@ def Cleanup():
 
 def Simulate(t):
     """Advance the network by ``t`` ms, on ``local_num_threads`` threads."""
+    _check_recorder_files()
     _call(_kernel.simulate, float(t))
 
 
