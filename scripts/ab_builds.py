@@ -28,11 +28,13 @@ with tempfile.TemporaryDirectory() as tmp:
                 cmd = [b, "--order", order, "--threads", t, "--record-to", "none", "--quiet", "--json", out]
                 subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
                 d = json.load(open(out))
+                # Format 1 records (older builds) keep the CPU twins flat.
+                cpu = (lambda k: d["phases"][k]["cpu"]) if "phases" in d else (lambda k: d[k + "_cpu"])
                 steps = d["num_neurons"] * d["simtime"] / d["dt"]
                 rows[(b, t)].append((
                     d["time_simulate"],
-                    d["phases"]["time_update"]["cpu"] / steps * 1e9,
-                    d["phases"]["time_deliver_spike_data"]["cpu"] / d["synaptic_events"] * 1e9,
+                    cpu("time_update") / steps * 1e9,
+                    cpu("time_deliver_spike_data") / d["synaptic_events"] * 1e9,
                     d["time_omp_synchronization_simulation"],
                     d["spike_digest"],
                 ))
