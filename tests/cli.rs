@@ -204,6 +204,44 @@ fn threads_do_not_change_the_digest() {
     assert_eq!(digest("1"), digest("3"));
 }
 
+/// `SPINDLE_ISA` forces every vector path (the update and the ring's bit
+/// planes, which the seed network's bitmaps use): each gives the spikes of
+/// the widest.
+#[test]
+fn every_forced_vector_path_gives_the_same_spikes() {
+    let dir = tempfile::tempdir().unwrap();
+    let digest = |isa: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_spindle"));
+        cmd.current_dir(dir.path()).args([
+            "--order",
+            "250",
+            "--simtime",
+            "200",
+            "--threads",
+            "2",
+            "--record-to",
+            "none",
+            "--quiet",
+            "--json",
+            "d.json",
+        ]);
+        match isa {
+            Some(isa) => cmd.env("SPINDLE_ISA", isa),
+            None => cmd.env_remove("SPINDLE_ISA"),
+        };
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("d.json")).unwrap())
+                .unwrap();
+        json["spike_digest"].as_str().unwrap().to_string()
+    };
+    let widest = digest(None);
+    for isa in ["portable", "avx2", "avx512"] {
+        assert_eq!(digest(Some(isa)), widest, "{isa}");
+    }
+}
+
 #[test]
 fn bad_input_gets_one_line_and_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();

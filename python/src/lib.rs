@@ -748,15 +748,17 @@ impl Kernel {
     /// The parameter names `get` answers for node `id`.
     fn keys_of(&self, id: u32) -> PyResult<Vec<&'static str>> {
         let mut keys = vec!["model", "global_id"];
-        keys.extend_from_slice(match self.kind(id)? {
+        keys.extend(match self.kind(id)? {
             NodeKind::Neuron { model, .. } => {
-                keys.extend(model.params().iter().map(|p| p.name));
-                &[]
+                return Ok(keys
+                    .into_iter()
+                    .chain(model.params().iter().map(|p| p.name))
+                    .collect());
             }
             NodeKind::SpikeRecorder(_) => &["label", "record_to", "n_events"],
             NodeKind::Multimeter(_) => &["interval", "record_from", "n_events"],
             NodeKind::PoissonGenerator(_) => &["rate", "start", "stop"],
-            NodeKind::SpikeGenerator(_) => &["spike_times"],
+            NodeKind::SpikeGenerator(_) => &["spike_times"][..],
         });
         Ok(keys)
     }

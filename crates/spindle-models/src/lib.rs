@@ -1,5 +1,7 @@
 //! Spindle's models: pure numerics, no threads, and no unsafe code but the
-//! calls of hot loops compiled for a vector unit the CPU has (`isa`).
+//! calls of hot loops compiled for a vector unit the CPU has and the
+//! AVX-512 intrinsics of the ring's bit planes (`iaf_psc_alpha/population.rs`,
+//! `ring/planes.rs`; see [`isa`]).
 //!
 //! - [`model`]: the neuron-model interface the engine drives;
 //! - [`iaf_psc_alpha`]: NEST's leaky integrate-and-fire neuron with alpha

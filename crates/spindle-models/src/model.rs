@@ -231,7 +231,7 @@ pub struct SliceInput<'a> {
 
 /// A population of one model's neurons sharing one parameter set, at local
 /// indices `offset()..offset() + len()` of its shard.
-pub trait Population: Send {
+pub trait Population: Send + Sync {
     /// Number of neurons.
     fn len(&self) -> usize;
     /// Whether there are none.

@@ -1,3 +1,5 @@
+//! Unit tests of `iaf_psc_alpha`.
+
 use super::*;
 use crate::{InputRing, Isa, PoissonInput, SliceOutput};
 use spindle_core::Step;

@@ -1,3 +1,5 @@
+//! Unit tests of `poisson`.
+
 use super::*;
 use spindle_core::rng::{Purpose, stream_state};
 

@@ -1,3 +1,5 @@
+//! Unit tests of `ring`.
+
 use super::*;
 
 #[test]
