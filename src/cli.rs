@@ -161,10 +161,13 @@ fn all_ranks(ranks: Option<&Arc<dyn Ranks>>, ok: bool) -> bool {
 /// Whether this process prints and writes: rank 0, or the only process.
 static LEAD: AtomicBool = AtomicBool::new(true);
 
-/// Whether this process reports errors (only rank 0 does under MPI, where
-/// every rank refuses the same bad input).
+/// An error already reported on stderr (under MPI, before the ranks left).
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process still has to report its error (only rank 0 does
+/// under MPI, where every rank refuses the same bad input).
 pub fn reports_errors() -> bool {
-    LEAD.load(Ordering::Relaxed)
+    LEAD.load(Ordering::Relaxed) && !REPORTED.load(Ordering::Relaxed)
 }
 
 /// Build, simulate, report. `Ok(true)` when Ctrl-C stopped the run early:
@@ -175,23 +178,38 @@ pub fn run(args: RunArgs) -> Result<bool> {
     let (ranks, _mpi) = open_ranks()?;
     let lead = ranks.as_ref().is_none_or(|r| r.rank() == 0);
     LEAD.store(lead, Ordering::Relaxed);
-    let mut cfg = args.validate()?;
-    cfg.quiet |= !lead;
-    // Files are rank 0's; the others must learn its verdict.
-    let checked = if lead { check_outputs(&cfg) } else { Ok(()) };
-    if !all_ranks(ranks.as_ref(), checked.is_ok()) {
-        return Err(checked
-            .err()
-            .unwrap_or_else(|| anyhow::anyhow!("rank 0 refused")));
-    }
-    let result = run_checked(&cfg, ranks.as_ref(), lead);
+    let result = validate_and_run(args, ranks.as_ref(), lead);
     match (&result, &ranks) {
         (Err(e), Some(r)) if e.is::<RunFailed>() => {
             let _ = writeln!(std::io::stderr(), "error: rank {}: {e:#}", r.rank());
             r.abort(1)
         }
+        (Err(e), Some(r)) => {
+            // Bad input, refused alike by every rank. mpirun ends the job
+            // when the first rank exits non-zero, so rank 0 says why while
+            // the others wait for it (a gather is a barrier).
+            if lead {
+                let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            }
+            REPORTED.store(true, Ordering::Relaxed);
+            r.all_gather(0);
+            result
+        }
         _ => result,
     }
+}
+
+fn validate_and_run(args: RunArgs, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> Result<bool> {
+    let mut cfg = args.validate()?;
+    cfg.quiet |= !lead;
+    // Files are rank 0's; the others must learn its verdict.
+    let checked = if lead { check_outputs(&cfg) } else { Ok(()) };
+    if !all_ranks(ranks, checked.is_ok()) {
+        return Err(checked
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("rank 0 refused")));
+    }
+    run_checked(&cfg, ranks, lead)
 }
 
 fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> Result<bool> {
