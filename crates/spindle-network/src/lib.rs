@@ -10,15 +10,17 @@
 //! touched by the thread that will use it.
 #![forbid(unsafe_code)]
 
+mod estimate;
 mod network;
 mod nodes;
 pub mod rules;
 pub mod storage;
 mod synapse;
 
-pub use network::{
-    DeviceConnection, Network, NetworkError, Partition, Projection, ShardRange, estimate_bytes,
+pub use estimate::{
+    MemoryEstimate, PROCESS_BYTES, SHARD_THREAD_BYTES, estimate_bytes, estimate_memory,
 };
+pub use network::{DeviceConnection, Network, NetworkError, Partition, Projection, ShardRange};
 pub use nodes::{NodeCollection, NodeKind};
 pub use rules::ConnRule;
 pub use synapse::{SynSpec, SynapseModel};

@@ -811,6 +811,46 @@ impl Partition {
         }
     }
 
+    /// How many of the ids in `nodes` `shard` owns (what [`owned`]
+    /// yields, counted without walking them).
+    ///
+    /// [`owned`]: Self::owned
+    pub fn owned_len(&self, shard: &ShardRange, nodes: &NodeCollection) -> usize {
+        let lo = self.ranks_below(nodes.first()).max(shard.ranks.start);
+        let hi = self
+            .ranks_below(nodes.first().saturating_add(nodes.len() as NodeId))
+            .min(shard.ranks.end);
+        hi.saturating_sub(lo) as usize
+    }
+
+    /// The part of `nodes` that `shard` owns, as a collection (empty where
+    /// it owns none): ids ascend with rank, so it is contiguous wherever
+    /// `nodes` holds neurons only.
+    pub fn owned_part(&self, shard: &ShardRange, nodes: &NodeCollection) -> NodeCollection {
+        let lo = self.ranks_below(nodes.first()).max(shard.ranks.start);
+        let len = self.owned_len(shard, nodes);
+        if len == 0 {
+            return NodeCollection::new(nodes.first(), 0);
+        }
+        NodeCollection::new(self.id(lo), len as u32)
+    }
+
+    /// Each shard that owns some of `nodes`, with how many it owns, in
+    /// shard order (a binary search, then the shards concerned).
+    pub fn shares<'a>(
+        &'a self,
+        nodes: &NodeCollection,
+    ) -> impl Iterator<Item = (&'a ShardRange, usize)> + 'a {
+        let lo = self.ranks_below(nodes.first());
+        let hi = self.ranks_below(nodes.first().saturating_add(nodes.len() as NodeId));
+        let first = self.shards.partition_point(|sh| sh.ranks.end <= lo);
+        self.shards[first..]
+            .iter()
+            .take_while(move |sh| sh.ranks.start < hi)
+            .map(move |sh| (sh, (hi.min(sh.ranks.end) - lo.max(sh.ranks.start)) as usize))
+            .filter(|&(_, n)| n > 0)
+    }
+
     /// The shard owning `id` and its local index there.
     pub fn locate(&self, id: NodeId) -> Option<(usize, u32)> {
         let rank = self.rank(id)?;
@@ -833,40 +873,6 @@ impl Partition {
             .max(lo);
         (lo..hi).map(move |r| (self.id(r), r - shard.ranks.start))
     }
-}
-
-/// Estimate of the bytes a built network holds with `threads` shards:
-/// 4 bytes per stored synapse plus row offsets, neuron state, input rings
-/// and Poisson streams.
-pub fn estimate_bytes(net: &Network, threads: usize) -> Result<u64, NetworkError> {
-    let synapses: u64 = net
-        .projections
-        .iter()
-        .map(|p| p.rule.count(&p.sources, &p.targets))
-        .fold(0, u64::saturating_add);
-    let offsets: u64 = net
-        .projections
-        .iter()
-        .map(|p| (p.sources.len() as u64 + 1) * 4)
-        .sum::<u64>()
-        * threads as u64;
-    let ring_len = net.max_delay() + net.min_delay()?;
-    let neurons = net.num_neurons() as u64;
-    let per_neuron = 48 + 2 * 8 * ring_len + 8;
-    let poisson: u64 = net
-        .device_connections
-        .iter()
-        .map(|c| match c {
-            DeviceConnection::Poisson { targets, .. } => targets.len() as u64 * 40,
-            _ => 0,
-        })
-        .sum();
-    // Saturating: an absurd order must still give a (huge) estimate.
-    Ok(synapses
-        .saturating_mul(4)
-        .saturating_add(offsets)
-        .saturating_add(neurons.saturating_mul(per_neuron))
-        .saturating_add(poisson))
 }
 
 #[cfg(test)]
@@ -993,5 +999,31 @@ mod tests {
         assert_eq!(p.locate(1), Some((0, 0)));
         let owned: Vec<_> = p.owned(&p.shards()[2], &late).collect();
         assert_eq!(owned, vec![(12, 2), (13, 3)]);
+    }
+
+    #[test]
+    fn shares_count_what_owned_walks() {
+        let (mut net, e, i) = net();
+        net.create_poisson_generator(PoissonGeneratorParams::with_rate(1.0))
+            .unwrap();
+        let late = net.create_neurons(5, IafPscAlphaParams::default()).unwrap();
+        let parts = [e, i, e.join(&i).unwrap(), late, e.slice(3..7).unwrap()];
+        for shards in [1, 2, 3, 7, 20] {
+            let p = net.partition(shards);
+            for nodes in &parts {
+                let mut shared = vec![0; shards];
+                for (sh, n) in p.shares(nodes) {
+                    shared[sh.index] = n;
+                }
+                for sh in p.shards() {
+                    let owned: Vec<_> = p.owned(sh, nodes).collect();
+                    assert_eq!(p.owned_len(sh, nodes), owned.len());
+                    assert_eq!(shared[sh.index], owned.len());
+                    let part = p.owned_part(sh, nodes);
+                    let ids: Vec<_> = owned.iter().map(|&(id, _)| id).collect();
+                    assert_eq!(part.iter().collect::<Vec<_>>(), ids);
+                }
+            }
+        }
     }
 }

@@ -127,6 +127,36 @@ impl ConnRule {
             Self::FixedIndegree { indegree, .. } => indegree as u64 * targets.len() as u64,
         }
     }
+
+    /// Number of connections the rule makes onto `part`, a contiguous part
+    /// of `targets` (a shard's share of them), exact for every rule.
+    pub fn count_onto(
+        &self,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+        part: &NodeCollection,
+    ) -> u64 {
+        match *self {
+            Self::OneToOne { allow_autapses } => {
+                // Same-length contiguous collections pair i with i: either
+                // every pair is an autapse or none is.
+                if allow_autapses || sources.first() != targets.first() {
+                    part.len() as u64
+                } else {
+                    0
+                }
+            }
+            _ => self.count(sources, part),
+        }
+    }
+
+    /// Whether the rule can connect a pair more than once.
+    pub fn can_make_multapses(&self) -> bool {
+        matches!(
+            *self,
+            Self::FixedIndegree { indegree, allow_multapses: true, .. } if indegree > 1
+        )
+    }
 }
 
 /// Calls `emit(source)` for each connection onto `target`, in a fixed order.
@@ -231,6 +261,34 @@ mod tests {
         // with both allowed, a small pool shows repeats
         let v = collect(ConnRule::fixed_indegree(100), pop, pop, 1);
         assert!(v.contains(&1));
+    }
+
+    #[test]
+    fn counts_onto_parts_add_up() {
+        let a = NodeCollection::new(1, 10);
+        let b = NodeCollection::new(5, 10);
+        let rules = [
+            ConnRule::all_to_all(),
+            ConnRule::all_to_all().autapses(false),
+            ConnRule::one_to_one(),
+            ConnRule::one_to_one().autapses(false),
+            ConnRule::fixed_indegree(3),
+        ];
+        for rule in rules {
+            for (src, tgt) in [(a, b), (a, a), (b, a)] {
+                let parts = [0..3, 3..4, 4..10].map(|r| tgt.slice(r).unwrap());
+                let sum: u64 = parts.iter().map(|p| rule.count_onto(&src, &tgt, p)).sum();
+                assert_eq!(sum, rule.count(&src, &tgt), "{rule:?}");
+            }
+        }
+        assert!(ConnRule::fixed_indegree(2).can_make_multapses());
+        assert!(
+            !ConnRule::fixed_indegree(2)
+                .multapses(false)
+                .can_make_multapses()
+        );
+        assert!(!ConnRule::fixed_indegree(1).can_make_multapses());
+        assert!(!ConnRule::all_to_all().can_make_multapses());
     }
 
     #[test]

@@ -211,6 +211,44 @@ impl PoissonInput {
         self.start.len() * 4 + self.drive_of.len() * 4 + self.drive_of.len() * 32
     }
 
+    /// Estimated bytes of the input for `neurons` neurons reached by
+    /// `pairs` (drive, neuron) pairs: a row start per neuron, and per pair
+    /// its drive and its stream's four state words (what [`new`](Self::new)
+    /// builds; the drives themselves are a few per network). Saturating.
+    pub fn estimate_bytes(neurons: u64, pairs: u64) -> u64 {
+        let per_pair = size_of::<u32>() + 4 * size_of::<u64>();
+        neurons
+            .saturating_add(1)
+            .saturating_mul(size_of::<u32>() as u64)
+            .saturating_add(pairs.saturating_mul(per_pair as u64))
+    }
+
+    /// Estimated bytes of the per-neuron lists [`new`](Self::new) is built
+    /// from, for `neurons` neurons and `pairs` pairs spread evenly: a `Vec`
+    /// per neuron and, for each neuron reached, its pairs in an allocation
+    /// of at least four (the smallest capacity `Vec` gives elements of this
+    /// size), doubling as it grows. They are held while the shard's
+    /// synapses are built. Saturating.
+    pub fn estimate_build_bytes(neurons: u64, pairs: u64) -> u64 {
+        let per_neuron = if neurons == 0 {
+            0
+        } else {
+            pairs.div_ceil(neurons)
+        };
+        let capacity = per_neuron
+            .checked_next_power_of_two()
+            .unwrap_or(u64::MAX)
+            .max(4);
+        let reached = neurons.min(pairs);
+        neurons
+            .saturating_mul(size_of::<Vec<(u32, [u64; 4])>>() as u64)
+            .saturating_add(
+                reached
+                    .saturating_mul(capacity)
+                    .saturating_mul(size_of::<(u32, [u64; 4])>() as u64),
+            )
+    }
+
     /// The `N` streams from entry `e` as lanes.
     #[inline(always)]
     fn load<const N: usize>(state: &[Vec<u64>; 4], e: usize) -> [[u64; N]; 4] {

@@ -154,3 +154,41 @@ fn drive_respects_delay_and_window() {
     assert!(got(&mut input, 115).0 > 0.0);
     assert_eq!(got(&mut input, 116), (0.0, 0.0));
 }
+
+#[test]
+fn estimate_is_what_the_input_holds() {
+    let drive = || PoissonDrive {
+        sampler: PoissonSampler::new(0.5),
+        weight: 1.0,
+        delay: 1,
+        t_min: 0,
+        t_max: Step::MAX,
+    };
+    // Two drives: the first reaches every neuron, the second every third.
+    let per_neuron: Vec<Vec<(u32, [u64; 4])>> = (0..100)
+        .map(|i| {
+            let mut list = vec![(0, [1, 2, 3, 4])];
+            if i % 3 == 0 {
+                list.push((1, [5, 6, 7, 8]));
+            }
+            list
+        })
+        .collect();
+    let pairs = per_neuron.iter().map(Vec::len).sum::<usize>() as u64;
+    let input = PoissonInput::new(vec![drive(), drive()], per_neuron);
+    assert_eq!(
+        PoissonInput::estimate_bytes(100, pairs),
+        input.bytes() as u64
+    );
+    assert_eq!(PoissonInput::estimate_bytes(u64::MAX, 7), u64::MAX);
+    // One pair per neuron: a `Vec` each and room for four pairs.
+    assert_eq!(
+        PoissonInput::estimate_build_bytes(10, 10),
+        10 * (24 + 4 * 40)
+    );
+    assert_eq!(PoissonInput::estimate_build_bytes(10, 0), 10 * 24);
+    assert_eq!(
+        PoissonInput::estimate_build_bytes(u64::MAX, u64::MAX),
+        u64::MAX
+    );
+}

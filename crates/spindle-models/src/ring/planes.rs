@@ -44,7 +44,16 @@ impl Planes {
     }
 
     pub(super) fn bytes(&self) -> usize {
-        self.bits.len() * 8 + self.used.len() * size_of::<usize>()
+        self.bits.len() * size_of::<u64>() + self.used.len() * size_of::<usize>()
+    }
+
+    /// What `new(_, words, depth, slots)` holds, saturating.
+    pub(super) fn estimate_bytes(words: u64, depth: u64, slots: u64) -> u64 {
+        words
+            .saturating_mul(depth)
+            .saturating_mul(slots)
+            .saturating_mul(size_of::<u64>() as u64)
+            .saturating_add(slots.saturating_mul(size_of::<usize>() as u64))
     }
 
     /// Add one to the count of every neuron set in `bitmap` at `slot`,

@@ -92,3 +92,32 @@ fn row_offsets_wrap() {
     // steps 7, 8, 9 -> slots 3, 0, 1
     assert_eq!(&rows[1..], &[9, 0, 3]);
 }
+
+#[test]
+fn estimate_is_what_the_layout_holds() {
+    for (n, len, depths) in [
+        (1usize, 1usize, vec![]),
+        (100, 30, vec![14, 12]),
+        (12_500, 30, vec![14, 12]),
+        (777, 33, vec![3]),
+    ] {
+        let weights = vec![1.0; depths.len()];
+        let ring = InputRing::with_planes(n, len, &weights, &depths, Isa::Portable);
+        let (n64, len64) = (n as u64, len as u64);
+        assert_eq!(
+            InputRing::estimate_bytes(n64, len64, &depths, true),
+            ring.bytes() as u64,
+            "{n} {len} {depths:?}"
+        );
+        let weight_rows = 2 * n64 * ring.len() as u64 * 8;
+        assert_eq!(
+            InputRing::estimate_bytes(n64, len64, &depths, false),
+            ring.bytes() as u64 - weight_rows
+        );
+    }
+    // Absurd sizes saturate rather than wrap.
+    assert_eq!(
+        InputRing::estimate_bytes(u64::MAX / 3, u64::MAX / 5, &[64, 64], true),
+        u64::MAX
+    );
+}

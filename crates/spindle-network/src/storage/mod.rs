@@ -215,7 +215,92 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
     (groups, weights)
 }
 
+/// What the synapses onto one shard are estimated to take
+/// ([`ShardSynapses::estimate`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SynapsesEstimate {
+    /// Synapses stored.
+    pub synapses: u64,
+    /// Bytes the stores hold once built.
+    pub bytes: u64,
+    /// The most bytes building them holds at once: the stores built so
+    /// far, and the one being built with its working memory.
+    pub build_peak: u64,
+    /// Projections that would be held as bitmaps.
+    pub bitmaps: usize,
+    /// Multapses the bitmaps would list apart.
+    pub multapses: u64,
+    /// Bit planes each count group would need, as `plane_depths`.
+    pub plane_depths: Vec<u32>,
+    /// Whether any projection adds its weight per event (outside a count
+    /// group), writing the ring's rows of weights.
+    pub weights: bool,
+}
+
 impl ShardSynapses {
+    /// Estimate what [`build`](Self::build) would store for `shard`, from
+    /// the description's sizes alone (nothing per neuron or synapse): per
+    /// projection, its synapses onto the shard, the form the build would
+    /// choose by the same rule (`bitmap_pays`) on the forms' estimated
+    /// sizes, and that form's estimate.
+    pub fn estimate(net: &Network, partition: &Partition, shard: &ShardRange) -> SynapsesEstimate {
+        let (groups, weights) = count_groups(net);
+        let words = shard.len().div_ceil(64) as u64;
+        let mut est = SynapsesEstimate {
+            plane_depths: vec![0; weights.len()],
+            ..Default::default()
+        };
+        let mut group_sources = vec![0u64; weights.len()];
+        for (proj, group) in net.projections().iter().zip(&groups) {
+            let part = partition.owned_part(shard, &proj.targets);
+            let targets = part.len() as u64;
+            let synapses = proj.rule.count_onto(&proj.sources, &proj.targets, &part);
+            let sources = proj.sources.len() as u64;
+            let multapses = proj.rule.can_make_multapses();
+            let bitmap = bitmap_pays(
+                group.is_some(),
+                Bitmap::bitmap_bytes(sources, words),
+                EncodedRows::estimate_encoded(sources, synapses, targets),
+            );
+            let (bytes, scratch) = if bitmap {
+                let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
+                est.multapses = est.multapses.saturating_add(extra);
+                (
+                    Bitmap::estimate(sources, synapses, targets, words, multapses),
+                    Bitmap::estimate_build_bytes(sources, extra),
+                )
+            } else {
+                (
+                    EncodedRows::estimate(sources, synapses, targets),
+                    EncodedRows::estimate_build_bytes(sources),
+                )
+            };
+            // The build also lists the shard's targets with their local
+            // indices while it draws a projection.
+            let owned = targets.saturating_mul(size_of::<(NodeId, u32)>() as u64);
+            let building = est
+                .bytes
+                .saturating_add(bytes)
+                .saturating_add(scratch)
+                .saturating_add(owned);
+            est.build_peak = est.build_peak.max(building);
+            est.bytes = est.bytes.saturating_add(bytes);
+            est.synapses = est.synapses.saturating_add(synapses);
+            match group {
+                Some(g) if bitmap => {
+                    est.bitmaps += 1;
+                    group_sources[*g as usize] += sources;
+                }
+                Some(_) => {}
+                None => est.weights |= synapses > 0,
+            }
+        }
+        for (depth, &n) in est.plane_depths.iter_mut().zip(&group_sources) {
+            *depth = u64::BITS - n.leading_zeros();
+        }
+        est
+    }
+
     /// Draw and store the synapses onto the neurons of `shard`. Sources are
     /// drawn twice with the same streams, once to count each row and once
     /// to fill it, so no list of (source, target) pairs is ever held.
@@ -270,7 +355,7 @@ impl ShardSynapses {
                 let words = shard.len().div_ceil(64);
                 let store = if bitmap_pays(
                     groups[p].is_some(),
-                    Bitmap::bitmap_bytes(sources, words),
+                    Bitmap::bitmap_bytes(sources as u64, words as u64),
                     EncodedRows::encoded_bytes(&offsets),
                 ) {
                     Store::Bitmap(bitmap::bitmap_rows(sources, words, &mut each_synapse))

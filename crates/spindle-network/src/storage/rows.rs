@@ -71,19 +71,40 @@ impl EncodedRows {
     }
 
     /// Estimated bytes for `sources` rows holding `synapses` synapses onto
-    /// `targets` neurons: the offsets, and per synapse the bytes of the
-    /// mean step (targets spread evenly).
+    /// `targets` neurons: the offsets, and the encoded rows
+    /// ([`estimate_encoded`](Self::estimate_encoded)). Saturating.
     pub fn estimate(sources: u64, synapses: u64, targets: u64) -> u64 {
+        sources
+            .saturating_add(1)
+            .saturating_mul(size_of::<u64>() as u64)
+            .saturating_add(Self::estimate_encoded(sources, synapses, targets))
+    }
+
+    /// Estimated bytes of the encoded rows alone (what
+    /// [`encoded_bytes`](Self::encoded_bytes) counts once they are drawn),
+    /// if each row's targets are spread at random: a step is one byte, one
+    /// more where it reaches `SHORT` and three more where it reaches
+    /// `LONG`, and in a row of `r` targets among `targets` it reaches `k`
+    /// where the `k - 1` neurons after the last target are not targets,
+    /// with probability `(1 - r / targets)^(k - 1)`. Saturating.
+    pub fn estimate_encoded(sources: u64, synapses: u64, targets: u64) -> u64 {
+        if synapses == 0 || targets == 0 {
+            return 0;
+        }
         let per_row = synapses as f64 / sources.max(1) as f64;
-        let step = targets as f64 / per_row.max(1.0);
-        let per_synapse = if step < f64::from(SHORT) {
-            1
-        } else if step < f64::from(LONG) {
-            2
-        } else {
-            5
-        };
-        (sources + 1) * size_of::<u64>() as u64 + synapses.saturating_mul(per_synapse)
+        let miss = (1.0 - per_row / targets as f64).max(0.0);
+        let at_least = |k: u32| miss.powf(f64::from(k - 1));
+        let per_synapse = 1.0 + at_least(SHORT) + 3.0 * at_least(LONG);
+        // `as` saturates, and a product past u64 stays past it.
+        (synapses as f64 * per_synapse).ceil() as u64
+    }
+
+    /// Estimated bytes building `sources` rows holds beyond what they keep:
+    /// the first pass's last target per row, then the fill's cursor and
+    /// last target per row. Saturating.
+    pub(super) fn estimate_build_bytes(sources: u64) -> u64 {
+        let per_row = size_of::<u64>() + size_of::<u32>();
+        sources.saturating_add(1).saturating_mul(per_row as u64)
     }
 }
 
