@@ -13,6 +13,7 @@
 mod estimate;
 mod network;
 mod nodes;
+mod partition;
 pub mod rules;
 pub mod storage;
 mod synapse;
@@ -20,7 +21,8 @@ mod synapse;
 pub use estimate::{
     MemoryEstimate, PROCESS_BYTES, SHARD_THREAD_BYTES, estimate_bytes, estimate_memory,
 };
-pub use network::{DeviceConnection, Network, NetworkError, Partition, Projection, ShardRange};
+pub use network::{DeviceConnection, Network, NetworkError, Projection};
 pub use nodes::{NodeCollection, NodeKind};
+pub use partition::{Partition, ShardRange};
 pub use rules::ConnRule;
 pub use synapse::{SynSpec, SynapseModel};
