@@ -12,7 +12,8 @@
 //!
 //! Parameters travel as [`NeuronParams`]: the model and one value per
 //! declared parameter, in declaration order. A model may offer a typed view
-//! of them (`IafPscAlphaParams` for `iaf_psc_alpha`).
+//! of them (`IafPscAlphaParams` for `iaf_psc_alpha`, `IafPscDeltaParams`
+//! for `iaf_psc_delta`).
 
 use spindle_core::{Resolution, Step};
 use thiserror::Error;

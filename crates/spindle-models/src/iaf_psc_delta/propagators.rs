@@ -1,0 +1,75 @@
+//! `iaf_psc_delta`'s propagators: what NEST's `pre_run_hook` derives from
+//! the parameters and `h`, computed as NEST computes it.
+
+use spindle_core::Resolution;
+use spindle_core::time::TICS_PER_MS;
+
+use super::IafPscDeltaParams;
+
+/// Everything derived from the parameters and `h`, once per run (NEST's
+/// `Variables_`, and its parameters relative to `E_L`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Propagators {
+    /// `exp(-h/tau_m)`: NEST's `P33_`.
+    pub p33: f64,
+    /// `1/C_m * (1 - P33) * tau_m`: NEST's `P30_`, from a current to `V_m`.
+    pub p30: f64,
+    /// `P30 * (0 + I_e)`: NEST's `P30_ * (y0_ + I_e_)` with the current
+    /// input `y0_` always 0 here.
+    pub p30_i_e: f64,
+    /// Refractory period in steps.
+    pub refractory_steps: u32,
+    /// Threshold relative to `E_L`.
+    pub theta: f64,
+    /// Reset relative to `E_L`.
+    pub v_reset: f64,
+    /// Lower bound relative to `E_L`.
+    pub lower_bound: f64,
+    /// `E_L`, to report absolute potentials.
+    pub e_l: f64,
+    /// Whether input arriving while refractory is kept.
+    pub refractory_input: bool,
+}
+
+/// `t_ref` in steps as NEST 3.10 converts it,
+/// `Time(Time::ms(t_ref)).get_steps()`: to tics rounding half up
+/// (`static_cast<tic_t>(t * TICS_PER_MS + 0.5)`), then to steps rounding
+/// *up* (`(tics + TICS_PER_STEP - 1) * TICS_PER_STEP_INV`, truncated), in
+/// NEST's floating-point form. `Resolution::floor_steps` floors instead
+/// (2.05 ms at 0.1 ms: 20 steps there, 21 in NEST), so it is not used here.
+pub fn refractory_steps(t_ref: f64, res: Resolution) -> u32 {
+    let tics = (t_ref * TICS_PER_MS as f64 + 0.5) as i64;
+    let per_step = res.tics_per_step();
+    let inv = 1.0 / per_step as f64;
+    ((tics + per_step - 1) as f64 * inv) as u32
+}
+
+impl Propagators {
+    /// Derive the propagators for resolution `res`.
+    pub fn new(p: &IafPscDeltaParams, res: Resolution) -> Self {
+        let h = res.h();
+        let p33 = (-h / p.tau_m).exp();
+        let p30 = 1.0 / p.c_m * (1.0 - p33) * p.tau_m;
+        Self {
+            p33,
+            p30,
+            p30_i_e: p30 * (0.0 + p.i_e),
+            refractory_steps: refractory_steps(p.t_ref, res),
+            theta: p.v_th - p.e_l,
+            v_reset: p.v_reset - p.e_l,
+            lower_bound: p.v_min - p.e_l,
+            e_l: p.e_l,
+            refractory_input: p.refractory_input,
+        }
+    }
+
+    /// The discount of input arriving with `r` refractory steps left, for
+    /// `r` in `0..=refractory_steps`: NEST's `exp(-r_ * h / tau_m_)`, with
+    /// `r_` an `int` (negated, then converted).
+    pub fn refractory_decay(&self, p: &IafPscDeltaParams, res: Resolution) -> Vec<f64> {
+        let h = res.h();
+        (0..=self.refractory_steps)
+            .map(|r| (-f64::from(r) * h / p.tau_m).exp())
+            .collect()
+    }
+}
