@@ -162,12 +162,13 @@ impl Resolution {
         Ok(steps)
     }
 
-    /// A duration in ms as steps the way NEST converts refractory times:
-    /// round to the nearest tic, then floor to whole steps
-    /// (`Time(Time::ms(t)).get_steps()`).
-    pub fn floor_steps(&self, ms: f64) -> Step {
+    /// A duration in ms as steps the way NEST converts refractory times,
+    /// `Time(Time::ms(t)).get_steps()`: to tics rounding half up, then to
+    /// steps rounding *up* (2.05 ms at 0.1 ms is 21 steps, as NEST 3.10
+    /// gives for `iaf_psc_alpha` and `iaf_psc_delta`).
+    pub fn steps_up(&self, ms: f64) -> Step {
         let tics = (ms * TICS_PER_MS as f64 + 0.5).floor() as i64;
-        (tics / self.tics_per_step).max(0) as Step
+        (tics.max(0) + self.tics_per_step - 1) as Step / self.tics_per_step as Step
     }
 }
 
@@ -221,8 +222,9 @@ mod tests {
     #[test]
     fn refractory_steps_follow_nest() {
         let r = Resolution::new(0.1).unwrap();
-        assert_eq!(r.floor_steps(2.0), 20);
-        assert_eq!(r.floor_steps(2.05), 20);
-        assert_eq!(r.floor_steps(0.0), 0);
+        assert_eq!(r.steps_up(2.0), 20);
+        assert_eq!(r.steps_up(2.05), 21);
+        assert_eq!(r.steps_up(2.01), 21);
+        assert_eq!(r.steps_up(0.0), 0);
     }
 }

@@ -102,7 +102,7 @@ impl Propagators {
             expm1_tau_m,
             epsc_initial: 1.0 * std::f64::consts::E / p.tau_syn_ex,
             ipsc_initial: 1.0 * std::f64::consts::E / p.tau_syn_in,
-            refractory_steps: res.floor_steps(p.t_ref) as u32,
+            refractory_steps: res.steps_up(p.t_ref) as u32,
             theta: p.v_th - p.e_l,
             v_reset: p.v_reset - p.e_l,
             lower_bound: p.v_min - p.e_l,

@@ -77,6 +77,25 @@ fn propagators_match_derived_values() {
     assert_eq!(p.refractory_steps, 20);
 }
 
+/// NEST 3.10 counts a `t_ref` off the grid up to whole steps (checked with
+/// the wheel: 2.05 ms at 0.1 ms is 21 steps of silence after a spike).
+#[test]
+fn refractory_time_rounds_up_to_steps_as_nests() {
+    let res = Resolution::new(0.1).unwrap();
+    let p = |t_ref: f64| {
+        Propagators::new(
+            &IafPscAlphaParams {
+                t_ref,
+                ..seed_params()
+            },
+            res,
+        )
+    };
+    assert_eq!(p(2.0).refractory_steps, 20);
+    assert_eq!(p(2.05).refractory_steps, 21);
+    assert_eq!(p(0.0).refractory_steps, 0);
+}
+
 #[test]
 fn singular_case_is_finite_and_continuous() {
     let res = Resolution::new(0.1).unwrap();

@@ -2,7 +2,6 @@
 //! the parameters and `h`, computed as NEST computes it.
 
 use spindle_core::Resolution;
-use spindle_core::time::TICS_PER_MS;
 
 use super::IafPscDeltaParams;
 
@@ -31,17 +30,9 @@ pub struct Propagators {
     pub refractory_input: bool,
 }
 
-/// `t_ref` in steps as NEST 3.10 converts it,
-/// `Time(Time::ms(t_ref)).get_steps()`: to tics rounding half up
-/// (`static_cast<tic_t>(t * TICS_PER_MS + 0.5)`), then to steps rounding
-/// *up* (`(tics + TICS_PER_STEP - 1) * TICS_PER_STEP_INV`, truncated), in
-/// NEST's floating-point form. `Resolution::floor_steps` floors instead
-/// (2.05 ms at 0.1 ms: 20 steps there, 21 in NEST), so it is not used here.
+/// `t_ref` in steps as NEST 3.10 converts it (`Resolution::steps_up`).
 pub fn refractory_steps(t_ref: f64, res: Resolution) -> u32 {
-    let tics = (t_ref * TICS_PER_MS as f64 + 0.5) as i64;
-    let per_step = res.tics_per_step();
-    let inv = 1.0 / per_step as f64;
-    ((tics + per_step - 1) as f64 * inv) as u32
+    res.steps_up(t_ref) as u32
 }
 
 impl Propagators {
