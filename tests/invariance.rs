@@ -146,3 +146,93 @@ fn rebuilding_after_a_connect_gives_the_same_spikes() {
     );
     assert_eq!(rebuilt.stats().digest, whole.stats().digest);
 }
+
+/// A recurrent network of `iaf_psc_exp` neurons (400 excitatory, 100
+/// inhibitory, fixed in-degrees) driven by a `poisson_generator`, with two
+/// neurons sampled by a multimeter: its spikes, and the sampled traces.
+fn exp_network(threads: usize) -> (spindle::engine::RunStats, Vec<f64>) {
+    use spindle::models::IafPscExpParams;
+
+    let mut net = Network::new(Resolution::new(0.1).unwrap(), 13);
+    let params = IafPscExpParams {
+        tau_m: 20.0,
+        tau_syn_ex: 0.5,
+        tau_syn_in: 1.0,
+        e_l: 0.0,
+        v_reset: 10.0,
+        v_m: 5.0,
+        v_th: 20.0,
+        ..Default::default()
+    };
+    let ex = net.create_neurons(400, params).unwrap();
+    let inh = net.create_neurons(100, params).unwrap();
+    let all = ex.join(&inh).unwrap();
+    let noise = net
+        .create_poisson_generator(PoissonGeneratorParams::with_rate(6000.0))
+        .unwrap();
+    let j = 100.0;
+    net.connect(
+        &noise,
+        &all,
+        ConnRule::all_to_all(),
+        &SynSpec::static_synapse(j, 1.5),
+    )
+    .unwrap();
+    net.connect(
+        &ex,
+        &all,
+        ConnRule::fixed_indegree(40),
+        &SynSpec::static_synapse(j, 1.5),
+    )
+    .unwrap();
+    net.connect(
+        &inh,
+        &all,
+        ConnRule::fixed_indegree(10),
+        &SynSpec::static_synapse(-5.0 * j, 1.5),
+    )
+    .unwrap();
+    let mm = common::multimeter_unconnected(&mut net, &["V_m", "I_syn_ex", "I_syn_in"]);
+    for i in [3, 417] {
+        net.connect(
+            &mm,
+            &all.slice(i..i + 1).unwrap(),
+            ConnRule::all_to_all(),
+            &SynSpec::model("static_synapse"),
+        )
+        .unwrap();
+    }
+    let mut sim = Simulation::build(net, Config::threads(threads)).unwrap();
+    sim.simulate(300.0).unwrap();
+    let events = sim.multimeter_events(mm.first()).unwrap();
+    let mut trace = events.times.clone();
+    for (_, values) in &events.values {
+        trace.extend(values);
+    }
+    (sim.stats(), trace)
+}
+
+#[test]
+fn iaf_psc_exp_network_spikes_are_identical_for_any_thread_count() {
+    let (reference, trace) = exp_network(1);
+    println!(
+        "iaf_psc_exp network: {} spikes, {} synaptic events",
+        reference.spikes, reference.synaptic_events
+    );
+    assert!(
+        reference.spikes > 2_000,
+        "the network fires: {}",
+        reference.spikes
+    );
+    assert_eq!(trace.len(), 2 * 3000 * 4);
+    for threads in [2, 3] {
+        let (stats, t) = exp_network(threads);
+        assert_eq!(stats.digest, reference.digest, "{threads} threads");
+        assert_eq!(stats.spikes, reference.spikes, "{threads} threads");
+        assert_eq!(
+            stats.synaptic_events, reference.synaptic_events,
+            "{threads} threads"
+        );
+        assert_eq!(t, trace, "{threads} threads: sampled traces");
+    }
+}

@@ -1,13 +1,17 @@
 //! Spindle's models: pure numerics, no threads, and no unsafe code but the
 //! calls of hot loops compiled for a vector unit the CPU has and the
 //! AVX-512 intrinsics of the ring's bit planes (`iaf_psc_alpha/population.rs`,
-//! `iaf_psc_delta/population.rs`, `ring/planes.rs`; see [`isa`]).
+//! `iaf_psc_delta/population.rs`, `iaf_psc_exp/population.rs`,
+//! `ring/planes.rs`; see [`isa`]).
 //!
 //! - [`model`]: the neuron-model interface the engine drives;
 //! - [`iaf_psc_alpha`]: NEST's leaky integrate-and-fire neuron with alpha
 //!   shaped synaptic currents, integrated exactly as NEST does;
 //! - [`iaf_psc_delta`]: NEST's leaky integrate-and-fire neuron whose input
 //!   makes the membrane potential jump, integrated exactly as NEST does;
+//! - [`iaf_psc_exp`]: NEST's leaky integrate-and-fire neuron with
+//!   exponentially decaying synaptic currents, likewise;
+//! - [`numerics`]: NEST's own numerical helpers, for its bits;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
 //! - [`devices`]: parameters of the stimulation and recording devices;
@@ -17,13 +21,16 @@
 pub mod devices;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
+pub mod iaf_psc_exp;
 pub mod isa;
 pub mod model;
+pub mod numerics;
 pub mod poisson;
 pub mod ring;
 
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
+pub use iaf_psc_exp::{IAF_PSC_EXP, IafPscExpParams, IafPscExpPopulation};
 pub use isa::Isa;
 pub use model::{
     ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec, Population,
@@ -34,7 +41,7 @@ pub use ring::InputRing;
 
 /// The neuron models Spindle offers by name, as NEST's `node_models` lists
 /// them.
-pub static MODELS: &[ModelRef] = &[&IAF_PSC_ALPHA, &IAF_PSC_DELTA];
+pub static MODELS: &[ModelRef] = &[&IAF_PSC_ALPHA, &IAF_PSC_DELTA, &IAF_PSC_EXP];
 
 /// The model NEST calls `name`.
 pub fn neuron_model(name: &str) -> Option<ModelRef> {
