@@ -1,22 +1,27 @@
 //! `spindle._spindle`: the engine behind `spindle.nest`. One `Kernel`
 //! holds NEST's kernel state (resolution, seed, threads, output settings),
 //! the network description and, once built, the simulation. Python passes
-//! node collections as (first id, length) and parameters as dicts with
-//! NEST's names; this module translates them into the library's types and
-//! raises `KernelError(name, message)`, which `spindle.nest` turns into
-//! NEST's exceptions. No simulation logic lives here or in Python.
+//! node collections as runs of contiguous ids, (first id, length), and
+//! parameters as dicts with NEST's names; this module translates them into
+//! the library's types and raises `KernelError(name, message)`, which
+//! `spindle.nest` turns into NEST's exceptions. No simulation logic lives
+//! here or in Python.
 
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use cpu_time::ThreadTime;
+use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
-use spindle::engine::{Config, EngineError, Simulation};
+use spindle::engine::{Config, EngineError, PhaseTime, PhaseTimers, Simulation};
 use spindle::models::devices::{
     MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams, SpikeRecorderParams,
 };
@@ -32,6 +37,11 @@ create_exception!(
 
 fn err(name: &str, msg: impl Into<String>) -> PyErr {
     KernelError::new_err((name.to_string(), msg.into()))
+}
+
+/// What Spindle does not do (NEST's `NotImplemented`).
+fn not_implemented(msg: impl Into<String>) -> PyErr {
+    err("NotImplemented", msg)
 }
 
 /// NEST's exception name for each library error.
@@ -57,16 +67,102 @@ fn engine_err(e: EngineError) -> PyErr {
     }
 }
 
+/// NEST's error for a model name that is neither a node nor a synapse
+/// model (SetDefaults, GetDefaults).
+fn unknown_component(model: &str) -> PyErr {
+    err(
+        "UnknownComponent",
+        format!(
+            "{model} is not a known component (node models: {})",
+            Kernel::node_models().join(", ")
+        ),
+    )
+}
+
+/// The device models, by NEST's names. A `voltmeter` is a multimeter
+/// whose `record_from` starts as `["V_m"]`.
 const DEVICE_MODELS: &[&str] = &[
     "poisson_generator",
     "spike_generator",
     "spike_recorder",
     "multimeter",
+    "voltmeter",
 ];
+
+/// NEST's `element_type` of a node model.
+fn element_type(model: &str) -> &'static str {
+    match model {
+        "poisson_generator" | "spike_generator" => "stimulator",
+        "spike_recorder" | "multimeter" | "voltmeter" => "recorder",
+        _ => "neuron",
+    }
+}
+
+/// NEST's timers (its kernel status keys), each with a `_cpu` twin.
+/// Those the engine measures come from it; the rest are 0.0 (see
+/// [`Kernel::timers`]).
+const TIMERS: &[&str] = &[
+    "time_collocate_spike_data",
+    "time_communicate_prepare",
+    "time_communicate_spike_data",
+    "time_communicate_target_data",
+    "time_construction_connect",
+    "time_construction_create",
+    "time_deliver_secondary_data",
+    "time_deliver_spike_data",
+    "time_gather_secondary_data",
+    "time_gather_spike_data",
+    "time_gather_target_data",
+    "time_mpi_synchronization",
+    "time_omp_synchronization_construction",
+    "time_omp_synchronization_simulation",
+    "time_simulate",
+    "time_update",
+];
+
+fn type_name(v: &Bound<'_, PyAny>) -> String {
+    v.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
 
 fn number(key: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {
     v.extract::<f64>()
         .map_err(|_| err("BadProperty", format!("'{key}' must be a number")))
+}
+
+fn text(key: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
+    v.extract().map_err(|_| {
+        err(
+            "TypeMismatch",
+            format!("'{key}' must be a string (got {})", type_name(v)),
+        )
+    })
+}
+
+fn numbers_of(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    v.extract().map_err(|_| {
+        err(
+            "TypeMismatch",
+            format!("'{key}' must be a list of numbers (got {})", type_name(v)),
+        )
+    })
+}
+
+fn texts(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if v.is_instance_of::<pyo3::types::PyString>() {
+        return Err(err(
+            "TypeMismatch",
+            format!("'{key}' must be a list of names (got a string)"),
+        ));
+    }
+    v.extract().map_err(|_| {
+        err(
+            "TypeMismatch",
+            format!("'{key}' must be a list of names (got {})", type_name(v)),
+        )
+    })
 }
 
 fn unknown(model: &str, key: &str) -> PyErr {
@@ -76,12 +172,38 @@ fn unknown(model: &str, key: &str) -> PyErr {
     )
 }
 
-/// A parameter dict as (name, number) pairs.
-fn numbers(d: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, f64)>> {
+/// A parameter dict's (name, value) pairs.
+fn items<'py>(d: Option<&Bound<'py, PyDict>>) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
     d.into_iter()
         .flat_map(|d| d.iter())
         .map(|(k, v)| {
-            let key: String = k.extract()?;
+            let key: String = k.extract().map_err(|_| {
+                err(
+                    "TypeMismatch",
+                    format!("parameter names must be strings (got {})", type_name(&k)),
+                )
+            })?;
+            Ok((key, v))
+        })
+        .collect()
+}
+
+/// Neuron parameters by name.
+type Values = Vec<(String, f64)>;
+
+/// A parameter dict for neurons of `model` as (name, number) pairs: the
+/// names checked first (NEST's UnaccessedDictionaryEntry), then the values.
+fn neuron_values(model: ModelRef, d: Option<&Bound<'_, PyDict>>) -> PyResult<Values> {
+    let pairs = items(d)?;
+    if let Some((key, _)) = pairs
+        .iter()
+        .find(|(key, _)| !model.params().iter().any(|p| p.name == key))
+    {
+        return Err(unknown(model.name(), key));
+    }
+    pairs
+        .into_iter()
+        .map(|(key, v)| {
             let x = number(&key, &v)?;
             Ok((key, x))
         })
@@ -104,8 +226,7 @@ fn synapse_params(
     d: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(Option<f64>, Option<f64>)> {
     let (mut weight, mut delay) = (None, None);
-    for (k, v) in d.into_iter().flat_map(|d| d.iter()) {
-        let key: String = k.extract()?;
+    for (key, v) in items(d)? {
         match key.as_str() {
             "weight" => weight = Some(number("weight", &v)?),
             "delay" => delay = Some(number("delay", &v)?),
@@ -116,8 +237,7 @@ fn synapse_params(
 }
 
 fn record_to(v: &Bound<'_, PyAny>) -> PyResult<RecordTo> {
-    let s: String = v.extract()?;
-    match s.as_str() {
+    match text("record_to", v)?.as_str() {
         "ascii" => Ok(RecordTo::Ascii),
         "memory" => Ok(RecordTo::Memory),
         other => Err(err(
@@ -127,20 +247,181 @@ fn record_to(v: &Bound<'_, PyAny>) -> PyResult<RecordTo> {
     }
 }
 
-fn recorder_params(
-    base: &SpikeRecorderParams,
-    d: Option<&Bound<'_, PyDict>>,
-) -> PyResult<SpikeRecorderParams> {
-    let mut p = base.clone();
-    for (k, v) in d.into_iter().flat_map(|d| d.iter()) {
-        let key: String = k.extract()?;
-        match key.as_str() {
-            "label" => p.label = v.extract()?,
-            "record_to" => p.record_to = record_to(&v)?,
-            _ => return Err(unknown("spike_recorder", &key)),
+fn record_to_name(r: RecordTo) -> &'static str {
+    match r {
+        RecordTo::Ascii => "ascii",
+        RecordTo::Memory => "memory",
+        RecordTo::None => "none",
+    }
+}
+
+/// A device's parameters, as `Create` and `SetDefaults` take them.
+#[derive(Debug, Clone)]
+enum Device {
+    Poisson(PoissonGeneratorParams),
+    SpikeGenerator(SpikeGeneratorParams),
+    Recorder(SpikeRecorderParams),
+    /// A multimeter or (`true`) a voltmeter.
+    Meter(MultimeterParams, bool),
+}
+
+impl Device {
+    /// `self` with the values of `d` set by NEST's names; `res` checks a
+    /// sampling interval.
+    fn with(&self, d: Option<&Bound<'_, PyDict>>, res: Resolution) -> PyResult<Device> {
+        let mut out = self.clone();
+        for (key, v) in items(d)? {
+            match &mut out {
+                Device::Poisson(p) => match key.as_str() {
+                    "rate" => p.rate = number(&key, &v)?,
+                    "start" => p.start = number(&key, &v)?,
+                    // NEST's "never" is the largest double.
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    _ => return Err(unknown("poisson_generator", &key)),
+                },
+                Device::SpikeGenerator(p) => match key.as_str() {
+                    "spike_times" => p.spike_times = numbers_of(&key, &v)?,
+                    _ => return Err(unknown("spike_generator", &key)),
+                },
+                Device::Recorder(p) => match key.as_str() {
+                    "label" => p.label = text(&key, &v)?,
+                    "record_to" => p.record_to = record_to(&v)?,
+                    _ => return Err(unknown("spike_recorder", &key)),
+                },
+                Device::Meter(p, volt) => {
+                    let model = if *volt { "voltmeter" } else { "multimeter" };
+                    match key.as_str() {
+                        "interval" => {
+                            let x = number(&key, &v)?;
+                            res.delay_steps(&format!("{model} interval"), x)
+                                .map_err(|e| err("BadProperty", e.to_string()))?;
+                            p.interval = Some(x);
+                        }
+                        "record_from" => p.record_from = texts(&key, &v)?,
+                        // NEST's defaults, the only values Spindle offers.
+                        "record_to" => {
+                            if text(&key, &v)? != "memory" {
+                                return Err(not_implemented(format!(
+                                    "Spindle's {model}s record to memory only"
+                                )));
+                            }
+                        }
+                        "time_in_steps" => {
+                            if v.extract::<bool>().unwrap_or(true) {
+                                return Err(not_implemented(format!(
+                                    "Spindle's {model}s give times in ms only (time_in_steps False)"
+                                )));
+                            }
+                        }
+                        _ => return Err(unknown(model, &key)),
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// NEST's own checks of the values (those on the grid wait for Create).
+    fn validate(&self) -> PyResult<()> {
+        match self {
+            Device::Poisson(p) => p.validate(),
+            Device::SpikeGenerator(p) => p.validate(),
+            Device::Recorder(_) | Device::Meter(..) => Ok(()),
+        }
+        .map_err(|e| err("BadProperty", e.to_string()))
+    }
+
+    fn create(&self, net: &mut Network) -> Result<NodeCollection, NetworkError> {
+        match self {
+            Device::Poisson(p) => net.create_poisson_generator(*p),
+            Device::SpikeGenerator(p) => net.create_spike_generator(p.clone()),
+            Device::Recorder(p) => net.create_spike_recorder(p.clone()),
+            Device::Meter(p, _) => net.create_multimeter(p.clone()),
         }
     }
-    Ok(p)
+}
+
+/// NEST writes an open end (a generator's `stop`) as the largest double;
+/// the engine as infinity.
+fn open_end(ms: f64) -> f64 {
+    if ms >= f64::MAX { f64::INFINITY } else { ms }
+}
+
+fn nest_end(ms: f64) -> f64 {
+    if ms == f64::INFINITY { f64::MAX } else { ms }
+}
+
+/// A model's recordables, in NEST's (alphabetical) order.
+fn recordables(model: ModelRef) -> Vec<&'static str> {
+    let mut names: Vec<_> = model.recordables().iter().map(|r| r.name).collect();
+    names.sort_unstable();
+    names
+}
+
+/// A value of `get`: converted to Python on demand.
+fn py_any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
+    v.into_bound_py_any(py)
+}
+
+/// An empty `events` dict, as NEST's recorders hold before recording.
+fn no_events(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("senders", Vec::<u32>::new())?;
+    d.set_item("times", Vec::<f64>::new())?;
+    Ok(d)
+}
+
+/// The device models' defaults, as `SetDefaults` leaves them (NEST's:
+/// multimeters and voltmeters sample every 1 ms, a multimeter records
+/// nothing until `record_from` names something).
+#[derive(Debug, Clone)]
+struct DeviceDefaults {
+    poisson_generator: PoissonGeneratorParams,
+    spike_generator: SpikeGeneratorParams,
+    spike_recorder: SpikeRecorderParams,
+    multimeter: MultimeterParams,
+    voltmeter: MultimeterParams,
+}
+
+impl Default for DeviceDefaults {
+    fn default() -> Self {
+        Self {
+            poisson_generator: PoissonGeneratorParams::with_rate(0.0),
+            spike_generator: SpikeGeneratorParams::default(),
+            spike_recorder: SpikeRecorderParams::default(),
+            multimeter: MultimeterParams {
+                interval: Some(1.0),
+                record_from: Vec::new(),
+            },
+            voltmeter: MultimeterParams {
+                interval: Some(1.0),
+                record_from: vec!["V_m".into()],
+            },
+        }
+    }
+}
+
+impl DeviceDefaults {
+    fn get(&self, model: &str) -> Option<Device> {
+        Some(match model {
+            "poisson_generator" => Device::Poisson(self.poisson_generator),
+            "spike_generator" => Device::SpikeGenerator(self.spike_generator.clone()),
+            "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
+            "multimeter" => Device::Meter(self.multimeter.clone(), false),
+            "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
+            _ => return None,
+        })
+    }
+
+    fn set(&mut self, d: Device) {
+        match d {
+            Device::Poisson(p) => self.poisson_generator = p,
+            Device::SpikeGenerator(p) => self.spike_generator = p,
+            Device::Recorder(p) => self.spike_recorder = p,
+            Device::Meter(p, false) => self.multimeter = p,
+            Device::Meter(p, true) => self.voltmeter = p,
+        }
+    }
 }
 
 /// Kernel attributes, as NEST names them.
@@ -168,6 +449,65 @@ impl Default for KernelStatus {
     }
 }
 
+/// A wall clock and the calling thread's CPU clock, read as NEST's
+/// stopwatches read them.
+struct Watch {
+    wall: Instant,
+    cpu: ThreadTime,
+}
+
+impl Watch {
+    fn start() -> Self {
+        Self {
+            wall: Instant::now(),
+            cpu: ThreadTime::now(),
+        }
+    }
+
+    fn elapsed(&self) -> PhaseTime {
+        PhaseTime {
+            wall: self.wall.elapsed(),
+            cpu: self.cpu.elapsed(),
+        }
+    }
+}
+
+/// The construction timers this module keeps (the engine keeps the rest).
+#[derive(Debug, Default)]
+struct Timers {
+    /// `time_construction_create`: the Create calls.
+    create: PhaseTime,
+    /// `time_construction_connect`: the Connect calls; wall: describing
+    /// the connections (timed here) plus building the synapses (the
+    /// engine's figure); CPU: this thread's over the calls.
+    connect: PhaseTime,
+    /// `time_communicate_prepare`: building the synapses at Prepare or
+    /// Simulate rather than at Connect (the engine's figure, wall time).
+    prepare: Duration,
+}
+
+/// This process's virtual memory in kB (NEST's `memory_size`), -1 where
+/// the system does not tell.
+fn memory_size() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmSize:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(-1)
+}
+
+fn sum_phases(t: &PhaseTimers) -> PhaseTime {
+    let mut total = PhaseTime::default();
+    for (_, p) in t.phases() {
+        total += p;
+    }
+    total
+}
+
 /// NEST's kernel: status, the network description, and the simulation
 /// built from it (rebuilt whenever the description changes).
 #[pyclass(module = "spindle._spindle")]
@@ -176,13 +516,19 @@ pub struct Kernel {
     net: Option<Network>,
     /// Neuron models' defaults that `SetDefaults` changed.
     neuron_defaults: Vec<NeuronParams>,
-    recorder_defaults: SpikeRecorderParams,
+    devices: DeviceDefaults,
     sim: Option<Simulation>,
     /// A simulation built before the last change: `prepare` keeps its
     /// synapses when the change only added connections.
     stale: Option<Simulation>,
     /// Files this kernel wrote (it may overwrite its own).
     written: Vec<PathBuf>,
+    /// The multimeters created as `voltmeter`, in id order.
+    voltmeters: Vec<u32>,
+    /// Prepare or Simulate ran since the network last changed: NEST's
+    /// multimeters then list their `record_from` names in `events`.
+    prepared: bool,
+    timers: Timers,
 }
 
 impl Kernel {
@@ -195,64 +541,13 @@ impl Kernel {
             .unwrap_or_else(|| NeuronParams::defaults(model))
     }
 
-    fn create_device(
-        &mut self,
-        model: &str,
-        params: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<NodeCollection> {
-        let net_result = match model {
-            "poisson_generator" => {
-                let mut p = PoissonGeneratorParams::with_rate(0.0);
-                for (k, v) in params.into_iter().flat_map(|d| d.iter()) {
-                    let key: String = k.extract()?;
-                    let x = number(&key, &v)?;
-                    match key.as_str() {
-                        "rate" => p.rate = x,
-                        "start" => p.start = x,
-                        "stop" => p.stop = x,
-                        _ => return Err(unknown(model, &key)),
-                    }
-                }
-                self.changing()?.create_poisson_generator(p)
-            }
-            "spike_generator" => {
-                let mut p = SpikeGeneratorParams::default();
-                for (k, v) in params.into_iter().flat_map(|d| d.iter()) {
-                    let key: String = k.extract()?;
-                    match key.as_str() {
-                        "spike_times" => p.spike_times = v.extract()?,
-                        _ => return Err(unknown(model, &key)),
-                    }
-                }
-                self.changing()?.create_spike_generator(p)
-            }
-            "spike_recorder" => {
-                let p = recorder_params(&self.recorder_defaults, params)?;
-                self.changing()?.create_spike_recorder(p)
-            }
-            _ => {
-                let mut p = MultimeterParams {
-                    interval: None,
-                    record_from: vec!["V_m".into()],
-                };
-                for (k, v) in params.into_iter().flat_map(|d| d.iter()) {
-                    let key: String = k.extract()?;
-                    match key.as_str() {
-                        "interval" => p.interval = Some(number(&key, &v)?),
-                        "record_from" => p.record_from = v.extract()?,
-                        _ => return Err(unknown(model, &key)),
-                    }
-                }
-                self.changing()?.create_multimeter(p)
-            }
-        };
-        net_result.map_err(net_err)
+    fn resolution(&self) -> PyResult<Resolution> {
+        Resolution::new(self.status.resolution).map_err(|e| err("BadProperty", e.to_string()))
     }
 
     fn net(&mut self) -> PyResult<&mut Network> {
         if self.net.is_none() {
-            let res = Resolution::new(self.status.resolution)
-                .map_err(|e| err("BadProperty", e.to_string()))?;
+            let res = self.resolution()?;
             self.net = Some(Network::new(res, self.status.rng_seed));
         }
         Ok(self.net.as_mut().expect("just made"))
@@ -270,6 +565,7 @@ impl Kernel {
         if let Some(sim) = self.sim.take() {
             self.stale = Some(sim);
         }
+        self.prepared = false;
         self.net()
     }
 
@@ -277,7 +573,15 @@ impl Kernel {
         self.net
             .as_ref()
             .and_then(|n| n.node(id))
-            .ok_or_else(|| err("UnknownNode", format!("node {id} does not exist")))
+            .ok_or_else(|| err("UnknownNode", format!("Node with id {id} does not exist.")))
+    }
+
+    /// NEST's model name of node `id`.
+    fn model_name(&self, id: u32) -> PyResult<&'static str> {
+        Ok(match self.kind(id)? {
+            NodeKind::Multimeter(_) if self.voltmeters.binary_search(&id).is_ok() => "voltmeter",
+            kind => kind.model_name(),
+        })
     }
 
     fn collection(&self, first: u32, n: u32) -> PyResult<NodeCollection> {
@@ -291,15 +595,48 @@ impl Kernel {
             .ok_or_else(|| {
                 err(
                     "UnknownNode",
-                    format!("nodes {first}..{} do not exist", first + n),
+                    format!("nodes {first}..{} do not exist", first as u64 + n as u64),
                 )
             })
     }
 
+    /// The parts of `c` made by each Create call, with what they are.
+    fn parts(&self, c: NodeCollection) -> Vec<(NodeCollection, &NodeKind)> {
+        let Some(net) = &self.net else {
+            return Vec::new();
+        };
+        let runs = net.node_runs();
+        let end = c.first() as usize + c.len();
+        let start =
+            runs.partition_point(|(r, _)| r.first() as usize + r.len() <= c.first() as usize);
+        runs[start..]
+            .iter()
+            .take_while(|(r, _)| (r.first() as usize) < end)
+            .filter_map(|(r, kind)| {
+                NodeCollection::from_range(r.first().max(c.first()), r.overlap(&c) as u32)
+                    .map(|p| (p, kind))
+            })
+            .collect()
+    }
+
+    /// The parameters of a device model or of device node `id`.
+    fn device_of(&self, id: u32) -> PyResult<Device> {
+        Ok(match self.kind(id)? {
+            NodeKind::PoissonGenerator(p) => Device::Poisson(*p),
+            NodeKind::SpikeGenerator(p) => Device::SpikeGenerator(p.clone()),
+            NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
+            NodeKind::Multimeter(p) => {
+                Device::Meter(p.clone(), self.voltmeters.binary_search(&id).is_ok())
+            }
+            NodeKind::Neuron { .. } => unreachable!("a device"),
+        })
+    }
+
     /// Build the simulation (NEST's Prepare): every shard, every synapse.
-    fn prepare(&mut self, py: Python<'_>) -> PyResult<()> {
+    /// Returns the time the engine took to build it (zero if built).
+    fn prepare(&mut self, py: Python<'_>) -> PyResult<Duration> {
         if self.sim.is_some() {
-            return Ok(());
+            return Ok(Duration::ZERO);
         }
         let net = self.net()?.clone();
         let config = Config {
@@ -316,8 +653,9 @@ impl Kernel {
                 None => Simulation::build(net, config),
             })
             .map_err(engine_err)?;
+        let built = sim.stats().time_construction_connect;
         self.sim = Some(sim);
-        Ok(())
+        Ok(built)
     }
 
     fn write_recorders(&mut self) -> PyResult<()> {
@@ -369,6 +707,164 @@ impl Kernel {
         }
         Ok(())
     }
+
+    /// The value of `key` on node `id` (of kind `kind`), or `None` if the
+    /// node has no such parameter.
+    fn value<'py>(
+        &self,
+        py: Python<'py>,
+        id: u32,
+        kind: &NodeKind,
+        key: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let model = self.model_name(id)?;
+        match key {
+            "model" => return Ok(Some(py_any(py, model)?)),
+            "global_id" => return Ok(Some(py_any(py, id)?)),
+            "element_type" => return Ok(Some(py_any(py, element_type(model))?)),
+            _ => {}
+        }
+        let net = self.net.as_ref().expect("a node exists");
+        Ok(Some(match kind {
+            NodeKind::Neuron {
+                model, population, ..
+            } => {
+                if key == "recordables" {
+                    return Ok(Some(PyList::new(py, recordables(*model))?.into_any()));
+                }
+                let p = &net.populations()[*population as usize].1;
+                let Ok(v) = p.get(key) else { return Ok(None) };
+                if key == "V_m" && self.sim.as_ref().is_some_and(|s| s.time() > 0.0) {
+                    return Err(not_implemented(
+                        "Spindle does not read V_m back from a running network; record it with a voltmeter",
+                    ));
+                }
+                py_any(py, v)?
+            }
+            NodeKind::SpikeRecorder(p) => match key {
+                "label" => py_any(py, p.label.as_str())?,
+                "record_to" => py_any(py, record_to_name(p.record_to))?,
+                "n_events" => py_any(py, self.n_events(id)?)?,
+                "events" => self.events(py, id)?.into_any(),
+                _ => return Ok(None),
+            },
+            NodeKind::Multimeter(p) => match key {
+                "interval" => py_any(py, p.interval.unwrap_or(self.status.resolution))?,
+                "record_from" => PyList::new(py, &p.record_from)?.into_any(),
+                "record_to" => py_any(py, "memory")?,
+                "time_in_steps" => py_any(py, false)?,
+                "events" => self.events(py, id)?.into_any(),
+                "n_events" => py_any(py, self.n_events(id)?)?,
+                _ => return Ok(None),
+            },
+            NodeKind::PoissonGenerator(p) => match key {
+                "rate" => py_any(py, p.rate)?,
+                "start" => py_any(py, p.start)?,
+                "stop" => py_any(py, nest_end(p.stop))?,
+                _ => return Ok(None),
+            },
+            NodeKind::SpikeGenerator(p) => match key {
+                "spike_times" => PyList::new(py, &p.spike_times)?.into_any(),
+                _ => return Ok(None),
+            },
+        }))
+    }
+
+    /// The keys `value` answers for a node of kind `kind`.
+    fn keys(kind: &NodeKind) -> Vec<&'static str> {
+        let mut keys = vec!["model", "global_id", "element_type"];
+        match kind {
+            NodeKind::Neuron { model, .. } => {
+                keys.extend(model.params().iter().map(|p| p.name));
+                keys.push("recordables");
+            }
+            NodeKind::SpikeRecorder(_) => keys.extend(["label", "record_to", "n_events", "events"]),
+            NodeKind::Multimeter(_) => keys.extend([
+                "interval",
+                "record_from",
+                "record_to",
+                "time_in_steps",
+                "n_events",
+                "events",
+            ]),
+            NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop"]),
+            NodeKind::SpikeGenerator(_) => keys.push("spike_times"),
+        }
+        keys
+    }
+
+    /// NEST's timers, by key (see [`TIMERS`]). NEST gives the timers its
+    /// threads keep separately as one value per thread (a list here),
+    /// the others as one number. Spindle's shards are NEST's threads;
+    /// shard 0 stands for NEST's master thread.
+    fn timers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let stats = self.sim.as_ref().map(|s| s.stats());
+        let shards: Vec<PhaseTimers> = match &stats {
+            Some(s) => s.shard_timers.clone(),
+            None => vec![PhaseTimers::default(); self.status.local_num_threads],
+        };
+        let master = shards.first().copied().unwrap_or_default();
+        let d = PyDict::new(py);
+        for cpu in [false, true] {
+            let suffix = if cpu { "_cpu" } else { "" };
+            let pick = |t: PhaseTime| if cpu { t.cpu } else { t.wall }.as_secs_f64();
+            let threads = |f: fn(&PhaseTimers) -> PhaseTime| -> Vec<f64> {
+                shards.iter().map(|t| pick(f(t))).collect()
+            };
+            let zeros = vec![0.0; shards.len()];
+            for &name in TIMERS {
+                let key = format!("{name}{suffix}");
+                match name {
+                    "time_construction_create" => d.set_item(key, pick(self.timers.create))?,
+                    "time_construction_connect" => d.set_item(key, pick(self.timers.connect))?,
+                    // Wall: the engine's; CPU: shard 0's in the loop's phases.
+                    "time_simulate" => d.set_item(
+                        key,
+                        match (&stats, cpu) {
+                            (Some(s), false) => s.time_simulate.as_secs_f64(),
+                            _ => pick(sum_phases(&master)),
+                        },
+                    )?,
+                    // The engine times building the synapses in wall time
+                    // only; each thread builds its shard all along.
+                    "time_communicate_prepare" => {
+                        let t = if cpu {
+                            0.0
+                        } else {
+                            self.timers.prepare.as_secs_f64()
+                        };
+                        d.set_item(key, vec![t; shards.len()])?
+                    }
+                    "time_update" => d.set_item(key, threads(|t| t.time_update))?,
+                    "time_deliver_spike_data" => {
+                        d.set_item(key, threads(|t| t.time_deliver_spike_data))?
+                    }
+                    "time_omp_synchronization_simulation" => {
+                        d.set_item(key, threads(|t| t.time_omp_synchronization_simulation))?
+                    }
+                    "time_gather_spike_data" => {
+                        d.set_item(key, pick(master.time_gather_spike_data))?
+                    }
+                    "time_mpi_synchronization" => {
+                        d.set_item(key, pick(master.time_mpi_synchronization))?
+                    }
+                    "time_communicate_spike_data" => {
+                        d.set_item(key, pick(master.time_communicate_spike_data))?
+                    }
+                    // Phases Spindle does not have: no target data is
+                    // exchanged (each shard builds the synapses it
+                    // delivers), no secondary events, no separate barrier
+                    // while building, spikes are published straight into
+                    // the exchange (no collocation step).
+                    "time_gather_target_data"
+                    | "time_deliver_secondary_data"
+                    | "time_omp_synchronization_construction" => d.set_item(key, &zeros)?,
+                    _ => d.set_item(key, 0.0)?,
+                }
+            }
+        }
+        Ok(d)
+    }
 }
 
 fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
@@ -376,7 +872,7 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
         return Ok(ConnRule::all_to_all());
     };
     let rule: String = match conn.get_item("rule")? {
-        Some(r) => r.extract()?,
+        Some(r) => text("rule", &r)?,
         None => "all_to_all".into(),
     };
     let flag = |key: &str| -> PyResult<Option<bool>> {
@@ -423,20 +919,28 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
 }
 
 fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
-    let Some(syn) = syn else {
-        return Ok(SynSpec::model("static_synapse"));
-    };
     let mut spec = SynSpec::model("static_synapse");
-    for (k, v) in syn.iter() {
-        let key: String = k.extract()?;
+    for (key, v) in items(syn)? {
         match key.as_str() {
-            "synapse_model" => spec.model = v.extract()?,
+            "synapse_model" => spec.model = text(&key, &v)?,
             "weight" => spec.weight = Some(number("weight", &v)?),
             "delay" => spec.delay = Some(number("delay", &v)?),
             _ => return Err(unknown("syn_spec", &key)),
         }
     }
     Ok(spec)
+}
+
+/// Parameters held per Create call: what `set` cannot do.
+fn per_call(pop: &NodeCollection, why: &str) -> PyErr {
+    not_implemented(format!(
+        "neurons {}..{} were made by one Create call (nodes created with equal values share one) \
+         and share one set of parameters, so {why}; set all of them alike, or create them with \
+         different values (Create(model, n, params={{name: [one value per node]}}) or \
+         params=[dict, ...])",
+        pop.first(),
+        pop.first() as usize + pop.len() - 1
+    ))
 }
 
 #[pymethods]
@@ -447,10 +951,13 @@ impl Kernel {
             status: KernelStatus::default(),
             net: None,
             neuron_defaults: Vec::new(),
-            recorder_defaults: SpikeRecorderParams::default(),
+            devices: DeviceDefaults::default(),
             sim: None,
             stale: None,
             written: Vec::new(),
+            voltmeters: Vec::new(),
+            prepared: false,
+            timers: Timers::default(),
         }
     }
 
@@ -505,7 +1012,14 @@ impl Kernel {
             "overwrite_files" => self.status.overwrite_files = value.extract()?,
             "data_path" => self.status.data_path = value.extract()?,
             "data_prefix" => self.status.data_prefix = value.extract()?,
-            "biological_time" | "network_size" | "num_connections" | "min_delay" | "max_delay" => {
+            "biological_time" | "network_size" | "num_connections" | "min_delay" | "max_delay"
+            | "mpi_rank" | "num_processes" | "memory_size" => {
+                return Err(err("BadProperty", format!("'{key}' is read-only")));
+            }
+            _ if TIMERS
+                .iter()
+                .any(|t| key.strip_suffix("_cpu").unwrap_or(key) == *t) =>
+            {
                 return Err(err("BadProperty", format!("'{key}' is read-only")));
             }
             _ => {
@@ -555,6 +1069,32 @@ impl Kernel {
                 };
                 net.resolution().ms(steps).into_pyobject(py)?.into_any()
             }
+            // This module runs in one process; the engine's ranks, were it
+            // split over MPI processes, would say which.
+            "mpi_rank" => self
+                .sim
+                .as_ref()
+                .and_then(|s| s.ranks())
+                .map_or(0, |r| r.rank())
+                .into_pyobject(py)?
+                .into_any(),
+            "num_processes" => self
+                .sim
+                .as_ref()
+                .and_then(|s| s.ranks())
+                .map_or(1, |r| r.size())
+                .into_pyobject(py)?
+                .into_any(),
+            "memory_size" => memory_size().into_pyobject(py)?.into_any(),
+            _ if key.starts_with("time_") => match self.timers(py)?.get_item(key)? {
+                Some(v) => v,
+                None => {
+                    return Err(err(
+                        "UnaccessedDictionaryEntry",
+                        format!("unknown kernel attribute '{key}'"),
+                    ));
+                }
+            },
             _ => {
                 return Err(err(
                     "UnaccessedDictionaryEntry",
@@ -564,10 +1104,21 @@ impl Kernel {
         })
     }
 
+    /// Every kernel attribute (NEST's GetKernelStatus()), timers read once.
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = self.timers(py)?;
+        for key in Self::kernel_keys() {
+            if !key.starts_with("time_") {
+                d.set_item(&key, self.get_kernel(py, &key)?)?;
+            }
+        }
+        Ok(d)
+    }
+
     /// The kernel attributes `get_kernel` answers.
     #[staticmethod]
-    fn kernel_keys() -> Vec<&'static str> {
-        vec![
+    fn kernel_keys() -> Vec<String> {
+        let mut keys: Vec<String> = [
             "resolution",
             "rng_seed",
             "local_num_threads",
@@ -581,7 +1132,17 @@ impl Kernel {
             "num_connections",
             "min_delay",
             "max_delay",
+            "mpi_rank",
+            "num_processes",
+            "memory_size",
         ]
+        .map(String::from)
+        .into();
+        for t in TIMERS {
+            keys.push(t.to_string());
+            keys.push(format!("{t}_cpu"));
+        }
+        keys
     }
 
     /// The node models offered.
@@ -594,192 +1155,290 @@ impl Kernel {
             .collect()
     }
 
-    /// NEST's Create: returns (first id, count).
-    #[pyo3(signature = (model, n, params=None))]
+    /// NEST's Create: `runs` is a list of (count, params): each makes
+    /// `count` nodes with `params` (a dict or None), in order, so the ids
+    /// are contiguous. Neurons hold their parameters per run (one Create
+    /// call of the library each). All or nothing: a bad run creates no
+    /// node. Returns (first id, count).
     fn create(
         &mut self,
         model: &str,
-        n: i64,
-        params: Option<&Bound<'_, PyDict>>,
+        runs: Vec<(i64, Option<Bound<'_, PyDict>>)>,
     ) -> PyResult<(u32, u32)> {
-        if n <= 0 {
+        let watch = Watch::start();
+        for (n, _) in &runs {
+            match *n {
+                0 => {
+                    return Err(err("BadParameterValue", "Create: n must be > 0 (got 0)"));
+                }
+                n if n < 0 => {
+                    return Err(err(
+                        "BadProperty",
+                        format!("Create: n must be > 0 (got {n})"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let total: i64 = runs.iter().map(|(n, _)| *n).sum();
+        if runs.is_empty() || total > u32::MAX as i64 {
             return Err(err(
                 "BadProperty",
-                format!("Create: n must be > 0 (got {n})"),
+                format!("Create: n must be in [1, 2^32 - 1] (got {total})"),
             ));
         }
-        let n = n as usize;
-        let nodes = match model {
-            name if neuron_model(name).is_some() => {
-                let model = neuron_model(name).expect("checked");
-                let p = neuron_params(&self.defaults_of(model), &numbers(params)?)?;
-                self.changing()?.create_neurons(n, p)
-            }
-            "poisson_generator" | "spike_generator" | "spike_recorder" | "multimeter" => {
-                let mut first = None;
-                for _ in 0..n {
-                    let c = self.create_device(model, params)?;
-                    first.get_or_insert(c.first());
-                }
-                return Ok((first.expect("n > 0"), n as u32));
-            }
-            other => {
+        enum Made {
+            Neurons(NeuronParams),
+            Device(Device),
+        }
+        let res = self.resolution()?;
+        let mut made = Vec::with_capacity(runs.len());
+        for (n, params) in &runs {
+            let m = if let Some(neuron) = neuron_model(model) {
+                let p = neuron_params(
+                    &self.defaults_of(neuron),
+                    &neuron_values(neuron, params.as_ref())?,
+                )?;
+                p.validate()
+                    .map_err(|e| err("BadProperty", format!("{model}: {e}")))?;
+                Made::Neurons(p)
+            } else if let Some(d) = self.devices.get(model) {
+                let d = d.with(params.as_ref(), res)?;
+                d.validate()?;
+                Made::Device(d)
+            } else {
                 return Err(err(
                     "UnknownModelName",
                     format!(
-                        "'{other}' is not a model Spindle offers ({})",
+                        "{model} is not a known model name (Spindle offers {})",
                         Self::node_models().join(", ")
                     ),
                 ));
+            };
+            made.push((*n as usize, m));
+        }
+        let first = self.changing()?.num_nodes() as u32 + 1;
+        // Several runs: on a copy, kept only if every run succeeds.
+        let mut copy = (made.len() > 1).then(|| self.net.clone().expect("made"));
+        let net = match copy.as_mut() {
+            Some(c) => c,
+            None => self.net.as_mut().expect("made"),
+        };
+        let mut voltmeters = Vec::new();
+        for (n, m) in made {
+            match m {
+                Made::Neurons(p) => {
+                    net.create_neurons(n, p).map_err(net_err)?;
+                }
+                Made::Device(d) => {
+                    for _ in 0..n {
+                        let c = d.create(net).map_err(net_err)?;
+                        if matches!(d, Device::Meter(_, true)) {
+                            voltmeters.push(c.first());
+                        }
+                    }
+                }
             }
         }
-        .map_err(net_err)?;
-        Ok((nodes.first(), nodes.len() as u32))
+        if let Some(c) = copy {
+            self.net = Some(c);
+        }
+        self.voltmeters.extend(voltmeters);
+        self.timers.create += watch.elapsed();
+        Ok((first, total as u32))
     }
 
     /// The model name of node `id`.
     fn model_of(&self, id: u32) -> PyResult<&'static str> {
-        Ok(self.kind(id)?.model_name())
+        self.model_name(id)
     }
 
-    /// NEST's `nodes.set(params)`.
-    fn set(&mut self, first: u32, n: u32, params: &Bound<'_, PyDict>) -> PyResult<()> {
-        let nodes = self.collection(first, n)?;
-        match self.kind(first)?.clone() {
-            NodeKind::Neuron { model, .. } => {
-                // Parse once for the error, then per population.
-                let values = numbers(Some(params))?;
-                neuron_params(&NeuronParams::defaults(model), &values)?;
-                let set = |base: &NeuronParams| {
-                    let mut p = base.clone();
-                    for (key, x) in &values {
-                        p.set(key, *x)?;
-                    }
-                    Ok(p)
-                };
-                self.changing()?
-                    .set_neuron_params(&nodes, set)
-                    .map_err(net_err)
-            }
-            NodeKind::SpikeRecorder(_) => {
-                for id in nodes.iter() {
-                    let NodeKind::SpikeRecorder(old) = self.kind(id)?.clone() else {
-                        return Err(err("BadProperty", "the collection mixes models"));
-                    };
-                    let p = recorder_params(&old, Some(params))?;
-                    self.changing()?
-                        .set_spike_recorder(id, p)
-                        .map_err(net_err)?;
+    /// The nodes `first..first + n` as (model, first, count) runs of one
+    /// model each (NEST prints a collection so).
+    fn model_runs(&self, first: u32, n: u32) -> PyResult<Vec<(&'static str, u32, u32)>> {
+        let c = self.collection(first, n)?;
+        let mut out: Vec<(&'static str, u32, u32)> = Vec::new();
+        for (part, _) in self.parts(c) {
+            let name = self.model_name(part.first())?;
+            match out.last_mut() {
+                Some((m, f, len)) if *m == name && *f + *len == part.first() => {
+                    *len += part.len() as u32
                 }
-                Ok(())
+                _ => out.push((name, part.first(), part.len() as u32)),
             }
-            other => Err(err(
-                "KernelException",
-                format!(
-                    "Spindle sets {} parameters only at Create",
-                    other.model_name()
-                ),
-            )),
         }
+        Ok(out)
+    }
+
+    /// NEST's `nodes.set(...)`: `runs` is a list of (first id, count,
+    /// params), each setting `params` on its nodes. Neurons hold their
+    /// parameters per Create call: a set must give all neurons of one call
+    /// the same values. Spike recorders take `label` and `record_to`; other
+    /// devices are set at Create only. All or nothing.
+    fn set(&mut self, runs: Vec<(u32, u32, Bound<'_, PyDict>)>) -> PyResult<()> {
+        // population -> (its neurons, how many the runs cover, values)
+        let mut pops: BTreeMap<u32, (NodeCollection, usize, Values)> = BTreeMap::new();
+        let mut recorders: Vec<(u32, SpikeRecorderParams)> = Vec::new();
+        let res = self.resolution()?;
+        for (first, n, d) in &runs {
+            if d.is_empty() {
+                continue;
+            }
+            let c = self.collection(*first, *n)?;
+            for (part, kind) in self.parts(c) {
+                match kind {
+                    NodeKind::Neuron { model, population } => {
+                        let mut values = neuron_values(*model, Some(d))?;
+                        values.sort_by(|a, b| a.0.cmp(&b.0));
+                        let net = self.net.as_ref().expect("a node exists");
+                        let pop = net.populations()[*population as usize].0;
+                        match pops.entry(*population) {
+                            Entry::Vacant(e) => {
+                                e.insert((pop, part.len(), values));
+                            }
+                            Entry::Occupied(mut e) => {
+                                let (_, covered, v) = e.get_mut();
+                                if *v != values {
+                                    return Err(per_call(
+                                        &pop,
+                                        "they cannot take different values",
+                                    ));
+                                }
+                                *covered += part.len();
+                            }
+                        }
+                    }
+                    NodeKind::SpikeRecorder(_) => {
+                        for id in part.iter() {
+                            let Device::Recorder(p) = self.device_of(id)?.with(Some(d), res)?
+                            else {
+                                unreachable!("a recorder")
+                            };
+                            recorders.push((id, p));
+                        }
+                    }
+                    _ => {
+                        // Unknown names first (NEST's error), then what
+                        // Spindle cannot change.
+                        self.device_of(part.first())?.with(Some(d), res)?;
+                        return Err(not_implemented(format!(
+                            "Spindle sets {} parameters only at Create (node {})",
+                            self.model_name(part.first())?,
+                            part.first()
+                        )));
+                    }
+                }
+            }
+        }
+        // Check everything before changing anything.
+        let mut new = Vec::with_capacity(pops.len());
+        for (&i, (pop, covered, values)) in &pops {
+            if *covered != pop.len() {
+                return Err(per_call(
+                    pop,
+                    &format!("a set of {covered} of them cannot change them"),
+                ));
+            }
+            let net = self.net.as_ref().expect("a node exists");
+            let base = &net.populations()[i as usize].1;
+            let p = neuron_params(base, values)?;
+            p.validate()
+                .map_err(|e| err("BadProperty", format!("{}: {e}", base.model().name())))?;
+            new.push((*pop, p));
+        }
+        if new.is_empty() && recorders.is_empty() {
+            return Ok(());
+        }
+        let net = self.changing()?;
+        for (pop, p) in new {
+            net.set_neuron_params(&pop, |_| Ok(p.clone()))
+                .map_err(net_err)?;
+        }
+        for (id, p) in recorders {
+            net.set_spike_recorder(id, p).map_err(net_err)?;
+        }
+        Ok(())
     }
 
     /// NEST's `node.get(key)` for one node.
     fn get<'py>(&self, py: Python<'py>, id: u32, key: &str) -> PyResult<Bound<'py, PyAny>> {
         let kind = self.kind(id)?;
-        match key {
-            "model" => return Ok(kind.model_name().into_pyobject(py)?.into_any()),
-            "global_id" => return Ok(id.into_pyobject(py)?.into_any()),
-            _ => {}
-        }
-        match kind {
-            NodeKind::Neuron { model, .. } => {
-                if key == "V_m" && self.sim.as_ref().is_some_and(|s| s.time() > 0.0) {
-                    return Err(err(
-                        "KernelException",
-                        "Spindle does not read V_m back from a running network; record it with a multimeter",
-                    ));
-                }
-                let p = self
-                    .net
-                    .as_ref()
-                    .unwrap()
-                    .neuron_params(id)
-                    .expect("a neuron");
-                let v = p.get(key).map_err(|_| unknown(model.name(), key))?;
-                Ok(v.into_pyobject(py)?.into_any())
-            }
-            NodeKind::SpikeRecorder(p) => match key {
-                "label" => Ok(p.label.as_str().into_pyobject(py)?.into_any()),
-                "record_to" => Ok(match p.record_to {
-                    RecordTo::Ascii => "ascii",
-                    RecordTo::Memory => "memory",
-                    RecordTo::None => "none",
-                }
-                .into_pyobject(py)?
-                .into_any()),
-                "n_events" => Ok(self.n_events(id)?.into_pyobject(py)?.into_any()),
-                "events" => Ok(self.events(py, id)?.into_any()),
-                _ => Err(unknown("spike_recorder", key)),
-            },
-            NodeKind::Multimeter(p) => match key {
-                "interval" => Ok(p
-                    .interval
-                    .unwrap_or(self.status.resolution)
-                    .into_pyobject(py)?
-                    .into_any()),
-                "record_from" => Ok(PyList::new(py, &p.record_from)?.into_any()),
-                "events" => Ok(self.events(py, id)?.into_any()),
-                "n_events" => Ok(self.n_events(id)?.into_pyobject(py)?.into_any()),
-                _ => Err(unknown("multimeter", key)),
-            },
-            NodeKind::PoissonGenerator(p) => match key {
-                "rate" => Ok(p.rate.into_pyobject(py)?.into_any()),
-                "start" => Ok(p.start.into_pyobject(py)?.into_any()),
-                "stop" => Ok(p.stop.into_pyobject(py)?.into_any()),
-                _ => Err(unknown("poisson_generator", key)),
-            },
-            NodeKind::SpikeGenerator(p) => match key {
-                "spike_times" => Ok(PyList::new(py, &p.spike_times)?.into_any()),
-                _ => Err(unknown("spike_generator", key)),
-            },
-        }
+        self.value(py, id, kind, key)?
+            .ok_or_else(|| unknown(self.model_name(id).unwrap_or("the node"), key))
     }
 
-    /// The parameter names `get` answers for node `id`.
-    fn keys_of(&self, id: u32) -> PyResult<Vec<&'static str>> {
-        let mut keys = vec!["model", "global_id"];
-        keys.extend(match self.kind(id)? {
-            NodeKind::Neuron { model, .. } => {
-                return Ok(keys
-                    .into_iter()
-                    .chain(model.params().iter().map(|p| p.name))
-                    .collect());
+    /// NEST's `nodes.get(key)`: one value per node of the runs (first id,
+    /// count), None for a node without `key`; NEST's KeyError if no node
+    /// has it.
+    fn get_values<'py>(
+        &self,
+        py: Python<'py>,
+        runs: Vec<(u32, u32)>,
+        key: &str,
+    ) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
+        let mut out = Vec::new();
+        let mut models = Vec::new();
+        for (first, n) in runs {
+            let c = self.collection(first, n)?;
+            for (part, kind) in self.parts(c) {
+                if key == "global_id" || !kind.is_neuron() {
+                    for id in part.iter() {
+                        out.push(self.value(py, id, kind, key)?);
+                    }
+                } else {
+                    // One value for all neurons of a Create call.
+                    let v = self.value(py, part.first(), kind, key)?;
+                    out.extend(std::iter::repeat_n(v, part.len()));
+                }
+                let m = self.model_name(part.first())?;
+                if !models.contains(&m) {
+                    models.push(m);
+                }
             }
-            NodeKind::SpikeRecorder(_) => &["label", "record_to", "n_events"],
-            NodeKind::Multimeter(_) => &["interval", "record_from", "n_events"],
-            NodeKind::PoissonGenerator(_) => &["rate", "start", "stop"],
-            NodeKind::SpikeGenerator(_) => &["spike_times"][..],
-        });
+        }
+        if !out.is_empty() && out.iter().all(Option::is_none) {
+            return Err(err(
+                "KeyError",
+                format!("{} has no parameter '{key}'", models.join(", ")),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The parameter names `get` answers for the nodes of the runs (first
+    /// id, count), each once, in order.
+    fn keys_of(&self, runs: Vec<(u32, u32)>) -> PyResult<Vec<&'static str>> {
+        let mut keys: Vec<&'static str> = Vec::new();
+        for (first, n) in runs {
+            let c = self.collection(first, n)?;
+            for (_, kind) in self.parts(c) {
+                for k in Self::keys(kind) {
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
         Ok(keys)
     }
 
     /// Events recorder `id` has seen (0 before Simulate).
     fn n_events(&self, id: u32) -> PyResult<u64> {
-        match &self.sim {
-            None => {
-                self.kind(id)?;
-                Ok(0)
+        match (self.kind(id)?, &self.sim) {
+            (_, None) => Ok(0),
+            // NEST's multimeter records nothing until record_from names
+            // something.
+            (NodeKind::Multimeter(p), _) if p.record_from.is_empty() => Ok(0),
+            (NodeKind::Multimeter(_), Some(sim)) => {
+                Ok(sim.multimeter_events(id).map_err(engine_err)?.senders.len() as u64)
             }
-            Some(sim) => match self.kind(id)? {
-                NodeKind::Multimeter(_) => {
-                    Ok(sim.multimeter_events(id).map_err(engine_err)?.senders.len() as u64)
-                }
-                _ => sim.n_events(id).map_err(engine_err),
-            },
+            (_, Some(sim)) => sim.n_events(id).map_err(engine_err),
         }
     }
 
-    /// The events of a recorder or multimeter as a dict of lists.
+    /// The events of a recorder or multimeter as a dict of lists. A
+    /// multimeter's recorded quantities appear, as in NEST, once Prepare or
+    /// Simulate has run.
     fn events<'py>(&self, py: Python<'py>, id: u32) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         match (self.kind(id)?, &self.sim) {
@@ -788,26 +1447,28 @@ impl Kernel {
                 d.set_item("senders", ev.senders)?;
                 d.set_item("times", ev.times)?;
             }
-            (NodeKind::SpikeRecorder(_), None) => {
-                d.set_item("senders", Vec::<u32>::new())?;
-                d.set_item("times", Vec::<f64>::new())?;
-            }
+            (NodeKind::SpikeRecorder(_), None) => return no_events(py),
             (NodeKind::Multimeter(p), sim) => {
+                if p.record_from.is_empty() {
+                    return no_events(py);
+                }
                 let ev = match sim {
                     Some(sim) => sim.multimeter_events(id).map_err(engine_err)?,
                     None => Default::default(),
                 };
-                for name in &p.record_from {
-                    let values = ev.get(name).unwrap_or(&[]);
-                    d.set_item(name, values)?;
+                if self.prepared {
+                    for name in &p.record_from {
+                        let values = ev.get(name).unwrap_or(&[]);
+                        d.set_item(name, values)?;
+                    }
                 }
                 d.set_item("senders", ev.senders)?;
                 d.set_item("times", ev.times)?;
             }
-            (other, _) => {
+            (_, _) => {
                 return Err(err(
                     "BadProperty",
-                    format!("{} has no events", other.model_name()),
+                    format!("{} has no events", self.model_name(id)?),
                 ));
             }
         }
@@ -824,10 +1485,9 @@ impl Kernel {
         params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
         if neuron_model(old).is_some() || DEVICE_MODELS.contains(&old) {
-            return Err(err(
-                "KernelException",
-                format!("Spindle copies synapse models only ('{old}' is a node model)"),
-            ));
+            return Err(not_implemented(format!(
+                "Spindle copies synapse models only ('{old}' is a node model)"
+            )));
         }
         let (weight, delay) = synapse_params(old, params)?;
         self.changing()?
@@ -841,81 +1501,102 @@ impl Kernel {
             })
     }
 
-    /// NEST's SetDefaults.
+    /// NEST's SetDefaults, on neuron, device and synapse models.
     fn set_defaults(&mut self, model: &str, params: &Bound<'_, PyDict>) -> PyResult<()> {
-        match model {
-            name if neuron_model(name).is_some() => {
-                let model = neuron_model(name).expect("checked");
-                let p = neuron_params(&self.defaults_of(model), &numbers(Some(params))?)?;
-                p.validate()
-                    .map_err(|e| err("BadProperty", format!("{name}: {e}")))?;
-                self.neuron_defaults.retain(|d| d.model() != model);
-                self.neuron_defaults.push(p);
-                Ok(())
-            }
-            "spike_recorder" => {
-                self.recorder_defaults = recorder_params(&self.recorder_defaults, Some(params))?;
-                Ok(())
-            }
-            _ => {
-                let (weight, delay) = synapse_params(model, Some(params))?;
-                self.changing()?
-                    .set_synapse_defaults(model, weight, delay)
-                    .map_err(|e| match e {
-                        NetworkError::UnknownSynapseModel(m) => err(
-                            "UnknownModelName",
-                            format!("'{m}' is not a model Spindle offers"),
-                        ),
-                        e => net_err(e),
-                    })
-            }
+        if let Some(neuron) = neuron_model(model) {
+            let p = neuron_params(
+                &self.defaults_of(neuron),
+                &neuron_values(neuron, Some(params))?,
+            )?;
+            p.validate()
+                .map_err(|e| err("BadProperty", format!("{model}: {e}")))?;
+            self.neuron_defaults.retain(|d| d.model() != neuron);
+            self.neuron_defaults.push(p);
+            return Ok(());
         }
+        if let Some(d) = self.devices.get(model) {
+            let d = d.with(Some(params), self.resolution()?)?;
+            d.validate()?;
+            self.devices.set(d);
+            return Ok(());
+        }
+        let known = match &self.net {
+            Some(net) => net.synapse_models().iter().any(|m| m.name == model),
+            None => model == "static_synapse",
+        };
+        if !known {
+            return Err(unknown_component(model));
+        }
+        let (weight, delay) = synapse_params(model, Some(params))?;
+        self.changing()?
+            .set_synapse_defaults(model, weight, delay)
+            .map_err(net_err)
     }
 
-    /// NEST's GetDefaults.
-    fn get_defaults<'py>(&mut self, py: Python<'py>, model: &str) -> PyResult<Bound<'py, PyDict>> {
+    /// NEST's GetDefaults: the model's parameters with NEST's names, and
+    /// `model`, `type_id` and `element_type`.
+    fn get_defaults<'py>(&self, py: Python<'py>, model: &str) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        match model {
-            name if neuron_model(name).is_some() => {
-                let p = self.defaults_of(neuron_model(name).expect("checked"));
-                for (spec, value) in p.model().params().iter().zip(p.values()) {
-                    d.set_item(spec.name, value)?;
+        if let Some(neuron) = neuron_model(model) {
+            let p = self.defaults_of(neuron);
+            for (spec, value) in neuron.params().iter().zip(p.values()) {
+                d.set_item(spec.name, value)?;
+            }
+            d.set_item("recordables", recordables(neuron))?;
+        } else if let Some(dev) = self.devices.get(model) {
+            match dev {
+                Device::Poisson(p) => {
+                    d.set_item("rate", p.rate)?;
+                    d.set_item("start", p.start)?;
+                    d.set_item("stop", nest_end(p.stop))?;
+                }
+                Device::SpikeGenerator(p) => d.set_item("spike_times", p.spike_times)?,
+                Device::Recorder(p) => {
+                    d.set_item("label", p.label)?;
+                    d.set_item("record_to", record_to_name(p.record_to))?;
+                    d.set_item("events", no_events(py)?)?;
+                    d.set_item("n_events", 0)?;
+                }
+                Device::Meter(p, _) => {
+                    d.set_item("interval", p.interval.unwrap_or(self.status.resolution))?;
+                    d.set_item("record_from", p.record_from)?;
+                    d.set_item("record_to", "memory")?;
+                    d.set_item("time_in_steps", false)?;
+                    d.set_item("events", no_events(py)?)?;
+                    d.set_item("n_events", 0)?;
                 }
             }
-            "spike_recorder" => {
-                d.set_item("label", &self.recorder_defaults.label)?;
-                d.set_item("record_to", "memory")?;
-            }
-            "poisson_generator" => {
-                d.set_item("rate", 0.0)?;
-            }
-            "spike_generator" | "multimeter" => {}
-            _ => {
-                let net = self.net()?;
-                let m = net
-                    .synapse_models()
-                    .iter()
-                    .find(|m| m.name == model)
-                    .cloned()
-                    .ok_or_else(|| {
-                        err(
-                            "UnknownModelName",
-                            format!("'{model}' is not a model Spindle offers"),
-                        )
-                    })?;
-                d.set_item("weight", m.weight)?;
-                d.set_item("delay", m.delay)?;
-                d.set_item("synapse_model", model)?;
-                d.set_item("num_connections", self.num_connections(Some(model))?)?;
-                return Ok(d);
-            }
+        } else {
+            let fresh;
+            let net = match &self.net {
+                Some(net) => net,
+                None => {
+                    fresh = Network::new(self.resolution()?, self.status.rng_seed);
+                    &fresh
+                }
+            };
+            let m = net
+                .synapse_models()
+                .iter()
+                .find(|m| m.name == model)
+                .cloned()
+                .ok_or_else(|| unknown_component(model))?;
+            d.set_item("weight", m.weight)?;
+            d.set_item("delay", m.delay)?;
+            d.set_item("synapse_model", model)?;
+            d.set_item("element_type", "synapse")?;
+            d.set_item("num_connections", self.num_connections(Some(model))?)?;
+            return Ok(d);
         }
         d.set_item("model", model)?;
+        d.set_item("type_id", model)?;
+        d.set_item("element_type", element_type(model))?;
         Ok(d)
     }
 
-    /// NEST's Connect. Building the simulation is the costly part of a
-    /// connection between neurons, so it happens here, as in NEST.
+    /// NEST's Connect between the nodes `first..first + n` of `pre` and
+    /// `post`. Building the simulation is the costly part of a connection
+    /// between neurons, so it happens here, as in NEST.
     #[pyo3(signature = (pre, post, conn=None, syn=None))]
     fn connect(
         &mut self,
@@ -925,6 +1606,7 @@ impl Kernel {
         conn: Option<&Bound<'_, PyDict>>,
         syn: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
+        let watch = Watch::start();
         let rule = rule_of(conn)?;
         let spec = syn_of(syn)?;
         let (sources, targets) = (
@@ -941,9 +1623,14 @@ impl Kernel {
                 ),
                 e => net_err(e),
             })?;
+        let mut wall = watch.wall.elapsed();
         if between_neurons {
-            self.prepare(py)?;
+            wall += self.prepare(py)?;
         }
+        self.timers.connect += PhaseTime {
+            wall,
+            cpu: watch.cpu.elapsed(),
+        };
         Ok(())
     }
 
@@ -972,10 +1659,38 @@ impl Kernel {
         Ok(n)
     }
 
+    /// NEST's count of local nodes (its Prepare and Run messages): each
+    /// thread holds its own copy of every device.
+    fn num_local_nodes(&self) -> usize {
+        let Some(net) = &self.net else { return 0 };
+        let neurons = net.num_neurons();
+        neurons + (net.num_nodes() - neurons) * self.status.local_num_threads
+    }
+
+    /// Check a simulation time as Simulate will; returns whether it is a
+    /// multiple of the minimum delay (NEST warns otherwise).
+    fn check_simtime(&self, ms: f64) -> PyResult<bool> {
+        let res = match &self.net {
+            Some(net) => net.resolution(),
+            None => self.resolution()?,
+        };
+        let steps = res
+            .steps_on_grid("simulation time", ms)
+            .map_err(|e| err("BadParameter", e.to_string()))?;
+        let min_delay = match &self.net {
+            Some(net) => net.min_delay().map_err(net_err)?,
+            None => 1,
+        };
+        Ok(steps % min_delay.max(1) == 0)
+    }
+
     /// NEST's Prepare.
     fn prepare_run(&mut self, py: Python<'_>) -> PyResult<()> {
         self.check_files()?;
-        self.prepare(py)
+        let built = self.prepare(py)?;
+        self.timers.prepare += built;
+        self.prepared = true;
+        Ok(())
     }
 
     /// NEST's Simulate (and Run): advance by `ms`. The GIL is released
@@ -983,7 +1698,9 @@ impl Kernel {
     /// writes what was recorded and raises KeyboardInterrupt.
     fn simulate(&mut self, py: Python<'_>, ms: f64) -> PyResult<()> {
         self.check_files()?;
-        self.prepare(py)?;
+        let built = self.prepare(py)?;
+        self.timers.prepare += built;
+        self.prepared = true;
         let stop = Arc::new(AtomicBool::new(false));
         let sim = self.sim.as_mut().expect("prepared");
         sim.interrupt_on(stop.clone());

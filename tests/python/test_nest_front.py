@@ -67,7 +67,12 @@ def nest_band(order):
 def test_the_seed_script_prints_the_seed_summary(tmp_path, order, synapses):
     out = run_seed_script(tmp_path, order)
     s = summary(out)
-    assert out.splitlines()[0] == "Building network"
+    # NEST's own messages ("[INFO] ...") come first, as in NEST: setting
+    # the resolution logs one.
+    assert re.match(r"\[INFO\] \[[^]]+\] Temporal resolution changed from 0\.1 to 0\.1 ms\.$",
+                    out.splitlines()[0])
+    assert [l for l in out.splitlines() if not l.startswith("[")][0] == "Building network"
+    assert re.search(r"^\[INFO\] \[[^]]+\] Simulation finished\.$", out, re.M)
     assert "Brunel network simulation (Python)" in out
     assert int(s["Number of neurons"]) == 5 * order
     assert (int(s["Number of synapses"]), int(s["Excitatory"]), int(s["Inhibitory"])) == synapses
@@ -221,9 +226,10 @@ def test_node_collections_behave_as_nests():
         (lambda: nest.Create("iaf_psc_beta", 2), "UnknownModelName"),
         (lambda: nest.Create("iaf_psc_alpha", 2, params={"V_thresh": 1.0}), "UnaccessedDictionaryEntry"),
         (lambda: nest.Create("iaf_psc_alpha", 2, params={"C_m": -1.0}), "BadProperty"),
-        (lambda: nest.Create("iaf_psc_alpha", 0), "BadProperty"),
+        (lambda: nest.Create("iaf_psc_alpha", 0), "BadParameterValue"),  # NEST 3.10's class
+        (lambda: nest.Create("iaf_psc_alpha", -1), "BadProperty"),
         (lambda: nest.CopyModel("no_synapse", "x"), "UnknownModelName"),
-        (lambda: nest.GetDefaults("nothing"), "UnknownModelName"),
+        (lambda: nest.GetDefaults("nothing"), "UnknownComponent"),  # NEST 3.10's class
         (lambda: nest.SetKernelStatus({"no_such_attribute": 1}), "UnaccessedDictionaryEntry"),
         (lambda: setattr(nest, "resolution", 0.0), "BadProperty"),
     ],

@@ -1,15 +1,20 @@
 """PyNEST's interface on Spindle: change ``import nest`` to
 ``import spindle.nest as nest`` and the script runs here.
 
-This layer only translates: names, node collections, exceptions. Every
-call goes to the Rust kernel (``spindle._spindle.Kernel``), which builds
-and runs the network with the same engine as the ``spindle`` command.
+This layer only translates: names, node collections, exceptions, NEST's
+messages. Every call goes to the Rust kernel
+(``spindle._spindle.Kernel``), which builds and runs the network with the
+same engine as the ``spindle`` command.
 """
 
+import enum
+import numbers
 import os
 import sys
 import tempfile
+import time
 import types
+import warnings
 
 import numpy as np
 
@@ -19,7 +24,9 @@ __all__ = [
     "ResetKernel", "SetKernelStatus", "GetKernelStatus", "Create", "Connect",
     "CopyModel", "SetDefaults", "GetDefaults", "GetConnections", "GetStatus",
     "SetStatus", "Simulate", "Prepare", "Run", "Cleanup", "NodeCollection",
-    "NESTError", "NESTErrors", "Models", "raster_plot",
+    "NESTError", "NESTErrors", "Models", "VerbosityLevel", "message",
+    "get_verbosity", "set_verbosity", "Rank", "NumProcesses", "raster_plot",
+    "voltage_trace",
 ]
 
 _kernel = Kernel()
@@ -37,15 +44,21 @@ class NESTErrors:
     """NEST's error classes, by name (``nest.NESTErrors.UnknownModelName``)."""
 
     _names = [
-        "UnknownModelName", "UnknownSynapseType", "NewModelNameExists",
-        "BadProperty", "BadParameter", "BadDelay", "IllegalConnection",
+        "UnknownModelName", "UnknownComponent", "UnknownSynapseType",
+        "NewModelNameExists", "BadProperty", "BadParameter",
+        "BadParameterValue", "BadDelay", "IllegalConnection",
         "UnaccessedDictionaryEntry", "UnknownNode", "KernelException",
-        "IOError",
+        "IOError", "TypeMismatch", "NotImplemented",
     ]
 
 
 for _name in NESTErrors._names:
     setattr(NESTErrors, _name, type(_name, (NESTError,), {}))
+
+
+def _error(name, message):
+    """NEST's exception ``name`` with Spindle's ``message``."""
+    return getattr(NESTErrors, name, NESTError)(f"{name} in Spindle: {message}")
 
 
 def _call(f, *args):
@@ -54,32 +67,195 @@ def _call(f, *args):
         return f(*args)
     except KernelError as e:
         name, message = e.args
-        cls = getattr(NESTErrors, name, NESTError)
-        raise cls(f"{name} in Spindle: {message}") from None
+        if name == "KeyError":
+            raise KeyError(message) from None
+        raise _error(name, message) from None
+
+
+# -------------------------------------------------------------- messages
+
+class VerbosityLevel(enum.IntEnum):
+    """NEST's message levels, from most to least chatty: a message shows
+    when its level is at least ``nest.verbosity``."""
+
+    ALL = 0
+    DEBUG = 5
+    STATUS = 7
+    INFO = 10
+    PROGRESS = 15
+    DEPRECATED = 18
+    WARNING = 20
+    ERROR = 30
+    FATAL = 40
+    QUIET = 100
+
+    # As NEST's (and Python 3.11's IntEnum): str() is the number.
+    def __str__(self):
+        return str(int(self))
+
+    def __format__(self, spec):
+        return format(int(self), spec)
+
+
+# NEST keeps the verbosity across ResetKernel.
+_verbosity = VerbosityLevel.INFO
+
+
+def _set_verbosity_level(level):
+    global _verbosity
+    if not isinstance(level, VerbosityLevel):
+        raise _error(
+            "TypeMismatch",
+            f"verbosity must be a nest.VerbosityLevel such as nest.VerbosityLevel.WARNING "
+            f"(got {level!r})",
+        )
+    _verbosity = level
+
+
+def _log(severity, text, function, filename, lineno):
+    """Print ``text`` as NEST's logger does: ``[LEVEL] [date time] text``
+    (with the place it comes from at verbosity DEBUG or lower), on stdout
+    below WARNING and on stderr from WARNING up, if ``severity`` is at
+    least ``nest.verbosity``."""
+    if not isinstance(severity, numbers.Integral) or severity < 0:
+        raise TypeError(
+            f"message: severity must be a nest.VerbosityLevel or an integer >= 0 (got {severity!r})"
+        )
+    if not isinstance(text, str):
+        raise AttributeError(f"message: the message must be a str (got {type(text).__name__})")
+    severity = int(severity)
+    if severity < _verbosity:
+        return
+    try:
+        level = VerbosityLevel(severity).name
+    except ValueError:
+        level = f"Undefined ({severity})"
+    where = f" {filename}:{lineno} @ {function}" if _verbosity <= VerbosityLevel.DEBUG else ""
+    stream = sys.stdout if severity < VerbosityLevel.WARNING else sys.stderr
+    stream.write(f"[{level}] [{time.strftime('%Y-%m-%d %H:%M:%S')}{where}] {text}\n")
+    stream.flush()
+
+
+def message(message, severity=VerbosityLevel.INFO, *, function=None, filename=None, lineno=None):
+    """NEST's ``nest.message(text, nest.VerbosityLevel.WARNING)``: log
+    ``message`` at ``severity`` (default INFO). The calling function, file
+    and line are shown at verbosity DEBUG or lower."""
+    caller = sys._getframe(1)
+    _log(severity, message, function or caller.f_code.co_name,
+         filename or caller.f_code.co_filename, lineno or caller.f_lineno)
+
+
+def _kernel_message(severity, text):
+    """One of the kernel's messages (NEST prints them from C++)."""
+    caller = sys._getframe(1)
+    _log(severity, text, caller.f_code.co_name, caller.f_code.co_filename, caller.f_lineno)
+
+
+_deprecation_shown = set()
+
+
+def _deprecated(name, text):
+    """NEST's deprecation warning: a UserWarning, once per function."""
+    if name not in _deprecation_shown:
+        _deprecation_shown.add(name)
+        warnings.warn("\n" + text, stacklevel=3)
+
+
+def get_verbosity():
+    """The verbosity as a number (deprecated in NEST 3.10: read
+    ``nest.verbosity``)."""
+    _deprecated("get_verbosity", "Provided for backward compatibility only. Look up `nest.verbosity` instead.")
+    return int(_verbosity)
+
+
+def set_verbosity(level):
+    """Set the verbosity by its old name, ``"M_WARNING"`` (deprecated in
+    NEST 3.10: set ``nest.verbosity = nest.VerbosityLevel.WARNING``)."""
+    _deprecated(
+        "set_verbosity",
+        "Provided for backward compatibility only. Set `nest.verbosity = nest.VerbosityLevel.XYZ` instead.",
+    )
+    if not isinstance(level, str):
+        raise AttributeError(
+            f"set_verbosity takes a level name such as 'M_WARNING' (got {type(level).__name__})"
+        )
+    parts = level.split("_")
+    if len(parts) < 2:
+        raise IndexError(f"set_verbosity takes a level name such as 'M_WARNING' (got {level!r})")
+    name = parts[1]
+    if name not in VerbosityLevel.__members__:
+        raise AttributeError(
+            f"set_verbosity: {name!r} is not a level ({', '.join(VerbosityLevel.__members__)})"
+        )
+    _set_verbosity_level(VerbosityLevel[name])
 
 
 # ---------------------------------------------------------------- kernel
 
 _KERNEL_ATTRIBUTES = tuple(Kernel.kernel_keys())
+# What PyNEST offers as module attributes (``nest.resolution``, ...).
+_MODULE_ATTRIBUTES = frozenset(
+    k for k in _KERNEL_ATTRIBUTES if k != "mpi_rank" and not k.startswith("time_")
+)
+_READ_ONLY_ATTRIBUTES = frozenset({"kernel_status", "memory_size", "num_processes"})
+
+
+def _status_value(key, value):
+    """NEST gives the timers each thread keeps as numpy arrays."""
+    if isinstance(value, list) and key.startswith("time_"):
+        return np.asarray(value, dtype=np.float64)
+    return value
+
+
+def _kernel_attribute(key):
+    if key == "verbosity":
+        return _verbosity
+    return _status_value(key, _call(_kernel.get_kernel, key))
 
 
 def ResetKernel():
-    """Forget every node, connection and setting."""
+    """Forget every node, connection and setting (not the verbosity)."""
     _kernel.reset()
     _recorders.clear()
 
 
 def SetKernelStatus(params):
     for key, value in params.items():
+        if key == "verbosity":
+            _set_verbosity_level(value)
+            continue
+        old = _call(_kernel.get_kernel, "resolution") if key == "resolution" else None
         _call(_kernel.set_kernel, key, value)
+        if key == "resolution":
+            new = _call(_kernel.get_kernel, "resolution")
+            _kernel_message(VerbosityLevel.INFO, f"Temporal resolution changed from {old:g} to {new:g} ms.")
 
 
 def GetKernelStatus(keys=None):
+    """The kernel's attributes: all as a dict, one by name, or a tuple for
+    a list of names. Timers are NEST's (``time_simulate``, ``time_update``,
+    ...; those NEST keeps per thread are arrays)."""
     if keys is None:
-        return {k: _call(_kernel.get_kernel, k) for k in _KERNEL_ATTRIBUTES}
+        status = {k: _status_value(k, v) for k, v in _call(_kernel.status).items()}
+        status["verbosity"] = _verbosity
+        return status
     if isinstance(keys, str):
-        return _call(_kernel.get_kernel, keys)
-    return tuple(_call(_kernel.get_kernel, k) for k in keys)
+        return _kernel_attribute(keys)
+    try:
+        names = list(keys)
+    except TypeError:
+        raise TypeError("keys should be either a string or an iterable") from None
+    return tuple(_kernel_attribute(k) for k in names)
+
+
+def Rank():
+    """The MPI rank of this process (0: spindle.nest runs in one process)."""
+    return _call(_kernel.get_kernel, "mpi_rank")
+
+
+def NumProcesses():
+    """The number of MPI processes (1)."""
+    return _call(_kernel.get_kernel, "num_processes")
 
 
 def Models(mtype="all"):
@@ -90,118 +266,404 @@ def Models(mtype="all"):
 
 # ----------------------------------------------------------------- nodes
 
+def _merge(runs):
+    """Runs of ids, (first, count), in order, adjacent ones joined."""
+    out = []
+    for first, n in runs:
+        if n <= 0:
+            continue
+        if out and out[-1][0] + out[-1][1] == first:
+            out[-1] = (out[-1][0], out[-1][1] + n)
+        else:
+            out.append((first, n))
+    return tuple(out)
+
+
+def _runs_of(ids):
+    """Runs of a sorted list of unique ids."""
+    return _merge((int(i), 1) for i in ids)
+
+
+def _iterable(v):
+    try:
+        iter(v)
+    except TypeError:
+        return False
+    return True
+
+
+def _iterable_not_str(v):
+    return not isinstance(v, str) and _iterable(v)
+
+
+def _plain(v):
+    """numpy values as Python's (the kernel compares parameter dicts)."""
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _event_arrays(ev):
+    """A recorder's events as NEST gives them: numpy arrays, senders as
+    integers once there are any."""
+    return {
+        k: np.asarray(v, dtype=np.int64 if k == "senders" and len(v) else np.float64)
+        for k, v in ev.items()
+    }
+
+
+def _py_value(key, v):
+    if isinstance(v, dict) and key == "events":
+        return _event_arrays(v)
+    if key == "spike_times" and isinstance(v, list):
+        return np.asarray(v, dtype=np.float64)
+    return v
+
+
+def _node_ids(data):
+    """The ids of ``NodeCollection(data)``, checked as NEST checks them."""
+    if isinstance(data, NodeCollection):
+        return data.tolist()
+    try:
+        items = list(data)
+    except TypeError:
+        raise TypeError(f"'{type(data).__name__}' object is not iterable") from None
+    ids = []
+    for x in items:
+        if isinstance(x, (numbers.Integral, np.integer)):
+            i = int(x)
+        elif isinstance(x, (float, np.floating)) and float(x).is_integer():
+            i = int(x)
+        else:
+            raise TypeError(f"NodeCollection: node ids must be integers (got {x!r})")
+        if i < 0:
+            raise OverflowError(f"NodeCollection: node ids are >= 1 (got {i})")
+        ids.append(i)
+    size = _call(_kernel.get_kernel, "network_size")
+    for prev, i in zip(ids, ids[1:]):
+        if i == prev:
+            raise _error("BadProperty", "All node IDs in a NodeCollection have to be unique")
+        if i < prev:
+            raise _error("BadProperty", "Indices must be sorted in ascending order")
+    for i in ids:
+        if not 1 <= i <= size:
+            raise _error("UnknownNode", f"Node with id {i} does not exist.")
+    return ids
+
+
 class NodeCollection:
-    """A contiguous range of node ids, as ``Create`` returns."""
+    """Node ids, as ``Create`` returns them (a contiguous range) or as
+    ``NodeCollection([ids])``, joining and slicing make them (any sorted
+    ids, held as contiguous runs)."""
 
-    __slots__ = ("_first", "_n")
+    __slots__ = ("_runs",)
 
-    def __init__(self, first=0, n=0):
-        object.__setattr__(self, "_first", int(first))
-        object.__setattr__(self, "_n", int(n))
+    def __init__(self, data=None):
+        object.__setattr__(self, "_runs", _runs_of(_node_ids([] if data is None else data)))
+
+    @classmethod
+    def _of(cls, runs):
+        nc = cls.__new__(cls)
+        object.__setattr__(nc, "_runs", _merge(runs))
+        return nc
 
     def __len__(self):
-        return self._n
+        return sum(n for _, n in self._runs)
+
+    def __bool__(self):
+        return bool(self._runs)
 
     def __iter__(self):
-        return (NodeCollection(i, 1) for i in range(self._first, self._first + self._n))
+        for first, n in self._runs:
+            for i in range(first, first + n):
+                yield NodeCollection._of(((i, 1),))
 
     def tolist(self):
-        return list(range(self._first, self._first + self._n))
+        return [i for first, n in self._runs for i in range(first, first + n)]
 
-    @property
-    def global_id(self):
-        ids = self.tolist()
-        return ids[0] if len(ids) == 1 else tuple(ids)
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self.tolist(), dtype=dtype)
+
+    def __contains__(self, node_id):
+        return any(first <= node_id < first + n for first, n in self._runs)
+
+    def index(self, node_id):
+        """The position of ``node_id`` in the collection."""
+        before = 0
+        for first, n in self._runs:
+            if first <= node_id < first + n:
+                return before + node_id - first
+            before += n
+        raise ValueError(f"{node_id} is not in NodeCollection")
+
+    def _id_at(self, i):
+        for first, n in self._runs:
+            if i < n:
+                return first + i
+            i -= n
+        raise IndexError("index value outside of the NodeCollection")
+
+    def _take(self, positions):
+        """The nodes at sorted, unique ``positions``."""
+        ids = np.concatenate([np.arange(f, f + n) for f, n in self._runs] or [np.array([], int)])
+        return NodeCollection._of(_runs_of(ids[positions]))
 
     def __getitem__(self, key):
+        size = len(self)
         if isinstance(key, slice):
-            start, stop, step = key.indices(self._n)
-            if step != 1:
-                raise NESTErrors.BadParameter("Spindle's NodeCollections are contiguous: slices take step 1")
-            return NodeCollection(self._first + start, max(0, stop - start))
-        if isinstance(key, (int, np.integer)):
-            i = int(key) + (self._n if key < 0 else 0)
-            if not 0 <= i < self._n:
+            if key.start is not None and not -size <= key.start < size:
+                raise IndexError("slice start value outside of the NodeCollection")
+            if key.stop is not None and not -size < key.stop <= size:
+                raise IndexError("slice stop value outside of the NodeCollection")
+            if key.step is not None and key.step < 1:
+                raise IndexError("slicing step for NodeCollection must be strictly positive")
+            start, stop, step = key.indices(size)
+            if start >= stop:
+                raise _error("BadParameter", "start < stop required.")
+            if len(self._runs) == 1 and step == 1:
+                return NodeCollection._of(((self._runs[0][0] + start, stop - start),))
+            return self._take(np.arange(start, stop, step))
+        if isinstance(key, (numbers.Integral, np.integer)):
+            key = int(key)
+            if abs(key + (key >= 0)) > size:
                 raise IndexError("index value outside of the NodeCollection")
-            return NodeCollection(self._first + i, 1)
-        raise TypeError("NodeCollection indices must be integers or slices")
+            return NodeCollection._of(((self._id_at(key % size), 1),))
+        if isinstance(key, (list, tuple, np.ndarray)):
+            key = np.asarray(key)
+            if key.size == 0:
+                return NodeCollection._of(())
+            if key.ndim != 1:
+                raise TypeError("NumPy indices must one-dimensional")
+            if key.dtype == bool:
+                if len(key) != size:
+                    raise IndexError("Bool index array must be the same length as NodeCollection")
+                return self._take(np.flatnonzero(key))
+            if not np.issubdtype(key.dtype, np.integer):
+                raise TypeError("Indices must be integers or bools")
+            if len(np.unique(key)) != len(key):
+                raise ValueError("All node IDs in a NodeCollection have to be unique")
+            if np.any(np.diff(key) < 0):
+                raise _error("BadProperty", "Indices must be sorted in ascending order")
+            if key[0] < -size or key[-1] >= size:
+                raise IndexError("index value outside of the NodeCollection")
+            return self._take(key % size)
+        raise IndexError("only integers, slices, lists, tuples, and numpy arrays are valid indices")
 
     def __add__(self, other):
         if not isinstance(other, NodeCollection):
-            return NotImplemented
-        if other._n == 0:
-            return self
-        if self._n == 0:
-            return other
-        if self._first + self._n != other._first:
-            raise NESTErrors.BadParameter(
-                "Spindle joins NodeCollections only when the second directly follows the first"
-            )
-        return NodeCollection(self._first, self._n + other._n)
+            if isinstance(other, numbers.Number) and other == 0:
+                return self
+            raise TypeError(f"Cannot add object of type '{type(other).__name__}' to 'NodeCollection'")
+        runs = sorted(self._runs + other._runs)
+        for (f1, n1), (f2, _) in zip(runs, runs[1:]):
+            if f1 + n1 > f2:
+                raise _error("BadProperty", "Cannot join overlapping NodeCollections.")
+        return NodeCollection._of(runs)
+
+    def __radd__(self, other):
+        return self + other
 
     def __eq__(self, other):
-        return isinstance(other, NodeCollection) and (self._first, self._n) == (other._first, other._n)
+        return isinstance(other, NodeCollection) and self._runs == other._runs
 
     def __hash__(self):
-        return hash((self._first, self._n))
+        return hash(self._runs)
 
     def __repr__(self):
-        if self._n == 0:
-            return "NodeCollection()"
-        model = _call(_kernel.model_of, self._first)
-        last = self._first + self._n - 1
-        return f"NodeCollection(metadata=None, model={model}, size={self._n}, first={self._first}, last={last})"
+        if not self._runs:
+            return "NodeCollection(<empty>)"
+        parts = []
+        for first, n in self._runs:
+            for model, f, k in _call(_kernel.model_runs, first, n):
+                last = f", last={f + k - 1}" if k > 1 else ""
+                parts.append(f"model={model}, size={k}, first={f}{last}")
+        if len(parts) == 1:
+            return f"NodeCollection(metadata=None, {parts[0]})"
+        indent = "\n" + " " * len("NodeCollection(")
+        return "NodeCollection(metadata=None," + indent + (";" + indent).join(parts) + ")"
 
-    def _one_or_tuple(self, key):
-        values = [_call(_kernel.get, i, key) for i in self.tolist()]
-        if key == "events":
-            return values[0] if len(values) == 1 else tuple(values)
+    __str__ = __repr__
+
+    def _values(self, key):
+        """``key`` of every node: one value for one node, else a tuple
+        (None for nodes without it; KeyError if none has it)."""
+        values = [_py_value(key, v) for v in _call(_kernel.get_values, list(self._runs), key)]
         return values[0] if len(values) == 1 else tuple(values)
 
-    def get(self, *keys, output=""):
-        """``nodes.get()``, ``nodes.get("V_m")``, ``nodes.get("V_m", "t_ref")``."""
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys = tuple(keys[0])
-        if not keys:
-            keys = tuple(_call(_kernel.keys_of, self._first))
-        if len(keys) == 1:
-            return self._one_or_tuple(keys[0])
-        return {k: self._one_or_tuple(k) for k in keys}
+    def get(self, *params, **kwargs):
+        """``nodes.get()`` (a dict of every parameter), ``nodes.get("V_m")``,
+        ``nodes.get(["V_m", "t_ref"])`` (a dict), and the hierarchical
+        ``recorder.get("events", "V_m")`` or ``get("events", ["V_m", "times"])``.
+        For one node, values; for several, tuples of values."""
+        if not self:
+            raise ValueError("Cannot get parameter of empty NodeCollection")
+        if kwargs:
+            if set(kwargs) != {"output"}:
+                raise TypeError("Got unexpected keyword argument")
+            if kwargs["output"] != "":
+                raise _error("NotImplemented", "Spindle's get offers output='' only (not pandas or json)")
+        if not params:
+            return {k: self._values(k) for k in _call(_kernel.keys_of, list(self._runs))}
+        if len(params) == 1:
+            return self._parameters(params[0])
+        # Hierarchical addressing: a dict-valued key, then names in it.
+        if not isinstance(params[0], str):
+            raise TypeError("First argument must be a string, specifying path into hierarchical dictionary")
+        values = self.get(params[0])
+        if not isinstance(values, (tuple, list)):
+            values = (values,)
+        if not all(isinstance(v, dict) for v in values):
+            raise TypeError(
+                f"get({params[0]!r}, ...): hierarchical addressing needs a key whose values are "
+                f"dicts, such as 'events'; use get([...]) for several parameters"
+            )
+        if len(values) == 1:
+            tree = values[0]
+        else:
+            names = sorted({k for v in values for k in v})
+            tree = {k: [v.get(k) for v in values] for k in names}
+        if isinstance(params[-1], str):
+            return tree[params[-1]]
+        return {k: tree[k] for k in params[-1]}
+
+    def _parameters(self, param):
+        if isinstance(param, str):
+            return self._values(param)
+        if _iterable_not_str(param):
+            return {name: self._parameters(name) for name in param}
+        raise TypeError("Params should be either a string or an iterable")
 
     def set(self, params=None, **kwargs):
-        """``nodes.set(V_th=20.0)`` or ``nodes.set({"V_th": 20.0})``."""
-        p = dict(params or {})
-        p.update(kwargs)
-        _call(_kernel.set, self._first, self._n, p)
+        """``nodes.set(V_th=20.0)``, ``nodes.set({"V_th": 20.0})``, one
+        value per node as a list (``nodes.set(I_e=[...])``) or a list of
+        dicts. Neurons hold their parameters per Create call: a set must
+        give all neurons of one call the same values (create them with one
+        value each to set them one by one)."""
+        if not self:
+            return
+        if kwargs and params is None:
+            params = kwargs
+        elif kwargs and params:
+            raise TypeError("must either provide params or kwargs, but not both.")
+        if params is None:
+            return
+        if isinstance(params, dict):
+            per_node = self._split(params)
+            if per_node is None:
+                _call(_kernel.set, [(f, n, {k: _plain(v) for k, v in params.items()})
+                                    for f, n in self._runs])
+                return
+        elif isinstance(params, (list, tuple)) and all(isinstance(p, dict) for p in params):
+            if len(params) != len(self):
+                raise TypeError("list of params must have one dictionary per node")
+            per_node = [{k: _plain(v) for k, v in p.items()} for p in params]
+        else:
+            raise TypeError(f"params must be a dict or a list of dicts (got {type(params).__name__})")
+        runs = []
+        for i, d in zip(self.tolist(), per_node):
+            if runs and runs[-1][2] == d and runs[-1][0] + runs[-1][1] == i:
+                runs[-1][1] += 1
+            else:
+                runs.append([i, 1, d])
+        _call(_kernel.set, [tuple(r) for r in runs])
 
-    @property
-    def events(self):
-        """Recorded events as numpy arrays (``senders``, ``times``, ...)."""
-        out = []
-        for i in self.tolist():
-            ev = _call(_kernel.events, i)
-            arrays = {k: np.asarray(v, dtype=np.int64 if k == "senders" else np.float64) for k, v in ev.items()}
-            out.append(arrays)
-        return out[0] if len(out) == 1 else tuple(out)
+    def _split(self, params):
+        """NEST's rule: a list for a parameter that holds one number gives
+        one value per node. The per-node dicts, or None if nothing splits."""
+        first = self._runs[0][0]
+        split = []
+        for key, v in params.items():
+            if not _iterable_not_str(v):
+                continue
+            try:
+                current = _call(_kernel.get, first, key)
+            except NESTError:
+                continue  # not a parameter of the node: the kernel says so
+            if not _iterable(current):
+                split.append(key)
+        if not split:
+            return None
+        n = len(self)
+        for key in split:
+            if len(params[key]) != n:
+                raise IndexError(f"'{key}' has {len(params[key])} values for {n} nodes")
+        return [{k: _plain(params[k][i] if k in split else params[k]) for k in params}
+                for i in range(n)]
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
+        if not self:
+            raise AttributeError("Cannot get attribute of empty NodeCollection")
         return self.get(name)
 
     def __setattr__(self, name, value):
         self.set({name: value})
 
 
-def Create(model, n=1, params=None, positions=None):
-    """Create ``n`` nodes of ``model``; ``params`` a dict (one for all)."""
-    if positions is not None:
-        raise NESTErrors.BadParameter("Spindle has no spatial networks")
+def _per_node_params(model, n, params):
+    """Create's ``params`` as a list of ``n`` dicts, one per node, or None
+    if one dict holds for all (NEST's rule: a list for a parameter whose
+    default is one number gives one value per node)."""
     if isinstance(params, (list, tuple)):
-        raise NESTErrors.BadParameter("Spindle takes one parameter dict for all nodes")
-    first, count = _call(_kernel.create, model, int(n), dict(params) if params else None)
-    nodes = NodeCollection(first, count)
-    if count and _call(_kernel.model_of, first) == "spike_recorder":
+        return [{k: _plain(v) for k, v in p.items()} for p in params]
+    if not params:
+        return None
+    if model not in Kernel.node_models():
+        return None  # the kernel names the unknown model
+    defaults = _call(_kernel.get_defaults, model)
+    split = [k for k, v in params.items()
+             if _iterable_not_str(v) and k in defaults and not _iterable(defaults[k])]
+    if not split:
+        return None
+    for key in split:
+        if len(params[key]) != n:
+            raise IndexError(f"Create: '{key}' has {len(params[key])} values for {n} nodes")
+    return [{k: _plain(params[k][i] if k in split else params[k]) for k in params}
+            for i in range(n)]
+
+
+def Create(model, n=1, params=None, positions=None):
+    """Create ``n`` nodes of ``model``. ``params``: a dict for all nodes (a
+    list for a parameter gives one value per node), or a list of ``n``
+    dicts; ``Create(model, params_dict)`` makes one node. Nodes with
+    different values are made by separate Create calls of the kernel, in
+    order: the ids stay contiguous."""
+    if isinstance(n, dict):
+        if not (params is None and positions is None):
+            raise ValueError(
+                "A parameter dictionary can be passed as second argument only if Create() "
+                "is called with two arguments."
+            )
+        params, n = n, 1
+    if positions is not None:
+        raise _error("NotImplemented", "Spindle has no spatial networks (positions)")
+    if int(n) != n:
+        raise TypeError("n must have an integer value")
+    n = int(n)
+    if isinstance(params, (list, tuple)) and len(params) != n:
+        raise TypeError("list of params must have one dictionary per node")
+    if params is not None and not (
+        isinstance(params, dict)
+        or (isinstance(params, (list, tuple)) and all(isinstance(p, dict) for p in params))
+    ):
+        raise TypeError("params must be either a dict of parameters or a list or tuple of dicts")
+    per_node = _per_node_params(model, n, params) if n > 0 else None
+    if per_node is None:
+        runs = [(n, {k: _plain(v) for k, v in params.items()} if params else None)]
+    else:
+        runs = []
+        for d in per_node:
+            if runs and runs[-1][1] == d:
+                runs[-1][0] += 1
+            else:
+                runs.append([1, d])
+        runs = [(k, d or None) for k, d in runs]
+    first, count = _call(_kernel.create, model, runs)
+    nodes = NodeCollection._of(((first, count),))
+    if model == "spike_recorder":
         _recorders.append(nodes)
     return nodes
 
@@ -227,18 +689,69 @@ def CopyModel(existing, new, params=None):
 
 
 def SetDefaults(model, params, val=None):
-    if isinstance(params, str):
+    """New defaults for the later nodes (or synapses) of ``model``:
+    neuron, device and synapse models."""
+    if val is None:
+        if not isinstance(params, dict):
+            raise TypeError("params must be dictionary unless val is given.")
+        if not params:
+            return
+    elif isinstance(params, str):
         params = {params: val}
-    _call(_kernel.set_defaults, model, dict(params))
+    else:
+        raise TypeError("If val is given, params must be string giving the parameter name.")
+    defaults = _call(_kernel.get_defaults, model)
+    if any(_iterable_not_str(v) and k in defaults and not _iterable(defaults[k])
+           for k, v in params.items()):
+        raise ValueError("SetDefaults() accepts only explicit, single parameter values.")
+    _call(_kernel.set_defaults, model, {k: _plain(v) for k, v in params.items()})
 
 
 def GetDefaults(model, keys=None, output=""):
-    d = _call(_kernel.get_defaults, model)
+    """A model's defaults: all as a dict, one by name, or a list for a list
+    of names."""
+    if output != "":
+        raise _error("NotImplemented", "Spindle's GetDefaults offers output='' only (not json)")
+    d = {k: _py_value(k, v) for k, v in _call(_kernel.get_defaults, model).items()}
     if keys is None:
         return d
-    if isinstance(keys, str):
-        return d[keys]
-    return tuple(d[k] for k in keys)
+
+    def one(key):
+        try:
+            return d[key]
+        except KeyError:
+            raise KeyError(f"{model} has no parameter '{key}'") from None
+
+    if _iterable_not_str(keys):
+        return [one(k) for k in keys]
+    return one(keys)
+
+
+def _connect_pairs(pre, post, rule):
+    """The (first, count) pairs to connect for NodeCollections that may
+    hold several runs of ids: the kernel connects contiguous ranges."""
+    if len(pre._runs) == 1 and len(post._runs) == 1:
+        return [(pre._runs[0], post._runs[0])]
+    if rule == "all_to_all":
+        return [(a, b) for a in pre._runs for b in post._runs]
+    if rule == "one_to_one":
+        if len(pre) != len(post):
+            raise _error("IllegalConnection", f"one_to_one needs as many sources ({len(pre)}) as "
+                                              f"targets ({len(post)})")
+        pairs, a, b = [], list(pre._runs), list(post._runs)
+        while a:
+            (fa, na), (fb, nb) = a[0], b[0]
+            k = min(na, nb)
+            pairs.append(((fa, k), (fb, k)))
+            a[0], b[0] = (fa + k, na - k), (fb + k, nb - k)
+            a, b = [r for r in a if r[1]], [r for r in b if r[1]]
+        return pairs
+    if rule == "fixed_indegree" and len(pre._runs) == 1:
+        return [(pre._runs[0], b) for b in post._runs]
+    if rule == "fixed_indegree":
+        raise _error("NotImplemented", "Spindle draws fixed_indegree sources from one contiguous "
+                                       "range of ids; the sources here are not contiguous")
+    return [(pre._runs[0], post._runs[0])]  # the kernel names the rule
 
 
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
@@ -246,17 +759,19 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     ``fixed_indegree``; ``syn_spec`` a model name or a dict."""
     if not isinstance(pre, NodeCollection) or not isinstance(post, NodeCollection):
         raise TypeError("Connect takes NodeCollections")
+    if not pre or not post:
+        raise _error("IllegalConnection", "Connect: the sources and the targets must not be empty")
     if isinstance(conn_spec, str):
         conn_spec = {"rule": conn_spec}
     if isinstance(syn_spec, str):
         syn_spec = {"synapse_model": syn_spec}
-    _call(
-        _kernel.connect,
-        (pre._first, pre._n),
-        (post._first, post._n),
-        dict(conn_spec) if conn_spec else None,
-        dict(syn_spec) if syn_spec else None,
-    )
+    rule = (conn_spec or {}).get("rule", "all_to_all")
+    for a, b in _connect_pairs(pre, post, rule):
+        _call(
+            _kernel.connect, a, b,
+            dict(conn_spec) if conn_spec else None,
+            dict(syn_spec) if syn_spec else None,
+        )
     if return_synapsecollection:
         return GetConnections(pre, post)
 
@@ -276,9 +791,7 @@ class SynapseCollection:
 
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
     if source is not None or target is not None or synapse_label is not None:
-        raise NESTErrors.BadParameter(
-            "Spindle's GetConnections counts connections by synapse model only"
-        )
+        raise _error("BadParameter", "Spindle's GetConnections counts connections by synapse model only")
     return SynapseCollection(_call(_kernel.num_connections, synapse_model))
 
 
@@ -326,14 +839,38 @@ def _check_recorder_files():
             checked.add(directory)
 
 
+_MIN_DELAY_WARNING = (
+    "The requested simulation time is not an integer multiple of the minimal delay in the "
+    "network. This may result in inconsistent results under the following conditions: (i) A "
+    "network contains more than one source of randomness, e.g., two different "
+    "poisson_generators, and (ii) Simulate is called repeatedly with simulation times that are "
+    "not multiples of the minimal delay."
+)
+
+
 def Prepare():
+    """Build the network for simulating (NEST's Prepare)."""
     _check_recorder_files()
     _call(_kernel.prepare_run)
+    n = _call(_kernel.num_local_nodes)
+    _kernel_message(VerbosityLevel.INFO, f"Preparing {n} node{'' if n == 1 else 's'} for simulation.")
 
 
 def Run(t):
+    """Advance the network by ``t`` ms (after Prepare; NEST's Run)."""
     _check_recorder_files()
-    _call(_kernel.simulate, float(t))
+    t = float(t)
+    if not _call(_kernel.check_simtime, t):
+        _kernel_message(VerbosityLevel.WARNING, _MIN_DELAY_WARNING)
+    _kernel_message(
+        VerbosityLevel.INFO,
+        f"Number of local nodes: {_call(_kernel.num_local_nodes)}\n"
+        f"Simulation time (ms): {t:g}\n"
+        f"Number of OpenMP threads: {_call(_kernel.get_kernel, 'local_num_threads')}\n"
+        "Not using MPI",
+    )
+    _call(_kernel.simulate, t)
+    _kernel_message(VerbosityLevel.INFO, "Simulation finished.")
 
 
 def Cleanup():
@@ -341,9 +878,11 @@ def Cleanup():
 
 
 def Simulate(t):
-    """Advance the network by ``t`` ms, on ``local_num_threads`` threads."""
-    _check_recorder_files()
-    _call(_kernel.simulate, float(t))
+    """Advance the network by ``t`` ms, on ``local_num_threads`` threads
+    (Prepare, Run, Cleanup)."""
+    Prepare()
+    Run(t)
+    Cleanup()
 
 
 def spike_digest():
@@ -354,16 +893,23 @@ def spike_digest():
 # ---------------------------------------------- nest.resolution and co.
 
 class _NestModule(types.ModuleType):
-    """Kernel attributes as module attributes, as PyNEST 3 has them."""
+    """Kernel attributes as module attributes, as PyNEST 3 has them
+    (``nest.resolution``, ``nest.verbosity``, ``nest.kernel_status``, ...)."""
 
     def __getattr__(self, name):
-        if name in _KERNEL_ATTRIBUTES:
-            return _call(_kernel.get_kernel, name)
+        if name == "verbosity":
+            return _verbosity
+        if name == "kernel_status":
+            return GetKernelStatus()
+        if name in _MODULE_ATTRIBUTES:
+            return _kernel_attribute(name)
         raise AttributeError(f"module 'spindle.nest' has no attribute '{name}'")
 
     def __setattr__(self, name, value):
-        if name in _KERNEL_ATTRIBUTES:
-            _call(_kernel.set_kernel, name, value)
+        if name in _READ_ONLY_ATTRIBUTES:
+            raise AttributeError(f"`{name}` is a read only kernel attribute.")
+        if name == "verbosity" or name in _MODULE_ATTRIBUTES:
+            SetKernelStatus({name: value})
         else:
             super().__setattr__(name, value)
 
@@ -371,3 +917,4 @@ class _NestModule(types.ModuleType):
 sys.modules[__name__].__class__ = _NestModule
 
 from . import raster_plot  # noqa: E402,F401
+from . import voltage_trace  # noqa: E402,F401
