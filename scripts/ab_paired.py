@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Paired A/B of two spindle builds on the seed network: per round, both
+builds run back to back (ABBA order across rounds, so a drift within a
+round favours neither), and the verdict is the median of the per-round
+ratios B/A of time_simulate, with its interquartile range. On a box whose
+speed wanders by more than the difference sought (as KVM guests do), the
+paired ratio is steadier than comparing two medians.
+
+usage: scripts/ab_paired.py BIN_A BIN_B ROUNDS THREADS[,THREADS...] [ORDER]
+"""
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+
+a, b = sys.argv[1], sys.argv[2]
+rounds = int(sys.argv[3])
+threads = sys.argv[4].split(",")
+order = sys.argv[5] if len(sys.argv) > 5 else "2500"
+
+
+def run(binary, t, out):
+    cmd = [binary, "--order", order, "--threads", t, "--record-to", "none", "--quiet", "--json", out]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    d = json.load(open(out))
+    return d["time_simulate"], d["spike_digest"]
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = f"{tmp}/run.json"
+    for t in threads:
+        ratios, ta, tb, digests = [], [], [], set()
+        for r in range(rounds):
+            pair = [a, b] if r % 2 == 0 else [b, a]
+            got = {}
+            for binary in pair:
+                got[binary] = run(binary, t, out)
+                digests.add(got[binary][1])
+            ta.append(got[a][0])
+            tb.append(got[b][0])
+            ratios.append(got[b][0] / got[a][0])
+        q = statistics.quantiles(ratios, n=4)
+        print(f"threads {t:>2}: A median {statistics.median(ta):.3f} s, B median {statistics.median(tb):.3f} s, "
+              f"B/A per round: median {statistics.median(ratios):.4f} (IQR {q[0]:.4f}-{q[2]:.4f}), "
+              f"{rounds} rounds, digests {sorted(digests)}")
