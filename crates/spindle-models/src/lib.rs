@@ -1,8 +1,7 @@
 //! Spindle's models: pure numerics, no threads, and no unsafe code but the
 //! calls of hot loops compiled for a vector unit the CPU has and the
-//! AVX-512 intrinsics of the ring's bit planes (`iaf_psc_alpha/population.rs`,
-//! `iaf_psc_delta/population.rs`, `iaf_psc_exp/population.rs`,
-//! `ring/planes.rs`; see [`isa`]).
+//! AVX-512 intrinsics of the ring's bit planes (`lanes.rs`, `ring/planes.rs`;
+//! see [`isa`]).
 //!
 //! - [`model`]: the neuron-model interface the engine drives;
 //! - [`iaf_psc_alpha`]: NEST's leaky integrate-and-fire neuron with alpha
@@ -11,6 +10,7 @@
 //!   makes the membrane potential jump, integrated exactly as NEST does;
 //! - [`iaf_psc_exp`]: NEST's leaky integrate-and-fire neuron with
 //!   exponentially decaying synaptic currents, likewise;
+//! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
@@ -23,6 +23,7 @@ pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
 pub mod isa;
+pub mod lanes;
 pub mod model;
 pub mod numerics;
 pub mod poisson;

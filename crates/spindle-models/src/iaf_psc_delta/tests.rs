@@ -285,7 +285,7 @@ fn every_vector_path_gives_the_same_bits() {
                 [
                     pop.v_m(i).to_bits(),
                     pop.refractory_buffer(i).to_bits(),
-                    u64::from(pop.r[i]),
+                    u64::from(pop.state.r[i]),
                 ]
             })
             .collect();
