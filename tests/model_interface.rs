@@ -131,6 +131,21 @@ impl Population for Climbers {
         self.v_m[i]
     }
 
+    fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError> {
+        match name {
+            "V_m" => {
+                self.v_m[i] = value;
+                Ok(())
+            }
+            _ => Err(ParamError::Unknown(name.into())),
+        }
+    }
+
+    fn set_params(&mut self, values: &[f64], _res: Resolution) {
+        self.drive = values[0];
+        self.v_th = values[1];
+    }
+
     fn bytes(&self) -> usize {
         self.v_m.len() * 8
     }

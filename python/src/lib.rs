@@ -7,8 +7,6 @@
 //! `spindle.nest` turns into NEST's exceptions. No simulation logic lives
 //! here or in Python.
 
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +21,8 @@ use pyo3::types::{PyDict, PyList};
 use spindle::core::Resolution;
 use spindle::engine::{Config, EngineError, PhaseTime, PhaseTimers, Simulation};
 use spindle::models::devices::{
-    MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams, SpikeRecorderParams,
+    DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams,
+    SpikeRecorderParams,
 };
 use spindle::models::{ModelRef, NeuronParams, neuron_model};
 use spindle::network::{ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec};
@@ -84,6 +83,7 @@ fn unknown_component(model: &str) -> PyErr {
 const DEVICE_MODELS: &[&str] = &[
     "poisson_generator",
     "spike_generator",
+    "dc_generator",
     "spike_recorder",
     "multimeter",
     "voltmeter",
@@ -92,7 +92,7 @@ const DEVICE_MODELS: &[&str] = &[
 /// NEST's `element_type` of a node model.
 fn element_type(model: &str) -> &'static str {
     match model {
-        "poisson_generator" | "spike_generator" => "stimulator",
+        "poisson_generator" | "spike_generator" | "dc_generator" => "stimulator",
         "spike_recorder" | "multimeter" | "voltmeter" => "recorder",
         _ => "neuron",
     }
@@ -260,6 +260,7 @@ fn record_to_name(r: RecordTo) -> &'static str {
 enum Device {
     Poisson(PoissonGeneratorParams),
     SpikeGenerator(SpikeGeneratorParams),
+    Dc(DcGeneratorParams),
     Recorder(SpikeRecorderParams),
     /// A multimeter or (`true`) a voltmeter.
     Meter(MultimeterParams, bool),
@@ -277,7 +278,15 @@ impl Device {
                     "start" => p.start = number(&key, &v)?,
                     // NEST's "never" is the largest double.
                     "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
                     _ => return Err(unknown("poisson_generator", &key)),
+                },
+                Device::Dc(p) => match key.as_str() {
+                    "amplitude" => p.amplitude = number(&key, &v)?,
+                    "start" => p.start = number(&key, &v)?,
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
+                    _ => return Err(unknown("dc_generator", &key)),
                 },
                 Device::SpikeGenerator(p) => match key.as_str() {
                     "spike_times" => p.spike_times = numbers_of(&key, &v)?,
@@ -326,6 +335,7 @@ impl Device {
         match self {
             Device::Poisson(p) => p.validate(),
             Device::SpikeGenerator(p) => p.validate(),
+            Device::Dc(p) => p.validate(),
             Device::Recorder(_) | Device::Meter(..) => Ok(()),
         }
         .map_err(|e| err("BadProperty", e.to_string()))
@@ -335,10 +345,88 @@ impl Device {
         match self {
             Device::Poisson(p) => net.create_poisson_generator(*p),
             Device::SpikeGenerator(p) => net.create_spike_generator(p.clone()),
+            Device::Dc(p) => net.create_dc_generator(*p),
             Device::Recorder(p) => net.create_spike_recorder(p.clone()),
             Device::Meter(p, _) => net.create_multimeter(p.clone()),
         }
     }
+
+    /// The node kind these parameters give.
+    fn kind(&self) -> NodeKind {
+        match self {
+            Device::Poisson(p) => NodeKind::PoissonGenerator(*p),
+            Device::SpikeGenerator(p) => NodeKind::SpikeGenerator(p.clone()),
+            Device::Dc(p) => NodeKind::DcGenerator(*p),
+            Device::Recorder(p) => NodeKind::SpikeRecorder(p.clone()),
+            Device::Meter(p, _) => NodeKind::Multimeter(p.clone()),
+        }
+    }
+
+    /// The parameters by NEST's names, as `GetDefaults` and `get` give
+    /// them (recorders' events aside); `res` is the resolution a
+    /// multimeter's default interval is.
+    fn items<'py>(
+        &self,
+        py: Python<'py>,
+        res: f64,
+    ) -> PyResult<Vec<(&'static str, Bound<'py, PyAny>)>> {
+        Ok(match self {
+            Device::Poisson(p) => vec![
+                ("rate", py_any(py, p.rate)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
+            Device::Dc(p) => vec![
+                ("amplitude", py_any(py, p.amplitude)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
+            Device::SpikeGenerator(p) => {
+                vec![("spike_times", PyList::new(py, &p.spike_times)?.into_any())]
+            }
+            Device::Recorder(p) => vec![
+                ("label", py_any(py, p.label.as_str())?),
+                ("record_to", py_any(py, record_to_name(p.record_to))?),
+            ],
+            Device::Meter(p, _) => vec![
+                ("interval", py_any(py, p.interval.unwrap_or(res))?),
+                ("record_from", PyList::new(py, &p.record_from)?.into_any()),
+                ("record_to", py_any(py, "memory")?),
+                ("time_in_steps", py_any(py, false)?),
+            ],
+        })
+    }
+}
+
+/// The parameters of a device node of kind `kind` (`volt`: a voltmeter).
+fn device_from(kind: &NodeKind, volt: bool) -> Device {
+    match kind {
+        NodeKind::PoissonGenerator(p) => Device::Poisson(*p),
+        NodeKind::SpikeGenerator(p) => Device::SpikeGenerator(p.clone()),
+        NodeKind::DcGenerator(p) => Device::Dc(*p),
+        NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
+        NodeKind::Multimeter(p) => Device::Meter(p.clone(), volt),
+        NodeKind::Neuron { .. } => unreachable!("a device"),
+    }
+}
+
+/// Whether two descriptions hold the same nodes with the same parameters
+/// (connections aside: `set` changes none).
+fn same(a: &Network, b: &Network) -> bool {
+    a.node_runs() == b.node_runs()
+        && a.populations() == b.populations()
+        && a.populations()
+            .iter()
+            .all(|(c, _)| a.node_params_in(c).eq(b.node_params_in(c)))
+}
+
+/// A multimeter's events as NEST's holds them: those of the last slice
+/// run come with the next run.
+fn nest_meter_events(sim: &Simulation, id: u32) -> PyResult<spindle::engine::MultimeterEvents> {
+    let ev = sim.multimeter_events(id).map_err(engine_err)?;
+    Ok(ev.until(sim.multimeter_horizon()))
 }
 
 /// NEST writes an open end (a generator's `stop`) as the largest double;
@@ -378,6 +466,7 @@ fn no_events(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 struct DeviceDefaults {
     poisson_generator: PoissonGeneratorParams,
     spike_generator: SpikeGeneratorParams,
+    dc_generator: DcGeneratorParams,
     spike_recorder: SpikeRecorderParams,
     multimeter: MultimeterParams,
     voltmeter: MultimeterParams,
@@ -388,6 +477,7 @@ impl Default for DeviceDefaults {
         Self {
             poisson_generator: PoissonGeneratorParams::with_rate(0.0),
             spike_generator: SpikeGeneratorParams::default(),
+            dc_generator: DcGeneratorParams::default(),
             spike_recorder: SpikeRecorderParams::default(),
             multimeter: MultimeterParams {
                 interval: Some(1.0),
@@ -406,6 +496,7 @@ impl DeviceDefaults {
         Some(match model {
             "poisson_generator" => Device::Poisson(self.poisson_generator),
             "spike_generator" => Device::SpikeGenerator(self.spike_generator.clone()),
+            "dc_generator" => Device::Dc(self.dc_generator),
             "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
             "multimeter" => Device::Meter(self.multimeter.clone(), false),
             "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
@@ -417,6 +508,7 @@ impl DeviceDefaults {
         match d {
             Device::Poisson(p) => self.poisson_generator = p,
             Device::SpikeGenerator(p) => self.spike_generator = p,
+            Device::Dc(p) => self.dc_generator = p,
             Device::Recorder(p) => self.spike_recorder = p,
             Device::Meter(p, false) => self.multimeter = p,
             Device::Meter(p, true) => self.voltmeter = p,
@@ -619,17 +711,10 @@ impl Kernel {
             .collect()
     }
 
-    /// The parameters of a device model or of device node `id`.
+    /// The parameters of device node `id`.
     fn device_of(&self, id: u32) -> PyResult<Device> {
-        Ok(match self.kind(id)? {
-            NodeKind::PoissonGenerator(p) => Device::Poisson(*p),
-            NodeKind::SpikeGenerator(p) => Device::SpikeGenerator(p.clone()),
-            NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
-            NodeKind::Multimeter(p) => {
-                Device::Meter(p.clone(), self.voltmeters.binary_search(&id).is_ok())
-            }
-            NodeKind::Neuron { .. } => unreachable!("a device"),
-        })
+        let volt = self.voltmeters.binary_search(&id).is_ok();
+        Ok(device_from(self.kind(id)?, volt))
     }
 
     /// Build the simulation (NEST's Prepare): every shard, every synapse.
@@ -726,47 +811,35 @@ impl Kernel {
         }
         let net = self.net.as_ref().expect("a node exists");
         Ok(Some(match kind {
-            NodeKind::Neuron {
-                model, population, ..
-            } => {
+            NodeKind::Neuron { model, .. } => {
                 if key == "recordables" {
                     return Ok(Some(PyList::new(py, recordables(*model))?.into_any()));
                 }
-                let p = &net.populations()[*population as usize].1;
+                let p = net.neuron_params(id).expect("a neuron");
                 let Ok(v) = p.get(key) else { return Ok(None) };
-                if key == "V_m" && self.sim.as_ref().is_some_and(|s| s.time() > 0.0) {
-                    return Err(not_implemented(
-                        "Spindle does not read V_m back from a running network; record it with a voltmeter",
-                    ));
-                }
-                py_any(py, v)?
+                // State variables as they are now, once simulated.
+                let now = self
+                    .sim
+                    .as_ref()
+                    .filter(|s| s.time() > 0.0 && model.state_params().contains(&key))
+                    .and_then(|s| s.recordable(id, key));
+                py_any(py, now.unwrap_or(v))?
             }
-            NodeKind::SpikeRecorder(p) => match key {
-                "label" => py_any(py, p.label.as_str())?,
-                "record_to" => py_any(py, record_to_name(p.record_to))?,
-                "n_events" => py_any(py, self.n_events(id)?)?,
-                "events" => self.events(py, id)?.into_any(),
-                _ => return Ok(None),
-            },
-            NodeKind::Multimeter(p) => match key {
-                "interval" => py_any(py, p.interval.unwrap_or(self.status.resolution))?,
-                "record_from" => PyList::new(py, &p.record_from)?.into_any(),
-                "record_to" => py_any(py, "memory")?,
-                "time_in_steps" => py_any(py, false)?,
-                "events" => self.events(py, id)?.into_any(),
-                "n_events" => py_any(py, self.n_events(id)?)?,
-                _ => return Ok(None),
-            },
-            NodeKind::PoissonGenerator(p) => match key {
-                "rate" => py_any(py, p.rate)?,
-                "start" => py_any(py, p.start)?,
-                "stop" => py_any(py, nest_end(p.stop))?,
-                _ => return Ok(None),
-            },
-            NodeKind::SpikeGenerator(p) => match key {
-                "spike_times" => PyList::new(py, &p.spike_times)?.into_any(),
-                _ => return Ok(None),
-            },
+            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)
+                if matches!(key, "n_events" | "events") =>
+            {
+                match key {
+                    "n_events" => py_any(py, self.n_events(id)?)?,
+                    _ => self.events(py, id)?.into_any(),
+                }
+            }
+            _ => {
+                let items = self.device_of(id)?.items(py, self.status.resolution)?;
+                match items.into_iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => v,
+                    None => return Ok(None),
+                }
+            }
         }))
     }
 
@@ -787,7 +860,8 @@ impl Kernel {
                 "n_events",
                 "events",
             ]),
-            NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop"]),
+            NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop", "origin"]),
+            NodeKind::DcGenerator(_) => keys.extend(["amplitude", "start", "stop", "origin"]),
             NodeKind::SpikeGenerator(_) => keys.push("spike_times"),
         }
         keys
@@ -932,17 +1006,6 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
 }
 
 /// Parameters held per Create call: what `set` cannot do.
-fn per_call(pop: &NodeCollection, why: &str) -> PyErr {
-    not_implemented(format!(
-        "neurons {}..{} were made by one Create call (nodes created with equal values share one) \
-         and share one set of parameters, so {why}; set all of them alike, or create them with \
-         different values (Create(model, n, params={{name: [one value per node]}}) or \
-         params=[dict, ...])",
-        pop.first(),
-        pop.first() as usize + pop.len() - 1
-    ))
-}
-
 #[pymethods]
 impl Kernel {
     #[new]
@@ -1271,91 +1334,79 @@ impl Kernel {
     }
 
     /// NEST's `nodes.set(...)`: `runs` is a list of (first id, count,
-    /// params), each setting `params` on its nodes. Neurons hold their
-    /// parameters per Create call: a set must give all neurons of one call
-    /// the same values. Spike recorders take `label` and `record_to`; other
-    /// devices are set at Create only. All or nothing.
+    /// params), each setting `params` on its nodes, per node. Before the
+    /// first Simulate anything may change; after it, the simulation takes
+    /// the new parameters of devices and neurons (a neuron's parameters
+    /// but for `V_m` alike on all neurons simulated together) and `V_m` per
+    /// node. `n_events = 0` empties a recorder. All or nothing.
     fn set(&mut self, runs: Vec<(u32, u32, Bound<'_, PyDict>)>) -> PyResult<()> {
-        // population -> (its neurons, how many the runs cover, values)
-        let mut pops: BTreeMap<u32, (NodeCollection, usize, Values)> = BTreeMap::new();
-        let mut recorders: Vec<(u32, SpikeRecorderParams)> = Vec::new();
         let res = self.resolution()?;
+        let running = self.sim.as_ref().is_some_and(|s| s.time() > 0.0);
+        // Changes go to a copy of the description, kept if all succeed.
+        let mut net = None;
+        let mut states: Vec<(u32, String, f64)> = Vec::new();
+        let mut clears: Vec<u32> = Vec::new();
         for (first, n, d) in &runs {
             if d.is_empty() {
                 continue;
             }
             let c = self.collection(*first, *n)?;
+            let net = net.get_or_insert_with(|| self.net.clone().expect("a node exists"));
             for (part, kind) in self.parts(c) {
-                match kind {
-                    NodeKind::Neuron { model, population } => {
-                        let mut values = neuron_values(*model, Some(d))?;
-                        values.sort_by(|a, b| a.0.cmp(&b.0));
-                        let net = self.net.as_ref().expect("a node exists");
-                        let pop = net.populations()[*population as usize].0;
-                        match pops.entry(*population) {
-                            Entry::Vacant(e) => {
-                                e.insert((pop, part.len(), values));
-                            }
-                            Entry::Occupied(mut e) => {
-                                let (_, covered, v) = e.get_mut();
-                                if *v != values {
-                                    return Err(per_call(
-                                        &pop,
-                                        "they cannot take different values",
-                                    ));
-                                }
-                                *covered += part.len();
-                            }
+                if let NodeKind::Neuron { model, .. } = kind {
+                    let values = neuron_values(*model, Some(d))?;
+                    net.set_neuron_params(&part, |p| {
+                        let mut q = p.clone();
+                        for (k, v) in &values {
+                            q.set(k, *v)?;
                         }
+                        Ok(q)
+                    })
+                    .map_err(net_err)?;
+                    let state = values
+                        .iter()
+                        .filter(|(k, _)| model.state_params().contains(&k.as_str()));
+                    for (k, v) in state {
+                        states.extend(part.iter().map(|id| (id, k.clone(), *v)));
                     }
-                    NodeKind::SpikeRecorder(_) => {
-                        for id in part.iter() {
-                            let Device::Recorder(p) = self.device_of(id)?.with(Some(d), res)?
-                            else {
-                                unreachable!("a recorder")
-                            };
-                            recorders.push((id, p));
-                        }
+                    continue;
+                }
+                let d = d.copy()?;
+                if let Some(v) = d.get_item("n_events")? {
+                    if !matches!(kind, NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)) {
+                        return Err(unknown(kind.model_name(), "n_events"));
                     }
-                    _ => {
-                        // Unknown names first (NEST's error), then what
-                        // Spindle cannot change.
-                        self.device_of(part.first())?.with(Some(d), res)?;
-                        return Err(not_implemented(format!(
-                            "Spindle sets {} parameters only at Create (node {})",
-                            self.model_name(part.first())?,
-                            part.first()
-                        )));
+                    if v.extract::<i64>().ok() != Some(0) {
+                        return Err(err("BadProperty", "n_events can only be set to 0."));
                     }
+                    d.del_item("n_events")?;
+                    clears.extend(part.iter());
+                }
+                for id in part.iter() {
+                    let volt = self.voltmeters.binary_search(&id).is_ok();
+                    let kind = net.node(id).expect("a node");
+                    let dev = device_from(kind, volt).with(Some(&d), res)?;
+                    dev.validate()?;
+                    net.set_device(id, dev.kind()).map_err(net_err)?;
                 }
             }
         }
-        // Check everything before changing anything.
-        let mut new = Vec::with_capacity(pops.len());
-        for (&i, (pop, covered, values)) in &pops {
-            if *covered != pop.len() {
-                return Err(per_call(
-                    pop,
-                    &format!("a set of {covered} of them cannot change them"),
-                ));
+        if let Some(net) = net {
+            if running {
+                let sim = self.sim.as_mut().expect("running");
+                sim.change(net.clone()).map_err(engine_err)?;
+                for (id, k, v) in states {
+                    sim.set_state(id, &k, v).map_err(engine_err)?;
+                }
+                self.net = Some(net);
+            } else if self.net.as_ref().is_some_and(|old| !same(old, &net)) {
+                *self.changing()? = net;
             }
-            let net = self.net.as_ref().expect("a node exists");
-            let base = &net.populations()[i as usize].1;
-            let p = neuron_params(base, values)?;
-            p.validate()
-                .map_err(|e| err("BadProperty", format!("{}: {e}", base.model().name())))?;
-            new.push((*pop, p));
         }
-        if new.is_empty() && recorders.is_empty() {
-            return Ok(());
-        }
-        let net = self.changing()?;
-        for (pop, p) in new {
-            net.set_neuron_params(&pop, |_| Ok(p.clone()))
-                .map_err(net_err)?;
-        }
-        for (id, p) in recorders {
-            net.set_spike_recorder(id, p).map_err(net_err)?;
+        if let Some(sim) = self.sim.as_mut() {
+            for id in clears {
+                sim.clear_events(id).map_err(engine_err)?;
+            }
         }
         Ok(())
     }
@@ -1381,14 +1432,25 @@ impl Kernel {
         for (first, n) in runs {
             let c = self.collection(first, n)?;
             for (part, kind) in self.parts(c) {
-                if key == "global_id" || !kind.is_neuron() {
+                // One value for all neurons of a Create call, unless set
+                // per node or (a state variable) simulated.
+                let shared = match kind {
+                    NodeKind::Neuron { model, .. } => {
+                        let net = self.net.as_ref().expect("a node exists");
+                        key != "global_id"
+                            && net.node_params_in(&part).next().is_none()
+                            && !(model.state_params().contains(&key)
+                                && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))
+                    }
+                    _ => false,
+                };
+                if shared {
+                    let v = self.value(py, part.first(), kind, key)?;
+                    out.extend(std::iter::repeat_n(v, part.len()));
+                } else {
                     for id in part.iter() {
                         out.push(self.value(py, id, kind, key)?);
                     }
-                } else {
-                    // One value for all neurons of a Create call.
-                    let v = self.value(py, part.first(), kind, key)?;
-                    out.extend(std::iter::repeat_n(v, part.len()));
                 }
                 let m = self.model_name(part.first())?;
                 if !models.contains(&m) {
@@ -1430,7 +1492,7 @@ impl Kernel {
             // something.
             (NodeKind::Multimeter(p), _) if p.record_from.is_empty() => Ok(0),
             (NodeKind::Multimeter(_), Some(sim)) => {
-                Ok(sim.multimeter_events(id).map_err(engine_err)?.senders.len() as u64)
+                Ok(nest_meter_events(sim, id)?.senders.len() as u64)
             }
             (_, Some(sim)) => sim.n_events(id).map_err(engine_err),
         }
@@ -1453,7 +1515,7 @@ impl Kernel {
                     return no_events(py);
                 }
                 let ev = match sim {
-                    Some(sim) => sim.multimeter_events(id).map_err(engine_err)?,
+                    Some(sim) => nest_meter_events(sim, id)?,
                     None => Default::default(),
                 };
                 if self.prepared {
@@ -1544,27 +1606,12 @@ impl Kernel {
             }
             d.set_item("recordables", recordables(neuron))?;
         } else if let Some(dev) = self.devices.get(model) {
-            match dev {
-                Device::Poisson(p) => {
-                    d.set_item("rate", p.rate)?;
-                    d.set_item("start", p.start)?;
-                    d.set_item("stop", nest_end(p.stop))?;
-                }
-                Device::SpikeGenerator(p) => d.set_item("spike_times", p.spike_times)?,
-                Device::Recorder(p) => {
-                    d.set_item("label", p.label)?;
-                    d.set_item("record_to", record_to_name(p.record_to))?;
-                    d.set_item("events", no_events(py)?)?;
-                    d.set_item("n_events", 0)?;
-                }
-                Device::Meter(p, _) => {
-                    d.set_item("interval", p.interval.unwrap_or(self.status.resolution))?;
-                    d.set_item("record_from", p.record_from)?;
-                    d.set_item("record_to", "memory")?;
-                    d.set_item("time_in_steps", false)?;
-                    d.set_item("events", no_events(py)?)?;
-                    d.set_item("n_events", 0)?;
-                }
+            for (k, v) in dev.items(py, self.status.resolution)? {
+                d.set_item(k, v)?;
+            }
+            if let Device::Recorder(_) | Device::Meter(..) = dev {
+                d.set_item("events", no_events(py)?)?;
+                d.set_item("n_events", 0)?;
             }
         } else {
             let fresh;

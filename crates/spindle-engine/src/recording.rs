@@ -40,6 +40,21 @@ pub struct MultimeterEvents {
 }
 
 impl MultimeterEvents {
+    /// The samples at times up to `horizon` [ms] only (what NEST's
+    /// multimeter holds: see `Simulation::multimeter_horizon`).
+    pub fn until(mut self, horizon: f64) -> Self {
+        let keep: Vec<bool> = self.times.iter().map(|&t| t <= horizon).collect();
+        let mut k = keep.iter();
+        self.senders.retain(|_| *k.next().expect("one per sample"));
+        let mut k = keep.iter();
+        self.times.retain(|_| *k.next().expect("one per sample"));
+        for (_, values) in &mut self.values {
+            let mut k = keep.iter();
+            values.retain(|_| *k.next().expect("one per sample"));
+        }
+        self
+    }
+
     /// The values of recordable `name`, if recorded.
     pub fn get(&self, name: &str) -> Option<&[f64]> {
         self.values

@@ -3,11 +3,14 @@
 
 use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
-use spindle_models::devices::RecordTo;
+use spindle_models::devices::{DcGeneratorParams, PoissonGeneratorParams, RecordTo, window_steps};
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
-use spindle_models::{InputRing, Isa, Population, SliceInput, SliceOutput};
+use spindle_models::{
+    CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
+    SliceOutput,
+};
 use spindle_network::storage::{ProjectionRows, ShardSynapses};
-use spindle_network::{DeviceConnection, Network, NodeKind, Partition, ShardRange};
+use spindle_network::{DeviceConnection, Network, NodeCollection, NodeKind, Partition, ShardRange};
 
 use crate::exchange::{Spike, for_each_in_order};
 use crate::timers::ShardTimes;
@@ -18,6 +21,46 @@ struct Injection {
     arrival: Step,
     local: u32,
     weight: f64,
+    generator: NodeId,
+    /// The step it was sent in.
+    sent: Step,
+}
+
+/// The events of spike generator `generator` (times `spike_times`)
+/// through connection (`weight`, `delay`) to local neuron `local`, those
+/// sent in steps `from..` only.
+fn injections(
+    generator: NodeId,
+    spike_times: &[f64],
+    res: Resolution,
+    (weight, delay): (f64, Step),
+    local: u32,
+    from: Step,
+) -> impl Iterator<Item = Injection> + '_ {
+    spike_times.iter().filter_map(move |&t| {
+        // A spike at t (grid step k) is sent in step k - 1 and is felt at
+        // the end of step k - 1 + delay.
+        let sent = ((t / res.h()).round() as Step).checked_sub(1)?;
+        (sent >= from).then_some(Injection {
+            arrival: sent + delay,
+            local,
+            weight,
+            generator,
+            sent,
+        })
+    })
+}
+
+/// The parameters a population of the shard was built with, but for the
+/// state variables' initial values.
+fn structural(params: &NeuronParams, base: &NeuronParams) -> NeuronParams {
+    let mut p = params.clone();
+    for name in params.model().state_params() {
+        if let Ok(v) = base.get(name) {
+            p.set(name, v).expect("the model's own");
+        }
+    }
+    p
 }
 
 /// Global numbering of recorders and multimeter probes, shared by all
@@ -75,10 +118,16 @@ pub(crate) struct Shard {
     /// Node id of each local neuron.
     pub ids: Vec<NodeId>,
     pops: Vec<Box<dyn Population>>,
+    /// Each population's network population and parameters (but for state
+    /// variables' initial values).
+    pieces: Vec<(usize, NeuronParams)>,
     /// The vector unit the populations and the ring run on.
     isa: Isa,
     ring: InputRing,
     poisson: PoissonInput,
+    /// The generator of each Poisson drive.
+    poisson_generators: Vec<NodeId>,
+    currents: CurrentInput,
     pub synapses: ShardSynapses,
     injections: Vec<Injection>,
     next_injection: usize,
@@ -120,16 +169,63 @@ impl Shard {
             .collect();
 
         let mut pops = Vec::new();
-        for (nodes, params) in net.populations() {
-            let owned: Vec<(NodeId, u32)> = partition.owned(range, nodes).collect();
-            if let Some(&(_, first)) = owned.first() {
-                let model = params.model();
-                pops.push(model.population(params.values(), res, first, owned.len()));
+        let mut pieces = Vec::new();
+        for (pi, (nodes, params)) in net.populations().iter().enumerate() {
+            let owned = partition.owned_part(range, nodes);
+            if owned.is_empty() {
+                continue;
+            }
+            let first = partition.locate(owned.first()).expect("a neuron").1;
+            let own: Vec<(NodeId, &NeuronParams)> = net.node_params_in(&owned).collect();
+            // Runs of neurons whose parameters agree but for the state
+            // variables' initial values, which are set per neuron.
+            let mut start = 0;
+            while start < owned.len() {
+                let of = |i: usize| -> NeuronParams {
+                    let id = owned.get(i);
+                    match own.binary_search_by_key(&id, |(j, _)| *j) {
+                        Ok(k) => structural(own[k].1, params),
+                        Err(_) => params.clone(),
+                    }
+                };
+                let base = of(start);
+                let mut end = start + 1;
+                if own.is_empty() {
+                    end = owned.len();
+                }
+                while end < owned.len() && of(end) == base {
+                    end += 1;
+                }
+                let offset = first + start as u32;
+                let mut pop = params
+                    .model()
+                    .population(base.values(), res, offset, end - start);
+                for &(id, q) in &own {
+                    let i = owned.position(id).expect("in the part");
+                    if !(start..end).contains(&i) {
+                        continue;
+                    }
+                    for name in q.model().state_params() {
+                        let (Ok(v), Ok(was)) = (q.get(name), base.get(name)) else {
+                            continue;
+                        };
+                        if v != was {
+                            pop.set_state(i - start, name, v)
+                                .expect("a state parameter");
+                        }
+                    }
+                }
+                pops.push(pop);
+                pieces.push((pi, base));
+                start = end;
             }
         }
 
         let mut drives = Vec::new();
+        let mut poisson_generators = Vec::new();
         let mut per_neuron: Vec<Vec<_>> = vec![Vec::new(); n];
+        let mut current_drives = Vec::new();
+        let mut currents_of: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut injections = Vec::new();
         let mut recorders_of = vec![Vec::new(); n];
         for (c, conn) in net.device_connections().iter().enumerate() {
@@ -145,22 +241,17 @@ impl Shard {
                     else {
                         unreachable!("a Poisson connection starts at a poisson_generator")
                     };
-                    let window = |ms: f64| {
-                        if ms.is_finite() {
-                            (ms / res.h()).round() as Step
-                        } else {
-                            Step::MAX
-                        }
-                    };
                     let d = drives.len() as u32;
+                    let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
                     drives.push(PoissonDrive {
                         // NEST: mean = h * rate * 1e-3, in this order.
                         sampler: PoissonSampler::new(res.h() * p.rate * 1e-3),
                         weight: *weight,
                         delay: *delay,
-                        t_min: window(p.start),
-                        t_max: window(p.stop),
+                        t_min,
+                        t_max,
                     });
+                    poisson_generators.push(*generator);
                     for (id, local) in partition.owned(range, targets) {
                         let state = stream_state(
                             net.seed(),
@@ -182,16 +273,34 @@ impl Shard {
                         unreachable!("a spike-generator connection starts at a spike_generator")
                     };
                     for (_, local) in partition.owned(range, targets) {
-                        for &t in &p.spike_times {
-                            // A spike at t (grid step k) is sent in step k - 1
-                            // and is felt at the end of step k - 1 + delay.
-                            let k = (t / res.h()).round() as Step;
-                            injections.push(Injection {
-                                arrival: k - 1 + delay,
-                                local,
-                                weight: *weight,
-                            });
-                        }
+                        let times = &p.spike_times;
+                        let link = (*weight, *delay);
+                        injections.extend(self::injections(*generator, times, res, link, local, 0));
+                    }
+                }
+                DeviceConnection::Current {
+                    generator,
+                    targets,
+                    weight,
+                    delay,
+                } => {
+                    let NodeKind::DcGenerator(p) = net.node(*generator).expect("a device node")
+                    else {
+                        unreachable!("a current connection starts at a dc_generator")
+                    };
+                    let d = current_drives.len() as u32;
+                    let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
+                    current_drives.push(CurrentDrive {
+                        generator: *generator,
+                        amplitude: p.amplitude,
+                        weight: *weight,
+                        delay: *delay,
+                        t_min,
+                        t_max,
+                        earlier: Vec::new(),
+                    });
+                    for (_, local) in partition.owned(range, targets) {
+                        currents_of[local as usize].push(d);
                     }
                 }
                 DeviceConnection::SpikeRecorder { recorder, sources } => {
@@ -228,6 +337,7 @@ impl Shard {
             index: range.index,
             ids,
             pops,
+            pieces,
             isa,
             ring: InputRing::with_planes(
                 n,
@@ -237,6 +347,8 @@ impl Shard {
                 isa,
             ),
             poisson: PoissonInput::new(drives, per_neuron),
+            poisson_generators,
+            currents: CurrentInput::new(current_drives, currents_of),
             synapses,
             injections,
             next_injection: 0,
@@ -253,12 +365,193 @@ impl Shard {
         }
     }
 
+    /// Between runs, the changes `net` (the network this shard was built
+    /// from, changed by `set` only) makes to its neurons' parameters: new
+    /// parameters for each population whose neurons all changed alike.
+    /// Refuses (naming the neurons) a change to part of one.
+    pub(crate) fn neuron_changes(
+        &self,
+        net: &Network,
+    ) -> Result<Vec<(usize, NeuronParams)>, String> {
+        let mut changes = Vec::new();
+        for (k, (pop, (pi, built))) in self.pops.iter().zip(&self.pieces).enumerate() {
+            let params = &net.populations()[*pi].1;
+            let offset = pop.offset() as usize;
+            let ids = &self.ids[offset..offset + pop.len()];
+            let new = structural(net.neuron_params(ids[0]).expect("a neuron"), params);
+            if ids[1..]
+                .iter()
+                .any(|&id| structural(net.neuron_params(id).expect("a neuron"), params) != new)
+            {
+                return Err(format!(
+                    "neurons {}..{} were simulated with the same parameters; Spindle changes \
+                     parameters other than {} of only some of them before the first Simulate only",
+                    ids[0],
+                    ids[ids.len() - 1],
+                    params.model().state_params().join(", ")
+                ));
+            }
+            if structural(built, &new) != new {
+                changes.push((k, new));
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Make the changes [`Self::neuron_changes`] found.
+    pub(crate) fn change_neurons(&mut self, changes: Vec<(usize, NeuronParams)>, res: Resolution) {
+        for (k, new) in changes {
+            self.pops[k].set_params(new.values(), res);
+            self.pieces[k].1 = new;
+        }
+    }
+
+    /// The population of local neuron `local`, and its index there.
+    fn population_of(&mut self, local: u32) -> (&mut Box<dyn Population>, usize) {
+        let pop = self
+            .pops
+            .iter_mut()
+            .rev()
+            .find(|p| p.offset() <= local)
+            .expect("every neuron is in a population");
+        let i = (local - pop.offset()) as usize;
+        (pop, i)
+    }
+
+    /// Set state variable `name` of local neuron `local`.
+    pub(crate) fn set_state(&mut self, local: u32, name: &str, v: f64) -> Result<(), ParamError> {
+        let (pop, i) = self.population_of(local);
+        pop.set_state(i, name, v)
+    }
+
+    /// Recordable `r` of local neuron `local` now.
+    pub(crate) fn recordable(&self, local: u32, r: usize) -> f64 {
+        let pop = self
+            .pops
+            .iter()
+            .rev()
+            .find(|p| p.offset() <= local)
+            .expect("every neuron is in a population");
+        pop.recordable((local - pop.offset()) as usize, r)
+    }
+
+    /// New rate and window of Poisson generator `generator`.
+    pub(crate) fn set_poisson(
+        &mut self,
+        generator: NodeId,
+        p: &PoissonGeneratorParams,
+        res: Resolution,
+    ) {
+        let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
+        for (d, _) in self
+            .poisson_generators
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| **g == generator)
+        {
+            let drive = self.poisson.drive_mut(d);
+            // NEST: mean = h * rate * 1e-3, in this order.
+            drive.sampler = PoissonSampler::new(res.h() * p.rate * 1e-3);
+            drive.t_min = t_min;
+            drive.t_max = t_max;
+        }
+    }
+
+    /// New amplitude and window of current generator `generator`, for
+    /// what it sends from step `now` on.
+    pub(crate) fn set_current(
+        &mut self,
+        generator: NodeId,
+        p: &DcGeneratorParams,
+        res: Resolution,
+        now: Step,
+    ) {
+        let window = window_steps(p.start, p.stop, p.origin, res);
+        self.currents
+            .set_generator(generator, p.amplitude, window, now);
+    }
+
+    /// New spike times of spike generator `generator`, whose connections
+    /// are `links` (targets, weight, delay): its events not yet sent are
+    /// replaced by those of `times` sent from step `now` on (those in
+    /// flight arrive).
+    pub(crate) fn set_spike_times(
+        &mut self,
+        generator: NodeId,
+        times: &[f64],
+        links: &[(NodeCollection, f64, Step)],
+        partition: &Partition,
+        res: Resolution,
+        now: Step,
+    ) {
+        let mut pending: Vec<Injection> = self
+            .injections
+            .drain(self.next_injection..)
+            .filter(|i| i.generator != generator || i.sent < now)
+            .collect();
+        let range = &partition.shards()[self.index];
+        for &(targets, weight, delay) in links {
+            for (_, local) in partition.owned(range, &targets) {
+                pending.extend(injections(
+                    generator,
+                    times,
+                    res,
+                    (weight, delay),
+                    local,
+                    now,
+                ));
+            }
+        }
+        pending.sort_by_key(|i| i.arrival);
+        self.injections.drain(..self.next_injection);
+        self.next_injection = 0;
+        self.injections.extend(pending);
+    }
+
+    /// Forget what recorder `r` recorded (NEST's `n_events = 0`).
+    pub(crate) fn clear_recorder(&mut self, r: usize) {
+        self.recorded[r].clear();
+        self.recorded_counts[r] = 0;
+    }
+
+    /// Whether recorder `r` keeps its events.
+    pub(crate) fn set_stores(&mut self, r: usize, stores: bool) {
+        self.stores[r] = stores;
+    }
+
+    /// Forget the samples `drop` selects by probe and step.
+    pub(crate) fn clear_samples(&mut self, drop: impl Fn(u32, Step) -> bool) {
+        let out = &mut self.output;
+        let width = |i: usize, out: &SliceOutput| {
+            let end = out
+                .samples
+                .get(i + 1)
+                .map_or(out.values.len(), |s| s.at as usize);
+            out.samples[i].at as usize..end
+        };
+        let mut values = Vec::with_capacity(out.values.len());
+        let mut samples = Vec::with_capacity(out.samples.len());
+        for i in 0..out.samples.len() {
+            let mut sample = out.samples[i];
+            if drop(sample.probe, sample.step) {
+                continue;
+            }
+            let at = width(i, out);
+            sample.at = values.len() as u32;
+            values.extend_from_slice(&out.values[at]);
+            samples.push(sample);
+        }
+        out.values = values;
+        out.samples = samples;
+    }
+
     /// Bytes of state, ring, Poisson streams and synapses.
     pub(crate) fn bytes(&self) -> (usize, usize) {
         let neurons = self.pops.iter().map(|p| p.bytes()).sum::<usize>()
             + self.ids.len() * (4 + 4 + size_of::<Vec<u32>>())
             + self.ring.bytes()
-            + self.poisson.bytes();
+            + self.poisson.bytes()
+            + self.currents.bytes();
         (neurons, self.synapses.bytes())
     }
 
@@ -319,6 +612,7 @@ impl Shard {
         let mut input = SliceInput {
             ring: &mut self.ring,
             poisson: &mut self.poisson,
+            currents: &self.currents,
         };
         for pop in &mut self.pops {
             pop.update(self.isa, origin, 0, len, &mut input, &mut self.output);

@@ -1,7 +1,23 @@
 //! Parameters of the devices: stimulation (`poisson_generator`,
-//! `spike_generator`) and recording (`spike_recorder`, `multimeter`).
+//! `spike_generator`, `dc_generator`) and recording (`spike_recorder`,
+//! `multimeter`).
 
+use spindle_core::{Resolution, Step};
 use thiserror::Error;
+
+/// The steps a stimulation device is active in, as NEST's
+/// `StimulationDevice` sets them: `(t_min, t_max)` from `origin + start`
+/// and `origin + stop`, each rounded to the grid (`Step::MAX` for an open
+/// end).
+pub fn window_steps(start: f64, stop: f64, origin: f64, res: Resolution) -> (Step, Step) {
+    let steps = |ms: f64| (ms / res.h()).round() as Step;
+    let t_max = if stop.is_finite() {
+        steps(origin).saturating_add(steps(stop))
+    } else {
+        Step::MAX
+    };
+    (steps(origin).saturating_add(steps(start)), t_max)
+}
 
 /// Device parameters NEST would reject.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -9,6 +25,9 @@ pub enum DeviceError {
     /// A negative or non-finite rate.
     #[error("poisson_generator: rate must be a finite number >= 0 Hz (got {0})")]
     Rate(f64),
+    /// A current amplitude that is not a finite number.
+    #[error("dc_generator: amplitude must be a finite number (got {0})")]
+    Amplitude(f64),
     /// start/stop out of order.
     #[error("{0}: stop must be >= start")]
     Window(&'static str),
@@ -36,6 +55,8 @@ pub struct PoissonGeneratorParams {
     pub start: f64,
     /// End of activity relative to origin [ms] (included) (default: inf).
     pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
 }
 
 impl PoissonGeneratorParams {
@@ -45,6 +66,7 @@ impl PoissonGeneratorParams {
             rate,
             start: 0.0,
             stop: f64::INFINITY,
+            origin: 0.0,
         }
     }
 
@@ -53,10 +75,54 @@ impl PoissonGeneratorParams {
         if !self.rate.is_finite() || self.rate < 0.0 {
             return Err(DeviceError::Rate(self.rate));
         }
-        if self.stop < self.start || self.start.is_nan() || self.stop.is_nan() {
-            return Err(DeviceError::Window("poisson_generator"));
+        check_window("poisson_generator", self.start, self.stop, self.origin)
+    }
+}
+
+/// NEST's checks of a stimulation device's `start`, `stop` and `origin`.
+fn check_window(
+    model: &'static str,
+    start: f64,
+    stop: f64,
+    origin: f64,
+) -> Result<(), DeviceError> {
+    if stop < start || start.is_nan() || stop.is_nan() || !origin.is_finite() {
+        return Err(DeviceError::Window(model));
+    }
+    Ok(())
+}
+
+/// `dc_generator`: a constant current into every target while active.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DcGeneratorParams {
+    /// Amplitude [pA].
+    pub amplitude: f64,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
+}
+
+impl Default for DcGeneratorParams {
+    fn default() -> Self {
+        Self {
+            amplitude: 0.0,
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
         }
-        Ok(())
+    }
+}
+
+impl DcGeneratorParams {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        if !self.amplitude.is_finite() {
+            return Err(DeviceError::Amplitude(self.amplitude));
+        }
+        check_window("dc_generator", self.start, self.stop, self.origin)
     }
 }
 

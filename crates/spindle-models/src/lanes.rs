@@ -10,10 +10,10 @@
 
 use std::fmt::Debug;
 
-use spindle_core::Step;
+use spindle_core::{Resolution, Step};
 
-use crate::model::{NO_PROBE, Population, SliceInput, SliceOutput};
-use crate::{InputRing, Isa, PoissonInput};
+use crate::model::{NO_PROBE, ParamError, Population, SliceInput, SliceOutput};
+use crate::{CurrentInput, InputRing, Isa, PoissonInput};
 
 /// What a neuron model gives the lane driver: its state, its
 /// propagators, and the step and recordables of `M` lanes ([`LaneChunk`]).
@@ -33,6 +33,34 @@ pub trait LaneModel: Debug + Clone + Send + Sync + 'static {
 
     /// Bytes of state per neuron.
     const STATE_BYTES_PER_NEURON: usize;
+
+    /// The propagators and tables of parameters `values` (validated, in
+    /// the model's declaration order) on grid `res`.
+    fn parts(values: &[f64], res: Resolution) -> (Self::Props, Self::Tables);
+
+    /// The membrane potentials, relative to `E_L` [mV] (NEST's `y3_`).
+    fn potentials(state: &mut Self::State) -> &mut [f64];
+
+    /// `E_L` [mV].
+    fn e_l(p: &Self::Props) -> f64;
+
+    /// Set neuron `i`'s membrane potential to `v_m` [mV], as NEST's
+    /// `State_::set` does.
+    fn set_v_m(state: &mut Self::State, p: &Self::Props, i: usize, v_m: f64) {
+        Self::potentials(state)[i] = v_m - Self::e_l(p);
+    }
+
+    /// Move every membrane potential as NEST does when parameters change
+    /// from `old` to `new`: kept where it is when `E_L` moves (NEST's
+    /// `y3_ -= delta_EL`).
+    fn rebase(state: &mut Self::State, old: &Self::Props, new: &Self::Props) {
+        let delta_el = Self::e_l(new) - Self::e_l(old);
+        if delta_el != 0.0 {
+            Self::potentials(state)
+                .iter_mut()
+                .for_each(|v| *v -= delta_el);
+        }
+    }
 }
 
 /// `M` lanes of model `L`'s state, and its step.
@@ -44,9 +72,18 @@ pub trait LaneChunk<L: LaneModel, const M: usize>: Sized {
     fn store(&self, state: &mut L::State, i: usize);
 
     /// One step of NEST's update, its operations in its order for every
-    /// lane, for input `ex[..M]`, `inh[..M]`; marks who fired: bit `l` of
-    /// the result for lane `l`.
-    fn step(&mut self, p: &L::Props, t: &L::Tables, ex: &[f64], inh: &[f64]) -> u32;
+    /// lane, for input `ex[..M]`, `inh[..M]` and, where a current
+    /// generator reaches the lanes, the input current `i0[..M]` of the step
+    /// (NEST's `y0_`; `None` is zero, with `I_e` alone as NEST computes
+    /// it); marks who fired: bit `l` of the result for lane `l`.
+    fn step(
+        &mut self,
+        p: &L::Props,
+        t: &L::Tables,
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32;
 
     /// The recordables of the first lane, for the multimeter.
     fn sample(&self, p: &L::Props) -> L::Sample;
@@ -66,6 +103,9 @@ pub struct LanePopulation<M: LaneModel> {
     probe: Vec<u32>,
     /// Multimeter sampling interval in steps (0: nothing recorded).
     probe_interval: Step,
+    /// Each neuron's input current [pA] (NEST's `y0_`), where current
+    /// generators reach the population (else empty).
+    i0: Vec<f64>,
     scratch: Scratch,
 }
 
@@ -117,6 +157,7 @@ impl<M: LaneModel> LanePopulation<M> {
             state,
             probe: vec![NO_PROBE; len],
             probe_interval: 0,
+            i0: Vec::new(),
             scratch: Scratch::default(),
         }
     }
@@ -191,6 +232,56 @@ impl<M: LaneModel> LanePopulation<M> {
             #[cfg(not(target_arch = "x86_64"))]
             _ => self.update_portable(origin, from, to, ring, poisson, out),
         }
+    }
+
+    /// As [`Self::update_on`], where current generators reach some of the
+    /// neurons: one neuron at a time, portable code (current input is
+    /// rare, and its networks small).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_with_currents(
+        &mut self,
+        origin: Step,
+        from: u32,
+        to: u32,
+        ring: &mut InputRing,
+        poisson: &mut PoissonInput,
+        currents: &CurrentInput,
+        out: &mut SliceOutput,
+    ) {
+        self.i0.resize(self.len(), 0.0);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let tables = std::mem::take(&mut self.tables);
+        ring.fold_planes(origin, from, to);
+        ring.row_offsets(origin, from, to, &mut scratch.rows);
+        scratch.ex.resize(to as usize, 0.0);
+        scratch.inh.resize(to as usize, 0.0);
+        scratch.sums.resize(2 * to as usize, 0.0);
+        scratch.fired.resize(to as usize, 0);
+        let p = self.props;
+        let n = to as usize;
+        for i in 0..self.len() {
+            let base = self.offset as usize + i;
+            let (px, pi) = (&mut scratch.ex[..n], &mut scratch.inh[..n]);
+            poisson.fill_block::<1>(base, origin, from, to, px, pi);
+            ring.take_slice::<1>(&scratch.rows, base, from, to, px, pi, &mut scratch.sums);
+            let fired = &mut scratch.fired[..n];
+            let mut c = M::Chunk::<1>::load(&self.state, i);
+            for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
+                let step = origin + lag as Step;
+                let i0 = [self.i0[i]];
+                *fire = c.step(&p, &tables, &px[lag..], &pi[lag..], Some(&i0));
+                // NEST reads the current buffer at the end of the step.
+                self.i0[i] = currents.arriving(base, step);
+                if self.probe[i] != NO_PROBE && (step + 1).is_multiple_of(self.probe_interval) {
+                    let values = c.sample(&p);
+                    out.sample(self.probe[i], step, values.as_ref());
+                }
+            }
+            c.store(&mut self.state, i);
+            emit_spikes(base, from, n, fired, out);
+        }
+        self.tables = tables;
+        self.scratch = scratch;
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -311,8 +402,8 @@ impl<M: LaneModel> LanePopulation<M> {
                 } else {
                     (add([0.0; N], ring_ex), add(drive, ring_in))
                 };
-                *fire =
-                    a.step(&p, t, &ex, &inh) | b.step(&p, t, &ex[CHUNK..], &inh[CHUNK..]) << CHUNK;
+                *fire = a.step(&p, t, &ex, &inh, None)
+                    | b.step(&p, t, &ex[CHUNK..], &inh[CHUNK..], None) << CHUNK;
             }
             a.store(&mut self.state, i0);
             b.store(&mut self.state, i0 + CHUNK);
@@ -334,9 +425,9 @@ impl<M: LaneModel> LanePopulation<M> {
             let mut b = M::Chunk::<CHUNK>::load(&self.state, i0 + CHUNK);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let at = lag * N;
-                *fire = a.step(&p, t, &px[at..], &pi[at..]);
+                *fire = a.step(&p, t, &px[at..], &pi[at..], None);
                 let at = at + CHUNK;
-                *fire |= b.step(&p, t, &px[at..], &pi[at..]) << CHUNK;
+                *fire |= b.step(&p, t, &px[at..], &pi[at..], None) << CHUNK;
             }
             a.store(&mut self.state, i0);
             b.store(&mut self.state, i0 + CHUNK);
@@ -345,7 +436,7 @@ impl<M: LaneModel> LanePopulation<M> {
             assert_eq!(N, 1, "blocks of 16 lanes or single neurons");
             let mut c = M::Chunk::<1>::load(&self.state, i0);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
-                *fire = c.step(&p, t, &px[lag..], &pi[lag..]);
+                *fire = c.step(&p, t, &px[lag..], &pi[lag..], None);
                 let step = origin + lag as Step;
                 if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                     let values = c.sample(&p);
@@ -394,11 +485,33 @@ impl<M: LaneModel> Population for LanePopulation<M> {
         input: &mut SliceInput<'_>,
         out: &mut SliceOutput,
     ) {
-        self.update_on(isa, origin, from, to, input.ring, input.poisson, out);
+        if input.currents.reaches(self.offset, self.len()) {
+            let (ring, poisson) = (&mut *input.ring, &mut *input.poisson);
+            self.update_with_currents(origin, from, to, ring, poisson, input.currents, out);
+        } else {
+            self.update_on(isa, origin, from, to, input.ring, input.poisson, out);
+        }
     }
 
     fn recordable(&self, i: usize, r: usize) -> f64 {
         self.recordable_of(i, r)
+    }
+
+    fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError> {
+        match name {
+            "V_m" => {
+                M::set_v_m(&mut self.state, &self.props, i, value);
+                Ok(())
+            }
+            _ => Err(ParamError::Unknown(name.into())),
+        }
+    }
+
+    fn set_params(&mut self, values: &[f64], res: Resolution) {
+        let (props, tables) = M::parts(values, res);
+        M::rebase(&mut self.state, &self.props, &props);
+        self.props = props;
+        self.tables = tables;
     }
 
     fn bytes(&self) -> usize {

@@ -14,10 +14,12 @@
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
+//! - [`current`]: the current a `dc_generator` gives each target;
 //! - [`devices`]: parameters of the stimulation and recording devices;
 //! - [`isa`]: which vector unit the hot loops run on.
 #![deny(unsafe_code)]
 
+pub mod current;
 pub mod devices;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_delta;
@@ -29,6 +31,7 @@ pub mod numerics;
 pub mod poisson;
 pub mod ring;
 
+pub use current::{CurrentDrive, CurrentInput};
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
 pub use iaf_psc_exp::{IAF_PSC_EXP, IafPscExpParams, IafPscExpPopulation};

@@ -18,7 +18,7 @@
 use spindle_core::{Resolution, Step};
 use thiserror::Error;
 
-use crate::{InputRing, Isa, PoissonInput};
+use crate::{CurrentInput, InputRing, Isa, PoissonInput};
 
 /// A parameter set a model refuses, with NEST's message.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -93,6 +93,12 @@ pub trait NeuronModel: Sync + 'static {
     ) -> Box<dyn Population>;
     /// Bytes of state per neuron, for memory estimates.
     fn state_bytes_per_neuron(&self) -> usize;
+    /// The parameters that are initial values of state variables: set on
+    /// one neuron ([`Population::set_state`]), they need no population of
+    /// their own. `V_m` by default (a model without it declares none).
+    fn state_params(&self) -> &'static [&'static str] {
+        &["V_m"]
+    }
 }
 
 impl std::fmt::Debug for dyn NeuronModel {
@@ -222,12 +228,15 @@ impl SliceOutput {
 }
 
 /// The input a population reads in a slice: its shard's ring (spikes
-/// delivered by synapses and spike generators) and Poisson streams.
+/// delivered by synapses and spike generators), Poisson streams and
+/// current generators.
 pub struct SliceInput<'a> {
     /// The shard's input ring.
     pub ring: &'a mut InputRing,
     /// The shard's Poisson streams.
     pub poisson: &'a mut PoissonInput,
+    /// The shard's current input.
+    pub currents: &'a CurrentInput,
 }
 
 /// A population of one model's neurons sharing one parameter set, at local
@@ -259,6 +268,13 @@ pub trait Population: Send + Sync {
     );
     /// Recordable `r` (the model's order) of neuron `i` now.
     fn recordable(&self, i: usize, r: usize) -> f64;
+    /// Set state variable `name` (one of [`NeuronModel::state_params`]) of
+    /// neuron `i`, as NEST's `State_::set` does.
+    fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError>;
+    /// New parameters `values` (validated) for every neuron, on grid `res`,
+    /// as NEST's `set_status` between runs: the state is kept, the membrane
+    /// potential moved with `E_L`.
+    fn set_params(&mut self, values: &[f64], res: Resolution);
     /// Bytes held.
     fn bytes(&self) -> usize;
 }

@@ -105,7 +105,8 @@ pub fn estimate_memory(net: &Network, threads: usize) -> Result<MemoryEstimate, 
                 }
                 continue;
             }
-            DeviceConnection::Multimeter { .. } => continue,
+            // A few bytes per pair: negligible beside the neurons' state.
+            DeviceConnection::Multimeter { .. } | DeviceConnection::Current { .. } => continue,
         };
         for (sh, n) in partition.shares(targets) {
             counts[sh.index] = counts[sh.index].saturating_add(n as u64);

@@ -1,8 +1,10 @@
 //! The network description and its NEST-like API.
 
 use spindle_core::{NodeId, Resolution, Step, TimeError};
+use std::collections::BTreeMap;
+
 use spindle_models::devices::{
-    DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
+    DcGeneratorParams, DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
     SpikeRecorderParams,
 };
 use spindle_models::poisson::PoissonSampler;
@@ -118,6 +120,17 @@ pub enum DeviceConnection {
         /// Delay [steps].
         delay: Step,
     },
+    /// A `dc_generator` driving `targets`.
+    Current {
+        /// Generator node.
+        generator: NodeId,
+        /// Driven neurons.
+        targets: NodeCollection,
+        /// Weight (multiplies the current).
+        weight: f64,
+        /// Delay [steps].
+        delay: Step,
+    },
     /// A `spike_recorder` recording `sources`.
     SpikeRecorder {
         /// Recorder node.
@@ -144,6 +157,9 @@ pub struct Network {
     /// before anything per neuron is allocated.
     nodes: Vec<(NodeCollection, NodeKind)>,
     populations: Vec<(NodeCollection, NeuronParams)>,
+    /// Neurons whose parameters differ from their population's (set per
+    /// node after `create`).
+    node_params: BTreeMap<NodeId, NeuronParams>,
     synapse_models: Vec<SynapseModel>,
     num_connections: Vec<u64>,
     projections: Vec<Projection>,
@@ -161,6 +177,7 @@ impl Network {
             seed,
             nodes: Vec::new(),
             populations: Vec::new(),
+            node_params: BTreeMap::new(),
             synapse_models: vec![SynapseModel {
                 name: "static_synapse".into(),
                 weight: 1.0,
@@ -254,6 +271,17 @@ impl Network {
         params: PoissonGeneratorParams,
     ) -> Result<NodeCollection, NetworkError> {
         params.validate()?;
+        self.check_poisson_mean(&params)?;
+        self.check_window(
+            "poisson_generator",
+            params.start,
+            params.stop,
+            params.origin,
+        )?;
+        Ok(self.push_nodes(NodeKind::PoissonGenerator(params), 1))
+    }
+
+    fn check_poisson_mean(&self, params: &PoissonGeneratorParams) -> Result<(), NetworkError> {
         // NEST: mean = h * rate * 1e-3, in this order.
         let mean = self.res.h() * params.rate * 1e-3;
         if mean > PoissonSampler::MAX_MEAN {
@@ -262,15 +290,15 @@ impl Network {
                 mean,
             });
         }
-        if params.start.is_finite() {
-            self.res
-                .steps_on_grid("poisson_generator start", params.start)?;
+        Ok(())
+    }
+
+    fn check_spike_times(&self, params: &SpikeGeneratorParams) -> Result<(), NetworkError> {
+        params.validate()?;
+        for &t in &params.spike_times {
+            self.res.steps_on_grid("spike_generator spike time", t)?;
         }
-        if params.stop.is_finite() {
-            self.res
-                .steps_on_grid("poisson_generator stop", params.stop)?;
-        }
-        Ok(self.push_nodes(NodeKind::PoissonGenerator(params), 1))
+        Ok(())
     }
 
     /// `nest.Create("spike_generator", params={"spike_times": ...})`;
@@ -279,11 +307,73 @@ impl Network {
         &mut self,
         params: SpikeGeneratorParams,
     ) -> Result<NodeCollection, NetworkError> {
-        params.validate()?;
-        for &t in &params.spike_times {
-            self.res.steps_on_grid("spike_generator spike time", t)?;
-        }
+        self.check_spike_times(&params)?;
         Ok(self.push_nodes(NodeKind::SpikeGenerator(params), 1))
+    }
+
+    /// `nest.Create("dc_generator", params={"amplitude": ...})`.
+    pub fn create_dc_generator(
+        &mut self,
+        params: DcGeneratorParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate()?;
+        self.check_window("dc_generator", params.start, params.stop, params.origin)?;
+        Ok(self.push_nodes(NodeKind::DcGenerator(params), 1))
+    }
+
+    /// NEST's check that a device's times lie on the grid.
+    fn check_window(
+        &self,
+        model: &str,
+        start: f64,
+        stop: f64,
+        origin: f64,
+    ) -> Result<(), NetworkError> {
+        for (name, ms) in [("start", start), ("stop", stop), ("origin", origin)] {
+            if ms.is_finite() {
+                self.res
+                    .steps_on_grid(&format!("{model} {name}"), ms.abs())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `device.set(...)`: new parameters for device `id` (of the same kind),
+    /// checked as `create` checks them.
+    pub fn set_device(&mut self, id: NodeId, kind: NodeKind) -> Result<(), NetworkError> {
+        match &kind {
+            NodeKind::Neuron { .. } => {
+                return Err(NetworkError::Connect(format!("node {id} is a neuron")));
+            }
+            NodeKind::PoissonGenerator(p) => {
+                p.validate()?;
+                self.check_poisson_mean(p)?;
+                self.check_window("poisson_generator", p.start, p.stop, p.origin)?;
+            }
+            NodeKind::SpikeGenerator(p) => self.check_spike_times(p)?,
+            NodeKind::DcGenerator(p) => {
+                p.validate()?;
+                self.check_window("dc_generator", p.start, p.stop, p.origin)?;
+            }
+            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) => {}
+        }
+        let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
+        let run = i.checked_sub(1).map(|i| &mut self.nodes[i]);
+        match run {
+            // Devices are made one run per node.
+            Some((c, k))
+                if c.contains(id)
+                    && c.len() == 1
+                    && std::mem::discriminant(k) == std::mem::discriminant(&kind) =>
+            {
+                *k = kind;
+                Ok(())
+            }
+            _ => Err(NetworkError::Connect(format!(
+                "node {id} is not a {}",
+                kind.model_name()
+            ))),
+        }
     }
 
     /// `nest.Create("spike_recorder", params={"label": ..., "record_to": ...})`.
@@ -305,68 +395,73 @@ impl Network {
         Ok(self.push_nodes(NodeKind::Multimeter(params), 1))
     }
 
-    /// `recorder.set(label=..., record_to=...)` on one spike recorder.
-    pub fn set_spike_recorder(
-        &mut self,
-        recorder: NodeId,
-        params: SpikeRecorderParams,
-    ) -> Result<(), NetworkError> {
-        let i = self.nodes.partition_point(|(c, _)| c.first() <= recorder);
-        match i.checked_sub(1).map(|i| &mut self.nodes[i]) {
-            Some((c, NodeKind::SpikeRecorder(p))) if c.contains(recorder) && c.len() == 1 => {
-                *p = params;
-                Ok(())
-            }
-            _ => Err(NetworkError::Connect(format!(
-                "node {recorder} is not a spike_recorder"
-            ))),
-        }
-    }
-
-    /// The parameters of neuron `id` (those of its `create` call).
+    /// The parameters of neuron `id`: its own where set per node, else
+    /// those of its `create` call.
     pub fn neuron_params(&self, id: NodeId) -> Option<&NeuronParams> {
-        self.populations
-            .iter()
-            .find(|(c, _)| c.contains(id))
-            .map(|(_, p)| p)
+        self.node_params.get(&id).or_else(|| {
+            self.populations
+                .iter()
+                .find(|(c, _)| c.contains(id))
+                .map(|(_, p)| p)
+        })
     }
 
-    /// `nodes.set(...)` on neurons: new parameters for whole populations
-    /// (`create` calls), made from each population's current ones by
-    /// `params`. Parameters are held per population, so a part of one is
-    /// refused.
+    /// The neurons of `nodes` whose parameters differ from their
+    /// population's, in id order.
+    pub fn node_params_in(
+        &self,
+        nodes: &NodeCollection,
+    ) -> impl Iterator<Item = (NodeId, &NeuronParams)> + '_ {
+        let (first, len) = (nodes.first(), nodes.len() as NodeId);
+        self.node_params
+            .range(first..first.saturating_add(len))
+            .map(|(id, p)| (*id, p))
+    }
+
+    /// `nodes.set(...)` on neurons: new parameters for each neuron of
+    /// `nodes`, made from its current ones by `params`. A whole population
+    /// changes as one; a part of one keeps its values per node. All or
+    /// nothing.
     pub fn set_neuron_params(
         &mut self,
         nodes: &NodeCollection,
         params: impl Fn(&NeuronParams) -> Result<NeuronParams, ParamError>,
     ) -> Result<(), NetworkError> {
         let mut covered = 0;
-        let mut updated = Vec::new();
+        let mut whole = Vec::new();
+        let mut single = Vec::new();
         for (i, (c, p)) in self.populations.iter().enumerate() {
             let overlap = c.overlap(nodes);
             if overlap == 0 {
                 continue;
             }
-            if overlap != c.len() {
-                return Err(NetworkError::Connect(format!(
-                    "parameters are held per Create call: set them on all {} neurons {}..{} or none",
-                    c.len(),
-                    c.first(),
-                    c.first() as usize + c.len() - 1
-                )));
-            }
             let model = p.model().name();
-            let param = |error| NetworkError::Param { model, error };
-            let new = params(p).map_err(param)?;
-            if new.model() != p.model() {
-                return Err(NetworkError::Connect(format!(
-                    "neurons {}.. are {model}, not {}",
-                    c.first(),
-                    new.model().name()
-                )));
+            let change = |old: &NeuronParams| {
+                let param = |error| NetworkError::Param { model, error };
+                let new = params(old).map_err(param)?;
+                if new.model() != old.model() {
+                    return Err(NetworkError::Connect(format!(
+                        "neurons {}.. are {model}, not {}",
+                        c.first(),
+                        new.model().name()
+                    )));
+                }
+                new.validate().map_err(param)?;
+                Ok(new)
+            };
+            if overlap == c.len() {
+                let own = self
+                    .node_params_in(c)
+                    .map(|(id, q)| Ok((id, change(q)?)))
+                    .collect::<Result<Vec<_>, NetworkError>>()?;
+                whole.push((i, change(p)?, own));
+            } else {
+                let from = c.first().max(nodes.first());
+                for id in from..from + overlap as NodeId {
+                    let old = self.neuron_params(id).expect("a neuron");
+                    single.push((i, id, change(old)?));
+                }
             }
-            new.validate().map_err(param)?;
-            updated.push((i, new));
             covered += overlap;
         }
         if covered != nodes.len() {
@@ -374,8 +469,25 @@ impl Network {
                 "the collection holds nodes that are not neurons".into(),
             ));
         }
-        for (i, p) in updated {
-            self.populations[i].1 = p;
+        for (i, new, own) in whole {
+            let c = self.populations[i].0;
+            let ids: Vec<NodeId> = self.node_params_in(&c).map(|(id, _)| id).collect();
+            for id in ids {
+                self.node_params.remove(&id);
+            }
+            for (id, q) in own {
+                if q != new {
+                    self.node_params.insert(id, q);
+                }
+            }
+            self.populations[i].1 = new;
+        }
+        for (i, id, new) in single {
+            if new == self.populations[i].1 {
+                self.node_params.remove(&id);
+            } else {
+                self.node_params.insert(id, new);
+            }
         }
         Ok(())
     }
@@ -490,12 +602,23 @@ impl Network {
                 });
                 count
             }
-            (NodeKind::PoissonGenerator(_) | NodeKind::SpikeGenerator(_), t) if t.is_neuron() => {
+            (
+                NodeKind::PoissonGenerator(_)
+                | NodeKind::SpikeGenerator(_)
+                | NodeKind::DcGenerator(_),
+                t,
+            ) if t.is_neuron() => {
                 let pairs = device_pairs(&rule, sources, targets)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (generator, targets) in pairs {
                     self.device_connections.push(match source_kind {
                         NodeKind::PoissonGenerator(_) => DeviceConnection::Poisson {
+                            generator,
+                            targets,
+                            weight,
+                            delay,
+                        },
+                        NodeKind::DcGenerator(_) => DeviceConnection::Current {
                             generator,
                             targets,
                             weight,
@@ -672,7 +795,8 @@ impl Network {
     fn device_delays(&self) -> impl Iterator<Item = Step> + '_ {
         self.device_connections.iter().filter_map(|c| match c {
             DeviceConnection::Poisson { delay, .. }
-            | DeviceConnection::SpikeGenerator { delay, .. } => Some(*delay),
+            | DeviceConnection::SpikeGenerator { delay, .. }
+            | DeviceConnection::Current { delay, .. } => Some(*delay),
             _ => None,
         })
     }

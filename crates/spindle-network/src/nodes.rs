@@ -3,7 +3,8 @@
 use spindle_core::NodeId;
 use spindle_models::ModelRef;
 use spindle_models::devices::{
-    MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams, SpikeRecorderParams,
+    DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
+    SpikeRecorderParams,
 };
 
 /// What a node is.
@@ -20,6 +21,8 @@ pub enum NodeKind {
     PoissonGenerator(PoissonGeneratorParams),
     /// A `spike_generator`.
     SpikeGenerator(SpikeGeneratorParams),
+    /// A `dc_generator`.
+    DcGenerator(DcGeneratorParams),
     /// A `spike_recorder`.
     SpikeRecorder(SpikeRecorderParams),
     /// A `multimeter`.
@@ -33,6 +36,7 @@ impl NodeKind {
             Self::Neuron { model, .. } => model.name(),
             Self::PoissonGenerator(_) => "poisson_generator",
             Self::SpikeGenerator(_) => "spike_generator",
+            Self::DcGenerator(_) => "dc_generator",
             Self::SpikeRecorder(_) => "spike_recorder",
             Self::Multimeter(_) => "multimeter",
         }

@@ -754,9 +754,51 @@ def _connect_pairs(pre, post, rule):
     return [(pre._runs[0], post._runs[0])]  # the kernel names the rule
 
 
+def _array_pairs(pre, post, rule, syn_spec):
+    """Connections whose ``weight`` or ``delay`` is an array (NEST: shape
+    (targets, sources) for all_to_all, one value per pair for
+    one_to_one), as (source, targets, syn_spec) with scalar values: one
+    call per source whose column is uniform, else per pair."""
+    arrays = {k: np.asarray(v, dtype=float) for k, v in syn_spec.items()
+              if k in ("weight", "delay") and not isinstance(v, numbers.Number)}
+    if rule == "all_to_all":
+        shape = (len(post), len(pre))
+    elif rule == "one_to_one":
+        if len(pre) != len(post):
+            raise _error("IllegalConnection", f"one_to_one needs as many sources ({len(pre)}) as "
+                                              f"targets ({len(post)})")
+        shape = (len(pre),)
+    else:
+        raise _error("NotImplemented", f"Spindle takes arrays of weights and delays with all_to_all "
+                                       f"and one_to_one only (not {rule})")
+    for k, v in arrays.items():
+        if v.shape != shape:
+            what = "(targets, sources)" if rule == "all_to_all" else "(connections,)"
+            raise _error("BadProperty", f"'{k}' must be an array of shape {what} = {shape} for "
+                                        f"{rule}, not {v.shape}")
+    sources, targets = pre.tolist(), post.tolist()
+    out = []
+    if rule == "one_to_one":
+        for i, (s, t) in enumerate(zip(sources, targets)):
+            spec = dict(syn_spec, **{k: float(v[i]) for k, v in arrays.items()})
+            out.append(((s, 1), (t, 1), spec))
+        return out
+    for j, s in enumerate(sources):
+        columns = {k: v[:, j] for k, v in arrays.items()}
+        if all((c == c[0]).all() for c in columns.values()):
+            spec = dict(syn_spec, **{k: float(c[0]) for k, c in columns.items()})
+            out.extend(((s, 1), b, spec) for b in post._runs)
+        else:
+            for i, t in enumerate(targets):
+                spec = dict(syn_spec, **{k: float(c[i]) for k, c in columns.items()})
+                out.append(((s, 1), (t, 1), spec))
+    return out
+
+
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
     """NEST's Connect with ``all_to_all``, ``one_to_one`` and
-    ``fixed_indegree``; ``syn_spec`` a model name or a dict."""
+    ``fixed_indegree``; ``syn_spec`` a model name or a dict, its weight and
+    delay numbers or (all_to_all, one_to_one) arrays."""
     if not isinstance(pre, NodeCollection) or not isinstance(post, NodeCollection):
         raise TypeError("Connect takes NodeCollections")
     if not pre or not post:
@@ -766,6 +808,13 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     if isinstance(syn_spec, str):
         syn_spec = {"synapse_model": syn_spec}
     rule = (conn_spec or {}).get("rule", "all_to_all")
+    if syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
+                        for k, v in syn_spec.items()):
+        for a, b, spec in _array_pairs(pre, post, rule, syn_spec):
+            _call(_kernel.connect, a, b, dict(conn_spec) if conn_spec else None, spec)
+        if return_synapsecollection:
+            return GetConnections(pre, post)
+        return None
     for a, b in _connect_pairs(pre, post, rule):
         _call(
             _kernel.connect, a, b,

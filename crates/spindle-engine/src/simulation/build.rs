@@ -122,6 +122,7 @@ impl Simulation {
             exchange,
             min_delay,
             now: 0,
+            last_slice: 0,
             slices: 0,
             digest: SpikeDigest::default(),
             time_simulate: Duration::ZERO,

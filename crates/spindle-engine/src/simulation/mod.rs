@@ -18,6 +18,7 @@ use crate::timers::{PhaseTimers, SliceHistograms};
 use crate::{Config, EngineError};
 
 mod build;
+mod change;
 mod readback;
 mod schedule;
 
@@ -33,6 +34,8 @@ pub struct Simulation {
     exchange: SpikeExchange,
     min_delay: Step,
     now: Step,
+    /// First step of the last slice run (multimeters see up to it).
+    last_slice: Step,
     slices: u64,
     digest: SpikeDigest,
     time_simulate: Duration,
@@ -104,6 +107,14 @@ impl Simulation {
         self.net.resolution().ms(self.now)
     }
 
+    /// The time [ms] up to which NEST's multimeters hold their samples:
+    /// NEST's multimeter collects a slice's samples during the next slice,
+    /// so those of the last slice run are not there yet (this engine's
+    /// [`Simulation::multimeter_events`] has them).
+    pub fn multimeter_horizon(&self) -> f64 {
+        self.net.resolution().ms(self.last_slice)
+    }
+
     /// The ranks the run is split over, if any.
     pub fn ranks(&self) -> Option<&Arc<dyn Ranks>> {
         self.ranks.as_ref()
@@ -159,6 +170,11 @@ impl Simulation {
         self.time_simulate += run.start.elapsed();
         self.digest = digest.into_inner().unwrap_or_else(|e| e.into_inner());
         self.slices += slices;
+        if reached > self.now {
+            // Slices of min_delay steps from where the run started.
+            let md = self.min_delay.max(1);
+            self.last_slice = self.now + (reached - self.now - 1) / md * md;
+        }
         self.now = reached;
         if stderr_closed {
             return Err(EngineError::StderrClosed);

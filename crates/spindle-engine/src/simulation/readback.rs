@@ -128,7 +128,7 @@ impl Simulation {
         Some(self.shards.get(s)?.spike_counts[local as usize])
     }
 
-    fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
+    pub(super) fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
         self.devices
             .recorders
             .binary_search(&recorder)
@@ -186,12 +186,15 @@ impl Simulation {
                 "node {meter} is not a multimeter"
             )));
         };
-        let mut all: Vec<(Step, NodeId, usize, usize)> = Vec::new();
+        // Slice by slice, neuron by neuron, as NEST's multimeter lists
+        // them (one thread's order).
+        let md = self.min_delay.max(1);
+        let mut all: Vec<(Step, NodeId, Step, usize, usize)> = Vec::new();
         for (si, s) in self.shards.iter().enumerate() {
             for (i, sample) in s.output.samples.iter().enumerate() {
                 let (m, target) = self.devices.probes[sample.probe as usize];
                 if m == meter {
-                    all.push((sample.step, target, si, i));
+                    all.push((sample.step / md, target, sample.step, si, i));
                 }
             }
         }
@@ -205,7 +208,7 @@ impl Simulation {
                 .collect(),
             ..Default::default()
         };
-        for (step, target, si, i) in all {
+        for (_, target, step, si, i) in all {
             let out = &self.shards[si].output;
             let sample = out.samples[i];
             // Connect checked that the target's model has every recordable.

@@ -48,6 +48,21 @@ impl LaneModel for IafPscAlpha {
     type Sample = [f64; 3];
 
     const STATE_BYTES_PER_NEURON: usize = 5 * 8 + 4 + 4;
+
+    fn parts(values: &[f64], res: Resolution) -> (Propagators, ()) {
+        (
+            Propagators::new(&IafPscAlphaParams::from_values(values), res),
+            (),
+        )
+    }
+
+    fn potentials(state: &mut State) -> &mut [f64] {
+        &mut state.v_m
+    }
+
+    fn e_l(p: &Propagators) -> f64 {
+        p.e_l
+    }
 }
 
 /// The state of `M` neighbouring neurons through a slice.
@@ -88,11 +103,24 @@ impl<const M: usize> LaneChunk<IafPscAlpha, M> for Chunk<M> {
     /// in its order for every lane, for input `ex[..M]`, `inh[..M]`; marks
     /// who fired: bit `l` of the result for lane `l`.
     #[inline(always)]
-    fn step(&mut self, p: &Propagators, _: &(), ex: &[f64], inh: &[f64]) -> u32 {
+    fn step(
+        &mut self,
+        p: &Propagators,
+        _: &(),
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
         let mut fired = 0;
         let p30_i_e = p.p30 * p.i_e;
         for l in 0..M {
-            let v = p30_i_e
+            // NEST: P30 * (y0 + I_e), with y0 zero unless a current
+            // generator reaches the neuron.
+            let drive = match i0 {
+                None => p30_i_e,
+                Some(i0) => p.p30 * (i0[l] + p.i_e),
+            };
+            let v = drive
                 + p.p31_ex * self.di_ex[l]
                 + p.p32_ex * self.i_ex[l]
                 + p.p31_in * self.di_in[l]

@@ -53,6 +53,21 @@ impl LaneModel for IafPscDelta {
     type Sample = [f64; 1];
 
     const STATE_BYTES_PER_NEURON: usize = 2 * 8 + 4 + 4;
+
+    fn parts(values: &[f64], res: Resolution) -> (Propagators, Vec<f64>) {
+        let params = IafPscDeltaParams::from_values(values);
+        let props = Propagators::new(&params, res);
+        let decay = props.refractory_decay(&params, res);
+        (props, decay)
+    }
+
+    fn potentials(state: &mut State) -> &mut [f64] {
+        &mut state.v_m
+    }
+
+    fn e_l(p: &Propagators) -> f64 {
+        p.e_l
+    }
 }
 
 /// The state of `M` neighbouring neurons through a slice.
@@ -84,13 +99,24 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
     /// sum is NEST's `B_.spikes_.get_value(lag)`); marks who fired: bit `l`
     /// of the result for lane `l`.
     #[inline(always)]
-    fn step(&mut self, p: &Propagators, decay: &Vec<f64>, ex: &[f64], inh: &[f64]) -> u32 {
+    fn step(
+        &mut self,
+        p: &Propagators,
+        decay: &Vec<f64>,
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
         let mut fired = 0;
         for l in 0..M {
             let input = ex[l] + inh[l];
             let refractory = self.r[l] != 0;
             // Not refractory: y3 = P30 * (y0 + I_e) + P33 * y3 + spikes.
-            let mut v = p.p30_i_e + p.p33 * self.y3[l] + input;
+            let drive = match i0 {
+                None => p.p30_i_e,
+                Some(i0) => p.p30 * (i0[l] + p.i_e),
+            };
+            let mut v = drive + p.p33 * self.y3[l] + input;
             if p.refractory_input {
                 // Not refractory: the kept input joins (if any) and the
                 // buffer empties. Refractory: the input joins the buffer,

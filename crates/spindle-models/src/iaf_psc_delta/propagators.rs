@@ -16,6 +16,8 @@ pub struct Propagators {
     /// `P30 * (0 + I_e)`: NEST's `P30_ * (y0_ + I_e_)` with the current
     /// input `y0_` always 0 here.
     pub p30_i_e: f64,
+    /// `I_e` [pA], for steps with an input current.
+    pub i_e: f64,
     /// Refractory period in steps.
     pub refractory_steps: u32,
     /// Threshold relative to `E_L`.
@@ -45,6 +47,7 @@ impl Propagators {
             p33,
             p30,
             p30_i_e: p30 * (0.0 + p.i_e),
+            i_e: p.i_e,
             refractory_steps: refractory_steps(p.t_ref, res),
             theta: p.v_th - p.e_l,
             v_reset: p.v_reset - p.e_l,

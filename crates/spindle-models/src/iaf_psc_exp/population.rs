@@ -46,6 +46,21 @@ impl LaneModel for IafPscExp {
     type Sample = [f64; 3];
 
     const STATE_BYTES_PER_NEURON: usize = 3 * 8 + 4 + 4;
+
+    fn parts(values: &[f64], res: Resolution) -> (Propagators, ()) {
+        (
+            Propagators::new(&IafPscExpParams::from_values(values), res),
+            (),
+        )
+    }
+
+    fn potentials(state: &mut State) -> &mut [f64] {
+        &mut state.v_m
+    }
+
+    fn e_l(p: &Propagators) -> f64 {
+        p.e_l
+    }
 }
 
 /// The state of `M` neighbouring neurons through a slice.
@@ -80,13 +95,23 @@ impl<const M: usize> LaneChunk<IafPscExp, M> for Chunk<M> {
     /// in its order for every lane, for input `ex[..M]`, `inh[..M]`; marks
     /// who fired: bit `l` of the result for lane `l`.
     #[inline(always)]
-    fn step(&mut self, p: &Propagators, _: &(), ex: &[f64], inh: &[f64]) -> u32 {
+    fn step(
+        &mut self,
+        p: &Propagators,
+        _: &(),
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
         let mut fired = 0;
         for l in 0..M {
             // NEST: V_m * P22 + i_syn_ex * P21ex + i_syn_in * P21in
             // + (I_e + i_0) * P20, added left to right.
-            let v =
-                self.v[l] * p.p22 + self.i_ex[l] * p.p21_ex + self.i_in[l] * p.p21_in + p.p20_i_e;
+            let drive = match i0 {
+                None => p.p20_i_e,
+                Some(i0) => (p.i_e + i0[l]) * p.p20,
+            };
+            let v = self.v[l] * p.p22 + self.i_ex[l] * p.p21_ex + self.i_in[l] * p.p21_in + drive;
             let refractory = self.r[l] != 0;
             self.v[l] = if refractory { self.v[l] } else { v };
             self.r[l] -= u32::from(refractory);

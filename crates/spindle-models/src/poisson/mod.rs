@@ -206,6 +206,11 @@ impl PoissonInput {
         }
     }
 
+    /// Drive `d`, to change its rate or window between runs.
+    pub fn drive_mut(&mut self, d: usize) -> &mut PoissonDrive {
+        &mut self.drives[d]
+    }
+
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.start.len() * 4 + self.drive_of.len() * 4 + self.drive_of.len() * 32

@@ -1,0 +1,187 @@
+//! Changes between runs, as NEST allows them between `Simulate` calls:
+//! parameters of neurons and devices, state variables, and recorders
+//! emptied. Nodes and connections are fixed once a run has started.
+
+use spindle_core::NodeId;
+use spindle_network::{DeviceConnection, Network, NodeCollection, NodeKind};
+
+use super::Simulation;
+use crate::EngineError;
+
+impl Simulation {
+    /// Take the parameters of `net`, this simulation's network with
+    /// parameters of neurons or devices changed (by `set`), for the runs
+    /// to come; the neurons' state and the recorded events are kept. All
+    /// or nothing: a change this simulation cannot make changes nothing.
+    pub fn change(&mut self, net: Network) -> Result<(), EngineError> {
+        self.check_same_structure(&net)?;
+        let mut neurons = Vec::with_capacity(self.shards.len());
+        for shard in &self.shards {
+            neurons.push(shard.neuron_changes(&net).map_err(EngineError::Config)?);
+        }
+        let runs = self.net.node_runs().iter().zip(net.node_runs());
+        for ((c, old), (_, new)) in runs {
+            if old == new {
+                continue;
+            }
+            if let (NodeKind::Multimeter(_), _) = (old, new) {
+                return Err(EngineError::Config(format!(
+                    "multimeter {}: Spindle sets its interval and record_from before the first \
+                     Simulate only",
+                    c.first()
+                )));
+            }
+        }
+        let res = net.resolution();
+        for (shard, changes) in self.shards.iter_mut().zip(neurons) {
+            shard.change_neurons(changes, res);
+        }
+        let runs = self.net.node_runs().iter().zip(net.node_runs());
+        for ((c, old), (_, new)) in runs {
+            if old == new {
+                continue;
+            }
+            let id = c.first();
+            match new {
+                NodeKind::PoissonGenerator(p) => {
+                    self.shards
+                        .iter_mut()
+                        .for_each(|s| s.set_poisson(id, p, res));
+                }
+                NodeKind::DcGenerator(p) => {
+                    let now = self.now;
+                    self.shards
+                        .iter_mut()
+                        .for_each(|s| s.set_current(id, p, res, now));
+                }
+                NodeKind::SpikeGenerator(p) => {
+                    let links = spike_links(&net, id);
+                    for s in &mut self.shards {
+                        s.set_spike_times(
+                            id,
+                            &p.spike_times,
+                            &links,
+                            &self.partition,
+                            res,
+                            self.now,
+                        );
+                    }
+                }
+                NodeKind::SpikeRecorder(p) => {
+                    let r = self.recorder_index(id)?;
+                    let stores = p.record_to != spindle_models::devices::RecordTo::None;
+                    self.shards.iter_mut().for_each(|s| s.set_stores(r, stores));
+                }
+                NodeKind::Neuron { .. } | NodeKind::Multimeter(_) => {}
+            }
+        }
+        self.net = net;
+        Ok(())
+    }
+
+    /// Set state variable `name` (one of its model's
+    /// `state_params`) of neuron `id`, as NEST's `set` does between runs.
+    /// On MPI ranks, only the rank owning the neuron changes anything.
+    pub fn set_state(&mut self, id: NodeId, name: &str, value: f64) -> Result<(), EngineError> {
+        let Some(NodeKind::Neuron { model, .. }) = self.net.node(id) else {
+            return Err(EngineError::Config(format!("node {id} is not a neuron")));
+        };
+        let model = *model;
+        let (shard, local) = self.partition.locate(id).expect("a neuron");
+        let Some(s) = shard
+            .checked_sub(self.first_shard)
+            .and_then(|s| self.shards.get_mut(s))
+        else {
+            return Ok(());
+        };
+        s.set_state(local, name, value)
+            .map_err(|error| spindle_network::NetworkError::Param {
+                model: model.name(),
+                error,
+            })?;
+        Ok(())
+    }
+
+    /// Recordable `name` of neuron `id` now: `None` where the model has
+    /// no such recordable or another rank owns the neuron.
+    pub fn recordable(&self, id: NodeId, name: &str) -> Option<f64> {
+        let Some(NodeKind::Neuron { model, .. }) = self.net.node(id) else {
+            return None;
+        };
+        let r = model.recordables().iter().position(|r| r.name == name)?;
+        let (shard, local) = self.partition.locate(id)?;
+        let s = self.shards.get(shard.checked_sub(self.first_shard)?)?;
+        Some(s.recordable(local, r))
+    }
+
+    /// Forget the events recorder `id` (a spike recorder or multimeter)
+    /// holds: NEST's `n_events = 0`.
+    pub fn clear_events(&mut self, id: NodeId) -> Result<(), EngineError> {
+        match self.net.node(id) {
+            Some(NodeKind::SpikeRecorder(_)) => {
+                let r = self.recorder_index(id)?;
+                self.shards.iter_mut().for_each(|s| s.clear_recorder(r));
+            }
+            Some(NodeKind::Multimeter(_)) => {
+                // Those of the last slice are not the multimeter's yet.
+                let (probes, before) = (&self.devices.probes, self.last_slice);
+                let drop = |p: u32, step| probes[p as usize].0 == id && step < before;
+                self.shards.iter_mut().for_each(|s| s.clear_samples(drop));
+            }
+            _ => {
+                return Err(EngineError::Config(format!("node {id} is not a recorder")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuse a description with other nodes, connections, resolution or
+    /// seed than this simulation's.
+    fn check_same_structure(&self, net: &Network) -> Result<(), EngineError> {
+        let old = &self.net;
+        let same_nodes = old.node_runs().len() == net.node_runs().len()
+            && old
+                .node_runs()
+                .iter()
+                .zip(net.node_runs())
+                .all(|((a, x), (b, y))| {
+                    a == b
+                        && std::mem::discriminant(x) == std::mem::discriminant(y)
+                        && (!x.is_neuron() || x == y)
+                });
+        let why = if !same_nodes {
+            "create nodes"
+        } else if old.projections() != net.projections()
+            || old.device_connections() != net.device_connections()
+        {
+            "connect nodes"
+        } else if old.resolution() != net.resolution() {
+            "change the resolution"
+        } else if old.seed() != net.seed() {
+            "change rng_seed"
+        } else if old.min_delay()? != net.min_delay()? {
+            "change min_delay"
+        } else {
+            return Ok(());
+        };
+        Err(EngineError::Config(format!(
+            "Spindle cannot {why} after Simulate; call ResetKernel first"
+        )))
+    }
+}
+
+/// The connections of spike generator `id`: (targets, weight, delay).
+fn spike_links(net: &Network, id: NodeId) -> Vec<(NodeCollection, f64, spindle_core::Step)> {
+    net.device_connections()
+        .iter()
+        .filter_map(|c| match c {
+            DeviceConnection::SpikeGenerator {
+                generator,
+                targets,
+                weight,
+                delay,
+            } if *generator == id => Some((*targets, *weight, *delay)),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,86 @@
+"""Changes between Simulate calls and the dc_generator, against NEST 3.10:
+the scenario of ``scripts/nest_reference/changes_between_runs.py`` (I_e,
+V_m, a dc_generator's amplitude and window and a spike_generator's times
+changed between runs, a spike recorder emptied with ``n_events = 0``) run
+on spindle.nest, compared with NEST's output committed in
+``tests/data/changes/nest.json``: V_m to 1e-9, spikes exactly, and the
+voltmeter's events in NEST's order (one slice behind, as NEST's
+multimeter is).
+"""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import spindle.nest as nest  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def _scenario():
+    path = os.path.join(ROOT, "scripts", "nest_reference", "changes_between_runs.py")
+    spec = importlib.util.spec_from_file_location("changes_between_runs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.scenario
+
+
+@pytest.fixture(autouse=True)
+def fresh_kernel():
+    nest.ResetKernel()
+    nest.verbosity = nest.VerbosityLevel.WARNING
+    yield
+
+
+with open(os.path.join(ROOT, "tests", "data", "changes", "nest.json")) as f:
+    REFERENCE = json.load(f)
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE))
+def test_changes_between_runs_match_nest(case):
+    model, dt = case.split("@")
+    got = _scenario()(nest, model, float(dt))
+    want = REFERENCE[case]
+    assert got["senders"] == want["senders"]
+    assert got["times"] == pytest.approx(want["times"], abs=1e-12)
+    worst = max(abs(a - b) for a, b in zip(got["V_m"], want["V_m"]))
+    assert worst <= 1e-9
+    for key in ("spikes_first_run", "spikes_two_runs", "spike_senders"):
+        assert got[key] == want[key], key
+    assert got["spike_times"] == pytest.approx(want["spike_times"], abs=1e-12)
+    assert got["V_m_now"] == pytest.approx(want["V_m_now"], abs=1e-9)
+
+
+def test_n_events_only_zero():
+    sr = nest.Create("spike_recorder")
+    with pytest.raises(nest.NESTErrors.BadProperty):
+        sr.n_events = 3
+    gen = nest.Create("poisson_generator")
+    with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry):
+        gen.n_events = 0
+
+
+def test_part_of_a_simulated_population_refused_and_nothing_changes():
+    nest.ResetKernel()
+    n = nest.Create("iaf_psc_alpha", 4)
+    nest.Simulate(10.0)
+    with pytest.raises(nest.NESTErrors.KernelException):
+        n[1].I_e = 100.0
+    assert n.get("I_e") == (0.0,) * 4
+    # V_m, a state variable, is set per node at any time.
+    n[1].V_m = -60.0
+    assert n.get("V_m")[1] == -60.0
+
+
+def test_dc_generator_defaults_and_errors():
+    d = nest.GetDefaults("dc_generator")
+    assert d["amplitude"] == 0.0 and d["start"] == 0.0 and d["origin"] == 0.0
+    assert d["element_type"] == "stimulator"
+    with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry):
+        nest.Create("dc_generator", params={"rate": 1.0})
+    with pytest.raises(nest.NESTErrors.BadProperty):
+        nest.Create("dc_generator", params={"start": 5.0, "stop": 1.0})
