@@ -84,3 +84,18 @@ def test_dc_generator_defaults_and_errors():
         nest.Create("dc_generator", params={"rate": 1.0})
     with pytest.raises(nest.NESTErrors.BadProperty):
         nest.Create("dc_generator", params={"start": 5.0, "stop": 1.0})
+
+
+@pytest.mark.parametrize("model", ["iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp"])
+def test_e_l_moves_alone(model):
+    # NEST 3.10 keeps V_th, V_reset and the membrane potential where they
+    # are when E_L changes, at Create and between runs (its relative
+    # values move by -delta_EL).
+    a = nest.Create(model, params={"E_L": -65.0})
+    b = nest.Create(model, params={"E_L": -65.0, "V_th": -50.0})
+    nest.Simulate(10.0)
+    b.set(E_L=-60.0)
+    assert (a.V_th, a.V_reset) == (-55.0, -70.0)
+    assert (b.E_L, b.V_th, b.V_reset) == (-60.0, -50.0, -70.0)
+    assert a.V_m == pytest.approx(-66.83939720585722, abs=1e-12)
+    assert b.V_m == pytest.approx(-66.839397206, abs=1e-9)
