@@ -1377,7 +1377,11 @@ impl Kernel {
                         return Err(unknown(kind.model_name(), "n_events"));
                     }
                     if v.extract::<i64>().ok() != Some(0) {
-                        return Err(err("BadProperty", "n_events can only be set to 0."));
+                        return Err(err(
+                            "BadProperty",
+                            "Property n_events can only be set to 0 (which clears all stored \
+                             events).",
+                        ));
                     }
                     d.del_item("n_events")?;
                     clears.extend(part.iter());

@@ -99,3 +99,34 @@ def test_e_l_moves_alone(model):
     assert (b.E_L, b.V_th, b.V_reset) == (-60.0, -50.0, -70.0)
     assert a.V_m == pytest.approx(-66.83939720585722, abs=1e-12)
     assert b.V_m == pytest.approx(-66.839397206, abs=1e-9)
+
+
+# NEST 3.10's classes and messages for what its devices refuse (after
+# NEST's "Setting status of a '<model>' with node ID 1: ").
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: nest.Create("dc_generator", params={"start": 5.0, "stop": 1.0}),
+         "BadProperty", "stop >= start required."),
+        (lambda: nest.Create("poisson_generator", params={"start": 5.0, "stop": 1.0}),
+         "BadProperty", "stop >= start required."),
+        (lambda: nest.Create("dc_generator", params={"rate": 1.0}),
+         "UnaccessedDictionaryEntry", "rate"),
+        (lambda: nest.Create("poisson_generator", params={"rate": -1.0}),
+         "BadProperty", "The rate cannot be negative"),
+        (lambda: nest.Create("dc_generator", params={"start": 0.05}),
+         "BadProperty", "start must be a multiple of the simulation resolution."),
+        (lambda: nest.Create("spike_recorder").set(n_events=3),
+         "BadProperty", "Property n_events can only be set to 0 (which clears all stored events)."),
+        (lambda: nest.Create("spike_generator", params={"spike_times": [3.0, 1.0]}),
+         "BadProperty", "Spike times must be sorted in non-descending order"),
+        (lambda: nest.Create("spike_generator").set(spike_times=[0.05]),
+         "BadProperty", "Time point 0.05 is not representable in current resolution."),
+        (lambda: nest.Create("poisson_generator").set(origin=0.05),
+         "BadProperty", "origin must be a multiple of the simulation resolution."),
+    ],
+)
+def test_device_errors_as_nest(call, error, message):
+    with pytest.raises(getattr(nest.NESTErrors, error)) as e:
+        call()
+    assert message in str(e.value)

@@ -23,16 +23,29 @@ pub fn window_steps(start: f64, stop: f64, origin: f64, res: Resolution) -> (Ste
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum DeviceError {
     /// A negative or non-finite rate.
-    #[error("poisson_generator: rate must be a finite number >= 0 Hz (got {0})")]
+    #[error("poisson_generator: The rate cannot be negative (got {0}).")]
     Rate(f64),
     /// A current amplitude that is not a finite number.
     #[error("dc_generator: amplitude must be a finite number (got {0})")]
     Amplitude(f64),
     /// start/stop out of order.
-    #[error("{0}: stop must be >= start")]
+    #[error("{0}: stop >= start required.")]
     Window(&'static str),
+    /// A device time off the grid.
+    #[error("{model}: {what} must be a multiple of the simulation resolution.")]
+    OffGrid {
+        /// The device model.
+        model: &'static str,
+        /// `start`, `stop` or `origin`.
+        what: &'static str,
+    },
+    /// A spike time off the grid.
+    #[error("spike_generator: Time point {0} is not representable in current resolution.")]
+    SpikeTimeOffGrid(f64),
     /// Unsorted or negative spike times.
-    #[error("spike_generator: spike times must be finite, > 0 and sorted")]
+    #[error(
+        "spike_generator: Spike times must be sorted in non-descending order (and finite and > 0)."
+    )]
     SpikeTimes,
     /// A multimeter records something the model does not have.
     #[error("multimeter: {model} has no recordable '{name}' (it has {has})")]

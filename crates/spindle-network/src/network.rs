@@ -296,7 +296,9 @@ impl Network {
     fn check_spike_times(&self, params: &SpikeGeneratorParams) -> Result<(), NetworkError> {
         params.validate()?;
         for &t in &params.spike_times {
-            self.res.steps_on_grid("spike_generator spike time", t)?;
+            self.res
+                .steps_on_grid("spike_generator spike time", t)
+                .map_err(|_| DeviceError::SpikeTimeOffGrid(t))?;
         }
         Ok(())
     }
@@ -324,15 +326,14 @@ impl Network {
     /// NEST's check that a device's times lie on the grid.
     fn check_window(
         &self,
-        model: &str,
+        model: &'static str,
         start: f64,
         stop: f64,
         origin: f64,
     ) -> Result<(), NetworkError> {
-        for (name, ms) in [("start", start), ("stop", stop), ("origin", origin)] {
-            if ms.is_finite() {
-                self.res
-                    .steps_on_grid(&format!("{model} {name}"), ms.abs())?;
+        for (what, ms) in [("start", start), ("stop", stop), ("origin", origin)] {
+            if ms.is_finite() && self.res.steps_on_grid(what, ms.abs()).is_err() {
+                return Err(DeviceError::OffGrid { model, what }.into());
             }
         }
         Ok(())
