@@ -23,8 +23,19 @@ fn main() {
     let rustc_version = output(&rustc, &["--version"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=SPINDLE_GIT_COMMIT={commit}");
     println!("cargo:rustc-env=SPINDLE_RUSTC_VERSION={rustc_version}");
-    for path in [".git/HEAD", ".git/index", ".git/refs"] {
-        if std::path::Path::new(path).exists() {
+    // Where git keeps HEAD and the index, and the refs: `.git/` in a
+    // clone; in a worktree (where `.git` is a file) the worktree's own
+    // directory and the main repository's.
+    let git_dir = output("git", &["rev-parse", "--git-dir"]).unwrap_or_else(|| ".git".into());
+    let common = output("git", &["rev-parse", "--git-common-dir"]).unwrap_or(git_dir.clone());
+    let watched = [
+        format!("{git_dir}/HEAD"),
+        format!("{git_dir}/index"),
+        format!("{common}/refs"),
+        format!("{common}/packed-refs"),
+    ];
+    for path in watched {
+        if std::path::Path::new(&path).exists() {
             println!("cargo:rerun-if-changed={path}");
         }
     }

@@ -35,6 +35,13 @@ pub enum ScalingArg {
 /// Flags of a single run of the seed network.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Neuron model, and with it NEST's script of the network:
+    /// iaf_psc_alpha (brunel_alpha_nest.py), iaf_psc_delta
+    /// (brunel_delta_nest.py) or iaf_psc_exp (brunel_alpha_nest.py with
+    /// exponential currents). The neuron flags default to that script's
+    /// values.
+    #[arg(long, default_value = "iaf_psc_alpha", value_name = "MODEL")]
+    pub model: String,
     /// Network size: 4*order excitatory and order inhibitory neurons.
     #[arg(long, default_value_t = 2500)]
     pub order: i64,
@@ -100,27 +107,28 @@ pub struct RunArgs {
     /// Synaptic delay [ms].
     #[arg(long, default_value_t = 1.5)]
     pub delay: f64,
-    /// Membrane capacitance C_m [pF].
-    #[arg(long, default_value_t = 250.0)]
-    pub c_m: f64,
-    /// Membrane time constant tau_m [ms].
-    #[arg(long, default_value_t = 20.0)]
-    pub tau_m: f64,
-    /// Synaptic time constant tau_syn_ex = tau_syn_in [ms].
-    #[arg(long, default_value_t = 0.5)]
-    pub tau_syn: f64,
-    /// Refractory period t_ref [ms].
-    #[arg(long, default_value_t = 2.0)]
-    pub t_ref: f64,
-    /// Threshold V_th [mV].
-    #[arg(long, default_value_t = 20.0)]
-    pub v_th: f64,
-    /// Reset potential V_reset [mV].
-    #[arg(long, default_value_t = 0.0)]
-    pub v_reset: f64,
-    /// Resting potential E_L (also the initial V_m) [mV].
-    #[arg(long, default_value_t = 0.0)]
-    pub e_l: f64,
+    /// Membrane capacitance C_m [pF] [default: 250; iaf_psc_delta: 1].
+    #[arg(long)]
+    pub c_m: Option<f64>,
+    /// Membrane time constant tau_m [ms] [default: 20].
+    #[arg(long)]
+    pub tau_m: Option<f64>,
+    /// Synaptic time constant tau_syn_ex = tau_syn_in [ms] [default: 0.5;
+    /// iaf_psc_delta has none].
+    #[arg(long)]
+    pub tau_syn: Option<f64>,
+    /// Refractory period t_ref [ms] [default: 2].
+    #[arg(long)]
+    pub t_ref: Option<f64>,
+    /// Threshold V_th [mV] [default: 20].
+    #[arg(long)]
+    pub v_th: Option<f64>,
+    /// Reset potential V_reset [mV] [default: 0].
+    #[arg(long)]
+    pub v_reset: Option<f64>,
+    /// Resting potential E_L (also the initial V_m) [mV] [default: 0].
+    #[arg(long)]
+    pub e_l: Option<f64>,
 }
 
 /// A validated run.
@@ -163,6 +171,17 @@ fn finite(flag: &str, v: f64) -> Result<f64> {
     Ok(v)
 }
 
+/// The neuron flags: flag, NEST's parameter names it sets.
+const NEURON_FLAGS: [(&str, &[&str]); 7] = [
+    ("--c-m", &["C_m"]),
+    ("--tau-m", &["tau_m"]),
+    ("--tau-syn", &["tau_syn_ex", "tau_syn_in"]),
+    ("--t-ref", &["t_ref"]),
+    ("--v-th", &["V_th"]),
+    ("--v-reset", &["V_reset"]),
+    ("--e-l", &["E_L", "V_m"]),
+];
+
 fn param_flag(e: &ParamError) -> &'static str {
     match e {
         ParamError::Capacitance => "--c-m",
@@ -170,9 +189,43 @@ fn param_flag(e: &ParamError) -> &'static str {
         ParamError::TauSyn => "--tau-syn",
         ParamError::Refractory => "--t-ref",
         ParamError::Reset => "--v-reset/--v-th",
-        ParamError::NotFinite(_) | ParamError::Invalid(_) | ParamError::Unknown(_) => {
-            "neuron parameters"
+        ParamError::NotFinite(name) => NEURON_FLAGS
+            .iter()
+            .find(|(_, names)| names.contains(name))
+            .map_or("neuron parameters", |(flag, _)| flag),
+        ParamError::Invalid(_) | ParamError::Unknown(_) => "neuron parameters",
+    }
+}
+
+impl RunArgs {
+    /// The neuron flags' values, in [`NEURON_FLAGS`]' order.
+    fn neuron_flags(&self) -> [Option<f64>; 7] {
+        [
+            self.c_m,
+            self.tau_m,
+            self.tau_syn,
+            self.t_ref,
+            self.v_th,
+            self.v_reset,
+            self.e_l,
+        ]
+    }
+
+    /// The model's script's neuron parameters with the flags given.
+    fn neuron(&self, model: brunel::Model) -> Result<crate::models::NeuronParams> {
+        let mut neuron = model.neuron();
+        for ((flag, names), value) in NEURON_FLAGS.iter().zip(self.neuron_flags()) {
+            let Some(value) = value else { continue };
+            for name in *names {
+                neuron
+                    .set(name, value)
+                    .map_err(|_| anyhow::anyhow!("{flag}: {model} has no parameter {name}"))?;
+            }
         }
+        if let Err(e) = neuron.validate() {
+            bail!("{}: {model}: {e}", param_flag(&e));
+        }
+        Ok(neuron)
     }
 }
 
@@ -221,21 +274,9 @@ impl RunArgs {
         if !(self.epsilon > 0.0 && self.epsilon <= 1.0) {
             bail!("--epsilon must be in (0, 1] (got {})", self.epsilon);
         }
-        let neuron = crate::models::IafPscAlphaParams {
-            c_m: self.c_m,
-            tau_m: self.tau_m,
-            tau_syn_ex: self.tau_syn,
-            tau_syn_in: self.tau_syn,
-            t_ref: self.t_ref,
-            e_l: self.e_l,
-            v_reset: self.v_reset,
-            v_th: self.v_th,
-            v_m: self.e_l,
-            ..Default::default()
-        };
-        if let Err(e) = neuron.validate() {
-            bail!("{}: iaf_psc_alpha: {e}", param_flag(&e));
-        }
+        let model =
+            brunel::Model::from_name(&self.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+        let neuron = self.neuron(model)?;
         let record_to = match self.record_to {
             RecordToArg::Ascii => RecordTo::Ascii,
             RecordToArg::Memory => RecordTo::Memory,
@@ -265,6 +306,7 @@ impl RunArgs {
                 epsilon: self.epsilon,
                 j: self.j,
                 n_rec,
+                model,
                 neuron,
                 seed: self.seed,
                 record_to,
@@ -344,10 +386,22 @@ mod tests {
         ]
     }
 
-    fn args(ints: (i64, i64, i64), run: [f64; 8], neuron: [f64; 7]) -> RunArgs {
+    /// A neuron flag: mostly left out (the script's value) or the seed's
+    /// value; else any number.
+    fn flag(seed: f64) -> BoxedStrategy<Option<f64>> {
+        prop_oneof![6 => Just(None), 3 => Just(Some(seed)), 1 => number().prop_map(Some)].boxed()
+    }
+
+    fn args(
+        model: &str,
+        ints: (i64, i64, i64),
+        run: [f64; 8],
+        neuron: [Option<f64>; 7],
+    ) -> RunArgs {
         let [simtime, dt, g, eta, epsilon, j, delay, _] = run;
         let [c_m, tau_m, tau_syn, t_ref, v_th, v_reset, e_l] = neuron;
         RunArgs {
+            model: model.into(),
             order: ints.0,
             threads: Some(ints.1),
             simtime,
@@ -393,7 +447,8 @@ mod tests {
                 prop_oneof![4 => 0..5i64, 1 => count()],
             ),
             run in (near(20.0), near(0.1), near(5.0), near(2.0), near(0.1), near(0.1), near(1.5)),
-            neuron in (near(250.0), near(20.0), near(0.5), near(2.0), near(20.0), near(0.0), near(0.0)),
+            neuron in (flag(250.0), flag(20.0), flag(0.5), flag(2.0), flag(20.0), flag(0.0), flag(0.0)),
+            model in prop::sample::select(vec!["iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp", "iaf_x"]),
         ) {
             let run = [run.0, run.1, run.2, run.3, run.4, run.5, run.6, 0.0];
             let neuron = [neuron.0, neuron.1, neuron.2, neuron.3, neuron.4, neuron.5, neuron.6];
@@ -401,7 +456,7 @@ mod tests {
                 let text = format!("{e:#}");
                 assert!(!text.is_empty() && !text.contains('\n'), "{text:?}");
             };
-            let cfg = match args(ints, run, neuron).validate() {
+            let cfg = match args(model, ints, run, neuron).validate() {
                 Ok(cfg) => cfg,
                 Err(e) => return { one_line(&e); Ok(()) },
             };
@@ -427,15 +482,70 @@ mod tests {
         }
     }
 
+    const SEED_RUN: [f64; 8] = [1000.0, 0.1, 5.0, 2.0, 0.1, 0.1, 1.5, 0.0];
+
     #[test]
     fn the_seed_flags_are_valid() {
         let seed = args(
+            "iaf_psc_alpha",
             (2500, 2, 50),
-            [1000.0, 0.1, 5.0, 2.0, 0.1, 0.1, 1.5, 0.0],
-            [250.0, 20.0, 0.5, 2.0, 20.0, 0.0, 0.0],
+            SEED_RUN,
+            [250.0, 20.0, 0.5, 2.0, 20.0, 0.0, 0.0].map(Some),
         );
         let cfg = seed.validate().unwrap();
         assert_eq!(cfg.params.order, 2500);
         assert_eq!(cfg.threads, 2);
+        // The flags' values are the script's: the same parameters.
+        let plain = args("iaf_psc_alpha", (2500, 2, 50), SEED_RUN, [None; 7]);
+        assert_eq!(plain.validate().unwrap().params, cfg.params);
+        assert_eq!(
+            cfg.params,
+            BrunelParams {
+                seed: 1,
+                record_to: RecordTo::Memory,
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn each_model_gets_its_scripts_neurons() {
+        for model in brunel::Model::ALL {
+            let cfg = args(model.name(), (250, 1, 50), SEED_RUN, [None; 7])
+                .validate()
+                .unwrap();
+            assert_eq!(cfg.params.model, model);
+            assert_eq!(cfg.params.neuron, model.neuron());
+        }
+        let mut flags = [None; 7];
+        flags[6] = Some(-70.0);
+        flags[4] = Some(-50.0);
+        flags[5] = Some(-70.0);
+        let cfg = args("iaf_psc_delta", (250, 1, 50), SEED_RUN, flags)
+            .validate()
+            .unwrap();
+        assert_eq!(cfg.params.neuron.get("V_m").unwrap(), -70.0);
+        assert_eq!(cfg.params.neuron.get("C_m").unwrap(), 1.0);
+        let refused =
+            |model: &str, flags: [Option<f64>; 7]| match args(model, (250, 1, 50), SEED_RUN, flags)
+                .validate()
+            {
+                Ok(_) => panic!("{model} {flags:?} accepted"),
+                Err(e) => e.to_string(),
+            };
+        let mut tau_syn = [None; 7];
+        tau_syn[2] = Some(1.0);
+        assert_eq!(
+            refused("iaf_psc_delta", tau_syn),
+            "--tau-syn: iaf_psc_delta has no parameter tau_syn_ex"
+        );
+        let err = refused("iaf_psc_gamma", [None; 7]);
+        assert!(
+            err.starts_with("--model: unknown model 'iaf_psc_gamma'"),
+            "{err}"
+        );
+        let mut c_m = [None; 7];
+        c_m[0] = Some(f64::NAN);
+        assert!(refused("iaf_psc_exp", c_m).starts_with("--c-m: iaf_psc_exp"));
     }
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use spindle::brunel::Model;
 use spindle_bench::grid::{Mode, Plan, parse_list};
 use spindle_bench::io::write_atomically;
 use spindle_bench::record::{RunRecord, read_set};
@@ -34,6 +35,10 @@ pub struct BenchArgs {
     /// 250,1000, threads 1..cores, 2 repeats.
     #[arg(long)]
     pub quick: bool,
+    /// Neuron models, each with its NEST script's network (list:
+    /// iaf_psc_alpha,iaf_psc_delta,iaf_psc_exp; see `spindle --model`).
+    #[arg(long, default_value = "iaf_psc_alpha")]
+    pub models: String,
     /// Orders (list or range: 250,1000,2500) [default: 250,1000,2500; quick: 250,1000].
     #[arg(long)]
     pub orders: Option<String>,
@@ -120,7 +125,9 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     if ranks.iter().any(|&r| r > 1) && !launcher.iter().any(|w| w.contains("{ranks}")) {
         bail!("--launcher '{}' must contain {{ranks}}", args.launcher);
     }
+    let models = parse_models(&args.models)?;
     let plan = Plan {
+        models: models.iter().map(|m| m.name().to_string()).collect(),
         orders,
         threads,
         ranks,
@@ -170,6 +177,9 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     for peer in args.peers.iter().flat_map(|p| p.split(',')).map(str::trim) {
         if !["brian2", "nest"].contains(&peer) {
             bail!("--peers: unknown peer '{peer}' (brian2, nest)");
+        }
+        if let Some(m) = models.iter().find(|m| !peer_runs(peer, **m)) {
+            bail!("--peers: {peer} runs iaf_psc_alpha only, not {m}");
         }
         let program = PathBuf::from(format!("scripts/peers/{peer}.sh"));
         if !program.exists() {
@@ -222,10 +232,11 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "[{}/{}] {} order {} ranks {} threads {} seed {} repeat {}{eta}",
+            "[{}/{}] {} {} order {} ranks {} threads {} seed {} repeat {}{eta}",
             p.index,
             p.total,
             p.system,
+            p.run.model,
             p.run.order,
             p.run.ranks,
             p.run.threads,
@@ -263,6 +274,19 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     Ok(outcome.interrupted)
 }
 
+/// `--models`: a comma-separated list of known models.
+fn parse_models(text: &str) -> Result<Vec<Model>> {
+    text.split(',')
+        .map(|name| Model::from_name(name.trim()).map_err(|e| anyhow::anyhow!("--models: {e}")))
+        .collect()
+}
+
+/// Whether a peer has `model`'s network: NEST runs each script, Brian2
+/// only the seed's.
+fn peer_runs(peer: &str, model: Model) -> bool {
+    peer == "nest" || model == Model::IafPscAlpha
+}
+
 fn fresh_dir(base: &str) -> PathBuf {
     let mut dir = PathBuf::from(base);
     let mut n = 2;
@@ -280,7 +304,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
          - Spindle {} at commit {} ({})\n\
          - Machine: {} ({}), {} cores usable, {} GiB memory\n\
          - CPU: {}\n\
-         - Grid: orders {:?} × ranks {:?} × threads {:?} per rank, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
+         - Grid: models {:?} × orders {:?} × ranks {:?} × threads {:?} per rank, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
          - Each run is a fresh `spindle --record-to none --quiet --json` process{}{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
         env!("CARGO_PKG_VERSION"),
         env!("SPINDLE_GIT_COMMIT"),
@@ -290,6 +314,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         machine::cores(),
         machine::total_memory().map(|b| b >> 30).unwrap_or(0),
         machine::cpu_detail().line(),
+        plan.models,
         plan.orders,
         plan.ranks,
         plan.threads,
@@ -330,7 +355,16 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
     threads.sort();
     threads.dedup();
 
-    let mut systems: Vec<String> = rows.iter().map(|r| r.key.system.clone()).collect();
+    // A line per system, and per model when the set has several.
+    let several_models = rows.iter().any(|r| r.key.model != rows[0].key.model);
+    let line = |key: &spindle_bench::record::ConfigKey| {
+        if several_models {
+            format!("{} {}", key.system, key.model)
+        } else {
+            key.system.clone()
+        }
+    };
+    let mut systems: Vec<String> = rows.iter().map(|r| line(&r.key)).collect();
     systems.dedup();
     if threads.len() > 1 {
         let mut series = Vec::new();
@@ -349,7 +383,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
             {
                 let pts: Vec<(f64, f64)> = rows
                     .iter()
-                    .filter(|r| r.key.order == o && &r.key.system == sys && r.key.ranks == ranks)
+                    .filter(|r| r.key.order == o && &line(&r.key) == sys && r.key.ranks == ranks)
                     .map(|r| (r.key.threads as f64, per_model_s(r)))
                     .collect();
                 let sys = &if ranks > 1 {
@@ -396,7 +430,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
                 label: format!("{sys}, {t} threads"),
                 points: rows
                     .iter()
-                    .filter(|r| r.key.threads == t && &r.key.system == sys)
+                    .filter(|r| r.key.threads == t && &line(&r.key) == sys)
                     .map(|r| (r.key.order as f64, per_model_s(r)))
                     .collect(),
                 reference: false,
@@ -417,7 +451,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
     }
     if let Some(&largest) = orders
         .last()
-        .filter(|_| systems.iter().any(|s| s == "spindle"))
+        .filter(|_| rows.iter().any(|r| r.key.system == "spindle"))
     {
         // Only Spindle's runs carry the phase timers.
         let sel: Vec<_> = rows
@@ -426,7 +460,10 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
             .collect();
         let categories: Vec<String> = sel
             .iter()
-            .map(|r| format!("{} threads", r.key.threads))
+            .map(|r| match several_models {
+                true => format!("{}, {} threads", r.key.model, r.key.threads),
+                false => format!("{} threads", r.key.threads),
+            })
             .collect();
         // Gather includes the barrier wait; stack the wait separately.
         let layers: Vec<(String, Vec<f64>)> = vec![

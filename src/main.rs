@@ -35,7 +35,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Sweep the seed network over orders and threads into a result set.
-    Bench(bench::BenchArgs),
+    Bench(Box<bench::BenchArgs>),
     /// Compare two result sets; exits 1 when NEW is slower beyond noise.
     Compare(bench::CompareArgs),
 }
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
     let interrupted = |stopped: bool| ExitCode::from(if stopped { EXIT_INTERRUPTED } else { 0 });
     let result = match cli.command {
         None => cli::run(cli.run).map(interrupted),
-        Some(Command::Bench(args)) => bench::bench(args).map(interrupted),
+        Some(Command::Bench(args)) => bench::bench(*args).map(interrupted),
         Some(Command::Compare(args)) => {
             bench::compare(args).map(|slower| ExitCode::from(if slower { EXIT_FAILED } else { 0 }))
         }

@@ -156,6 +156,7 @@ impl Report {
             cpu: machine::cpu_detail(),
             cores: machine::cores() as u64,
             sweep: None,
+            model: cfg.params.model.name().into(),
             order: cfg.params.order as u64,
             scaling: cfg.params.scaling.name().into(),
             seed: cfg.params.seed,

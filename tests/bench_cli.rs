@@ -73,7 +73,7 @@ fn a_sweep_writes_a_result_set_and_compare_judges_it() {
     assert_eq!(csv.lines().count(), 13);
     let summary = std::fs::read_to_string(base.join("summary.md")).unwrap();
     assert!(
-        summary.contains("| spindle | 100 | seed | 1 | 2 | 3 |"),
+        summary.contains("| spindle | iaf_psc_alpha | 100 | seed | 1 | 2 | 3 |"),
         "{summary}"
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("speed-up"));
@@ -131,6 +131,124 @@ fn scale_field(line: &str, field: &str, factor: f64) -> String {
         value * factor,
         &line[start + len..]
     )
+}
+
+/// `--models`: each model's grid in turn, every row naming its model, a
+/// summary row per model, and `compare` keeping the models apart. A
+/// stand-in NEST peer (scripts/peers/common.py's record, no NEST) shows
+/// that peers are asked for the model, and that a peer whose record names
+/// another model stops the sweep.
+#[test]
+fn a_sweep_over_models_keeps_them_apart() {
+    let _turn = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let peers = tmp.path().join("scripts/peers");
+    std::fs::create_dir_all(&peers).unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        repo.join("scripts/peers/common.py"),
+        peers.join("common.py"),
+    )
+    .unwrap();
+    let fake = r#"#!/usr/bin/env python3
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common
+a = common.parse_args("fake NEST")
+model = os.environ.get("FAKE_MODEL", a.model)
+common.write_record(a.json, system="nest", system_version="0", model=model, order=a.order,
+    threads=a.threads, seed=a.seed, simtime=a.simtime, scaling=a.scaling,
+    num_neurons=5 * a.order, num_synapses=2, num_synapses_ex=1, num_synapses_in=1, n_rec=50,
+    derived=common.derived(common.seed_constants(a.order, a.scaling)), events_ex=1,
+    events_in=1, rate_ex=1.0, rate_in=1.0, rate_ex_all=1.0, rate_in_all=1.0,
+    spikes_total=2, build_time=0.1, sim_time=0.5, time_simulate=0.5, peak_rss_bytes=1)
+"#;
+    let script = peers.join("nest.sh");
+    std::fs::write(&script, fake).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("python3 is missing: the sweep over models not checked");
+        return;
+    }
+    let bench = |out: &str, fake_model: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_spindle"));
+        cmd.current_dir(tmp.path()).args([
+            "bench",
+            "--models",
+            "iaf_psc_alpha,iaf_psc_delta,iaf_psc_exp",
+            "--orders",
+            "50",
+            "--threads",
+            "1,2",
+            "--repeats",
+            "1",
+            "--simtime",
+            "100",
+            "--peers",
+            "nest",
+            "--out",
+            out,
+        ]);
+        if let Some(m) = fake_model {
+            cmd.env("FAKE_MODEL", m);
+        }
+        cmd.output().unwrap()
+    };
+    let o = bench("set", None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = spindle_bench::record::read_set(&tmp.path().join("set")).unwrap();
+    assert_eq!(set.records.len(), 12);
+    let models: Vec<(&str, &str)> = set
+        .records
+        .iter()
+        .map(|r| (r.system.as_str(), r.model.as_str()))
+        .collect();
+    assert_eq!(models[0], ("spindle", "iaf_psc_alpha"));
+    assert_eq!(models[1], ("nest", "iaf_psc_alpha"));
+    assert_eq!(models[4], ("spindle", "iaf_psc_delta"));
+    assert_eq!(models[11], ("nest", "iaf_psc_exp"));
+    let delta = &set.records[4];
+    assert_eq!(
+        delta.derived.unwrap().j_ex,
+        0.1,
+        "Spindle ran the delta script"
+    );
+    let summary = std::fs::read_to_string(tmp.path().join("set/summary.md")).unwrap();
+    for model in ["iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp"] {
+        for system in ["spindle", "nest"] {
+            let row = format!("| {system} | {model} | 50 | seed | 1 | 2 | 1 |");
+            assert!(summary.contains(&row), "{row} in {summary}");
+        }
+    }
+    let csv = std::fs::read_to_string(tmp.path().join("set/raw.csv")).unwrap();
+    assert!(csv.starts_with("system,model,"));
+    assert!(
+        std::fs::read_to_string(tmp.path().join("set/SETUP.md"))
+            .unwrap()
+            .contains("iaf_psc_delta")
+    );
+    // Against itself: each model's rows with their own, 3 x 2 x 2 x 3 figures.
+    let set_dir = tmp.path().join("set");
+    let o = spindle(&[
+        "compare",
+        set_dir.to_str().unwrap(),
+        set_dir.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("36 figures compared: 0 slower"), "{out}");
+    assert!(out.contains("spindle iaf_psc_delta order=50"), "{out}");
+
+    // A peer that runs the seed whatever it is asked.
+    let o = bench("wrong", Some("iaf_psc_alpha"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(
+        err.lines().last(),
+        Some("error: nest was asked for iaf_psc_delta but its record says it ran iaf_psc_alpha"),
+        "{err}"
+    );
 }
 
 /// Real version 1 records (Spindle on 1 process and on 2 ranks, NEST,
@@ -191,6 +309,30 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         (vec!["bench", "--repeats", "0", "--out", o], "--repeats"),
         (vec!["bench", "--scaling", "square", "--out", o], "scaling"),
         (vec!["bench", "--peers", "neuron", "--out", o], "--peers"),
+        (
+            vec!["bench", "--models", "iaf_psc_gamma", "--out", o],
+            "--models: unknown model 'iaf_psc_gamma'",
+        ),
+        (
+            vec!["bench", "--models", "iaf_psc_delta,", "--out", o],
+            "--models: unknown model ''",
+        ),
+        (
+            vec!["bench", "--models", "iaf_psc_exp,iaf_psc_exp", "--out", o],
+            "listed twice",
+        ),
+        (
+            vec![
+                "bench",
+                "--models",
+                "iaf_psc_delta",
+                "--peers",
+                "brian2",
+                "--out",
+                o,
+            ],
+            "--peers: brian2 runs iaf_psc_alpha only, not iaf_psc_delta",
+        ),
         (vec!["compare", "/nonexistent/a", k], "cannot read"),
         (vec!["compare", c, k], "line 1"),
         (vec!["compare", v, k], "incompatible"),
@@ -308,7 +450,7 @@ sys.path.insert(0, "scripts/peers")
 import common
 c = common.seed_constants(250, "seed")
 common.write_record(sys.argv[1], system="brian2", system_version="2.9.0", order=250,
-    threads=2, seed=1, simtime=500.0, scaling="seed", num_neurons=1250,
+    model="iaf_psc_alpha", threads=2, seed=1, simtime=500.0, scaling="seed", num_neurons=1250,
     num_synapses=157600, num_synapses_ex=126350, num_synapses_in=31250, n_rec=50,
     derived=common.derived(c), events_ex=1390, events_in=1391, rate_ex=55.6,
     rate_in=55.64, rate_ex_all=55.5, rate_in_all=55.6, spikes_total=34700,
@@ -348,4 +490,75 @@ common.write_record(sys.argv[1], system="brian2", system_version="2.9.0", order=
         .unwrap();
     assert!(!run.status.success());
     assert!(stderr(&run).contains("spikes_total"), "{}", stderr(&run));
+}
+
+/// The NEST peer's edits of NEST's example scripts (`--show-script`; no
+/// simulation): each model's script, with the flags in. Needs NEST's
+/// examples: a Python with NEST in $SPINDLE_NEST_PYTHON or .venv-nest;
+/// skipped without one.
+#[test]
+fn the_nest_peer_edits_each_models_script() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("SPINDLE_NEST_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo.join(".venv-nest/bin/python"));
+    if !python.exists() {
+        eprintln!(
+            "no Python with NEST ({}): the NEST peer's edits not checked",
+            python.display()
+        );
+        return;
+    }
+    for (model, create) in [
+        ("iaf_psc_alpha", "nest.Create(\"iaf_psc_alpha\", NE"),
+        ("iaf_psc_delta", "nest.Create(\"iaf_psc_delta\", NE"),
+        ("iaf_psc_exp", "nest.Create(\"iaf_psc_exp\", NE"),
+    ] {
+        let o = Command::new(&python)
+            .arg(repo.join("scripts/peers/nest_brunel.py"))
+            .args([
+                "--show-script",
+                "--model",
+                model,
+                "--order",
+                "123",
+                "--threads",
+                "3",
+            ])
+            .args(["--seed", "7", "--simtime", "250", "--scaling", "indegree"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{model}: {}", stderr(&o));
+        let script = String::from_utf8_lossy(&o.stdout);
+        let script_name = if model == "iaf_psc_delta" {
+            "(delta synapses)"
+        } else {
+            "(alpha synapses)"
+        };
+        for needle in [
+            script_name,
+            create,
+            "\norder = 123\n",
+            "\nsimtime = 250.0",
+            "nest.ResetKernel()\nnest.local_num_threads = 3\nnest.rng_seed = 7\n",
+            "CE = 1000",
+            "CI = 250",
+            "nest.print_time = False",
+            "record_to=\"memory\"",
+            "nest.Connect(nodes_ex + nodes_in, allspikes)\nendbuild = time.time()",
+        ] {
+            assert!(script.contains(needle), "{model}: {needle:?} missing");
+        }
+        for gone in [
+            "plt.show()",
+            "raster_plot",
+            "record_to=\"ascii\"",
+            "import scipy",
+        ] {
+            assert!(!script.contains(gone), "{model}: {gone:?} left");
+        }
+        let exp = script.contains("psp_norm_exp(tauMem, CMem, tauSyn)")
+            && script.contains("nu_th = (theta * CMem) / (J_ex * CE * tauMem * tauSyn)");
+        assert_eq!(exp, model == "iaf_psc_exp", "{model}");
+    }
 }

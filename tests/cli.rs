@@ -205,6 +205,90 @@ fn threads_do_not_change_the_digest() {
     assert_eq!(digest("1"), digest("3"));
 }
 
+/// `--model` runs that model's script's network: its weights and external
+/// rate in the record, its own spikes, and the same spikes on any number
+/// of threads.
+#[test]
+fn each_model_runs_its_scripts_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |model: &str, threads: &str| {
+        let o = spindle(
+            dir.path(),
+            &[
+                "--model",
+                model,
+                "--order",
+                "100",
+                "--simtime",
+                "200",
+                "--threads",
+                threads,
+                "--record-to",
+                "none",
+                "--json",
+                "m.json",
+            ],
+        );
+        assert!(o.status.success(), "{model}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("Number of neurons : 500"),
+            "{}",
+            stdout(&o)
+        );
+        let text = std::fs::read_to_string(dir.path().join("m.json")).unwrap();
+        spindle_bench::record::RunRecord::parse(&text, model).unwrap()
+    };
+    let alpha = run("iaf_psc_alpha", "1");
+    let plain = {
+        let o = spindle(
+            dir.path(),
+            &[
+                "--order",
+                "100",
+                "--simtime",
+                "200",
+                "--threads",
+                "1",
+                "--record-to",
+                "none",
+                "--quiet",
+                "--json",
+                "p.json",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(dir.path().join("p.json")).unwrap();
+        spindle_bench::record::RunRecord::parse(&text, "plain").unwrap()
+    };
+    assert_eq!(plain.model, "iaf_psc_alpha", "the default");
+    assert_eq!(plain.spike_digest, alpha.spike_digest);
+    let mut digests = vec![alpha.spike_digest.clone()];
+    for model in ["iaf_psc_delta", "iaf_psc_exp"] {
+        let one = run(model, "1");
+        assert_eq!(one.model, model);
+        let d = one.derived.unwrap();
+        assert_eq!((d.ce, d.ci), (40, 10));
+        if model == "iaf_psc_delta" {
+            // brunel_delta_nest.py: the weights are J and -g J in mV, and
+            // p_rate = 1000 * eta * theta / (J CE tau_m) * CE.
+            assert_eq!((d.j_ex, d.j_in), (0.1, -0.5));
+            assert_eq!(d.p_rate, 20_000.0);
+        } else {
+            assert!((d.j_ex - 54.96).abs() < 0.01, "{}", d.j_ex);
+        }
+        assert!(
+            one.rate_ex_all > 1.0 && one.rate_ex_all < 200.0,
+            "{}",
+            one.rate_ex_all
+        );
+        assert_eq!(run(model, "3").spike_digest, one.spike_digest, "{model}");
+        digests.push(one.spike_digest);
+    }
+    digests.sort();
+    digests.dedup();
+    assert_eq!(digests.len(), 3, "three networks, three spike trains");
+}
+
 /// `SPINDLE_ISA` forces every vector path (the update and the ring's bit
 /// planes, which the seed network's bitmaps use): each gives the spikes of
 /// the widest.
@@ -274,6 +358,20 @@ fn bad_input_gets_one_line_and_a_non_zero_exit() {
         (&["--order", "100000"], "memory"),
         (&["--order", "abc"], "--order"),
         (&["--record-to", "tape"], "--record-to"),
+        (
+            &["--model", "iaf_psc_gamma"],
+            "--model: unknown model 'iaf_psc_gamma'",
+        ),
+        (&["--model", ""], "--model: unknown model"),
+        (
+            &["--model", "iaf_psc_delta", "--tau-syn", "1"],
+            "--tau-syn: iaf_psc_delta has no parameter tau_syn_ex",
+        ),
+        (&["--model", "iaf_psc_delta", "--c-m", "0"], "--c-m"),
+        (
+            &["--model", "iaf_psc_exp", "--tau-m", "-1"],
+            "iaf_psc_exp: Membrane and synapse time constants must be strictly positive.",
+        ),
     ];
     for (args, needle) in cases {
         let mut all = vec!["--simtime", "100"];

@@ -17,6 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 args = common.parse_args("Brian2")
+if args.model != "iaf_psc_alpha":
+    sys.exit(f"error: the Brian2 peer runs iaf_psc_alpha only, not {args.model}")
 import numpy as np  # noqa: E402
 import brian2  # noqa: E402
 from brian2 import (ms, mV, pA, pF, Hz, second, NeuronGroup, Synapses,  # noqa: E402
@@ -80,7 +82,7 @@ syn_ex = N * CE + N + 2 * n_rec
 syn_in = N * CI
 common.summary("Brian2", N, syn_ex, syn_in, rate_ex, rate_in, build, sim)
 common.write_record(
-    args.json, system="brian2", system_version=brian2.__version__,
+    args.json, system="brian2", system_version=brian2.__version__, model=args.model,
     order=args.order, threads=args.threads, seed=args.seed, simtime=args.simtime,
     scaling=args.scaling, num_neurons=N, num_synapses=syn_ex + syn_in,
     num_synapses_ex=syn_ex, num_synapses_in=syn_in, n_rec=n_rec, derived=common.derived(c),

@@ -13,10 +13,17 @@ import sys
 import math
 
 
-def parse_args(system):
+MODELS = ("iaf_psc_alpha", "iaf_psc_delta", "iaf_psc_exp")
+
+
+def parse_args(system, show_script=False):
     p = argparse.ArgumentParser(
-        description=f"The seed network (brunel_alpha_nest.py) in {system}, "
-        "printing the seed's summary and writing a Spindle result record.")
+        description=f"The seed network (brunel_alpha_nest.py) or its variant for --model in "
+        f"{system}, printing the script's summary and writing a Spindle result record.")
+    p.add_argument("--model", choices=MODELS, default="iaf_psc_alpha")
+    if show_script:
+        p.add_argument("--show-script", action="store_true",
+                       help="print the script that would run, and exit")
     p.add_argument("--order", type=int, default=2500)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--seed", type=int, default=1)
@@ -71,6 +78,16 @@ def seed_constants(order, scaling):
                 nu_ex=nu_ex, tauSyn=tauSyn, tauMem=tauMem, CMem=CMem, theta=theta)
 
 
+def psp_norm_exp(tau_m, c_m, tau_syn):
+    """The PSP peak [mV] of an exponential current exp(-t / tau_syn) [pA]: the
+    iaf_psc_exp variant's J_unit (Spindle's spindle_brunel::compute_psp_norm_exp)."""
+    if tau_m == tau_syn:
+        return tau_m / (math.e * c_m)
+    b = 1.0 / tau_syn - 1.0 / tau_m
+    t_max = math.log(tau_m / tau_syn) / b
+    return (math.exp(-t_max / tau_m) - math.exp(-t_max / tau_syn)) / (c_m * b)
+
+
 def summary(system, n_neurons, syn_ex, syn_in, rate_ex, rate_in, build, sim):
     print(f"Brunel network simulation ({system})")
     print(f"Number of neurons : {n_neurons}")
@@ -111,7 +128,7 @@ NULL_FOR_PEERS = (
 
 # Fields the peer script passes.
 MEASURED = (
-    "system", "system_version", "order", "scaling", "seed", "simtime", "threads",
+    "system", "system_version", "model", "order", "scaling", "seed", "simtime", "threads",
     "num_neurons", "num_synapses", "num_synapses_ex", "num_synapses_in", "n_rec",
     "derived", "events_ex", "events_in", "rate_ex", "rate_in", "rate_ex_all",
     "rate_in_all", "spikes_total", "build_time", "sim_time", "time_simulate",

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the seed network in NEST with Spindle's flags and result record.
+# Runs NEST's example script of the Brunel network for --model (nest_brunel.py)
+# in NEST with Spindle's flags and result record.
 # $SPINDLE_NEST_PYTHON, if set, must be a Python that can `import nest`;
 # otherwise NEST 3.10.0 (the PyPI wheel, which needs Python 3.11) is
 # installed into .venv-nest in the repository root on first use.

@@ -246,6 +246,32 @@ mod tests {
         );
     }
 
+    /// A delta run is never compared with an alpha run of the same shape.
+    #[test]
+    fn models_are_never_compared_across() {
+        let alpha = vec![rec(2, 1.0, "aa"), rec(2, 1.1, "aa")];
+        let delta: Vec<_> = alpha
+            .iter()
+            .map(|r| RunRecord {
+                model: "iaf_psc_delta".into(),
+                sim_time: 5.0,
+                spike_digest: Some("dd".into()),
+                ..r.clone()
+            })
+            .collect();
+        let r = compare(&alpha, &delta, 0.05);
+        assert!(r.comparisons.is_empty() && r.digest_changes.is_empty());
+        assert_eq!((r.only_old.len(), r.only_new.len()), (1, 1));
+        assert!(
+            r.render(0.05)
+                .contains("only in NEW: spindle iaf_psc_delta order=250")
+        );
+        let both: Vec<_> = alpha.iter().chain(&delta).cloned().collect();
+        let r = compare(&both, &both, 0.05);
+        assert_eq!(r.comparisons.len(), 6);
+        assert!(!r.regressed() && r.digest_changes.is_empty());
+    }
+
     #[test]
     fn same_set_no_regression_and_digest_changes_are_reported() {
         let a = vec![rec(2, 1.0, "aa"), rec(2, 1.1, "aa")];

@@ -1,4 +1,4 @@
-//! The grid of a sweep: which (order, threads, seed, repeat) to run.
+//! The grid of a sweep: which (model, order, threads, seed, repeat) to run.
 
 use crate::BenchError;
 
@@ -27,6 +27,9 @@ impl Mode {
 /// A sweep to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// Neuron models (the scenario's variants), each run over the whole
+    /// grid in turn.
+    pub models: Vec<String>,
     /// Orders (per thread in weak mode).
     pub orders: Vec<u64>,
     /// Thread counts (per rank).
@@ -46,8 +49,10 @@ pub struct Plan {
 }
 
 /// One run of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
+    /// Neuron model.
+    pub model: String,
     /// Network order.
     pub order: u64,
     /// Threads (per rank).
@@ -97,7 +102,8 @@ pub fn parse_list(flag: &str, text: &str) -> Result<Vec<u64>, BenchError> {
 impl Plan {
     /// Check the plan.
     pub fn validate(&self) -> Result<(), BenchError> {
-        if self.orders.is_empty()
+        if self.models.is_empty()
+            || self.orders.is_empty()
             || self.threads.is_empty()
             || self.ranks.is_empty()
             || self.seeds.is_empty()
@@ -119,10 +125,16 @@ impl Plan {
                 self.scaling
             )));
         }
+        for (i, m) in self.models.iter().enumerate() {
+            if self.models[..i].contains(m) {
+                return Err(BenchError::Grid(format!("--models: '{m}' is listed twice")));
+            }
+        }
         Ok(())
     }
 
-    /// The runs, configuration by configuration, repeats innermost.
+    /// The runs, configuration by configuration, repeats innermost; one
+    /// model's whole grid after the other's.
     pub fn runs(&self) -> Vec<Run> {
         let mut runs = Vec::new();
         let mut configs = Vec::new();
@@ -139,16 +151,19 @@ impl Plan {
                 }
             }
         }
-        for (order, ranks, threads) in configs {
-            for &seed in &self.seeds {
-                for repeat in 0..self.repeats {
-                    runs.push(Run {
-                        order,
-                        threads,
-                        ranks,
-                        seed,
-                        repeat,
-                    });
+        for model in &self.models {
+            for &(order, ranks, threads) in &configs {
+                for &seed in &self.seeds {
+                    for repeat in 0..self.repeats {
+                        runs.push(Run {
+                            model: model.clone(),
+                            order,
+                            threads,
+                            ranks,
+                            seed,
+                            repeat,
+                        });
+                    }
                 }
             }
         }
@@ -178,6 +193,7 @@ mod tests {
     #[test]
     fn strong_and_weak_grids() {
         let mut plan = Plan {
+            models: vec!["iaf_psc_alpha".into()],
             orders: vec![100],
             threads: vec![1, 2],
             ranks: vec![1],
@@ -192,6 +208,20 @@ mod tests {
         plan.mode = Mode::Weak;
         let orders: Vec<_> = plan.runs().iter().map(|r| (r.order, r.threads)).collect();
         assert_eq!(orders, vec![(100, 1), (100, 1), (200, 2), (200, 2)]);
+        plan.models.push("iaf_psc_delta".into());
+        let runs: Vec<_> = plan
+            .runs()
+            .iter()
+            .map(|r| (r.model.clone(), r.order))
+            .collect();
+        assert_eq!(runs.len(), 8);
+        assert_eq!(runs[3], ("iaf_psc_alpha".into(), 200));
+        assert_eq!(runs[4], ("iaf_psc_delta".into(), 100));
+        plan.models.push("iaf_psc_delta".into());
+        assert!(plan.validate().unwrap_err().to_string().contains("twice"));
+        plan.models.clear();
+        assert!(plan.validate().is_err());
+        plan.models.push("iaf_psc_alpha".into());
         plan.threads.clear();
         assert!(plan.validate().is_err());
     }

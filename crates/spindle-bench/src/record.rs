@@ -7,6 +7,8 @@
 //! that is (mostly: a peer does not measure Spindle's engine figures).
 //! Version 1 records (committed result sets) are still read: they are
 //! converted on reading, and fields version 1 did not record are `null`.
+//! `model` came later within version 2: a record without it ran the seed,
+//! `iaf_psc_alpha`, and is read so.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -23,6 +25,10 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// The older format still read (flat, keyed by `record_version`).
 pub const V1: u64 = 1;
+
+/// The model of records that do not name one: every run before `model`
+/// was recorded ran the seed, `brunel_alpha_nest.py`.
+pub const SEED_MODEL: &str = "iaf_psc_alpha";
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -49,6 +55,12 @@ pub struct RunRecord {
     /// Where the run sits in a sweep; null for a run outside `spindle bench`.
     pub sweep: Option<SweepTag>,
 
+    /// The scenario's neuron model, naming the NEST script it follows:
+    /// "iaf_psc_alpha" (`brunel_alpha_nest.py`, the seed), "iaf_psc_delta"
+    /// (`brunel_delta_nest.py`) or "iaf_psc_exp" (`brunel_alpha_nest.py`
+    /// with `iaf_psc_exp`). [`SEED_MODEL`] in records written before the
+    /// field.
+    pub model: String,
     /// Network order.
     pub order: u64,
     /// "seed" or "indegree".
@@ -85,8 +97,8 @@ pub struct RunRecord {
     /// Neurons recorded per population (null only in records read from
     /// version 1).
     pub n_rec: Option<u64>,
-    /// The seed script's derived constants (null only in records read from
-    /// version 1).
+    /// The script's derived constants (null only in records read from
+    /// version 1; the weights are in mV for `iaf_psc_delta`).
     pub derived: Option<Derived>,
     /// Spikes of the recorded excitatory neurons (null only in records read
     /// from version 1).
@@ -317,6 +329,7 @@ pub type Column = (&'static str, fn(&RunRecord) -> Value);
 /// Columns of `raw.csv`, in order (version 1's names).
 pub const CSV_COLUMNS: &[Column] = &[
     ("system", |r| json!(r.system)),
+    ("model", |r| json!(r.model)),
     ("label", |r| json!(r.sweep.as_ref().map(|s| &s.label))),
     ("order", |r| json!(r.order)),
     ("scaling", |r| json!(r.scaling)),
@@ -383,6 +396,8 @@ pub const CSV_COLUMNS: &[Column] = &[
 pub struct ConfigKey {
     /// "spindle", "brian2", "nest".
     pub system: String,
+    /// The neuron model (the scenario's variant).
+    pub model: String,
     /// Network order.
     pub order: u64,
     /// "seed" or "indegree".
@@ -402,9 +417,15 @@ impl std::fmt::Display for ConfigKey {
         } else {
             String::new()
         };
+        // The seed's model is left out, as older sets printed it.
+        let model = if self.model == SEED_MODEL {
+            String::new()
+        } else {
+            format!(" {}", self.model)
+        };
         write!(
             f,
-            "{} order={} {}{ranks} threads={} {}ms",
+            "{}{model} order={} {}{ranks} threads={} {}ms",
             self.system, self.order, self.scaling, self.threads, self.simtime
         )
     }
@@ -447,6 +468,8 @@ impl RunRecord {
         let version = |key| map.get(key).map(|v| v.as_u64().ok_or(v.to_string()));
         let rec: Self = match (version("format_version"), version("record_version")) {
             (Some(Ok(v)), _) if v == u64::from(FORMAT_VERSION) => {
+                let mut map = map;
+                map.entry("model").or_insert_with(|| json!(SEED_MODEL));
                 let value = Value::Object(map);
                 let mut missing = Vec::new();
                 missing_keys(&REQUIRED, &value, "", &mut missing);
@@ -477,6 +500,7 @@ impl RunRecord {
     pub fn key(&self) -> ConfigKey {
         ConfigKey {
             system: self.system.clone(),
+            model: self.model.clone(),
             order: self.order,
             scaling: self.scaling.clone(),
             ranks: self.ranks.max(1),
@@ -550,6 +574,7 @@ fn upgrade_v1(mut v1: Map<String, Value>) -> Map<String, Value> {
         out.insert(key.to_string(), value);
     };
     put("format_version", json!(FORMAT_VERSION));
+    put("model", json!(SEED_MODEL));
     let version = ["spindle_version", "nest_version", "brian2_version"]
         .into_iter()
         .find_map(&mut take);
@@ -727,6 +752,7 @@ pub(crate) fn sample(order: u64, threads: u64, sim_time: f64) -> RunRecord {
         cpu: CpuDetail::default(),
         cores: 2,
         sweep: None,
+        model: SEED_MODEL.into(),
         order,
         scaling: "seed".into(),
         seed: 1,
@@ -841,6 +867,9 @@ mod tests {
             assert!(peer.timers.time_update.is_none());
         }
         assert!(v1(3).compile_time.unwrap() > 0.0);
+        for i in 0..4 {
+            assert_eq!(v1(i).model, SEED_MODEL, "every version 1 run is the seed's");
+        }
         assert!(v1(3).time_construction_create.is_none());
     }
 
@@ -886,12 +915,53 @@ mod tests {
     fn peer_records_are_read() {
         let r = RunRecord::parse(V2_PEER, "peer").unwrap();
         assert_eq!(r.system, "nest");
+        // Written before `model` was: the seed's.
+        let top: Value = serde_json::from_str(V2_PEER).unwrap();
+        assert!(top.get("model").is_none());
+        assert_eq!(r.model, SEED_MODEL);
         assert_eq!((r.ranks, r.threads, r.threads_per_rank), (1, 2, 2));
         assert_eq!(r.rank_peak_rss_bytes, vec![r.peak_rss_bytes]);
         assert!(r.spike_digest.is_none() && r.phases.is_none() && r.slices.is_none());
         assert!((r.real_time_factor - r.time_simulate).abs() < 1e-12);
         assert_eq!(r.derived.unwrap().ne, 1000);
         assert!(!r.csv_line().is_empty());
+    }
+
+    #[test]
+    fn the_model_keeps_variants_apart() {
+        let alpha = sample(250, 2, 0.5);
+        let delta = RunRecord {
+            model: "iaf_psc_delta".into(),
+            ..alpha.clone()
+        };
+        let line = delta.json_line();
+        assert!(line.contains(r#""model":"iaf_psc_delta""#), "{line}");
+        assert_eq!(RunRecord::parse(&line, "t").unwrap(), delta);
+        assert_ne!(alpha.key(), delta.key());
+        assert_eq!(
+            delta.key().to_string(),
+            "spindle iaf_psc_delta order=250 seed threads=2 1000.0ms"
+        );
+        assert_eq!(
+            alpha.key().to_string(),
+            "spindle order=250 seed threads=2 1000.0ms"
+        );
+        assert!(delta.csv_line().starts_with("spindle,iaf_psc_delta,"));
+        assert!(RunRecord::csv_header().starts_with("system,model,"));
+        // A version 2 line without the field reads as the seed's model.
+        let mut v: Value = serde_json::from_str(&line).unwrap();
+        v.as_object_mut().unwrap().remove("model");
+        assert_eq!(
+            RunRecord::parse(&v.to_string(), "t").unwrap().model,
+            SEED_MODEL
+        );
+        let err = RunRecord::parse(
+            &line.replace(r#""model":"iaf_psc_delta""#, r#""model":3"#),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("'model'"), "{err}");
     }
 
     #[test]

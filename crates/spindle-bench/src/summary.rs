@@ -141,16 +141,17 @@ pub fn rows(records: &[RunRecord]) -> Vec<Row> {
 /// The summary as a Markdown table.
 pub fn markdown(records: &[RunRecord]) -> String {
     let mut out = String::from(
-        "| system | order | scaling | ranks | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| system | model | order | scaling | ranks | threads | runs | simulation s (median, min–max) | build s | peak RSS MB | RTF | speed-up | efficiency |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows(records) {
         let model_s = r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0;
         let opt =
             |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
         out += &format!(
-            "| {} | {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
             r.key.system,
+            r.key.model,
             r.key.order,
             r.key.scaling,
             r.key.ranks,
@@ -203,7 +204,9 @@ mod tests {
         let two = rows.iter().find(|r| r.key.threads == 2).unwrap();
         assert!((two.speedup.unwrap() - 2.1 / 1.05).abs() < 1e-12);
         assert!((two.efficiency.unwrap() - 1.0).abs() < 1e-12);
-        assert!(markdown(&recs).contains("| spindle | 100 | seed | 1 | 2 | 1 | 1.050"));
+        assert!(
+            markdown(&recs).contains("| spindle | iaf_psc_alpha | 100 | seed | 1 | 2 | 1 | 1.050")
+        );
     }
 
     #[test]
@@ -221,7 +224,38 @@ mod tests {
         // Against one process with one thread, over 2 ranks x 2 threads.
         assert!((r.speedup.unwrap() - 2.0 / 0.55).abs() < 1e-12);
         assert!((r.efficiency.unwrap() - 2.0 / 0.55 / 4.0).abs() < 1e-12);
-        assert!(markdown(&recs).contains("| spindle | 100 | seed | 2 | 2 | 1 | 0.550"));
+        assert!(
+            markdown(&recs).contains("| spindle | iaf_psc_alpha | 100 | seed | 2 | 2 | 1 | 0.550")
+        );
+    }
+
+    /// Each model's runs are their own rows, with their own 1-thread
+    /// reference.
+    #[test]
+    fn models_are_their_own_rows() {
+        let delta = |threads, sim| RunRecord {
+            model: "iaf_psc_delta".into(),
+            ..rec(100, threads, sim, Mode::Strong)
+        };
+        let recs = vec![
+            rec(100, 1, 2.0, Mode::Strong),
+            rec(100, 2, 1.0, Mode::Strong),
+            delta(1, 3.0),
+            delta(2, 1.0),
+        ];
+        let rows = rows(&recs);
+        assert_eq!(rows.len(), 4);
+        let two = |model: &str| {
+            rows.iter()
+                .find(|r| r.key.model == model && r.key.threads == 2)
+                .unwrap()
+                .speedup
+                .unwrap()
+        };
+        assert_eq!((two("iaf_psc_alpha"), two("iaf_psc_delta")), (2.0, 3.0));
+        assert!(
+            markdown(&recs).contains("| spindle | iaf_psc_delta | 100 | seed | 1 | 2 | 1 | 1.000")
+        );
     }
 
     #[test]

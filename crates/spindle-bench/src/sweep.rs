@@ -85,8 +85,9 @@ pub fn run_sweep(
         .flat_map(|r| {
             systems
                 .iter()
-                .filter(move |s| r.ranks == 1 || s.launcher.is_some())
-                .map(move |s| (r, s))
+                .filter(|s| r.ranks == 1 || s.launcher.is_some())
+                .map(|s| (r.clone(), s))
+                .collect::<Vec<_>>()
         })
         .collect();
     let started = Instant::now();
@@ -103,7 +104,7 @@ pub fn run_sweep(
         }
         let eta = (i > 0).then(|| started.elapsed() / i as u32 * (runs.len() - i) as u32);
         progress(&Progress {
-            run: *run,
+            run: run.clone(),
             system: system.name.clone(),
             index: i + 1,
             total: runs.len(),
@@ -123,6 +124,7 @@ pub fn run_sweep(
             (None, _) => unreachable!("filtered out above"),
         };
         let out = command
+            .args(["--model", &run.model])
             .args(["--order", &run.order.to_string()])
             .args(["--threads", &run.threads.to_string()])
             .args(["--seed", &run.seed.to_string()])
@@ -143,8 +145,9 @@ pub fn run_sweep(
             }
             let err = String::from_utf8_lossy(&out.stderr);
             return Err(BenchError::Run(format!(
-                "{} run order {} threads {} seed {} failed: {}",
+                "{} run {} order {} threads {} seed {} failed: {}",
                 system.name,
+                run.model,
                 run.order,
                 run.threads,
                 run.seed,
@@ -155,6 +158,12 @@ pub fn run_sweep(
             .map_err(|e| BenchError::Io(format!("cannot read {}: {e}", tmp.display())))?;
         let _ = std::fs::remove_file(&tmp);
         let mut rec = RunRecord::parse(&text, &format!("{} run output", system.name))?;
+        if rec.model != run.model {
+            return Err(BenchError::Run(format!(
+                "{} was asked for {} but its record says it ran {}",
+                system.name, run.model, rec.model
+            )));
+        }
         rec.sweep = Some(SweepTag {
             label: label.to_string(),
             repeat: run.repeat,
