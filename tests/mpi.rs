@@ -54,12 +54,26 @@ fn split(
     ranks: usize,
     threads: usize,
 ) -> (String, Vec<u8>, serde_json::Value) {
+    split_model("iaf_psc_alpha", order, seed, simtime, ranks, threads)
+}
+
+/// As [`split`], for the scenario of neuron model `model`.
+fn split_model(
+    model: &str,
+    order: &str,
+    seed: &str,
+    simtime: &str,
+    ranks: usize,
+    threads: usize,
+) -> (String, Vec<u8>, serde_json::Value) {
     let tmp = tempfile::tempdir().unwrap();
     let t = threads.to_string();
     let o = run(
         tmp.path(),
         ranks,
         &[
+            "--model",
+            model,
             "--order",
             order,
             "--seed",
@@ -138,6 +152,19 @@ fn every_split_gives_the_same_spikes() {
                     assert!(json["rank_timers"]["time_update"].as_array().unwrap().len() == ranks);
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn every_split_gives_the_same_spikes_for_every_model() {
+    for model in ["iaf_psc_delta", "iaf_psc_exp"] {
+        let (digest, dat, _) = split_model(model, "250", "1", "200", 0, 1);
+        for (ranks, threads) in [(2, 1), (2, 2), (3, 1)] {
+            let (d, bytes, _) = split_model(model, "250", "1", "200", ranks, threads);
+            let what = format!("{model}: {ranks} ranks x {threads} threads");
+            assert_eq!(d, digest, "{what}");
+            assert!(bytes == dat, "{what}: the .dat files differ");
         }
     }
 }
