@@ -109,6 +109,14 @@ fn run(threads: usize) -> Outcome {
             Ok(q)
         })
         .unwrap();
+    // Some neurons of a population apart from the others.
+    changed
+        .set_neuron_params(&ex.slice(40..60).unwrap(), |p| {
+            let mut q = p.clone();
+            q.set("I_e", 120.0)?;
+            Ok(q)
+        })
+        .unwrap();
     sim.change(changed).unwrap();
     for id in ex.slice(0..50).unwrap().iter() {
         sim.set_state(id, "V_m", -55.0).unwrap();
@@ -152,15 +160,19 @@ fn structural_changes_after_a_run_are_refused() {
     more.create_neurons(1, IafPscExpParams::default()).unwrap();
     let e = sim.change(more).unwrap_err().to_string();
     assert!(e.contains("cannot create nodes after Simulate"), "{e}");
-    // Part of a simulated population: refused, nothing changed.
+    // Part of a simulated population changes alone.
     let mut part = net.clone();
-    part.set_neuron_params(&n.slice(0..1).unwrap(), |p| {
+    part.set_neuron_params(&n.slice(1..2).unwrap(), |p| {
         let mut q = p.clone();
-        q.set("I_e", 5.0)?;
+        q.set("I_e", 500.0)?;
         Ok(q)
     })
     .unwrap();
-    let e = sim.change(part).unwrap_err().to_string();
-    assert!(e.contains("before the first Simulate"), "{e}");
-    assert_eq!(sim.network().neuron_params(1).unwrap().get("I_e"), Ok(0.0));
+    sim.change(part).unwrap();
+    sim.simulate(50.0).unwrap();
+    let v: Vec<f64> = n
+        .iter()
+        .map(|id| sim.recordable(id, "V_m").unwrap())
+        .collect();
+    assert!(v[0] == v[2] && v[2] == v[3] && v[1] != v[0], "{v:?}");
 }

@@ -141,6 +141,16 @@ impl Population for Climbers {
         }
     }
 
+    fn split_off(&mut self, at: usize) -> Box<dyn Population> {
+        Box::new(Climbers {
+            drive: self.drive,
+            v_th: self.v_th,
+            offset: self.offset + at as u32,
+            v_m: self.v_m.split_off(at),
+            probe: self.probe.split_off(at),
+        })
+    }
+
     fn set_params(&mut self, values: &[f64], _res: Resolution) {
         self.drive = values[0];
         self.v_th = values[1];

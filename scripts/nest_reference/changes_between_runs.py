@@ -1,9 +1,9 @@
 """NEST 3.10 reference for changes between Simulate calls and for the
-dc_generator: one neuron of each of iaf_psc_alpha, iaf_psc_delta and
+dc_generator: neurons of each of iaf_psc_alpha, iaf_psc_delta and
 iaf_psc_exp per resolution, driven by a dc_generator and a
-spike_generator, with I_e, V_m, the generator's amplitude and window and
-the spike times changed between runs and a spike recorder emptied
-(n_events = 0). Writes the voltmeter's V_m trace and the recorded spikes.
+spike_generator, with I_e, V_m, tau_m (on some of the neurons of one
+Create), the generator's amplitude and window and the spike times changed
+between runs and a spike recorder emptied (n_events = 0). Writes the voltmeter's V_m trace and the recorded spikes.
 
     /path/to/nest-venv/bin/python scripts/nest_reference/changes_between_runs.py \
         --out tests/data/changes/nest.json
@@ -32,11 +32,13 @@ def scenario(nest, model, dt):
     nest.resolution = dt
     a = nest.Create(model)
     b = nest.Create(model, params={"I_e": 100.0})
+    # Three neurons simulated together, then changed apart.
+    c = nest.Create(model, 3, params={"I_e": 300.0})
     dc = nest.Create("dc_generator", params={"amplitude": amp, "start": 20.0, "stop": 60.0})
     sg = nest.Create("spike_generator", params={"spike_times": [5.0, 10.0]})
     vm = nest.Create("voltmeter", params={"interval": dt})
     sr = nest.Create("spike_recorder")
-    both = a + b
+    both = a + b + c
     nest.Connect(dc, a)
     nest.Connect(dc, b, syn_spec={"weight": 0.5, "delay": 2.0})
     nest.Connect(sg, both, syn_spec={"weight": weight, "delay": 1.0})
@@ -45,6 +47,8 @@ def scenario(nest, model, dt):
     nest.Simulate(50.0)
     spikes_1 = int(sr.n_events)
     b.I_e = 450.0
+    c[1].I_e = 500.0
+    c[2].set(tau_m=15.0, V_m=-65.0)
     a.V_m = -60.0
     dc.set(amplitude=amp2, stop=120.0)
     sg.spike_times = [70.0, 75.5]

@@ -51,6 +51,10 @@ fn injections(
     })
 }
 
+/// Per population to change, the runs (start, length) of its neurons whose
+/// new parameters agree, with those parameters.
+pub(crate) type NeuronChanges = Vec<(usize, Vec<(usize, usize, NeuronParams)>)>;
+
 /// The parameters a population of the shard was built with, but for the
 /// state variables' initial values.
 fn structural(params: &NeuronParams, base: &NeuronParams) -> NeuronParams {
@@ -366,43 +370,62 @@ impl Shard {
     }
 
     /// Between runs, the changes `net` (the network this shard was built
-    /// from, changed by `set` only) makes to its neurons' parameters: new
-    /// parameters for each population whose neurons all changed alike.
-    /// Refuses (naming the neurons) a change to part of one.
-    pub(crate) fn neuron_changes(
-        &self,
-        net: &Network,
-    ) -> Result<Vec<(usize, NeuronParams)>, String> {
+    /// from, changed by `set` only) makes to its neurons' parameters: per
+    /// population that changed, the runs of its neurons (start, length)
+    /// whose new parameters agree, with those parameters.
+    pub(crate) fn neuron_changes(&self, net: &Network) -> NeuronChanges {
         let mut changes = Vec::new();
         for (k, (pop, (pi, built))) in self.pops.iter().zip(&self.pieces).enumerate() {
             let params = &net.populations()[*pi].1;
             let offset = pop.offset() as usize;
             let ids = &self.ids[offset..offset + pop.len()];
-            let new = structural(net.neuron_params(ids[0]).expect("a neuron"), params);
-            if ids[1..]
-                .iter()
-                .any(|&id| structural(net.neuron_params(id).expect("a neuron"), params) != new)
-            {
-                return Err(format!(
-                    "neurons {}..{} were simulated with the same parameters; Spindle changes \
-                     parameters other than {} of only some of them before the first Simulate only",
-                    ids[0],
-                    ids[ids.len() - 1],
-                    params.model().state_params().join(", ")
-                ));
+            let of = |id| structural(net.neuron_params(id).expect("a neuron"), params);
+            let mut runs: Vec<(usize, usize, NeuronParams)> = Vec::new();
+            for (i, &id) in ids.iter().enumerate() {
+                let p = of(id);
+                match runs.last_mut() {
+                    Some((_, len, q)) if *q == p => *len += 1,
+                    _ => runs.push((i, 1, p)),
+                }
             }
-            if structural(built, &new) != new {
-                changes.push((k, new));
+            if runs.len() > 1 || structural(built, &runs[0].2) != runs[0].2 {
+                changes.push((k, runs));
             }
         }
-        Ok(changes)
+        changes
     }
 
-    /// Make the changes [`Self::neuron_changes`] found.
-    pub(crate) fn change_neurons(&mut self, changes: Vec<(usize, NeuronParams)>, res: Resolution) {
-        for (k, new) in changes {
-            self.pops[k].set_params(new.values(), res);
-            self.pieces[k].1 = new;
+    /// Make the changes [`Self::neuron_changes`] found: a population whose
+    /// neurons now differ is split into populations of equal parameters
+    /// (their state, probes and currents kept).
+    pub(crate) fn change_neurons(&mut self, changes: NeuronChanges, res: Resolution) {
+        // From the last population on, so that the indices of those
+        // before stay valid.
+        for (k, runs) in changes.into_iter().rev() {
+            // Population k keeps the first run; the others are split off
+            // from the last (each `start` is then within population k).
+            let mut parts: Vec<Box<dyn Population>> = runs[1..]
+                .iter()
+                .rev()
+                .map(|&(start, _, _)| self.pops[k].split_off(start))
+                .collect();
+            parts.reverse();
+            let (pi, built) = self.pieces[k].clone();
+            let mut pieces = Vec::with_capacity(runs.len());
+            for (j, (_, _, new)) in runs.into_iter().enumerate() {
+                let pop = if j == 0 {
+                    &mut self.pops[k]
+                } else {
+                    &mut parts[j - 1]
+                };
+                if structural(&built, &new) != new {
+                    pop.set_params(new.values(), res);
+                }
+                pieces.push((pi, new));
+            }
+            self.pieces[k] = pieces.remove(0);
+            self.pops.splice(k + 1..k + 1, parts);
+            self.pieces.splice(k + 1..k + 1, pieces);
         }
     }
 

@@ -38,6 +38,10 @@ pub trait LaneModel: Debug + Clone + Send + Sync + 'static {
     /// the model's declaration order) on grid `res`.
     fn parts(values: &[f64], res: Resolution) -> (Self::Props, Self::Tables);
 
+    /// Split the state at neuron `at`: `state` keeps `..at`, the one
+    /// returned holds `at..`.
+    fn split_state(state: &mut Self::State, at: usize) -> Self::State;
+
     /// The membrane potentials, relative to `E_L` [mV] (NEST's `y3_`).
     fn potentials(state: &mut Self::State) -> &mut [f64];
 
@@ -505,6 +509,25 @@ impl<M: LaneModel> Population for LanePopulation<M> {
             }
             _ => Err(ParamError::Unknown(name.into())),
         }
+    }
+
+    fn split_off(&mut self, at: usize) -> Box<dyn Population> {
+        assert!(0 < at && at < self.len(), "a split inside the population");
+        let i0 = if self.i0.is_empty() {
+            Vec::new()
+        } else {
+            self.i0.split_off(at)
+        };
+        Box::new(Self {
+            props: self.props,
+            tables: self.tables.clone(),
+            offset: self.offset + at as u32,
+            state: M::split_state(&mut self.state, at),
+            probe: self.probe.split_off(at),
+            probe_interval: self.probe_interval,
+            i0,
+            scratch: Scratch::default(),
+        })
     }
 
     fn set_params(&mut self, values: &[f64], res: Resolution) {

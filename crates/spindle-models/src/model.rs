@@ -271,6 +271,10 @@ pub trait Population: Send + Sync {
     /// Set state variable `name` (one of [`NeuronModel::state_params`]) of
     /// neuron `i`, as NEST's `State_::set` does.
     fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError>;
+    /// Split the population at neuron `at` (`0 < at < len`): this one keeps
+    /// neurons `..at`, the one returned holds `at..` with their state,
+    /// probes and parameters, at local indices `offset() + at..`.
+    fn split_off(&mut self, at: usize) -> Box<dyn Population>;
     /// New parameters `values` (validated) for every neuron, on grid `res`,
     /// as NEST's `set_status` between runs: the state is kept, the membrane
     /// potential moved with `E_L`.

@@ -15,10 +15,7 @@ impl Simulation {
     /// or nothing: a change this simulation cannot make changes nothing.
     pub fn change(&mut self, net: Network) -> Result<(), EngineError> {
         self.check_same_structure(&net)?;
-        let mut neurons = Vec::with_capacity(self.shards.len());
-        for shard in &self.shards {
-            neurons.push(shard.neuron_changes(&net).map_err(EngineError::Config)?);
-        }
+        let neurons: Vec<_> = self.shards.iter().map(|s| s.neuron_changes(&net)).collect();
         let runs = self.net.node_runs().iter().zip(net.node_runs());
         for ((c, old), (_, new)) in runs {
             if old == new {

@@ -61,6 +61,14 @@ impl LaneModel for IafPscDelta {
         (props, decay)
     }
 
+    fn split_state(state: &mut State, at: usize) -> State {
+        State {
+            v_m: state.v_m.split_off(at),
+            refr: state.refr.split_off(at),
+            r: state.r.split_off(at),
+        }
+    }
+
     fn potentials(state: &mut State) -> &mut [f64] {
         &mut state.v_m
     }

@@ -54,6 +54,15 @@ impl LaneModel for IafPscExp {
         )
     }
 
+    fn split_state(state: &mut State, at: usize) -> State {
+        State {
+            v_m: state.v_m.split_off(at),
+            i_ex: state.i_ex.split_off(at),
+            i_in: state.i_in.split_off(at),
+            r: state.r.split_off(at),
+        }
+    }
+
     fn potentials(state: &mut State) -> &mut [f64] {
         &mut state.v_m
     }
