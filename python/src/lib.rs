@@ -1005,7 +1005,6 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
     Ok(spec)
 }
 
-/// Parameters held per Create call: what `set` cannot do.
 #[pymethods]
 impl Kernel {
     #[new]
@@ -1220,9 +1219,10 @@ impl Kernel {
 
     /// NEST's Create: `runs` is a list of (count, params): each makes
     /// `count` nodes with `params` (a dict or None), in order, so the ids
-    /// are contiguous. Neurons hold their parameters per run (one Create
-    /// call of the library each). All or nothing: a bad run creates no
-    /// node. Returns (first id, count).
+    /// are contiguous. The neurons are one population of the network,
+    /// each run's values set per node where they differ from the first's.
+    /// All or nothing: a bad run creates no node. Returns (first id,
+    /// count).
     fn create(
         &mut self,
         model: &str,
@@ -1288,10 +1288,30 @@ impl Kernel {
             None => self.net.as_mut().expect("made"),
         };
         let mut voltmeters = Vec::new();
+        // Neurons of one call are one population of the network, their
+        // values per node where they differ (the engine runs neurons of
+        // equal values together, and differing V_m alone costs nothing).
+        let mut population: Option<(NodeCollection, NeuronParams)> = None;
+        let mut at = 0;
         for (n, m) in made {
             match m {
                 Made::Neurons(p) => {
-                    net.create_neurons(n, p).map_err(net_err)?;
+                    match &population {
+                        None => {
+                            let c = net
+                                .create_neurons(total as usize, p.clone())
+                                .map_err(net_err)?;
+                            population = Some((c, p));
+                        }
+                        Some((c, base)) if p != *base => {
+                            let part = NodeCollection::from_range(c.first() + at, n as u32)
+                                .expect("within the population");
+                            net.set_neuron_params(&part, |_| Ok(p.clone()))
+                                .map_err(net_err)?;
+                        }
+                        Some(_) => {}
+                    }
+                    at += n as u32;
                 }
                 Made::Device(d) => {
                     for _ in 0..n {

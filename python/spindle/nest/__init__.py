@@ -538,9 +538,7 @@ class NodeCollection:
     def set(self, params=None, **kwargs):
         """``nodes.set(V_th=20.0)``, ``nodes.set({"V_th": 20.0})``, one
         value per node as a list (``nodes.set(I_e=[...])``) or a list of
-        dicts. Neurons hold their parameters per Create call: a set must
-        give all neurons of one call the same values (create them with one
-        value each to set them one by one)."""
+        dicts; before the first Simulate and between runs."""
         if not self:
             return
         if kwargs and params is None:
