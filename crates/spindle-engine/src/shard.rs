@@ -51,6 +51,13 @@ fn injections(
     })
 }
 
+/// The population of `pops` (in local-index order) holding local neuron
+/// `local`, and the neuron's index there.
+fn population_at(pops: &[Box<dyn Population>], local: u32) -> (usize, usize) {
+    let k = pops.partition_point(|p| p.offset() <= local) - 1;
+    (k, (local - pops[k].offset()) as usize)
+}
+
 /// Per population to change, the runs (start, length) of its neurons whose
 /// new parameters agree, with those parameters.
 pub(crate) type NeuronChanges = Vec<(usize, Vec<(usize, usize, NeuronParams)>)>;
@@ -323,13 +330,8 @@ impl Shard {
                         .unwrap_or(1);
                     for (id, local) in partition.owned(range, targets) {
                         let probe = devices.probe_base[c] + targets.position(id).unwrap() as u32;
-                        let pop = pops
-                            .iter_mut()
-                            .rev()
-                            .find(|p| p.offset() <= local)
-                            .expect("every neuron is in a population");
-                        let i = (local - pop.offset()) as usize;
-                        pop.attach_probe(i, probe, interval);
+                        let (k, i) = population_at(&pops, local);
+                        pops[k].attach_probe(i, probe, interval);
                     }
                 }
             }
@@ -429,33 +431,16 @@ impl Shard {
         }
     }
 
-    /// The population of local neuron `local`, and its index there.
-    fn population_of(&mut self, local: u32) -> (&mut Box<dyn Population>, usize) {
-        let pop = self
-            .pops
-            .iter_mut()
-            .rev()
-            .find(|p| p.offset() <= local)
-            .expect("every neuron is in a population");
-        let i = (local - pop.offset()) as usize;
-        (pop, i)
-    }
-
     /// Set state variable `name` of local neuron `local`.
     pub(crate) fn set_state(&mut self, local: u32, name: &str, v: f64) -> Result<(), ParamError> {
-        let (pop, i) = self.population_of(local);
-        pop.set_state(i, name, v)
+        let (k, i) = population_at(&self.pops, local);
+        self.pops[k].set_state(i, name, v)
     }
 
     /// Recordable `r` of local neuron `local` now.
     pub(crate) fn recordable(&self, local: u32, r: usize) -> f64 {
-        let pop = self
-            .pops
-            .iter()
-            .rev()
-            .find(|p| p.offset() <= local)
-            .expect("every neuron is in a population");
-        pop.recordable((local - pop.offset()) as usize, r)
+        let (k, i) = population_at(&self.pops, local);
+        self.pops[k].recordable(i, r)
     }
 
     /// New rate and window of Poisson generator `generator`.
