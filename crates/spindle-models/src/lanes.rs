@@ -129,6 +129,22 @@ struct Scratch {
     fired: Vec<u32>,
 }
 
+impl Scratch {
+    /// Ready for the slice `(origin, from, to)` in blocks of up to `N`
+    /// lanes: the slice's bitmap counts folded into the ring's cells (once
+    /// per slice: a second population finds the planes folded), each lag's
+    /// ring row, and buffers for one block's input over the slice.
+    #[inline(always)]
+    fn prepare<const N: usize>(&mut self, ring: &mut InputRing, origin: Step, from: u32, to: u32) {
+        ring.fold_planes(origin, from, to);
+        ring.row_offsets(origin, from, to, &mut self.rows);
+        self.ex.resize(N * to as usize, 0.0);
+        self.inh.resize(N * to as usize, 0.0);
+        self.sums.resize(2 * N * to as usize, 0.0);
+        self.fired.resize(to as usize, 0);
+    }
+}
+
 /// Neurons updated together by `update_lanes`: two AVX-512 registers (four
 /// AVX2 ones) of doubles per state variable, enough independent chains to
 /// hide the latency of the additions. 8 lanes measured 1.3x slower with
@@ -255,12 +271,7 @@ impl<M: LaneModel> LanePopulation<M> {
         self.i0.resize(self.len(), 0.0);
         let mut scratch = std::mem::take(&mut self.scratch);
         let tables = std::mem::take(&mut self.tables);
-        ring.fold_planes(origin, from, to);
-        ring.row_offsets(origin, from, to, &mut scratch.rows);
-        scratch.ex.resize(to as usize, 0.0);
-        scratch.inh.resize(to as usize, 0.0);
-        scratch.sums.resize(2 * to as usize, 0.0);
-        scratch.fired.resize(to as usize, 0);
+        scratch.prepare::<1>(ring, origin, from, to);
         let p = self.props;
         let n = to as usize;
         for i in 0..self.len() {
@@ -331,14 +342,7 @@ impl<M: LaneModel> LanePopulation<M> {
         // buffers for one block's input over the slice.
         let mut scratch = std::mem::take(&mut self.scratch);
         let tables = std::mem::take(&mut self.tables);
-        // The slice's bitmap counts into the cells (once per slice: a
-        // second population finds the planes folded).
-        ring.fold_planes(origin, from, to);
-        ring.row_offsets(origin, from, to, &mut scratch.rows);
-        scratch.ex.resize(LANES * to as usize, 0.0);
-        scratch.inh.resize(LANES * to as usize, 0.0);
-        scratch.sums.resize(2 * LANES * to as usize, 0.0);
-        scratch.fired.resize(to as usize, 0);
+        scratch.prepare::<LANES>(ring, origin, from, to);
         let (slice, t) = ((origin, from, to), &tables);
         let mut i = 0;
         while i < self.len() {
