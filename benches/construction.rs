@@ -13,12 +13,14 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     let partition = b.net.partition(1);
     let shard = &partition.shards()[0];
-    let synapses = ShardSynapses::build(&b.net, &partition, shard).len();
+    let synapses = ShardSynapses::build(&b.net, &partition, shard)
+        .unwrap()
+        .len();
     let mut group = c.benchmark_group("construction");
     group.throughput(Throughput::Elements(synapses));
     group.sample_size(20);
     group.bench_function("build_per_synapse", |bch| {
-        bch.iter(|| ShardSynapses::build(&b.net, &partition, shard))
+        bch.iter(|| ShardSynapses::build(&b.net, &partition, shard).unwrap())
     });
     group.finish();
 }

@@ -16,7 +16,7 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     let partition = b.net.partition(1);
     let shard = &partition.shards()[0];
-    let synapses = ShardSynapses::build(&b.net, &partition, shard);
+    let synapses = ShardSynapses::build(&b.net, &partition, shard).unwrap();
     let mut ring = InputRing::with_planes(
         shard.len(),
         30,

@@ -103,7 +103,7 @@ fn estimated_stores_are_the_built_ones() {
             let partition = net.partition(threads);
             for shard in partition.shards() {
                 let est = ShardSynapses::estimate(&net, &partition, shard);
-                let built = ShardSynapses::build(&net, &partition, shard);
+                let built = ShardSynapses::build(&net, &partition, shard).unwrap();
                 let what = format!("order {order}, shard {} of {threads}", shard.index);
                 assert_eq!(est.synapses, built.len(), "{what}");
                 let bitmaps = built.projections.iter().filter(|p| p.is_bitmap()).count();

@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod digest;
+pub mod param;
 pub mod rng;
 pub mod time;
 

@@ -34,12 +34,19 @@ pub enum Purpose {
     /// The Poisson input of one target; `a` = generator node id,
     /// `b` = target node id.
     Poisson = 0x706f_6973_736f_6e31,
+    /// A random parameter of one node (`nest.random` at `Create` or `set`);
+    /// `a` = node id, `b` = the call and parameter (see `param`).
+    NodeValue = 0x6e6f_6465_7661_6c31,
+    /// The random weights and delays of the connections one node drew
+    /// under a rule; `a` = projection index, `b` = that node's id.
+    SynapseValue = 0x7379_6e76_616c_7531,
 }
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// SplitMix64's output function (Steele, Lea & Flood 2014).
-fn mix(mut z: u64) -> u64 {
+/// SplitMix64's output function (Steele, Lea & Flood 2014): also how keys
+/// made of several parts are folded into one.
+pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

@@ -10,7 +10,9 @@ use spindle_models::{
     SliceOutput,
 };
 use spindle_network::storage::{ProjectionRows, ShardSynapses};
-use spindle_network::{DeviceConnection, Network, NodeCollection, NodeKind, Partition, ShardRange};
+use spindle_network::{
+    DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, Partition, ShardRange,
+};
 
 use crate::exchange::{Spike, for_each_in_order};
 use crate::timers::ShardTimes;
@@ -169,10 +171,10 @@ impl Shard {
         partition: &Partition,
         range: &ShardRange,
         devices: &DeviceIndex,
-        ring_len: usize,
+        min_delay: Step,
         reuse: Vec<ProjectionRows>,
         isa: Isa,
-    ) -> Self {
+    ) -> Result<Self, NetworkError> {
         let res: Resolution = net.resolution();
         let n = range.len();
         let ids: Vec<NodeId> = (range.ranks.start..range.ranks.end)
@@ -337,9 +339,14 @@ impl Shard {
             }
         }
         injections.sort_by_key(|i| i.arrival);
-        let synapses = ShardSynapses::build_reusing(net, partition, range, reuse);
+        let synapses = ShardSynapses::build_reusing(net, partition, range, reuse)?;
+        // Input can arrive up to the longest delay after the slice being
+        // delivered, which itself spans up to min_delay steps. Delays drawn
+        // per synapse may be longer than any bound the description knows:
+        // the ring covers those this shard drew.
+        let ring_len = (net.max_delay().max(synapses.max_delay()) + min_delay) as usize;
 
-        Self {
+        Ok(Self {
             index: range.index,
             ids,
             pops,
@@ -368,7 +375,7 @@ impl Shard {
             out: Vec::new(),
             times: ShardTimes::default(),
             counters: ShardCounters::default(),
-        }
+        })
     }
 
     /// Between runs, the changes `net` (the network this shard was built

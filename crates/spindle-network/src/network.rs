@@ -1,5 +1,7 @@
 //! The network description and its NEST-like API.
 
+use spindle_core::param::{Draw, Param};
+use spindle_core::rng::{Purpose, mix, stream};
 use spindle_core::{NodeId, Resolution, Step, TimeError};
 use std::collections::BTreeMap;
 
@@ -77,8 +79,9 @@ pub enum NetworkError {
 }
 
 /// A connection between neurons: one `connect` call between two neuron
-/// collections. Weight and delay are homogeneous within a projection, so
-/// storing a synapse costs only its target's index.
+/// collections. Weight and delay are one value for the projection (then
+/// storing a synapse costs only its target's index) unless drawn per
+/// synapse.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Projection {
     /// Presynaptic neurons.
@@ -89,10 +92,31 @@ pub struct Projection {
     pub rule: ConnRule,
     /// Index of the synapse model.
     pub synapse_model: u32,
-    /// Weight [pA].
+    /// Weight [pA] (unused where `random_weight`).
     pub weight: f64,
-    /// Delay [steps].
+    /// Delay [steps]; where `random_delay`, the shortest a drawn delay can
+    /// be.
     pub delay: Step,
+    /// The weight [pA] drawn per synapse.
+    pub random_weight: Option<Param>,
+    /// The delay [ms] drawn per synapse, and the longest it can be in
+    /// steps (`None`: unbounded).
+    pub random_delay: Option<(Param, Option<Step>)>,
+}
+
+impl Projection {
+    /// Whether weights or delays are drawn per synapse.
+    pub fn per_synapse(&self) -> bool {
+        self.random_weight.is_some() || self.random_delay.is_some()
+    }
+}
+
+/// A delay drawn in ms as steps, as NEST rounds it
+/// (`Time::delay_ms_to_steps`: to the nearest step, halves up); `None`
+/// below one step.
+pub fn delay_to_steps(res: Resolution, ms: f64) -> Option<Step> {
+    let steps = (ms * (1.0 / res.h()) + 0.5).floor();
+    (steps >= 1.0 && steps.is_finite()).then_some(steps as Step)
 }
 
 /// A connection from or to a device, expanded to one device each.
@@ -165,6 +189,9 @@ pub struct Network {
     projections: Vec<Projection>,
     device_connections: Vec<DeviceConnection>,
     min_delay_ms: Option<f64>,
+    /// Calls that drew node values so far: part of their streams' keys, so
+    /// that drawing the same parameter twice gives new values.
+    value_draws: u64,
 }
 
 impl Network {
@@ -187,6 +214,7 @@ impl Network {
             projections: Vec::new(),
             device_connections: Vec::new(),
             min_delay_ms: None,
+            value_draws: 0,
         }
     }
 
@@ -493,6 +521,78 @@ impl Network {
         Ok(())
     }
 
+    /// `nodes.set(name=param)` with a random parameter (`nest.random`):
+    /// each neuron's value drawn from its own stream, keyed by the node,
+    /// this call and `name`, so the values do not depend on the partition.
+    /// All or nothing.
+    pub fn set_neuron_values(
+        &mut self,
+        nodes: &NodeCollection,
+        name: &str,
+        param: &Param,
+    ) -> Result<(), NetworkError> {
+        let bad = |e: spindle_core::param::ParamValueError| NetworkError::Connect(e.to_string());
+        param.validate().map_err(bad)?;
+        let call = self.value_draws;
+        let key = name
+            .bytes()
+            .fold(mix(call ^ 0x6e61_6d65), |k, b| mix(k ^ u64::from(b)));
+        let mut values = Vec::with_capacity(nodes.len());
+        for id in nodes.iter() {
+            let mut draw = Draw::new(stream(self.seed, Purpose::NodeValue, id as u64, key));
+            values.push(param.sample(&mut draw).map_err(bad)?);
+        }
+        self.set_neuron_params_each(nodes, |id, old| {
+            let mut q = old.clone();
+            q.set(name, values[(id - nodes.first()) as usize])?;
+            Ok(q)
+        })?;
+        self.value_draws += 1;
+        Ok(())
+    }
+
+    /// As [`set_neuron_params`](Self::set_neuron_params), node by node:
+    /// `params` makes each neuron's new parameters from its id and its
+    /// current ones. All or nothing.
+    pub fn set_neuron_params_each(
+        &mut self,
+        nodes: &NodeCollection,
+        params: impl Fn(NodeId, &NeuronParams) -> Result<NeuronParams, ParamError>,
+    ) -> Result<(), NetworkError> {
+        let mut changes = Vec::with_capacity(nodes.len());
+        for id in nodes.iter() {
+            let (i, base) = match self.population_of(id) {
+                Some(found) => found,
+                None => {
+                    return Err(NetworkError::Connect(
+                        "the collection holds nodes that are not neurons".into(),
+                    ));
+                }
+            };
+            let old = self.neuron_params(id).expect("a neuron");
+            let model = old.model().name();
+            let param = |error| NetworkError::Param { model, error };
+            let new = params(id, old).map_err(param)?;
+            new.validate().map_err(param)?;
+            changes.push((id, new == *base, new, i));
+        }
+        for (id, same, new, _) in changes {
+            if same {
+                self.node_params.remove(&id);
+            } else {
+                self.node_params.insert(id, new);
+            }
+        }
+        Ok(())
+    }
+
+    /// The population holding neuron `id`, and its parameters.
+    fn population_of(&self, id: NodeId) -> Option<(usize, &NeuronParams)> {
+        let i = self.populations.partition_point(|(c, _)| c.first() <= id);
+        let (c, p) = self.populations.get(i.checked_sub(1)?)?;
+        c.contains(id).then_some((i - 1, p))
+    }
+
     /// `nest.SetDefaults(synapse_model, {"weight": .., "delay": ..})`.
     pub fn set_synapse_defaults(
         &mut self,
@@ -585,9 +685,44 @@ impl Network {
         let weight = syn.weight.unwrap_or(defaults.weight);
         let delay_ms = syn.delay.unwrap_or(defaults.delay);
         check_weight(weight)?;
-        let delay = self.res.delay_steps("delay", delay_ms)?;
+        let mut delay = match syn.random_delay {
+            Some(_) => 1,
+            None => self.res.delay_steps("delay", delay_ms)?,
+        };
         let source_kind = self.kind_of(sources, "source")?.clone();
         let target_kind = self.kind_of(targets, "target")?.clone();
+        let random = |p: &Param| {
+            p.validate()
+                .map_err(|e| NetworkError::Connect(e.to_string()))
+        };
+        if let Some(p) = &syn.random_weight {
+            random(p)?;
+        }
+        let random_delay = match &syn.random_delay {
+            Some(p) => {
+                random(p)?;
+                let (lo, hi) = p.bounds();
+                if hi < 0.5 * self.res.h() {
+                    return Err(NetworkError::Connect(format!(
+                        "every delay drawn would be below the resolution {} ms",
+                        self.res.h()
+                    )));
+                }
+                delay = delay_to_steps(self.res, lo).unwrap_or(1);
+                let longest = hi
+                    .is_finite()
+                    .then(|| delay_to_steps(self.res, hi))
+                    .flatten();
+                Some((p.clone(), longest))
+            }
+            None => None,
+        };
+        let per_synapse = syn.random_weight.is_some() || random_delay.is_some();
+        if per_synapse && !(source_kind.is_neuron() && target_kind.is_neuron()) {
+            return Err(NetworkError::Connect(
+                "weights and delays drawn per connection are supported between neurons only".into(),
+            ));
+        }
 
         let count = match (&source_kind, &target_kind) {
             (s, t) if s.is_neuron() && t.is_neuron() => {
@@ -600,6 +735,8 @@ impl Network {
                     synapse_model: model,
                     weight,
                     delay,
+                    random_weight: syn.random_weight.clone(),
+                    random_delay,
                 });
                 count
             }
@@ -802,11 +939,16 @@ impl Network {
         })
     }
 
-    /// The longest delay of any connection, in steps (at least one).
+    /// The longest delay of any connection, in steps (at least one); of
+    /// delays drawn per synapse, the longest they can be where that is
+    /// bounded (a shard's ring covers those it drew).
     pub fn max_delay(&self) -> Step {
         self.projections
             .iter()
-            .map(|p| p.delay)
+            .map(|p| match &p.random_delay {
+                Some((_, longest)) => longest.unwrap_or(p.delay),
+                None => p.delay,
+            })
             .chain(self.device_delays())
             .max()
             .unwrap_or(1)

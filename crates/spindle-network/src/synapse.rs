@@ -1,6 +1,8 @@
 //! Synapse models: named `static_synapse` copies with default weight and
 //! delay, as `nest.CopyModel("static_synapse", "excitatory", {...})` makes.
 
+use spindle_core::param::Param;
+
 /// A named synapse model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynapseModel {
@@ -22,6 +24,11 @@ pub struct SynSpec {
     pub weight: Option<f64>,
     /// Delay [ms]; the model's default if `None`.
     pub delay: Option<f64>,
+    /// A weight [pA] drawn per synapse, in place of `weight`.
+    pub random_weight: Option<Param>,
+    /// A delay [ms] drawn per synapse (and rounded to the grid), in place
+    /// of `delay`.
+    pub random_delay: Option<Param>,
 }
 
 impl SynSpec {
@@ -31,6 +38,8 @@ impl SynSpec {
             model: name.to_string(),
             weight: None,
             delay: None,
+            random_weight: None,
+            random_delay: None,
         }
     }
 
@@ -40,6 +49,8 @@ impl SynSpec {
             model: "static_synapse".into(),
             weight: Some(weight),
             delay: Some(delay),
+            random_weight: None,
+            random_delay: None,
         }
     }
 
@@ -52,6 +63,26 @@ impl SynSpec {
     /// Override the delay.
     pub fn with_delay(mut self, delay: f64) -> Self {
         self.delay = Some(delay);
+        self
+    }
+
+    /// Draw the weight per synapse from `param` (a constant one is the
+    /// weight).
+    pub fn with_random_weight(mut self, param: Param) -> Self {
+        match param {
+            Param::Const(w) => self.weight = Some(w),
+            p => self.random_weight = Some(p),
+        }
+        self
+    }
+
+    /// Draw the delay per synapse from `param` (a constant one is the
+    /// delay).
+    pub fn with_random_delay(mut self, param: Param) -> Self {
+        match param {
+            Param::Const(d) => self.delay = Some(d),
+            p => self.random_delay = Some(p),
+        }
         self
     }
 }

@@ -91,9 +91,6 @@ impl Simulation {
         let start = Instant::now();
         let partition = net.partition(total_shards);
         let devices = DeviceIndex::new(&net);
-        // Input can arrive up to max_delay steps after the slice being
-        // delivered, which itself spans up to min_delay steps.
-        let ring_len = (net.max_delay() + min_delay) as usize;
         let exchange = SpikeExchange::new(config.threads);
         let slots: Vec<(usize, Vec<ProjectionRows>)> = reuse
             .into_iter()
@@ -108,11 +105,28 @@ impl Simulation {
                 &partition,
                 &partition.shards()[s],
                 &devices,
-                ring_len,
+                min_delay,
                 rows,
                 config.isa,
-            ))
-        })?;
+            )?)
+        });
+        // A shard fails where it draws a value it cannot hold (a weight or
+        // delay drawn per synapse): every rank learns it, so that none goes
+        // on to wait for the others in the first exchange.
+        let shards = match &ranks {
+            Some(r) => {
+                let failed = r.all_gather(u64::from(shards.is_err()));
+                match shards {
+                    Ok(_) if failed.contains(&1) => {
+                        return Err(EngineError::Config(
+                            "another rank failed to build its part of the network".into(),
+                        ));
+                    }
+                    s => s?,
+                }
+            }
+            None => shards?,
+        };
         Ok(Self {
             net,
             config,

@@ -121,6 +121,13 @@ impl InputRing {
         &mut self.counts[group].1[at..at + self.n]
     }
 
+    /// Count one event of group `group` for neuron `local` at `step`.
+    #[inline(always)]
+    pub fn add_count(&mut self, group: usize, step: Step, local: usize) {
+        let at = self.row(step) + local;
+        self.counts[group].1[at] += 1;
+    }
+
     /// Add the count groups' input at cell `at` to (ex, inh), group by
     /// group, and clear the cells.
     #[inline(always)]

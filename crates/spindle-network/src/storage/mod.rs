@@ -6,24 +6,32 @@
 //!
 //! - [`rows`]: encoded rows, a byte per synapse (sparse projections);
 //! - [`bitmap`]: a bit per neuron of the shard per source, delivered 512
-//!   neurons per instruction (dense projections of a count group).
+//!   neurons per instruction (dense projections of a count group);
+//! - [`weighted`]: encoded rows with each synapse's delay and weight
+//!   beside them (projections whose weights or delays are drawn per
+//!   synapse).
 //!
-//! Weight and delay are homogeneous within a projection and kept once, so
-//! a synapse costs only its target. The form is chosen per projection when
+//! Where weight and delay are homogeneous within a projection they are kept
+//! once, so a synapse costs only its target. The form is chosen per projection when
 //! it is built ([`ShardSynapses::build`]), and delivery dispatches on it
 //! once per spike and projection, outside the loop over its events.
 
+use spindle_core::param::Draw;
+use spindle_core::rng::{Purpose, stream};
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
+use crate::network::delay_to_steps;
 use crate::rules::sources_of;
-use crate::{Network, Partition, ShardRange};
+use crate::{Network, NetworkError, Partition, Projection, ShardRange};
 
 pub mod bitmap;
 pub mod rows;
+pub mod weighted;
 
 use bitmap::Bitmap;
 use rows::EncodedRows;
+use weighted::{Drawn, WeightedRows};
 
 /// Where a projection's events go in the ring.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +65,7 @@ pub trait SynapseStore {
 enum Store {
     Rows(EncodedRows),
     Bitmap(Bitmap),
+    Weighted(WeightedRows),
 }
 
 impl Store {
@@ -65,6 +74,7 @@ impl Store {
         match self {
             Store::Rows(r) => r,
             Store::Bitmap(b) => b,
+            Store::Weighted(w) => w,
         }
     }
 
@@ -73,6 +83,7 @@ impl Store {
         match self {
             Store::Rows(r) => r.deliver(ring, arrival, s, channel),
             Store::Bitmap(b) => b.deliver(ring, arrival, s, channel),
+            Store::Weighted(w) => w.deliver(ring, arrival, s, channel),
         }
     }
 
@@ -81,6 +92,7 @@ impl Store {
         match self {
             Store::Rows(r) => r.prefetch_offsets(s),
             Store::Bitmap(b) => b.prefetch_offsets(s),
+            Store::Weighted(w) => w.prefetch_offsets(s),
         }
     }
 
@@ -89,6 +101,7 @@ impl Store {
         match self {
             Store::Rows(r) => r.prefetch(s),
             Store::Bitmap(b) => b.prefetch(s),
+            Store::Weighted(w) => w.prefetch(s),
         }
     }
 }
@@ -115,9 +128,9 @@ pub struct ProjectionRows {
     src_first: NodeId,
     synapses: u64,
     store: Store,
-    /// Weight [pA].
+    /// Weight [pA] (unused where drawn per synapse).
     pub weight: f64,
-    /// Delay [steps].
+    /// Delay [steps] (0 where drawn per synapse: the store adds each one).
     pub delay: Step,
     /// Index of the synapse model.
     pub synapse_model: u32,
@@ -145,6 +158,34 @@ impl ProjectionRows {
     /// Whether the targets are held as bitmaps.
     pub fn is_bitmap(&self) -> bool {
         matches!(self.store, Store::Bitmap(_))
+    }
+
+    /// The longest delay of a synapse held [steps].
+    pub fn max_delay(&self) -> Step {
+        match &self.store {
+            Store::Weighted(w) => self.delay + w.max_delay(),
+            _ => self.delay,
+        }
+    }
+
+    /// The synapses of `source` as (local target, delay [steps], weight
+    /// [pA]), in stored order.
+    pub fn synapses(&self, source: NodeId) -> Vec<(u32, Step, f64)> {
+        let s = self.index(source);
+        match &self.store {
+            Store::Weighted(w) => w
+                .synapses(s)
+                .into_iter()
+                .map(|(t, d, v)| (t, self.delay + d, v.unwrap_or(self.weight)))
+                .collect(),
+            store => {
+                let mut out = Vec::new();
+                store.get().targets(s, &mut out);
+                out.into_iter()
+                    .map(|t| (t, self.delay, self.weight))
+                    .collect()
+            }
+        }
     }
 
     /// Source index of `source` (past the end if it is not a source).
@@ -194,6 +235,9 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
         .projections()
         .iter()
         .map(|p| {
+            if p.random_weight.is_some() {
+                return None;
+            }
             let bound = p.rule.max_per_target(&p.sources);
             let g = match weights
                 .iter()
@@ -257,12 +301,21 @@ impl ShardSynapses {
             let synapses = proj.rule.count_onto(&proj.sources, &proj.targets, &part);
             let sources = proj.sources.len() as u64;
             let multapses = proj.rule.can_make_multapses();
-            let bitmap = bitmap_pays(
-                group.is_some(),
-                Bitmap::bitmap_bytes(sources, words),
-                EncodedRows::estimate_encoded(sources, synapses, targets),
-            );
-            let (bytes, scratch) = if bitmap {
+            let per_synapse = proj.per_synapse();
+            let bitmap = !per_synapse
+                && bitmap_pays(
+                    group.is_some(),
+                    Bitmap::bitmap_bytes(sources, words),
+                    EncodedRows::estimate_encoded(sources, synapses, targets),
+                );
+            let (bytes, scratch) = if per_synapse {
+                let (d, w) = (proj.random_delay.is_some(), proj.random_weight.is_some());
+                (
+                    WeightedRows::estimate(sources, synapses, targets, d, w),
+                    EncodedRows::estimate_build_bytes(sources)
+                        .saturating_add(sources.saturating_mul(8)),
+                )
+            } else if bitmap {
                 let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
                 est.multapses = est.multapses.saturating_add(extra);
                 (
@@ -304,7 +357,11 @@ impl ShardSynapses {
     /// Draw and store the synapses onto the neurons of `shard`. Sources are
     /// drawn twice with the same streams, once to count each row and once
     /// to fill it, so no list of (source, target) pairs is ever held.
-    pub fn build(net: &Network, partition: &Partition, shard: &ShardRange) -> Self {
+    pub fn build(
+        net: &Network,
+        partition: &Partition,
+        shard: &ShardRange,
+    ) -> Result<Self, NetworkError> {
         Self::build_reusing(net, partition, shard, Vec::new())
     }
 
@@ -317,22 +374,75 @@ impl ShardSynapses {
         partition: &Partition,
         shard: &ShardRange,
         reuse: Vec<ProjectionRows>,
-    ) -> Self {
+    ) -> Result<Self, NetworkError> {
         let mut scratch = Vec::new();
         let (groups, count_weights) = count_groups(net);
         let mut reuse = reuse.into_iter();
-        let projections = net
-            .projections()
-            .iter()
-            .enumerate()
-            .map(|(p, proj)| {
-                if let Some(mut rows) = reuse.next() {
-                    // Groups are assigned in connect order, so a prefix
-                    // keeps its groups; set them anyway.
-                    rows.count_group = groups[p];
-                    return rows;
+        let mut projections = Vec::with_capacity(net.projections().len());
+        for (p, proj) in net.projections().iter().enumerate() {
+            if let Some(mut rows) = reuse.next() {
+                // Groups are assigned in connect order, so a prefix
+                // keeps its groups; set them anyway.
+                rows.count_group = groups[p];
+                projections.push(rows);
+                continue;
+            }
+            let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
+            let sources = proj.sources.len();
+            let (store, synapses, delay) = if proj.per_synapse() {
+                let mut failed = None;
+                let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
+                    for &(target, local) in &owned {
+                        // The values of a target's connections come from
+                        // its own stream, in the rule's order.
+                        let mut draw = values.then(|| {
+                            Draw::new(stream(
+                                net.seed(),
+                                Purpose::SynapseValue,
+                                p as u64,
+                                target as u64,
+                            ))
+                        });
+                        let (src, tgt) = (&proj.sources, &proj.targets);
+                        sources_of(
+                            &proj.rule,
+                            net.seed(),
+                            p as u32,
+                            src,
+                            tgt,
+                            target,
+                            &mut scratch,
+                            |s| {
+                                let v = match draw.as_mut() {
+                                    Some(d) => draw_values(net, proj, d).unwrap_or_else(|e| {
+                                        failed.get_or_insert(e);
+                                        Drawn {
+                                            weight: 0.0,
+                                            delay: 1,
+                                        }
+                                    }),
+                                    None => Drawn {
+                                        weight: 0.0,
+                                        delay: 0,
+                                    },
+                                };
+                                emit((s - src.first()) as usize, local, v)
+                            },
+                        );
+                    }
+                };
+                let delays = proj.random_delay.is_some();
+                let (rows, synapses) =
+                    WeightedRows::build(sources, delays, proj.random_weight.is_some(), &mut each);
+                if let Some(e) = failed {
+                    return Err(e);
                 }
-                let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
+                (
+                    Store::Weighted(rows),
+                    synapses,
+                    if delays { 0 } else { proj.delay },
+                )
+            } else {
                 // Each owned target's sources, in the rule's fixed order.
                 let mut each_synapse = |emit: &mut dyn FnMut(usize, u32)| {
                     for &(target, local) in &owned {
@@ -349,7 +459,6 @@ impl ShardSynapses {
                         );
                     }
                 };
-                let sources = proj.sources.len();
                 // Counting the rows' bytes is the first pass either way.
                 let (offsets, synapses) = rows::row_offsets(sources, &mut each_synapse);
                 let words = shard.len().div_ceil(64);
@@ -362,17 +471,18 @@ impl ShardSynapses {
                 } else {
                     Store::Rows(EncodedRows::build(offsets, &mut each_synapse))
                 };
-                ProjectionRows {
-                    src_first: proj.sources.first(),
-                    synapses,
-                    store,
-                    weight: proj.weight,
-                    delay: proj.delay,
-                    synapse_model: proj.synapse_model,
-                    count_group: groups[p],
-                }
-            })
-            .collect::<Vec<_>>();
+                (store, synapses, proj.delay)
+            };
+            projections.push(ProjectionRows {
+                src_first: proj.sources.first(),
+                synapses,
+                store,
+                weight: proj.weight,
+                delay,
+                synapse_model: proj.synapse_model,
+                count_group: groups[p],
+            });
+        }
         let mut plane_depths = vec![0; count_weights.len()];
         let mut sources = vec![0u64; count_weights.len()];
         for (rows, proj) in projections.iter().zip(net.projections()) {
@@ -383,11 +493,20 @@ impl ShardSynapses {
         for (depth, &n) in plane_depths.iter_mut().zip(&sources) {
             *depth = u64::BITS - n.leading_zeros();
         }
-        Self {
+        Ok(Self {
             projections,
             count_weights,
             plane_depths,
-        }
+        })
+    }
+
+    /// The longest delay of a synapse held [steps] (0 if none).
+    pub fn max_delay(&self) -> Step {
+        self.projections
+            .iter()
+            .map(|p| p.max_delay())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Number of synapses.
@@ -442,6 +561,47 @@ impl ShardSynapses {
     }
 }
 
+/// One synapse's drawn weight and delay: the weight first, then the
+/// delay, each where the projection draws it.
+fn draw_values(net: &Network, proj: &Projection, draw: &mut Draw) -> Result<Drawn, NetworkError> {
+    let bad = |e: spindle_core::param::ParamValueError| NetworkError::Connect(e.to_string());
+    let weight = match &proj.random_weight {
+        Some(p) => {
+            let w = p.sample(draw).map_err(bad)?;
+            if !w.is_finite() {
+                return Err(NetworkError::Connect(format!(
+                    "weight must be finite (drew {w})"
+                )));
+            }
+            w
+        }
+        None => proj.weight,
+    };
+    let delay = match &proj.random_delay {
+        Some((p, _)) => {
+            let ms = p.sample(draw).map_err(bad)?;
+            match delay_to_steps(net.resolution(), ms) {
+                Some(d) if d <= weighted::MAX_DELAY => d,
+                Some(_) => {
+                    return Err(NetworkError::Connect(format!(
+                        "drew a delay of {ms} ms; Spindle holds delays up to {} steps",
+                        weighted::MAX_DELAY
+                    )));
+                }
+                None => {
+                    return Err(NetworkError::Connect(format!(
+                        "drew a delay of {ms} ms, below the resolution {} ms (bound it with \
+                         nest.math.redraw)",
+                        net.resolution().h()
+                    )));
+                }
+            }
+        }
+        None => 0,
+    };
+    Ok(Drawn { weight, delay })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,7 +628,7 @@ mod tests {
             let p = net.partition(shards);
             let mut edges = Vec::new();
             for sh in p.shards() {
-                let syn = ShardSynapses::build(&net, &p, sh);
+                let syn = ShardSynapses::build(&net, &p, sh).unwrap();
                 for (pi, rows) in syn.projections.iter().enumerate() {
                     for src in all.iter() {
                         for l in rows.targets(src) {
@@ -484,7 +644,7 @@ mod tests {
         // both forms hold the same synapses.
         let form = |shards: usize| {
             let p = net.partition(shards);
-            let syn = ShardSynapses::build(&net, &p, &p.shards()[0]);
+            let syn = ShardSynapses::build(&net, &p, &p.shards()[0]).unwrap();
             syn.projections[0].is_bitmap()
         };
         assert!(form(1) && !form(7));
@@ -496,5 +656,61 @@ mod tests {
         for t in all.iter() {
             assert_eq!(one.iter().filter(|e| e.0 == 0 && e.2 == t).count(), 7);
         }
+    }
+
+    #[test]
+    fn drawn_weights_and_delays_do_not_depend_on_the_split() {
+        use spindle_core::param::Param;
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let a = net
+            .create_neurons(300, IafPscAlphaParams::default())
+            .unwrap();
+        let normal = |mean, std| Box::new(Param::Normal { mean, std });
+        let spec = SynSpec::model("static_synapse")
+            .with_random_weight(Param::Redraw {
+                param: normal(20.0, 2.0),
+                min: 0.0,
+                max: f64::INFINITY,
+            })
+            .with_random_delay(Param::Redraw {
+                param: normal(1.5, 0.75),
+                min: 0.05,
+                max: f64::INFINITY,
+            });
+        net.connect(&a, &a, ConnRule::fixed_indegree(50), &spec)
+            .unwrap();
+        let synapses = |shards: usize| {
+            let p = net.partition(shards);
+            let mut out = Vec::new();
+            for sh in p.shards() {
+                let syn = ShardSynapses::build(&net, &p, sh).unwrap();
+                assert!(!syn.projections[0].is_bitmap());
+                for src in a.iter() {
+                    for (l, d, w) in syn.projections[0].synapses(src) {
+                        out.push((src, p.id(sh.ranks.start + l), d, w.to_bits()));
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        let one = synapses(1);
+        assert_eq!(one.len(), 300 * 50);
+        assert_eq!(one, synapses(4));
+        let n = one.len() as f64;
+        let delays: Vec<f64> = one.iter().map(|s| s.2 as f64 * 0.1).collect();
+        let weights: Vec<f64> = one.iter().map(|s| f64::from_bits(s.3)).collect();
+        assert!(delays.iter().all(|&d| d >= 0.1));
+        assert!(weights.iter().all(|&w| w >= 0.0));
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+        let sd = |v: &[f64]| (v.iter().map(|x| (x - mean(v)).powi(2)).sum::<f64>() / n).sqrt();
+        // Normal(20, 2): the mean within 5 standard errors, the spread
+        // within 5 %.
+        assert!((mean(&weights) - 20.0).abs() < 5.0 * 2.0 / n.sqrt());
+        assert!((sd(&weights) - 2.0).abs() < 0.1);
+        // Rounded to the grid and cut below 0.05 ms: a mean near 1.5 ms.
+        assert!((mean(&delays) - 1.5).abs() < 0.05, "{}", mean(&delays));
+        // Weights are held as f32: within 6e-8 of the drawn double.
+        assert!(weights.iter().all(|&w| w == f64::from(w as f32)));
     }
 }

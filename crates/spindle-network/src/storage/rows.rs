@@ -38,7 +38,7 @@ const LONG: u32 = SHORT + 0x7f00;
 const ESCAPE: u8 = u8::MAX;
 
 /// Each source's targets as an encoded row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EncodedRows {
     offsets: Vec<u64>,
     bytes: Vec<u8>,

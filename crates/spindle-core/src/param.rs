@@ -1,0 +1,412 @@
+//! Random parameters, as PyNEST's `nest.random` and `nest.math` build them.
+//!
+//! A [`Param`] is an expression over distributions and numbers:
+//! `nest.math.redraw(nest.random.normal(87.8, 8.78), min=0.0, max=inf)` is
+//! `Redraw(Normal { mean: 87.8, std: 8.78 }, 0.0, inf)`. It is sampled once
+//! per node or connection it serves, from that node's or connection's own
+//! stream ([`Draw`], over a stream of [`crate::rng`]), so the values do not
+//! depend on how nodes are split over threads and ranks.
+//!
+//! The samplers are written here, as `rng::below` is, so that a value never
+//! changes with a crate's version: uniform doubles from the top 53 bits,
+//! normal deviates by Marsaglia's polar method (the second deviate of a
+//! pair is kept for the next draw), exponential ones by inversion.
+
+use thiserror::Error;
+
+use crate::rng::Stream;
+use rand_core::Rng;
+
+/// How many times `redraw` draws before it gives up, as NEST's
+/// `RedrawParameter` (`max_redraws = 1000`).
+pub const MAX_REDRAWS: u32 = 1000;
+
+/// Why a parameter cannot be built or sampled.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ParamValueError {
+    /// A distribution's argument out of its domain.
+    #[error("{0}")]
+    Domain(String),
+    /// `redraw` found no value in its interval.
+    #[error(
+        "Number of redraws exceeded limit of {MAX_REDRAWS}: no value of {param} lies in [{min}, {max}]"
+    )]
+    Redraws {
+        /// The redrawn parameter, as text.
+        param: String,
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+/// `a < b` (false where either is NaN).
+fn below(a: f64, b: f64) -> bool {
+    a < b
+}
+
+/// A binary operation between two parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `a + b`.
+    Add,
+    /// `a - b`.
+    Sub,
+    /// `a * b`.
+    Mul,
+    /// `a / b`.
+    Div,
+    /// `a ** b`.
+    Pow,
+    /// `nest.math.min(a, b)`.
+    Min,
+    /// `nest.math.max(a, b)`.
+    Max,
+}
+
+/// A function of one parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// `nest.math.exp`.
+    Exp,
+    /// `nest.math.sin`.
+    Sin,
+    /// `nest.math.cos`.
+    Cos,
+    /// `-a`.
+    Neg,
+    /// `abs(a)`.
+    Abs,
+}
+
+/// A value drawn per node or connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// A number.
+    Const(f64),
+    /// `nest.random.uniform(min, max)`: uniform in `[min, max)`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// `nest.random.uniform_int(max)`: an integer in `0..max`.
+    UniformInt {
+        /// Number of values.
+        max: u64,
+    },
+    /// `nest.random.normal(mean, std)`.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
+    /// `nest.random.lognormal(mean, std)`: `exp` of a normal deviate of
+    /// that mean and standard deviation.
+    Lognormal {
+        /// Mean of the underlying normal.
+        mean: f64,
+        /// Standard deviation of the underlying normal.
+        std: f64,
+    },
+    /// `nest.random.exponential(beta)`: mean `beta`.
+    Exponential {
+        /// Scale (the mean).
+        beta: f64,
+    },
+    /// `a op b`.
+    Bin(BinOp, Box<Param>, Box<Param>),
+    /// `f(a)`.
+    Func(Func, Box<Param>),
+    /// `nest.math.redraw(a, min, max)`: `a` drawn again until it lies in
+    /// `[min, max]`.
+    Redraw {
+        /// The parameter drawn.
+        param: Box<Param>,
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+impl Param {
+    /// Check the distributions' arguments, as NEST checks them when the
+    /// parameter is made.
+    pub fn validate(&self) -> Result<(), ParamValueError> {
+        let bad = |m: &str| Err(ParamValueError::Domain(m.into()));
+        match self {
+            Param::Const(_) => Ok(()),
+            Param::Uniform { min, max } if !below(*min, *max) => {
+                bad("uniform: 'max' must be larger than 'min'")
+            }
+            Param::UniformInt { max: 0 } => bad("uniform_int: 'max' must be larger than 0"),
+            Param::Normal { std, .. } | Param::Lognormal { std, .. } if !below(0.0, *std) => {
+                bad("normal/lognormal: 'std' must be > 0")
+            }
+            Param::Exponential { beta } if !below(0.0, *beta) => {
+                bad("exponential: 'beta' must be > 0")
+            }
+            Param::Redraw { min, max, .. } if !below(*min, *max) => {
+                bad("redraw: 'max' must be larger than 'min'")
+            }
+            Param::Bin(_, a, b) => a.validate().and(b.validate()),
+            Param::Func(_, a) | Param::Redraw { param: a, .. } => a.validate(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether sampling draws random numbers (else it is a constant).
+    pub fn is_random(&self) -> bool {
+        match self {
+            Param::Const(_) => false,
+            Param::Bin(_, a, b) => a.is_random() || b.is_random(),
+            Param::Func(_, a) | Param::Redraw { param: a, .. } => a.is_random(),
+            _ => true,
+        }
+    }
+
+    /// One value, drawn from `draw`.
+    pub fn sample(&self, draw: &mut Draw) -> Result<f64, ParamValueError> {
+        Ok(match self {
+            Param::Const(v) => *v,
+            Param::Uniform { min, max } => min + (max - min) * draw.unit(),
+            Param::UniformInt { max } => crate::rng::below(&mut draw.rng, *max) as f64,
+            Param::Normal { mean, std } => mean + std * draw.normal(),
+            Param::Lognormal { mean, std } => (mean + std * draw.normal()).exp(),
+            Param::Exponential { beta } => -beta * (1.0 - draw.unit()).ln(),
+            Param::Bin(op, a, b) => {
+                let (a, b) = (a.sample(draw)?, b.sample(draw)?);
+                match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    BinOp::Pow => a.powf(b),
+                    BinOp::Min => a.min(b),
+                    BinOp::Max => a.max(b),
+                }
+            }
+            Param::Func(f, a) => {
+                let a = a.sample(draw)?;
+                match f {
+                    Func::Exp => a.exp(),
+                    Func::Sin => a.sin(),
+                    Func::Cos => a.cos(),
+                    Func::Neg => -a,
+                    Func::Abs => a.abs(),
+                }
+            }
+            Param::Redraw { param, min, max } => {
+                for _ in 0..MAX_REDRAWS {
+                    let v = param.sample(draw)?;
+                    if (*min..=*max).contains(&v) {
+                        return Ok(v);
+                    }
+                }
+                return Err(ParamValueError::Redraws {
+                    param: format!("{param:?}"),
+                    min: *min,
+                    max: *max,
+                });
+            }
+        })
+    }
+
+    /// An interval holding every value `sample` can give (possibly
+    /// infinite), by interval arithmetic: it bounds delays before any is
+    /// drawn.
+    pub fn bounds(&self) -> (f64, f64) {
+        const ALL: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+        match self {
+            Param::Const(v) => (*v, *v),
+            Param::Uniform { min, max } => (*min, *max),
+            Param::UniformInt { max } => (0.0, (*max - 1) as f64),
+            Param::Normal { .. } => ALL,
+            Param::Lognormal { .. } => (0.0, f64::INFINITY),
+            Param::Exponential { .. } => (0.0, f64::INFINITY),
+            Param::Redraw { param, min, max } => {
+                let (lo, hi) = param.bounds();
+                (lo.max(*min), hi.min(*max))
+            }
+            Param::Bin(op, a, b) => {
+                let ((a0, a1), (b0, b1)) = (a.bounds(), b.bounds());
+                let corners = |f: fn(f64, f64) -> f64| {
+                    let c = [f(a0, b0), f(a0, b1), f(a1, b0), f(a1, b1)];
+                    if c.iter().any(|v| v.is_nan()) {
+                        return ALL;
+                    }
+                    let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (lo, hi)
+                };
+                match op {
+                    BinOp::Add => (a0 + b0, a1 + b1),
+                    BinOp::Sub => (a0 - b1, a1 - b0),
+                    BinOp::Mul => corners(|x, y| x * y),
+                    BinOp::Min => (a0.min(b0), a1.min(b1)),
+                    BinOp::Max => (a0.max(b0), a1.max(b1)),
+                    // Division by an interval holding 0 and powers are
+                    // left unbounded.
+                    BinOp::Div if b0 > 0.0 || b1 < 0.0 => corners(|x, y| x / y),
+                    BinOp::Div | BinOp::Pow => ALL,
+                }
+            }
+            Param::Func(f, a) => {
+                let (lo, hi) = a.bounds();
+                match f {
+                    Func::Exp => (lo.exp(), hi.exp()),
+                    Func::Sin | Func::Cos => (-1.0, 1.0),
+                    Func::Neg => (-hi, -lo),
+                    Func::Abs if lo >= 0.0 => (lo, hi),
+                    Func::Abs if hi <= 0.0 => (-hi, -lo),
+                    Func::Abs => (0.0, hi.max(-lo)),
+                }
+            }
+        }
+    }
+}
+
+/// The random numbers one node or connection is given: a stream, and the
+/// spare deviate of the polar method.
+#[derive(Debug, Clone)]
+pub struct Draw {
+    rng: Stream,
+    spare: Option<f64>,
+}
+
+impl Draw {
+    /// Draw from `rng`.
+    pub fn new(rng: Stream) -> Self {
+        Self { rng, spare: None }
+    }
+
+    /// A uniform double in `[0, 1)`.
+    #[inline]
+    pub fn unit(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A standard normal deviate (Marsaglia's polar method).
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
+        loop {
+            let u = 2.0 * self.unit() - 1.0;
+            let v = 2.0 * self.unit() - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let f = (-2.0 * s.ln() / s).sqrt();
+                self.spare = Some(v * f);
+                return u * f;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Purpose, stream};
+
+    fn draws(p: &Param, n: usize) -> Vec<f64> {
+        let mut d = Draw::new(stream(1, Purpose::NodeValue, 2, 3));
+        (0..n).map(|_| p.sample(&mut d).unwrap()).collect()
+    }
+
+    fn moments(v: &[f64]) -> (f64, f64) {
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, var)
+    }
+
+    #[test]
+    fn distributions_have_their_moments() {
+        let n = 200_000;
+        let tol = |sd: f64| 5.0 * sd / (n as f64).sqrt();
+        let (m, v) = moments(&draws(
+            &Param::Normal {
+                mean: 3.0,
+                std: 2.0,
+            },
+            n,
+        ));
+        assert!((m - 3.0).abs() < tol(2.0) && (v - 4.0).abs() < 0.05 * 4.0);
+        let (m, v) = moments(&draws(
+            &Param::Uniform {
+                min: -1.0,
+                max: 3.0,
+            },
+            n,
+        ));
+        assert!((m - 1.0).abs() < tol(1.155) && (v - 16.0 / 12.0).abs() < 0.02);
+        let (m, v) = moments(&draws(&Param::Exponential { beta: 2.0 }, n));
+        assert!((m - 2.0).abs() < tol(2.0) && (v - 4.0).abs() < 0.2);
+        let (m, _) = moments(&draws(
+            &Param::Lognormal {
+                mean: 0.0,
+                std: 0.5,
+            },
+            n,
+        ));
+        assert!((m - 0.125f64.exp()).abs() < tol(0.6));
+        let ints = draws(&Param::UniformInt { max: 5 }, n);
+        assert!(
+            ints.iter()
+                .all(|&x| x.fract() == 0.0 && (0.0..5.0).contains(&x))
+        );
+        let (m, _) = moments(&ints);
+        assert!((m - 2.0).abs() < tol(1.42));
+    }
+
+    #[test]
+    fn redraw_keeps_values_in_bounds_and_gives_up() {
+        let p = Param::Redraw {
+            param: Box::new(Param::Normal {
+                mean: 0.0,
+                std: 1.0,
+            }),
+            min: 0.5,
+            max: f64::INFINITY,
+        };
+        assert!(draws(&p, 10_000).iter().all(|&x| x >= 0.5));
+        assert_eq!(p.bounds(), (0.5, f64::INFINITY));
+        let never = Param::Redraw {
+            param: Box::new(Param::Uniform { min: 0.0, max: 1.0 }),
+            min: 2.0,
+            max: 3.0,
+        };
+        let mut d = Draw::new(stream(1, Purpose::NodeValue, 0, 0));
+        assert!(matches!(
+            never.sample(&mut d),
+            Err(ParamValueError::Redraws { .. })
+        ));
+    }
+
+    #[test]
+    fn arithmetic_and_bounds() {
+        let u = || Box::new(Param::Uniform { min: 1.0, max: 2.0 });
+        let c = |v| Box::new(Param::Const(v));
+        let p = Param::Bin(BinOp::Mul, u(), c(-3.0));
+        assert_eq!(p.bounds(), (-6.0, -3.0));
+        assert!(draws(&p, 1000).iter().all(|&x| (-6.0..=-3.0).contains(&x)));
+        let q = Param::Bin(BinOp::Max, u(), c(1.5));
+        assert!(draws(&q, 1000).iter().all(|&x| x >= 1.5));
+        assert!(!Param::Bin(BinOp::Add, c(1.0), c(2.0)).is_random());
+        assert_eq!(draws(&Param::Bin(BinOp::Add, c(1.0), c(2.0)), 1), [3.0]);
+        assert!(
+            Param::Normal {
+                mean: 0.0,
+                std: -1.0
+            }
+            .validate()
+            .is_err()
+        );
+    }
+}
