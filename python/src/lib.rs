@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
+use spindle::core::param::{BinOp, Draw, Func, Param};
 use spindle::engine::{Config, EngineError, PhaseTime, PhaseTimers, Simulation};
 use spindle::models::devices::{
     DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams,
@@ -217,6 +218,66 @@ fn neuron_params(base: &NeuronParams, d: &[(String, f64)]) -> PyResult<NeuronPar
         p.set(key, *x)
             .map_err(|_| unknown(base.model().name(), key))?;
     }
+    Ok(p)
+}
+
+/// A `Parameter`'s description (`spindle.nest._parameter`): a tuple
+/// whose first item names the distribution or operation.
+fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
+    let bad = || err("BadParameter", format!("not a parameter: {v}"));
+    let t: &Bound<'_, pyo3::types::PyTuple> = v.cast().map_err(|_| bad())?;
+    let tag: String = t.get_item(0)?.extract().map_err(|_| bad())?;
+    let f = |i: usize| -> PyResult<f64> { t.get_item(i)?.extract::<f64>().map_err(|_| bad()) };
+    let sub = |i: usize| -> PyResult<Box<Param>> { Ok(Box::new(param_of(&t.get_item(i)?)?)) };
+    let p = match tag.as_str() {
+        "const" => Param::Const(f(1)?),
+        "uniform" => Param::Uniform {
+            min: f(1)?,
+            max: f(2)?,
+        },
+        "uniform_int" => Param::UniformInt {
+            max: t.get_item(1)?.extract().map_err(|_| bad())?,
+        },
+        "normal" => Param::Normal {
+            mean: f(1)?,
+            std: f(2)?,
+        },
+        "lognormal" => Param::Lognormal {
+            mean: f(1)?,
+            std: f(2)?,
+        },
+        "exponential" => Param::Exponential { beta: f(1)? },
+        "redraw" => Param::Redraw {
+            param: sub(1)?,
+            min: f(2)?,
+            max: f(3)?,
+        },
+        op @ ("add" | "sub" | "mul" | "div" | "pow" | "min" | "max") => {
+            let op = match op {
+                "add" => BinOp::Add,
+                "sub" => BinOp::Sub,
+                "mul" => BinOp::Mul,
+                "div" => BinOp::Div,
+                "pow" => BinOp::Pow,
+                "min" => BinOp::Min,
+                _ => BinOp::Max,
+            };
+            Param::Bin(op, sub(1)?, sub(2)?)
+        }
+        f @ ("exp" | "sin" | "cos" | "neg" | "abs") => {
+            let f = match f {
+                "exp" => Func::Exp,
+                "sin" => Func::Sin,
+                "cos" => Func::Cos,
+                "neg" => Func::Neg,
+                _ => Func::Abs,
+            };
+            Param::Func(f, sub(1)?)
+        }
+        _ => return Err(bad()),
+    };
+    p.validate()
+        .map_err(|e| err("BadParameterValue", e.to_string()))?;
     Ok(p)
 }
 
@@ -525,6 +586,8 @@ struct KernelStatus {
     overwrite_files: bool,
     data_path: String,
     data_prefix: String,
+    /// `Parameter.GetValue()` calls so far: each draws from its own stream.
+    samples: u64,
 }
 
 impl Default for KernelStatus {
@@ -537,6 +600,7 @@ impl Default for KernelStatus {
             overwrite_files: false,
             data_path: String::new(),
             data_prefix: String::new(),
+            samples: 0,
         }
     }
 }
@@ -997,6 +1061,13 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
     for (key, v) in items(syn)? {
         match key.as_str() {
             "synapse_model" => spec.model = text(&key, &v)?,
+            "weight" | "delay" if v.is_instance_of::<pyo3::types::PyTuple>() => {
+                let p = param_of(&v)?;
+                spec = match key.as_str() {
+                    "weight" => spec.with_random_weight(p),
+                    _ => spec.with_random_delay(p),
+                };
+            }
             "weight" => spec.weight = Some(number("weight", &v)?),
             "delay" => spec.delay = Some(number("delay", &v)?),
             _ => return Err(unknown("syn_spec", &key)),
@@ -1433,6 +1504,72 @@ impl Kernel {
             }
         }
         Ok(())
+    }
+
+    /// `nodes.set(key=parameter)` (and `Create` with one): each neuron of
+    /// the runs (first id, count) gets its own value of the parameter
+    /// described by `spec`, drawn by the network from the node's stream.
+    fn set_random(
+        &mut self,
+        runs: Vec<(u32, u32)>,
+        key: &str,
+        spec: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let param = param_of(spec)?;
+        let running = self.sim.as_ref().is_some_and(|s| s.time() > 0.0);
+        let mut net = self
+            .net
+            .clone()
+            .ok_or_else(|| err("UnknownNode", "no node exists"))?;
+        let mut states: Vec<(u32, f64)> = Vec::new();
+        for (first, n) in runs {
+            let c = self.collection(first, n)?;
+            for (part, kind) in self.parts(c) {
+                let NodeKind::Neuron { model, .. } = kind else {
+                    return Err(not_implemented(format!(
+                        "Spindle draws parameters of neurons only, not of {}",
+                        kind.model_name()
+                    )));
+                };
+                if !model.params().iter().any(|p| p.name == key) {
+                    return Err(unknown(model.name(), key));
+                }
+                net.set_neuron_values(&part, key, &param).map_err(net_err)?;
+                if model.state_params().contains(&key) {
+                    for id in part.iter() {
+                        let p = net.neuron_params(id).expect("a neuron");
+                        states.push((id, p.get(key).expect("a parameter")));
+                    }
+                }
+            }
+        }
+        if running {
+            let sim = self.sim.as_mut().expect("running");
+            sim.change(net.clone()).map_err(engine_err)?;
+            for (id, v) in states {
+                sim.set_state(id, key, v).map_err(engine_err)?;
+            }
+            self.net = Some(net);
+        } else {
+            *self.changing()? = net;
+        }
+        Ok(())
+    }
+
+    /// `Parameter.GetValue()`: one value, from a stream of its own per
+    /// call.
+    fn sample_parameter(&mut self, spec: &Bound<'_, PyAny>) -> PyResult<f64> {
+        let param = param_of(spec)?;
+        self.status.samples += 1;
+        let rng = spindle::core::rng::stream(
+            self.status.rng_seed,
+            spindle::core::rng::Purpose::NodeValue,
+            0,
+            self.status.samples,
+        );
+        param
+            .sample(&mut Draw::new(rng))
+            .map_err(|e| err("KernelException", e.to_string()))
     }
 
     /// NEST's `node.get(key)` for one node.

@@ -7,6 +7,7 @@ messages. Every call goes to the Rust kernel
 same engine as the ``spindle`` command.
 """
 
+import builtins
 import enum
 import numbers
 import os
@@ -19,6 +20,7 @@ import warnings
 import numpy as np
 
 from .._spindle import Kernel, KernelError
+from ._parameter import Parameter
 
 __all__ = [
     "ResetKernel", "SetKernelStatus", "GetKernelStatus", "Create", "Connect",
@@ -26,7 +28,7 @@ __all__ = [
     "SetStatus", "Simulate", "Prepare", "Run", "Cleanup", "NodeCollection",
     "NESTError", "NESTErrors", "Models", "VerbosityLevel", "message",
     "get_verbosity", "set_verbosity", "Rank", "NumProcesses", "raster_plot",
-    "voltage_trace",
+    "voltage_trace", "random", "math", "Parameter",
 ]
 
 _kernel = Kernel()
@@ -151,7 +153,7 @@ def _kernel_message(severity, text):
     _log(severity, text, caller.f_code.co_name, caller.f_code.co_filename, caller.f_lineno)
 
 
-_deprecation_shown = set()
+_deprecation_shown = builtins.set()
 
 
 def _deprecated(name, text):
@@ -246,6 +248,20 @@ def GetKernelStatus(keys=None):
     except TypeError:
         raise TypeError("keys should be either a string or an iterable") from None
     return tuple(_kernel_attribute(k) for k in names)
+
+
+def set(params=None, **kwargs):  # noqa: A001 (PyNEST's name)
+    """``nest.set(local_num_threads=2, ...)``: SetKernelStatus."""
+    SetKernelStatus(dict(params or {}, **kwargs))
+
+
+def get(*keys):  # noqa: A001 (PyNEST's name)
+    """``nest.get("biological_time")``: GetKernelStatus."""
+    if not keys:
+        return GetKernelStatus()
+    if len(keys) == 1:
+        return GetKernelStatus(keys[0])
+    return {k: GetKernelStatus(k) for k in keys}
 
 
 def Rank():
@@ -500,7 +516,7 @@ class NodeCollection:
         if not self:
             raise ValueError("Cannot get parameter of empty NodeCollection")
         if kwargs:
-            if set(kwargs) != {"output"}:
+            if builtins.set(kwargs) != {"output"}:
                 raise TypeError("Got unexpected keyword argument")
             if kwargs["output"] != "":
                 raise _error("NotImplemented", "Spindle's get offers output='' only (not pandas or json)")
@@ -547,7 +563,15 @@ class NodeCollection:
             raise TypeError("must either provide params or kwargs, but not both.")
         if params is None:
             return
+        if isinstance(params, dict) and any(isinstance(v, Parameter) for v in params.values()):
+            drawn = {k: v for k, v in params.items() if isinstance(v, Parameter)}
+            self.set({k: v for k, v in params.items() if k not in drawn})
+            for key, param in drawn.items():
+                _call(_kernel.set_random, self._runs, key, param._spec)
+            return
         if isinstance(params, dict):
+            if not params:
+                return
             per_node = self._split(params)
             if per_node is None:
                 _call(_kernel.set, [(f, n, {k: _plain(v) for k, v in params.items()})
@@ -648,6 +672,10 @@ def Create(model, n=1, params=None, positions=None):
         or (isinstance(params, (list, tuple)) and all(isinstance(p, dict) for p in params))
     ):
         raise TypeError("params must be either a dict of parameters or a list or tuple of dicts")
+    drawn = {}
+    if isinstance(params, dict):
+        drawn = {k: v for k, v in params.items() if isinstance(v, Parameter)}
+        params = {k: v for k, v in params.items() if k not in drawn}
     per_node = _per_node_params(model, n, params) if n > 0 else None
     if per_node is None:
         runs = [(n, {k: _plain(v) for k, v in params.items()} if params else None)]
@@ -661,6 +689,8 @@ def Create(model, n=1, params=None, positions=None):
         runs = [(k, d or None) for k, d in runs]
     first, count = _call(_kernel.create, model, runs)
     nodes = NodeCollection._of(((first, count),))
+    for key, param in drawn.items():
+        _call(_kernel.set_random, nodes._runs, key, param._spec)
     if model == "spike_recorder":
         _recorders.append(nodes)
     return nodes
@@ -806,8 +836,10 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     if isinstance(syn_spec, str):
         syn_spec = {"synapse_model": syn_spec}
     rule = (conn_spec or {}).get("rule", "all_to_all")
-    if syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
-                        for k, v in syn_spec.items()):
+    if syn_spec and any(isinstance(v, Parameter) for v in syn_spec.values()):
+        syn_spec = {k: (v._spec if isinstance(v, Parameter) else v) for k, v in syn_spec.items()}
+    elif syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
+                          for k, v in syn_spec.items()):
         for a, b, spec in _array_pairs(pre, post, rule, syn_spec):
             _call(_kernel.connect, a, b, dict(conn_spec) if conn_spec else None, spec)
         if return_synapsecollection:
@@ -868,7 +900,7 @@ def _check_recorder_files():
         return
     data_path = _call(_kernel.get_kernel, "data_path") or "."
     prefix = _call(_kernel.get_kernel, "data_prefix")
-    checked = set()
+    checked = builtins.set()
     for nodes in _recorders:
         for i in nodes.tolist():
             if _call(_kernel.get, i, "record_to") != "ascii":
@@ -965,3 +997,5 @@ sys.modules[__name__].__class__ = _NestModule
 
 from . import raster_plot  # noqa: E402,F401
 from . import voltage_trace  # noqa: E402,F401
+from . import random  # noqa: E402,F401
+from . import math  # noqa: E402,F401
