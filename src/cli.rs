@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result, bail};
 use spindle::args::{RunArgs, RunConfig};
 use spindle::brunel;
-use spindle::engine::{Config, EngineError, Ranks, Simulation, dat_path};
+use spindle::engine::{Config, EngineError, FileNames, Ranks, Simulation, dat_path};
 
 use spindle_bench::io::write_atomically;
 
@@ -72,7 +72,7 @@ fn check_dat_dirs(cfg: &RunConfig, dir: &Path) -> Result<()> {
     let (ex, inh) = &cfg.params.labels;
     for label in [ex, inh] {
         // The recorder's id only names the file, never its directory.
-        let path = dat_path(dir, &cfg.label_prefix, label, 0);
+        let path = dat_path(dir, &cfg.label_prefix, label, 0, FileNames::Spindle);
         let parent = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -271,7 +271,7 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     // Collective from here under MPI: every rank makes the same calls.
     let written = match &cfg.output_dir {
         Some(dir) => sim
-            .write_recorders(dir, &cfg.label_prefix)
+            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle)
             .map_err(failed)?,
         None => Vec::new(),
     };

@@ -20,7 +20,7 @@ use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
 use spindle::core::param::{BinOp, Draw, Func, Param};
-use spindle::engine::{Config, EngineError, PhaseTime, PhaseTimers, Simulation};
+use spindle::engine::{Config, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation};
 use spindle::models::devices::{
     DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams,
     SpikeRecorderParams,
@@ -815,7 +815,7 @@ impl Kernel {
             PathBuf::from(&self.status.data_path)
         };
         let written = sim
-            .write_recorders(&dir, &self.status.data_prefix)
+            .write_recorders(&dir, &self.status.data_prefix, self.file_names())
             .map_err(|e| err("IOError", e.to_string()))?;
         for p in written {
             if !self.written.contains(&p) {
@@ -823,6 +823,34 @@ impl Kernel {
             }
         }
         Ok(())
+    }
+
+    /// Recorders' files as NEST names them, for this network and kernel.
+    fn file_names(&self) -> FileNames {
+        FileNames::Nest {
+            nodes: self.net.as_ref().map_or(0, |n| n.num_nodes()),
+            vps: self.status.local_num_threads,
+        }
+    }
+
+    /// The path of recorder `id`'s file (NEST's `filenames`).
+    fn recorder_filename(&self, id: u32) -> PyResult<String> {
+        let NodeKind::SpikeRecorder(p) = self.kind(id)? else {
+            return Err(unknown(self.model_name(id)?, "filenames"));
+        };
+        let dir = if self.status.data_path.is_empty() {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from(&self.status.data_path)
+        };
+        let path = spindle::engine::dat_path(
+            &dir,
+            &self.status.data_prefix,
+            &p.label,
+            id,
+            self.file_names(),
+        );
+        Ok(path.display().to_string())
     }
 
     /// NEST refuses to overwrite a recorder's file unless overwrite_files.
@@ -841,8 +869,13 @@ impl Kernel {
                 if p.record_to != RecordTo::Ascii {
                     continue;
                 }
-                let path =
-                    spindle::engine::dat_path(&dir, &self.status.data_prefix, &p.label, c.first());
+                let path = spindle::engine::dat_path(
+                    &dir,
+                    &self.status.data_prefix,
+                    &p.label,
+                    c.first(),
+                    self.file_names(),
+                );
                 if path.exists() && !self.written.contains(&path) {
                     return Err(err(
                         "IOError",
@@ -889,6 +922,13 @@ impl Kernel {
                     .and_then(|s| s.recordable(id, key));
                 py_any(py, now.unwrap_or(v))?
             }
+            NodeKind::SpikeRecorder(p) if key == "filenames" => {
+                let names = match p.record_to {
+                    RecordTo::Ascii => vec![self.recorder_filename(id)?],
+                    _ => Vec::new(),
+                };
+                PyList::new(py, names)?.into_any()
+            }
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)
                 if matches!(key, "n_events" | "events") =>
             {
@@ -915,7 +955,9 @@ impl Kernel {
                 keys.extend(model.params().iter().map(|p| p.name));
                 keys.push("recordables");
             }
-            NodeKind::SpikeRecorder(_) => keys.extend(["label", "record_to", "n_events", "events"]),
+            NodeKind::SpikeRecorder(_) => {
+                keys.extend(["label", "record_to", "n_events", "events", "filenames"])
+            }
             NodeKind::Multimeter(_) => keys.extend([
                 "interval",
                 "record_from",

@@ -93,8 +93,11 @@ def test_the_seed_script_gives_the_clis_spikes(tmp_path):
          "--quiet", "--output-dir", str(cli)],
         check=True, capture_output=True,
     )
-    for name in ("brunel-py-ex-1252.dat", "brunel-py-in-1253.dat"):
-        assert (tmp_path / name).read_bytes() == (cli / name).read_bytes(), name
+    # spindle.nest names the files as NEST does (<label>-<node id>-<vp>.dat),
+    # the command one per recorder.
+    for name in ("brunel-py-ex-1252", "brunel-py-in-1253"):
+        nest_name, cli_name = f"{name}-0.dat", f"{name}.dat"
+        assert (tmp_path / nest_name).read_bytes() == (cli / cli_name).read_bytes(), name
 
 
 def cli_json(*args):
@@ -303,7 +306,7 @@ def test_ctrl_c_stops_simulate_and_keeps_what_was_recorded(tmp_path):
     assert p.returncode == 130, err
     _, t, n = out.split()[-3:]
     assert 0 < float(t) < 1e9 and int(n) > 0
-    lines = (tmp_path / "long-101.dat").read_text().splitlines()
+    lines = next(tmp_path.glob("long-101-*.dat")).read_text().splitlines()
     assert len([l for l in lines if l and l[0].isdigit()]) == int(n)
 
 
@@ -357,4 +360,5 @@ def test_a_recorder_file_in_a_missing_directory_fails_before_simulating(tmp_path
     nest.Connect(n, rec)
     nest.Simulate(50.0)
     assert rec.n_events > 0
-    assert (tmp_path / "sub" / "x-3.dat").is_file()
+    assert (tmp_path / "sub" / "x-3-0.dat").is_file()
+    assert rec.filenames == ["sub/x-3-0.dat"] or rec.filenames == ["./sub/x-3-0.dat"]

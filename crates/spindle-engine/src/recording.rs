@@ -64,14 +64,48 @@ impl MultimeterEvents {
     }
 }
 
-/// The `.dat` path of a recorder: `<dir>/<prefix><label>-<node id>.dat`.
-pub fn dat_path(dir: &Path, prefix: &str, label: &str, recorder: NodeId) -> PathBuf {
+/// How recorders' files are named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileNames {
+    /// `<prefix><label>-<node id>.dat`: one file per recorder (the
+    /// `spindle` command's names).
+    Spindle,
+    /// NEST's names, `<prefix><label>-<node id>-<vp>.dat`, the node id
+    /// zero-padded to the digits of the number of nodes and the virtual
+    /// process to those of the number of virtual processes (NEST's
+    /// `RecordingBackendASCII`). NEST writes one file per virtual process;
+    /// Spindle writes all of a recorder's events into the file of virtual
+    /// process 0, which scripts that read every `<label>-<node id>-*.dat`
+    /// find as they find NEST's.
+    Nest {
+        /// Nodes in the network.
+        nodes: usize,
+        /// Virtual processes (threads times ranks).
+        vps: usize,
+    },
+}
+
+/// The `.dat` path of a recorder named as `names` says.
+pub fn dat_path(
+    dir: &Path,
+    prefix: &str,
+    label: &str,
+    recorder: NodeId,
+    names: FileNames,
+) -> PathBuf {
     let label = if label.is_empty() {
         "spike_recorder"
     } else {
         label
     };
-    dir.join(format!("{prefix}{label}-{recorder}.dat"))
+    match names {
+        FileNames::Spindle => dir.join(format!("{prefix}{label}-{recorder}.dat")),
+        FileNames::Nest { nodes, vps } => {
+            let digits = |n: usize| n.max(1).ilog10() as usize + 1;
+            let (w, v) = (digits(nodes), digits(vps));
+            dir.join(format!("{prefix}{label}-{recorder:0w$}-{:0v$}.dat", 0))
+        }
+    }
 }
 
 /// Write `events` in NEST 3's ASCII format (`RecordingBackendASCII`

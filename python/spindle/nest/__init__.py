@@ -898,15 +898,12 @@ def _check_recorder_files():
     files after the run, so it checks their directories first."""
     if not _recorders:
         return
-    data_path = _call(_kernel.get_kernel, "data_path") or "."
-    prefix = _call(_kernel.get_kernel, "data_prefix")
     checked = builtins.set()
     for nodes in _recorders:
         for i in nodes.tolist():
             if _call(_kernel.get, i, "record_to") != "ascii":
                 continue
-            label = _call(_kernel.get, i, "label") or "spike_recorder"
-            path = os.path.join(data_path, f"{prefix}{label}-{i}.dat")
+            path = _call(_kernel.get, i, "filenames")[0]
             directory = os.path.dirname(path) or "."
             if directory in checked:
                 continue

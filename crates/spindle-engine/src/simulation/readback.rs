@@ -8,7 +8,7 @@ use spindle_models::devices::RecordTo;
 use spindle_network::{NetworkError, NodeKind};
 
 use super::{RunStats, Simulation};
-use crate::recording::{MultimeterEvents, SpikeEvents, dat_path, write_dat};
+use crate::recording::{FileNames, MultimeterEvents, SpikeEvents, dat_path, write_dat};
 use crate::{EngineError, PhaseTimers};
 
 impl Simulation {
@@ -228,8 +228,14 @@ impl Simulation {
     }
 
     /// Write the `.dat` file of every spike recorder with
-    /// `record_to: Ascii` into `dir`; returns the paths written.
-    pub fn write_recorders(&self, dir: &Path, prefix: &str) -> Result<Vec<PathBuf>, EngineError> {
+    /// `record_to: Ascii` into `dir`, named as `names` says; returns the
+    /// paths written.
+    pub fn write_recorders(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        names: FileNames,
+    ) -> Result<Vec<PathBuf>, EngineError> {
         let mut written = Vec::new();
         for &rec in &self.devices.recorders {
             let NodeKind::SpikeRecorder(p) = self.net.node(rec).expect("a recorder node") else {
@@ -238,7 +244,7 @@ impl Simulation {
             if p.record_to != RecordTo::Ascii {
                 continue;
             }
-            let path = dat_path(dir, prefix, &p.label, rec);
+            let path = dat_path(dir, prefix, &p.label, rec, names);
             // Every rank takes part in gathering the events; rank 0 writes.
             let events = self.spike_events(rec)?;
             if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) {
