@@ -271,7 +271,7 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     // Collective from here under MPI: every rank makes the same calls.
     let written = match &cfg.output_dir {
         Some(dir) => sim
-            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle)
+            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle, 0.0)
             .map_err(failed)?,
         None => Vec::new(),
     };

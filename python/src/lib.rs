@@ -685,6 +685,9 @@ pub struct Kernel {
     /// multimeters then list their `record_from` names in `events`.
     prepared: bool,
     timers: Timers,
+    /// Biological time [ms] at the last Prepare: recorders' files hold
+    /// the events after it, as NEST's, truncated at Prepare, do.
+    files_from: f64,
 }
 
 impl Kernel {
@@ -815,7 +818,12 @@ impl Kernel {
             PathBuf::from(&self.status.data_path)
         };
         let written = sim
-            .write_recorders(&dir, &self.status.data_prefix, self.file_names())
+            .write_recorders(
+                &dir,
+                &self.status.data_prefix,
+                self.file_names(),
+                self.files_from,
+            )
             .map_err(|e| err("IOError", e.to_string()))?;
         for p in written {
             if !self.written.contains(&p) {
@@ -1133,6 +1141,7 @@ impl Kernel {
             voltmeters: Vec::new(),
             prepared: false,
             timers: Timers::default(),
+            files_from: 0.0,
         }
     }
 
@@ -1937,6 +1946,8 @@ impl Kernel {
     /// NEST's Prepare.
     fn prepare_run(&mut self, py: Python<'_>) -> PyResult<()> {
         self.check_files()?;
+        // NEST opens the recorders' files here, truncating them.
+        self.files_from = self.sim.as_ref().map_or(0.0, |s| s.time());
         let built = self.prepare(py)?;
         self.timers.prepare += built;
         self.prepared = true;

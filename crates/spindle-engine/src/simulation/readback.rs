@@ -228,13 +228,16 @@ impl Simulation {
     }
 
     /// Write the `.dat` file of every spike recorder with
-    /// `record_to: Ascii` into `dir`, named as `names` says; returns the
-    /// paths written.
+    /// `record_to: Ascii` into `dir`, named as `names` says, with the
+    /// events after `since` ms (NEST truncates a recorder's file at every
+    /// Prepare when it overwrites files: the file then holds what was
+    /// recorded since); returns the paths written.
     pub fn write_recorders(
         &self,
         dir: &Path,
         prefix: &str,
         names: FileNames,
+        since: f64,
     ) -> Result<Vec<PathBuf>, EngineError> {
         let mut written = Vec::new();
         for &rec in &self.devices.recorders {
@@ -246,7 +249,20 @@ impl Simulation {
             }
             let path = dat_path(dir, prefix, &p.label, rec, names);
             // Every rank takes part in gathering the events; rank 0 writes.
-            let events = self.spike_events(rec)?;
+            let mut events = self.spike_events(rec)?;
+            if since > 0.0 {
+                let first = events.times.partition_point(|&t| t <= since);
+                let sorted = events.times.windows(2).all(|w| w[0] <= w[1]);
+                if sorted {
+                    events.times.drain(..first);
+                    events.senders.drain(..first);
+                } else {
+                    let keep: Vec<bool> = events.times.iter().map(|&t| t > since).collect();
+                    let mut k = keep.iter();
+                    events.senders.retain(|_| *k.next().expect("one per event"));
+                    events.times.retain(|&t| t > since);
+                }
+            }
             if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) {
                 continue;
             }
