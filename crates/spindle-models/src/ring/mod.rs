@@ -215,6 +215,17 @@ impl InputRing {
         &mut buf[at..at + self.n]
     }
 
+    /// The excitatory and inhibitory rows for input arriving at `step`.
+    #[inline]
+    pub fn rows_mut(&mut self, step: Step) -> (&mut [f64], &mut [f64]) {
+        self.weights_written = true;
+        let at = self.row(step);
+        (
+            &mut self.ex[at..at + self.n],
+            &mut self.inh[at..at + self.n],
+        )
+    }
+
     /// Add `weight` for neuron `local` at `step`.
     #[inline]
     pub fn add(&mut self, step: Step, local: usize, weight: f64) {

@@ -7,7 +7,7 @@
 //! - [`rows`]: encoded rows, a byte per synapse (sparse projections);
 //! - [`bitmap`]: a bit per neuron of the shard per source, delivered 512
 //!   neurons per instruction (dense projections of a count group);
-//! - [`weighted`]: encoded rows with each synapse's delay and weight
+//! - [`weighted`]: encoded rows grouped by delay, each synapse's weight
 //!   beside them (projections whose weights or delays are drawn per
 //!   synapse).
 //!
@@ -309,11 +309,10 @@ impl ShardSynapses {
                     EncodedRows::estimate_encoded(sources, synapses, targets),
                 );
             let (bytes, scratch) = if per_synapse {
-                let (d, w) = (proj.random_delay.is_some(), proj.random_weight.is_some());
+                let w = proj.random_weight.is_some();
                 (
-                    WeightedRows::estimate(sources, synapses, targets, d, w),
-                    EncodedRows::estimate_build_bytes(sources)
-                        .saturating_add(sources.saturating_mul(8)),
+                    WeightedRows::estimate(sources, synapses, targets, w),
+                    WeightedRows::estimate_build_bytes(sources, synapses),
                 )
             } else if bitmap {
                 let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);

@@ -160,6 +160,11 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// The targets encoded in `bytes` (as `encode` writes them, from 0).
+    pub(super) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
     /// Whether there are no targets.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
@@ -222,7 +227,7 @@ impl<'a> Row<'a> {
 /// Append `target` to a row whose previous target was `last` (0 for the
 /// first). A multapse is a step of 0: a branch for it would mispredict
 /// (measured 1.7x slower delivery).
-fn encode(out: &mut impl FnMut(u8), last: u32, target: u32) {
+pub(super) fn encode(out: &mut impl FnMut(u8), last: u32, target: u32) {
     match target.checked_sub(last) {
         Some(step) if step < SHORT => out(step as u8),
         Some(step) if step < LONG => {
@@ -238,7 +243,7 @@ fn encode(out: &mut impl FnMut(u8), last: u32, target: u32) {
 }
 
 /// Bytes `encode` writes.
-fn encoded_len(last: u32, target: u32) -> u64 {
+pub(super) fn encoded_len(last: u32, target: u32) -> u64 {
     let mut n = 0;
     encode(&mut |_| n += 1, last, target);
     n

@@ -1,78 +1,37 @@
 //! Weighted rows: the storage form for projections whose weights or delays
 //! are drawn per synapse (`nest.random` in a `syn_spec`).
 //!
-//! The targets are encoded rows ([`EncodedRows`], about a byte each); beside
-//! them, in the same order, each synapse's delay in steps (a byte while every
-//! delay of the store fits one, else two) and its weight as an `f32`, where
-//! they are drawn per synapse. A synapse of the cortical microcircuit (both
-//! drawn) so costs about 6 bytes; NEST holds a double and more.
+//! Each source's synapses are grouped by delay. A group is a header (the
+//! delay in steps and the byte length of its targets, each a LEB128
+//! varint) and its targets in ascending order, encoded as the encoded rows
+//! encode them (about a byte each, see [`super::rows`]). Delivering a
+//! group so writes one row of the input ring, front to back, as a
+//! projection of one delay does; the delay costs a few bytes per group, not
+//! per synapse. Where weights are drawn, each synapse's weight is held as
+//! an `f32` in the same order, beside the rows. A synapse of the cortical
+//! microcircuit (weights and delays drawn) costs about 5 bytes; NEST holds
+//! a double and more.
 //!
-//! An `f32` weight is NEST's double rounded to 24 significant bits (a
+//! An `f32` weight is the drawn double rounded to 24 significant bits (a
 //! relative error below 6e-8): weights given as numbers are never held so,
 //! they stay the projection's one exact value.
 
 use spindle_core::Step;
-use spindle_core::cache::prefetch;
+use spindle_core::cache::{advise_huge_pages, prefetch};
 use spindle_models::InputRing;
 
-use super::rows::{EncodedRows, row_offsets};
+use super::rows::{Row, encode, encoded_len};
 use super::{Channel, SynapseStore};
 
-/// Each synapse's delay in steps, as narrow as the longest allows.
-#[derive(Debug, Clone)]
-enum Delays {
-    /// The projection's one delay (added by the caller).
-    Fixed,
-    /// Delays below 256 steps.
-    Narrow(Vec<u8>),
-    /// Delays below 65,536 steps.
-    Wide(Vec<u16>),
-}
-
-impl Delays {
-    fn set(&mut self, i: usize, d: Step) {
-        match self {
-            Delays::Fixed => {}
-            Delays::Narrow(v) => {
-                if let Ok(b) = u8::try_from(d) {
-                    v[i] = b;
-                } else {
-                    let mut wide: Vec<u16> = v.iter().map(|&b| u16::from(b)).collect();
-                    wide[i] = d as u16;
-                    *self = Delays::Wide(wide);
-                }
-            }
-            Delays::Wide(v) => v[i] = d as u16,
-        }
-    }
-
-    #[inline(always)]
-    fn get(&self, i: usize) -> Step {
-        match self {
-            Delays::Fixed => 0,
-            Delays::Narrow(v) => Step::from(v[i]),
-            Delays::Wide(v) => Step::from(v[i]),
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Delays::Fixed => 0,
-            Delays::Narrow(v) => v.len(),
-            Delays::Wide(v) => v.len() * 2,
-        }
-    }
-}
-
 /// The longest delay a synapse may have in this form [steps].
-pub const MAX_DELAY: Step = u16::MAX as Step;
+pub const MAX_DELAY: Step = u32::MAX as Step;
 
-/// One value of a synapse, as the build draws it.
+/// One synapse's values, as the build draws them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Drawn {
     /// Weight [pA] (ignored where the weight is the projection's).
     pub weight: f64,
-    /// Delay [steps] (ignored where the delay is the projection's); at most
+    /// Delay [steps] (0 where the delay is the projection's); at most
     /// [`MAX_DELAY`].
     pub delay: Step,
 }
@@ -82,67 +41,142 @@ pub struct Drawn {
 /// pass only counts).
 pub(crate) type EachDrawn<'a> = dyn FnMut(bool, &mut dyn FnMut(usize, u32, Drawn)) + 'a;
 
-/// Targets as encoded rows, with per-synapse delays and weights.
-#[derive(Debug, Clone)]
+/// Targets grouped by delay, with per-synapse weights.
+#[derive(Debug, Clone, Default)]
 pub struct WeightedRows {
-    rows: EncodedRows,
-    /// Index of each source's first synapse (and the end).
+    /// Where each source's groups start in `bytes` (and the end).
+    offsets: Vec<u64>,
+    bytes: Vec<u8>,
+    /// Index of each source's first weight (and the end), where drawn.
     first: Vec<u64>,
-    delays: Delays,
     weights: Option<Vec<f32>>,
     max_delay: Step,
 }
 
+fn put_varint(out: &mut impl FnMut(u8), mut v: u64) {
+    while v >= 0x80 {
+        out(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out(v as u8);
+}
+
+fn varint_len(v: u64) -> u64 {
+    (u64::BITS - v.leading_zeros()).max(1).div_ceil(7) as u64
+}
+
+#[inline(always)]
+fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let (mut v, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// Call `group(delay, encoded targets)` for each group of `bytes`.
+#[inline(always)]
+fn for_each_group<'a>(bytes: &'a [u8], mut group: impl FnMut(Step, Row<'a>)) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let delay = get_varint(bytes, &mut at);
+        let len = get_varint(bytes, &mut at) as usize;
+        group(delay, Row::new(&bytes[at..at + len]));
+        at += len;
+    }
+}
+
 impl WeightedRows {
-    /// Draw and store the synapses `each` emits: per-synapse delays where
-    /// `delays`, weights where `weights`.
+    /// Draw and store the synapses `each` emits, grouped by their drawn
+    /// delays (all in one group where `!delays`), with their drawn weights
+    /// where `weights`.
     pub(super) fn build(
         sources: usize,
         delays: bool,
         weights: bool,
         each: &mut EachDrawn<'_>,
     ) -> (Self, u64) {
+        // First pass: each source's synapse count.
         let mut first = vec![0u64; sources + 1];
-        let (offsets, synapses) = row_offsets(sources, &mut |emit| {
-            each(false, &mut |s, l, _| {
-                first[s + 1] += 1;
-                emit(s, l)
-            })
-        });
+        each(false, &mut |s, _, _| first[s + 1] += 1);
         for i in 1..first.len() {
             first[i] += first[i - 1];
         }
-        let n = synapses as usize;
-        let mut store = Self {
-            rows: EncodedRows::default(),
-            first,
-            delays: if delays {
-                Delays::Narrow(vec![0; n])
-            } else {
-                Delays::Fixed
-            },
-            weights: weights.then(|| vec![0.0; n]),
-            max_delay: 0,
-        };
-        let mut cursor = store.first.clone();
-        let (slots, values, max_delay) =
-            (&mut store.delays, &mut store.weights, &mut store.max_delay);
-        store.rows = EncodedRows::build(offsets, &mut |emit| {
-            each(true, &mut |s, l, v| {
-                let i = cursor[s] as usize;
-                cursor[s] += 1;
-                slots.set(i, v.delay);
-                *max_delay = (*max_delay).max(v.delay);
-                if let Some(w) = values.as_mut() {
-                    w[i] = v.weight as f32;
-                }
-                emit(s, l)
-            })
+        let n = first[sources] as usize;
+        // Second pass: every synapse as (delay, target) and its weight, at
+        // its source's place in emission order.
+        let mut keys = vec![0u64; n];
+        let mut drawn = if weights { vec![0f32; n] } else { Vec::new() };
+        let mut cursor = first.clone();
+        each(true, &mut |s, l, v| {
+            let i = cursor[s] as usize;
+            cursor[s] += 1;
+            let delay = if delays { v.delay } else { 0 };
+            keys[i] = delay << 32 | u64::from(l);
+            if weights {
+                drawn[i] = v.weight as f32;
+            }
         });
-        if !delays {
-            store.max_delay = 0;
+        drop(cursor);
+        // Sort each source's synapses by (delay, target); the sort is
+        // stable, so a multapse keeps its draw order.
+        let mut order: Vec<u32> = Vec::new();
+        for s in 0..sources {
+            let (lo, hi) = (first[s] as usize, first[s + 1] as usize);
+            if weights {
+                order.clear();
+                order.extend(0..(hi - lo) as u32);
+                order.sort_by_key(|&k| keys[lo + k as usize]);
+                let w: Vec<f32> = order.iter().map(|&k| drawn[lo + k as usize]).collect();
+                let k: Vec<u64> = order.iter().map(|&k| keys[lo + k as usize]).collect();
+                drawn[lo..hi].copy_from_slice(&w);
+                keys[lo..hi].copy_from_slice(&k);
+            } else {
+                keys[lo..hi].sort();
+            }
         }
-        (store, synapses)
+        // Group headers and encoded targets: sized, then written.
+        let mut offsets = vec![0u64; sources + 1];
+        let mut max_delay = 0;
+        for s in 0..sources {
+            let row = &keys[first[s] as usize..first[s + 1] as usize];
+            offsets[s + 1] = offsets[s] + groups_len(row);
+            if let Some(k) = row.last() {
+                max_delay = max_delay.max(k >> 32);
+            }
+        }
+        let mut bytes = vec![0u8; offsets[sources] as usize];
+        advise_huge_pages(&bytes);
+        for s in 0..sources {
+            let row = &keys[first[s] as usize..first[s + 1] as usize];
+            let mut at = offsets[s] as usize;
+            let mut put = |b: u8| {
+                bytes[at] = b;
+                at += 1;
+            };
+            for (d, targets) in split_groups(row) {
+                put_varint(&mut put, d);
+                put_varint(&mut put, byte_len(targets));
+                let mut last = 0;
+                for &k in targets {
+                    encode(&mut put, last, k as u32);
+                    last = k as u32;
+                }
+            }
+        }
+        let store = Self {
+            offsets,
+            bytes,
+            first: if weights { first } else { Vec::new() },
+            weights: weights.then_some(drawn),
+            max_delay: if delays { max_delay } else { 0 },
+        };
+        (store, n as u64)
     }
 
     /// The longest per-synapse delay held [steps] (0 without them).
@@ -151,44 +185,121 @@ impl WeightedRows {
     }
 
     /// Estimated bytes for `synapses` synapses from `sources` onto
-    /// `targets`, with per-synapse delays (counted at one byte) where
-    /// `delays` and weights where `weights`. Saturating.
-    pub fn estimate(sources: u64, synapses: u64, targets: u64, delays: bool, weights: bool) -> u64 {
-        let per = u64::from(delays) + 4 * u64::from(weights);
-        EncodedRows::estimate(sources, synapses, targets)
-            .saturating_add(sources.saturating_add(1).saturating_mul(8))
+    /// `targets`, with weights where `weights` (and a few bytes per source
+    /// for its groups). Saturating.
+    pub fn estimate(sources: u64, synapses: u64, targets: u64, weights: bool) -> u64 {
+        let per = 4 * u64::from(weights);
+        super::rows::EncodedRows::estimate(sources, synapses, targets)
+            .saturating_add(
+                sources
+                    .saturating_add(1)
+                    .saturating_mul(8 * u64::from(weights)),
+            )
+            .saturating_add(sources.saturating_mul(16))
             .saturating_add(synapses.saturating_mul(per))
     }
+
+    /// Estimated bytes building one projection's rows holds beyond what
+    /// they keep: a key and a weight per synapse. Saturating.
+    pub fn estimate_build_bytes(sources: u64, synapses: u64) -> u64 {
+        synapses
+            .saturating_mul(12)
+            .saturating_add(sources.saturating_add(1).saturating_mul(16))
+    }
+
+    fn groups_of(&self, s: usize) -> &[u8] {
+        match self.offsets.get(s..s + 2) {
+            Some(&[lo, hi]) => &self.bytes[lo as usize..hi as usize],
+            _ => &[],
+        }
+    }
+
+    /// Source index `s`'s synapses as (local target, delay, weight), in
+    /// stored order; the weight is `None` where it is the projection's.
+    pub fn synapses(&self, s: usize) -> Vec<(u32, Step, Option<f64>)> {
+        let mut out = Vec::new();
+        let mut j = self.first.get(s).copied().unwrap_or(0) as usize;
+        for_each_group(self.groups_of(s), |d, row| {
+            row.for_each(|t| {
+                let w = self.weights.as_ref().map(|w| f64::from(w[j]));
+                out.push((t as u32, d, w));
+                j += 1;
+            });
+        });
+        out
+    }
+}
+
+/// The (delay, keys) runs of one source's sorted keys.
+fn split_groups(row: &[u64]) -> impl Iterator<Item = (u64, &[u64])> {
+    row.chunk_by(|a, b| a >> 32 == b >> 32)
+        .map(|g| (g[0] >> 32, g))
+}
+
+/// Bytes the targets of one group's keys take, encoded.
+fn byte_len(keys: &[u64]) -> u64 {
+    let mut last = 0;
+    keys.iter()
+        .map(|&k| {
+            let n = encoded_len(last, k as u32);
+            last = k as u32;
+            n
+        })
+        .sum()
+}
+
+/// Bytes one source's groups take, headers included.
+fn groups_len(row: &[u64]) -> u64 {
+    split_groups(row)
+        .map(|(d, keys)| {
+            let len = byte_len(keys);
+            varint_len(d) + varint_len(len) + len
+        })
+        .sum()
 }
 
 impl SynapseStore for WeightedRows {
     #[inline(always)]
     fn deliver(&self, ring: &mut InputRing, arrival: Step, s: usize, channel: Channel) -> u64 {
-        let row = self.rows.row(s);
-        if row.is_empty() {
+        let bytes = self.groups_of(s);
+        if bytes.is_empty() {
             return 0;
         }
-        let base = self.first[s] as usize;
-        let mut j = base;
+        let mut n = 0;
         match (&self.weights, channel) {
-            (Some(w), _) => row.for_each(|t| {
-                ring.add(arrival + self.delays.get(j), t, f64::from(w[j]));
-                j += 1;
+            (Some(w), _) => {
+                let mut j = self.first[s] as usize;
+                for_each_group(bytes, |d, row| {
+                    let (ex, inh) = ring.rows_mut(arrival + d);
+                    n += row.for_each(|t| {
+                        let x = f64::from(w[j]);
+                        j += 1;
+                        // NEST: a positive weight is excitatory.
+                        if x > 0.0 {
+                            ex[t] += x;
+                        } else {
+                            inh[t] += x;
+                        }
+                    });
+                });
+            }
+            (None, Channel::Count(g)) => for_each_group(bytes, |d, row| {
+                let c = ring.count_row_mut(g as usize, arrival + d);
+                n += row.for_each(|t| c[t] += 1);
             }),
-            (None, Channel::Count(g)) => row.for_each(|t| {
-                ring.add_count(g as usize, arrival + self.delays.get(j), t);
-                j += 1;
-            }),
-            (None, Channel::Weight(w)) => row.for_each(|t| {
-                ring.add(arrival + self.delays.get(j), t, w);
-                j += 1;
+            (None, Channel::Weight(w)) => for_each_group(bytes, |d, row| {
+                let c = ring.row_mut(arrival + d, w);
+                n += row.for_each(|t| c[t] += w);
             }),
         }
+        n
     }
 
     #[inline]
     fn prefetch_offsets(&self, s: usize) {
-        self.rows.prefetch_offsets(s);
+        if s < self.offsets.len() {
+            prefetch(self.offsets.as_ptr().wrapping_add(s));
+        }
         if s < self.first.len() {
             prefetch(self.first.as_ptr().wrapping_add(s));
         }
@@ -196,20 +307,25 @@ impl SynapseStore for WeightedRows {
 
     #[inline]
     fn prefetch(&self, s: usize) {
-        self.rows.prefetch(s);
+        let bytes = self.groups_of(s);
+        for line in (0..bytes.len().min(512)).step_by(64) {
+            prefetch(bytes.as_ptr().wrapping_add(line));
+        }
         if let (Some(w), Some(&i)) = (&self.weights, self.first.get(s)) {
             prefetch(w.as_ptr().wrapping_add(i as usize));
         }
     }
 
     fn targets(&self, s: usize, out: &mut Vec<u32>) {
-        self.rows.targets(s, out);
+        for_each_group(self.groups_of(s), |_, row| {
+            row.for_each(|t| out.push(t as u32));
+        });
     }
 
     fn bytes(&self) -> usize {
-        self.rows.bytes()
+        self.offsets.len() * size_of::<u64>()
+            + self.bytes.len()
             + self.first.len() * size_of::<u64>()
-            + self.delays.bytes()
             + self
                 .weights
                 .as_ref()
@@ -217,17 +333,67 @@ impl SynapseStore for WeightedRows {
     }
 }
 
-impl WeightedRows {
-    /// Source index `s`'s synapses as (local target, delay, weight), in
-    /// stored order; the weight is `None` where it is the projection's.
-    pub fn synapses(&self, s: usize) -> Vec<(u32, Step, Option<f64>)> {
-        let mut out = Vec::new();
-        let mut j = self.first.get(s).copied().unwrap_or(0) as usize;
-        self.rows.row(s).for_each(|t| {
-            let w = self.weights.as_ref().map(|w| f64::from(w[j]));
-            out.push((t as u32, self.delays.get(j), w));
-            j += 1;
-        });
-        out
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        for v in [0u64, 1, 127, 128, 300, 65_535, 1 << 40] {
+            let mut bytes = Vec::new();
+            put_varint(&mut |b| bytes.push(b), v);
+            assert_eq!(bytes.len() as u64, varint_len(v));
+            let mut at = 0;
+            assert_eq!(get_varint(&bytes, &mut at), v);
+            assert_eq!(at, bytes.len());
+        }
+    }
+
+    #[test]
+    fn groups_hold_every_synapse_sorted_by_delay_then_target() {
+        // Source 0: targets with delays, a multapse of two weights; source
+        // 1 none; source 2 one far target (an escaped index).
+        let synapses = [
+            (0usize, 5u32, 2.0, 3u64),
+            (0, 1, 1.0, 7),
+            (0, 5, 3.0, 3),
+            (0, 2, -1.0, 3),
+            (2, 70_000, 4.0, 300),
+        ];
+        let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
+            for &(s, t, w, d) in &synapses {
+                let v = if values {
+                    Drawn {
+                        weight: w,
+                        delay: d,
+                    }
+                } else {
+                    Drawn {
+                        weight: 0.0,
+                        delay: 0,
+                    }
+                };
+                emit(s, t, v);
+            }
+        };
+        let (rows, n) = WeightedRows::build(3, true, true, &mut each);
+        assert_eq!(n, 5);
+        assert_eq!(rows.max_delay(), 300);
+        assert_eq!(
+            rows.synapses(0),
+            [
+                (2, 3, Some(-1.0)),
+                (5, 3, Some(2.0)),
+                (5, 3, Some(3.0)),
+                (1, 7, Some(1.0))
+            ]
+        );
+        assert!(rows.synapses(1).is_empty());
+        assert_eq!(rows.synapses(2), [(70_000, 300, Some(4.0))]);
+        let mut ring = InputRing::new(70_001, 512);
+        assert_eq!(rows.deliver(&mut ring, 10, 0, Channel::Weight(0.0)), 4);
+        assert_eq!(ring.take(13, 5), (5.0, 0.0));
+        assert_eq!(ring.take(13, 2), (0.0, -1.0));
+        assert_eq!(ring.take(17, 1), (1.0, 0.0));
     }
 }
