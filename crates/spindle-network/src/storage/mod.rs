@@ -16,7 +16,7 @@
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
-use crate::rules::sources_of;
+use crate::rules::for_each_connection;
 use crate::{Network, Partition, ShardRange};
 
 pub mod bitmap;
@@ -193,8 +193,9 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
     let groups = net
         .projections()
         .iter()
-        .map(|p| {
-            let bound = p.rule.max_per_target(&p.sources);
+        .zip(net.projection_totals())
+        .map(|(p, totals)| {
+            let bound = totals.max_indegree;
             let g = match weights
                 .iter()
                 .position(|w| w.to_bits() == p.weight.to_bits())
@@ -333,21 +334,23 @@ impl ShardSynapses {
                     return rows;
                 }
                 let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
-                // Each owned target's sources, in the rule's fixed order.
+                // The shard's connections, in the rule's fixed order.
                 let mut each_synapse = |emit: &mut dyn FnMut(usize, u32)| {
-                    for &(target, local) in &owned {
-                        let (sources, targets) = (&proj.sources, &proj.targets);
-                        sources_of(
-                            &proj.rule,
-                            net.seed(),
-                            p as u32,
-                            sources,
-                            targets,
-                            target,
-                            &mut scratch,
-                            |s| emit((s - sources.first()) as usize, local),
-                        );
-                    }
+                    let first = proj.sources.first();
+                    for_each_connection(
+                        &proj.rule,
+                        net.seed(),
+                        p as u32,
+                        &proj.sources,
+                        &proj.targets,
+                        &owned,
+                        &mut scratch,
+                        |c| {
+                            if let Some(local) = c.local {
+                                emit((c.source - first) as usize, local);
+                            }
+                        },
+                    );
                 };
                 let sources = proj.sources.len();
                 // Counting the rows' bytes is the first pass either way.
@@ -464,6 +467,22 @@ mod tests {
             .unwrap();
         net.connect(&b, &all, ConnRule::all_to_all().autapses(false), &s)
             .unwrap();
+        let drawn = [
+            (all, all, ConnRule::fixed_total_number(900).autapses(false)),
+            (a, all, ConnRule::pairwise_bernoulli(0.2)),
+            (all, b, ConnRule::pairwise_bernoulli(0.5).autapses(false)),
+            (
+                b,
+                all,
+                ConnRule::fixed_outdegree(9)
+                    .autapses(false)
+                    .multapses(false),
+            ),
+            (a, all, ConnRule::fixed_outdegree(30)),
+        ];
+        for (src, tgt, rule) in drawn {
+            net.connect(&src, &tgt, rule, &s).unwrap();
+        }
         let edges = |shards: usize| {
             let p = net.partition(shards);
             let mut edges = Vec::new();
@@ -489,12 +508,33 @@ mod tests {
         };
         assert!(form(1) && !form(7));
         let one = edges(1);
-        assert_eq!(one.len(), 50 * 7 + 10 * 50 - 10);
+        let per = |pi: usize| one.iter().filter(|e| e.0 == pi).count() as u64;
+        assert_eq!(per(0) + per(1), 50 * 7 + 10 * 50 - 10);
+        // each projection holds what its totals say, fixed_total_number
+        // exactly N, fixed_outdegree exactly sources x outdegree
+        for (pi, t) in net.projection_totals().iter().enumerate() {
+            assert_eq!(per(pi), t.connections, "projection {pi}");
+        }
+        assert_eq!(per(2), 900);
+        assert_eq!(per(5), 10 * 9);
+        assert_eq!(per(6), 40 * 30);
+        assert_eq!(one, edges(2));
         assert_eq!(one, edges(3));
         assert_eq!(one, edges(7));
         // every target has in-degree 7 in projection 0
         for t in all.iter() {
             assert_eq!(one.iter().filter(|e| e.0 == 0 && e.2 == t).count(), 7);
+        }
+        // every source of projection 5 has 9 distinct targets, not itself
+        for src in b.iter() {
+            let mut mine: Vec<_> = one.iter().filter(|e| e.0 == 5 && e.1 == src).collect();
+            mine.dedup();
+            assert_eq!(mine.len(), 9);
+            assert!(mine.iter().all(|e| e.2 != src));
+        }
+        // no autapse where they are disallowed
+        for pi in [2, 4, 5] {
+            assert!(one.iter().filter(|e| e.0 == pi).all(|e| e.1 != e.2));
         }
     }
 }
