@@ -54,6 +54,8 @@ fn net_err(e: NetworkError) -> PyErr {
             "BadProperty"
         }
         NetworkError::Connect(_) | NetworkError::EmptyCreate(_) => "IllegalConnection",
+        NetworkError::ConnSpec(_) => "BadProperty",
+        NetworkError::NotImplemented(_) => "NotImplemented",
         _ => "KernelException",
     };
     err(name, e.to_string())
@@ -1055,6 +1057,16 @@ impl Kernel {
     }
 }
 
+/// The connection rules `rule_of` knows, with the parameter each takes.
+const RULES: &[(&str, Option<&str>)] = &[
+    ("all_to_all", None),
+    ("one_to_one", None),
+    ("fixed_indegree", Some("indegree")),
+    ("fixed_outdegree", Some("outdegree")),
+    ("fixed_total_number", Some("N")),
+    ("pairwise_bernoulli", Some("p")),
+];
+
 fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
     let Some(conn) = conn else {
         return Ok(ConnRule::all_to_all());
@@ -1066,14 +1078,33 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
     let flag = |key: &str| -> PyResult<Option<bool>> {
         conn.get_item(key)?.map(|v| v.extract::<bool>()).transpose()
     };
+    let Some(&(_, param)) = RULES.iter().find(|(name, _)| *name == rule) else {
+        let names: Vec<&str> = RULES.iter().map(|(n, _)| *n).collect();
+        return Err(err(
+            "BadProperty",
+            format!("unknown connection rule '{rule}' ({})", names.join(", ")),
+        ));
+    };
+    // The rule's parameter: present, and of NEST's type (an integer for
+    // the degrees and N, as NEST's `long`).
+    let value = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+        conn.get_item(key)?
+            .ok_or_else(|| err("BadProperty", format!("{rule} needs '{key}'")))
+    };
+    let integer = |key: &str| -> PyResult<i64> {
+        let v = value(key)?;
+        v.extract::<i64>().map_err(|_| {
+            err(
+                "TypeMismatch",
+                format!("'{key}' must be an integer (got {})", type_name(&v)),
+            )
+        })
+    };
     let mut r = match rule.as_str() {
         "all_to_all" => ConnRule::all_to_all(),
         "one_to_one" => ConnRule::one_to_one(),
         "fixed_indegree" => {
-            let indegree: i64 = conn
-                .get_item("indegree")?
-                .ok_or_else(|| err("BadProperty", "fixed_indegree needs 'indegree'"))?
-                .extract()?;
+            let indegree = integer("indegree")?;
             if !(0..=u32::MAX as i64).contains(&indegree) {
                 return Err(err(
                     "BadProperty",
@@ -1082,13 +1113,45 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
             }
             ConnRule::fixed_indegree(indegree as u32)
         }
-        other => {
-            return Err(err(
-                "BadProperty",
-                format!(
-                    "unknown connection rule '{other}' (all_to_all, one_to_one, fixed_indegree)"
-                ),
-            ));
+        "fixed_outdegree" => {
+            let outdegree = integer("outdegree")?;
+            if outdegree < 0 {
+                return Err(err(
+                    "BadProperty",
+                    format!(
+                        "fixed_outdegree: Outdegree cannot be less than zero (outdegree = {outdegree})"
+                    ),
+                ));
+            }
+            if outdegree > u32::MAX as i64 {
+                return Err(err(
+                    "BadProperty",
+                    format!("outdegree {outdegree} is out of range"),
+                ));
+            }
+            ConnRule::fixed_outdegree(outdegree as u32)
+        }
+        "fixed_total_number" => {
+            let n = integer("N")?;
+            if n < 0 {
+                return Err(err(
+                    "BadProperty",
+                    format!(
+                        "fixed_total_number: Total number of connections cannot be negative (N = {n})"
+                    ),
+                ));
+            }
+            ConnRule::fixed_total_number(n as u64)
+        }
+        _ => {
+            let v = value("p")?;
+            let p: f64 = v.extract().map_err(|_| {
+                err(
+                    "TypeMismatch",
+                    format!("'p' must be a number (got {})", type_name(&v)),
+                )
+            })?;
+            ConnRule::pairwise_bernoulli(p)
         }
     };
     if let Some(a) = flag("allow_autapses")? {
@@ -1099,7 +1162,9 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
     }
     for (k, _) in conn.iter() {
         let key: String = k.extract()?;
-        if !["rule", "indegree", "allow_autapses", "allow_multapses"].contains(&key.as_str()) {
+        let known = ["rule", "allow_autapses", "allow_multapses"].contains(&key.as_str())
+            || Some(key.as_str()) == param;
+        if !known {
             return Err(unknown(&format!("conn_spec ({rule})"), &key));
         }
     }
@@ -1916,6 +1981,36 @@ impl Kernel {
             })?;
         }
         Ok(n)
+    }
+
+    /// The (sources, targets) of every connection between neurons, in
+    /// connect order, each projection's connections drawn as a shard
+    /// owning all its targets draws them (the network drawn does not
+    /// depend on the split). For tests of the rules' statistics.
+    fn neuron_edges(&self) -> (Vec<u32>, Vec<u32>) {
+        let (mut sources, mut targets) = (Vec::new(), Vec::new());
+        let Some(net) = &self.net else {
+            return (sources, targets);
+        };
+        for (k, p) in net.projections().iter().enumerate() {
+            let owned: Vec<(u32, u32)> = p.targets.iter().zip(0..).collect();
+            spindle::network::for_each_connection(
+                &p.rule,
+                net.seed(),
+                k as u32,
+                &p.sources,
+                &p.targets,
+                &owned,
+                &mut Vec::new(),
+                |c| {
+                    if let Some(local) = c.local {
+                        sources.push(c.source);
+                        targets.push(p.targets.get(local as usize));
+                    }
+                },
+            );
+        }
+        (sources, targets)
     }
 
     /// NEST's count of local nodes (its Prepare and Run messages): each

@@ -251,13 +251,13 @@ def test_errors_are_nests(call, error):
 def test_connect_errors_name_the_culprit():
     nest.ResetKernel()
     a = nest.Create("iaf_psc_alpha", 3)
-    with pytest.raises(nest.NESTErrors.BadProperty, match="fixed_outdegree"):
-        nest.Connect(a, a, {"rule": "fixed_outdegree", "outdegree": 1})
+    with pytest.raises(nest.NESTErrors.BadProperty, match="pairwise_poisson"):
+        nest.Connect(a, a, {"rule": "pairwise_poisson", "pairwise_avg_num_conns": 1.0})
     with pytest.raises(nest.NESTErrors.UnknownSynapseType, match="nosuch"):
         nest.Connect(a, a, syn_spec="nosuch")
     with pytest.raises(nest.NESTErrors.BadDelay):
         nest.Connect(a, a, syn_spec={"delay": 0.01})
-    with pytest.raises(nest.NESTErrors.IllegalConnection, match="indegree"):
+    with pytest.raises(nest.NESTErrors.BadProperty, match="Indegree cannot be larger"):
         nest.Connect(a, a, {"rule": "fixed_indegree", "indegree": 5, "allow_multapses": False})
     with pytest.raises(nest.NESTErrors.KernelException, match="resolution"):
         nest.resolution = 0.2

@@ -24,5 +24,5 @@ pub use estimate::{
 pub use network::{DeviceConnection, Network, NetworkError, Projection};
 pub use nodes::{NodeCollection, NodeKind};
 pub use partition::{Partition, ShardRange};
-pub use rules::ConnRule;
+pub use rules::{Conn, ConnRule, Totals, for_each_connection};
 pub use synapse::{SynSpec, SynapseModel};

@@ -13,6 +13,7 @@ use spindle_models::poisson::PoissonSampler;
 use spindle_models::{NeuronParams, ParamError};
 use thiserror::Error;
 
+use crate::rules::{Totals, totals};
 use crate::{ConnRule, NodeCollection, NodeKind, Partition, SynSpec, SynapseModel};
 
 /// Why a network cannot be described or built as asked.
@@ -58,6 +59,13 @@ pub enum NetworkError {
     /// A `connect` NEST would refuse.
     #[error("connect: {0}")]
     Connect(String),
+    /// A `conn_spec` whose values NEST refuses (NEST's `BadProperty`).
+    #[error("connect: {0}")]
+    ConnSpec(String),
+    /// A `conn_spec` NEST itself does not implement (NEST's
+    /// `NotImplemented`).
+    #[error("connect: {0}")]
+    NotImplemented(String),
     /// The minimum delay is larger than a connection's delay.
     #[error("min_delay {min_delay} ms is larger than the delay {delay} ms of a connection")]
     MinDelay {
@@ -187,6 +195,9 @@ pub struct Network {
     synapse_models: Vec<SynapseModel>,
     num_connections: Vec<u64>,
     projections: Vec<Projection>,
+    /// What drawing each projection gives (drawn at `connect`, and again
+    /// when the seed changes).
+    totals: Vec<Totals>,
     device_connections: Vec<DeviceConnection>,
     min_delay_ms: Option<f64>,
     /// Calls that drew node values so far: part of their streams' keys, so
@@ -212,6 +223,7 @@ impl Network {
             }],
             num_connections: vec![0],
             projections: Vec::new(),
+            totals: Vec::new(),
             device_connections: Vec::new(),
             min_delay_ms: None,
             value_draws: 0,
@@ -231,7 +243,20 @@ impl Network {
     /// Change the master seed (NEST's `rng_seed`); it takes effect when
     /// the network is built.
     pub fn set_seed(&mut self, seed: u64) {
+        if seed == self.seed {
+            return;
+        }
         self.seed = seed;
+        // Drawn totals change with the seed: draw them again.
+        for (i, (p, old)) in self.projections.iter().zip(&mut self.totals).enumerate() {
+            if !p.rule.is_drawn() {
+                continue;
+            }
+            let new = totals(&p.rule, seed, i as u32, &p.sources, &p.targets);
+            let n = &mut self.num_connections[p.synapse_model as usize];
+            *n = (*n - old.connections).saturating_add(new.connections);
+            *old = new;
+        }
     }
 
     /// Fix the length of a communication slice (NEST's `min_delay`, in ms).
@@ -727,7 +752,10 @@ impl Network {
         let count = match (&source_kind, &target_kind) {
             (s, t) if s.is_neuron() && t.is_neuron() => {
                 self.check_rule(&rule, sources, targets)?;
-                let count = rule.count(sources, targets);
+                let index = self.projections.len() as u32;
+                let drawn = totals(&rule, self.seed, index, sources, targets);
+                let count = drawn.connections;
+                self.totals.push(drawn);
                 self.projections.push(Projection {
                     sources: *sources,
                     targets: *targets,
@@ -804,13 +832,21 @@ impl Network {
         Ok(())
     }
 
+    /// NEST's refusals of a rule between neurons (`conn_builder.cpp`,
+    /// NEST 3.10), and the few cases NEST would loop forever on.
     fn check_rule(
         &self,
         rule: &ConnRule,
         sources: &NodeCollection,
         targets: &NodeCollection,
     ) -> Result<(), NetworkError> {
+        let bad = |msg: String| Err(NetworkError::ConnSpec(format!("{}: {msg}", rule.name())));
+        // The only candidate is the node itself and autapses are refused.
+        let only_self = |pool: &NodeCollection, other: &NodeCollection| {
+            pool.len() == 1 && pool.overlap(other) > 0
+        };
         match *rule {
+            ConnRule::AllToAll { .. } => Ok(()),
             ConnRule::OneToOne { .. } if sources.len() != targets.len() => {
                 Err(NetworkError::Connect(format!(
                     "one_to_one needs as many sources as targets ({} != {})",
@@ -818,6 +854,7 @@ impl Network {
                     targets.len()
                 )))
             }
+            ConnRule::OneToOne { .. } => Ok(()),
             ConnRule::FixedIndegree { indegree: 0, .. } => Err(NetworkError::Connect(
                 "fixed_indegree: indegree must be > 0".into(),
             )),
@@ -829,27 +866,81 @@ impl Network {
                 let pool =
                     sources.len() - usize::from(!allow_autapses && sources.overlap(targets) > 0);
                 if indegree as usize > pool {
-                    return Err(NetworkError::Connect(format!(
-                        "fixed_indegree: indegree {indegree} exceeds the {pool} possible sources \
-                         with multapses disallowed"
-                    )));
+                    return bad(format!(
+                        "Indegree cannot be larger than population size (indegree {indegree} \
+                         exceeds the {pool} possible sources with multapses disallowed)"
+                    ));
                 }
                 Ok(())
             }
             ConnRule::FixedIndegree {
                 allow_autapses: false,
                 ..
-            } if sources.len() == 1 => {
-                if sources.overlap(targets) > 0 {
-                    Err(NetworkError::Connect(
-                        "fixed_indegree: the only source is the target and autapses are disallowed"
-                            .into(),
-                    ))
-                } else {
-                    Ok(())
-                }
+            } if only_self(sources, targets) => {
+                bad("the only source is the target and autapses are disallowed".into())
             }
-            _ => Ok(()),
+            ConnRule::FixedIndegree { .. } => Ok(()),
+            ConnRule::FixedTotalNumber {
+                n,
+                allow_autapses,
+                allow_multapses,
+            } => {
+                let pairs = sources.len() as u64 * targets.len() as u64;
+                if !allow_multapses && n > pairs {
+                    return bad(format!(
+                        "Total number of connections cannot exceed product of source and \
+                         target population sizes (N = {n} > {} x {})",
+                        sources.len(),
+                        targets.len()
+                    ));
+                }
+                if !allow_multapses {
+                    return Err(NetworkError::NotImplemented(
+                        "fixed_total_number: Connect doesn't support the suppression of \
+                         multapses in the FixedTotalNumber connector."
+                            .into(),
+                    ));
+                }
+                if n > 0 && !allow_autapses && sources.overlap(targets) as u64 == pairs {
+                    // NEST would loop forever.
+                    return bad("the only source is the only target and autapses are \
+                                disallowed"
+                        .into());
+                }
+                Ok(())
+            }
+            ConnRule::PairwiseBernoulli { p, .. } => {
+                if !(0.0..=1.0).contains(&p) {
+                    return bad(format!(
+                        "Connection probability 0 <= p <= 1 required (p = {p})"
+                    ));
+                }
+                Ok(())
+            }
+            ConnRule::FixedOutdegree {
+                outdegree,
+                allow_autapses,
+                allow_multapses,
+            } => {
+                if outdegree == 0 {
+                    return Ok(());
+                }
+                if !allow_multapses {
+                    let pool = targets.len()
+                        - usize::from(!allow_autapses && sources.overlap(targets) > 0);
+                    if outdegree as usize > pool {
+                        return bad(format!(
+                            "Outdegree cannot be larger than population size (outdegree \
+                             {outdegree} exceeds the {pool} possible targets with multapses \
+                             disallowed)"
+                        ));
+                    }
+                }
+                if !allow_autapses && only_self(targets, sources) {
+                    return bad("the only target is the source and autapses are disallowed".into());
+                }
+                Ok(())
+            }
         }
     }
 
@@ -898,6 +989,12 @@ impl Network {
     /// Connections between neurons.
     pub fn projections(&self) -> &[Projection] {
         &self.projections
+    }
+
+    /// What drawing each projection gives (its exact number of
+    /// connections, a bound on its in-degrees), in connect order.
+    pub fn projection_totals(&self) -> &[Totals] {
+        &self.totals
     }
 
     /// Connections from and to devices.
@@ -988,7 +1085,10 @@ fn device_pairs(
             devices.len(),
             neurons.len()
         ))),
-        ConnRule::FixedIndegree { .. } => Err(NetworkError::Connect(
+        ConnRule::FixedIndegree { .. }
+        | ConnRule::FixedTotalNumber { .. }
+        | ConnRule::PairwiseBernoulli { .. }
+        | ConnRule::FixedOutdegree { .. } => Err(NetworkError::Connect(
             "devices connect with all_to_all or one_to_one only".into(),
         )),
     }
@@ -1128,5 +1228,164 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn rules_are_refused_as_nest_refuses_them() {
+        let (mut net, e, i) = net();
+        let one = e.slice(0..1).unwrap();
+        let s = SynSpec::static_synapse(1.0, 1.0);
+        let mut refusal = |src: &NodeCollection, tgt: &NodeCollection, rule: ConnRule| match net
+            .connect(src, tgt, rule, &s)
+        {
+            Ok(()) => "ok".to_string(),
+            Err(NetworkError::ConnSpec(m)) => format!("BadProperty: {m}"),
+            Err(NetworkError::NotImplemented(m)) => format!("NotImplemented: {m}"),
+            Err(e) => format!("other: {e}"),
+        };
+        let cases = [
+            (
+                e,
+                i,
+                ConnRule::fixed_total_number(17).multapses(false),
+                "BadProperty: fixed_total_number: Total number of connections cannot exceed",
+            ),
+            (
+                e,
+                i,
+                ConnRule::fixed_total_number(16).multapses(false),
+                "NotImplemented: fixed_total_number: Connect doesn't support the suppression of multapses",
+            ),
+            (
+                one,
+                one,
+                ConnRule::fixed_total_number(1).autapses(false),
+                "BadProperty: fixed_total_number: the only source",
+            ),
+            (
+                one,
+                one,
+                ConnRule::fixed_total_number(0).autapses(false),
+                "ok",
+            ),
+            (
+                e,
+                e,
+                ConnRule::fixed_total_number(100).autapses(false),
+                "ok",
+            ),
+            (
+                e,
+                i,
+                ConnRule::pairwise_bernoulli(1.5),
+                "BadProperty: pairwise_bernoulli: Connection probability 0 <= p <= 1 required (p = 1.5)",
+            ),
+            (
+                e,
+                i,
+                ConnRule::pairwise_bernoulli(-0.1),
+                "BadProperty: pairwise_bernoulli: Connection probability",
+            ),
+            (
+                e,
+                i,
+                ConnRule::pairwise_bernoulli(f64::NAN),
+                "BadProperty: pairwise_bernoulli: Connection probability",
+            ),
+            (
+                e,
+                i,
+                ConnRule::pairwise_bernoulli(1.0).multapses(false),
+                "ok",
+            ),
+            (
+                e,
+                i,
+                ConnRule::fixed_outdegree(3).multapses(false),
+                "BadProperty: fixed_outdegree: Outdegree cannot be larger than population size",
+            ),
+            (
+                e,
+                e,
+                ConnRule::fixed_outdegree(8)
+                    .multapses(false)
+                    .autapses(false),
+                "BadProperty: fixed_outdegree: Outdegree cannot be larger",
+            ),
+            (
+                e,
+                e,
+                ConnRule::fixed_outdegree(7)
+                    .multapses(false)
+                    .autapses(false),
+                "ok",
+            ),
+            (
+                one,
+                one,
+                ConnRule::fixed_outdegree(2).autapses(false),
+                "BadProperty: fixed_outdegree: the only target is the source",
+            ),
+            (e, i, ConnRule::fixed_outdegree(0), "ok"),
+            (
+                e,
+                i,
+                ConnRule::fixed_indegree(9).multapses(false),
+                "BadProperty: fixed_indegree: Indegree cannot be larger than population size",
+            ),
+        ];
+        for (src, tgt, rule, want) in cases {
+            let got = refusal(&src, &tgt, rule);
+            assert!(got.starts_with(want), "{rule:?}: {got}");
+            assert!(!got.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn drawn_counts_are_exact_and_follow_the_seed() {
+        let (mut net, e, i) = net();
+        let all = e.join(&i).unwrap();
+        let s = SynSpec::static_synapse(1.0, 1.0);
+        net.connect(&e, &all, ConnRule::fixed_indegree(3), &s)
+            .unwrap();
+        net.connect(&all, &all, ConnRule::pairwise_bernoulli(0.4), &s)
+            .unwrap();
+        net.connect(&e, &all, ConnRule::fixed_total_number(33), &s)
+            .unwrap();
+        net.connect(&i, &all, ConnRule::fixed_outdegree(4), &s)
+            .unwrap();
+        let stored = |net: &Network| -> u64 {
+            let owned: Vec<(NodeId, u32)> = all.iter().zip(0..).collect();
+            let mut n = 0;
+            for (k, p) in net.projections().iter().enumerate() {
+                crate::for_each_connection(
+                    &p.rule,
+                    net.seed(),
+                    k as u32,
+                    &p.sources,
+                    &p.targets,
+                    &owned,
+                    &mut Vec::new(),
+                    |_| n += 1,
+                );
+            }
+            n
+        };
+        let before = net.num_connections("static_synapse").unwrap();
+        assert_eq!(before, stored(&net));
+        let mut seen = vec![before];
+        for seed in 2..8 {
+            net.set_seed(seed);
+            let n = net.num_connections("static_synapse").unwrap();
+            assert_eq!(n, stored(&net));
+            assert_eq!(n - 30 - 33 - 8, net.projection_totals()[1].connections);
+            seen.push(n);
+        }
+        seen.sort();
+        seen.dedup();
+        assert!(
+            seen.len() > 1,
+            "pairwise_bernoulli's count changes with the seed"
+        );
     }
 }

@@ -1,16 +1,29 @@
 //! Connection rules, as NEST's `conn_builder.cpp` defines them.
 //!
-//! `fixed_indegree` draws the sources of each target from a stream keyed by
-//! (projection, target) (see `spindle_core::rng`), so the drawn network
-//! does not depend on how targets are split over shards.
+//! Every rule draws from streams keyed by what they serve (see
+//! `spindle_core::rng`), never by the shard that draws, so the network
+//! drawn does not depend on how targets are split over shards:
+//!
+//! - target-driven rules (`fixed_indegree`, `pairwise_bernoulli`,
+//!   `fixed_total_number`) draw the sources of each target from the stream
+//!   keyed by (projection, target);
+//! - `fixed_total_number` first splits its `N` connections over the
+//!   targets, by binomial halvings of target ranges whose streams are keyed
+//!   by (projection, range), so a shard finds its own targets' counts
+//!   without walking the others';
+//! - the source-driven `fixed_outdegree` draws the targets of each source
+//!   from the stream keyed by (projection, source); every shard draws every
+//!   source's targets and keeps those it owns.
+//!
+//! [`for_each_connection`] yields one shard's connections of a projection.
 
 use spindle_core::NodeId;
-use spindle_core::rng::{Purpose, Stream, below, stream};
+use spindle_core::rng::{Purpose, Stream, below, binomial, stream, unit};
 
 use crate::NodeCollection;
 
 /// How sources are paired with targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConnRule {
     /// Every source to every target (NEST's default rule).
     AllToAll {
@@ -31,6 +44,60 @@ pub enum ConnRule {
         /// Whether a pair may be connected more than once (NEST default: true).
         allow_multapses: bool,
     },
+    /// Exactly `n` connections in all, each pair drawn uniformly among
+    /// the (allowed) source-target pairs, with repetition (NEST's
+    /// `fixed_total_number`; NEST 3.10 cannot suppress its multapses).
+    FixedTotalNumber {
+        /// Connections in all (NEST's `N`).
+        n: u64,
+        /// Whether a neuron may connect to itself (NEST default: true).
+        allow_autapses: bool,
+        /// Must be true, as in NEST 3.10 (NEST default: true).
+        allow_multapses: bool,
+    },
+    /// Each pair connected independently with probability `p` (NEST's
+    /// `pairwise_bernoulli`; it never makes multapses).
+    PairwiseBernoulli {
+        /// Connection probability, in `[0, 1]`.
+        p: f64,
+        /// Whether a neuron may connect to itself (NEST default: true).
+        allow_autapses: bool,
+        /// Accepted either way and without effect, as in NEST.
+        allow_multapses: bool,
+    },
+    /// Each source gets exactly `outdegree` targets drawn uniformly.
+    FixedOutdegree {
+        /// Targets per source.
+        outdegree: u32,
+        /// Whether a neuron may connect to itself (NEST default: true).
+        allow_autapses: bool,
+        /// Whether a pair may be connected more than once (NEST default: true).
+        allow_multapses: bool,
+    },
+}
+
+/// What drawing a whole projection gives, known at `connect`: its number
+/// of connections (exact) and the most connections any one target gets
+/// (a bound on the events one source step can bring it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    /// Connections made.
+    pub connections: u64,
+    /// A bound on any target's in-degree (multapses counted).
+    pub max_indegree: u64,
+}
+
+/// One connection, as [`for_each_connection`] yields it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conn {
+    /// The node whose stream drew the connection: the target for
+    /// target-driven rules, the source for `fixed_outdegree`.
+    pub driver: NodeId,
+    /// The presynaptic node.
+    pub source: NodeId,
+    /// The target's local index in the shard, or `None` where the shard
+    /// does not own the target (source-driven rules only).
+    pub local: Option<u32>,
 }
 
 impl ConnRule {
@@ -57,23 +124,63 @@ impl ConnRule {
         }
     }
 
+    /// `{"rule": "fixed_total_number", "N": n}`.
+    pub fn fixed_total_number(n: u64) -> Self {
+        Self::FixedTotalNumber {
+            n,
+            allow_autapses: true,
+            allow_multapses: true,
+        }
+    }
+
+    /// `{"rule": "pairwise_bernoulli", "p": p}`.
+    pub fn pairwise_bernoulli(p: f64) -> Self {
+        Self::PairwiseBernoulli {
+            p,
+            allow_autapses: true,
+            allow_multapses: true,
+        }
+    }
+
+    /// `{"rule": "fixed_outdegree", "outdegree": k}`.
+    pub fn fixed_outdegree(outdegree: u32) -> Self {
+        Self::FixedOutdegree {
+            outdegree,
+            allow_autapses: true,
+            allow_multapses: true,
+        }
+    }
+
     /// Set `allow_autapses`.
     pub fn autapses(mut self, allow: bool) -> Self {
         match &mut self {
             Self::AllToAll { allow_autapses }
             | Self::OneToOne { allow_autapses }
-            | Self::FixedIndegree { allow_autapses, .. } => *allow_autapses = allow,
+            | Self::FixedIndegree { allow_autapses, .. }
+            | Self::FixedTotalNumber { allow_autapses, .. }
+            | Self::PairwiseBernoulli { allow_autapses, .. }
+            | Self::FixedOutdegree { allow_autapses, .. } => *allow_autapses = allow,
         }
         self
     }
 
-    /// Set `allow_multapses` (only `fixed_indegree` can make multapses).
+    /// Set `allow_multapses` (`all_to_all` and `one_to_one` have none to
+    /// allow).
     pub fn multapses(mut self, allow: bool) -> Self {
-        if let Self::FixedIndegree {
-            allow_multapses, ..
-        } = &mut self
-        {
-            *allow_multapses = allow;
+        match &mut self {
+            Self::AllToAll { .. } | Self::OneToOne { .. } => {}
+            Self::FixedIndegree {
+                allow_multapses, ..
+            }
+            | Self::FixedTotalNumber {
+                allow_multapses, ..
+            }
+            | Self::PairwiseBernoulli {
+                allow_multapses, ..
+            }
+            | Self::FixedOutdegree {
+                allow_multapses, ..
+            } => *allow_multapses = allow,
         }
         self
     }
@@ -84,6 +191,9 @@ impl ConnRule {
             Self::AllToAll { .. } => "all_to_all",
             Self::OneToOne { .. } => "one_to_one",
             Self::FixedIndegree { .. } => "fixed_indegree",
+            Self::FixedTotalNumber { .. } => "fixed_total_number",
+            Self::PairwiseBernoulli { .. } => "pairwise_bernoulli",
+            Self::FixedOutdegree { .. } => "fixed_outdegree",
         }
     }
 
@@ -91,22 +201,42 @@ impl ConnRule {
         match *self {
             Self::AllToAll { allow_autapses }
             | Self::OneToOne { allow_autapses }
-            | Self::FixedIndegree { allow_autapses, .. } => allow_autapses,
+            | Self::FixedIndegree { allow_autapses, .. }
+            | Self::FixedTotalNumber { allow_autapses, .. }
+            | Self::PairwiseBernoulli { allow_autapses, .. }
+            | Self::FixedOutdegree { allow_autapses, .. } => allow_autapses,
         }
     }
 
-    /// The most connections one target can get from this rule: a bound on
-    /// the events one source step can bring it.
+    /// The most connections one target can get from this rule, from the
+    /// sizes alone: a bound on the events one source step can bring it.
+    /// For the drawn rules ([`totals`] gives the drawn maximum) it is the
+    /// worst case.
     pub fn max_per_target(&self, sources: &NodeCollection) -> u64 {
+        let n = sources.len() as u64;
         match *self {
-            Self::AllToAll { .. } => sources.len() as u64,
+            Self::AllToAll { .. } | Self::PairwiseBernoulli { .. } => n,
             Self::OneToOne { .. } => 1,
             Self::FixedIndegree { indegree, .. } => indegree as u64,
+            Self::FixedTotalNumber { n: total, .. } => total,
+            Self::FixedOutdegree {
+                outdegree,
+                allow_multapses,
+                ..
+            } => {
+                if allow_multapses {
+                    n.saturating_mul(outdegree as u64)
+                } else {
+                    n.min(n.saturating_mul(outdegree as u64))
+                }
+            }
         }
     }
 
     /// Number of connections the rule makes between `sources` and
-    /// `targets` (exact for every rule).
+    /// `targets`: exact for every rule but `pairwise_bernoulli`, whose
+    /// number is drawn; for it, the expected number ([`totals`] gives the
+    /// drawn one).
     pub fn count(&self, sources: &NodeCollection, targets: &NodeCollection) -> u64 {
         match *self {
             Self::AllToAll { allow_autapses } => {
@@ -125,11 +255,18 @@ impl ConnRule {
                 }
             }
             Self::FixedIndegree { indegree, .. } => indegree as u64 * targets.len() as u64,
+            Self::FixedTotalNumber { n, .. } => n,
+            Self::PairwiseBernoulli { p, .. } => {
+                (p * allowed_pairs(self, sources, targets) as f64).round() as u64
+            }
+            Self::FixedOutdegree { outdegree, .. } => outdegree as u64 * sources.len() as u64,
         }
     }
 
     /// Number of connections the rule makes onto `part`, a contiguous part
-    /// of `targets` (a shard's share of them), exact for every rule.
+    /// of `targets` (a shard's share of them): exact for `all_to_all`,
+    /// `one_to_one` and `fixed_indegree`; for the drawn rules the expected
+    /// number (it only feeds the memory estimate).
     pub fn count_onto(
         &self,
         sources: &NodeCollection,
@@ -146,21 +283,431 @@ impl ConnRule {
                     0
                 }
             }
+            Self::FixedTotalNumber { n, .. } => {
+                let all = allowed_pairs(self, sources, targets);
+                if all == 0 {
+                    return 0;
+                }
+                let mine = allowed_pairs(self, sources, part);
+                (n as f64 * mine as f64 / all as f64).round() as u64
+            }
+            Self::FixedOutdegree { outdegree, .. } => {
+                // Each source's targets are uniform over the targets (but
+                // itself where autapses are disallowed).
+                (outdegree as f64 * sources.len() as f64 * part.len() as f64
+                    / targets.len().max(1) as f64)
+                    .round() as u64
+            }
             _ => self.count(sources, part),
         }
     }
 
     /// Whether the rule can connect a pair more than once.
     pub fn can_make_multapses(&self) -> bool {
+        match *self {
+            Self::FixedIndegree {
+                indegree,
+                allow_multapses,
+                ..
+            } => allow_multapses && indegree > 1,
+            Self::FixedOutdegree {
+                outdegree,
+                allow_multapses,
+                ..
+            } => allow_multapses && outdegree > 1,
+            Self::FixedTotalNumber { n, .. } => n > 1,
+            _ => false,
+        }
+    }
+
+    /// Whether the rule's totals depend on the seed (they are drawn).
+    pub fn is_drawn(&self) -> bool {
         matches!(
-            *self,
-            Self::FixedIndegree { indegree, allow_multapses: true, .. } if indegree > 1
+            self,
+            Self::FixedTotalNumber { .. }
+                | Self::PairwiseBernoulli { .. }
+                | Self::FixedOutdegree { .. }
         )
     }
 }
 
-/// Calls `emit(source)` for each connection onto `target`, in a fixed order.
-/// `scratch` is reusable working memory for the multapse check.
+/// Source-target pairs the rule may connect: all of them, less the
+/// autapses where they are disallowed.
+fn allowed_pairs(rule: &ConnRule, sources: &NodeCollection, targets: &NodeCollection) -> u64 {
+    let all = sources.len() as u64 * targets.len() as u64;
+    if rule.allow_autapses() {
+        all
+    } else {
+        all - sources.overlap(targets) as u64
+    }
+}
+
+/// The totals of projection `projection` under `rule` with master seed
+/// `seed`. Rules whose totals are known from the sizes cost nothing; the
+/// others draw the whole projection (`pairwise_bernoulli`: every target's
+/// sources; `fixed_total_number`: every target's count; `fixed_outdegree`:
+/// every source's targets), as NEST draws it at `Connect`.
+pub fn totals(
+    rule: &ConnRule,
+    seed: u64,
+    projection: u32,
+    sources: &NodeCollection,
+    targets: &NodeCollection,
+) -> Totals {
+    match *rule {
+        ConnRule::AllToAll { .. } | ConnRule::OneToOne { .. } | ConnRule::FixedIndegree { .. } => {
+            Totals {
+                connections: rule.count(sources, targets),
+                max_indegree: rule.max_per_target(sources),
+            }
+        }
+        ConnRule::FixedTotalNumber { n, .. } => {
+            let mut max = 0;
+            total_split(
+                rule,
+                seed,
+                projection,
+                sources,
+                targets,
+                n,
+                0..targets.len(),
+                |_, c| max = max.max(c),
+            );
+            Totals {
+                connections: n,
+                max_indegree: max,
+            }
+        }
+        ConnRule::PairwiseBernoulli { .. } => {
+            let (mut connections, mut max) = (0, 0);
+            for target in targets.iter() {
+                let mut made = 0;
+                sources_of(
+                    rule,
+                    seed,
+                    projection,
+                    sources,
+                    targets,
+                    target,
+                    &mut Vec::new(),
+                    |_| made += 1,
+                );
+                connections += made;
+                max = max.max(made);
+            }
+            Totals {
+                connections,
+                max_indegree: max,
+            }
+        }
+        ConnRule::FixedOutdegree { outdegree, .. } => {
+            let mut indegree = vec![0u32; targets.len()];
+            let mut marks = Marks::new(Vec::new(), targets);
+            for source in sources.iter() {
+                targets_of(rule, seed, projection, targets, source, &mut marks, |i| {
+                    indegree[i] = indegree[i].saturating_add(1)
+                });
+            }
+            Totals {
+                connections: outdegree as u64 * sources.len() as u64,
+                max_indegree: indegree.iter().copied().max().unwrap_or(0) as u64,
+            }
+        }
+    }
+}
+
+/// Calls `emit` with every connection of projection `projection` (under
+/// `rule`, master seed `seed`) whose target is among `owned` (a shard's
+/// targets of the projection with their local indices, ascending by id, as
+/// `Partition::owned` lists them), in an order that does not depend on the
+/// shard: grouped by [`Conn::driver`], drivers ascending, each driver's
+/// connections in the order its stream drew them.
+///
+/// Target-driven rules visit the owned targets only (`driver` = target,
+/// `local` = `Some`). The source-driven `fixed_outdegree` draws every
+/// source's targets (`driver` = source) and also yields those onto targets
+/// the shard does not own, with `local` = `None`, so that anything drawn
+/// per connection from the driver's stream stays in step on every shard;
+/// where `owned` is empty it yields nothing. `scratch` is reusable working
+/// memory.
+#[allow(clippy::too_many_arguments)]
+pub fn for_each_connection(
+    rule: &ConnRule,
+    seed: u64,
+    projection: u32,
+    sources: &NodeCollection,
+    targets: &NodeCollection,
+    owned: &[(NodeId, u32)],
+    scratch: &mut Vec<u64>,
+    mut emit: impl FnMut(Conn),
+) {
+    debug_assert!(owned.windows(2).all(|w| w[0].0 < w[1].0));
+    let (Some(&(first, first_local)), Some(&(last, _))) = (owned.first(), owned.last()) else {
+        return;
+    };
+    match *rule {
+        ConnRule::FixedTotalNumber { n, .. } => {
+            // The counts of the owned targets' span of positions.
+            let lo = targets.position(first).expect("an owned target");
+            let hi = targets.position(last).expect("an owned target") + 1;
+            let mut counts = vec![0u64; hi - lo];
+            total_split(
+                rule,
+                seed,
+                projection,
+                sources,
+                targets,
+                n,
+                lo..hi,
+                |i, c| counts[i - lo] = c,
+            );
+            for &(target, local) in owned {
+                let count = counts[targets.position(target).expect("owned") - lo];
+                let mut rng = stream(seed, Purpose::Connect, projection as u64, target as u64);
+                draw_with_multapses(
+                    &mut rng,
+                    sources,
+                    target,
+                    rule.allow_autapses(),
+                    count,
+                    |s| {
+                        emit(Conn {
+                            driver: target,
+                            source: s,
+                            local: Some(local),
+                        })
+                    },
+                );
+            }
+        }
+        ConnRule::FixedOutdegree { .. } => {
+            // Owned targets are consecutive in id and local index wherever
+            // the targets are neurons of one collection; look others up.
+            let span = (last - first) as usize + 1;
+            let contiguous = span == owned.len()
+                && owned.last().map(|o| o.1) == Some(first_local + span as u32 - 1);
+            let local_of = |t: NodeId| -> Option<u32> {
+                if contiguous {
+                    (first..=last)
+                        .contains(&t)
+                        .then(|| first_local + (t - first))
+                } else {
+                    owned
+                        .binary_search_by_key(&t, |o| o.0)
+                        .ok()
+                        .map(|i| owned[i].1)
+                }
+            };
+            let mut marks = Marks::new(std::mem::take(scratch), targets);
+            for source in sources.iter() {
+                targets_of(rule, seed, projection, targets, source, &mut marks, |i| {
+                    emit(Conn {
+                        driver: source,
+                        source,
+                        local: local_of(targets.get(i)),
+                    })
+                });
+            }
+            *scratch = marks.words;
+        }
+        _ => {
+            for &(target, local) in owned {
+                sources_of(
+                    rule,
+                    seed,
+                    projection,
+                    sources,
+                    targets,
+                    target,
+                    scratch,
+                    |s| {
+                        emit(Conn {
+                            driver: target,
+                            source: s,
+                            local: Some(local),
+                        })
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// `count` sources for `target` drawn uniformly with repetition from
+/// `rng`, redrawing autapses where they are disallowed (`fixed_indegree`'s
+/// draw with multapses allowed).
+fn draw_with_multapses(
+    rng: &mut Stream,
+    sources: &NodeCollection,
+    target: NodeId,
+    autapses: bool,
+    count: u64,
+    mut emit: impl FnMut(NodeId),
+) {
+    let n = sources.len() as u64;
+    let mut made = 0;
+    while made < count {
+        let s = sources.get(below(rng, n) as usize);
+        if autapses || s != target {
+            emit(s);
+            made += 1;
+        }
+    }
+}
+
+/// `fixed_total_number`'s split of `total` connections over the targets:
+/// the positions `0..targets.len()` are halved recursively, the left half
+/// of a range getting a binomial share of the range's connections in
+/// proportion to its allowed pairs (each range's draw from its own stream),
+/// so the counts are multinomial over the targets with probabilities
+/// proportional to their allowed sources. Calls `out(position, count)` for
+/// each position in `want`, in ascending order, drawing only the ranges
+/// that meet `want`.
+#[allow(clippy::too_many_arguments)]
+fn total_split(
+    rule: &ConnRule,
+    seed: u64,
+    projection: u32,
+    sources: &NodeCollection,
+    targets: &NodeCollection,
+    total: u64,
+    want: std::ops::Range<usize>,
+    mut out: impl FnMut(usize, u64),
+) {
+    // Positions of the targets that are also sources: one range, since
+    // both collections are contiguous.
+    let (o_lo, o_hi) = if rule.allow_autapses() || sources.overlap(targets) == 0 {
+        (0, 0)
+    } else {
+        let lo = targets.position(sources.first()).unwrap_or(0);
+        (lo, lo + sources.overlap(targets))
+    };
+    let n_s = sources.len() as u64;
+    let weight = |lo: usize, hi: usize| -> u64 {
+        let overlap = hi.min(o_hi).saturating_sub(lo.max(o_lo)) as u64;
+        n_s * (hi - lo) as u64 - overlap
+    };
+    #[allow(clippy::too_many_arguments)]
+    fn split(
+        seed: u64,
+        projection: u32,
+        weight: &dyn Fn(usize, usize) -> u64,
+        lo: usize,
+        hi: usize,
+        m: u64,
+        want: &std::ops::Range<usize>,
+        out: &mut dyn FnMut(usize, u64),
+    ) {
+        if hi <= want.start || want.end <= lo {
+            return;
+        }
+        if m == 0 {
+            for i in lo.max(want.start)..hi.min(want.end) {
+                out(i, 0);
+            }
+            return;
+        }
+        if hi - lo == 1 {
+            out(lo, m);
+            return;
+        }
+        let mid = lo + (hi - lo) / 2;
+        let (left, all) = (weight(lo, mid), weight(lo, hi));
+        let key = (lo as u64) << 32 | hi as u64;
+        let mut rng = stream(seed, Purpose::ConnectTotal, projection as u64, key);
+        let m_left = binomial(&mut rng, m, left as f64 / all as f64);
+        split(seed, projection, weight, lo, mid, m_left, want, out);
+        split(seed, projection, weight, mid, hi, m - m_left, want, out);
+    }
+    split(
+        seed,
+        projection,
+        &weight,
+        0,
+        targets.len(),
+        total,
+        &want,
+        &mut out,
+    );
+}
+
+/// Which targets one source has taken: a bitmap over target positions and
+/// the positions set, to clear them for the next source.
+struct Marks {
+    words: Vec<u64>,
+    set: Vec<usize>,
+}
+
+impl Marks {
+    /// Clear marks for `targets`, in `words`' memory.
+    fn new(mut words: Vec<u64>, targets: &NodeCollection) -> Self {
+        words.clear();
+        words.resize(targets.len().div_ceil(64), 0);
+        Self {
+            words,
+            set: Vec::new(),
+        }
+    }
+}
+
+/// Calls `emit(position)` with the position among `targets` of each of
+/// `source`'s `fixed_outdegree` targets, in the order drawn from the stream
+/// keyed by (projection, source).
+fn targets_of(
+    rule: &ConnRule,
+    seed: u64,
+    projection: u32,
+    targets: &NodeCollection,
+    source: NodeId,
+    marks: &mut Marks,
+    mut emit: impl FnMut(usize),
+) {
+    let ConnRule::FixedOutdegree {
+        outdegree,
+        allow_autapses,
+        allow_multapses,
+    } = *rule
+    else {
+        unreachable!("targets_of serves fixed_outdegree");
+    };
+    let mut rng = stream(seed, Purpose::ConnectOut, projection as u64, source as u64);
+    let n = targets.len() as u64;
+    let mut made = 0;
+    if allow_multapses {
+        while made < outdegree {
+            let i = below(&mut rng, n) as usize;
+            if allow_autapses || targets.get(i) != source {
+                emit(i);
+                made += 1;
+            }
+        }
+        return;
+    }
+    while made < outdegree {
+        let i = below(&mut rng, n) as usize;
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        if (!allow_autapses && targets.get(i) == source) || marks.words[word] & bit != 0 {
+            continue;
+        }
+        marks.words[word] |= bit;
+        marks.set.push(i);
+        emit(i);
+        made += 1;
+    }
+    for i in marks.set.drain(..) {
+        marks.words[i / 64] = 0;
+    }
+}
+
+/// Calls `emit(source)` for each connection onto `target` under a rule
+/// drawn per target alone (all but `fixed_total_number`, which needs the
+/// target's count, and `fixed_outdegree`: [`for_each_connection`] serves
+/// every rule), in a fixed order. `scratch` is reusable working memory for
+/// the multapse check.
+///
+/// # Panics
+///
+/// Under `fixed_total_number` or `fixed_outdegree`.
 #[allow(clippy::too_many_arguments)]
 pub fn sources_of(
     rule: &ConnRule,
@@ -198,14 +745,7 @@ pub fn sources_of(
             let mut rng: Stream = stream(seed, Purpose::Connect, projection as u64, target as u64);
             let n = sources.len() as u64;
             if allow_multapses {
-                let mut made = 0;
-                while made < indegree {
-                    let s = sources.get(below(&mut rng, n) as usize);
-                    if autapses || s != target {
-                        emit(s);
-                        made += 1;
-                    }
-                }
+                draw_with_multapses(&mut rng, sources, target, autapses, indegree as u64, emit);
             } else {
                 // A bitmap of sources already chosen for this target.
                 scratch.clear();
@@ -223,6 +763,42 @@ pub fn sources_of(
                     made += 1;
                 }
             }
+        }
+        ConnRule::PairwiseBernoulli { p, .. } => {
+            if p <= 0.0 {
+                return;
+            }
+            if p >= 1.0 {
+                for s in sources.iter() {
+                    if autapses || s != target {
+                        emit(s);
+                    }
+                }
+                return;
+            }
+            // Geometric skipping: the number of sources passed over before
+            // the next connection is Geometric(p), so the draws cost
+            // O(connections) rather than O(sources).
+            let mut rng = stream(seed, Purpose::Connect, projection as u64, target as u64);
+            let ln_q = (-p).ln_1p();
+            let n = sources.len() as f64;
+            let mut next = 0.0f64;
+            loop {
+                // 1 - unit is in (0, 1]: its logarithm is finite.
+                let gap = ((1.0 - unit(&mut rng)).ln() / ln_q).floor();
+                next += gap;
+                if next >= n {
+                    return;
+                }
+                let s = sources.get(next as usize);
+                if autapses || s != target {
+                    emit(s);
+                }
+                next += 1.0;
+            }
+        }
+        ConnRule::FixedTotalNumber { .. } | ConnRule::FixedOutdegree { .. } => {
+            unreachable!("sources_of serves the rules drawn per target alone")
         }
     }
 }
@@ -312,5 +888,296 @@ mod tests {
         );
         assert_eq!(v.len(), 9);
         assert_eq!(collect(ConnRule::one_to_one(), a, b, 7), vec![3]);
+    }
+
+    /// Every connection of a projection onto all of `tgt` (one shard owning
+    /// every target), as (driver, source, target).
+    fn all_conns(
+        rule: ConnRule,
+        seed: u64,
+        src: NodeCollection,
+        tgt: NodeCollection,
+    ) -> Vec<(NodeId, NodeId, NodeId)> {
+        let owned: Vec<(NodeId, u32)> = tgt.iter().zip(0..).collect();
+        let mut v = Vec::new();
+        for_each_connection(&rule, seed, 3, &src, &tgt, &owned, &mut Vec::new(), |c| {
+            let local = c.local.expect("every target owned");
+            v.push((c.driver, c.source, tgt.get(local as usize)));
+        });
+        v
+    }
+
+    /// Binomial(n, p)'s probabilities.
+    fn binomial_pmf(n: u64, p: f64) -> Vec<f64> {
+        let mut ln_fact = vec![0.0f64; n as usize + 1];
+        for i in 1..=n as usize {
+            ln_fact[i] = ln_fact[i - 1] + (i as f64).ln();
+        }
+        let n = n as usize;
+        (0..=n)
+            .map(|k| {
+                (ln_fact[n] - ln_fact[k] - ln_fact[n - k]
+                    + k as f64 * p.ln()
+                    + (n - k) as f64 * (-p).ln_1p())
+                .exp()
+            })
+            .collect()
+    }
+
+    /// Pearson's chi-square of the values `xs` against the probabilities
+    /// `pmf` (cells pooled until each expects 5); asserts that it lies
+    /// within 5 standard deviations of its mean (its degrees of freedom).
+    fn assert_fits(what: &str, xs: &[u64], pmf: &[f64]) {
+        let mut counts = vec![0u64; pmf.len()];
+        for &x in xs {
+            counts[x as usize] += 1;
+        }
+        let n = xs.len() as f64;
+        let mut cells: Vec<(f64, f64)> = Vec::new();
+        let (mut obs, mut exp) = (0.0, 0.0);
+        for (c, q) in counts.iter().zip(pmf) {
+            obs += *c as f64;
+            exp += n * q;
+            if exp >= 5.0 {
+                cells.push((obs, exp));
+                (obs, exp) = (0.0, 0.0);
+            }
+        }
+        let last = cells.last_mut().expect("some cell");
+        last.0 += obs;
+        last.1 += exp;
+        let stat: f64 = cells.iter().map(|(o, e)| (o - e) * (o - e) / e).sum();
+        let df = (cells.len() - 1) as f64;
+        assert!(
+            stat < df + 5.0 * (2.0 * df).sqrt(),
+            "{what}: chi-square {stat:.1} with {df} degrees of freedom"
+        );
+    }
+
+    /// Each node's number of occurrences in `ids` (positions in `c`).
+    fn histogram(c: NodeCollection, ids: impl Iterator<Item = NodeId>) -> Vec<u64> {
+        let mut h = vec![0u64; c.len()];
+        for id in ids {
+            h[c.position(id).unwrap()] += 1;
+        }
+        h
+    }
+
+    #[test]
+    fn fixed_total_number_makes_exactly_n() {
+        let pop = NodeCollection::new(1, 30);
+        let other = NodeCollection::new(21, 37);
+        for (rule, src, tgt) in [
+            (ConnRule::fixed_total_number(1000), pop, other),
+            (ConnRule::fixed_total_number(777).autapses(false), pop, pop),
+            (
+                ConnRule::fixed_total_number(500).autapses(false),
+                other,
+                pop,
+            ),
+            (ConnRule::fixed_total_number(1), pop, other),
+            (ConnRule::fixed_total_number(0), pop, other),
+        ] {
+            let ConnRule::FixedTotalNumber { n, .. } = rule else {
+                unreachable!()
+            };
+            for seed in 0..5 {
+                let v = all_conns(rule, seed, src, tgt);
+                assert_eq!(v.len() as u64, n, "{rule:?}");
+                assert!(v.iter().all(|&(d, s, t)| d == t && src.contains(s)));
+                if !rule.allow_autapses() {
+                    assert!(v.iter().all(|&(_, s, t)| s != t));
+                }
+                let drawn = totals(&rule, seed, 3, &src, &tgt);
+                assert_eq!(drawn.connections, n);
+                let h = histogram(tgt, v.iter().map(|c| c.2));
+                assert_eq!(drawn.max_indegree, h.iter().copied().max().unwrap());
+            }
+        }
+        // the one allowed pair takes every connection
+        let one = NodeCollection::new(5, 1);
+        let two = NodeCollection::new(5, 2);
+        let v = all_conns(ConnRule::fixed_total_number(9).autapses(false), 1, two, one);
+        assert!(v.iter().all(|&(_, s, t)| (s, t) == (6, 5)) && v.len() == 9);
+    }
+
+    #[test]
+    fn fixed_total_number_is_uniform_over_pairs() {
+        // 150 targets (halved unequally), 40 sources: in-degrees are
+        // Binomial(N, 1/150), sources uniform.
+        let (src, tgt) = (NodeCollection::new(1, 40), NodeCollection::new(41, 150));
+        let n = 3000u64;
+        let mut indegrees = Vec::new();
+        let mut picks = vec![0u64; src.len()];
+        for seed in 0..40 {
+            let v = all_conns(ConnRule::fixed_total_number(n), seed, src, tgt);
+            indegrees.extend(histogram(tgt, v.iter().map(|c| c.2)));
+            for (p, h) in picks.iter_mut().zip(histogram(src, v.iter().map(|c| c.1))) {
+                *p += h;
+            }
+        }
+        assert_fits(
+            "in-degrees",
+            &indegrees,
+            &binomial_pmf(n, 1.0 / tgt.len() as f64),
+        );
+        // Each source's share: 40 cells of 3000 x 40 / 40 expected.
+        let expected = (n * 40) as f64 / src.len() as f64;
+        let stat: f64 = picks
+            .iter()
+            .map(|&o| (o as f64 - expected).powi(2) / expected)
+            .sum();
+        assert!(stat < 39.0 + 5.0 * 78f64.sqrt(), "sources: {stat}");
+    }
+
+    #[test]
+    fn fixed_outdegree_gives_every_source_its_outdegree() {
+        let pop = NodeCollection::new(1, 30);
+        let other = NodeCollection::new(21, 37);
+        for (rule, src, tgt) in [
+            (ConnRule::fixed_outdegree(12), pop, other),
+            (ConnRule::fixed_outdegree(80), pop, pop),
+            (
+                ConnRule::fixed_outdegree(29)
+                    .autapses(false)
+                    .multapses(false),
+                pop,
+                pop,
+            ),
+            (ConnRule::fixed_outdegree(37).multapses(false), pop, other),
+            (ConnRule::fixed_outdegree(5).autapses(false), other, pop),
+        ] {
+            let ConnRule::FixedOutdegree {
+                outdegree,
+                allow_autapses,
+                allow_multapses,
+            } = rule
+            else {
+                unreachable!()
+            };
+            let v = all_conns(rule, 7, src, tgt);
+            assert_eq!(v.len() as u64, rule.count(&src, &tgt));
+            for s in src.iter() {
+                let mut mine: Vec<NodeId> = v.iter().filter(|c| c.0 == s).map(|c| c.2).collect();
+                assert!(v.iter().all(|c| c.0 == c.1));
+                assert_eq!(mine.len(), outdegree as usize);
+                assert!(allow_autapses || !mine.contains(&s));
+                mine.sort();
+                mine.dedup();
+                assert!(allow_multapses || mine.len() == outdegree as usize);
+            }
+            let drawn = totals(&rule, 7, 3, &src, &tgt);
+            assert_eq!(drawn.connections, v.len() as u64);
+            let h = histogram(tgt, v.iter().map(|c| c.2));
+            assert_eq!(drawn.max_indegree, h.iter().copied().max().unwrap());
+        }
+        // with both allowed, a small pool shows repeats and autapses
+        let v = all_conns(ConnRule::fixed_outdegree(100), 1, pop, pop);
+        assert!(v.iter().any(|c| c.1 == c.2));
+    }
+
+    #[test]
+    fn fixed_outdegree_indegrees_are_binomial() {
+        // 60 sources of 25 targets each over 70 targets: in-degrees
+        // Binomial(1500, 1/70).
+        let (src, tgt) = (NodeCollection::new(1, 60), NodeCollection::new(61, 70));
+        let mut indegrees = Vec::new();
+        for seed in 0..40 {
+            let v = all_conns(ConnRule::fixed_outdegree(25), seed, src, tgt);
+            indegrees.extend(histogram(tgt, v.iter().map(|c| c.2)));
+        }
+        assert_fits("in-degrees", &indegrees, &binomial_pmf(1500, 1.0 / 70.0));
+    }
+
+    #[test]
+    fn pairwise_bernoulli_is_independent_per_pair() {
+        let (src, tgt) = (NodeCollection::new(1, 300), NodeCollection::new(101, 250));
+        for (p, seeds) in [(0.02, 40), (0.3, 4), (0.9, 2)] {
+            let rule = ConnRule::pairwise_bernoulli(p);
+            let (mut total, mut indegrees, mut outdegrees) = (0u64, Vec::new(), Vec::new());
+            for seed in 0..seeds {
+                let v = all_conns(rule, seed, src, tgt);
+                assert!(v.iter().all(|&(d, _, t)| d == t));
+                assert_eq!(
+                    totals(&rule, seed, 3, &src, &tgt).connections,
+                    v.len() as u64
+                );
+                // no multapses, ever
+                let mut pairs: Vec<_> = v.iter().map(|&(_, s, t)| (s, t)).collect();
+                pairs.sort();
+                pairs.dedup();
+                assert_eq!(pairs.len(), v.len());
+                total += v.len() as u64;
+                indegrees.extend(histogram(tgt, v.iter().map(|c| c.2)));
+                outdegrees.extend(histogram(src, v.iter().map(|c| c.1)));
+            }
+            let pairs = (seeds * 300 * 250) as f64;
+            let sd = (pairs * p * (1.0 - p)).sqrt();
+            assert!(
+                (total as f64 - pairs * p).abs() < 4.0 * sd,
+                "p {p}: {total} vs {}",
+                pairs * p
+            );
+            assert_fits("in-degrees", &indegrees, &binomial_pmf(300, p));
+            assert_fits("out-degrees", &outdegrees, &binomial_pmf(250, p));
+        }
+        // autapses excluded, p = 0 and 1
+        let pop = NodeCollection::new(1, 40);
+        let v = all_conns(
+            ConnRule::pairwise_bernoulli(0.5).autapses(false),
+            1,
+            pop,
+            pop,
+        );
+        assert!(v.iter().all(|c| c.1 != c.2));
+        assert!(all_conns(ConnRule::pairwise_bernoulli(0.0), 1, pop, pop).is_empty());
+        let all = all_conns(
+            ConnRule::pairwise_bernoulli(1.0).autapses(false),
+            1,
+            pop,
+            pop,
+        );
+        assert_eq!(all.len(), 40 * 39);
+    }
+
+    #[test]
+    fn drivers_ascend_and_outdegree_keeps_unowned_targets() {
+        let (src, tgt) = (NodeCollection::new(1, 20), NodeCollection::new(11, 30));
+        // A shard owning targets 21..=30 at local indices 5.. .
+        let owned: Vec<(NodeId, u32)> = (21..=30).zip(5..).collect();
+        for rule in [
+            ConnRule::fixed_indegree(4),
+            ConnRule::fixed_total_number(300),
+            ConnRule::pairwise_bernoulli(0.3),
+            ConnRule::fixed_outdegree(6),
+        ] {
+            let mut v = Vec::new();
+            for_each_connection(&rule, 1, 3, &src, &tgt, &owned, &mut vec![!0; 9], |c| {
+                v.push(c)
+            });
+            assert!(v.windows(2).all(|w| w[0].driver <= w[1].driver), "{rule:?}");
+            let every = all_conns(rule, 1, src, tgt);
+            if let ConnRule::FixedOutdegree { .. } = rule {
+                // every source's draws, the owned ones with their index
+                assert_eq!(v.len(), every.len());
+                for (c, e) in v.iter().zip(&every) {
+                    assert_eq!((c.driver, c.source), (e.0, e.1));
+                    let want = (21..=30).contains(&e.2).then(|| e.2 - 21 + 5);
+                    assert_eq!(c.local, want);
+                }
+            } else {
+                let mine: Vec<_> = every.iter().filter(|e| (21..=30).contains(&e.2)).collect();
+                assert_eq!(v.len(), mine.len());
+                for (c, e) in v.iter().zip(mine) {
+                    assert_eq!(
+                        (c.driver, c.source, c.local),
+                        (e.0, e.1, Some(e.2 - 21 + 5))
+                    );
+                }
+            }
+            let mut none = 0;
+            for_each_connection(&rule, 1, 3, &src, &tgt, &[], &mut Vec::new(), |_| none += 1);
+            assert_eq!(none, 0);
+        }
     }
 }

@@ -774,11 +774,19 @@ def _connect_pairs(pre, post, rule):
             a[0], b[0] = (fa + k, na - k), (fb + k, nb - k)
             a, b = [r for r in a if r[1]], [r for r in b if r[1]]
         return pairs
+    if rule == "pairwise_bernoulli":
+        # Each pair is drawn on its own: any split of the pairs draws the
+        # same distribution.
+        return [(a, b) for a in pre._runs for b in post._runs]
     if rule == "fixed_indegree" and len(pre._runs) == 1:
         return [(pre._runs[0], b) for b in post._runs]
-    if rule == "fixed_indegree":
-        raise _error("NotImplemented", "Spindle draws fixed_indegree sources from one contiguous "
-                                       "range of ids; the sources here are not contiguous")
+    if rule == "fixed_outdegree" and len(post._runs) == 1:
+        return [(a, post._runs[0]) for a in pre._runs]
+    if rule in ("fixed_indegree", "fixed_outdegree", "fixed_total_number"):
+        drawn = {"fixed_indegree": "sources", "fixed_outdegree": "targets"}.get(rule)
+        which = f"its {drawn} from one contiguous range of ids; the {drawn} here are" \
+            if drawn else "from one contiguous range of sources and one of targets; these are"
+        raise _error("NotImplemented", f"Spindle draws {rule} {which} not contiguous")
     return [(pre._runs[0], post._runs[0])]  # the kernel names the rule
 
 
@@ -824,9 +832,18 @@ def _array_pairs(pre, post, rule, syn_spec):
 
 
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
-    """NEST's Connect with ``all_to_all``, ``one_to_one`` and
-    ``fixed_indegree``; ``syn_spec`` a model name or a dict, its weight and
-    delay numbers or (all_to_all, one_to_one) arrays."""
+    """NEST's Connect with the rules ``all_to_all``, ``one_to_one``,
+    ``fixed_indegree`` (``indegree``), ``fixed_outdegree`` (``outdegree``),
+    ``fixed_total_number`` (``N``) and ``pairwise_bernoulli`` (``p``), with
+    ``allow_autapses`` and ``allow_multapses`` as in NEST 3.10 (which
+    refuses ``allow_multapses=False`` for ``fixed_total_number``);
+    ``syn_spec`` a model name or a dict, its weight and delay numbers or
+    (all_to_all, one_to_one) arrays.
+
+    NodeCollections of several id ranges: ``pairwise_bernoulli`` takes any;
+    ``fixed_indegree`` needs contiguous sources, ``fixed_outdegree``
+    contiguous targets, ``fixed_total_number`` both (else NotImplemented).
+    Between neurons and devices, ``all_to_all`` and ``one_to_one`` only."""
     if not isinstance(pre, NodeCollection) or not isinstance(post, NodeCollection):
         raise TypeError("Connect takes NodeCollections")
     if not pre or not post:

@@ -99,8 +99,9 @@ impl Simulation {
             .net
             .projections()
             .iter()
-            .filter(|p| p.synapse_model as usize == model)
-            .map(|p| p.rule.count(&p.sources, &p.targets))
+            .zip(self.net.projection_totals())
+            .filter(|(p, _)| p.synapse_model as usize == model)
+            .map(|(_, t)| t.connections)
             .sum();
         Ok(stored + described - neuron_described)
     }

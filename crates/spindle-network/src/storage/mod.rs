@@ -22,7 +22,7 @@ use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
 use crate::network::delay_to_steps;
-use crate::rules::sources_of;
+use crate::rules::for_each_connection;
 use crate::{Network, NetworkError, Partition, Projection, ShardRange};
 
 pub mod bitmap;
@@ -234,11 +234,12 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
     let groups = net
         .projections()
         .iter()
-        .map(|p| {
+        .zip(net.projection_totals())
+        .map(|(p, totals)| {
             if p.random_weight.is_some() {
                 return None;
             }
-            let bound = p.rule.max_per_target(&p.sources);
+            let bound = totals.max_indegree;
             let g = match weights
                 .iter()
                 .position(|w| w.to_bits() == p.weight.to_bits())
@@ -391,44 +392,50 @@ impl ShardSynapses {
             let (store, synapses, delay) = if proj.per_synapse() {
                 let mut failed = None;
                 let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
-                    for &(target, local) in &owned {
-                        // The values of a target's connections come from
-                        // its own stream, in the rule's order.
-                        let mut draw = values.then(|| {
-                            Draw::new(stream(
-                                net.seed(),
-                                Purpose::SynapseValue,
-                                p as u64,
-                                target as u64,
-                            ))
-                        });
-                        let (src, tgt) = (&proj.sources, &proj.targets);
-                        sources_of(
-                            &proj.rule,
-                            net.seed(),
-                            p as u32,
-                            src,
-                            tgt,
-                            target,
-                            &mut scratch,
-                            |s| {
-                                let v = match draw.as_mut() {
-                                    Some(d) => draw_values(net, proj, d).unwrap_or_else(|e| {
-                                        failed.get_or_insert(e);
-                                        Drawn {
-                                            weight: 0.0,
-                                            delay: 1,
-                                        }
-                                    }),
-                                    None => Drawn {
+                    let first = proj.sources.first();
+                    // The values of a driver's connections come from its
+                    // own stream, in the rule's order (a source-driven
+                    // rule's connections onto other shards draw too, so
+                    // that every shard's values stay in step).
+                    let mut current: Option<(NodeId, Draw)> = None;
+                    for_each_connection(
+                        &proj.rule,
+                        net.seed(),
+                        p as u32,
+                        &proj.sources,
+                        &proj.targets,
+                        &owned,
+                        &mut scratch,
+                        |c| {
+                            let v = if values {
+                                if current.as_ref().is_none_or(|(d, _)| *d != c.driver) {
+                                    let rng = stream(
+                                        net.seed(),
+                                        Purpose::SynapseValue,
+                                        p as u64,
+                                        c.driver as u64,
+                                    );
+                                    current = Some((c.driver, Draw::new(rng)));
+                                }
+                                let draw = &mut current.as_mut().expect("set above").1;
+                                draw_values(net, proj, draw).unwrap_or_else(|e| {
+                                    failed.get_or_insert(e);
+                                    Drawn {
                                         weight: 0.0,
-                                        delay: 0,
-                                    },
-                                };
-                                emit((s - src.first()) as usize, local, v)
-                            },
-                        );
-                    }
+                                        delay: 1,
+                                    }
+                                })
+                            } else {
+                                Drawn {
+                                    weight: 0.0,
+                                    delay: 0,
+                                }
+                            };
+                            if let Some(local) = c.local {
+                                emit((c.source - first) as usize, local, v);
+                            }
+                        },
+                    );
                 };
                 let delays = proj.random_delay.is_some();
                 let (rows, synapses) =
@@ -442,21 +449,23 @@ impl ShardSynapses {
                     if delays { 0 } else { proj.delay },
                 )
             } else {
-                // Each owned target's sources, in the rule's fixed order.
+                // The shard's connections, in the rule's fixed order.
                 let mut each_synapse = |emit: &mut dyn FnMut(usize, u32)| {
-                    for &(target, local) in &owned {
-                        let (sources, targets) = (&proj.sources, &proj.targets);
-                        sources_of(
-                            &proj.rule,
-                            net.seed(),
-                            p as u32,
-                            sources,
-                            targets,
-                            target,
-                            &mut scratch,
-                            |s| emit((s - sources.first()) as usize, local),
-                        );
-                    }
+                    let first = proj.sources.first();
+                    for_each_connection(
+                        &proj.rule,
+                        net.seed(),
+                        p as u32,
+                        &proj.sources,
+                        &proj.targets,
+                        &owned,
+                        &mut scratch,
+                        |c| {
+                            if let Some(local) = c.local {
+                                emit((c.source - first) as usize, local);
+                            }
+                        },
+                    );
                 };
                 // Counting the rows' bytes is the first pass either way.
                 let (offsets, synapses) = rows::row_offsets(sources, &mut each_synapse);
@@ -623,6 +632,22 @@ mod tests {
             .unwrap();
         net.connect(&b, &all, ConnRule::all_to_all().autapses(false), &s)
             .unwrap();
+        let drawn = [
+            (all, all, ConnRule::fixed_total_number(900).autapses(false)),
+            (a, all, ConnRule::pairwise_bernoulli(0.2)),
+            (all, b, ConnRule::pairwise_bernoulli(0.5).autapses(false)),
+            (
+                b,
+                all,
+                ConnRule::fixed_outdegree(9)
+                    .autapses(false)
+                    .multapses(false),
+            ),
+            (a, all, ConnRule::fixed_outdegree(30)),
+        ];
+        for (src, tgt, rule) in drawn {
+            net.connect(&src, &tgt, rule, &s).unwrap();
+        }
         let edges = |shards: usize| {
             let p = net.partition(shards);
             let mut edges = Vec::new();
@@ -648,12 +673,33 @@ mod tests {
         };
         assert!(form(1) && !form(7));
         let one = edges(1);
-        assert_eq!(one.len(), 50 * 7 + 10 * 50 - 10);
+        let per = |pi: usize| one.iter().filter(|e| e.0 == pi).count() as u64;
+        assert_eq!(per(0) + per(1), 50 * 7 + 10 * 50 - 10);
+        // each projection holds what its totals say, fixed_total_number
+        // exactly N, fixed_outdegree exactly sources x outdegree
+        for (pi, t) in net.projection_totals().iter().enumerate() {
+            assert_eq!(per(pi), t.connections, "projection {pi}");
+        }
+        assert_eq!(per(2), 900);
+        assert_eq!(per(5), 10 * 9);
+        assert_eq!(per(6), 40 * 30);
+        assert_eq!(one, edges(2));
         assert_eq!(one, edges(3));
         assert_eq!(one, edges(7));
         // every target has in-degree 7 in projection 0
         for t in all.iter() {
             assert_eq!(one.iter().filter(|e| e.0 == 0 && e.2 == t).count(), 7);
+        }
+        // every source of projection 5 has 9 distinct targets, not itself
+        for src in b.iter() {
+            let mut mine: Vec<_> = one.iter().filter(|e| e.0 == 5 && e.1 == src).collect();
+            mine.dedup();
+            assert_eq!(mine.len(), 9);
+            assert!(mine.iter().all(|e| e.2 != src));
+        }
+        // no autapse where they are disallowed
+        for pi in [2, 4, 5] {
+            assert!(one.iter().filter(|e| e.0 == pi).all(|e| e.1 != e.2));
         }
     }
 
@@ -711,5 +757,73 @@ mod tests {
         assert!((mean(&delays) - 1.5).abs() < 0.05, "{}", mean(&delays));
         // Weights are held as f32: within 6e-8 of the drawn double.
         assert!(weights.iter().all(|&w| w == f64::from(w as f32)));
+    }
+}
+
+#[cfg(test)]
+mod unchanged {
+    use super::*;
+    use crate::{ConnRule, SynSpec};
+    use spindle_core::Resolution;
+    use spindle_models::IafPscAlphaParams;
+
+    /// FNV-1a over every (projection, source, target) stored, sorted.
+    fn digest(net: &Network, shards: usize) -> u64 {
+        let p = net.partition(shards);
+        let mut edges = Vec::new();
+        for sh in p.shards() {
+            let syn = ShardSynapses::build(net, &p, sh).unwrap();
+            for (pi, rows) in syn.projections.iter().enumerate() {
+                for src in 1..=net.num_nodes() as NodeId {
+                    for l in rows.targets(src) {
+                        edges.push((pi as u64, src as u64, p.id(sh.ranks.start + l) as u64));
+                    }
+                }
+            }
+        }
+        edges.sort_unstable();
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for (a, b, c) in edges {
+            for x in [a, b, c] {
+                h = (h ^ x).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    /// The rules that existed before `for_each_connection` draw exactly
+    /// the connections they drew then (the seed network's digest depends
+    /// on it).
+    #[test]
+    fn existing_rules_draw_what_they_drew() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 12345);
+        let a = net
+            .create_neurons(300, IafPscAlphaParams::default())
+            .unwrap();
+        let b = net
+            .create_neurons(70, IafPscAlphaParams::default())
+            .unwrap();
+        let all = a.join(&b).unwrap();
+        let s = SynSpec::static_synapse(1.0, 1.0);
+        let rules = [
+            (a, all, ConnRule::fixed_indegree(40)),
+            (b, all, ConnRule::fixed_indegree(10).autapses(false)),
+            (all, a, ConnRule::fixed_indegree(60).multapses(false)),
+            (
+                b,
+                b,
+                ConnRule::fixed_indegree(69)
+                    .multapses(false)
+                    .autapses(false),
+            ),
+            (b, all, ConnRule::all_to_all().autapses(false)),
+            (a, a, ConnRule::one_to_one()),
+        ];
+        for (src, tgt, rule) in rules {
+            net.connect(&src, &tgt, rule, &s).unwrap();
+        }
+        let d = digest(&net, 3);
+        assert_eq!(d, digest(&net, 1));
+        assert_eq!(d, 0xdd38_259c_98cd_a0b4, "digest {d:#x}");
     }
 }
