@@ -183,3 +183,33 @@ def test_degree_statistics_match_nests(name):
             f"{name} {metric}: Spindle {mean:.3f} (sd {sd:.3f}), NEST {s['mean']:.3f} "
             f"(sd {s['sd']:.3f}) over {k} seeds"
         )
+
+
+def test_spikes_do_not_depend_on_threads():
+    """A network wired by the three rules, driven by Poisson input, spikes
+    the same for 1, 2 and 3 threads: each shard stores its part of the
+    same drawn network."""
+
+    def run(threads):
+        nest.ResetKernel()
+        nest.verbosity = nest.VerbosityLevel.ERROR
+        nest.SetKernelStatus({"local_num_threads": threads, "rng_seed": 7})
+        ex = nest.Create("iaf_psc_alpha", 240)
+        inh = nest.Create("iaf_psc_alpha", 60)
+        noise = nest.Create("poisson_generator", params={"rate": 12000.0})
+        rec = nest.Create("spike_recorder")
+        nest.Connect(noise, ex + inh, syn_spec={"weight": 30.0})
+        nest.Connect(ex, ex + inh, {"rule": "fixed_total_number", "N": 6000},
+                     {"weight": 25.0, "delay": 1.5})
+        nest.Connect(inh, ex + inh, {"rule": "pairwise_bernoulli", "p": 0.2,
+                                     "allow_autapses": False}, {"weight": -90.0})
+        nest.Connect(ex, inh, {"rule": "fixed_outdegree", "outdegree": 5}, {"weight": 10.0})
+        nest.Connect(ex + inh, rec)
+        nest.Simulate(200.0)
+        ev = rec.get("events")
+        return nest.GetKernelStatus("num_connections"), list(zip(ev["times"], ev["senders"]))
+
+    one = run(1)
+    assert len(one[1]) > 100
+    assert run(2) == one
+    assert run(3) == one
