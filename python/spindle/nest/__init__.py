@@ -28,7 +28,7 @@ __all__ = [
     "SetStatus", "Simulate", "Prepare", "Run", "Cleanup", "NodeCollection",
     "NESTError", "NESTErrors", "Models", "VerbosityLevel", "message",
     "get_verbosity", "set_verbosity", "Rank", "NumProcesses", "raster_plot",
-    "voltage_trace", "random", "math", "Parameter",
+    "voltage_trace", "random", "math", "Parameter", "GetNodes",
 ]
 
 _kernel = Kernel()
@@ -694,6 +694,24 @@ def Create(model, n=1, params=None, positions=None):
     if model == "spike_recorder":
         _recorders.append(nodes)
     return nodes
+
+
+def GetNodes(properties=None, local_only=False):
+    """The nodes whose values match ``properties`` (all nodes if empty),
+    as one NodeCollection (NEST's GetNodes)."""
+    properties = dict(properties or {})
+    n = GetKernelStatus("network_size")
+    if n == 0:
+        return NodeCollection([])
+    model = properties.pop("model", None)
+    ids = []
+    for name, first, count in _call(_kernel.model_runs, 1, n):
+        if model is not None and name != model:
+            continue
+        for i in range(first, first + count):
+            if all(_call(_kernel.get, i, k) == v for k, v in properties.items()):
+                ids.append(i)
+    return NodeCollection(ids)
 
 
 def GetStatus(nodes, keys=None):
