@@ -9,6 +9,7 @@ use spindle_models::{
     CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
     SliceOutput,
 };
+use spindle_network::storage::weighted::Group;
 use spindle_network::storage::{ProjectionRows, ShardSynapses};
 use spindle_network::{
     DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, Partition, ShardRange,
@@ -157,6 +158,8 @@ pub(crate) struct Shard {
     pub spike_counts: Vec<u32>,
     /// The slice's spikes of every shard in delivery order.
     merged: Vec<Spike>,
+    /// The slice's groups of synapses held as weighted rows.
+    groups: Vec<Group>,
     /// This slice's spikes sorted by (lag, id), to publish.
     pub out: Vec<Spike>,
     pub times: ShardTimes,
@@ -372,6 +375,7 @@ impl Shard {
             output: SliceOutput::default(),
             spike_counts: vec![0; n],
             merged: Vec::new(),
+            groups: Vec::new(),
             out: Vec::new(),
             times: ShardTimes::default(),
             counters: ShardCounters::default(),
@@ -604,6 +608,12 @@ impl Shard {
             events += self
                 .synapses
                 .deliver(&mut self.ring, origin + sp.lag as Step, sp.id);
+        }
+        if self.synapses.has_groups() {
+            let spikes = merged.iter().map(|sp| (origin + sp.lag as Step, sp.id));
+            events += self
+                .synapses
+                .deliver_groups(&mut self.ring, spikes, &mut self.groups);
         }
         self.merged = merged;
         self.counters.synaptic_events += events;

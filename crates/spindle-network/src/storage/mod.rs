@@ -31,7 +31,7 @@ pub mod weighted;
 
 use bitmap::Bitmap;
 use rows::EncodedRows;
-use weighted::{Drawn, WeightedRows};
+use weighted::{Drawn, Group, WeightedRows};
 
 /// Where a projection's events go in the ring.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,6 +153,13 @@ impl ProjectionRows {
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.store.get().bytes()
+    }
+
+    /// Whether the synapses are held as weighted rows, delivered in
+    /// groups by arrival step.
+    #[inline(always)]
+    pub fn is_grouped(&self) -> bool {
+        matches!(self.store, Store::Weighted(_))
     }
 
     /// Whether the targets are held as bitmaps.
@@ -537,7 +544,9 @@ impl ShardSynapses {
     #[inline]
     pub fn prefetch_offsets(&self, source: NodeId) {
         for proj in &self.projections {
-            proj.store.prefetch_offsets(proj.index(source));
+            if !proj.is_grouped() {
+                proj.store.prefetch_offsets(proj.index(source));
+            }
         }
     }
 
@@ -546,7 +555,9 @@ impl ShardSynapses {
     #[inline]
     pub fn prefetch(&self, source: NodeId) {
         for proj in &self.projections {
-            proj.store.prefetch(proj.index(source));
+            if !proj.is_grouped() {
+                proj.store.prefetch(proj.index(source));
+            }
         }
     }
 
@@ -556,14 +567,71 @@ impl ShardSynapses {
     /// projection all land in one row of the ring. `ring` must have been
     /// made with `InputRing::with_planes(.., &self.count_weights,
     /// &self.plane_depths, ..)`.
+    /// Projections held as weighted rows are left to
+    /// [`deliver_groups`](Self::deliver_groups).
     #[inline]
     pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
         let mut events = 0;
         for proj in &self.projections {
+            if proj.is_grouped() {
+                continue;
+            }
             let arrival = step + proj.delay;
             events += proj
                 .store
                 .deliver(ring, arrival, proj.index(source), proj.channel());
+        }
+        events
+    }
+}
+
+impl ShardSynapses {
+    /// Whether any projection is held as weighted rows (delivered by
+    /// [`deliver_groups`](Self::deliver_groups)).
+    pub fn has_groups(&self) -> bool {
+        self.projections.iter().any(|p| p.is_grouped())
+    }
+
+    /// Write the spikes `spikes` ((step, source) in delivery order) into
+    /// `ring` through the projections held as weighted rows, arrival step
+    /// by arrival step: every group of synapses of every spike that
+    /// arrives at one step, in spike order and projection order, before
+    /// the next step's. The ring's row of one step then stays in cache
+    /// while it is written, whatever the delays (with one row per delay,
+    /// a spike's synapses would write rows of the whole ring). `groups` is
+    /// working memory. Returns the events written.
+    pub fn deliver_groups(
+        &self,
+        ring: &mut InputRing,
+        spikes: impl Iterator<Item = (Step, NodeId)>,
+        groups: &mut Vec<Group>,
+    ) -> u64 {
+        groups.clear();
+        for (step, source) in spikes {
+            for (p, proj) in self.projections.iter().enumerate() {
+                if let Store::Weighted(w) = &proj.store {
+                    w.groups(proj.index(source), step + proj.delay, p as u32, groups);
+                }
+            }
+        }
+        // Stable: within one arrival step, spike order then projection
+        // order, the same for any partition.
+        groups.sort_by_key(|g| g.arrival);
+        const AHEAD: usize = 8;
+        let store = |g: &Group| match &self.projections[g.projection as usize].store {
+            Store::Weighted(w) => w,
+            _ => unreachable!("groups come from weighted rows"),
+        };
+        for g in groups.iter().take(AHEAD) {
+            store(g).prefetch_group(g);
+        }
+        let mut events = 0;
+        for (i, g) in groups.iter().enumerate() {
+            if let Some(ahead) = groups.get(i + AHEAD) {
+                store(ahead).prefetch_group(ahead);
+            }
+            let proj = &self.projections[g.projection as usize];
+            events += store(g).deliver_group(ring, g, proj.channel());
         }
         events
     }

@@ -2,8 +2,8 @@
 //! are drawn per synapse (`nest.random` in a `syn_spec`).
 //!
 //! Each source's synapses are grouped by delay. A group is a header (the
-//! delay in steps and the byte length of its targets, each a LEB128
-//! varint) and its targets in ascending order, encoded as the encoded rows
+//! delay in steps, the byte length of its targets and their number, each a
+//! LEB128 varint) and its targets in ascending order, encoded as the encoded rows
 //! encode them (about a byte each, see [`super::rows`]). Delivering a
 //! group so writes one row of the input ring, front to back, as a
 //! projection of one delay does; the delay costs a few bytes per group, not
@@ -79,16 +79,35 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
     }
 }
 
-/// Call `group(delay, encoded targets)` for each group of `bytes`.
+/// Call `group(delay, encoded targets, start, count)` for each group of
+/// `bytes`, `start` where its targets begin in `bytes`.
 #[inline(always)]
-fn for_each_group<'a>(bytes: &'a [u8], mut group: impl FnMut(Step, Row<'a>)) {
+fn for_each_group<'a>(bytes: &'a [u8], mut group: impl FnMut(Step, Row<'a>, usize, u64)) {
     let mut at = 0;
     while at < bytes.len() {
         let delay = get_varint(bytes, &mut at);
         let len = get_varint(bytes, &mut at) as usize;
-        group(delay, Row::new(&bytes[at..at + len]));
+        let count = get_varint(bytes, &mut at);
+        group(delay, Row::new(&bytes[at..at + len]), at, count);
         at += len;
     }
+}
+
+/// One group of one spike's synapses in one projection: the synapses that
+/// arrive at the same step. Delivery sorts a slice's groups by arrival, so
+/// that the ring's row of one step is written while it is in cache.
+#[derive(Debug, Clone, Copy)]
+pub struct Group {
+    /// Step the group's input arrives at.
+    pub arrival: Step,
+    /// Index of the projection in the shard's synapses.
+    pub projection: u32,
+    /// Synapses in the group.
+    count: u32,
+    /// Where the group's encoded targets start in the store's bytes.
+    at: u64,
+    /// Index of the group's first weight.
+    first: u64,
 }
 
 impl WeightedRows {
@@ -108,38 +127,29 @@ impl WeightedRows {
             first[i] += first[i - 1];
         }
         let n = first[sources] as usize;
-        // Second pass: every synapse as (delay, target) and its weight, at
-        // its source's place in emission order.
-        let mut keys = vec![0u64; n];
-        let mut drawn = if weights { vec![0f32; n] } else { Vec::new() };
+        // Second pass: every synapse as its (delay, target) key and its
+        // weight, one record written at its source's place in emission
+        // order (one cache line touched per synapse, not two).
+        let mut recs = vec![(0u64, 0f32); n];
         let mut cursor = first.clone();
         each(true, &mut |s, l, v| {
             let i = cursor[s] as usize;
             cursor[s] += 1;
             let delay = if delays { v.delay } else { 0 };
-            keys[i] = delay << 32 | u64::from(l);
-            if weights {
-                drawn[i] = v.weight as f32;
-            }
+            recs[i] = (delay << 32 | u64::from(l), v.weight as f32);
         });
         drop(cursor);
         // Sort each source's synapses by (delay, target); the sort is
         // stable, so a multapse keeps its draw order.
-        let mut order: Vec<u32> = Vec::new();
         for s in 0..sources {
-            let (lo, hi) = (first[s] as usize, first[s + 1] as usize);
-            if weights {
-                order.clear();
-                order.extend(0..(hi - lo) as u32);
-                order.sort_by_key(|&k| keys[lo + k as usize]);
-                let w: Vec<f32> = order.iter().map(|&k| drawn[lo + k as usize]).collect();
-                let k: Vec<u64> = order.iter().map(|&k| keys[lo + k as usize]).collect();
-                drawn[lo..hi].copy_from_slice(&w);
-                keys[lo..hi].copy_from_slice(&k);
-            } else {
-                keys[lo..hi].sort();
-            }
+            recs[first[s] as usize..first[s + 1] as usize].sort_by_key(|r| r.0);
         }
+        let drawn: Vec<f32> = if weights {
+            recs.iter().map(|r| r.1).collect()
+        } else {
+            Vec::new()
+        };
+        let keys: Vec<u64> = recs.into_iter().map(|r| r.0).collect();
         // Group headers and encoded targets: sized, then written.
         let mut offsets = vec![0u64; sources + 1];
         let mut max_delay = 0;
@@ -162,6 +172,7 @@ impl WeightedRows {
             for (d, targets) in split_groups(row) {
                 put_varint(&mut put, d);
                 put_varint(&mut put, byte_len(targets));
+                put_varint(&mut put, targets.len() as u64);
                 let mut last = 0;
                 for &k in targets {
                     encode(&mut put, last, k as u32);
@@ -207,6 +218,96 @@ impl WeightedRows {
             .saturating_add(sources.saturating_add(1).saturating_mul(16))
     }
 
+    /// Append source `s`'s groups, for a spike whose input without delay
+    /// would arrive at `base`, as groups of projection `projection`.
+    #[inline]
+    pub fn groups(&self, s: usize, base: Step, projection: u32, out: &mut Vec<Group>) {
+        let bytes = self.groups_of(s);
+        if bytes.is_empty() {
+            return;
+        }
+        let start = self.offsets[s];
+        let mut first = self.first.get(s).copied().unwrap_or(0);
+        for_each_group(bytes, |d, _, at, count| {
+            out.push(Group {
+                arrival: base + d,
+                projection,
+                count: count as u32,
+                at: start + at as u64,
+                first,
+            });
+            first += count;
+        });
+    }
+
+    /// Start loading group `g`'s targets and weights.
+    #[inline]
+    pub fn prefetch_group(&self, g: &Group) {
+        prefetch(self.bytes.as_ptr().wrapping_add(g.at as usize));
+        if let Some(w) = &self.weights {
+            prefetch(w.as_ptr().wrapping_add(g.first as usize));
+        }
+    }
+
+    /// Write group `g`'s input into `ring` (through `channel` where the
+    /// weight is the projection's); returns the events written.
+    #[inline(always)]
+    pub fn deliver_group(&self, ring: &mut InputRing, g: &Group, channel: Channel) -> u64 {
+        let bytes = &self.bytes[g.at as usize..];
+        let mut n = 0u32;
+        let mut at = 0usize;
+        let mut target = 0usize;
+        // The targets of a group are ascending steps (never escaped
+        // backwards): decode them here, `count` of them.
+        let mut next = || {
+            let b = bytes[at];
+            if u32::from(b) < 0x80 {
+                target += usize::from(b);
+                at += 1;
+            } else if b != u8::MAX {
+                target += 0x80 + (usize::from(b & 0x7f) << 8 | usize::from(bytes[at + 1]));
+                at += 2;
+            } else {
+                let word = bytes[at + 1..at + 5].try_into().expect("an escaped index");
+                target = u32::from_le_bytes(word) as usize;
+                at += 5;
+            }
+            target
+        };
+        match (&self.weights, channel) {
+            (Some(w), _) => {
+                let w = &w[g.first as usize..g.first as usize + g.count as usize];
+                let (ex, inh) = ring.rows_mut(g.arrival);
+                for &x in w {
+                    let t = next();
+                    let x = f64::from(x);
+                    // NEST: a positive weight is excitatory.
+                    if x > 0.0 {
+                        ex[t] += x;
+                    } else {
+                        inh[t] += x;
+                    }
+                }
+                n = g.count;
+            }
+            (None, Channel::Count(c)) => {
+                let row = ring.count_row_mut(c as usize, g.arrival);
+                while n < g.count {
+                    row[next()] += 1;
+                    n += 1;
+                }
+            }
+            (None, Channel::Weight(w)) => {
+                let row = ring.row_mut(g.arrival, w);
+                while n < g.count {
+                    row[next()] += w;
+                    n += 1;
+                }
+            }
+        }
+        u64::from(n)
+    }
+
     fn groups_of(&self, s: usize) -> &[u8] {
         match self.offsets.get(s..s + 2) {
             Some(&[lo, hi]) => &self.bytes[lo as usize..hi as usize],
@@ -219,7 +320,7 @@ impl WeightedRows {
     pub fn synapses(&self, s: usize) -> Vec<(u32, Step, Option<f64>)> {
         let mut out = Vec::new();
         let mut j = self.first.get(s).copied().unwrap_or(0) as usize;
-        for_each_group(self.groups_of(s), |d, row| {
+        for_each_group(self.groups_of(s), |d, row, _, _| {
             row.for_each(|t| {
                 let w = self.weights.as_ref().map(|w| f64::from(w[j]));
                 out.push((t as u32, d, w));
@@ -253,46 +354,23 @@ fn groups_len(row: &[u64]) -> u64 {
     split_groups(row)
         .map(|(d, keys)| {
             let len = byte_len(keys);
-            varint_len(d) + varint_len(len) + len
+            varint_len(d) + varint_len(len) + varint_len(keys.len() as u64) + len
         })
         .sum()
 }
 
 impl SynapseStore for WeightedRows {
+    /// Deliver every group of source `s` at once (spike-major order; the
+    /// engine delivers by [`Group`]s instead, see
+    /// [`ShardSynapses::deliver_groups`](super::ShardSynapses::deliver_groups)).
     #[inline(always)]
     fn deliver(&self, ring: &mut InputRing, arrival: Step, s: usize, channel: Channel) -> u64 {
-        let bytes = self.groups_of(s);
-        if bytes.is_empty() {
-            return 0;
-        }
-        let mut n = 0;
-        match (&self.weights, channel) {
-            (Some(w), _) => {
-                let mut j = self.first[s] as usize;
-                for_each_group(bytes, |d, row| {
-                    let (ex, inh) = ring.rows_mut(arrival + d);
-                    n += row.for_each(|t| {
-                        let x = f64::from(w[j]);
-                        j += 1;
-                        // NEST: a positive weight is excitatory.
-                        if x > 0.0 {
-                            ex[t] += x;
-                        } else {
-                            inh[t] += x;
-                        }
-                    });
-                });
-            }
-            (None, Channel::Count(g)) => for_each_group(bytes, |d, row| {
-                let c = ring.count_row_mut(g as usize, arrival + d);
-                n += row.for_each(|t| c[t] += 1);
-            }),
-            (None, Channel::Weight(w)) => for_each_group(bytes, |d, row| {
-                let c = ring.row_mut(arrival + d, w);
-                n += row.for_each(|t| c[t] += w);
-            }),
-        }
-        n
+        let mut groups = Vec::new();
+        self.groups(s, arrival, 0, &mut groups);
+        groups
+            .iter()
+            .map(|g| self.deliver_group(ring, g, channel))
+            .sum()
     }
 
     #[inline]
@@ -317,7 +395,7 @@ impl SynapseStore for WeightedRows {
     }
 
     fn targets(&self, s: usize, out: &mut Vec<u32>) {
-        for_each_group(self.groups_of(s), |_, row| {
+        for_each_group(self.groups_of(s), |_, row, _, _| {
             row.for_each(|t| out.push(t as u32));
         });
     }
