@@ -369,22 +369,41 @@ fn run_microcircuit(
         }
         Ok(())
     };
-    if ranks.is_none() {
-        let needed = microcircuit::estimate_bytes(&run.params, cfg.run_threads)?;
-        if let Some(available) = spindle_bench::machine::available_memory()
-            && needed > available
-        {
-            bail!(
-                "--scale {}: the network needs an estimated {} MiB but only {} MiB of memory is available",
+    if ranks.is_none()
+        && let Some(available) = spindle_bench::machine::available_memory()
+    {
+        let refuse = |needed: u64, what: &str| {
+            anyhow::anyhow!(
+                "--scale {}: the network needs {what} {} MiB but only {} MiB of memory is available",
                 run.scale,
                 needed >> 20,
                 available >> 20
-            );
+            )
+        };
+        // The bound costs nothing; the estimate draws the projections'
+        // sizes, which takes long for a network far too large.
+        let least = microcircuit::min_bytes(&run.params)?;
+        if least > available {
+            return Err(refuse(least, "at least"));
+        }
+        let needed = microcircuit::estimate_bytes(&run.params, cfg.run_threads)?;
+        if needed > available {
+            return Err(refuse(needed, "an estimated"));
         }
     }
     say("Creating neuronal populations and devices")?;
     let (m, create) = Span::measure(|| microcircuit::build(&run.params));
     let m = m?;
+    if lead && !cfg.quiet {
+        // As the example warns (network.py): DC below the rheobase.
+        for &i in &m.derived.sub_threshold {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: population {} is sub-threshold with downscaled DC input amplitude and may not fire",
+                microcircuit::POPULATIONS[i]
+            );
+        }
+    }
     say("Connecting neuronal populations")?;
     let (sim, connect) = build_simulation(cfg, &m.net, ranks);
     let mut sim = sim?;

@@ -1093,6 +1093,65 @@ mod tests {
     }
 
     #[test]
+    fn microcircuit_records_key_by_scale_and_old_ones_read_as_brunel() {
+        let brunel = sample(250, 2, 0.5);
+        let mc = RunRecord {
+            network: MICROCIRCUIT.into(),
+            scale: Some(0.1),
+            microcircuit: Some(MicrocircuitRecord {
+                drive: "poisson".into(),
+                presim: 500.0,
+                recurrent_synapses: 8,
+                populations: vec![PopulationRecord {
+                    name: "L23E".into(),
+                    neurons: 2068,
+                    spikes: 2000,
+                    rate: 0.967,
+                    rate_std: None,
+                }],
+            }),
+            model: "iaf_psc_exp".into(),
+            order: 0,
+            scaling: String::new(),
+            ..brunel.clone()
+        };
+        let line = mc.json_line();
+        assert_eq!(RunRecord::parse(&line, "t").unwrap(), mc);
+        let key = mc.key();
+        assert_eq!(
+            key.to_string(),
+            "spindle microcircuit scale=0.1 poisson threads=2 500.0+1000.0ms"
+        );
+        assert!(key.is_microcircuit() && !brunel.key().is_microcircuit());
+        assert_eq!((key.size(), key.model_seconds()), (0.1, 1.5));
+        assert_eq!(key.size_label(), "scale 0.1");
+        assert_eq!(brunel.key().size_label(), "order 250");
+        let bigger = RunRecord {
+            scale: Some(0.2),
+            ..mc.clone()
+        };
+        assert_ne!(bigger.key(), key);
+        assert!(mc.csv_line().ends_with(",microcircuit,0.1,poisson,500.0"));
+        assert!(brunel.csv_line().ends_with(",brunel,,,"));
+        // Records written before the fields: the Brunel network's.
+        let mut v: Value = serde_json::from_str(&brunel.json_line()).unwrap();
+        for k in ["network", "scale", "microcircuit"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        let old = RunRecord::parse(&v.to_string(), "old").unwrap();
+        assert_eq!(old, brunel);
+        assert_eq!(old.network, SEED_NETWORK);
+        for i in 0..4 {
+            assert_eq!(v1(i).network, SEED_NETWORK);
+            assert!(v1(i).scale.is_none() && v1(i).microcircuit.is_none());
+        }
+        assert_eq!(
+            RunRecord::parse(V2_PEER, "peer").unwrap().network,
+            SEED_NETWORK
+        );
+    }
+
+    #[test]
     fn bad_records_are_refused() {
         let line = sample(250, 2, 0.5).json_line();
         let cases = [

@@ -679,6 +679,17 @@ fn build_network(p: &MicrocircuitParams, draw_v0: bool) -> Result<Microcircuit, 
 /// its own (each neuron's drawn `V_m`): its parameters and their map entry.
 const PER_NODE_PARAMS_BYTES: u64 = (size_of::<NeuronParams>() + 16 * size_of::<f64>() + 64) as u64;
 
+/// A lower bound of the memory [bytes] the network takes, from the
+/// derived sizes alone (nothing is built or drawn, so it is immediate at
+/// any scale): every recurrent synapse holds at least its own drawn
+/// weight, an `f32`.
+pub fn min_bytes(p: &MicrocircuitParams) -> Result<u64, MicrocircuitError> {
+    p.validate()?;
+    Ok(p.derive()
+        .total_synapses()
+        .saturating_mul(size_of::<f32>() as u64))
+}
+
 /// An estimate of the peak memory [bytes] of building and running the
 /// network with `threads` shards, made before anything per neuron is
 /// drawn: the network's estimate (`spindle_network::estimate_bytes`) of
