@@ -127,21 +127,20 @@ pub struct CompareArgs {
 pub fn bench(args: BenchArgs) -> Result<bool> {
     let cores = machine::cores() as u64;
     let microcircuit = args.network == NetworkArg::Microcircuit;
-    let (own, others): (&[(&str, bool)], &[(&str, bool)]) = (
-        &[
-            ("--scales", args.scales.is_some()),
-            ("--drive", args.drive.is_some()),
-            ("--presim", args.presim.is_some()),
-        ],
-        &[
-            ("--orders", args.orders.is_some()),
-            ("--models", args.models.is_some()),
-            ("--scaling", args.scaling.is_some()),
-        ],
-    );
+    // Each network's own flags, and whether they were given.
+    let own = [
+        ("--scales", args.scales.is_some()),
+        ("--drive", args.drive.is_some()),
+        ("--presim", args.presim.is_some()),
+    ];
+    let others = [
+        ("--orders", args.orders.is_some()),
+        ("--models", args.models.is_some()),
+        ("--scaling", args.scaling.is_some()),
+    ];
     let (refused, network) = match microcircuit {
-        true => (others, "microcircuit"),
-        false => (own, "brunel"),
+        true => (&others, "microcircuit"),
+        false => (&own, "brunel"),
     };
     if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
         let other = if microcircuit {
