@@ -747,6 +747,84 @@ mod tests {
         );
     }
 
+    /// `--network microcircuit`: the example's parameters with the flags
+    /// in (its seed, 55, by default), and the other network's flags
+    /// refused whether given on the command line (`given`) or set.
+    #[test]
+    fn microcircuit_flags_make_the_examples_parameters() {
+        let base = || RunArgs {
+            network: NetworkArg::Microcircuit,
+            seed: None,
+            scale: Some(0.1),
+            ..args("iaf_psc_alpha", (2500, 2, 50), SEED_RUN, [None; 7])
+        };
+        let cfg = base().validate().unwrap();
+        let run = cfg.microcircuit.as_ref().unwrap();
+        assert_eq!(cfg.network(), NetworkArg::Microcircuit);
+        assert_eq!((run.scale, run.presim), (0.1, 500.0));
+        assert_eq!(
+            run.params,
+            MicrocircuitParams {
+                sim_resolution: 0.1,
+                rng_seed: 55,
+                record_to: RecordTo::Memory,
+                label: MICROCIRCUIT_LABEL.into(),
+                ..MicrocircuitParams::at_scale(0.1, Drive::Poisson)
+            }
+        );
+        assert_eq!(cfg.labels(), ["spike_recorder"]);
+        let dc = RunArgs {
+            drive: Some(DriveArg::Dc),
+            presim: Some(0.0),
+            seed: Some(9),
+            ..base()
+        }
+        .validate()
+        .unwrap();
+        let run = dc.microcircuit.unwrap();
+        assert_eq!(
+            (run.params.bg_input_type, run.presim, run.params.rng_seed),
+            (Drive::Dc, 0.0, 9)
+        );
+        // The seed's default stays the Brunel network's.
+        let brunel = args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, [None; 7]);
+        let brunel = RunArgs {
+            seed: None,
+            ..brunel
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            (brunel.params.seed, brunel.network()),
+            (1, NetworkArg::Brunel)
+        );
+        let refused = |a: RunArgs| a.validate().err().map(|e| e.to_string());
+        let given = RunArgs {
+            given: vec!["order".into()],
+            ..base()
+        };
+        assert_eq!(
+            refused(given).unwrap(),
+            "--order applies to --network brunel only, not to --network microcircuit"
+        );
+        let mut neuron = [None; 7];
+        neuron[1] = Some(10.0);
+        let set = RunArgs {
+            network: NetworkArg::Microcircuit,
+            ..args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, neuron)
+        };
+        assert!(refused(set).unwrap().starts_with("--tau-m applies"));
+        let scale = RunArgs {
+            scale: Some(0.5),
+            ..args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, [None; 7])
+        };
+        assert!(
+            refused(scale)
+                .unwrap()
+                .starts_with("--scale applies to --network microcircuit")
+        );
+    }
+
     #[test]
     fn each_model_gets_its_scripts_neurons() {
         for model in brunel::Model::ALL {

@@ -119,3 +119,27 @@ def test_the_bench_peer_runs_the_example_with_the_same_spikes(cli, tmp_path):
                              capture_output=True, text=True, timeout=60)
     assert compare.returncode == 0, compare.stderr
     assert "microcircuit scale=0.1 poisson threads=1 100.0+200.0ms" in compare.stdout
+
+
+def test_dc_drive_spikes_as_the_example_too(tmp_path):
+    """Under DC drive (the example file's default): the same digest from the
+    command and from the example's steps on spindle.nest (the peer's
+    runner), on different thread counts."""
+    if not SPINDLE.exists():
+        pytest.skip(f"no spindle binary at {SPINDLE} (set SPINDLE_BIN)")
+    common = ["--network", "microcircuit", "--scale", SCALE, "--seed", "3", "--drive", "dc",
+              "--presim", "100", "--simtime", "100", "--record-to", "none", "--quiet"]
+    p = subprocess.run([str(SPINDLE), *common, "--threads", "3", "--json", str(tmp_path / "cli.json")],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([sys.executable, str(PEER), *common, "--module", "spindle.nest", "--threads", "2",
+                        "--json", str(tmp_path / "peer.json")], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    cli = json.loads((tmp_path / "cli.json").read_text())
+    peer = json.loads((tmp_path / "peer.json").read_text())
+    assert cli["microcircuit"]["drive"] == peer["microcircuit"]["drive"] == "dc"
+    assert cli["spike_digest"] == peer["spike_digest"]
+    assert cli["spikes_total"] == peer["spikes_total"] > 0
+    # No generators: only the recorders' connections beside the recurrent ones.
+    assert cli["num_synapses"] == peer["num_synapses"] == \
+        cli["microcircuit"]["recurrent_synapses"] + cli["num_neurons"]
