@@ -1,7 +1,8 @@
-//! The flags of a run of the seed network and their validation into a
-//! [`RunConfig`]: numbers only, no file is touched, so the `spindle`
-//! command, the property tests and the fuzz targets share one layer. Any
-//! combination of values gives a configuration or a one-line error.
+//! The flags of a run (the seed network, Brunel's, or the PD14
+//! microcircuit) and their validation into a [`RunConfig`]: numbers only,
+//! no file is touched, so the `spindle` command, the property tests and
+//! the fuzz targets share one layer. Any combination of values gives a
+//! configuration or a one-line error.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
 use crate::brunel::{self, BrunelParams};
+use crate::microcircuit::{Drive, MicrocircuitParams};
 use crate::models::ParamError;
 use crate::models::devices::RecordTo;
 
@@ -23,6 +25,35 @@ pub enum RecordToArg {
     None,
 }
 
+/// Which network a run simulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum NetworkArg {
+    /// Brunel (2000), as NEST's brunel_alpha_nest.py and its variants (--model).
+    #[default]
+    Brunel,
+    /// The cortical microcircuit of Potjans & Diesmann (2014), as NEST's PD14 example.
+    Microcircuit,
+}
+
+impl NetworkArg {
+    /// The name in result records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Brunel => "brunel",
+            Self::Microcircuit => "microcircuit",
+        }
+    }
+}
+
+/// The microcircuit's background input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriveArg {
+    /// Poisson generators, bg_rate * K_ext spikes/s onto each neuron.
+    Poisson,
+    /// The constant current with the Poisson input's mean (I_e).
+    Dc,
+}
+
 /// How the in-degrees follow --order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScalingArg {
@@ -32,33 +63,60 @@ pub enum ScalingArg {
     Indegree,
 }
 
-/// Flags of a single run of the seed network.
+/// The help heading of the flags of the Brunel network only.
+const BRUNEL: &str = "Brunel network (--network brunel)";
+/// The help heading of the flags of the microcircuit only.
+const MICROCIRCUIT: &str = "Microcircuit (--network microcircuit)";
+
+/// Flags of a single run.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The network: brunel (NEST's brunel_alpha_nest.py and its variants)
+    /// or microcircuit (Potjans & Diesmann 2014, NEST's PD14 example).
+    /// Flags of one network are refused for the other.
+    #[arg(long, value_enum, default_value_t = NetworkArg::Brunel)]
+    pub network: NetworkArg,
+    /// Neurons and in-degrees relative to the full model (N_scaling =
+    /// K_scaling; weights and DC are adjusted as the example does). The
+    /// default, 1, is the full model of the published benchmark: 77,169
+    /// neurons, 0.3 billion synapses (about 2 GB); 0.1 runs in seconds.
+    #[arg(long, help_heading = MICROCIRCUIT, value_name = "S")]
+    pub scale: Option<f64>,
+    /// Background input [default: poisson, as the published benchmark;
+    /// the example's file defaults to dc, which leaves most populations
+    /// silent below scale 1].
+    #[arg(long, value_enum, help_heading = MICROCIRCUIT)]
+    pub drive: Option<DriveArg>,
+    /// Model time simulated before --simtime and left out of the rates
+    /// (the example's t_presim) [ms] [default: 500].
+    #[arg(long, help_heading = MICROCIRCUIT, value_name = "MS")]
+    pub presim: Option<f64>,
     /// Neuron model, and with it NEST's script of the network:
     /// iaf_psc_alpha (brunel_alpha_nest.py), iaf_psc_delta
     /// (brunel_delta_nest.py) or iaf_psc_exp (brunel_alpha_nest.py with
     /// exponential currents). The neuron flags default to that script's
     /// values.
-    #[arg(long, default_value = "iaf_psc_alpha", value_name = "MODEL")]
+    #[arg(long, default_value = "iaf_psc_alpha", value_name = "MODEL", help_heading = BRUNEL)]
     pub model: String,
     /// Network size: 4*order excitatory and order inhibitory neurons.
-    #[arg(long, default_value_t = 2500)]
+    #[arg(long, default_value_t = 2500, help_heading = BRUNEL)]
     pub order: i64,
     /// Worker threads, one shard each [default: available cores].
     #[arg(long)]
     pub threads: Option<i64>,
-    /// Model time to simulate [ms].
+    /// Model time to simulate [ms] (the microcircuit: after --presim; the
+    /// example's t_sim).
     #[arg(long, default_value_t = 1000.0)]
     pub simtime: f64,
     /// Resolution [ms].
     #[arg(long, default_value_t = 0.1)]
     pub dt: f64,
-    /// Master seed; the same seed gives the same spikes for any --threads.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Master seed; the same seed gives the same spikes for any --threads
+    /// [default: 1; microcircuit: 55, the example's rng_seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Neurons recorded per population.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, help_heading = BRUNEL)]
     pub n_rec: i64,
     /// Where recorded spikes go.
     #[arg(long, value_enum, default_value_t = RecordToArg::Ascii)]
@@ -80,10 +138,10 @@ pub struct RunArgs {
     pub timers: bool,
     /// Write the seed's figure (raster of the recorded excitatory neurons
     /// with the population rate below) to this .png or .svg file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = BRUNEL)]
     pub plot: Option<PathBuf>,
     /// How the in-degrees follow --order.
-    #[arg(long, value_enum, default_value_t = ScalingArg::Seed)]
+    #[arg(long, value_enum, default_value_t = ScalingArg::Seed, help_heading = BRUNEL)]
     pub scaling: ScalingArg,
     /// Run with this many threads but record --threads (only for testing
     /// `spindle compare` against a deliberately slowed run).
@@ -93,48 +151,54 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
     /// Ratio of inhibitory to excitatory weight.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, help_heading = BRUNEL)]
     pub g: f64,
     /// External rate relative to threshold rate.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, help_heading = BRUNEL)]
     pub eta: f64,
     /// Connection probability.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, help_heading = BRUNEL)]
     pub epsilon: f64,
     /// PSP amplitude [mV].
-    #[arg(long = "J", visible_alias = "j", default_value_t = 0.1)]
+    #[arg(long = "J", visible_alias = "j", default_value_t = 0.1, help_heading = BRUNEL)]
     pub j: f64,
     /// Synaptic delay [ms].
-    #[arg(long, default_value_t = 1.5)]
+    #[arg(long, default_value_t = 1.5, help_heading = BRUNEL)]
     pub delay: f64,
     /// Membrane capacitance C_m [pF] [default: 250; iaf_psc_delta: 1].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub c_m: Option<f64>,
     /// Membrane time constant tau_m [ms] [default: 20].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub tau_m: Option<f64>,
     /// Synaptic time constant tau_syn_ex = tau_syn_in [ms] [default: 0.5;
     /// iaf_psc_delta has none].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub tau_syn: Option<f64>,
     /// Refractory period t_ref [ms] [default: 2].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub t_ref: Option<f64>,
     /// Threshold V_th [mV] [default: 20].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub v_th: Option<f64>,
     /// Reset potential V_reset [mV] [default: 0].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub v_reset: Option<f64>,
     /// Resting potential E_L (also the initial V_m) [mV] [default: 0].
-    #[arg(long)]
+    #[arg(long, help_heading = BRUNEL)]
     pub e_l: Option<f64>,
+    /// The flags given on the command line (clap's ids), which `main`
+    /// fills in: flags of the other network are refused.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 /// A validated run.
 pub struct RunConfig {
-    /// The network.
+    /// The Brunel network (its defaults, unused, for the microcircuit).
     pub params: BrunelParams,
+    /// The microcircuit, for `--network microcircuit`.
+    pub microcircuit: Option<MicrocircuitRun>,
     /// Threads as requested (and recorded).
     pub threads: usize,
     /// Model time [ms].
@@ -156,6 +220,66 @@ pub struct RunConfig {
     /// Threads actually used (normally `threads`).
     pub run_threads: usize,
 }
+
+/// A run of the microcircuit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MicrocircuitRun {
+    /// The example's parameters with the flags in.
+    pub params: MicrocircuitParams,
+    /// `--scale` (N_scaling = K_scaling).
+    pub scale: f64,
+    /// `--presim` [ms]: simulated before `--simtime`, outside the rates.
+    pub presim: f64,
+}
+
+impl RunConfig {
+    /// The network's name in records ("brunel", "microcircuit").
+    pub fn network(&self) -> NetworkArg {
+        match self.microcircuit {
+            Some(_) => NetworkArg::Microcircuit,
+            None => NetworkArg::Brunel,
+        }
+    }
+
+    /// The labels of the spike recorders (their `.dat` files start so).
+    pub fn labels(&self) -> Vec<&str> {
+        match &self.microcircuit {
+            Some(m) => vec![m.params.label.as_str()],
+            None => vec![self.params.labels.0.as_str(), self.params.labels.1.as_str()],
+        }
+    }
+}
+
+/// Flags of the Brunel network only: clap's id and the flag.
+const BRUNEL_FLAGS: [(&str, &str); 17] = [
+    ("model", "--model"),
+    ("order", "--order"),
+    ("n_rec", "--n-rec"),
+    ("scaling", "--scaling"),
+    ("plot", "--plot"),
+    ("g", "--g"),
+    ("eta", "--eta"),
+    ("epsilon", "--epsilon"),
+    ("j", "--J"),
+    ("delay", "--delay"),
+    ("c_m", "--c-m"),
+    ("tau_m", "--tau-m"),
+    ("tau_syn", "--tau-syn"),
+    ("t_ref", "--t-ref"),
+    ("v_th", "--v-th"),
+    ("v_reset", "--v-reset"),
+    ("e_l", "--e-l"),
+];
+
+/// Flags of the microcircuit only: clap's id and the flag.
+const MICROCIRCUIT_FLAGS: [(&str, &str); 3] = [
+    ("scale", "--scale"),
+    ("drive", "--drive"),
+    ("presim", "--presim"),
+];
+
+/// The microcircuit's label of its spike recorders (the example's).
+pub const MICROCIRCUIT_LABEL: &str = "spike_recorder";
 
 fn positive(flag: &str, v: f64) -> Result<f64> {
     if !v.is_finite() || v <= 0.0 {
@@ -234,17 +358,47 @@ impl RunArgs {
 pub const MAX_ORDER: i64 = (i32::MAX as i64 - 16) / 5;
 
 impl RunArgs {
+    /// Whether flag `id` (clap's id) was given: on the command line (as
+    /// `main` records in `given`) or, for a flag without a default, set.
+    fn given(&self, id: &str) -> bool {
+        self.given.iter().any(|g| g == id)
+            || match id {
+                "scale" => self.scale.is_some(),
+                "drive" => self.drive.is_some(),
+                "presim" => self.presim.is_some(),
+                "plot" => self.plot.is_some(),
+                _ => NEURON_FLAGS
+                    .iter()
+                    .zip(self.neuron_flags())
+                    .any(|((flag, _), v)| v.is_some() && flag[2..].replace('-', "_") == id),
+            }
+    }
+
     /// Check every flag and derive the run.
     pub fn validate(self) -> Result<RunConfig> {
-        if self.order <= 0 {
-            bail!("--order must be > 0 (got {})", self.order);
-        }
-        if self.order > MAX_ORDER {
+        let (network, others) = match self.network {
+            NetworkArg::Brunel => (NetworkArg::Brunel, &MICROCIRCUIT_FLAGS[..]),
+            NetworkArg::Microcircuit => (NetworkArg::Microcircuit, &BRUNEL_FLAGS[..]),
+        };
+        if let Some((_, flag)) = others.iter().find(|(id, _)| self.given(id)) {
+            let other = match network {
+                NetworkArg::Brunel => NetworkArg::Microcircuit,
+                NetworkArg::Microcircuit => NetworkArg::Brunel,
+            };
             bail!(
-                "--order must be at most {MAX_ORDER}: 5 * order neurons must fit NEST's 2^31 node ids (got {})",
-                self.order
+                "{flag} applies to --network {} only, not to --network {}",
+                other.name(),
+                network.name()
             );
         }
+        match network {
+            NetworkArg::Brunel => self.validate_brunel(),
+            NetworkArg::Microcircuit => self.validate_microcircuit(),
+        }
+    }
+
+    /// The flags both networks share.
+    fn common(&self) -> Result<Common> {
         let threads = match self.threads {
             Some(t) if t <= 0 => bail!("--threads must be > 0 (got {t})"),
             Some(t) if t > 4096 => bail!("--threads must be at most 4096 (got {t})"),
@@ -257,7 +411,99 @@ impl RunArgs {
         let res = crate::core::Resolution::new(dt).map_err(|e| anyhow::anyhow!("--dt: {e}"))?;
         let simtime = positive("--simtime", self.simtime)?;
         res.steps_on_grid("--simtime", simtime)?;
-        res.delay_steps("--delay", finite("--delay", self.delay)?)?;
+        let record_to = match self.record_to {
+            RecordToArg::Ascii => RecordTo::Ascii,
+            RecordToArg::Memory => RecordTo::Memory,
+            RecordToArg::None => RecordTo::None,
+        };
+        let run_threads = match self.actual_threads {
+            Some(0) => bail!("--actual-threads must be > 0"),
+            Some(t) => t,
+            None => threads,
+        };
+        Ok(Common {
+            threads,
+            run_threads,
+            dt,
+            res,
+            simtime,
+            record_to,
+        })
+    }
+
+    fn config(self, c: &Common, params: BrunelParams, mc: Option<MicrocircuitRun>) -> RunConfig {
+        let output_dir = (c.record_to == RecordTo::Ascii).then_some(self.output_dir);
+        RunConfig {
+            params,
+            microcircuit: mc,
+            threads: c.threads,
+            simtime: c.simtime,
+            pin: self.pin,
+            quiet: self.quiet,
+            output_dir,
+            label_prefix: self.label_prefix,
+            json: self.json,
+            timers: self.timers,
+            plot: self.plot,
+            run_threads: c.run_threads,
+        }
+    }
+
+    fn validate_microcircuit(self) -> Result<RunConfig> {
+        let c = self.common()?;
+        let scale = self.scale.unwrap_or(1.0);
+        if !(scale.is_finite() && scale > 0.0) {
+            bail!("--scale must be a positive number (got {scale})");
+        }
+        let presim = self.presim.unwrap_or(500.0);
+        if !(presim.is_finite() && presim >= 0.0) {
+            bail!("--presim must be a number >= 0 (got {presim})");
+        }
+        if presim > 0.0 {
+            c.res.steps_on_grid("--presim", presim)?;
+        }
+        let drive = match self.drive.unwrap_or(DriveArg::Poisson) {
+            DriveArg::Poisson => Drive::Poisson,
+            DriveArg::Dc => Drive::Dc,
+        };
+        let seed = self.seed.unwrap_or(MicrocircuitParams::default().rng_seed);
+        let params = MicrocircuitParams {
+            sim_resolution: c.dt,
+            rng_seed: seed,
+            record_to: c.record_to,
+            label: MICROCIRCUIT_LABEL.into(),
+            ..MicrocircuitParams::at_scale(scale, drive)
+        };
+        params
+            .validate()
+            .map_err(|e| anyhow::anyhow!("--scale {scale}: {e}"))?;
+        let brunel = BrunelParams {
+            dt: c.dt,
+            seed,
+            record_to: c.record_to,
+            ..Default::default()
+        };
+        let mc = MicrocircuitRun {
+            params,
+            scale,
+            presim,
+        };
+        Ok(self.config(&c, brunel, Some(mc)))
+    }
+
+    fn validate_brunel(self) -> Result<RunConfig> {
+        if self.order <= 0 {
+            bail!("--order must be > 0 (got {})", self.order);
+        }
+        if self.order > MAX_ORDER {
+            bail!(
+                "--order must be at most {MAX_ORDER}: 5 * order neurons must fit NEST's 2^31 node ids (got {})",
+                self.order
+            );
+        }
+        let c = self.common()?;
+        c.res
+            .delay_steps("--delay", finite("--delay", self.delay)?)?;
         if self.n_rec < 0 {
             bail!("--n-rec must be >= 0 (got {})", self.n_rec);
         }
@@ -277,57 +523,45 @@ impl RunArgs {
         let model =
             brunel::Model::from_name(&self.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
         let neuron = self.neuron(model)?;
-        let record_to = match self.record_to {
-            RecordToArg::Ascii => RecordTo::Ascii,
-            RecordToArg::Memory => RecordTo::Memory,
-            RecordToArg::None => RecordTo::None,
-        };
         if let Some(plot) = &self.plot {
             spindle_plot::check_path(plot)?;
-            if record_to == RecordTo::None || n_rec == 0 {
+            if c.record_to == RecordTo::None || n_rec == 0 {
                 bail!(
                     "--plot needs recorded spikes: use --record-to ascii or memory and --n-rec > 0"
                 );
             }
         }
-        let run_threads = match self.actual_threads {
-            Some(0) => bail!("--actual-threads must be > 0"),
-            Some(t) => t,
-            None => threads,
-        };
-        let output_dir = (record_to == RecordTo::Ascii).then_some(self.output_dir);
-        Ok(RunConfig {
-            params: BrunelParams {
-                order: self.order as usize,
-                dt,
-                delay: self.delay,
-                g: self.g,
-                eta: self.eta,
-                epsilon: self.epsilon,
-                j: self.j,
-                n_rec,
-                model,
-                neuron,
-                seed: self.seed,
-                record_to,
-                scaling: match self.scaling {
-                    ScalingArg::Seed => brunel::Scaling::Seed,
-                    ScalingArg::Indegree => brunel::Scaling::Indegree,
-                },
-                ..Default::default()
+        let params = BrunelParams {
+            order: self.order as usize,
+            dt: c.dt,
+            delay: self.delay,
+            g: self.g,
+            eta: self.eta,
+            epsilon: self.epsilon,
+            j: self.j,
+            n_rec,
+            model,
+            neuron,
+            seed: self.seed.unwrap_or(1),
+            record_to: c.record_to,
+            scaling: match self.scaling {
+                ScalingArg::Seed => brunel::Scaling::Seed,
+                ScalingArg::Indegree => brunel::Scaling::Indegree,
             },
-            threads,
-            simtime,
-            pin: self.pin,
-            quiet: self.quiet,
-            output_dir,
-            label_prefix: self.label_prefix,
-            json: self.json,
-            timers: self.timers,
-            plot: self.plot,
-            run_threads,
-        })
+            ..Default::default()
+        };
+        Ok(self.config(&c, params, None))
     }
+}
+
+/// What [`RunArgs::common`] checked.
+struct Common {
+    threads: usize,
+    run_threads: usize,
+    dt: f64,
+    res: crate::core::Resolution,
+    simtime: f64,
+    record_to: RecordTo,
 }
 
 #[cfg(test)]
@@ -401,12 +635,17 @@ mod tests {
         let [simtime, dt, g, eta, epsilon, j, delay, _] = run;
         let [c_m, tau_m, tau_syn, t_ref, v_th, v_reset, e_l] = neuron;
         RunArgs {
+            network: NetworkArg::Brunel,
+            scale: None,
+            drive: None,
+            presim: None,
+            given: Vec::new(),
             model: model.into(),
             order: ints.0,
             threads: Some(ints.1),
             simtime,
             dt,
-            seed: 1,
+            seed: Some(1),
             n_rec: ints.2,
             record_to: RecordToArg::Memory,
             output_dir: PathBuf::from("unused"),
@@ -505,6 +744,84 @@ mod tests {
                 record_to: RecordTo::Memory,
                 ..Default::default()
             }
+        );
+    }
+
+    /// `--network microcircuit`: the example's parameters with the flags
+    /// in (its seed, 55, by default), and the other network's flags
+    /// refused whether given on the command line (`given`) or set.
+    #[test]
+    fn microcircuit_flags_make_the_examples_parameters() {
+        let base = || RunArgs {
+            network: NetworkArg::Microcircuit,
+            seed: None,
+            scale: Some(0.1),
+            ..args("iaf_psc_alpha", (2500, 2, 50), SEED_RUN, [None; 7])
+        };
+        let cfg = base().validate().unwrap();
+        let run = cfg.microcircuit.as_ref().unwrap();
+        assert_eq!(cfg.network(), NetworkArg::Microcircuit);
+        assert_eq!((run.scale, run.presim), (0.1, 500.0));
+        assert_eq!(
+            run.params,
+            MicrocircuitParams {
+                sim_resolution: 0.1,
+                rng_seed: 55,
+                record_to: RecordTo::Memory,
+                label: MICROCIRCUIT_LABEL.into(),
+                ..MicrocircuitParams::at_scale(0.1, Drive::Poisson)
+            }
+        );
+        assert_eq!(cfg.labels(), ["spike_recorder"]);
+        let dc = RunArgs {
+            drive: Some(DriveArg::Dc),
+            presim: Some(0.0),
+            seed: Some(9),
+            ..base()
+        }
+        .validate()
+        .unwrap();
+        let run = dc.microcircuit.unwrap();
+        assert_eq!(
+            (run.params.bg_input_type, run.presim, run.params.rng_seed),
+            (Drive::Dc, 0.0, 9)
+        );
+        // The seed's default stays the Brunel network's.
+        let brunel = args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, [None; 7]);
+        let brunel = RunArgs {
+            seed: None,
+            ..brunel
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            (brunel.params.seed, brunel.network()),
+            (1, NetworkArg::Brunel)
+        );
+        let refused = |a: RunArgs| a.validate().err().map(|e| e.to_string());
+        let given = RunArgs {
+            given: vec!["order".into()],
+            ..base()
+        };
+        assert_eq!(
+            refused(given).unwrap(),
+            "--order applies to --network brunel only, not to --network microcircuit"
+        );
+        let mut neuron = [None; 7];
+        neuron[1] = Some(10.0);
+        let set = RunArgs {
+            network: NetworkArg::Microcircuit,
+            ..args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, neuron)
+        };
+        assert!(refused(set).unwrap().starts_with("--tau-m applies"));
+        let scale = RunArgs {
+            scale: Some(0.5),
+            ..args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, [None; 7])
+        };
+        assert!(
+            refused(scale)
+                .unwrap()
+                .starts_with("--scale applies to --network microcircuit")
         );
     }
 

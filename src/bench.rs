@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
+use spindle::args::{DriveArg, NetworkArg};
 use spindle::brunel::Model;
-use spindle_bench::grid::{Mode, Plan, parse_list};
+use spindle_bench::grid::{MicrocircuitPlan, Mode, Plan, parse_list, parse_scales};
 use spindle_bench::io::write_atomically;
 use spindle_bench::record::{RunRecord, read_set};
 use spindle_bench::summary::{PHASES, markdown, rows};
@@ -26,22 +27,37 @@ pub enum ModeArg {
     Weak,
 }
 
-/// Sweep the seed network over orders and threads, each run in a fresh
-/// process, and write a result set with a summary and plots.
+/// Sweep a network (the seed's Brunel network, or the microcircuit) over
+/// sizes and threads, each run in a fresh process, and write a result set
+/// with a summary and plots.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct BenchArgs {
     /// Preset that finishes in a couple of minutes on 2 cores: orders
-    /// 250,1000, threads 1..cores, 2 repeats.
+    /// 250,1000 (microcircuit: scales 0.05,0.1), threads 1..cores, 2 repeats.
     #[arg(long)]
     pub quick: bool,
+    /// The network: brunel, or microcircuit (Potjans & Diesmann 2014, NEST's
+    /// PD14 example; sized by --scales, not --orders).
+    #[arg(long, value_enum, default_value_t = NetworkArg::Brunel)]
+    pub network: NetworkArg,
     /// Neuron models, each with its NEST script's network (list:
-    /// iaf_psc_alpha,iaf_psc_delta,iaf_psc_exp; see `spindle --model`).
-    #[arg(long, default_value = "iaf_psc_alpha")]
-    pub models: String,
+    /// iaf_psc_alpha,iaf_psc_delta,iaf_psc_exp; see `spindle --model`)
+    /// [default: iaf_psc_alpha].
+    #[arg(long)]
+    pub models: Option<String>,
     /// Orders (list or range: 250,1000,2500) [default: 250,1000,2500; quick: 250,1000].
     #[arg(long)]
     pub orders: Option<String>,
+    /// Microcircuit scales (list: 0.1,0.2) [default: 0.1,0.2; quick: 0.05,0.1].
+    #[arg(long)]
+    pub scales: Option<String>,
+    /// Microcircuit background input [default: poisson].
+    #[arg(long, value_enum)]
+    pub drive: Option<DriveArg>,
+    /// Microcircuit presimulation per run [ms] [default: 500].
+    #[arg(long)]
+    pub presim: Option<f64>,
     /// Thread counts (list or range: 1-4,8) [default: 1..available cores].
     #[arg(long)]
     pub threads: Option<String>,
@@ -60,9 +76,9 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t = ModeArg::Strong)]
     pub mode: ModeArg,
     /// How in-degrees follow the order: seed (epsilon fixed) or indegree
-    /// (CE=1000, CI=250 fixed).
-    #[arg(long, default_value = "seed")]
-    pub scaling: String,
+    /// (CE=1000, CI=250 fixed) [default: seed].
+    #[arg(long)]
+    pub scaling: Option<String>,
     /// Repeats per configuration and seed [default: 3; quick: 2].
     #[arg(long)]
     pub repeats: Option<u32>,
@@ -86,7 +102,9 @@ pub struct BenchArgs {
     #[arg(long)]
     pub force_threads: Option<u64>,
     /// Also run these peers on every configuration (brian2, nest), through
-    /// `scripts/peers/<name>.sh` (run from the repository root).
+    /// `scripts/peers/<name>.sh` (run from the repository root). NEST runs
+    /// the microcircuit as its example's own code; Brian2 runs Brunel's
+    /// network only.
     #[arg(long)]
     pub peers: Option<String>,
 }
@@ -108,6 +126,30 @@ pub struct CompareArgs {
 /// Run a sweep; returns whether it was interrupted.
 pub fn bench(args: BenchArgs) -> Result<bool> {
     let cores = machine::cores() as u64;
+    let microcircuit = args.network == NetworkArg::Microcircuit;
+    // Each network's own flags, and whether they were given.
+    let own = [
+        ("--scales", args.scales.is_some()),
+        ("--drive", args.drive.is_some()),
+        ("--presim", args.presim.is_some()),
+    ];
+    let others = [
+        ("--orders", args.orders.is_some()),
+        ("--models", args.models.is_some()),
+        ("--scaling", args.scaling.is_some()),
+    ];
+    let (refused, network) = match microcircuit {
+        true => (&others, "microcircuit"),
+        false => (&own, "brunel"),
+    };
+    if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
+        let other = if microcircuit {
+            "brunel"
+        } else {
+            "microcircuit"
+        };
+        bail!("{flag} applies to --network {other} only, not to --network {network}");
+    }
     let orders = parse_list(
         "--orders",
         args.orders.as_deref().unwrap_or(if args.quick {
@@ -125,17 +167,37 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     if ranks.iter().any(|&r| r > 1) && !launcher.iter().any(|w| w.contains("{ranks}")) {
         bail!("--launcher '{}' must contain {{ranks}}", args.launcher);
     }
-    let models = parse_models(&args.models)?;
+    let models = match microcircuit {
+        true => vec![Model::IafPscExp],
+        false => parse_models(args.models.as_deref().unwrap_or("iaf_psc_alpha"))?,
+    };
+    let mc = match microcircuit {
+        true => Some(MicrocircuitPlan {
+            scales: parse_scales(
+                "--scales",
+                args.scales
+                    .as_deref()
+                    .unwrap_or(if args.quick { "0.05,0.1" } else { "0.1,0.2" }),
+            )?,
+            drive: match args.drive.unwrap_or(DriveArg::Poisson) {
+                DriveArg::Poisson => "poisson".into(),
+                DriveArg::Dc => "dc".into(),
+            },
+            presim: args.presim.unwrap_or(500.0),
+        }),
+        false => None,
+    };
     let plan = Plan {
         models: models.iter().map(|m| m.name().to_string()).collect(),
-        orders,
+        orders: if microcircuit { Vec::new() } else { orders },
+        microcircuit: mc,
         threads,
         ranks,
         mode: match args.mode {
             ModeArg::Strong => Mode::Strong,
             ModeArg::Weak => Mode::Weak,
         },
-        scaling: args.scaling.clone(),
+        scaling: args.scaling.clone().unwrap_or_else(|| "seed".into()),
         seeds: parse_list("--seeds", &args.seeds)?,
         repeats: args.repeats.unwrap_or(if args.quick { 2 } else { 3 }),
         simtime: args.simtime,
@@ -178,7 +240,13 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         if !["brian2", "nest"].contains(&peer) {
             bail!("--peers: unknown peer '{peer}' (brian2, nest)");
         }
-        if let Some(m) = models.iter().find(|m| !peer_runs(peer, **m)) {
+        if microcircuit && peer != "nest" {
+            bail!("--peers: {peer} runs the Brunel network only, not the microcircuit");
+        }
+        if let Some(m) = models
+            .iter()
+            .find(|m| !microcircuit && !peer_runs(peer, **m))
+        {
             bail!("--peers: {peer} runs iaf_psc_alpha only, not {m}");
         }
         let program = PathBuf::from(format!("scripts/peers/{peer}.sh"));
@@ -230,14 +298,16 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             .eta
             .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
             .unwrap_or_default();
+        let size = match p.run.scale {
+            Some(s) => format!("microcircuit scale {s}"),
+            None => format!("{} order {}", p.run.model, p.run.order),
+        };
         let _ = writeln!(
             std::io::stderr(),
-            "[{}/{}] {} {} order {} ranks {} threads {} seed {} repeat {}{eta}",
+            "[{}/{}] {} {size} ranks {} threads {} seed {} repeat {}{eta}",
             p.index,
             p.total,
             p.system,
-            p.run.model,
-            p.run.order,
             p.run.ranks,
             p.run.threads,
             p.run.seed,
@@ -304,7 +374,7 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
          - Spindle {} at commit {} ({})\n\
          - Machine: {} ({}), {} cores usable, {} GiB memory\n\
          - CPU: {}\n\
-         - Grid: models {:?} × orders {:?} × ranks {:?} × threads {:?} per rank, {} scaling mode, in-degree scaling '{}', seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
+         - Grid: {} × ranks {:?} × threads {:?} per rank, {} scaling mode, seeds {:?}, {} repeats, {} ms of model time per run{}{}\n\
          - Each run is a fresh `spindle --record-to none --quiet --json` process{}{}; rows in raw.jsonl (all fields) and raw.csv (main columns), summary in summary.md.\n",
         env!("CARGO_PKG_VERSION"),
         env!("SPINDLE_GIT_COMMIT"),
@@ -314,12 +384,19 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         machine::cores(),
         machine::total_memory().map(|b| b >> 30).unwrap_or(0),
         machine::cpu_detail().line(),
-        plan.models,
-        plan.orders,
+        match &plan.microcircuit {
+            Some(mc) => format!(
+                "the microcircuit (Potjans & Diesmann 2014, NEST's PD14 example) at scales {:?}, {} drive, {} ms presimulated",
+                mc.scales, mc.drive, mc.presim
+            ),
+            None => format!(
+                "models {:?} × orders {:?}, in-degree scaling '{}'",
+                plan.models, plan.orders, plan.scaling
+            ),
+        },
         plan.ranks,
         plan.threads,
         plan.mode.name(),
-        plan.scaling,
         plan.seeds,
         plan.repeats,
         plan.simtime,
@@ -340,17 +417,27 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
 }
 
 /// Strong scaling (time per model second against threads, with the ideal
-/// line), size scaling (against order) and the phase breakdown of the
-/// largest order.
+/// line), size scaling (against order, or the microcircuit's scale) and
+/// the phase breakdown of the largest size.
 fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
     let rows = rows(records);
-    let per_model_s = |r: &spindle_bench::summary::Row| {
-        r.sim.median / (r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0)
-    };
+    let per_model_s = |r: &spindle_bench::summary::Row| r.sim.median / r.key.model_seconds();
     let mut written = Vec::new();
-    let mut orders: Vec<u64> = rows.iter().map(|r| r.key.order).collect();
-    orders.sort();
+    let mut orders: Vec<f64> = rows.iter().map(|r| r.key.size()).collect();
+    orders.sort_by(f64::total_cmp);
     orders.dedup();
+    // "order 250" or "scale 0.1".
+    let size_label = |o: f64| {
+        rows.iter()
+            .find(|r| r.key.size() == o)
+            .map(|r| r.key.size_label())
+            .unwrap_or_default()
+    };
+    let size_axis = if rows.iter().all(|r| r.key.is_microcircuit()) {
+        "scale"
+    } else {
+        "order"
+    };
     let mut threads: Vec<u64> = rows.iter().map(|r| r.key.threads).collect();
     threads.sort();
     threads.dedup();
@@ -383,7 +470,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
             {
                 let pts: Vec<(f64, f64)> = rows
                     .iter()
-                    .filter(|r| r.key.order == o && &line(&r.key) == sys && r.key.ranks == ranks)
+                    .filter(|r| r.key.size() == o && &line(&r.key) == sys && r.key.ranks == ranks)
                     .map(|r| (r.key.threads as f64, per_model_s(r)))
                     .collect();
                 let sys = &if ranks > 1 {
@@ -396,7 +483,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
                 }
                 let (t0, y0) = pts[0];
                 series.push(Series {
-                    label: format!("ideal, {sys} order {o}"),
+                    label: format!("ideal, {sys} {}", size_label(o)),
                     points: threads
                         .iter()
                         .map(|&t| (t as f64, y0 * t0 / t as f64))
@@ -404,7 +491,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
                     reference: true,
                 });
                 series.push(Series {
-                    label: format!("{sys} order {o}"),
+                    label: format!("{sys} {}", size_label(o)),
                     points: pts,
                     reference: false,
                 });
@@ -431,7 +518,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
                 points: rows
                     .iter()
                     .filter(|r| r.key.threads == t && &line(&r.key) == sys)
-                    .map(|r| (r.key.order as f64, per_model_s(r)))
+                    .map(|r| (r.key.size(), per_model_s(r)))
                     .collect(),
                 reference: false,
             })
@@ -441,7 +528,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
             let path = dir.join("size_scaling.png");
             LineChart {
                 title: "Size scaling",
-                x_label: "order",
+                x_label: size_axis,
                 y_label: "wall seconds per model second",
                 series: &series,
             }
@@ -456,7 +543,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
         // Only Spindle's runs carry the phase timers.
         let sel: Vec<_> = rows
             .iter()
-            .filter(|r| r.key.order == largest && r.key.system == "spindle")
+            .filter(|r| r.key.size() == largest && r.key.system == "spindle")
             .collect();
         let categories: Vec<String> = sel
             .iter()
@@ -483,7 +570,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
         debug_assert_eq!(PHASES.len(), 4);
         let path = dir.join("phases.png");
         StackedBars {
-            title: &format!("Phases at order {largest} (mean over shards)"),
+            title: &format!("Phases at {} (mean over shards)", size_label(largest)),
             y_label: "wall seconds",
             categories: &categories,
             layers: &layers,

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
-use spindle::args::{RunArgs, RunConfig};
+use spindle::args::{MicrocircuitRun, RunArgs, RunConfig};
 use spindle::brunel;
 use spindle::engine::{Config, EngineError, FileNames, Ranks, Simulation, dat_path};
+use spindle::microcircuit;
 
 use spindle_bench::io::write_atomically;
 
-use crate::report::{Measured, Report, Span};
+use crate::report::{Measured, Presimulated, Report, Span};
 
 /// Fail early, with the directory's name, if files cannot be written there;
 /// the directory is created if missing (`--output-dir`, `bench --out`).
@@ -69,8 +70,7 @@ fn check_outputs(cfg: &RunConfig) -> Result<()> {
 /// files: `--label-prefix` may lead out of `--output-dir` (`sub/x`,
 /// `../x`, `/abs/x`), and the files are written only after the run.
 fn check_dat_dirs(cfg: &RunConfig, dir: &Path) -> Result<()> {
-    let (ex, inh) = &cfg.params.labels;
-    for label in [ex, inh] {
+    for label in cfg.labels() {
         // The recorder's id only names the file, never its directory.
         let path = dat_path(dir, &cfg.label_prefix, label, 0, FileNames::Spindle);
         let parent = path
@@ -212,7 +212,70 @@ fn validate_and_run(args: RunArgs, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -
     run_checked(&cfg, ranks, lead)
 }
 
+/// The engine's configuration of a run.
+fn engine_config(cfg: &RunConfig) -> Config {
+    Config {
+        threads: cfg.run_threads,
+        pin: cfg.pin,
+        progress: !cfg.quiet,
+        check_memory: true,
+        isa: spindle::engine::Isa::detect(),
+    }
+}
+
+/// Build the simulation of `net`. A shard that failed while building is
+/// this rank's alone: under MPI it must end the others (bad input and the
+/// memory check are decided alike on every rank).
+fn build_simulation(
+    cfg: &RunConfig,
+    net: &spindle::network::Network,
+    ranks: Option<&Arc<dyn Ranks>>,
+) -> (Result<Simulation>, Span) {
+    let config = engine_config(cfg);
+    let (sim, span) = Span::measure(|| match ranks {
+        Some(r) => Simulation::build_on_ranks(net.clone(), config, r.clone()),
+        None => Simulation::build(net.clone(), config),
+    });
+    let sim = sim.map_err(|e| match e {
+        EngineError::Panicked(..) | EngineError::Aborted | EngineError::Io(..) => failed(e),
+        e => e.into(),
+    });
+    (sim, span)
+}
+
+/// From here Ctrl-C stops `sim` at the next slice boundary instead of
+/// killing the process, so what was recorded is still written whole.
+fn stop_on_ctrl_c(sim: &mut Simulation) -> Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("cannot handle Ctrl-C")?;
+    sim.interrupt_on(stop);
+    Ok(())
+}
+
+/// Simulate `ms` more; `Ok(true)` when Ctrl-C stopped it.
+fn simulate(sim: &mut Simulation, ms: f64, lead: bool) -> Result<bool> {
+    match sim.simulate(ms) {
+        Ok(()) => Ok(false),
+        Err(EngineError::Interrupted { time_ms }) => {
+            if lead {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Interrupted at {time_ms} ms of model time; writing what was recorded"
+                );
+            }
+            Ok(true)
+        }
+        Err(EngineError::StderrClosed) => Err(EngineError::StderrClosed.into()),
+        Err(e) => Err(failed(e)),
+    }
+}
+
 fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> Result<bool> {
+    if let Some(run) = &cfg.microcircuit {
+        return run_microcircuit(cfg, run, ranks, lead);
+    }
     let mut stdout = std::io::stdout().lock();
     let mut say = |s: &str| -> std::io::Result<()> {
         if !cfg.quiet {
@@ -225,48 +288,13 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     let b = b?;
     say("Connecting devices")?;
     say("Connecting network")?;
-    let config = Config {
-        threads: cfg.run_threads,
-        pin: cfg.pin,
-        progress: !cfg.quiet,
-        check_memory: true,
-        isa: spindle::engine::Isa::detect(),
-    };
-    let (sim, connect) = Span::measure(|| match ranks {
-        Some(r) => Simulation::build_on_ranks(b.net.clone(), config, r.clone()),
-        None => Simulation::build(b.net.clone(), config),
-    });
-    // A shard that failed while building is this rank's alone: under MPI
-    // it must end the others (bad input and the memory check are decided
-    // alike on every rank).
-    let mut sim = sim.map_err(|e| match e {
-        EngineError::Panicked(..) | EngineError::Aborted | EngineError::Io(..) => failed(e),
-        e => e.into(),
-    })?;
+    let (sim, connect) = build_simulation(cfg, &b.net, ranks);
+    let mut sim = sim?;
 
     say("Simulating")?;
-    // From here Ctrl-C stops at the next slice boundary instead of killing
-    // the process, so what was recorded is still written whole.
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("cannot handle Ctrl-C")?;
-    sim.interrupt_on(stop);
-    let (done, simulate) = Span::measure(|| sim.simulate(cfg.simtime));
-    let interrupted = match done {
-        Ok(()) => false,
-        Err(EngineError::Interrupted { time_ms }) => {
-            if lead {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "Interrupted at {time_ms} ms of model time; writing what was recorded"
-                );
-            }
-            true
-        }
-        Err(EngineError::StderrClosed) => return Err(EngineError::StderrClosed.into()),
-        Err(e) => return Err(failed(e)),
-    };
+    stop_on_ctrl_c(&mut sim)?;
+    let (interrupted, simulate) = Span::measure(|| simulate(&mut sim, cfg.simtime, lead));
+    let interrupted = interrupted?;
 
     // Collective from here under MPI: every rank makes the same calls.
     let written = match &cfg.output_dir {
@@ -294,6 +322,7 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
         create,
         connect,
         simulate,
+        presimulate: None,
         interrupted,
     };
     let mut report = Report::new(cfg, &b, &sim, &measured).map_err(failed)?;
@@ -315,6 +344,120 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     }
     if !cfg.quiet {
         for path in written.iter().chain(cfg.plot.as_ref()) {
+            writeln!(stdout, "Written: {}", path.display())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(interrupted)
+}
+
+/// The microcircuit: its memory estimated before anything per neuron is
+/// drawn, built as the example builds it, presimulated and simulated (two
+/// calls, as the example's), its recorders' files holding the spikes
+/// after the presimulation (as the example's, which NEST truncates at
+/// every Simulate), its rates over that time.
+fn run_microcircuit(
+    cfg: &RunConfig,
+    run: &MicrocircuitRun,
+    ranks: Option<&Arc<dyn Ranks>>,
+    lead: bool,
+) -> Result<bool> {
+    let mut stdout = std::io::stdout().lock();
+    let mut say = |s: &str| -> std::io::Result<()> {
+        if !cfg.quiet {
+            writeln!(stdout, "{s}")?;
+        }
+        Ok(())
+    };
+    if ranks.is_none()
+        && let Some(available) = spindle_bench::machine::available_memory()
+    {
+        let refuse = |needed: u64, what: &str| {
+            anyhow::anyhow!(
+                "--scale {}: the network needs {what} {} MiB but only {} MiB of memory is available",
+                run.scale,
+                needed >> 20,
+                available >> 20
+            )
+        };
+        // The bound costs nothing; the estimate draws the projections'
+        // sizes, which takes long for a network far too large.
+        let least = microcircuit::min_bytes(&run.params)?;
+        if least > available {
+            return Err(refuse(least, "at least"));
+        }
+        let needed = microcircuit::estimate_bytes(&run.params, cfg.run_threads)?;
+        if needed > available {
+            return Err(refuse(needed, "an estimated"));
+        }
+    }
+    say("Creating neuronal populations and devices")?;
+    let (m, create) = Span::measure(|| microcircuit::build(&run.params));
+    let m = m?;
+    if lead && !cfg.quiet {
+        // As the example warns (network.py): DC below the rheobase.
+        for &i in &m.derived.sub_threshold {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: population {} is sub-threshold with downscaled DC input amplitude and may not fire",
+                microcircuit::POPULATIONS[i]
+            );
+        }
+    }
+    say("Connecting neuronal populations")?;
+    let (sim, connect) = build_simulation(cfg, &m.net, ranks);
+    let mut sim = sim?;
+    stop_on_ctrl_c(&mut sim)?;
+
+    say(&format!("Simulating {} ms", run.presim))?;
+    let (outcome, simulate) = Span::measure(|| -> Result<(bool, Span, Presimulated)> {
+        let (stopped, presimulate) = Span::measure(|| match run.presim > 0.0 {
+            true => simulate(&mut sim, run.presim, lead),
+            false => Ok(false),
+        });
+        let stopped = stopped?;
+        let pre = Presimulated::count(&m, &sim);
+        if stopped {
+            return Ok((true, presimulate, pre));
+        }
+        say(&format!("Simulating {} ms", cfg.simtime))?;
+        Ok((simulate(&mut sim, cfg.simtime, lead)?, presimulate, pre))
+    });
+    let (interrupted, presimulate, pre) = outcome?;
+
+    // Collective from here under MPI: every rank makes the same calls.
+    let written = match &cfg.output_dir {
+        Some(dir) => sim
+            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle, run.presim)
+            .map_err(failed)?,
+        None => Vec::new(),
+    };
+    let measured = Measured {
+        create,
+        connect,
+        simulate,
+        presimulate: Some(presimulate),
+        interrupted,
+    };
+    let mut report = Report::microcircuit(cfg, run, &m, &sim, &measured, &pre).map_err(failed)?;
+    if let Some(r) = ranks {
+        report.add_ranks(r.as_ref(), &sim.stats());
+    }
+    if !lead {
+        return Ok(interrupted);
+    }
+    if let Some(path) = &cfg.json {
+        let text = serde_json::to_string_pretty(report.record())?;
+        write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write --json {}", path.display()))
+            .map_err(failed)?;
+    }
+    write!(stdout, "{}", report.summary())?;
+    if cfg.timers {
+        write!(stdout, "{}", report.timer_table())?;
+    }
+    if !cfg.quiet {
+        for path in &written {
             writeln!(stdout, "Written: {}", path.display())?;
         }
     }

@@ -6,7 +6,8 @@
 //! - [`models`]: `iaf_psc_alpha`, Poisson input, device parameters;
 //! - [`network`]: the NEST-like `Network` API and synapse storage;
 //! - [`engine`]: shards, the slice loop, recording, phase timers;
-//! - [`brunel`]: the seed scenario, `brunel_alpha_nest.py`.
+//! - [`brunel`]: the seed scenario, `brunel_alpha_nest.py`;
+//! - [`microcircuit`]: the PD14 cortical microcircuit, NEST's example.
 // Unsafe only where MPI's communicator crosses threads (`mpi`).
 #![deny(unsafe_code)]
 
@@ -17,5 +18,6 @@ pub mod mpi;
 pub use spindle_brunel as brunel;
 pub use spindle_core as core;
 pub use spindle_engine as engine;
+pub use spindle_microcircuit as microcircuit;
 pub use spindle_models as models;
 pub use spindle_network as network;

@@ -1,7 +1,8 @@
 //! The `spindle` command. Without a subcommand it runs the seed network
-//! (NEST's `brunel_alpha_nest.py`) and prints its summary; `spindle bench`
-//! sweeps it over orders and threads; `spindle compare` compares two result
-//! sets. A thin driver: parse flags, validate them into a configuration,
+//! (NEST's `brunel_alpha_nest.py`), or with `--network microcircuit` the
+//! PD14 cortical microcircuit (NEST's example), and prints its summary;
+//! `spindle bench` sweeps either over sizes and threads; `spindle compare`
+//! compares two result sets. A thin driver: parse flags, validate them into a configuration,
 //! call the library crates, print.
 #![forbid(unsafe_code)]
 #![recursion_limit = "256"]
@@ -13,10 +14,13 @@ mod report;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-/// Simulate NEST's brunel_alpha_nest.py (Brunel 2000, alpha synapses) and
-/// print its summary; or benchmark it.
+/// Simulate NEST's brunel_alpha_nest.py (Brunel 2000, alpha synapses), or
+/// with --network microcircuit the cortical microcircuit of Potjans &
+/// Diesmann (2014) as NEST's PD14 example builds it, and print its
+/// summary; or benchmark them.
 #[derive(Debug, Parser)]
 #[command(
     name = "spindle",
@@ -34,7 +38,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Sweep the seed network over orders and threads into a result set.
+    /// Sweep a network over sizes and threads into a result set.
     Bench(Box<bench::BenchArgs>),
     /// Compare two result sets; exits 1 when NEW is slower beyond noise.
     Compare(bench::CompareArgs),
@@ -61,8 +65,21 @@ fn closed_output(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The command line, with the flags given on it recorded in the run's
+/// flags (those of one network are refused for the other).
+fn parse() -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.run.given = matches
+        .ids()
+        .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect();
+    Ok(cli)
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;

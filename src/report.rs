@@ -7,12 +7,14 @@ use spindle::brunel::Brunel;
 use spindle::engine::{
     PhaseTime, PhaseTimers, Ranks, RunStats, Simulation, SliceHistogram, SliceHistograms,
 };
+use spindle::microcircuit::{Microcircuit, NUM_POPS, POPULATIONS};
 use spindle_bench::machine;
 use spindle_bench::record::{
-    Derived, FORMAT_VERSION, PhaseDetail, Phases, Quantiles, RunRecord, SliceTimes,
+    Derived, FORMAT_VERSION, MICROCIRCUIT, MicrocircuitRecord, PhaseDetail, Phases,
+    PopulationRecord, Quantiles, RunRecord, SliceTimes,
 };
 
-use spindle::args::RunConfig;
+use spindle::args::{MicrocircuitRun, RunConfig};
 
 /// Wall and CPU time of a stretch of the main thread's work (CPU summed
 /// over all of the process's threads).
@@ -41,7 +43,10 @@ impl Span {
 pub struct Measured {
     pub create: Span,
     pub connect: Span,
+    /// Both simulate calls of the microcircuit.
     pub simulate: Span,
+    /// The microcircuit's presimulation (part of `simulate`).
+    pub presimulate: Option<Span>,
     /// Whether Ctrl-C stopped the simulation before --simtime.
     pub interrupted: bool,
 }
@@ -53,7 +58,37 @@ pub struct Report {
     timer_table: String,
 }
 
+/// What the microcircuit's run counted at the end of its presimulation,
+/// to take from the final counts: the rates are over the simulation
+/// after it, as the example's are.
+pub struct Presimulated {
+    /// Spikes of each population so far.
+    pub totals: Vec<u64>,
+    /// Spikes of each neuron so far, by population (none under MPI, where
+    /// a rank sees its own neurons only).
+    pub per_neuron: Option<Vec<Vec<u32>>>,
+}
+
+impl Presimulated {
+    /// Count the spikes of `m`'s populations so far.
+    pub fn count(m: &Microcircuit, sim: &Simulation) -> Self {
+        let totals = m.populations.iter().map(|p| sim.spike_total(p)).collect();
+        let per_neuron = sim.ranks().is_none().then(|| {
+            m.populations
+                .iter()
+                .map(|p| {
+                    p.iter()
+                        .map(|id| sim.spike_count(id).unwrap_or(0))
+                        .collect()
+                })
+                .collect()
+        });
+        Self { totals, per_neuron }
+    }
+}
+
 impl Report {
+    /// The Brunel network's report.
     pub fn new(cfg: &RunConfig, b: &Brunel, sim: &Simulation, m: &Measured) -> Result<Self> {
         let d = &b.derived;
         // Rates are over the model time simulated, which is less than
@@ -87,7 +122,6 @@ impl Report {
         let all_rate = |nodes: &spindle::network::NodeCollection| {
             per_s(sim.spike_total(nodes) as f64) / nodes.len() as f64
         };
-        let stats = sim.stats();
         let n_neurons = d.ne + d.ni;
         let build_time = m.create.wall + m.connect.wall;
         let sim_time = m.simulate.wall;
@@ -105,71 +139,15 @@ impl Report {
             build_time.as_secs_f64(),
             sim_time.as_secs_f64(),
         );
-
-        let secs = |d: Duration| d.as_secs_f64();
-        let model_s = (simtime / 1000.0).max(1e-12);
-        let shards = stats.shard_timers.len().max(1) as f64;
-        // Wall seconds of each thread in one phase.
-        let per_thread = |get: Phase| -> Vec<f64> {
-            stats
-                .shard_timers
-                .iter()
-                .map(|t| secs(get(t).wall))
-                .collect()
-        };
-        let max_of = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
-        // Mean over threads; the MPI phases run on each rank's first thread
-        // only: that thread's time, not a mean over threads that skip them.
-        let mean = |name: &str, get: Phase| {
-            if name.starts_with("time_mpi") || name.starts_with("time_communicate") {
-                max_of(&per_thread(get))
-            } else {
-                secs(get(&stats.timers).wall) / shards
-            }
-        };
-        let imbalance = |max: f64, mean: f64| if mean > 0.0 { max / mean } else { 1.0 };
-        // Per-slice percentiles, over all shards' slices.
-        let merged = |get: fn(&SliceHistograms) -> &SliceHistogram| {
-            let mut h = SliceHistogram::default();
-            for s in &stats.shard_histograms {
-                h.add(get(s));
-            }
-            let p = h.percentiles();
-            Quantiles {
-                p50: p.p50,
-                p90: p.p90,
-                p99: p.p99,
-                max: p.max,
-            }
-        };
-        let events = stats.synaptic_events.max(1) as f64;
-        let peak_rss = machine::peak_rss_bytes().unwrap_or(0);
-        let threads = cfg.threads as u64;
+        let stats = sim.stats();
         let record = RunRecord {
-            format_version: FORMAT_VERSION,
-            system: "spindle".into(),
-            system_version: env!("CARGO_PKG_VERSION").into(),
-            git_commit: Some(env!("SPINDLE_GIT_COMMIT").into()),
-            rustc_version: Some(env!("SPINDLE_RUSTC_VERSION").into()),
-            host: machine::hostname(),
-            cpu_model: machine::cpu_model(),
-            cpu: machine::cpu_detail(),
-            cores: machine::cores() as u64,
-            sweep: None,
             model: cfg.params.model.name().into(),
             order: cfg.params.order as u64,
             scaling: cfg.params.scaling.name().into(),
             seed: cfg.params.seed,
             simtime: cfg.simtime,
             simtime_reached: simtime,
-            interrupted: m.interrupted,
             dt: cfg.params.dt,
-            pin: cfg.pin,
-            // One process; `add_ranks` replaces the rank fields under MPI.
-            ranks: 1,
-            threads,
-            threads_per_rank: threads,
-            min_delay_steps: Some(sim.min_delay()),
             num_neurons: n_neurons as u64,
             num_synapses: num_ex + num_in,
             num_synapses_ex: num_ex,
@@ -190,53 +168,134 @@ impl Report {
             rate_in,
             rate_ex_all: all_rate(&b.nodes_ex),
             rate_in_all: all_rate(&b.nodes_in),
-            spikes_total: stats.spikes,
-            spike_digest: Some(stats.digest.clone()),
-            build_time: secs(build_time),
-            sim_time: secs(sim_time),
-            compile_time: None,
-            time_construction_create: Some(secs(m.create.wall)),
-            time_construction_create_cpu: Some(secs(m.create.cpu)),
-            time_construction_connect: Some(secs(m.connect.wall)),
-            time_construction_connect_cpu: Some(secs(m.connect.cpu)),
-            time_simulate: secs(stats.time_simulate),
-            time_simulate_cpu: Some(secs(m.simulate.cpu)),
-            real_time_factor: secs(stats.time_simulate) / model_s,
-            timers: phases(|name, get| Some(mean(name, get))),
-            phases: Some(phases(|name, get| {
-                let max = max_of(&per_thread(get));
-                PhaseDetail {
-                    max,
-                    cpu: secs(get(&stats.timers).cpu),
-                    imbalance: imbalance(max, mean(name, get)),
-                }
-            })),
-            rank_timers: Some(phases(|_, get| vec![secs(get(&stats.timers).wall)])),
-            imbalance_ranks: Some(Phases::from_fn(|_| 1.0)),
-            rank_peak_rss_bytes: vec![peak_rss],
-            slices: Some(stats.slices),
-            slice_times: Some(SliceTimes {
-                update: merged(|h| &h.update),
-                deliver: merged(|h| &h.deliver),
-                sync: merged(|h| &h.sync),
+            ..engine_record(cfg, sim, &stats, m, simtime)
+        };
+        Ok(Self {
+            record,
+            summary,
+            timer_table: timer_table(&stats),
+        })
+    }
+
+    /// The microcircuit's report: rates over the simulation after the
+    /// presimulation (`pre`), per population, as the example evaluates
+    /// them.
+    pub fn microcircuit(
+        cfg: &RunConfig,
+        run: &MicrocircuitRun,
+        mc: &Microcircuit,
+        sim: &Simulation,
+        m: &Measured,
+        pre: &Presimulated,
+    ) -> Result<Self> {
+        let d = &mc.derived;
+        // The model time after the presimulation (less than --simtime after
+        // an interrupt).
+        let window = (sim.time() - run.presim).max(0.0);
+        let rate_of = |spikes: f64, n: usize| {
+            if window > 0.0 && n > 0 {
+                spikes * 1000.0 / window / n as f64
+            } else {
+                0.0
+            }
+        };
+        let mut populations = Vec::with_capacity(NUM_POPS);
+        for (i, pop) in mc.populations.iter().enumerate() {
+            let spikes = sim.spike_total(pop) - pre.totals[i];
+            let rate_std = pre.per_neuron.as_ref().map(|before| {
+                let rates: Vec<f64> = pop
+                    .iter()
+                    .zip(&before[i])
+                    .map(|(id, &b)| rate_of((sim.spike_count(id).unwrap_or(0) - b) as f64, 1))
+                    .collect();
+                let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+                (rates.iter().map(|r| (r - mean) * (r - mean)).sum::<f64>() / rates.len() as f64)
+                    .sqrt()
+            });
+            populations.push(PopulationRecord {
+                name: POPULATIONS[i].into(),
+                neurons: pop.len() as u64,
+                spikes,
+                rate: rate_of(spikes as f64, pop.len()),
+                rate_std,
+            });
+        }
+        // Excitatory populations are the even ones.
+        let sum = |parity: usize, f: &dyn Fn(&PopulationRecord) -> u64| -> u64 {
+            populations.iter().skip(parity).step_by(2).map(f).sum()
+        };
+        let (events_ex, events_in) = (sum(0, &|p| p.spikes), sum(1, &|p| p.spikes));
+        let (n_ex, n_in) = (sum(0, &|p| p.neurons), sum(1, &|p| p.neurons));
+        let rate_ex = rate_of(events_ex as f64, n_ex as usize);
+        let rate_in = rate_of(events_in as f64, n_in as usize);
+        let from = |parity: usize| -> u64 {
+            d.num_synapses
+                .iter()
+                .map(|row| row.iter().skip(parity).step_by(2).sum::<u64>())
+                .sum()
+        };
+        let recurrent = d.total_synapses();
+        let connections = sim.num_connections("static_synapse")?;
+        let presim = m.presimulate.unwrap_or_default();
+        let build_time = m.create.wall + m.connect.wall;
+        let mut summary = format!(
+            "Microcircuit simulation (Spindle): Potjans & Diesmann (2014), scale {}, {} drive\n\
+             Number of neurons : {}\n\
+             Number of synapses: {recurrent} (and {} to and from devices)\n\
+             Rates over ({}, {}] ms:\n\
+             \x20 population neurons  mean (spikes/s)  std (spikes/s)\n",
+            run.scale,
+            run.params.bg_input_type,
+            d.total_neurons(),
+            connections - recurrent,
+            run.presim,
+            run.presim + window,
+        );
+        for p in &populations {
+            let std = p.rate_std.map_or("-".into(), |s| format!("{s:.3}"));
+            summary += &format!(
+                "  {:<10} {:>7}  {:>15.3}  {std:>14}\n",
+                p.name, p.neurons, p.rate
+            );
+        }
+        summary += &format!(
+            "Building time     : {:.2} s\n\
+             Presimulation time: {:.2} s\n\
+             Simulation time   : {:.2} s\n",
+            build_time.as_secs_f64(),
+            presim.wall.as_secs_f64(),
+            m.simulate.wall.saturating_sub(presim.wall).as_secs_f64(),
+        );
+        let stats = sim.stats();
+        let record = RunRecord {
+            network: MICROCIRCUIT.into(),
+            scale: Some(run.scale),
+            microcircuit: Some(MicrocircuitRecord {
+                drive: run.params.bg_input_type.name().into(),
+                presim: run.presim,
+                recurrent_synapses: recurrent,
+                populations,
             }),
-            synaptic_events: Some(stats.synaptic_events),
-            poisson_draws: Some(stats.poisson_draws),
-            synapses_stored: Some(stats.synapses_stored),
-            synaptic_events_per_second: Some(events / secs(stats.time_simulate).max(1e-12)),
-            ns_per_synaptic_event_per_core: Some(
-                secs(stats.time_simulate) * cfg.threads as f64 * 1e9 / events,
-            ),
-            ns_per_synaptic_event_delivered: Some(
-                secs(stats.timers.time_deliver_spike_data.cpu) * 1e9 / events,
-            ),
-            peak_rss_bytes: peak_rss,
-            synapse_bytes: Some(stats.synapse_bytes),
-            neuron_bytes: Some(stats.neuron_bytes),
-            bytes_per_synapse: Some(
-                stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64,
-            ),
-            bytes_per_neuron: Some(stats.neuron_bytes as f64 / stats.neurons.max(1) as f64),
+            model: mc.net.populations()[0].1.model().name().into(),
+            order: 0,
+            scaling: String::new(),
+            seed: run.params.rng_seed,
+            simtime: cfg.simtime,
+            simtime_reached: window,
+            dt: run.params.sim_resolution,
+            num_neurons: d.total_neurons(),
+            num_synapses: connections,
+            num_synapses_ex: from(0),
+            num_synapses_in: from(1),
+            n_rec: None,
+            derived: None,
+            events_ex: Some(events_ex),
+            events_in: Some(events_in),
+            rate_ex,
+            rate_in,
+            rate_ex_all: rate_ex,
+            rate_in_all: rate_in,
+            ..engine_record(cfg, sim, &stats, m, run.presim + window)
         };
         Ok(Self {
             record,
@@ -281,6 +340,123 @@ impl Report {
         rec.imbalance_ranks = Some(Phases::from_array(imbalance));
         rec.rank_peak_rss_bytes = all.iter().map(|r| r[6]).collect();
         rec.peak_rss_bytes = rec.rank_peak_rss_bytes.iter().copied().max().unwrap_or(0);
+    }
+}
+
+/// The record's fields that do not depend on the network: the machine,
+/// the run's shape, the engine's figures; `model_ms` is the model time
+/// simulated. The network's own fields are left at their defaults.
+fn engine_record(
+    cfg: &RunConfig,
+    sim: &Simulation,
+    stats: &RunStats,
+    m: &Measured,
+    model_ms: f64,
+) -> RunRecord {
+    let secs = |d: Duration| d.as_secs_f64();
+    let model_s = (model_ms / 1000.0).max(1e-12);
+    let shards = stats.shard_timers.len().max(1) as f64;
+    // Wall seconds of each thread in one phase.
+    let per_thread = |get: Phase| -> Vec<f64> {
+        stats
+            .shard_timers
+            .iter()
+            .map(|t| secs(get(t).wall))
+            .collect()
+    };
+    let max_of = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
+    // Mean over threads; the MPI phases run on each rank's first thread
+    // only: that thread's time, not a mean over threads that skip them.
+    let mean = |name: &str, get: Phase| {
+        if name.starts_with("time_mpi") || name.starts_with("time_communicate") {
+            max_of(&per_thread(get))
+        } else {
+            secs(get(&stats.timers).wall) / shards
+        }
+    };
+    let imbalance = |max: f64, mean: f64| if mean > 0.0 { max / mean } else { 1.0 };
+    // Per-slice percentiles, over all shards' slices.
+    let merged = |get: fn(&SliceHistograms) -> &SliceHistogram| {
+        let mut h = SliceHistogram::default();
+        for s in &stats.shard_histograms {
+            h.add(get(s));
+        }
+        let p = h.percentiles();
+        Quantiles {
+            p50: p.p50,
+            p90: p.p90,
+            p99: p.p99,
+            max: p.max,
+        }
+    };
+    let events = stats.synaptic_events.max(1) as f64;
+    let peak_rss = machine::peak_rss_bytes().unwrap_or(0);
+    let threads = cfg.threads as u64;
+    RunRecord {
+        format_version: FORMAT_VERSION,
+        system: "spindle".into(),
+        system_version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: Some(env!("SPINDLE_GIT_COMMIT").into()),
+        rustc_version: Some(env!("SPINDLE_RUSTC_VERSION").into()),
+        host: machine::hostname(),
+        cpu_model: machine::cpu_model(),
+        cpu: machine::cpu_detail(),
+        cores: machine::cores() as u64,
+        sweep: None,
+        network: cfg.network().name().into(),
+        interrupted: m.interrupted,
+        pin: cfg.pin,
+        // One process; `add_ranks` replaces the rank fields under MPI.
+        ranks: 1,
+        threads,
+        threads_per_rank: threads,
+        min_delay_steps: Some(sim.min_delay()),
+        spikes_total: stats.spikes,
+        spike_digest: Some(stats.digest.clone()),
+        build_time: secs(m.create.wall + m.connect.wall),
+        sim_time: secs(m.simulate.wall),
+        compile_time: None,
+        time_construction_create: Some(secs(m.create.wall)),
+        time_construction_create_cpu: Some(secs(m.create.cpu)),
+        time_construction_connect: Some(secs(m.connect.wall)),
+        time_construction_connect_cpu: Some(secs(m.connect.cpu)),
+        time_simulate: secs(stats.time_simulate),
+        time_simulate_cpu: Some(secs(m.simulate.cpu)),
+        real_time_factor: secs(stats.time_simulate) / model_s,
+        timers: phases(|name, get| Some(mean(name, get))),
+        phases: Some(phases(|name, get| {
+            let max = max_of(&per_thread(get));
+            PhaseDetail {
+                max,
+                cpu: secs(get(&stats.timers).cpu),
+                imbalance: imbalance(max, mean(name, get)),
+            }
+        })),
+        rank_timers: Some(phases(|_, get| vec![secs(get(&stats.timers).wall)])),
+        imbalance_ranks: Some(Phases::from_fn(|_| 1.0)),
+        rank_peak_rss_bytes: vec![peak_rss],
+        slices: Some(stats.slices),
+        slice_times: Some(SliceTimes {
+            update: merged(|h| &h.update),
+            deliver: merged(|h| &h.deliver),
+            sync: merged(|h| &h.sync),
+        }),
+        synaptic_events: Some(stats.synaptic_events),
+        poisson_draws: Some(stats.poisson_draws),
+        synapses_stored: Some(stats.synapses_stored),
+        synaptic_events_per_second: Some(events / secs(stats.time_simulate).max(1e-12)),
+        ns_per_synaptic_event_per_core: Some(
+            secs(stats.time_simulate) * cfg.threads as f64 * 1e9 / events,
+        ),
+        ns_per_synaptic_event_delivered: Some(
+            secs(stats.timers.time_deliver_spike_data.cpu) * 1e9 / events,
+        ),
+        peak_rss_bytes: peak_rss,
+        synapse_bytes: Some(stats.synapse_bytes),
+        neuron_bytes: Some(stats.neuron_bytes),
+        bytes_per_synapse: Some(stats.synapse_bytes as f64 / stats.synapses_stored.max(1) as f64),
+        bytes_per_neuron: Some(stats.neuron_bytes as f64 / stats.neurons.max(1) as f64),
+        ..Default::default()
     }
 }
 

@@ -169,7 +169,13 @@ fn a_one_process_record_has_every_field() {
         .map(|(k, _)| k)
         .collect();
     nulls.sort();
-    assert_eq!(nulls, ["compile_time", "sweep"], "{text}");
+    // `scale` and `microcircuit` are the microcircuit's.
+    assert_eq!(
+        nulls,
+        ["compile_time", "microcircuit", "scale", "sweep"],
+        "{text}"
+    );
+    assert_eq!(json["network"], "brunel");
     // The bench crate reads it back whole (it refuses a record lacking a field).
     let rec = spindle_bench::record::RunRecord::parse(&text, "r.json").unwrap();
     assert_eq!((rec.ranks, rec.threads_per_rank), (1, 2));

@@ -18,6 +18,9 @@ the shared parameter dictionaries:
 * ``sim_dict["rng_seed"]``, ``sim_dict["local_num_threads"] = --threads``,
   ``sim_dict["data_path"] = <tmp>/data/`` (trailing slash: the helpers build
   ``path + "population_nodeids.dat"``), ``sim_dict["print_time"] = False``,
+* ``sim_dict["t_presim"]``, ``sim_dict["t_sim"]`` when ``--t-presim`` and
+  ``--t-sim`` are given (shorter runs for tests; the example's 500 and
+  1000 ms otherwise),
 
 and calls ``run_microcircuit.main()`` unchanged: create, connect (with
 ``nest.Prepare()``/``nest.Cleanup()``), ``Simulate(t_presim)``,
@@ -31,7 +34,11 @@ printed phase times.  Afterwards the runner reads
   t_presim + t_sim`` per population / (N * t_sim)),
 * ISI CVs with ``helpers.single_neuron_isi_cvs`` (neurons with > 2 spikes in
   the window; mean over those neurons), checked against a vectorised version,
-* kernel status (``num_connections``, ``network_size``, ...).
+* kernel status (``num_connections``, ``network_size``, ...),
+* ``spike_rows_sha256``: SHA-256 of the spike files' rows in the window,
+  ``sender<TAB>time`` as written, sorted (to compare with other runs'
+  files), and ``spike_digest`` where the module offers one
+  (``spindle.nest.spike_digest()``: every spike of the run).
 
 ``--module spindle.nest`` puts a generated shim package first on PYTHONPATH
 whose ``nest/__init__.py`` installs that module as ``nest`` (as in
@@ -95,6 +102,10 @@ sim_dict["rng_seed"] = cfg["seed"]
 sim_dict["local_num_threads"] = cfg["threads"]
 sim_dict["data_path"] = cfg["data_path"]
 sim_dict["print_time"] = False
+if cfg.get("t_presim") is not None:
+    sim_dict["t_presim"] = cfg["t_presim"]
+if cfg.get("t_sim") is not None:
+    sim_dict["t_sim"] = cfg["t_sim"]
 
 t0 = time.time()
 rm.main()
@@ -142,17 +153,23 @@ files = sorted(f for f in os.listdir(path) if f.startswith("spike_recorder") and
 out["spike_files"] = files
 senders, times = [], []
 headers = set()
+rows = []
 for f in files:
     with open(os.path.join(path, f)) as fh:
         lines = fh.read().splitlines()
     hdr = [l for l in lines[:3]]
     headers.add("\n".join(hdr))
     body = [l.split() for l in lines[3:] if l.strip()]
+    rows.extend("\t".join(b) for b in body if t_lo <= float(b[1]) <= t_hi)
     if body:
         a = np.array(body, dtype=float)
         senders.append(a[:, 0].astype(np.int64))
         times.append(a[:, 1])
 out["spike_file_headers"] = sorted(headers)
+import hashlib
+out["spike_rows_sha256"] = hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()
+out["spike_rows"] = len(rows)
+out["spike_digest"] = nest.spike_digest() if hasattr(nest, "spike_digest") else None
 senders = np.concatenate(senders) if senders else np.zeros(0, np.int64)
 times = np.concatenate(times) if times else np.zeros(0)
 out["total_spikes_all_times"] = int(senders.size)
@@ -237,7 +254,8 @@ def run_one(args, drive, seed, shim_dir):
         shutil.copytree(PD14, src, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "LICENSE"))
         data = os.path.join(work, "data") + "/"
         cfg = {"scale": args.scale, "drive": drive, "seed": seed, "threads": args.threads,
-               "data_path": data, "result": os.path.join(work, "result.json")}
+               "data_path": data, "result": os.path.join(work, "result.json"),
+               "t_presim": args.t_presim, "t_sim": args.t_sim}
         with open(os.path.join(work, "cfg.json"), "w") as f:
             json.dump(cfg, f)
         with open(os.path.join(work, "runner.py"), "w") as f:
@@ -347,6 +365,10 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seeds-poisson", default="1,2,3,4,5")
     ap.add_argument("--seeds-dc", default="1,2,3")
+    ap.add_argument("--t-presim", type=float, default=None,
+                    help="the example's t_presim [ms] (default: its own, 500)")
+    ap.add_argument("--t-sim", type=float, default=None,
+                    help="the example's t_sim [ms] (default: its own, 1000)")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--out-json", default=os.path.join(REPO, "tests", "data", "microcircuit", "nest_rates.json"))
     ap.add_argument("--out-md", default=None, help="also write the Markdown tables here")

@@ -1,4 +1,4 @@
-"""What both peer scripts share: the seed's parameters and derived
+"""What the peer scripts share: the seed's parameters and derived
 constants, the command line, and the result record `spindle bench` and
 `spindle compare` read (format version 2: the fields of Spindle's
 `RunRecord`, crates/spindle-bench/src/record.rs, every one present)."""
@@ -126,6 +126,11 @@ NULL_FOR_PEERS = (
     "synapse_bytes", "neuron_bytes", "bytes_per_synapse", "bytes_per_neuron",
 )
 
+# Fields a peer of the microcircuit passes beside MEASURED (the Brunel
+# network's peers leave them to their defaults: network "brunel", the rest
+# null), and the shortest delay in steps (the seed's: 15).
+OPTIONAL = ("network", "scale", "microcircuit", "min_delay_steps")
+
 # Fields the peer script passes.
 MEASURED = (
     "system", "system_version", "model", "order", "scaling", "seed", "simtime", "threads",
@@ -190,7 +195,8 @@ def record(**fields):
     """A format-version-2 record: the MEASURED fields, required, and any of
     NULL_FOR_PEERS a peer does measure; the rest follows from them."""
     missing = [k for k in MEASURED if k not in fields]
-    unknown = [k for k in fields if k not in MEASURED and k not in NULL_FOR_PEERS]
+    unknown = [k for k in fields
+               if k not in MEASURED and k not in NULL_FOR_PEERS and k not in OPTIONAL]
     if missing or unknown:
         raise ValueError(f"record: missing {missing}, unknown {unknown}")
     rec = {"format_version": 2}
@@ -206,13 +212,18 @@ def record(**fields):
         ranks=1,
         # The seed's only delay, 1.5 ms, in steps of dt.
         min_delay_steps=15,
+        network="brunel",
+        scale=None,
+        microcircuit=None,
     )
     rec.update(fields)
     rec["simtime_reached"] = rec["simtime"]
     rec["threads_per_rank"] = rec["threads"]
     rec["rank_peak_rss_bytes"] = [rec["peak_rss_bytes"]]
-    # As Spindle's: the simulator's own time per model second.
-    rec["real_time_factor"] = rec["time_simulate"] * 1000.0 / rec["simtime"]
+    # As Spindle's: the simulator's own time per model second (the
+    # microcircuit's presimulation included).
+    presim = (rec["microcircuit"] or {}).get("presim", 0.0)
+    rec["real_time_factor"] = rec["time_simulate"] * 1000.0 / (rec["simtime"] + presim)
     return rec
 
 

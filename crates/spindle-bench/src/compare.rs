@@ -136,8 +136,17 @@ impl Report {
 
     /// A table for the terminal.
     pub fn render(&self, threshold: f64) -> String {
+        // The configuration column fits the longest key (the microcircuit's
+        // are longer than the Brunel network's).
+        let w = self
+            .comparisons
+            .iter()
+            .map(|c| c.key.to_string().len() + 1)
+            .max()
+            .unwrap_or(0)
+            .max(48);
         let mut out = format!(
-            "{:<48}{:<16}{:>12}{:>12}{:>9}  verdict (threshold {:.0} %)\n",
+            "{:<w$}{:<16}{:>12}{:>12}{:>9}  verdict (threshold {:.0} %)\n",
             "configuration",
             "figure",
             "old median",
@@ -159,7 +168,7 @@ impl Report {
                 }
             };
             out += &format!(
-                "{:<48}{:<16}{:>12}{:>12}{:>9.3}  {verdict} (old {}–{}, new {}–{}, n={}/{})\n",
+                "{:<w$}{:<16}{:>12}{:>12}{:>9.3}  {verdict} (old {}–{}, new {}–{}, n={}/{})\n",
                 c.key.to_string(),
                 c.metric,
                 fmt(c.old.median),

@@ -1,4 +1,5 @@
-//! The grid of a sweep: which (model, order, threads, seed, repeat) to run.
+//! The grid of a sweep: which (model, order or scale, threads, seed,
+//! repeat) to run.
 
 use crate::BenchError;
 
@@ -24,14 +25,28 @@ impl Mode {
     }
 }
 
+/// What a microcircuit sweep runs (`spindle --network microcircuit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MicrocircuitPlan {
+    /// Scales (`--scale`), each a configuration.
+    pub scales: Vec<f64>,
+    /// Background drive (`--drive`: "poisson" or "dc").
+    pub drive: String,
+    /// Presimulation [ms] (`--presim`).
+    pub presim: f64,
+}
+
 /// A sweep to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// Neuron models (the scenario's variants), each run over the whole
-    /// grid in turn.
+    /// grid in turn (the microcircuit's: its one, `iaf_psc_exp`).
     pub models: Vec<String>,
-    /// Orders (per thread in weak mode).
+    /// Orders (per thread in weak mode); unused for the microcircuit.
     pub orders: Vec<u64>,
+    /// The microcircuit in place of the Brunel network (its scales in
+    /// place of `orders`).
+    pub microcircuit: Option<MicrocircuitPlan>,
     /// Thread counts (per rank).
     pub threads: Vec<u64>,
     /// MPI rank counts (`[1]` without MPI).
@@ -53,8 +68,10 @@ pub struct Plan {
 pub struct Run {
     /// Neuron model.
     pub model: String,
-    /// Network order.
+    /// Network order (0 for the microcircuit).
     pub order: u64,
+    /// The microcircuit's scale, as given (`None` for the Brunel network).
+    pub scale: Option<Scale>,
     /// Threads (per rank).
     pub threads: u64,
     /// MPI ranks.
@@ -63,6 +80,38 @@ pub struct Run {
     pub seed: u64,
     /// Repeat number (0-based).
     pub repeat: u32,
+}
+
+/// A microcircuit scale, compared and printed exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale(pub f64);
+
+impl Eq for Scale {}
+
+impl std::fmt::Display for Scale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Parse a list of positive numbers such as `0.1,0.2,1`.
+pub fn parse_scales(flag: &str, text: &str) -> Result<Vec<f64>, BenchError> {
+    let bad = |why: &str| BenchError::Grid(format!("{flag} '{text}': {why}"));
+    text.split(',')
+        .map(str::trim)
+        .map(|part| {
+            if part.is_empty() {
+                return Err(bad("empty entry"));
+            }
+            let v: f64 = part
+                .parse()
+                .map_err(|_| bad(&format!("'{part}' is not a number")))?;
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad("values must be > 0"));
+            }
+            Ok(v)
+        })
+        .collect()
 }
 
 /// Parse a list such as `250,1000,2500` or a range such as `1-4`
@@ -103,7 +152,11 @@ impl Plan {
     /// Check the plan.
     pub fn validate(&self) -> Result<(), BenchError> {
         if self.models.is_empty()
-            || self.orders.is_empty()
+            || (self.orders.is_empty() && self.microcircuit.is_none())
+            || self
+                .microcircuit
+                .as_ref()
+                .is_some_and(|m| m.scales.is_empty())
             || self.threads.is_empty()
             || self.ranks.is_empty()
             || self.seeds.is_empty()
@@ -130,6 +183,30 @@ impl Plan {
                 return Err(BenchError::Grid(format!("--models: '{m}' is listed twice")));
             }
         }
+        if let Some(mc) = &self.microcircuit {
+            if self.mode == Mode::Weak {
+                return Err(BenchError::Grid(
+                    "--mode weak: the microcircuit sweeps strong scaling only".into(),
+                ));
+            }
+            if !["poisson", "dc"].contains(&mc.drive.as_str()) {
+                return Err(BenchError::Grid(format!(
+                    "--drive: unknown drive '{}' (poisson, dc)",
+                    mc.drive
+                )));
+            }
+            if !(mc.presim.is_finite() && mc.presim >= 0.0) {
+                return Err(BenchError::Grid(format!(
+                    "--presim must be >= 0 (got {})",
+                    mc.presim
+                )));
+            }
+            for (i, s) in mc.scales.iter().enumerate() {
+                if mc.scales[..i].contains(s) {
+                    return Err(BenchError::Grid(format!("--scales: {s} is listed twice")));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -138,26 +215,41 @@ impl Plan {
     pub fn runs(&self) -> Vec<Run> {
         let mut runs = Vec::new();
         let mut configs = Vec::new();
-        for &o in &self.orders {
+        if let Some(mc) = &self.microcircuit {
+            for &scale in &mc.scales {
+                for &r in &self.ranks {
+                    for &t in &self.threads {
+                        configs.push((0, Some(Scale(scale)), r, t));
+                    }
+                }
+            }
+        }
+        let orders = if self.microcircuit.is_some() {
+            &[][..]
+        } else {
+            &self.orders[..]
+        };
+        for &o in orders {
             for &r in &self.ranks {
                 for &t in &self.threads {
                     let order = match self.mode {
                         Mode::Strong => o,
                         Mode::Weak => o * t * r,
                     };
-                    if !configs.contains(&(order, r, t)) {
-                        configs.push((order, r, t));
+                    if !configs.contains(&(order, None, r, t)) {
+                        configs.push((order, None, r, t));
                     }
                 }
             }
         }
         for model in &self.models {
-            for &(order, ranks, threads) in &configs {
+            for &(order, scale, ranks, threads) in &configs {
                 for &seed in &self.seeds {
                     for repeat in 0..self.repeats {
                         runs.push(Run {
                             model: model.clone(),
                             order,
+                            scale,
                             threads,
                             ranks,
                             seed,
@@ -202,6 +294,7 @@ mod tests {
             seeds: vec![1],
             repeats: 2,
             simtime: 100.0,
+            microcircuit: None,
         };
         let orders: Vec<_> = plan.runs().iter().map(|r| (r.order, r.threads)).collect();
         assert_eq!(orders, vec![(100, 1), (100, 1), (100, 2), (100, 2)]);
@@ -224,5 +317,52 @@ mod tests {
         plan.models.push("iaf_psc_alpha".into());
         plan.threads.clear();
         assert!(plan.validate().is_err());
+    }
+
+    #[test]
+    fn microcircuit_grids_run_scales() {
+        assert_eq!(
+            parse_scales("--scales", "0.1, 0.2").unwrap(),
+            vec![0.1, 0.2]
+        );
+        for bad in ["", "0.1,,1", "x", "0", "-0.1", "inf", "nan"] {
+            assert!(parse_scales("--scales", bad).is_err(), "{bad}");
+        }
+        let mut plan = Plan {
+            models: vec!["iaf_psc_exp".into()],
+            orders: vec![],
+            microcircuit: Some(MicrocircuitPlan {
+                scales: vec![0.1, 0.2],
+                drive: "poisson".into(),
+                presim: 500.0,
+            }),
+            threads: vec![1, 2],
+            ranks: vec![1],
+            mode: Mode::Strong,
+            scaling: "seed".into(),
+            seeds: vec![1],
+            repeats: 1,
+            simtime: 100.0,
+        };
+        plan.validate().unwrap();
+        let runs: Vec<_> = plan
+            .runs()
+            .iter()
+            .map(|r| (r.order, r.scale.map(|s| s.0), r.threads))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                (0, Some(0.1), 1),
+                (0, Some(0.1), 2),
+                (0, Some(0.2), 1),
+                (0, Some(0.2), 2)
+            ]
+        );
+        plan.mode = Mode::Weak;
+        assert!(plan.validate().unwrap_err().to_string().contains("strong"));
+        plan.mode = Mode::Strong;
+        plan.microcircuit.as_mut().unwrap().drive = "thalamic".into();
+        assert!(plan.validate().unwrap_err().to_string().contains("--drive"));
     }
 }

@@ -132,6 +132,12 @@ pub fn total_memory() -> Option<u64> {
     meminfo("MemTotal:")
 }
 
+/// Memory available to a new process [bytes] (`MemAvailable`), from
+/// `/proc/meminfo`.
+pub fn available_memory() -> Option<u64> {
+    meminfo("MemAvailable:")
+}
+
 fn meminfo(key: &str) -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with(key))?;

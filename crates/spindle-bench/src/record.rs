@@ -8,7 +8,8 @@
 //! Version 1 records (committed result sets) are still read: they are
 //! converted on reading, and fields version 1 did not record are `null`.
 //! `model` came later within version 2: a record without it ran the seed,
-//! `iaf_psc_alpha`, and is read so.
+//! `iaf_psc_alpha`, and is read so; `network`, `scale` and `microcircuit`
+//! later still: a record without them ran the Brunel network.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -29,6 +30,13 @@ pub const V1: u64 = 1;
 /// The model of records that do not name one: every run before `model`
 /// was recorded ran the seed, `brunel_alpha_nest.py`.
 pub const SEED_MODEL: &str = "iaf_psc_alpha";
+
+/// The network of records that do not name one: the Brunel network, the
+/// only one before the microcircuit.
+pub const SEED_NETWORK: &str = "brunel";
+
+/// The microcircuit's network name.
+pub const MICROCIRCUIT: &str = "microcircuit";
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -55,19 +63,30 @@ pub struct RunRecord {
     /// Where the run sits in a sweep; null for a run outside `spindle bench`.
     pub sweep: Option<SweepTag>,
 
+    /// The network: "brunel" (NEST's Brunel scripts, `model` says which)
+    /// or "microcircuit" (Potjans & Diesmann 2014, NEST's PD14 example).
+    /// [`SEED_NETWORK`] in records written before the field.
+    pub network: String,
+    /// The microcircuit's scale (`N_scaling = K_scaling`); null for the
+    /// Brunel network.
+    pub scale: Option<f64>,
+    /// The microcircuit's drive, presimulation and per-population rates;
+    /// null for the Brunel network.
+    pub microcircuit: Option<MicrocircuitRecord>,
     /// The scenario's neuron model, naming the NEST script it follows:
     /// "iaf_psc_alpha" (`brunel_alpha_nest.py`, the seed), "iaf_psc_delta"
     /// (`brunel_delta_nest.py`) or "iaf_psc_exp" (`brunel_alpha_nest.py`
-    /// with `iaf_psc_exp`). [`SEED_MODEL`] in records written before the
-    /// field.
+    /// with `iaf_psc_exp`); the microcircuit's, `iaf_psc_exp`.
+    /// [`SEED_MODEL`] in records written before the field.
     pub model: String,
-    /// Network order.
+    /// Network order (0 for the microcircuit, whose size is `scale`).
     pub order: u64,
-    /// "seed" or "indegree".
+    /// "seed" or "indegree" ("" for the microcircuit).
     pub scaling: String,
     /// Master seed.
     pub seed: u64,
-    /// Model time asked for [ms].
+    /// Model time asked for [ms] (the microcircuit: after its
+    /// presimulation, the example's `t_sim`).
     pub simtime: f64,
     /// Model time simulated [ms]: less than `simtime` after Ctrl-C.
     pub simtime_reached: f64,
@@ -94,25 +113,30 @@ pub struct RunRecord {
     pub num_synapses_ex: u64,
     /// Inhibitory connections.
     pub num_synapses_in: u64,
-    /// Neurons recorded per population (null only in records read from
-    /// version 1).
+    /// Neurons recorded per population (null in records read from version
+    /// 1 and for the microcircuit, which records every neuron).
     pub n_rec: Option<u64>,
-    /// The script's derived constants (null only in records read from
-    /// version 1; the weights are in mV for `iaf_psc_delta`).
+    /// The script's derived constants (null in records read from version 1
+    /// and for the microcircuit; the weights are in mV for `iaf_psc_delta`).
     pub derived: Option<Derived>,
-    /// Spikes of the recorded excitatory neurons (null only in records read
-    /// from version 1).
+    /// Spikes of the recorded excitatory neurons (the microcircuit: of the
+    /// excitatory populations after the presimulation; null only in records
+    /// read from version 1).
     pub events_ex: Option<u64>,
-    /// Spikes of the recorded inhibitory neurons (null only in records read
-    /// from version 1).
+    /// Spikes of the recorded inhibitory neurons (as `events_ex`).
     pub events_in: Option<u64>,
-    /// The seed's excitatory rate, over the recorded neurons [Hz].
+    /// The seed's excitatory rate, over the recorded neurons [Hz] (the
+    /// microcircuit: over the excitatory populations after the
+    /// presimulation).
     pub rate_ex: f64,
-    /// The seed's inhibitory rate, over the recorded neurons [Hz].
+    /// The seed's inhibitory rate, over the recorded neurons [Hz] (as
+    /// `rate_ex`).
     pub rate_in: f64,
-    /// Excitatory rate over all excitatory neurons [Hz].
+    /// Excitatory rate over all excitatory neurons [Hz] (the microcircuit:
+    /// `rate_ex`).
     pub rate_ex_all: f64,
-    /// Inhibitory rate over all inhibitory neurons [Hz].
+    /// Inhibitory rate over all inhibitory neurons [Hz] (the microcircuit:
+    /// `rate_in`).
     pub rate_in_all: f64,
     /// Spikes of all neurons.
     pub spikes_total: u64,
@@ -141,8 +165,9 @@ pub struct RunRecord {
     pub time_simulate: f64,
     /// The same, CPU seconds over all threads; null for peers.
     pub time_simulate_cpu: Option<f64>,
-    /// `time_simulate` / model seconds simulated: NEST's real-time factor,
-    /// and what beNNch calls `sim_factor` (version 1 wrote both).
+    /// `time_simulate` / model seconds simulated (the microcircuit's
+    /// presimulation included): NEST's real-time factor, and what beNNch
+    /// calls `sim_factor` (version 1 wrote both).
     pub real_time_factor: f64,
     /// The phase timers under NEST's names, at the top level as in NEST's
     /// kernel status: wall seconds, mean over threads (the MPI phases: the
@@ -188,6 +213,40 @@ pub struct RunRecord {
     pub bytes_per_synapse: Option<f64>,
     /// `neuron_bytes` per neuron; null for peers.
     pub bytes_per_neuron: Option<f64>,
+}
+
+/// What a microcircuit run records beyond the common fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MicrocircuitRecord {
+    /// The background drive: "poisson" or "dc" (the example's
+    /// `bg_input_type`).
+    pub drive: String,
+    /// Model time simulated before `simtime`, outside the rates [ms] (the
+    /// example's `t_presim`).
+    pub presim: f64,
+    /// Synapses between neurons (the recurrent connections, devices'
+    /// left out).
+    pub recurrent_synapses: u64,
+    /// Each population's figures, in the example's order.
+    pub populations: Vec<PopulationRecord>,
+}
+
+/// One population of the microcircuit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationRecord {
+    /// The example's name ("L23E", ...).
+    pub name: String,
+    /// Neurons.
+    pub neurons: u64,
+    /// Spikes after the presimulation.
+    pub spikes: u64,
+    /// Mean rate over the neurons after the presimulation [spikes/s] (the
+    /// example's `Mean rates`).
+    pub rate: f64,
+    /// Standard deviation of the neurons' rates [spikes/s] (the example's
+    /// `Standard deviation of rates`); null where not measured (peers,
+    /// several MPI ranks).
+    pub rate_std: Option<f64>,
 }
 
 /// What a sweep adds to each of its runs.
@@ -389,6 +448,14 @@ pub const CSV_COLUMNS: &[Column] = &[
     ("bytes_per_synapse", |r| json!(r.bytes_per_synapse)),
     ("spike_digest", |r| json!(r.spike_digest)),
     ("git_commit", |r| json!(r.git_commit)),
+    ("network", |r| json!(r.network)),
+    ("scale", |r| json!(r.scale)),
+    ("drive", |r| {
+        json!(r.microcircuit.as_ref().map(|m| &m.drive))
+    }),
+    ("presim", |r| {
+        json!(r.microcircuit.as_ref().map(|m| m.presim))
+    }),
 ];
 
 /// What identifies a configuration across result sets.
@@ -396,6 +463,14 @@ pub const CSV_COLUMNS: &[Column] = &[
 pub struct ConfigKey {
     /// "spindle", "brian2", "nest".
     pub system: String,
+    /// "brunel" or "microcircuit".
+    pub network: String,
+    /// The microcircuit's scale, as text to keep it exact ("" for Brunel).
+    pub scale: String,
+    /// The microcircuit's drive ("" for Brunel).
+    pub drive: String,
+    /// The microcircuit's presimulation [ms], as text ("" for Brunel).
+    pub presim: String,
     /// The neuron model (the scenario's variant).
     pub model: String,
     /// Network order.
@@ -417,6 +492,13 @@ impl std::fmt::Display for ConfigKey {
         } else {
             String::new()
         };
+        if self.network == MICROCIRCUIT {
+            return write!(
+                f,
+                "{} microcircuit scale={} {}{ranks} threads={} {}+{}ms",
+                self.system, self.scale, self.drive, self.threads, self.presim, self.simtime
+            );
+        }
         // The seed's model is left out, as older sets printed it.
         let model = if self.model == SEED_MODEL {
             String::new()
@@ -455,6 +537,37 @@ fn missing_keys(template: &Value, value: &Value, path: &str, out: &mut Vec<Strin
     }
 }
 
+impl ConfigKey {
+    /// Whether the configuration is the microcircuit's.
+    pub fn is_microcircuit(&self) -> bool {
+        self.network == MICROCIRCUIT
+    }
+
+    /// The network's size: its order, or the microcircuit's scale.
+    pub fn size(&self) -> f64 {
+        if self.is_microcircuit() {
+            self.scale.parse().unwrap_or(0.0)
+        } else {
+            self.order as f64
+        }
+    }
+
+    /// The size as text: "order 250" or "scale 0.1".
+    pub fn size_label(&self) -> String {
+        if self.is_microcircuit() {
+            format!("scale {}", self.scale)
+        } else {
+            format!("order {}", self.order)
+        }
+    }
+
+    /// Model seconds a run simulates (the presimulation included).
+    pub fn model_seconds(&self) -> f64 {
+        let ms = |s: &str| s.parse::<f64>().ok();
+        (ms(&self.simtime).unwrap_or(1000.0) + ms(&self.presim).unwrap_or(0.0)) / 1000.0
+    }
+}
+
 impl RunRecord {
     /// Parse one JSON object: format version 2, every field present; or
     /// version 1, converted.
@@ -470,6 +583,9 @@ impl RunRecord {
             (Some(Ok(v)), _) if v == u64::from(FORMAT_VERSION) => {
                 let mut map = map;
                 map.entry("model").or_insert_with(|| json!(SEED_MODEL));
+                map.entry("network").or_insert_with(|| json!(SEED_NETWORK));
+                map.entry("scale").or_insert(Value::Null);
+                map.entry("microcircuit").or_insert(Value::Null);
                 let value = Value::Object(map);
                 let mut missing = Vec::new();
                 missing_keys(&REQUIRED, &value, "", &mut missing);
@@ -498,8 +614,14 @@ impl RunRecord {
 
     /// The configuration this run belongs to.
     pub fn key(&self) -> ConfigKey {
+        let text = |v: f64| serde_json::to_string(&v).unwrap_or_default();
+        let mc = self.microcircuit.as_ref();
         ConfigKey {
             system: self.system.clone(),
+            network: self.network.clone(),
+            scale: self.scale.map(text).unwrap_or_default(),
+            drive: mc.map(|m| m.drive.clone()).unwrap_or_default(),
+            presim: mc.map(|m| text(m.presim)).unwrap_or_default(),
             model: self.model.clone(),
             order: self.order,
             scaling: self.scaling.clone(),
@@ -575,6 +697,9 @@ fn upgrade_v1(mut v1: Map<String, Value>) -> Map<String, Value> {
     };
     put("format_version", json!(FORMAT_VERSION));
     put("model", json!(SEED_MODEL));
+    put("network", json!(SEED_NETWORK));
+    put("scale", Value::Null);
+    put("microcircuit", Value::Null);
     let version = ["spindle_version", "nest_version", "brian2_version"]
         .into_iter()
         .find_map(&mut take);
@@ -752,6 +877,9 @@ pub(crate) fn sample(order: u64, threads: u64, sim_time: f64) -> RunRecord {
         cpu: CpuDetail::default(),
         cores: 2,
         sweep: None,
+        network: SEED_NETWORK.into(),
+        scale: None,
+        microcircuit: None,
         model: SEED_MODEL.into(),
         order,
         scaling: "seed".into(),
@@ -962,6 +1090,65 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("'model'"), "{err}");
+    }
+
+    #[test]
+    fn microcircuit_records_key_by_scale_and_old_ones_read_as_brunel() {
+        let brunel = sample(250, 2, 0.5);
+        let mc = RunRecord {
+            network: MICROCIRCUIT.into(),
+            scale: Some(0.1),
+            microcircuit: Some(MicrocircuitRecord {
+                drive: "poisson".into(),
+                presim: 500.0,
+                recurrent_synapses: 8,
+                populations: vec![PopulationRecord {
+                    name: "L23E".into(),
+                    neurons: 2068,
+                    spikes: 2000,
+                    rate: 0.967,
+                    rate_std: None,
+                }],
+            }),
+            model: "iaf_psc_exp".into(),
+            order: 0,
+            scaling: String::new(),
+            ..brunel.clone()
+        };
+        let line = mc.json_line();
+        assert_eq!(RunRecord::parse(&line, "t").unwrap(), mc);
+        let key = mc.key();
+        assert_eq!(
+            key.to_string(),
+            "spindle microcircuit scale=0.1 poisson threads=2 500.0+1000.0ms"
+        );
+        assert!(key.is_microcircuit() && !brunel.key().is_microcircuit());
+        assert_eq!((key.size(), key.model_seconds()), (0.1, 1.5));
+        assert_eq!(key.size_label(), "scale 0.1");
+        assert_eq!(brunel.key().size_label(), "order 250");
+        let bigger = RunRecord {
+            scale: Some(0.2),
+            ..mc.clone()
+        };
+        assert_ne!(bigger.key(), key);
+        assert!(mc.csv_line().ends_with(",microcircuit,0.1,poisson,500.0"));
+        assert!(brunel.csv_line().ends_with(",brunel,,,"));
+        // Records written before the fields: the Brunel network's.
+        let mut v: Value = serde_json::from_str(&brunel.json_line()).unwrap();
+        for k in ["network", "scale", "microcircuit"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        let old = RunRecord::parse(&v.to_string(), "old").unwrap();
+        assert_eq!(old, brunel);
+        assert_eq!(old.network, SEED_NETWORK);
+        for i in 0..4 {
+            assert_eq!(v1(i).network, SEED_NETWORK);
+            assert!(v1(i).scale.is_none() && v1(i).microcircuit.is_none());
+        }
+        assert_eq!(
+            RunRecord::parse(V2_PEER, "peer").unwrap().network,
+            SEED_NETWORK
+        );
     }
 
     #[test]

@@ -145,15 +145,30 @@ pub fn markdown(records: &[RunRecord]) -> String {
          |---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows(records) {
-        let model_s = r.key.simtime.parse::<f64>().unwrap_or(1000.0) / 1000.0;
+        let model_s = r.key.model_seconds();
+        // The microcircuit: its name, its scale and its drive in the
+        // Brunel network's model, order and scaling columns.
+        let (model, size, variant) = if r.key.is_microcircuit() {
+            (
+                crate::record::MICROCIRCUIT.to_string(),
+                r.key.size_label(),
+                r.key.drive.clone(),
+            )
+        } else {
+            (
+                r.key.model.clone(),
+                r.key.order.to_string(),
+                r.key.scaling.clone(),
+            )
+        };
         let opt =
             |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
         out += &format!(
             "| {} | {} | {} | {} | {} | {} | {} | {:.3} ({:.3}–{:.3}) | {} | {} | {:.3} | {} | {} |\n",
             r.key.system,
-            r.key.model,
-            r.key.order,
-            r.key.scaling,
+            model,
+            size,
+            variant,
             r.key.ranks,
             r.key.threads,
             r.sim.n,

@@ -12,8 +12,8 @@ use crate::grid::{Plan, Run};
 use crate::io::append_line;
 use crate::record::{RunRecord, SweepTag};
 
-/// A program that runs the seed network with Spindle's flags and writes a
-/// result record: `spindle` itself or a peer script (`scripts/peers/`).
+/// A program that runs a network with Spindle's flags and writes a result
+/// record: `spindle` itself or a peer script (`scripts/peers/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct System {
     /// Name in progress lines ("spindle", "brian2", "nest").
@@ -123,13 +123,21 @@ pub fn run_sweep(
             }
             (None, _) => unreachable!("filtered out above"),
         };
+        match (&plan.microcircuit, run.scale) {
+            (Some(mc), Some(scale)) => command
+                .args(["--network", "microcircuit"])
+                .args(["--scale", &scale.to_string()])
+                .args(["--drive", &mc.drive])
+                .args(["--presim", &mc.presim.to_string()]),
+            _ => command
+                .args(["--model", &run.model])
+                .args(["--order", &run.order.to_string()])
+                .args(["--scaling", &plan.scaling]),
+        };
         let out = command
-            .args(["--model", &run.model])
-            .args(["--order", &run.order.to_string()])
             .args(["--threads", &run.threads.to_string()])
             .args(["--seed", &run.seed.to_string()])
             .args(["--simtime", &plan.simtime.to_string()])
-            .args(["--scaling", &plan.scaling])
             .args(["--record-to", "none", "--quiet", "--json"])
             .arg(&tmp)
             .args(&system.extra)
@@ -144,11 +152,13 @@ pub fn run_sweep(
                 return interrupted(records);
             }
             let err = String::from_utf8_lossy(&out.stderr);
+            let size = match run.scale {
+                Some(s) => format!("microcircuit scale {s}"),
+                None => format!("{} order {}", run.model, run.order),
+            };
             return Err(BenchError::Run(format!(
-                "{} run {} order {} threads {} seed {} failed: {}",
+                "{} run {size} threads {} seed {} failed: {}",
                 system.name,
-                run.model,
-                run.order,
                 run.threads,
                 run.seed,
                 err.lines().last().unwrap_or("no message")
@@ -158,10 +168,21 @@ pub fn run_sweep(
             .map_err(|e| BenchError::Io(format!("cannot read {}: {e}", tmp.display())))?;
         let _ = std::fs::remove_file(&tmp);
         let mut rec = RunRecord::parse(&text, &format!("{} run output", system.name))?;
-        if rec.model != run.model {
+        let asked = match run.scale {
+            Some(s) => (crate::record::MICROCIRCUIT, Some(s.0), run.model.as_str()),
+            None => (crate::record::SEED_NETWORK, None, run.model.as_str()),
+        };
+        let ran = (rec.network.as_str(), rec.scale, rec.model.as_str());
+        if ran != asked {
+            let name = |(net, scale, model): (&str, Option<f64>, &str)| match scale {
+                Some(s) => format!("{net} scale {s}"),
+                None => model.to_string(),
+            };
             return Err(BenchError::Run(format!(
                 "{} was asked for {} but its record says it ran {}",
-                system.name, run.model, rec.model
+                system.name,
+                name(asked),
+                name(ran)
             )));
         }
         rec.sweep = Some(SweepTag {
