@@ -169,6 +169,67 @@ fn every_split_gives_the_same_spikes_for_every_model() {
     }
 }
 
+/// Digest and .dat bytes of the microcircuit at `scale` on one split.
+fn split_microcircuit(scale: &str, ranks: usize, threads: usize) -> (String, Vec<u8>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = threads.to_string();
+    let o = run(
+        tmp.path(),
+        ranks,
+        &[
+            "--network",
+            "microcircuit",
+            "--scale",
+            scale,
+            "--presim",
+            "50",
+            "--simtime",
+            "100",
+            "--threads",
+            &t,
+            "--quiet",
+            "--json",
+            "run.json",
+            "--output-dir",
+            "out",
+        ],
+        Duration::from_secs(300),
+    );
+    assert!(
+        o.status.success(),
+        "{ranks}x{threads}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("run.json")).unwrap())
+            .unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(tmp.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 8, "{names:?}");
+    let mut dat = Vec::new();
+    for p in names {
+        dat.extend(std::fs::read(p).unwrap());
+    }
+    (json["spike_digest"].as_str().unwrap().to_string(), dat)
+}
+
+/// Weights, delays and initial V_m drawn per synapse and neuron,
+/// fixed_total_number, an exchange every step: the same spikes on every
+/// split of ranks and threads.
+#[test]
+fn every_split_gives_the_same_spikes_for_the_microcircuit() {
+    let (digest, dat) = split_microcircuit("0.03", 0, 1);
+    for (ranks, threads) in [(0, 3), (2, 1), (2, 2), (3, 1)] {
+        let (d, bytes) = split_microcircuit("0.03", ranks, threads);
+        let what = format!("microcircuit: {ranks} ranks x {threads} threads");
+        assert_eq!(d, digest, "{what}");
+        assert!(bytes == dat, "{what}: the .dat files differ");
+    }
+}
+
 #[test]
 fn bad_input_ends_every_rank_at_once() {
     let tmp = tempfile::tempdir().unwrap();
