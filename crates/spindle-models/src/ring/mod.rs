@@ -42,6 +42,9 @@ pub struct InputRing {
     /// Whether any weight was ever added to `ex` or `inh`; while not,
     /// reads skip those rows (in the seed network every synapse counts).
     weights_written: bool,
+    /// Per slot, events (neuron, weight) waiting to be added to the slot's
+    /// rows when it is read ([`push_events`](Self::push_events)).
+    events: Vec<Vec<(u32, f32)>>,
 }
 
 impl InputRing {
@@ -78,6 +81,7 @@ impl InputRing {
             counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
             planes: Vec::new(),
             weights_written: false,
+            events: vec![Vec::new(); len],
         };
         let words = ring.plane_words();
         ring.planes = depths
@@ -102,12 +106,45 @@ impl InputRing {
         self.planes[group].add(slot, bitmap);
     }
 
+    /// The list of events (neuron, weight) arriving at `step`: they are
+    /// added to the step's rows, in list order, when it is read. Appending
+    /// to a list costs a sequential write where adding to a row at random
+    /// would miss the cache once per event: a shard's rows for all delays
+    /// exceed the caches when there are many neurons and delays (the
+    /// microcircuit's take 39 MB per shard), while one step's row of a
+    /// shard stays in them while it is read.
+    #[inline]
+    pub fn push_events(&mut self, step: Step) -> &mut Vec<(u32, f32)> {
+        self.weights_written = true;
+        &mut self.events[step as usize & (self.len - 1)]
+    }
+
     /// Fold the bit planes of the steps `origin + lag`, `lag` in
-    /// `from..to`, into their 16-bit cells, and clear them.
+    /// `from..to`, into their 16-bit cells, and clear them; add the
+    /// steps' pending events to their rows.
     #[inline(always)]
     pub fn fold_planes(&mut self, origin: Step, from: u32, to: u32) {
         for lag in from..to {
             let slot = (origin + Step::from(lag)) as usize & (self.len - 1);
+            if !self.events[slot].is_empty() {
+                let events = std::mem::take(&mut self.events[slot]);
+                let (ex, inh) = (
+                    &mut self.ex[slot * self.n..(slot + 1) * self.n],
+                    &mut self.inh[slot * self.n..(slot + 1) * self.n],
+                );
+                for &(t, w) in &events {
+                    let w = f64::from(w);
+                    // NEST: a positive weight is excitatory.
+                    if w > 0.0 {
+                        ex[t as usize] += w;
+                    } else {
+                        inh[t as usize] += w;
+                    }
+                }
+                let mut events = events;
+                events.clear();
+                self.events[slot] = events;
+            }
             for (planes, (_, counts)) in self.planes.iter_mut().zip(&mut self.counts) {
                 planes.fold(slot, &mut counts[slot * self.n..(slot + 1) * self.n]);
             }

@@ -296,16 +296,10 @@ impl WeightedRows {
         match (&self.weights, channel) {
             (Some(w), _) => {
                 let w = &w[g.first as usize..g.first as usize + g.count as usize];
-                let (ex, inh) = ring.rows_mut(g.arrival);
+                let events = ring.push_events(g.arrival);
+                events.reserve(w.len());
                 for &x in w {
-                    let t = next();
-                    let x = f64::from(x);
-                    // NEST: a positive weight is excitatory.
-                    if x > 0.0 {
-                        ex[t] += x;
-                    } else {
-                        inh[t] += x;
-                    }
+                    events.push((next() as u32, x));
                 }
                 n = g.count;
             }
