@@ -40,6 +40,10 @@ pub enum Purpose {
     /// The random weights and delays of the connections one node drew
     /// under a rule; `a` = projection index, `b` = that node's id.
     SynapseValue = 0x7379_6e76_616c_7531,
+    /// A value drawn per target of a device's connection (a drawn
+    /// `receptor_type`); `a` = the connection's index among the device
+    /// connections, `b` = the target's node id.
+    DeviceValue = 0x6465_7676_616c_7531,
 }
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -23,7 +23,7 @@ use spindle_models::InputRing;
 
 use crate::network::delay_to_steps;
 use crate::rules::sources_of;
-use crate::{Network, NetworkError, Partition, Projection, ShardRange};
+use crate::{Network, NetworkError, Partition, Projection, ReceptorType, ShardRange};
 
 pub mod bitmap;
 pub mod rows;
@@ -40,6 +40,14 @@ pub enum Channel {
     Count(u32),
     /// The weight added per event.
     Weight(f64),
+    /// The weight added per event on the targets' input port `port`
+    /// (0-based: NEST's receptor type `port + 1`).
+    Port {
+        /// The port.
+        port: u32,
+        /// The weight.
+        weight: f64,
+    },
 }
 
 /// A storage form: how one projection's synapses onto one shard are held,
@@ -137,6 +145,8 @@ pub struct ProjectionRows {
     /// The ring's count group this projection's events are counted in, or
     /// `None` to add the weight per event.
     pub count_group: Option<u32>,
+    /// The targets' input port every synapse reaches, if one for all.
+    pub port: Option<u32>,
 }
 
 impl ProjectionRows {
@@ -188,6 +198,19 @@ impl ProjectionRows {
         }
     }
 
+    /// The receptor type of each synapse of `source`, in the order of
+    /// [`synapses`](Self::synapses): drawn per synapse, else the
+    /// projection's (0 where it has none).
+    pub fn receptors(&self, source: NodeId) -> Vec<u32> {
+        if let Store::Weighted(w) = &self.store
+            && let Some(r) = w.receptors(self.index(source))
+        {
+            return r;
+        }
+        let one = self.port.map_or(0, |p| p + 1);
+        vec![one; self.synapses(source).len()]
+    }
+
     /// Source index of `source` (past the end if it is not a source).
     #[inline(always)]
     fn index(&self, source: NodeId) -> usize {
@@ -205,9 +228,13 @@ impl ProjectionRows {
 
     #[inline(always)]
     fn channel(&self) -> Channel {
-        match self.count_group {
-            Some(g) => Channel::Count(g),
-            None => Channel::Weight(self.weight),
+        match (self.count_group, self.port) {
+            (Some(g), _) => Channel::Count(g),
+            (None, None) => Channel::Weight(self.weight),
+            (None, Some(port)) => Channel::Port {
+                port,
+                weight: self.weight,
+            },
         }
     }
 }
@@ -235,7 +262,7 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
         .projections()
         .iter()
         .map(|p| {
-            if p.random_weight.is_some() {
+            if p.random_weight.is_some() || p.reaches_ports() {
                 return None;
             }
             let bound = p.rule.max_per_target(&p.sources);
@@ -308,26 +335,29 @@ impl ShardSynapses {
                     Bitmap::bitmap_bytes(sources, words),
                     EncodedRows::estimate_encoded(sources, synapses, targets),
                 );
-            let (bytes, scratch) = if per_synapse {
-                let (d, w) = (proj.random_delay.is_some(), proj.random_weight.is_some());
-                (
-                    WeightedRows::estimate(sources, synapses, targets, d, w),
-                    EncodedRows::estimate_build_bytes(sources)
-                        .saturating_add(sources.saturating_mul(8)),
-                )
-            } else if bitmap {
-                let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
-                est.multapses = est.multapses.saturating_add(extra);
-                (
-                    Bitmap::estimate(sources, synapses, targets, words, multapses),
-                    Bitmap::estimate_build_bytes(sources, extra),
-                )
-            } else {
-                (
-                    EncodedRows::estimate(sources, synapses, targets),
-                    EncodedRows::estimate_build_bytes(sources),
-                )
-            };
+            let (bytes, scratch) =
+                if per_synapse {
+                    let (d, w) = (proj.random_delay.is_some(), proj.random_weight.is_some());
+                    let r = matches!(proj.receptor, ReceptorType::Drawn(_));
+                    (
+                        WeightedRows::estimate(sources, synapses, targets, d, w)
+                            .saturating_add(if r { synapses } else { 0 }),
+                        EncodedRows::estimate_build_bytes(sources)
+                            .saturating_add(sources.saturating_mul(8)),
+                    )
+                } else if bitmap {
+                    let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
+                    est.multapses = est.multapses.saturating_add(extra);
+                    (
+                        Bitmap::estimate(sources, synapses, targets, words, multapses),
+                        Bitmap::estimate_build_bytes(sources, extra),
+                    )
+                } else {
+                    (
+                        EncodedRows::estimate(sources, synapses, targets),
+                        EncodedRows::estimate_build_bytes(sources),
+                    )
+                };
             // The build also lists the shard's targets with their local
             // indices while it draws a projection.
             let owned = targets.saturating_mul(size_of::<(NodeId, u32)>() as u64);
@@ -419,11 +449,13 @@ impl ShardSynapses {
                                         Drawn {
                                             weight: 0.0,
                                             delay: 1,
+                                            receptor: 0,
                                         }
                                     }),
                                     None => Drawn {
                                         weight: 0.0,
                                         delay: 0,
+                                        receptor: 0,
                                     },
                                 };
                                 emit((s - src.first()) as usize, local, v)
@@ -432,8 +464,12 @@ impl ShardSynapses {
                     }
                 };
                 let delays = proj.random_delay.is_some();
+                let (weights, receptors) = (
+                    proj.random_weight.is_some(),
+                    matches!(proj.receptor, ReceptorType::Drawn(_)),
+                );
                 let (rows, synapses) =
-                    WeightedRows::build(sources, delays, proj.random_weight.is_some(), &mut each);
+                    WeightedRows::build_with(sources, delays, weights, receptors, &mut each);
                 if let Some(e) = failed {
                     return Err(e);
                 }
@@ -481,6 +517,7 @@ impl ShardSynapses {
                 delay,
                 synapse_model: proj.synapse_model,
                 count_group: groups[p],
+                port: proj.port(),
             });
         }
         let mut plane_depths = vec![0; count_weights.len()];
@@ -561,8 +598,9 @@ impl ShardSynapses {
     }
 }
 
-/// One synapse's drawn weight and delay: the weight first, then the
-/// delay, each where the projection draws it.
+/// One synapse's drawn weight, delay and receptor type: the weight first,
+/// then the delay, then the receptor type, each where the projection draws
+/// it.
 fn draw_values(net: &Network, proj: &Projection, draw: &mut Draw) -> Result<Drawn, NetworkError> {
     let bad = |e: spindle_core::param::ParamValueError| NetworkError::Connect(e.to_string());
     let weight = match &proj.random_weight {
@@ -599,7 +637,16 @@ fn draw_values(net: &Network, proj: &Projection, draw: &mut Draw) -> Result<Draw
         }
         None => 0,
     };
-    Ok(Drawn { weight, delay })
+    let receptor = match &proj.receptor {
+        // Connect checked that it gives integers within the targets' ports.
+        ReceptorType::Drawn(p) => p.sample(draw).map_err(bad)? as u8,
+        ReceptorType::Fixed(_) => 0,
+    };
+    Ok(Drawn {
+        weight,
+        delay,
+        receptor,
+    })
 }
 
 #[cfg(test)]

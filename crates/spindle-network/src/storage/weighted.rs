@@ -10,6 +10,10 @@
 //! An `f32` weight is NEST's double rounded to 24 significant bits (a
 //! relative error below 6e-8): weights given as numbers are never held so,
 //! they stay the projection's one exact value.
+//!
+//! A receptor type drawn per synapse (`nest.random.uniform_int(n) + 1`) is
+//! held as a byte beside them; such a synapse writes into its receptor's
+//! port of the target ([`InputRing::add_port`]).
 
 use spindle_core::Step;
 use spindle_core::cache::prefetch;
@@ -75,6 +79,9 @@ pub struct Drawn {
     /// Delay [steps] (ignored where the delay is the projection's); at most
     /// [`MAX_DELAY`].
     pub delay: Step,
+    /// Receptor type, 1-based (ignored where the projection's is one for
+    /// all).
+    pub receptor: u8,
 }
 
 /// Calls its argument with (source index, local target, drawn values) for
@@ -91,15 +98,30 @@ pub struct WeightedRows {
     delays: Delays,
     weights: Option<Vec<f32>>,
     max_delay: Step,
+    /// Each synapse's receptor type, where drawn per synapse.
+    receptors: Option<Vec<u8>>,
 }
 
 impl WeightedRows {
     /// Draw and store the synapses `each` emits: per-synapse delays where
     /// `delays`, weights where `weights`.
+    #[allow(dead_code)]
     pub(super) fn build(
         sources: usize,
         delays: bool,
         weights: bool,
+        each: &mut EachDrawn<'_>,
+    ) -> (Self, u64) {
+        Self::build_with(sources, delays, weights, false, each)
+    }
+
+    /// As [`build`](Self::build), with per-synapse receptor types where
+    /// `receptors`.
+    pub(super) fn build_with(
+        sources: usize,
+        delays: bool,
+        weights: bool,
+        receptors: bool,
         each: &mut EachDrawn<'_>,
     ) -> (Self, u64) {
         let mut first = vec![0u64; sources + 1];
@@ -123,10 +145,12 @@ impl WeightedRows {
             },
             weights: weights.then(|| vec![0.0; n]),
             max_delay: 0,
+            receptors: receptors.then(|| vec![0; n]),
         };
         let mut cursor = store.first.clone();
         let (slots, values, max_delay) =
             (&mut store.delays, &mut store.weights, &mut store.max_delay);
+        let ports = &mut store.receptors;
         store.rows = EncodedRows::build(offsets, &mut |emit| {
             each(true, &mut |s, l, v| {
                 let i = cursor[s] as usize;
@@ -135,6 +159,9 @@ impl WeightedRows {
                 *max_delay = (*max_delay).max(v.delay);
                 if let Some(w) = values.as_mut() {
                     w[i] = v.weight as f32;
+                }
+                if let Some(r) = ports.as_mut() {
+                    r[i] = v.receptor;
                 }
                 emit(s, l)
             })
@@ -170,7 +197,19 @@ impl SynapseStore for WeightedRows {
         }
         let base = self.first[s] as usize;
         let mut j = base;
+        if let Some(r) = &self.receptors {
+            return self.deliver_to_ports(ring, arrival, s, r, channel);
+        }
         match (&self.weights, channel) {
+            (Some(w), Channel::Port { port, .. }) => row.for_each(|t| {
+                ring.add_port(
+                    arrival + self.delays.get(j),
+                    t,
+                    port as usize,
+                    f64::from(w[j]),
+                );
+                j += 1;
+            }),
             (Some(w), _) => row.for_each(|t| {
                 ring.add(arrival + self.delays.get(j), t, f64::from(w[j]));
                 j += 1;
@@ -181,6 +220,10 @@ impl SynapseStore for WeightedRows {
             }),
             (None, Channel::Weight(w)) => row.for_each(|t| {
                 ring.add(arrival + self.delays.get(j), t, w);
+                j += 1;
+            }),
+            (None, Channel::Port { port, weight }) => row.for_each(|t| {
+                ring.add_port(arrival + self.delays.get(j), t, port as usize, weight);
                 j += 1;
             }),
         }
@@ -214,10 +257,51 @@ impl SynapseStore for WeightedRows {
                 .weights
                 .as_ref()
                 .map_or(0, |w| w.len() * size_of::<f32>())
+            + self.receptors.as_ref().map_or(0, Vec::len)
     }
 }
 
 impl WeightedRows {
+    /// Deliver source `s`'s spike where each synapse has its own receptor
+    /// type `receptors[j]`: onto port `receptors[j] - 1` of its target,
+    /// with its own weight or the projection's (`channel`'s).
+    #[inline(never)]
+    fn deliver_to_ports(
+        &self,
+        ring: &mut InputRing,
+        arrival: Step,
+        s: usize,
+        receptors: &[u8],
+        channel: Channel,
+    ) -> u64 {
+        let fixed = match channel {
+            Channel::Weight(w) | Channel::Port { weight: w, .. } => w,
+            Channel::Count(_) => unreachable!("drawn receptor types are not counted"),
+        };
+        let mut j = self.first[s] as usize;
+        self.rows.row(s).for_each(|t| {
+            let w = self.weights.as_ref().map_or(fixed, |w| f64::from(w[j]));
+            let port = usize::from(receptors[j]) - 1;
+            ring.add_port(arrival + self.delays.get(j), t, port, w);
+            j += 1;
+        })
+    }
+
+    /// Each synapse's receptor type of source index `s`, in stored order,
+    /// where drawn per synapse.
+    pub fn receptors(&self, s: usize) -> Option<Vec<u32>> {
+        let r = self.receptors.as_ref()?;
+        let (Some(&lo), Some(&hi)) = (self.first.get(s), self.first.get(s + 1)) else {
+            return Some(Vec::new());
+        };
+        Some(
+            r[lo as usize..hi as usize]
+                .iter()
+                .map(|&x| u32::from(x))
+                .collect(),
+        )
+    }
+
     /// Source index `s`'s synapses as (local target, delay, weight), in
     /// stored order; the weight is `None` where it is the projection's.
     pub fn synapses(&self, s: usize) -> Vec<(u32, Step, Option<f64>)> {
