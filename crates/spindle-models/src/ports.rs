@@ -457,3 +457,216 @@ impl<M: PortModel> Population for PortPopulation<M> {
         self.len() * state_bytes(M::VARS, M::ports(&self.props)) + self.i0.len() * size_of::<f64>()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iaf_psc_alpha_multisynapse::{
+        IafPscAlphaMultisynapse, IafPscAlphaMultisynapseParams,
+    };
+    use crate::iaf_psc_exp_multisynapse::{IafPscExpMultisynapse, IafPscExpMultisynapseParams};
+    use crate::poisson::{PoissonDrive, PoissonSampler};
+    use spindle_core::rng::{Purpose, stream, stream_state};
+
+    /// One neuron alone, stepped as NEST steps it: the model's step on
+    /// one lane, the ports' state as a vector.
+    struct Single<M: PortModel> {
+        v: [f64; 1],
+        r: [u32; 1],
+        syn: Vec<f64>,
+        model: PhantomData<M>,
+    }
+
+    impl<M: PortModel> Single<M> {
+        fn new(p: &M::Props, v_m: f64) -> Self {
+            Self {
+                v: [v_m - M::e_l(p)],
+                r: [0],
+                syn: vec![0.0; M::VARS * M::ports(p)],
+                model: PhantomData,
+            }
+        }
+
+        fn step(&mut self, p: &M::Props, input: &[f64]) -> bool {
+            M::step::<1>(p, &mut self.v, &mut self.r, &mut self.syn, input, None) != 0
+        }
+
+        fn sample(&self, p: &M::Props) -> Vec<f64> {
+            let n = M::ports(p);
+            sample_of::<M>(p, self.v[0], n, |k| self.syn[M::CURRENT * n + k])
+        }
+    }
+
+    /// A population of 37 neurons at local indices 3.. of a shard of 45
+    /// (blocks of 16 lanes, single neurons, one of them sampled in the
+    /// second block) with 3 ports, on a ring of 4, fed random input on
+    /// every port and Poisson input on port 2 of some neurons: each
+    /// neuron's trace, spikes and samples are those of the neuron stepped
+    /// alone.
+    fn lanes_are_single_neurons<M: PortModel>(values: &[f64], v_m: f64) {
+        let res = Resolution::new(0.1).unwrap();
+        let (n, offset, len, slice) = (45usize, 3u32, 37usize, 10u32);
+        let mut pop = PortPopulation::<M>::new(values, v_m, res, offset, len);
+        let p = M::parts(values, res);
+        let ports = M::ports(&p);
+        assert_eq!(ports, 3);
+        pop.attach_probe(20, 7, 1);
+        let mut ring = InputRing::new(n, 32).with_ports(4);
+        // Poisson input on port 2 (0-based 1) of every third neuron.
+        let drive = PoissonDrive {
+            sampler: PoissonSampler::new(0.5),
+            weight: 150.0,
+            delay: 1,
+            t_min: 0,
+            t_max: Step::MAX,
+        };
+        let mut per_neuron = vec![Vec::new(); n];
+        let mut ports_of = vec![Vec::new(); n];
+        for local in (offset as usize..n).step_by(3) {
+            per_neuron[local].push((0, stream_state(1, Purpose::Poisson, 0, local as u64)));
+            ports_of[local].push(1);
+        }
+        let mut poisson = PoissonInput::new(vec![drive.clone()], per_neuron.clone());
+        poisson = poisson.with_ports(ports_of.clone());
+        let mut reference = PoissonInput::new(vec![drive], per_neuron).with_ports(ports_of);
+        let currents = CurrentInput::empty(n);
+        let mut singles: Vec<Single<M>> = (0..len).map(|_| Single::new(&p, v_m)).collect();
+        let mut draw = spindle_core::param::Draw::new(stream(2, Purpose::NodeValue, 0, 0));
+        let mut out = SliceOutput::default();
+        let mut fired = 0;
+        for s in 0..20 {
+            let origin = Step::from(s * slice);
+            // Input for each neuron, port and step of the slice.
+            let mut input = vec![0.0; len * slice as usize * ports];
+            for i in 0..len {
+                for lag in 0..slice as usize {
+                    for k in 0..ports {
+                        if draw.unit() < 0.3 {
+                            let w = -500.0 + 1300.0 * draw.unit();
+                            let step = origin + lag as Step;
+                            ring.add_port(step, offset as usize + i, k, w);
+                            input[(i * slice as usize + lag) * ports + k] += w;
+                        }
+                    }
+                }
+                reference.fill_ports(offset as usize + i, origin, 0, slice, |k, lag, x| {
+                    input[(i * slice as usize + lag) * ports + k] += x;
+                });
+            }
+            out.spikes.clear();
+            let mut slice_input = SliceInput {
+                ring: &mut ring,
+                poisson: &mut poisson,
+                currents: &currents,
+            };
+            pop.update(Isa::detect(), origin, 0, slice, &mut slice_input, &mut out);
+            let mut want = Vec::new();
+            for (i, single) in singles.iter_mut().enumerate() {
+                for lag in 0..slice as usize {
+                    let at = (i * slice as usize + lag) * ports;
+                    if single.step(&p, &input[at..at + ports]) {
+                        want.push((offset + i as u32, lag as u32));
+                    }
+                }
+                let got: Vec<f64> = (0..2 + ports).map(|r| pop.recordable(i, r)).collect();
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&got),
+                    bits(&single.sample(&p)),
+                    "neuron {i}, slice {s}"
+                );
+            }
+            let mut got = out.spikes.clone();
+            got.sort_by_key(|&(l, lag)| (lag, l));
+            want.sort_by_key(|&(l, lag)| (lag, l));
+            assert_eq!(got, want, "slice {s}");
+            fired += got.len();
+        }
+        assert!(fired > len, "{fired} spikes");
+        // The sampled neuron was sampled every step, with all its
+        // recordables.
+        assert_eq!(out.samples.len(), 20 * slice as usize);
+        assert_eq!(out.values.len(), out.samples.len() * (2 + ports));
+        assert!(out.samples.iter().all(|s| s.probe == 7));
+        let last = &out.values[out.values.len() - (2 + ports)..];
+        assert_eq!(last, singles[20].sample(&p).as_slice());
+        assert!(singles.iter().all(|s| s.sample(&p)[1] != 0.0));
+    }
+
+    fn exp_values() -> Vec<f64> {
+        IafPscExpMultisynapseParams {
+            tau_syn: vec![0.5, 2.0, 5.0],
+            i_e: 300.0,
+            ..Default::default()
+        }
+        .to_values()
+    }
+
+    fn alpha_values() -> Vec<f64> {
+        IafPscAlphaMultisynapseParams {
+            tau_syn: vec![0.5, 2.0, 5.0],
+            i_e: 300.0,
+            v_min: -75.0,
+            ..Default::default()
+        }
+        .to_values()
+    }
+
+    #[test]
+    fn exp_lanes_are_single_neurons() {
+        lanes_are_single_neurons::<IafPscExpMultisynapse>(&exp_values(), -60.0);
+    }
+
+    #[test]
+    fn alpha_lanes_are_single_neurons() {
+        lanes_are_single_neurons::<IafPscAlphaMultisynapse>(&alpha_values(), -60.0);
+    }
+
+    #[test]
+    fn split_and_new_ports_keep_the_state() {
+        let res = Resolution::new(0.1).unwrap();
+        let values = alpha_values();
+        let mut pop = PortPopulation::<IafPscAlphaMultisynapse>::new(&values, -60.0, res, 0, 5);
+        let mut ring = InputRing::new(5, 8).with_ports(3);
+        for i in 0..5 {
+            ring.add_port(0, i, 2, 100.0 * (i + 1) as f64);
+        }
+        let (mut poisson, currents) = (PoissonInput::empty(5), CurrentInput::empty(5));
+        let mut input = SliceInput {
+            ring: &mut ring,
+            poisson: &mut poisson,
+            currents: &currents,
+        };
+        pop.update(
+            Isa::Portable,
+            0,
+            0,
+            3,
+            &mut input,
+            &mut SliceOutput::default(),
+        );
+        let before: Vec<Vec<f64>> = (0..5).map(|i| pop.sample(i)).collect();
+        assert!(before[4][4] > 0.0 && before[0][2] == 0.0);
+        let tail = pop.split_off(3);
+        assert_eq!((pop.len(), tail.len(), tail.offset()), (3, 2, 3));
+        assert_eq!(tail.recordable(1, 4), before[4][4]);
+        // Two ports more, then one fewer: the first ports keep their state.
+        let mut more = IafPscAlphaMultisynapseParams::from_values(&values);
+        more.tau_syn.extend([1.0, 3.0]);
+        pop.set_params(&more.to_values(), res);
+        assert_eq!(pop.sample(2)[..5], before[2][..5]);
+        assert_eq!(pop.sample(2)[5..], [0.0, 0.0]);
+        more.tau_syn.truncate(2);
+        pop.set_params(&more.to_values(), res);
+        assert_eq!(pop.sample(2).len(), 4);
+        assert_eq!(pop.sample(2)[3], before[2][3]);
+    }
+
+    #[test]
+    fn current_names_are_nests() {
+        assert_eq!(current_name(0), "I_syn_1");
+        assert_eq!(current_name(99), "I_syn_100");
+        let names: Vec<_> = recordables(3).iter().map(|r| r.name).collect();
+        assert_eq!(names, ["V_m", "I_syn", "I_syn_1", "I_syn_2", "I_syn_3"]);
+    }
+}

@@ -1327,4 +1327,83 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn receptor_types_are_checked_as_nest_checks_them() {
+        use spindle_models::{IAF_PSC_EXP_MULTISYNAPSE, devices::DcGeneratorParams};
+        let (mut net, e, _) = net();
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[1.0, 2.0, 3.0]).unwrap();
+        let m = net.create_neurons(4, params).unwrap();
+        let all = ConnRule::all_to_all;
+        let s = |r: i64| SynSpec::static_synapse(1.0, 1.0).with_receptor(r);
+        let msg = |r: Result<(), NetworkError>| r.unwrap_err().to_string();
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &SynSpec::static_synapse(1.0, 1.0))),
+            "Receptor type 0 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &s(4))),
+            "Receptor type 4 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        assert_eq!(
+            msg(net.connect(&m, &e, all(), &s(1))),
+            "Receptor type 1 is not available in iaf_psc_alpha."
+        );
+        let drawn = |max: u64| {
+            SynSpec::static_synapse(1.0, 1.0).with_random_receptor(Param::Bin(
+                spindle_core::param::BinOp::Add,
+                Box::new(Param::UniformInt { max }),
+                Box::new(Param::Const(1.0)),
+            ))
+        };
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &drawn(4))),
+            "Receptor type 4 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        let real = SynSpec::static_synapse(1.0, 1.0)
+            .with_random_receptor(Param::Uniform { min: 1.0, max: 3.0 });
+        assert!(msg(net.connect(&e, &m, all(), &real)).contains("integer"));
+        let dc = net
+            .create_dc_generator(DcGeneratorParams::default())
+            .unwrap();
+        assert_eq!(
+            msg(net.connect(&dc, &m, all(), &s(1))),
+            "Receptor type 1 is not available in iaf_psc_exp_multisynapse."
+        );
+        assert_eq!(net.projections().len(), 0);
+        // What NEST takes: ports 1..=3, one for all or drawn, from neurons
+        // and generators; currents on receptor 0.
+        let pg = net
+            .create_poisson_generator(PoissonGeneratorParams::with_rate(10.0))
+            .unwrap();
+        net.connect(&e, &m, all(), &s(3)).unwrap();
+        net.connect(&e, &m, ConnRule::fixed_indegree(2), &drawn(3))
+            .unwrap();
+        net.connect(&pg, &m, all(), &drawn(3)).unwrap();
+        net.connect(&dc, &m, all(), &SynSpec::static_synapse(1.0, 1.0))
+            .unwrap();
+        assert_eq!(net.projections()[0].port(), Some(2));
+        assert!(net.projections()[1].per_synapse() && net.projections()[1].reaches_ports());
+        let c = net.device_connections().len() - 2;
+        let drew: Vec<u32> = m.iter().map(|t| net.device_receptor(c, t)).collect();
+        assert!(drew.iter().all(|r| (1..=3).contains(r)), "{drew:?}");
+        // A neuron spikes reach keeps its number of ports (NEST).
+        let fewer = |p: &NeuronParams| {
+            let mut q = p.clone();
+            q.set_list("tau_syn", &[1.0])?;
+            Ok(q)
+        };
+        assert_eq!(
+            msg(net.set_neuron_params(&m, fewer)),
+            "iaf_psc_exp_multisynapse: The neuron has connections, therefore the number of ports \
+             cannot be reduced."
+        );
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[1.0, 2.0]).unwrap();
+        let alone = net.create_neurons(2, params).unwrap();
+        net.set_neuron_params(&alone, fewer).unwrap();
+        let new = net.neuron_params(alone.first()).unwrap();
+        assert_eq!(new.get_list("tau_syn").unwrap(), [1.0]);
+    }
 }

@@ -760,4 +760,64 @@ mod tests {
         // Weights are held as f32: within 6e-8 of the drawn double.
         assert!(weights.iter().all(|&w| w == f64::from(w as f32)));
     }
+
+    #[test]
+    fn drawn_receptor_types_do_not_depend_on_the_split() {
+        use spindle_core::param::{BinOp, Param};
+        use spindle_models::{IAF_PSC_EXP_MULTISYNAPSE, NeuronParams};
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[0.5; 5]).unwrap();
+        let a = net.create_neurons(200, params).unwrap();
+        let receptor = Param::Bin(
+            BinOp::Add,
+            Box::new(Param::UniformInt { max: 5 }),
+            Box::new(Param::Const(1.0)),
+        );
+        let drawn = SynSpec::static_synapse(2.0, 1.0).with_random_receptor(receptor.clone());
+        net.connect(&a, &a, ConnRule::fixed_indegree(30), &drawn)
+            .unwrap();
+        // Weights and receptor types drawn: the weight first, then the
+        // receptor type, from each target's stream.
+        let both = SynSpec::static_synapse(2.0, 1.0)
+            .with_random_weight(Param::Uniform { min: 1.0, max: 2.0 })
+            .with_random_receptor(receptor);
+        net.connect(&a, &a, ConnRule::fixed_indegree(5), &both)
+            .unwrap();
+        let fixed = SynSpec::static_synapse(-1.0, 1.0).with_receptor(2);
+        net.connect(&a, &a, ConnRule::fixed_indegree(3), &fixed)
+            .unwrap();
+        let synapses = |shards: usize| {
+            let p = net.partition(shards);
+            let mut out = Vec::new();
+            for sh in p.shards() {
+                let syn = ShardSynapses::build(&net, &p, sh).unwrap();
+                for (k, rows) in syn.projections.iter().enumerate() {
+                    for src in a.iter() {
+                        let values = rows.synapses(src);
+                        let receptors = rows.receptors(src);
+                        assert_eq!(values.len(), receptors.len());
+                        for ((l, _, w), r) in values.into_iter().zip(receptors) {
+                            out.push((k, src, p.id(sh.ranks.start + l), w.to_bits(), r));
+                        }
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        let one = synapses(1);
+        assert_eq!(one.len(), 200 * (30 + 5 + 3));
+        assert_eq!(one, synapses(3));
+        let of = |k: usize| one.iter().filter(move |s| s.0 == k).map(|s| s.4);
+        assert!(of(0).all(|r| (1..=5).contains(&r)));
+        for r in 1..=5 {
+            let n = of(0).filter(|&x| x == r).count();
+            assert!((1000..1400).contains(&n), "receptor {r}: {n} of 6000");
+        }
+        assert!(of(1).any(|r| r != 1) && of(2).all(|r| r == 2));
+        // Counted groups are for (ex, inh) input only.
+        let (groups, _) = count_groups(&net);
+        assert_eq!(groups, [None, None, None]);
+    }
 }
