@@ -56,6 +56,8 @@ fn net_err(e: NetworkError) -> PyErr {
         NetworkError::Connect(_) | NetworkError::EmptyCreate(_) => "IllegalConnection",
         NetworkError::ConnSpec(_) => "BadProperty",
         NetworkError::NotImplemented(_) => "NotImplemented",
+        NetworkError::IncompatibleReceptorType { .. } => "IncompatibleReceptorType",
+        NetworkError::UnknownReceptorType { .. } => "UnknownReceptorType",
         _ => "KernelException",
     };
     err(name, e.to_string())
@@ -191,36 +193,88 @@ fn items<'py>(d: Option<&Bound<'py, PyDict>>) -> PyResult<Vec<(String, Bound<'py
         .collect()
 }
 
-/// Neuron parameters by name.
-type Values = Vec<(String, f64)>;
+/// A neuron parameter's value: a number, or a list (NEST's `tau_syn`).
+#[derive(Debug, Clone)]
+enum Value {
+    Scalar(f64),
+    List(Vec<f64>),
+}
 
-/// A parameter dict for neurons of `model` as (name, number) pairs: the
-/// names checked first (NEST's UnaccessedDictionaryEntry), then the values.
+/// Neuron parameters by name.
+type Values = Vec<(String, Value)>;
+
+/// A parameter dict for neurons of `model` as (name, value) pairs: the
+/// names checked first (NEST's UnaccessedDictionaryEntry), then the values
+/// (a list where the model's parameter is a list).
 fn neuron_values(model: ModelRef, d: Option<&Bound<'_, PyDict>>) -> PyResult<Values> {
     let pairs = items(d)?;
+    let is_list = |key: &str| model.lists().iter().any(|l| l.name == key);
     if let Some((key, _)) = pairs
         .iter()
-        .find(|(key, _)| !model.params().iter().any(|p| p.name == key))
+        .find(|(key, _)| !model.params().iter().any(|p| p.name == key) && !is_list(key))
     {
         return Err(unknown(model.name(), key));
     }
     pairs
         .into_iter()
         .map(|(key, v)| {
-            let x = number(&key, &v)?;
+            let x = if is_list(&key) {
+                let list: Vec<f64> = v.extract().map_err(|_| {
+                    err(
+                        "TypeMismatch",
+                        format!(
+                            "Failed to cast '{key}' from {} to a list of numbers",
+                            type_name(&v)
+                        ),
+                    )
+                })?;
+                Value::List(list)
+            } else {
+                Value::Scalar(number(&key, &v)?)
+            };
             Ok((key, x))
         })
         .collect()
 }
 
+/// Set parameter `key` of `p` to `v`.
+fn set_value(
+    p: &mut NeuronParams,
+    key: &str,
+    v: &Value,
+) -> Result<(), spindle::models::ParamError> {
+    match v {
+        Value::Scalar(x) => p.set(key, *x),
+        Value::List(list) => p.set_list(key, list),
+    }
+}
+
 /// `base` with the values of `d` set by name.
-fn neuron_params(base: &NeuronParams, d: &[(String, f64)]) -> PyResult<NeuronParams> {
+fn neuron_params(base: &NeuronParams, d: &Values) -> PyResult<NeuronParams> {
     let mut p = base.clone();
-    for (key, x) in d {
-        p.set(key, *x)
-            .map_err(|_| unknown(base.model().name(), key))?;
+    for (key, v) in d {
+        set_value(&mut p, key, v).map_err(|_| unknown(base.model().name(), key))?;
     }
     Ok(p)
+}
+
+/// A neuron's list-valued parameter (`tau_syn`) or its length's read-only
+/// name (`n_synapses`), as `get` and `GetDefaults` give them.
+fn list_value<'py>(
+    py: Python<'py>,
+    p: &NeuronParams,
+    key: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    for list in p.model().lists() {
+        let values = p.get_list(list.name).expect("the model's own");
+        if key == list.name {
+            return Ok(Some(PyList::new(py, values)?.into_any()));
+        }
+        if key == list.count {
+            return Ok(Some(py_any(py, values.len())?));
+        }
+    }
+    Ok(None)
 }
 
 /// A `Parameter`'s description (`spindle.nest._parameter`): a tuple
@@ -502,9 +556,15 @@ fn nest_end(ms: f64) -> f64 {
     if ms == f64::INFINITY { f64::MAX } else { ms }
 }
 
-/// A model's recordables, in NEST's (alphabetical) order.
-fn recordables(model: ModelRef) -> Vec<&'static str> {
-    let mut names: Vec<_> = model.recordables().iter().map(|r| r.name).collect();
+/// The recordables of neurons with parameters `p`, in NEST's
+/// (alphabetical) order.
+fn recordables(p: &NeuronParams) -> Vec<&'static str> {
+    let mut names: Vec<_> = p
+        .model()
+        .recordables_for(p.values())
+        .iter()
+        .map(|r| r.name)
+        .collect();
     names.sort_unstable();
     names
 }
@@ -919,10 +979,13 @@ impl Kernel {
         let net = self.net.as_ref().expect("a node exists");
         Ok(Some(match kind {
             NodeKind::Neuron { model, .. } => {
-                if key == "recordables" {
-                    return Ok(Some(PyList::new(py, recordables(*model))?.into_any()));
-                }
                 let p = net.neuron_params(id).expect("a neuron");
+                if key == "recordables" {
+                    return Ok(Some(PyList::new(py, recordables(p))?.into_any()));
+                }
+                if let Some(v) = list_value(py, p, key)? {
+                    return Ok(Some(v));
+                }
                 let Ok(v) = p.get(key) else { return Ok(None) };
                 // State variables as they are now, once simulated.
                 let now = self
@@ -963,6 +1026,7 @@ impl Kernel {
         match kind {
             NodeKind::Neuron { model, .. } => {
                 keys.extend(model.params().iter().map(|p| p.name));
+                keys.extend(model.lists().iter().flat_map(|l| [l.name, l.count]));
                 keys.push("recordables");
             }
             NodeKind::SpikeRecorder(_) => {
@@ -1185,6 +1249,21 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
             }
             "weight" => spec.weight = Some(number("weight", &v)?),
             "delay" => spec.delay = Some(number("delay", &v)?),
+            "receptor_type" if v.is_instance_of::<pyo3::types::PyTuple>() => {
+                spec = spec.with_random_receptor(param_of(&v)?);
+            }
+            "receptor_type" if v.is_instance_of::<pyo3::types::PyInt>() => {
+                spec = spec.with_receptor(v.extract().map_err(|_| {
+                    err("BadProperty", format!("receptor_type {v} is out of range"))
+                })?);
+            }
+            "receptor_type" => {
+                return Err(err(
+                    "TypeMismatch",
+                    "The dictionary value with key receptor_type does not hold a numeric \
+                     integer type.",
+                ));
+            }
             _ => return Err(unknown("syn_spec", &key)),
         }
     }
@@ -1394,6 +1473,18 @@ impl Kernel {
         keys
     }
 
+    /// The names of the neuron models' list-valued parameters (`tau_syn`).
+    #[staticmethod]
+    fn list_params() -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = spindle::models::MODELS
+            .iter()
+            .flat_map(|m| m.lists().iter().map(|l| l.name))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// The node models offered.
     #[staticmethod]
     fn node_models() -> Vec<&'static str> {
@@ -1565,16 +1656,17 @@ impl Kernel {
                     net.set_neuron_params(&part, |p| {
                         let mut q = p.clone();
                         for (k, v) in &values {
-                            q.set(k, *v)?;
+                            set_value(&mut q, k, v)?;
                         }
                         Ok(q)
                     })
                     .map_err(net_err)?;
-                    let state = values
-                        .iter()
-                        .filter(|(k, _)| model.state_params().contains(&k.as_str()));
-                    for (k, v) in state {
-                        states.extend(part.iter().map(|id| (id, k.clone(), *v)));
+                    for (k, v) in &values {
+                        if let (true, Value::Scalar(v)) =
+                            (model.state_params().contains(&k.as_str()), v)
+                        {
+                            states.extend(part.iter().map(|id| (id, k.clone(), *v)));
+                        }
                     }
                     continue;
                 }
@@ -1881,7 +1973,12 @@ impl Kernel {
             for (spec, value) in neuron.params().iter().zip(p.values()) {
                 d.set_item(spec.name, value)?;
             }
-            d.set_item("recordables", recordables(neuron))?;
+            for list in neuron.lists() {
+                for key in [list.name, list.count] {
+                    d.set_item(key, list_value(py, &p, key)?)?;
+                }
+            }
+            d.set_item("recordables", recordables(&p))?;
         } else if let Some(dev) = self.devices.get(model) {
             for (k, v) in dev.items(py, self.status.resolution)? {
                 d.set_item(k, v)?;

@@ -348,6 +348,7 @@ def parse_es(out):
 PARSERS = {
     "brunel_alpha_nest.py": parse_brunel,
     "brunel_delta_nest.py": parse_brunel,
+    "brunel_exp_multisynapse_nest.py": parse_brunel,
     "brette_et_al_2007/cuba.py": parse_brette,
     "brette_et_al_2007/cuba_ps.py": parse_brette,
     "testiaf.py": parse_testiaf,

@@ -171,6 +171,24 @@ impl Param {
         }
     }
 
+    /// Whether every value `sample` gives is an integer (NEST's
+    /// `returns_int_only`): integers, `uniform_int`, and sums, differences,
+    /// products, minima, maxima, negations, absolute values and redraws of
+    /// them.
+    pub fn is_integer(&self) -> bool {
+        match self {
+            Param::Const(v) => v.fract() == 0.0,
+            Param::UniformInt { .. } => true,
+            Param::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Min | BinOp::Max, a, b) => {
+                a.is_integer() && b.is_integer()
+            }
+            Param::Func(Func::Neg | Func::Abs, a) | Param::Redraw { param: a, .. } => {
+                a.is_integer()
+            }
+            _ => false,
+        }
+    }
+
     /// One value, drawn from `draw`.
     #[inline]
     pub fn sample(&self, draw: &mut Draw) -> Result<f64, ParamValueError> {
@@ -510,6 +528,10 @@ mod tests {
         let q = Param::Bin(BinOp::Max, u(), c(1.5));
         assert!(draws(&q, 1000).iter().all(|&x| x >= 1.5));
         assert!(!Param::Bin(BinOp::Add, c(1.0), c(2.0)).is_random());
+        let int = Param::Bin(BinOp::Add, Box::new(Param::UniformInt { max: 4 }), c(1.0));
+        assert!(int.is_integer() && int.bounds() == (1.0, 4.0));
+        assert!(!Param::Bin(BinOp::Add, u(), c(1.0)).is_integer());
+        assert!(!Param::Bin(BinOp::Div, c(4.0), c(2.0)).is_integer());
         assert_eq!(draws(&Param::Bin(BinOp::Add, c(1.0), c(2.0)), 1), [3.0]);
         assert!(
             Param::Normal {

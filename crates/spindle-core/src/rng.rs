@@ -47,6 +47,10 @@ pub enum Purpose {
     /// targets (`fixed_total_number`); `a` = projection index, `b` = the
     /// range of target positions split (first << 32 | end).
     ConnectTotal = 0x636f_6e6e_746f_7431,
+    /// A value drawn per target of a device's connection (a drawn
+    /// `receptor_type`); `a` = the connection's index among the device
+    /// connections, `b` = the target's node id.
+    DeviceValue = 0x6465_7676_616c_7531,
 }
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -27,16 +27,18 @@ struct Injection {
     generator: NodeId,
     /// The step it was sent in.
     sent: Step,
+    /// The receptor type it reaches (0: the neuron's (ex, inh) input).
+    receptor: u32,
 }
 
 /// The events of spike generator `generator` (times `spike_times`)
-/// through connection (`weight`, `delay`) to local neuron `local`, those
-/// sent in steps `from..` only.
+/// through connection (`weight`, `delay`, `receptor`) to local neuron
+/// `local`, those sent in steps `from..` only.
 fn injections(
     generator: NodeId,
     spike_times: &[f64],
     res: Resolution,
-    (weight, delay): (f64, Step),
+    (weight, delay, receptor): (f64, Step, u32),
     local: u32,
     from: Step,
 ) -> impl Iterator<Item = Injection> + '_ {
@@ -50,8 +52,28 @@ fn injections(
             weight,
             generator,
             sent,
+            receptor,
         })
     })
+}
+
+/// The connections of spike generator `id` in `net`: (connection index,
+/// targets, weight, delay).
+fn spike_links(net: &Network, id: NodeId) -> Vec<(usize, NodeCollection, f64, Step)> {
+    net.device_connections()
+        .iter()
+        .enumerate()
+        .filter_map(|(c, conn)| match conn {
+            DeviceConnection::SpikeGenerator {
+                generator,
+                targets,
+                weight,
+                delay,
+                ..
+            } if *generator == id => Some((c, *targets, *weight, *delay)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The population of `pops` (in local-index order) holding local neuron
@@ -240,6 +262,10 @@ impl Shard {
         let mut drives = Vec::new();
         let mut poisson_generators = Vec::new();
         let mut per_neuron: Vec<Vec<_>> = vec![Vec::new(); n];
+        // The receptor port of each of those (drive, neuron) pairs, where
+        // any reaches a port.
+        let mut ports_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut poisson_ports = false;
         let mut current_drives = Vec::new();
         let mut currents_of: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut injections = Vec::new();
@@ -251,6 +277,7 @@ impl Shard {
                     targets,
                     weight,
                     delay,
+                    ..
                 } => {
                     let NodeKind::PoissonGenerator(p) =
                         net.node(*generator).expect("a device node")
@@ -276,6 +303,9 @@ impl Shard {
                             id as u64,
                         );
                         per_neuron[local as usize].push((d, state));
+                        let receptor = net.device_receptor(c, id);
+                        poisson_ports |= receptor > 0;
+                        ports_of[local as usize].push(receptor.saturating_sub(1));
                     }
                 }
                 DeviceConnection::SpikeGenerator {
@@ -283,14 +313,15 @@ impl Shard {
                     targets,
                     weight,
                     delay,
+                    ..
                 } => {
                     let NodeKind::SpikeGenerator(p) = net.node(*generator).expect("a device node")
                     else {
                         unreachable!("a spike-generator connection starts at a spike_generator")
                     };
-                    for (_, local) in partition.owned(range, targets) {
+                    for (id, local) in partition.owned(range, targets) {
                         let times = &p.spike_times;
-                        let link = (*weight, *delay);
+                        let link = (*weight, *delay, net.device_receptor(c, id));
                         injections.extend(self::injections(*generator, times, res, link, local, 0));
                     }
                 }
@@ -348,6 +379,13 @@ impl Shard {
         // per synapse may be longer than any bound the description knows:
         // the ring covers those this shard drew.
         let ring_len = (net.max_delay().max(synapses.max_delay()) + min_delay) as usize;
+        // A channel per port of the neuron with the most (none where no
+        // neuron of the shard has ports).
+        let ports = pieces.iter().filter_map(|(_, p)| p.ports()).max();
+        let mut poisson = PoissonInput::new(drives, per_neuron);
+        if poisson_ports {
+            poisson = poisson.with_ports(ports_of);
+        }
 
         Ok(Self {
             index: range.index,
@@ -355,14 +393,24 @@ impl Shard {
             pops,
             pieces,
             isa,
-            ring: InputRing::with_planes(
-                n,
-                ring_len,
-                &synapses.count_weights,
-                &synapses.plane_depths,
-                isa,
-            ),
-            poisson: PoissonInput::new(drives, per_neuron),
+            ring: match ports {
+                Some(ports) => InputRing::with_planes(
+                    n,
+                    ring_len,
+                    &synapses.count_weights,
+                    &synapses.plane_depths,
+                    isa,
+                )
+                .with_ports(ports),
+                None => InputRing::with_planes(
+                    n,
+                    ring_len,
+                    &synapses.count_weights,
+                    &synapses.plane_depths,
+                    isa,
+                ),
+            },
+            poisson,
             poisson_generators,
             currents: CurrentInput::new(current_drives, currents_of),
             synapses,
@@ -490,32 +538,31 @@ impl Shard {
             .set_generator(generator, p.amplitude, window, now);
     }
 
-    /// New spike times of spike generator `generator`, whose connections
-    /// are `links` (targets, weight, delay): its events not yet sent are
-    /// replaced by those of `times` sent from step `now` on (those in
-    /// flight arrive).
+    /// New spike times of spike generator `generator` of `net`: its events
+    /// not yet sent are replaced by those of `times` sent from step `now`
+    /// on (those in flight arrive).
     pub(crate) fn set_spike_times(
         &mut self,
+        net: &Network,
         generator: NodeId,
         times: &[f64],
-        links: &[(NodeCollection, f64, Step)],
         partition: &Partition,
-        res: Resolution,
         now: Step,
     ) {
+        let res = net.resolution();
         let mut pending: Vec<Injection> = self
             .injections
             .drain(self.next_injection..)
             .filter(|i| i.generator != generator || i.sent < now)
             .collect();
         let range = &partition.shards()[self.index];
-        for &(targets, weight, delay) in links {
-            for (_, local) in partition.owned(range, &targets) {
+        for (c, targets, weight, delay) in spike_links(net, generator) {
+            for (id, local) in partition.owned(range, &targets) {
                 pending.extend(injections(
                     generator,
                     times,
                     res,
-                    (weight, delay),
+                    (weight, delay, net.device_receptor(c, id)),
                     local,
                     now,
                 ));
@@ -625,7 +672,14 @@ impl Shard {
             if i.arrival >= end {
                 break;
             }
-            self.ring.add(i.arrival, i.local as usize, i.weight);
+            match i.receptor {
+                0 => self.ring.add(i.arrival, i.local as usize, i.weight),
+                r => {
+                    let port = r as usize - 1;
+                    self.ring
+                        .add_port(i.arrival, i.local as usize, port, i.weight);
+                }
+            }
             self.next_injection += 1;
         }
     }

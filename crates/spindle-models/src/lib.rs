@@ -10,6 +10,10 @@
 //!   makes the membrane potential jump, integrated exactly as NEST does;
 //! - [`iaf_psc_exp`]: NEST's leaky integrate-and-fire neuron with
 //!   exponentially decaying synaptic currents, likewise;
+//! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
+//!   same neurons with any number of receptor ports, each with its own
+//!   time constant;
+//! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
@@ -22,22 +26,27 @@
 pub mod current;
 pub mod devices;
 pub mod iaf_psc_alpha;
+pub mod iaf_psc_alpha_multisynapse;
 pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
+pub mod iaf_psc_exp_multisynapse;
 pub mod isa;
 pub mod lanes;
 pub mod model;
 pub mod numerics;
 pub mod poisson;
+pub mod ports;
 pub mod ring;
 
 pub use current::{CurrentDrive, CurrentInput};
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
+pub use iaf_psc_alpha_multisynapse::{IAF_PSC_ALPHA_MULTISYNAPSE, IafPscAlphaMultisynapseParams};
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
 pub use iaf_psc_exp::{IAF_PSC_EXP, IafPscExpParams, IafPscExpPopulation};
+pub use iaf_psc_exp_multisynapse::{IAF_PSC_EXP_MULTISYNAPSE, IafPscExpMultisynapseParams};
 pub use isa::Isa;
 pub use model::{
-    ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec, Population,
+    ListSpec, ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec, Population,
     RecordableSpec, Sample, SliceInput, SliceOutput,
 };
 pub use poisson::{PoissonDrive, PoissonInput, PoissonSampler};
@@ -45,7 +54,13 @@ pub use ring::InputRing;
 
 /// The neuron models Spindle offers by name, as NEST's `node_models` lists
 /// them.
-pub static MODELS: &[ModelRef] = &[&IAF_PSC_ALPHA, &IAF_PSC_DELTA, &IAF_PSC_EXP];
+pub static MODELS: &[ModelRef] = &[
+    &IAF_PSC_ALPHA,
+    &IAF_PSC_DELTA,
+    &IAF_PSC_EXP,
+    &IAF_PSC_EXP_MULTISYNAPSE,
+    &IAF_PSC_ALPHA_MULTISYNAPSE,
+];
 
 /// The model NEST calls `name`.
 pub fn neuron_model(name: &str) -> Option<ModelRef> {

@@ -11,9 +11,19 @@
 //! [`crate::MODELS`]).
 //!
 //! Parameters travel as [`NeuronParams`]: the model and one value per
-//! declared parameter, in declaration order. A model may offer a typed view
+//! declared parameter, in declaration order, then the model's list-valued
+//! parameters ([`ListSpec`], NEST's `tau_syn` of the multisynapse models),
+//! each as its length and its elements. A model may offer a typed view
 //! of them (`IafPscAlphaParams` for `iaf_psc_alpha`, `IafPscDeltaParams`
 //! for `iaf_psc_delta`).
+//!
+//! Input reaches a neuron on channels: a model without input ports
+//! ([`NeuronModel::ports`] is `None`) reads two, excitatory and inhibitory,
+//! chosen by the weight's sign (NEST's receptor 0); a model with `n` ports
+//! reads one channel per port (NEST's receptor types `1..=n`), which the
+//! shard's ring holds only when some neuron of the network has ports.
+
+use std::borrow::Cow;
 
 use spindle_core::{Resolution, Step};
 use thiserror::Error;
@@ -60,6 +70,34 @@ pub struct ParamSpec {
     pub default: f64,
 }
 
+/// A list-valued parameter a model declares (NEST's `tau_syn` of
+/// `iaf_psc_exp_multisynapse`, one value per receptor port). Its values
+/// follow the scalar parameters in [`NeuronParams::values`]: the list's
+/// length, then its elements ([`list_values`] reads them back).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ListSpec {
+    /// NEST's name (`tau_syn`).
+    pub name: &'static str,
+    /// NEST's unit of each element.
+    pub unit: &'static str,
+    /// NEST's default.
+    pub default: &'static [f64],
+    /// The read-only parameter NEST gives the list's length under
+    /// (`n_synapses`).
+    pub count: &'static str,
+}
+
+/// List `k` of a model's `values` (as [`NeuronParams::values`] holds them)
+/// whose first `scalars` values are its scalar parameters.
+pub fn list_values(values: &[f64], scalars: usize, k: usize) -> &[f64] {
+    let mut at = scalars;
+    for _ in 0..k {
+        at += 1 + values[at] as usize;
+    }
+    let len = values[at] as usize;
+    &values[at + 1..at + 1 + len]
+}
+
 /// A quantity a multimeter may record, by NEST's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordableSpec {
@@ -99,6 +137,31 @@ pub trait NeuronModel: Sync + 'static {
     fn state_params(&self) -> &'static [&'static str] {
         &["V_m"]
     }
+    /// The list-valued parameters, in the order their values follow the
+    /// scalars ([`ListSpec`]); none by default.
+    fn lists(&self) -> &'static [ListSpec] {
+        &[]
+    }
+    /// The input ports of neurons with parameters `values`: `None` (the
+    /// default) where spikes arrive on NEST's receptor 0 only and are read
+    /// as excitatory or inhibitory by the weight's sign; `Some(n)` where they
+    /// arrive on receptor types `1..=n`, receptor `k` read from the ring's
+    /// channel `k - 1` ([`InputRing::take_port_lanes`]).
+    fn ports(&self, _values: &[f64]) -> Option<usize> {
+        None
+    }
+    /// What a multimeter may record from neurons with parameters `values`,
+    /// in the order [`Population::update`] samples them: where it depends
+    /// on them (one current per port), else [`recordables`](Self::recordables).
+    fn recordables_for(&self, _values: &[f64]) -> Cow<'static, [RecordableSpec]> {
+        Cow::Borrowed(self.recordables())
+    }
+    /// Bytes of state per neuron with parameters `values`, for memory
+    /// estimates ([`state_bytes_per_neuron`](Self::state_bytes_per_neuron)
+    /// unless it depends on them).
+    fn state_bytes_for(&self, _values: &[f64]) -> usize {
+        self.state_bytes_per_neuron()
+    }
 }
 
 impl std::fmt::Debug for dyn NeuronModel {
@@ -126,20 +189,27 @@ pub struct NeuronParams {
 impl NeuronParams {
     /// The model's defaults.
     pub fn defaults(model: ModelRef) -> Self {
-        Self {
-            model,
-            values: model.params().iter().map(|p| p.default).collect(),
+        let mut values: Vec<f64> = model.params().iter().map(|p| p.default).collect();
+        for list in model.lists() {
+            values.push(list.default.len() as f64);
+            values.extend_from_slice(list.default);
         }
+        Self { model, values }
     }
 
-    /// `values` for `model`'s parameters in declaration order (not yet
-    /// validated).
+    /// `values` for `model`'s parameters in declaration order, then its
+    /// lists, each as its length and its elements (not yet validated).
     pub fn from_values(model: ModelRef, values: Vec<f64>) -> Self {
-        assert_eq!(
-            values.len(),
-            model.params().len(),
-            "one value per parameter"
-        );
+        let mut end = model.params().len();
+        for _ in model.lists() {
+            let len = values.get(end).copied().unwrap_or(f64::NAN);
+            assert!(
+                len >= 0.0 && len.fract() == 0.0,
+                "each list's length before its elements"
+            );
+            end += 1 + len as usize;
+        }
+        assert_eq!(values.len(), end, "one value per parameter, then each list");
         Self { model, values }
     }
 
@@ -171,6 +241,46 @@ impl NeuronParams {
         let i = self.index(name)?;
         self.values[i] = value;
         Ok(())
+    }
+
+    fn list_index(&self, name: &str) -> Result<usize, ParamError> {
+        self.model
+            .lists()
+            .iter()
+            .position(|l| l.name == name)
+            .ok_or_else(|| ParamError::Unknown(name.into()))
+    }
+
+    /// The values of list parameter `name`.
+    pub fn get_list(&self, name: &str) -> Result<&[f64], ParamError> {
+        let k = self.list_index(name)?;
+        Ok(list_values(&self.values, self.model.params().len(), k))
+    }
+
+    /// Set list parameter `name` to `list` (validate afterwards).
+    pub fn set_list(&mut self, name: &str, list: &[f64]) -> Result<(), ParamError> {
+        let k = self.list_index(name)?;
+        let scalars = self.model.params().len();
+        let lists: Vec<Vec<f64>> = (0..self.model.lists().len())
+            .map(|j| {
+                if j == k {
+                    list.to_vec()
+                } else {
+                    list_values(&self.values, scalars, j).to_vec()
+                }
+            })
+            .collect();
+        self.values.truncate(scalars);
+        for l in lists {
+            self.values.push(l.len() as f64);
+            self.values.extend(l);
+        }
+        Ok(())
+    }
+
+    /// The model's input ports for these values ([`NeuronModel::ports`]).
+    pub fn ports(&self) -> Option<usize> {
+        self.model.ports(&self.values)
     }
 
     /// The model's verdict on these values.

@@ -127,7 +127,7 @@ pub fn estimate_memory(net: &Network, threads: usize) -> Result<MemoryEstimate, 
             .iter()
             .map(|(nodes, params)| {
                 (partition.owned_len(shard, nodes) as u64)
-                    .saturating_mul(params.model().state_bytes_per_neuron() as u64)
+                    .saturating_mul(params.model().state_bytes_for(params.values()) as u64)
             })
             .fold(0, u64::saturating_add);
         let neurons = state
@@ -137,12 +137,22 @@ pub fn estimate_memory(net: &Network, threads: usize) -> Result<MemoryEstimate, 
         let poisson = PoissonInput::estimate_bytes(n, pairs);
         let poisson_lists = PoissonInput::estimate_build_bytes(n, pairs);
         let syn = ShardSynapses::estimate(net, &partition, shard);
+        // Port rows for the most ports of a neuron of the shard, as the
+        // engine sizes them.
+        let ports = net
+            .populations()
+            .iter()
+            .filter(|(nodes, _)| partition.owned_len(shard, nodes) > 0)
+            .filter_map(|(_, params)| params.ports())
+            .max()
+            .unwrap_or(0);
         let ring = InputRing::estimate_bytes(
             n,
             ring_len,
             &syn.plane_depths,
             syn.weights || injected[shard.index],
-        );
+        )
+        .saturating_add(InputRing::estimate_port_bytes(n, ring_len, ports as u64));
         // A shard builds its neuron state and per-neuron Poisson lists,
         // then its synapses projection by projection, then its ring and
         // streams (freeing the lists only then): its peak is the larger of

@@ -25,4 +25,4 @@ pub use network::{DeviceConnection, Network, NetworkError, Projection};
 pub use nodes::{NodeCollection, NodeKind};
 pub use partition::{Partition, ShardRange};
 pub use rules::{Conn, ConnRule, Totals, for_each_connection};
-pub use synapse::{SynSpec, SynapseModel};
+pub use synapse::{ReceptorType, SynSpec, SynapseModel};

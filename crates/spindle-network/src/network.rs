@@ -14,7 +14,7 @@ use spindle_models::{NeuronParams, ParamError};
 use thiserror::Error;
 
 use crate::rules::{Totals, totals};
-use crate::{ConnRule, NodeCollection, NodeKind, Partition, SynSpec, SynapseModel};
+use crate::{ConnRule, NodeCollection, NodeKind, Partition, ReceptorType, SynSpec, SynapseModel};
 
 /// Why a network cannot be described or built as asked.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -74,6 +74,27 @@ pub enum NetworkError {
         /// The offending delay [ms].
         delay: f64,
     },
+    /// A receptor type a target's model has, but that does not take this
+    /// kind of event (NEST's `IncompatibleReceptorType`: receptor 0 or one
+    /// past the ports of a model with ports).
+    #[error("Receptor type {receptor} in {model} does not accept {event}.")]
+    IncompatibleReceptorType {
+        /// The receptor type (the bound of a drawn one that lies outside).
+        receptor: f64,
+        /// The target's model.
+        model: &'static str,
+        /// NEST's event class (`SpikeEvent`).
+        event: &'static str,
+    },
+    /// A receptor type the target's model does not have (NEST's
+    /// `UnknownReceptorType`: any but 0 for models without ports).
+    #[error("Receptor type {receptor} is not available in {model}.")]
+    UnknownReceptorType {
+        /// The receptor type (the bound of a drawn one that lies outside).
+        receptor: f64,
+        /// The target's model.
+        model: &'static str,
+    },
     /// More memory would be needed than the machine has.
     #[error(
         "the network needs an estimated {needed_mib} MiB but only {available_mib} MiB of memory is available"
@@ -110,12 +131,39 @@ pub struct Projection {
     /// The delay [ms] drawn per synapse, and the longest it can be in
     /// steps (`None`: unbounded).
     pub random_delay: Option<(Param, Option<Step>)>,
+    /// The receptor type: 0, one port of the targets for every synapse,
+    /// or drawn per synapse (then at most [`MAX_DRAWN_RECEPTOR`]).
+    pub receptor: ReceptorType,
 }
 
+/// NEST's refusal to change the number of ports of a neuron spikes reach.
+const PORTS_FIXED: &str =
+    "The neuron has connections, therefore the number of ports cannot be reduced.";
+
+/// The largest receptor type drawn per synapse (held in a byte).
+pub const MAX_DRAWN_RECEPTOR: u32 = u8::MAX as u32;
+
 impl Projection {
-    /// Whether weights or delays are drawn per synapse.
+    /// Whether weights, delays or receptor types are drawn per synapse.
     pub fn per_synapse(&self) -> bool {
-        self.random_weight.is_some() || self.random_delay.is_some()
+        self.random_weight.is_some()
+            || self.random_delay.is_some()
+            || matches!(self.receptor, ReceptorType::Drawn(_))
+    }
+
+    /// The targets' input port (0-based) every synapse reaches, where the
+    /// receptor type is one for all and not 0.
+    pub fn port(&self) -> Option<u32> {
+        match self.receptor {
+            ReceptorType::Fixed(r) if r > 0 => Some(r as u32 - 1),
+            _ => None,
+        }
+    }
+
+    /// Whether the synapses reach the targets' ports (a receptor type
+    /// other than 0, one for all or drawn), not their (ex, inh) input.
+    pub fn reaches_ports(&self) -> bool {
+        !self.receptor.is_default()
     }
 }
 
@@ -140,6 +188,8 @@ pub enum DeviceConnection {
         weight: f64,
         /// Delay [steps].
         delay: Step,
+        /// Receptor type ([`Network::device_receptor`] per target).
+        receptor: ReceptorType,
     },
     /// A `spike_generator` driving `targets`.
     SpikeGenerator {
@@ -151,6 +201,8 @@ pub enum DeviceConnection {
         weight: f64,
         /// Delay [steps].
         delay: Step,
+        /// Receptor type ([`Network::device_receptor`] per target).
+        receptor: ReceptorType,
     },
     /// A `dc_generator` driving `targets`.
     Current {
@@ -501,6 +553,10 @@ impl Network {
                     )));
                 }
                 new.validate().map_err(param)?;
+                let part = NodeCollection::new(c.first().max(nodes.first()), overlap as u32);
+                if new.ports() != old.ports() && self.receives_spikes(&part) {
+                    return Err(param(ParamError::Invalid(PORTS_FIXED.into())));
+                }
                 Ok(new)
             };
             if overlap == c.len() {
@@ -599,6 +655,9 @@ impl Network {
             let param = |error| NetworkError::Param { model, error };
             let new = params(id, old).map_err(param)?;
             new.validate().map_err(param)?;
+            if new.ports() != old.ports() && self.receives_spikes(&NodeCollection::new(id, 1)) {
+                return Err(param(ParamError::Invalid(PORTS_FIXED.into())));
+            }
             changes.push((id, new == *base, new, i));
         }
         for (id, same, new, _) in changes {
@@ -609,6 +668,19 @@ impl Network {
             }
         }
         Ok(())
+    }
+
+    /// Whether spikes reach any neuron of `nodes` (from neurons, Poisson
+    /// or spike generators): NEST's `has_connections`.
+    fn receives_spikes(&self, nodes: &NodeCollection) -> bool {
+        self.projections
+            .iter()
+            .any(|p| p.targets.overlap(nodes) > 0)
+            || self.device_connections.iter().any(|c| match c {
+                DeviceConnection::Poisson { targets, .. }
+                | DeviceConnection::SpikeGenerator { targets, .. } => targets.overlap(nodes) > 0,
+                _ => false,
+            })
     }
 
     /// The population holding neuron `id`, and its parameters.
@@ -748,6 +820,35 @@ impl Network {
                 "weights and delays drawn per connection are supported between neurons only".into(),
             ));
         }
+        let receptor = &syn.receptor_type;
+        if let ReceptorType::Drawn(p) = receptor {
+            random(p)?;
+            if !p.is_integer() {
+                return Err(NetworkError::Connect(
+                    "The dictionary value with key receptor_type does not hold a numeric integer \
+                     type."
+                        .into(),
+                ));
+            }
+        }
+        let spikes = target_kind.is_neuron()
+            && matches!(
+                source_kind,
+                NodeKind::Neuron { .. }
+                    | NodeKind::PoissonGenerator(_)
+                    | NodeKind::SpikeGenerator(_)
+            );
+        if spikes {
+            self.check_ports(targets, receptor, source_kind.is_neuron())?;
+        } else if !receptor.is_default() {
+            // A neuron takes currents and recording requests on receptor 0
+            // only, and so does a spike_recorder spikes (NEST).
+            let (lo, hi) = receptor.bounds();
+            return Err(NetworkError::UnknownReceptorType {
+                receptor: if lo != 0.0 { lo } else { hi },
+                model: target_kind.model_name(),
+            });
+        }
 
         let count = match (&source_kind, &target_kind) {
             (s, t) if s.is_neuron() && t.is_neuron() => {
@@ -765,6 +866,7 @@ impl Network {
                     delay,
                     random_weight: syn.random_weight.clone(),
                     random_delay,
+                    receptor: receptor.clone(),
                 });
                 count
             }
@@ -783,6 +885,7 @@ impl Network {
                             targets,
                             weight,
                             delay,
+                            receptor: receptor.clone(),
                         },
                         NodeKind::DcGenerator(_) => DeviceConnection::Current {
                             generator,
@@ -795,6 +898,7 @@ impl Network {
                             targets,
                             weight,
                             delay,
+                            receptor: receptor.clone(),
                         },
                     });
                 }
@@ -830,6 +934,103 @@ impl Network {
         let n = &mut self.num_connections[model as usize];
         *n = n.saturating_add(count);
         Ok(())
+    }
+
+    /// The parameters of every neuron of `targets`, each distinct set once.
+    fn target_params(&self, targets: &NodeCollection) -> Vec<&NeuronParams> {
+        let mut out: Vec<&NeuronParams> = Vec::new();
+        for (c, params) in &self.populations {
+            if c.overlap(targets) == 0 {
+                continue;
+            }
+            let own = self
+                .node_params_in(c)
+                .filter(|(id, _)| targets.contains(*id));
+            let mut owned = 0;
+            for (_, q) in own {
+                owned += 1;
+                if !out.contains(&q) {
+                    out.push(q);
+                }
+            }
+            if owned < c.overlap(targets) && !out.contains(&params) {
+                out.push(params);
+            }
+        }
+        out
+    }
+
+    /// Whether every neuron of `targets` takes spikes on `receptor` (each
+    /// receptor type it can give), as NEST's `handles_test_event` checks:
+    /// a model without ports takes receptor 0 only, one with `n` ports
+    /// `1..=n`. Between neurons a drawn receptor type is held in a byte.
+    fn check_ports(
+        &self,
+        targets: &NodeCollection,
+        receptor: &ReceptorType,
+        between_neurons: bool,
+    ) -> Result<(), NetworkError> {
+        let (lo, hi) = receptor.bounds();
+        for params in self.target_params(targets) {
+            let model = params.model().name();
+            match params.ports() {
+                None if (lo, hi) != (0.0, 0.0) => {
+                    let receptor = if lo != 0.0 { lo } else { hi };
+                    return Err(NetworkError::UnknownReceptorType { receptor, model });
+                }
+                None => {}
+                Some(n) => {
+                    let receptor = if lo < 1.0 {
+                        lo
+                    } else if hi > n as f64 {
+                        hi
+                    } else {
+                        continue;
+                    };
+                    return Err(NetworkError::IncompatibleReceptorType {
+                        receptor,
+                        model,
+                        event: "SpikeEvent",
+                    });
+                }
+            }
+        }
+        if between_neurons
+            && matches!(receptor, ReceptorType::Drawn(_))
+            && hi > MAX_DRAWN_RECEPTOR as f64
+        {
+            return Err(NetworkError::Connect(format!(
+                "receptor types drawn per connection between neurons are held up to \
+                 {MAX_DRAWN_RECEPTOR} (the parameter gives up to {hi})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The receptor type the `c`-th device connection
+    /// ([`device_connections`](Self::device_connections)) reaches neuron
+    /// `target` on: its one receptor type, or the one drawn for the target
+    /// from a stream keyed by the connection and the target (so it does
+    /// not depend on the partition). 0 for connections without one.
+    pub fn device_receptor(&self, c: usize, target: NodeId) -> u32 {
+        let receptor = match &self.device_connections[c] {
+            DeviceConnection::Poisson { receptor, .. }
+            | DeviceConnection::SpikeGenerator { receptor, .. } => receptor,
+            _ => return 0,
+        };
+        match receptor {
+            ReceptorType::Fixed(r) => *r as u32,
+            ReceptorType::Drawn(p) => {
+                let mut draw = Draw::new(stream(
+                    self.seed,
+                    Purpose::DeviceValue,
+                    c as u64,
+                    target as u64,
+                ));
+                // Connect checked the bounds and that it gives integers.
+                p.sample(&mut draw).unwrap_or(0.0) as u32
+            }
+        }
     }
 
     /// NEST's refusals of a rule between neurons (`conn_builder.cpp`,
@@ -958,12 +1159,9 @@ impl Network {
         names: &[String],
         targets: &NodeCollection,
     ) -> Result<(), NetworkError> {
-        for (c, params) in &self.populations {
-            if c.overlap(targets) == 0 {
-                continue;
-            }
+        for params in self.target_params(targets) {
             let model = params.model();
-            let has = model.recordables();
+            let has = model.recordables_for(params.values());
             if let Some(name) = names.iter().find(|n| !has.iter().any(|r| r.name == *n)) {
                 return Err(DeviceError::Recordable {
                     model: model.name(),
@@ -1387,5 +1585,84 @@ mod tests {
             seen.len() > 1,
             "pairwise_bernoulli's count changes with the seed"
         );
+    }
+
+    #[test]
+    fn receptor_types_are_checked_as_nest_checks_them() {
+        use spindle_models::{IAF_PSC_EXP_MULTISYNAPSE, devices::DcGeneratorParams};
+        let (mut net, e, _) = net();
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[1.0, 2.0, 3.0]).unwrap();
+        let m = net.create_neurons(4, params).unwrap();
+        let all = ConnRule::all_to_all;
+        let s = |r: i64| SynSpec::static_synapse(1.0, 1.0).with_receptor(r);
+        let msg = |r: Result<(), NetworkError>| r.unwrap_err().to_string();
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &SynSpec::static_synapse(1.0, 1.0))),
+            "Receptor type 0 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &s(4))),
+            "Receptor type 4 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        assert_eq!(
+            msg(net.connect(&m, &e, all(), &s(1))),
+            "Receptor type 1 is not available in iaf_psc_alpha."
+        );
+        let drawn = |max: u64| {
+            SynSpec::static_synapse(1.0, 1.0).with_random_receptor(Param::Bin(
+                spindle_core::param::BinOp::Add,
+                Box::new(Param::UniformInt { max }),
+                Box::new(Param::Const(1.0)),
+            ))
+        };
+        assert_eq!(
+            msg(net.connect(&e, &m, all(), &drawn(4))),
+            "Receptor type 4 in iaf_psc_exp_multisynapse does not accept SpikeEvent."
+        );
+        let real = SynSpec::static_synapse(1.0, 1.0)
+            .with_random_receptor(Param::Uniform { min: 1.0, max: 3.0 });
+        assert!(msg(net.connect(&e, &m, all(), &real)).contains("integer"));
+        let dc = net
+            .create_dc_generator(DcGeneratorParams::default())
+            .unwrap();
+        assert_eq!(
+            msg(net.connect(&dc, &m, all(), &s(1))),
+            "Receptor type 1 is not available in iaf_psc_exp_multisynapse."
+        );
+        assert_eq!(net.projections().len(), 0);
+        // What NEST takes: ports 1..=3, one for all or drawn, from neurons
+        // and generators; currents on receptor 0.
+        let pg = net
+            .create_poisson_generator(PoissonGeneratorParams::with_rate(10.0))
+            .unwrap();
+        net.connect(&e, &m, all(), &s(3)).unwrap();
+        net.connect(&e, &m, ConnRule::fixed_indegree(2), &drawn(3))
+            .unwrap();
+        net.connect(&pg, &m, all(), &drawn(3)).unwrap();
+        net.connect(&dc, &m, all(), &SynSpec::static_synapse(1.0, 1.0))
+            .unwrap();
+        assert_eq!(net.projections()[0].port(), Some(2));
+        assert!(net.projections()[1].per_synapse() && net.projections()[1].reaches_ports());
+        let c = net.device_connections().len() - 2;
+        let drew: Vec<u32> = m.iter().map(|t| net.device_receptor(c, t)).collect();
+        assert!(drew.iter().all(|r| (1..=3).contains(r)), "{drew:?}");
+        // A neuron spikes reach keeps its number of ports (NEST).
+        let fewer = |p: &NeuronParams| {
+            let mut q = p.clone();
+            q.set_list("tau_syn", &[1.0])?;
+            Ok(q)
+        };
+        assert_eq!(
+            msg(net.set_neuron_params(&m, fewer)),
+            "iaf_psc_exp_multisynapse: The neuron has connections, therefore the number of ports \
+             cannot be reduced."
+        );
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[1.0, 2.0]).unwrap();
+        let alone = net.create_neurons(2, params).unwrap();
+        net.set_neuron_params(&alone, fewer).unwrap();
+        let new = net.neuron_params(alone.first()).unwrap();
+        assert_eq!(new.get_list("tau_syn").unwrap(), [1.0]);
     }
 }

@@ -14,6 +14,40 @@ pub struct SynapseModel {
     pub delay: f64,
 }
 
+/// NEST's `receptor_type` of a connection: which input port of its target
+/// it reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReceptorType {
+    /// One receptor type for every connection. NEST's default, 0, is the
+    /// input of models without ports (excitatory or inhibitory by the
+    /// weight's sign); a model with `n` ports takes `1..=n`.
+    Fixed(i64),
+    /// Drawn per connection from an integer-valued parameter
+    /// (`nest.random.uniform_int(n) + 1`).
+    Drawn(Param),
+}
+
+impl Default for ReceptorType {
+    fn default() -> Self {
+        ReceptorType::Fixed(0)
+    }
+}
+
+impl ReceptorType {
+    /// The interval holding every receptor type this can give.
+    pub fn bounds(&self) -> (f64, f64) {
+        match self {
+            ReceptorType::Fixed(r) => (*r as f64, *r as f64),
+            ReceptorType::Drawn(p) => p.bounds(),
+        }
+    }
+
+    /// Whether this is NEST's default, receptor 0 for every connection.
+    pub fn is_default(&self) -> bool {
+        *self == ReceptorType::Fixed(0)
+    }
+}
+
 /// The synapse part of a `Connect` call: a model and optional overrides
 /// of its weight and delay.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +63,8 @@ pub struct SynSpec {
     /// A delay [ms] drawn per synapse (and rounded to the grid), in place
     /// of `delay`.
     pub random_delay: Option<Param>,
+    /// The receptor type (NEST's default 0).
+    pub receptor_type: ReceptorType,
 }
 
 impl SynSpec {
@@ -40,6 +76,7 @@ impl SynSpec {
             delay: None,
             random_weight: None,
             random_delay: None,
+            receptor_type: ReceptorType::default(),
         }
     }
 
@@ -51,6 +88,7 @@ impl SynSpec {
             delay: Some(delay),
             random_weight: None,
             random_delay: None,
+            receptor_type: ReceptorType::default(),
         }
     }
 
@@ -73,6 +111,24 @@ impl SynSpec {
             Param::Const(w) => self.weight = Some(w),
             p => self.random_weight = Some(p),
         }
+        self
+    }
+
+    /// Reach receptor type `receptor` of the targets.
+    pub fn with_receptor(mut self, receptor: i64) -> Self {
+        self.receptor_type = ReceptorType::Fixed(receptor);
+        self
+    }
+
+    /// Draw the receptor type per connection from `param`, which must give
+    /// integers only (a constant one is the receptor type, if an integer).
+    pub fn with_random_receptor(mut self, param: Param) -> Self {
+        self.receptor_type = match param {
+            Param::Const(r) if r.fract() == 0.0 && r.abs() < 2f64.powi(53) => {
+                ReceptorType::Fixed(r as i64)
+            }
+            p => ReceptorType::Drawn(p),
+        };
         self
     }
 

@@ -50,7 +50,8 @@ class NESTErrors:
         "NewModelNameExists", "BadProperty", "BadParameter",
         "BadParameterValue", "BadDelay", "IllegalConnection",
         "UnaccessedDictionaryEntry", "UnknownNode", "KernelException",
-        "IOError", "TypeMismatch", "NotImplemented",
+        "IOError", "TypeMismatch", "NotImplemented", "IncompatibleReceptorType",
+        "UnknownReceptorType",
     ]
 
 
@@ -330,10 +331,15 @@ def _event_arrays(ev):
     }
 
 
+# Parameters NEST gives as numpy arrays: a spike generator's times and the
+# neuron models' list-valued parameters (``tau_syn``).
+_ARRAY_KEYS = frozenset({"spike_times", *Kernel.list_params()})
+
+
 def _py_value(key, v):
     if isinstance(v, dict) and key == "events":
         return _event_arrays(v)
-    if key == "spike_times" and isinstance(v, list):
+    if key in _ARRAY_KEYS and isinstance(v, list):
         return np.asarray(v, dtype=np.float64)
     return v
 

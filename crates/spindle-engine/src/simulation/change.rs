@@ -3,7 +3,7 @@
 //! emptied. Nodes and connections are fixed once a run has started.
 
 use spindle_core::NodeId;
-use spindle_network::{DeviceConnection, Network, NodeCollection, NodeKind};
+use spindle_network::{Network, NodeKind};
 
 use super::Simulation;
 use crate::EngineError;
@@ -52,16 +52,8 @@ impl Simulation {
                         .for_each(|s| s.set_current(id, p, res, now));
                 }
                 NodeKind::SpikeGenerator(p) => {
-                    let links = spike_links(&net, id);
                     for s in &mut self.shards {
-                        s.set_spike_times(
-                            id,
-                            &p.spike_times,
-                            &links,
-                            &self.partition,
-                            res,
-                            self.now,
-                        );
+                        s.set_spike_times(&net, id, &p.spike_times, &self.partition, self.now);
                     }
                 }
                 NodeKind::SpikeRecorder(p) => {
@@ -102,10 +94,12 @@ impl Simulation {
     /// Recordable `name` of neuron `id` now: `None` where the model has
     /// no such recordable or another rank owns the neuron.
     pub fn recordable(&self, id: NodeId, name: &str) -> Option<f64> {
-        let Some(NodeKind::Neuron { model, .. }) = self.net.node(id) else {
-            return None;
-        };
-        let r = model.recordables().iter().position(|r| r.name == name)?;
+        let params = self.net.neuron_params(id)?;
+        let r = params
+            .model()
+            .recordables_for(params.values())
+            .iter()
+            .position(|r| r.name == name)?;
         let (shard, local) = self.partition.locate(id)?;
         let s = self.shards.get(shard.checked_sub(self.first_shard)?)?;
         Some(s.recordable(local, r))
@@ -165,20 +159,4 @@ impl Simulation {
             "Spindle cannot {why} after Simulate; call ResetKernel first"
         )))
     }
-}
-
-/// The connections of spike generator `id`: (targets, weight, delay).
-fn spike_links(net: &Network, id: NodeId) -> Vec<(NodeCollection, f64, spindle_core::Step)> {
-    net.device_connections()
-        .iter()
-        .filter_map(|c| match c {
-            DeviceConnection::SpikeGenerator {
-                generator,
-                targets,
-                weight,
-                delay,
-            } if *generator == id => Some((*targets, *weight, *delay)),
-            _ => None,
-        })
-        .collect()
 }

@@ -209,19 +209,28 @@ impl Simulation {
                 .collect(),
             ..Default::default()
         };
+        // Where each recorded name sits in a target's samples, per target
+        // (its model's recordables may depend on its parameters).
+        let mut at: Vec<usize> = Vec::new();
+        let mut at_of = None;
         for (_, target, step, si, i) in all {
             let out = &self.shards[si].output;
             let sample = out.samples[i];
-            // Connect checked that the target's model has every recordable.
-            let model = self.net.neuron_params(target).expect("a neuron").model();
+            if at_of != Some(target) {
+                // Connect checked that the target's model has every recordable.
+                let params = self.net.neuron_params(target).expect("a neuron");
+                let has = params.model().recordables_for(params.values());
+                at.clear();
+                at.extend(ev.values.iter().map(|(name, _)| {
+                    has.iter()
+                        .position(|r| r.name == name)
+                        .expect("checked at Connect")
+                }));
+                at_of = Some(target);
+            }
             ev.senders.push(target);
             ev.times.push(res.ms(step + 1));
-            for (name, values) in &mut ev.values {
-                let r = model
-                    .recordables()
-                    .iter()
-                    .position(|r| r.name == name)
-                    .expect("checked at Connect");
+            for ((_, values), &r) in ev.values.iter_mut().zip(&at) {
                 values.push(out.values[sample.at as usize + r]);
             }
         }

@@ -42,7 +42,7 @@ use spindle_core::Resolution;
 use crate::model::{NeuronModel, NeuronParams, ParamError, ParamSpec, Population, RecordableSpec};
 
 mod population;
-mod propagators;
+pub(crate) mod propagators;
 
 pub use population::IafPscExpPopulation;
 pub use propagators::Propagators;

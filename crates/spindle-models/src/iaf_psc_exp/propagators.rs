@@ -16,7 +16,7 @@ use crate::numerics;
 /// `tau_m == tau_syn`, `h / C_m * exp(-h/tau_m)`. At `tau_m == tau_syn`
 /// the regular form is `inf * x * 0 = NaN`, so the limit applies; close
 /// to it the regular form stays in use, as in NEST.
-pub(super) fn exp_propagator(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
+pub(crate) fn exp_propagator(tau_syn: f64, tau_m: f64, c_m: f64, h: f64) -> f64 {
     let beta = tau_syn * tau_m / (tau_m - tau_syn); // inf when tau_m == tau_syn
     let gamma = beta / c_m;
     let inv_tau_syn = 1.0 / tau_syn;

@@ -165,6 +165,10 @@ pub struct PoissonInput {
     drive_of: Vec<u32>,
     state: [Vec<u64>; 4],
     draws: u64,
+    /// The receptor port each (drive, neuron) pair reaches, where neurons
+    /// with input ports are driven (else empty; see
+    /// [`with_ports`](Self::with_ports)).
+    ports: Vec<u32>,
 }
 
 impl PoissonInput {
@@ -176,6 +180,7 @@ impl PoissonInput {
             drive_of: Vec::new(),
             state: Default::default(),
             draws: 0,
+            ports: Vec::new(),
         }
     }
 
@@ -203,6 +208,51 @@ impl PoissonInput {
             drive_of,
             state,
             draws: 0,
+            ports: Vec::new(),
+        }
+    }
+
+    /// This input with the receptor port of each (drive, neuron) pair:
+    /// `per_neuron[local][j]` for the `j`-th pair of neuron `local` in the
+    /// lists [`new`](Self::new) was given (0-based ports; a neuron without
+    /// ports has its pairs read by [`fill_block`](Self::fill_block) and
+    /// never by [`fill_ports`](Self::fill_ports), whatever they say).
+    pub fn with_ports(mut self, per_neuron: Vec<Vec<u32>>) -> Self {
+        self.ports = per_neuron.into_iter().flatten().collect();
+        assert_eq!(self.ports.len(), self.drive_of.len(), "a port per pair");
+        self
+    }
+
+    /// Draw neuron `local`'s Poisson input for the steps `origin + lag`,
+    /// `lag` in `from..to`, drive by drive, each over the slice, calling
+    /// `add(port, lag, weight * count)` for every nonzero count (the pair's
+    /// receptor port, see [`with_ports`](Self::with_ports)). The draws are
+    /// those [`fill_slice`](Self::fill_slice) makes.
+    pub fn fill_ports(
+        &mut self,
+        local: usize,
+        origin: Step,
+        from: u32,
+        to: u32,
+        mut add: impl FnMut(usize, usize, f64),
+    ) {
+        let (lo, hi) = (self.start[local] as usize, self.start[local + 1] as usize);
+        for e in lo..hi {
+            let d = &self.drives[self.drive_of[e] as usize];
+            let (lag_lo, lag_hi) = d.active_lags(origin, from, to);
+            if lag_lo >= lag_hi {
+                continue;
+            }
+            let port = self.ports.get(e).map_or(0, |&p| p as usize);
+            let mut rng = Self::load::<1>(&self.state, e);
+            for lag in lag_lo..lag_hi {
+                let k = d.sampler.sample(&mut rng);
+                if k > 0 {
+                    add(port, lag, d.weight * k as f64);
+                }
+            }
+            Self::store(&mut self.state, e, &rng);
+            self.draws += (lag_hi - lag_lo) as u64;
         }
     }
 
@@ -213,7 +263,10 @@ impl PoissonInput {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.start.len() * 4 + self.drive_of.len() * 4 + self.drive_of.len() * 32
+        self.start.len() * 4
+            + self.drive_of.len() * 4
+            + self.drive_of.len() * 32
+            + self.ports.len() * 4
     }
 
     /// Estimated bytes of the input for `neurons` neurons reached by

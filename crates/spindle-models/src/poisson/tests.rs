@@ -192,3 +192,48 @@ fn estimate_is_what_the_input_holds() {
         u64::MAX
     );
 }
+
+#[test]
+fn fill_ports_draws_what_fill_slice_draws() {
+    let drives = vec![
+        PoissonDrive {
+            sampler: PoissonSampler::new(0.8),
+            weight: 2.0,
+            delay: 2,
+            t_min: 3,
+            t_max: 40,
+        },
+        PoissonDrive {
+            sampler: PoissonSampler::new(1.5),
+            weight: -3.0,
+            delay: 1,
+            t_min: 0,
+            t_max: 100,
+        },
+    ];
+    let per_neuron = |_| {
+        vec![
+            vec![(0, stream_state(4, Purpose::Poisson, 0, 0))],
+            vec![
+                (0, stream_state(4, Purpose::Poisson, 0, 1)),
+                (1, stream_state(4, Purpose::Poisson, 1, 1)),
+            ],
+        ]
+    };
+    let mut plain = PoissonInput::new(drives.clone(), per_neuron(()));
+    let mut ported =
+        PoissonInput::new(drives, per_neuron(())).with_ports(vec![vec![2], vec![0, 1]]);
+    for origin in (0..60).step_by(10) {
+        for local in 0..2 {
+            let (mut ex, mut inh) = ([0.0; 10], [0.0; 10]);
+            plain.fill_slice(local, origin, 0, 10, &mut ex, &mut inh, 1);
+            let mut ports = [[0.0; 10]; 3];
+            ported.fill_ports(local, origin, 0, 10, |port, lag, x| ports[port][lag] += x);
+            match local {
+                0 => assert_eq!((ports[2], ports[0]), (ex, [0.0; 10])),
+                _ => assert_eq!((ports[0], ports[1]), (ex, inh)),
+            }
+        }
+    }
+    assert_eq!(plain.draws(), ported.draws());
+}

@@ -18,6 +18,13 @@
 //! first planes without a branch, further only where a carry is left):
 //! about a tenth of the cost of one read-modify-write per event. Before a step's input is read the planes
 //! are folded into its 16-bit cells ([`InputRing::fold_planes`]).
+//!
+//! Neurons with input ports (NEST's receptor types, `iaf_psc_exp_multisynapse`)
+//! read one channel per port: a ring made [`with_ports`](InputRing::with_ports)
+//! holds, per slot, a row of doubles per port (port-major within the slot, so
+//! that a block of neighbouring neurons reads one port's cells in a line).
+//! A ring without ports holds none of them, and its ex/inh paths are those
+//! of a ring that never had any.
 
 use spindle_core::Step;
 use spindle_core::cache::prefetch;
@@ -45,6 +52,11 @@ pub struct InputRing {
     /// Per slot, events (neuron, weight) waiting to be added to the slot's
     /// rows when it is read ([`push_events`](Self::push_events)).
     events: Vec<Vec<(u32, f32)>>,
+    /// Input channels per neuron besides (ex, inh): receptor ports.
+    ports: usize,
+    /// Per slot, a row of `n` doubles per port (`len * ports * n`; empty
+    /// without ports).
+    port_cells: Vec<f64>,
 }
 
 impl InputRing {
@@ -82,6 +94,8 @@ impl InputRing {
             planes: Vec::new(),
             weights_written: false,
             events: vec![Vec::new(); len],
+            ports: 0,
+            port_cells: Vec::new(),
         };
         let words = ring.plane_words();
         ring.planes = depths
@@ -89,6 +103,75 @@ impl InputRing {
             .map(|&d| Planes::new(isa, words, d as usize, len))
             .collect();
         ring
+    }
+
+    /// This ring with `ports` input channels per neuron besides (ex, inh),
+    /// one per receptor port (a row of doubles per port and slot).
+    pub fn with_ports(mut self, ports: usize) -> Self {
+        self.ports = ports;
+        self.port_cells = vec![0.0; self.len * ports * self.n];
+        self
+    }
+
+    /// Input channels per neuron besides (ex, inh).
+    pub fn ports(&self) -> usize {
+        self.ports
+    }
+
+    /// Where port `port`'s row for the slot whose (ex, inh) row starts at
+    /// `row` (from [`row_offsets`](Self::row_offsets)) starts.
+    #[inline(always)]
+    fn port_row(&self, row: usize, port: usize) -> usize {
+        debug_assert!(port < self.ports, "port {port} of {}", self.ports);
+        row * self.ports + port * self.n
+    }
+
+    /// The row of port `port` for input arriving at `step`.
+    #[inline]
+    pub fn port_row_mut(&mut self, step: Step, port: usize) -> &mut [f64] {
+        let at = self.port_row(self.row(step), port);
+        &mut self.port_cells[at..at + self.n]
+    }
+
+    /// Add `weight` on port `port` of neuron `local` at `step`.
+    #[inline]
+    pub fn add_port(&mut self, step: Step, local: usize, port: usize, weight: f64) {
+        let at = self.port_row(self.row(step), port) + local;
+        self.port_cells[at] += weight;
+    }
+
+    /// Add `weight` on port `port` of neuron `local` in the slot whose row
+    /// starts at `row` (from [`row_offsets`](Self::row_offsets)).
+    #[inline]
+    pub fn add_port_at(&mut self, row: usize, port: usize, local: usize, weight: f64) {
+        let at = self.port_row(row, port) + local;
+        self.port_cells[at] += weight;
+    }
+
+    /// Read and clear port `port` of neurons `local..local + N` in the slot
+    /// whose row starts at `row` (from [`row_offsets`](Self::row_offsets)).
+    #[inline(always)]
+    pub fn take_port_lanes<const N: usize>(
+        &mut self,
+        row: usize,
+        port: usize,
+        local: usize,
+    ) -> [f64; N] {
+        let at = self.port_row(row, port) + local;
+        let cells: &mut [f64; N] = (&mut self.port_cells[at..at + N])
+            .try_into()
+            .expect("N neurons");
+        std::mem::replace(cells, [0.0; N])
+    }
+
+    /// Estimated bytes of the port rows of a ring made by
+    /// [`with_ports`](Self::with_ports)`(ports)` for `n` neurons and `len`
+    /// slots (rounded up as the ring rounds them). Saturating.
+    pub fn estimate_port_bytes(n: u64, len: u64, ports: u64) -> u64 {
+        let slots = len.max(1).checked_next_power_of_two().unwrap_or(u64::MAX);
+        n.saturating_mul(slots)
+            .saturating_mul(ports)
+            .saturating_mul(size_of::<f64>() as u64)
     }
 
     /// Words of one bit plane (and of one bitmap of targets).
@@ -224,7 +307,7 @@ impl InputRing {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        (self.ex.len() + self.inh.len()) * size_of::<f64>()
+        (self.ex.len() + self.inh.len() + self.port_cells.len()) * size_of::<f64>()
             + self.planes.iter().map(Planes::bytes).sum::<usize>()
             + self
                 .counts

@@ -121,3 +121,24 @@ fn estimate_is_what_the_layout_holds() {
         u64::MAX
     );
 }
+
+#[test]
+fn ports_are_channels_of_their_own() {
+    let mut r = InputRing::new(5, 4).with_ports(3);
+    assert_eq!((r.ports(), r.bytes()), (3, (2 + 3) * 5 * 4 * 8));
+    r.add_port(6, 1, 2, 2.0);
+    r.port_row_mut(6, 2)[1] += -0.5;
+    r.port_row_mut(6, 0)[4] += 1.0;
+    r.add(6, 1, 7.0);
+    let mut rows = Vec::new();
+    r.row_offsets(6, 0, 1, &mut rows);
+    assert_eq!(r.take_port_lanes::<2>(rows[0], 2, 0), [0.0, 1.5]);
+    assert_eq!(r.take_port_lanes::<2>(rows[0], 2, 0), [0.0, 0.0]);
+    assert_eq!(r.take_port_lanes::<1>(rows[0], 0, 4), [1.0]);
+    r.add_port_at(rows[0], 1, 3, 4.0);
+    assert_eq!(r.take_port_lanes::<1>(rows[0], 1, 3), [4.0]);
+    // (ex, inh) untouched by the ports, and none without them.
+    assert_eq!(r.take(6, 1), (7.0, 0.0));
+    assert_eq!(InputRing::new(5, 4).ports(), 0);
+    assert_eq!(InputRing::estimate_port_bytes(5, 3, 3), 5 * 4 * 3 * 8);
+}

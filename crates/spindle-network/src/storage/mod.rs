@@ -23,7 +23,7 @@ use spindle_models::InputRing;
 
 use crate::network::delay_to_steps;
 use crate::rules::for_each_connection;
-use crate::{Network, NetworkError, Partition, Projection, ShardRange};
+use crate::{Network, NetworkError, Partition, Projection, ReceptorType, ShardRange};
 
 pub mod bitmap;
 pub mod rows;
@@ -40,6 +40,14 @@ pub enum Channel {
     Count(u32),
     /// The weight added per event.
     Weight(f64),
+    /// The weight added per event on the targets' input port `port`
+    /// (0-based: NEST's receptor type `port + 1`).
+    Port {
+        /// The port.
+        port: u32,
+        /// The weight.
+        weight: f64,
+    },
 }
 
 /// A storage form: how one projection's synapses onto one shard are held,
@@ -137,6 +145,8 @@ pub struct ProjectionRows {
     /// The ring's count group this projection's events are counted in, or
     /// `None` to add the weight per event.
     pub count_group: Option<u32>,
+    /// The targets' input port every synapse reaches, if one for all.
+    pub port: Option<u32>,
 }
 
 impl ProjectionRows {
@@ -195,6 +205,19 @@ impl ProjectionRows {
         }
     }
 
+    /// The receptor type of each synapse of `source`, in the order of
+    /// [`synapses`](Self::synapses): drawn per synapse, else the
+    /// projection's (0 where it has none).
+    pub fn receptors(&self, source: NodeId) -> Vec<u32> {
+        if let Store::Weighted(w) = &self.store
+            && let Some(r) = w.receptors(self.index(source))
+        {
+            return r;
+        }
+        let one = self.port.map_or(0, |p| p + 1);
+        vec![one; self.synapses(source).len()]
+    }
+
     /// Source index of `source` (past the end if it is not a source).
     #[inline(always)]
     fn index(&self, source: NodeId) -> usize {
@@ -212,9 +235,13 @@ impl ProjectionRows {
 
     #[inline(always)]
     fn channel(&self) -> Channel {
-        match self.count_group {
-            Some(g) => Channel::Count(g),
-            None => Channel::Weight(self.weight),
+        match (self.count_group, self.port) {
+            (Some(g), _) => Channel::Count(g),
+            (None, None) => Channel::Weight(self.weight),
+            (None, Some(port)) => Channel::Port {
+                port,
+                weight: self.weight,
+            },
         }
     }
 }
@@ -243,7 +270,7 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
         .iter()
         .zip(net.projection_totals())
         .map(|(p, totals)| {
-            if p.random_weight.is_some() {
+            if p.random_weight.is_some() || p.reaches_ports() {
                 return None;
             }
             let bound = totals.max_indegree;
@@ -316,25 +343,28 @@ impl ShardSynapses {
                     Bitmap::bitmap_bytes(sources, words),
                     EncodedRows::estimate_encoded(sources, synapses, targets),
                 );
-            let (bytes, scratch) = if per_synapse {
-                let w = proj.random_weight.is_some();
-                (
-                    WeightedRows::estimate(sources, synapses, targets, w),
-                    WeightedRows::estimate_build_bytes(sources, synapses),
-                )
-            } else if bitmap {
-                let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
-                est.multapses = est.multapses.saturating_add(extra);
-                (
-                    Bitmap::estimate(sources, synapses, targets, words, multapses),
-                    Bitmap::estimate_build_bytes(sources, extra),
-                )
-            } else {
-                (
-                    EncodedRows::estimate(sources, synapses, targets),
-                    EncodedRows::estimate_build_bytes(sources),
-                )
-            };
+            let (bytes, scratch) =
+                if per_synapse {
+                    let w = proj.random_weight.is_some();
+                    let r = matches!(proj.receptor, ReceptorType::Drawn(_));
+                    (
+                        WeightedRows::estimate(sources, synapses, targets, w)
+                            .saturating_add(if r { synapses } else { 0 }),
+                        WeightedRows::estimate_build_bytes(sources, synapses),
+                    )
+                } else if bitmap {
+                    let extra = Bitmap::estimate_multapses(sources, synapses, targets, multapses);
+                    est.multapses = est.multapses.saturating_add(extra);
+                    (
+                        Bitmap::estimate(sources, synapses, targets, words, multapses),
+                        Bitmap::estimate_build_bytes(sources, extra),
+                    )
+                } else {
+                    (
+                        EncodedRows::estimate(sources, synapses, targets),
+                        EncodedRows::estimate_build_bytes(sources),
+                    )
+                };
             // The build also lists the shard's targets with their local
             // indices while it draws a projection.
             let owned = targets.saturating_mul(size_of::<(NodeId, u32)>() as u64);
@@ -430,12 +460,14 @@ impl ShardSynapses {
                                     Drawn {
                                         weight: 0.0,
                                         delay: 1,
+                                        receptor: 0,
                                     }
                                 })
                             } else {
                                 Drawn {
                                     weight: 0.0,
                                     delay: 0,
+                                    receptor: 0,
                                 }
                             };
                             if let Some(local) = c.local {
@@ -445,8 +477,12 @@ impl ShardSynapses {
                     );
                 };
                 let delays = proj.random_delay.is_some();
+                let (weights, receptors) = (
+                    proj.random_weight.is_some(),
+                    matches!(proj.receptor, ReceptorType::Drawn(_)),
+                );
                 let (rows, synapses) =
-                    WeightedRows::build(sources, delays, proj.random_weight.is_some(), &mut each);
+                    WeightedRows::build_with(sources, delays, weights, receptors, &mut each);
                 if let Some(e) = failed {
                     return Err(e);
                 }
@@ -496,6 +532,7 @@ impl ShardSynapses {
                 delay,
                 synapse_model: proj.synapse_model,
                 count_group: groups[p],
+                port: proj.port(),
             });
         }
         let mut plane_depths = vec![0; count_weights.len()];
@@ -637,8 +674,9 @@ impl ShardSynapses {
     }
 }
 
-/// One synapse's drawn weight and delay: the weight first, then the
-/// delay, each where the projection draws it.
+/// One synapse's drawn weight, delay and receptor type: the weight first,
+/// then the delay, then the receptor type, each where the projection draws
+/// it.
 fn draw_values(net: &Network, proj: &Projection, draw: &mut Draw) -> Result<Drawn, NetworkError> {
     let bad = |e: spindle_core::param::ParamValueError| NetworkError::Connect(e.to_string());
     let weight = match &proj.random_weight {
@@ -675,7 +713,16 @@ fn draw_values(net: &Network, proj: &Projection, draw: &mut Draw) -> Result<Draw
         }
         None => 0,
     };
-    Ok(Drawn { weight, delay })
+    let receptor = match &proj.receptor {
+        // Connect checked that it gives integers within the targets' ports.
+        ReceptorType::Drawn(p) => p.sample(draw).map_err(bad)? as u8,
+        ReceptorType::Fixed(_) => 0,
+    };
+    Ok(Drawn {
+        weight,
+        delay,
+        receptor,
+    })
 }
 
 #[cfg(test)]
@@ -825,6 +872,66 @@ mod tests {
         assert!((mean(&delays) - 1.5).abs() < 0.05, "{}", mean(&delays));
         // Weights are held as f32: within 6e-8 of the drawn double.
         assert!(weights.iter().all(|&w| w == f64::from(w as f32)));
+    }
+
+    #[test]
+    fn drawn_receptor_types_do_not_depend_on_the_split() {
+        use spindle_core::param::{BinOp, Param};
+        use spindle_models::{IAF_PSC_EXP_MULTISYNAPSE, NeuronParams};
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let mut params = NeuronParams::defaults(&IAF_PSC_EXP_MULTISYNAPSE);
+        params.set_list("tau_syn", &[0.5; 5]).unwrap();
+        let a = net.create_neurons(200, params).unwrap();
+        let receptor = Param::Bin(
+            BinOp::Add,
+            Box::new(Param::UniformInt { max: 5 }),
+            Box::new(Param::Const(1.0)),
+        );
+        let drawn = SynSpec::static_synapse(2.0, 1.0).with_random_receptor(receptor.clone());
+        net.connect(&a, &a, ConnRule::fixed_indegree(30), &drawn)
+            .unwrap();
+        // Weights and receptor types drawn: the weight first, then the
+        // receptor type, from each target's stream.
+        let both = SynSpec::static_synapse(2.0, 1.0)
+            .with_random_weight(Param::Uniform { min: 1.0, max: 2.0 })
+            .with_random_receptor(receptor);
+        net.connect(&a, &a, ConnRule::fixed_indegree(5), &both)
+            .unwrap();
+        let fixed = SynSpec::static_synapse(-1.0, 1.0).with_receptor(2);
+        net.connect(&a, &a, ConnRule::fixed_indegree(3), &fixed)
+            .unwrap();
+        let synapses = |shards: usize| {
+            let p = net.partition(shards);
+            let mut out = Vec::new();
+            for sh in p.shards() {
+                let syn = ShardSynapses::build(&net, &p, sh).unwrap();
+                for (k, rows) in syn.projections.iter().enumerate() {
+                    for src in a.iter() {
+                        let values = rows.synapses(src);
+                        let receptors = rows.receptors(src);
+                        assert_eq!(values.len(), receptors.len());
+                        for ((l, _, w), r) in values.into_iter().zip(receptors) {
+                            out.push((k, src, p.id(sh.ranks.start + l), w.to_bits(), r));
+                        }
+                    }
+                }
+            }
+            out.sort();
+            out
+        };
+        let one = synapses(1);
+        assert_eq!(one.len(), 200 * (30 + 5 + 3));
+        assert_eq!(one, synapses(3));
+        let of = |k: usize| one.iter().filter(move |s| s.0 == k).map(|s| s.4);
+        assert!(of(0).all(|r| (1..=5).contains(&r)));
+        for r in 1..=5 {
+            let n = of(0).filter(|&x| x == r).count();
+            assert!((1000..1400).contains(&n), "receptor {r}: {n} of 6000");
+        }
+        assert!(of(1).any(|r| r != 1) && of(2).all(|r| r == 2));
+        // Counted groups are for (ex, inh) input only.
+        let (groups, _) = count_groups(&net);
+        assert_eq!(groups, [None, None, None]);
     }
 }
 

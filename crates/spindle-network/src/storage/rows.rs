@@ -124,6 +124,10 @@ impl SynapseStore for EncodedRows {
                 let c = ring.row_mut(arrival, w);
                 row.for_each(|t| c[t] += w)
             }
+            Channel::Port { port, weight } => {
+                let c = ring.port_row_mut(arrival, port as usize);
+                row.for_each(|t| c[t] += weight)
+            }
         }
     }
 

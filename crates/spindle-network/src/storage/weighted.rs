@@ -12,6 +12,10 @@
 //! microcircuit (weights and delays drawn) costs about 5 bytes; NEST holds
 //! a double and more.
 //!
+//! A receptor type drawn per synapse (`nest.random.uniform_int(n) + 1`) is
+//! held as a byte beside the weights; such a synapse writes into its
+//! receptor's port of the target ([`InputRing::add_port`]).
+//!
 //! An `f32` weight is the drawn double rounded to 24 significant bits (a
 //! relative error below 6e-8): weights given as numbers are never held so,
 //! they stay the projection's one exact value.
@@ -36,6 +40,9 @@ pub struct Drawn {
     /// Delay [steps] (0 where the delay is the projection's); at most
     /// [`MAX_DELAY`].
     pub delay: Step,
+    /// Receptor type, 1-based (ignored where the projection's is one for
+    /// all).
+    pub receptor: u8,
 }
 
 /// Calls its argument with (source index, local target, drawn values) for
@@ -49,9 +56,12 @@ pub struct WeightedRows {
     /// Where each source's groups start in `bytes` (and the end).
     offsets: Vec<u64>,
     bytes: Vec<u8>,
-    /// Index of each source's first weight (and the end), where drawn.
+    /// Index of each source's first weight or receptor type (and the
+    /// end), where drawn.
     first: Vec<u64>,
     weights: Option<Vec<f32>>,
+    /// Each synapse's receptor type, where drawn per synapse.
+    receptors: Option<Vec<u8>>,
     max_delay: Step,
 }
 
@@ -116,10 +126,23 @@ impl WeightedRows {
     /// Draw and store the synapses `each` emits, grouped by their drawn
     /// delays (all in one group where `!delays`), with their drawn weights
     /// where `weights`.
+    #[cfg(test)]
     pub(super) fn build(
         sources: usize,
         delays: bool,
         weights: bool,
+        each: &mut EachDrawn<'_>,
+    ) -> (Self, u64) {
+        Self::build_with(sources, delays, weights, false, each)
+    }
+
+    /// As [`build`](Self::build), with per-synapse receptor types where
+    /// `receptors`.
+    pub(super) fn build_with(
+        sources: usize,
+        delays: bool,
+        weights: bool,
+        receptors: bool,
         each: &mut EachDrawn<'_>,
     ) -> (Self, u64) {
         // First pass: each source's synapse count.
@@ -141,19 +164,19 @@ impl WeightedRows {
         let buckets = sources.div_ceil(1 << BUCKET_BITS);
         let bucket_start = |b: usize| first[(b << BUCKET_BITS).min(sources)] as usize;
         let mut heads: Vec<usize> = (0..buckets).map(bucket_start).collect();
-        let mut staged = vec![(0u32, 0u32, 0u32, 0f32); n];
+        let mut staged = vec![(0u32, 0u32, 0u32, 0f32, 0u8); n];
         each(true, &mut |s, l, v| {
             let h = &mut heads[s >> BUCKET_BITS];
             let delay = if delays { v.delay as u32 } else { 0 };
-            staged[*h] = (s as u32, l, delay, v.weight as f32);
+            staged[*h] = (s as u32, l, delay, v.weight as f32, v.receptor);
             *h += 1;
         });
         drop(heads);
-        let mut recs = vec![(0u64, 0f32); n];
+        let mut recs = vec![(0u64, 0f32, 0u8); n];
         let mut cursor = first.clone();
-        for &(s, l, delay, w) in &staged {
+        for &(s, l, delay, w, r) in &staged {
             let i = &mut cursor[s as usize];
-            recs[*i as usize] = (u64::from(delay) << 32 | u64::from(l), w);
+            recs[*i as usize] = (u64::from(delay) << 32 | u64::from(l), w, r);
             *i += 1;
         }
         drop(staged);
@@ -168,6 +191,7 @@ impl WeightedRows {
         } else {
             Vec::new()
         };
+        let ports: Option<Vec<u8>> = receptors.then(|| recs.iter().map(|r| r.2).collect());
         let keys: Vec<u64> = recs.into_iter().map(|r| r.0).collect();
         // Group headers and encoded targets: sized, then written.
         let mut offsets = vec![0u64; sources + 1];
@@ -202,8 +226,13 @@ impl WeightedRows {
         let store = Self {
             offsets,
             bytes,
-            first: if weights { first } else { Vec::new() },
+            first: if weights || receptors {
+                first
+            } else {
+                Vec::new()
+            },
             weights: weights.then_some(drawn),
+            receptors: ports,
             max_delay: if delays { max_delay } else { 0 },
         };
         (store, n as u64)
@@ -293,7 +322,34 @@ impl WeightedRows {
             }
             target
         };
+        if let Some(r) = &self.receptors {
+            // Each synapse onto its own receptor's port.
+            let fixed = match channel {
+                Channel::Weight(w) | Channel::Port { weight: w, .. } => w,
+                Channel::Count(_) => unreachable!("drawn receptor types are not counted"),
+            };
+            let from = g.first as usize;
+            for j in from..from + g.count as usize {
+                let w = self.weights.as_ref().map_or(fixed, |w| f64::from(w[j]));
+                let port = usize::from(r[j]) - 1;
+                ring.add_port(g.arrival, next(), port, w);
+            }
+            return u64::from(g.count);
+        }
         match (&self.weights, channel) {
+            (Some(w), Channel::Port { port, .. }) => {
+                let w = &w[g.first as usize..g.first as usize + g.count as usize];
+                for &x in w {
+                    ring.add_port(g.arrival, next(), port as usize, f64::from(x));
+                }
+                n = g.count;
+            }
+            (None, Channel::Port { port, weight }) => {
+                while n < g.count {
+                    ring.add_port(g.arrival, next(), port as usize, weight);
+                    n += 1;
+                }
+            }
             (Some(w), _) => {
                 let w = &w[g.first as usize..g.first as usize + g.count as usize];
                 let events = ring.push_events(g.arrival);
@@ -319,6 +375,21 @@ impl WeightedRows {
             }
         }
         u64::from(n)
+    }
+
+    /// Each synapse's receptor type of source index `s`, in stored order,
+    /// where drawn per synapse.
+    pub fn receptors(&self, s: usize) -> Option<Vec<u32>> {
+        let r = self.receptors.as_ref()?;
+        let (Some(&lo), Some(&hi)) = (self.first.get(s), self.first.get(s + 1)) else {
+            return Some(Vec::new());
+        };
+        Some(
+            r[lo as usize..hi as usize]
+                .iter()
+                .map(|&x| u32::from(x))
+                .collect(),
+        )
     }
 
     fn groups_of(&self, s: usize) -> &[u8] {
@@ -421,6 +492,7 @@ impl SynapseStore for WeightedRows {
                 .weights
                 .as_ref()
                 .map_or(0, |w| w.len() * size_of::<f32>())
+            + self.receptors.as_ref().map_or(0, Vec::len)
     }
 }
 
@@ -457,11 +529,13 @@ mod tests {
                     Drawn {
                         weight: w,
                         delay: d,
+                        receptor: 0,
                     }
                 } else {
                     Drawn {
                         weight: 0.0,
                         delay: 0,
+                        receptor: 0,
                     }
                 };
                 emit(s, t, v);
