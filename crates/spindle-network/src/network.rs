@@ -936,24 +936,37 @@ impl Network {
         Ok(())
     }
 
-    /// The parameters of every neuron of `targets`, each distinct set once.
+    /// Parameters of the neurons of `targets`, one for each distinct
+    /// (model, number of receptor ports): what receptor and recordable
+    /// checks depend on. Neurons whose values differ otherwise (each its
+    /// own `V_m`, as the microcircuit draws them) count once, so the cost
+    /// stays linear in the neurons set per node.
     fn target_params(&self, targets: &NodeCollection) -> Vec<&NeuronParams> {
         let mut out: Vec<&NeuronParams> = Vec::new();
+        let mut kinds: Vec<(&'static str, Option<usize>)> = Vec::new();
         for (c, params) in &self.populations {
             if c.overlap(targets) == 0 {
                 continue;
             }
+            let mut new_kind = |q: &NeuronParams| {
+                let kind = (q.model().name(), q.ports());
+                let new = !kinds.contains(&kind);
+                if new {
+                    kinds.push(kind);
+                }
+                new
+            };
             let own = self
                 .node_params_in(c)
                 .filter(|(id, _)| targets.contains(*id));
             let mut owned = 0;
             for (_, q) in own {
                 owned += 1;
-                if !out.contains(&q) {
+                if new_kind(q) {
                     out.push(q);
                 }
             }
-            if owned < c.overlap(targets) && !out.contains(&params) {
+            if owned < c.overlap(targets) && new_kind(params) {
                 out.push(params);
             }
         }
