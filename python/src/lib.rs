@@ -1252,18 +1252,17 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
             "receptor_type" if v.is_instance_of::<pyo3::types::PyTuple>() => {
                 spec = spec.with_random_receptor(param_of(&v)?);
             }
-            "receptor_type" if v.is_instance_of::<pyo3::types::PyInt>() => {
-                spec = spec.with_receptor(v.extract().map_err(|_| {
-                    err("BadProperty", format!("receptor_type {v} is out of range"))
-                })?);
-            }
-            "receptor_type" => {
-                return Err(err(
-                    "TypeMismatch",
-                    "The dictionary value with key receptor_type does not hold a numeric \
-                     integer type.",
-                ));
-            }
+            // An integer (numpy's too), not a float.
+            "receptor_type" => match v.extract::<i64>() {
+                Ok(r) => spec = spec.with_receptor(r),
+                Err(_) => {
+                    return Err(err(
+                        "TypeMismatch",
+                        "The dictionary value with key receptor_type does not hold a numeric \
+                         integer type.",
+                    ));
+                }
+            },
             _ => return Err(unknown("syn_spec", &key)),
         }
     }

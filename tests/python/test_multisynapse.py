@@ -104,6 +104,7 @@ def test_receptor_types_are_checked_as_nest_checks_them():
         nest.Connect(dc, m, syn_spec={"receptor_type": 1})
     nest.Connect(dc, m)
     nest.Connect(a, m, syn_spec={"receptor_type": 3})
+    nest.Connect(a, m, syn_spec={"receptor_type": np.int64(2)})
     nest.Connect(m, m, syn_spec={"receptor_type": nest.random.uniform_int(3) + 1})
     # A neuron spikes reach keeps its number of ports.
     with pytest.raises(nest.NESTErrors.BadProperty, match="number of ports cannot be reduced"):

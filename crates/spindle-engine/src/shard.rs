@@ -263,9 +263,11 @@ impl Shard {
         let mut poisson_generators = Vec::new();
         let mut per_neuron: Vec<Vec<_>> = vec![Vec::new(); n];
         // The receptor port of each of those (drive, neuron) pairs, where
-        // any reaches a port.
-        let mut ports_of: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut poisson_ports = false;
+        // any Poisson connection has a receptor type (else none is held).
+        let poisson_ports = net.device_connections().iter().any(
+            |c| matches!(c, DeviceConnection::Poisson { receptor, .. } if !receptor.is_default()),
+        );
+        let mut ports_of: Vec<Vec<u32>> = vec![Vec::new(); if poisson_ports { n } else { 0 }];
         let mut current_drives = Vec::new();
         let mut currents_of: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut injections = Vec::new();
@@ -303,9 +305,10 @@ impl Shard {
                             id as u64,
                         );
                         per_neuron[local as usize].push((d, state));
-                        let receptor = net.device_receptor(c, id);
-                        poisson_ports |= receptor > 0;
-                        ports_of[local as usize].push(receptor.saturating_sub(1));
+                        if poisson_ports {
+                            let port = net.device_receptor(c, id).saturating_sub(1);
+                            ports_of[local as usize].push(port);
+                        }
                     }
                 }
                 DeviceConnection::SpikeGenerator {

@@ -554,8 +554,10 @@ impl Network {
                 }
                 new.validate().map_err(param)?;
                 let part = NodeCollection::new(c.first().max(nodes.first()), overlap as u32);
-                if new.ports() != old.ports() && self.receives_spikes(&part) {
-                    return Err(param(ParamError::Invalid(PORTS_FIXED.into())));
+                if new.ports() != old.ports()
+                    && let Some(e) = self.ports_fixed(&part)
+                {
+                    return Err(param(e));
                 }
                 Ok(new)
             };
@@ -655,8 +657,10 @@ impl Network {
             let param = |error| NetworkError::Param { model, error };
             let new = params(id, old).map_err(param)?;
             new.validate().map_err(param)?;
-            if new.ports() != old.ports() && self.receives_spikes(&NodeCollection::new(id, 1)) {
-                return Err(param(ParamError::Invalid(PORTS_FIXED.into())));
+            if new.ports() != old.ports()
+                && let Some(e) = self.ports_fixed(&NodeCollection::new(id, 1))
+            {
+                return Err(param(e));
             }
             changes.push((id, new == *base, new, i));
         }
@@ -668,6 +672,29 @@ impl Network {
             }
         }
         Ok(())
+    }
+
+    /// Whether a multimeter records from any neuron of `nodes`.
+    fn recorded(&self, nodes: &NodeCollection) -> bool {
+        self.device_connections.iter().any(|c| match c {
+            DeviceConnection::Multimeter { targets, .. } => targets.overlap(nodes) > 0,
+            _ => false,
+        })
+    }
+
+    /// Why the number of ports of the neurons `nodes` cannot change, if
+    /// it cannot: spikes reach them (NEST's `has_connections`), or a
+    /// multimeter records from them (its samples hold a current per port).
+    fn ports_fixed(&self, nodes: &NodeCollection) -> Option<ParamError> {
+        if self.receives_spikes(nodes) {
+            return Some(ParamError::Invalid(PORTS_FIXED.into()));
+        }
+        self.recorded(nodes).then(|| {
+            ParamError::Invalid(
+                "Spindle cannot change the number of ports of a neuron a multimeter records from"
+                    .into(),
+            )
+        })
     }
 
     /// Whether spikes reach any neuron of `nodes` (from neurons, Poisson
@@ -1677,5 +1704,20 @@ mod tests {
         net.set_neuron_params(&alone, fewer).unwrap();
         let new = net.neuron_params(alone.first()).unwrap();
         assert_eq!(new.get_list("tau_syn").unwrap(), [1.0]);
+        // Nor one a multimeter records from (Spindle's own rule).
+        let mm = net
+            .create_multimeter(MultimeterParams {
+                interval: None,
+                record_from: vec!["I_syn_1".into()],
+            })
+            .unwrap();
+        net.connect(&mm, &alone, all(), &SynSpec::model("static_synapse"))
+            .unwrap();
+        let more = |p: &NeuronParams| {
+            let mut q = p.clone();
+            q.set_list("tau_syn", &[1.0, 2.0])?;
+            Ok(q)
+        };
+        assert!(msg(net.set_neuron_params(&alone, more)).contains("multimeter"));
     }
 }
