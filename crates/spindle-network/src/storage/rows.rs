@@ -169,6 +169,11 @@ impl<'a> Row<'a> {
         Self { bytes }
     }
 
+    /// Bytes of the encoded targets.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Whether there are no targets.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()

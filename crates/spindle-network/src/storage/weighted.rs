@@ -116,6 +116,8 @@ pub struct Group {
     pub projection: u32,
     /// Synapses in the group.
     count: u32,
+    /// Bytes of the group's encoded targets.
+    len: u32,
     /// Where the group's encoded targets start in the store's bytes.
     at: u64,
     /// Index of the group's first weight.
@@ -276,11 +278,12 @@ impl WeightedRows {
         }
         let start = self.offsets[s];
         let mut first = self.first.get(s).copied().unwrap_or(0);
-        for_each_group(bytes, |d, _, at, count| {
+        for_each_group(bytes, |d, row, at, count| {
             out.push(Group {
                 arrival: base + d,
                 projection,
                 count: count as u32,
+                len: row.len() as u32,
                 at: start + at as u64,
                 first,
             });
@@ -301,80 +304,46 @@ impl WeightedRows {
     /// weight is the projection's); returns the events written.
     #[inline(always)]
     pub fn deliver_group(&self, ring: &mut InputRing, g: &Group, channel: Channel) -> u64 {
-        let bytes = &self.bytes[g.at as usize..];
-        let mut n = 0u32;
-        let mut at = 0usize;
-        let mut target = 0usize;
-        // The targets of a group are ascending steps (never escaped
-        // backwards): decode them here, `count` of them.
-        let mut next = || {
-            let b = bytes[at];
-            if u32::from(b) < 0x80 {
-                target += usize::from(b);
-                at += 1;
-            } else if b != u8::MAX {
-                target += 0x80 + (usize::from(b & 0x7f) << 8 | usize::from(bytes[at + 1]));
-                at += 2;
-            } else {
-                let word = bytes[at + 1..at + 5].try_into().expect("an escaped index");
-                target = u32::from_le_bytes(word) as usize;
-                at += 5;
-            }
-            target
-        };
+        let row = Row::new(&self.bytes[g.at as usize..g.at as usize + g.len as usize]);
+        let from = g.first as usize;
+        let mut j = from;
         if let Some(r) = &self.receptors {
             // Each synapse onto its own receptor's port.
             let fixed = match channel {
                 Channel::Weight(w) | Channel::Port { weight: w, .. } => w,
                 Channel::Count(_) => unreachable!("drawn receptor types are not counted"),
             };
-            let from = g.first as usize;
-            for j in from..from + g.count as usize {
+            return row.for_each(|t| {
                 let w = self.weights.as_ref().map_or(fixed, |w| f64::from(w[j]));
-                let port = usize::from(r[j]) - 1;
-                ring.add_port(g.arrival, next(), port, w);
-            }
-            return u64::from(g.count);
+                ring.add_port(g.arrival, t, usize::from(r[j]) - 1, w);
+                j += 1;
+            });
         }
         match (&self.weights, channel) {
-            (Some(w), Channel::Port { port, .. }) => {
-                let w = &w[g.first as usize..g.first as usize + g.count as usize];
-                for &x in w {
-                    ring.add_port(g.arrival, next(), port as usize, f64::from(x));
-                }
-                n = g.count;
-            }
+            (Some(w), Channel::Port { port, .. }) => row.for_each(|t| {
+                ring.add_port(g.arrival, t, port as usize, f64::from(w[j]));
+                j += 1;
+            }),
             (None, Channel::Port { port, weight }) => {
-                while n < g.count {
-                    ring.add_port(g.arrival, next(), port as usize, weight);
-                    n += 1;
-                }
+                row.for_each(|t| ring.add_port(g.arrival, t, port as usize, weight))
             }
             (Some(w), _) => {
-                let w = &w[g.first as usize..g.first as usize + g.count as usize];
                 let events = ring.push_events(g.arrival);
-                events.reserve(w.len());
-                for &x in w {
-                    events.push((next() as u32, x));
-                }
-                n = g.count;
+                events.reserve(g.count as usize);
+                row.for_each(|t| {
+                    events.push((t as u32, w[j]));
+                    j += 1;
+                })
             }
             (None, Channel::Count(c)) => {
-                let row = ring.count_row_mut(c as usize, g.arrival);
-                while n < g.count {
-                    row[next()] += 1;
-                    n += 1;
-                }
+                let cells = ring.count_row_mut(c as usize, g.arrival);
+                row.for_each(|t| cells[t] += 1)
             }
             (None, Channel::Weight(w)) => {
-                let row = ring.row_mut(g.arrival, w);
-                while n < g.count {
-                    row[next()] += w;
-                    n += 1;
-                }
+                let cells = ring.row_mut(g.arrival, w);
+                row.for_each(|t| cells[t] += w)
             }
         }
-        u64::from(n)
     }
 
     /// Each synapse's receptor type of source index `s`, in stored order,
