@@ -15,7 +15,7 @@ use spindle_bench::io::write_atomically;
 use spindle_bench::record::{RunRecord, read_set};
 use spindle_bench::summary::{PHASES, markdown, rows};
 use spindle_bench::sweep::System;
-use spindle_bench::{compare, machine, sweep};
+use spindle_bench::{compare, history, machine, sweep};
 use spindle_plot::{LineChart, Series, StackedBars};
 
 /// How orders and threads combine.
@@ -119,6 +119,28 @@ pub struct CompareArgs {
     pub new: PathBuf,
     /// A slowdown counts only beyond this many percent (and beyond the
     /// spread of the repeats).
+    #[arg(long, default_value_t = 5.0)]
+    pub threshold: f64,
+    /// Give the absolute-time verdict even when OLD and NEW come from
+    /// different machines (without it, `compare` refuses it, exit 2, and
+    /// shows only the peer ratios, which carry across machines).
+    #[arg(long)]
+    pub across_machines: bool,
+}
+
+/// Follow the figures over many result sets: `history.md` and
+/// `history.html`, steps found, exit 1 when a series' newest set is slower.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct HistoryArgs {
+    /// Result sets (folders with raw.jsonl or JSON records, or files) and
+    /// folders of them, walked [default: results]
+    pub paths: Vec<PathBuf>,
+    /// The folder history.md and history.html are written to.
+    #[arg(long, default_value = "history")]
+    pub out: PathBuf,
+    /// A step or slowdown counts only beyond this many percent (and beyond
+    /// the spread of the repeats), as in `compare`.
     #[arg(long, default_value_t = 5.0)]
     pub threshold: f64,
 }
@@ -598,10 +620,160 @@ pub fn compare(args: CompareArgs) -> Result<bool> {
     };
     let (old, new) = (read(&args.old)?, read(&args.new)?);
     let threshold = args.threshold / 100.0;
+    let machines = compare::machines(&old, &new);
+    let mut out = std::io::stdout();
+    writeln!(out, "{}", machines.line)?;
+    if !machines.same && !args.across_machines {
+        write!(out, "{}", compare::render_ratios(&old, &new))?;
+        bail!(
+            "absolute times from different machines do not compare ({}); the peer ratios do; --across-machines gives the absolute verdict anyway",
+            machines.differences.join("; ")
+        );
+    }
     let report = compare::compare(&old, &new, threshold);
     if report.comparisons.is_empty() {
         bail!("the two result sets share no configuration");
     }
-    write!(std::io::stdout(), "{}", report.render(threshold))?;
+    write!(out, "{}", report.render(threshold))?;
+    if !machines.same {
+        write!(out, "{}", compare::render_ratios(&old, &new))?;
+    }
     Ok(report.regressed())
+}
+
+/// The repository's commits (`git log --all` run where `dir` is), to date
+/// the records; none, with a warning, where git cannot say.
+fn git_commits(dir: &Path) -> history::Commits {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["log", "--all", "--format=%H%x09%ct%x09%cI%x09%s"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            history::Commits::parse_git_log(&String::from_utf8_lossy(&o.stdout))
+        }
+        _ => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: no git history at {}: sets are dated by their names",
+                dir.display()
+            );
+            history::Commits::default()
+        }
+    }
+}
+
+/// `spindle history`; returns whether a machine's newest set is slower
+/// than the set before it in some configuration.
+pub fn history(args: HistoryArgs) -> Result<bool> {
+    if !(args.threshold.is_finite() && args.threshold >= 0.0) {
+        bail!(
+            "--threshold must be a percentage >= 0 (got {})",
+            args.threshold
+        );
+    }
+    let started = std::time::Instant::now();
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("results")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if !p.exists() {
+            bail!("no result set or folder at {}", p.display());
+        }
+    }
+    let (sets, unreadable) = history::load(&paths);
+    for u in &unreadable {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: skipped {}: {}",
+            u.name,
+            u.reason
+        );
+    }
+    if sets.is_empty() {
+        bail!("no result set under {} could be read", paths[0].display());
+    }
+    let git_dir = if paths[0].is_dir() {
+        paths[0].clone()
+    } else {
+        paths[0].parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let git_dir = if git_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        git_dir
+    };
+    let h = history::History::build(
+        sets,
+        unreadable,
+        git_commits(&git_dir),
+        args.threshold / 100.0,
+    );
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let md = history::markdown::render(&h, started.elapsed());
+    let page = history::html::render(&h, &args.out);
+    let (md_path, html_path) = (args.out.join("history.md"), args.out.join("history.html"));
+    for (path, text) in [(&md_path, md), (&html_path, page)] {
+        write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut out = std::io::stdout();
+    writeln!(
+        out,
+        "{} result sets read ({} runs, {} machines), {} not read",
+        h.sets.len(),
+        h.runs(),
+        h.machines.len(),
+        h.unreadable.len()
+    )?;
+    let steps = h.steps();
+    let others = steps.iter().filter(|(_, fi, _, _)| *fi != 0).count();
+    writeln!(
+        out,
+        "{} steps found, {} of them in simulation time (below; the rest in history.md)",
+        steps.len(),
+        steps.len() - others
+    )?;
+    for (c, _, s, st) in steps.into_iter().filter(|(_, fi, _, _)| *fi == 0) {
+        let p = &s.points[st.index];
+        writeln!(
+            out,
+            "step: {} on {}: {:.3}x at {} ({}){}",
+            c.key,
+            s.machine.short(),
+            st.after / st.before,
+            history::short_commit(&p.when.commit),
+            h.sets[p.set].name,
+            if st.provisional {
+                ", newest set: provisional"
+            } else {
+                ""
+            }
+        )?;
+    }
+    for r in &h.regressions {
+        writeln!(
+            out,
+            "SLOWER: {} {} on {}: the machine's newest set {} is {:.3}x the set before ({})",
+            r.key,
+            history::FIGURES[r.figure].0,
+            r.machine.short(),
+            h.sets[r.after.set].name,
+            r.after.spread.median / r.before.spread.median,
+            h.sets[r.before.set].name
+        )?;
+    }
+    writeln!(
+        out,
+        "wrote {} and {} in {:.2} s",
+        md_path.display(),
+        html_path.display(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(!h.regressions.is_empty())
 }

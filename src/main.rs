@@ -42,6 +42,9 @@ enum Command {
     Bench(Box<bench::BenchArgs>),
     /// Compare two result sets; exits 1 when NEW is slower beyond noise.
     Compare(bench::CompareArgs),
+    /// Follow the figures over many result sets (history.md, history.html);
+    /// exits 1 when a machine's newest set is slower than the set before.
+    History(bench::HistoryArgs),
 }
 
 /// Exit statuses (the README lists them): 0 done; 1 a run failed after it
@@ -98,13 +101,15 @@ fn main() -> ExitCode {
         }
     };
     let interrupted = |stopped: bool| ExitCode::from(if stopped { EXIT_INTERRUPTED } else { 0 });
-    let result = match cli.command {
-        None => cli::run(cli.run).map(interrupted),
-        Some(Command::Bench(args)) => bench::bench(*args).map(interrupted),
-        Some(Command::Compare(args)) => {
-            bench::compare(args).map(|slower| ExitCode::from(if slower { EXIT_FAILED } else { 0 }))
-        }
-    };
+    let result =
+        match cli.command {
+            None => cli::run(cli.run).map(interrupted),
+            Some(Command::Bench(args)) => bench::bench(*args).map(interrupted),
+            Some(Command::Compare(args)) => bench::compare(args)
+                .map(|slower| ExitCode::from(if slower { EXIT_FAILED } else { 0 })),
+            Some(Command::History(args)) => bench::history(args)
+                .map(|slower| ExitCode::from(if slower { EXIT_FAILED } else { 0 })),
+        };
     result.unwrap_or_else(|e| {
         if closed_output(&e) {
             return ExitCode::from(EXIT_CLOSED_OUTPUT);

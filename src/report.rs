@@ -398,6 +398,7 @@ fn engine_record(
         system_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: Some(env!("SPINDLE_GIT_COMMIT").into()),
         rustc_version: Some(env!("SPINDLE_RUSTC_VERSION").into()),
+        isa: Some(spindle::engine::Isa::detect().name().into()),
         host: machine::hostname(),
         cpu_model: machine::cpu_model(),
         cpu: machine::cpu_detail(),

@@ -112,7 +112,7 @@ def peak_rss_bytes():
 # They are written as null, which the record's docs define for peers.
 # `spindle bench` fills in `sweep`.
 NULL_FOR_PEERS = (
-    "git_commit", "rustc_version", "sweep", "spike_digest", "compile_time",
+    "git_commit", "rustc_version", "isa", "sweep", "spike_digest", "compile_time",
     "time_construction_create", "time_construction_create_cpu",
     "time_construction_connect", "time_construction_connect_cpu",
     "time_simulate_cpu",

@@ -12,9 +12,15 @@
 //! repeats show. With one repeat per side the ranges are single points and
 //! the threshold alone decides: record several repeats for a real verdict. Spike digests of the same (configuration, seed) must be equal;
 //! a difference is reported as a change of results, not of speed.
+//!
+//! Absolute times compare only between sets of one machine
+//! ([`MachineId`]); [`machines`] says whether two sets are. What carries
+//! across machines is the ratio of a peer's time to Spindle's measured in
+//! one sweep ([`peer_ratios`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::machine::MachineId;
 use crate::record::{ConfigKey, Figure, RunRecord};
 use crate::summary::{Spread, group, spread};
 
@@ -60,7 +66,7 @@ pub struct Report {
 }
 
 /// Figures compared: name, how to read it, floor.
-const METRICS: [(&str, Figure, f64); 3] = [
+pub const METRICS: [(&str, Figure, f64); 3] = [
     ("sim_time", |r| Some(r.sim_time), 0.005),
     ("build_time", |r| Some(r.build_time), 0.005),
     ("peak_rss_bytes", |r| Some(r.peak_rss_bytes as f64), 1e6),
@@ -124,6 +130,114 @@ pub fn compare(old: &[RunRecord], new: &[RunRecord], threshold: f64) -> Report {
     }
     report.only_new = gn.keys().filter(|k| !go.contains_key(k)).cloned().collect();
     report
+}
+
+/// Whether two sets come from one machine, and the line that says so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Machines {
+    /// No field that both sets record differs.
+    pub same: bool,
+    /// The first line of `spindle compare`.
+    pub line: String,
+    /// The fields that differ, as "field: OLD vs NEW".
+    pub differences: Vec<String>,
+}
+
+/// Compare the machines of two sets.
+pub fn machines(old: &[RunRecord], new: &[RunRecord]) -> Machines {
+    let (mo, mn) = (
+        MachineId::of_set(old).unwrap_or_default(),
+        MachineId::of_set(new).unwrap_or_default(),
+    );
+    let differences: Vec<String> = mo
+        .differences(&mn)
+        .into_iter()
+        .map(|(k, a, b)| format!("{k}: {a} vs {b}"))
+        .collect();
+    let unknown = |m: &MachineId, side: &str| {
+        let u = m.unknown();
+        (!u.is_empty()).then(|| format!("{side} does not record {}", u.join(", ")))
+    };
+    let gaps: Vec<String> = [unknown(&mo, "OLD"), unknown(&mn, "NEW")]
+        .into_iter()
+        .flatten()
+        .collect();
+    let line = if differences.is_empty() && gaps.is_empty() {
+        format!("OLD and NEW come from the same machine: {}", mo.line())
+    } else if differences.is_empty() {
+        format!(
+            "OLD and NEW come from the same machine as far as they record ({}): {}",
+            gaps.join("; "),
+            mo.line()
+        )
+    } else {
+        format!(
+            "OLD and NEW come from DIFFERENT machines ({}): OLD {}; NEW {}",
+            differences.join("; "),
+            mo.short(),
+            mn.short()
+        )
+    };
+    Machines {
+        same: differences.is_empty(),
+        line,
+        differences,
+    }
+}
+
+/// Each peer's median simulation time over Spindle's in the same set, per
+/// configuration (keyed by the peer's): how far ahead Spindle is, measured
+/// in one sweep on one box, which carries across machines.
+pub fn peer_ratios(records: &[RunRecord]) -> BTreeMap<ConfigKey, f64> {
+    let groups = group(records);
+    let sim: Figure = |r| Some(r.sim_time);
+    groups
+        .iter()
+        .filter(|(k, _)| k.system != "spindle")
+        .filter_map(|(k, g)| {
+            let ours = groups.get(&ConfigKey {
+                system: "spindle".into(),
+                ..k.clone()
+            })?;
+            let (p, s) = (spread(g, sim)?, spread(ours, sim)?);
+            (s.median > 0.0).then(|| (k.clone(), p.median / s.median))
+        })
+        .collect()
+}
+
+/// The peer ratios of OLD and NEW side by side.
+pub fn render_ratios(old: &[RunRecord], new: &[RunRecord]) -> String {
+    let (ro, rn) = (peer_ratios(old), peer_ratios(new));
+    if ro.is_empty() && rn.is_empty() {
+        return "peer ratios: no peer (NEST, Brian2) ran in either set, so nothing here carries across machines\n".into();
+    }
+    let keys: BTreeSet<&ConfigKey> = ro.keys().chain(rn.keys()).collect();
+    let w = keys
+        .iter()
+        .map(|k| k.to_string().len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(48);
+    let mut out = format!(
+        "peer ratios: the peer's simulation time / Spindle's, each measured in one sweep\n{:<w$}{:>10}{:>10}{:>9}\n",
+        "configuration", "old", "new", "new/old"
+    );
+    let x = |v: Option<&f64>| v.map_or("—".to_string(), |v| format!("{v:.1}x"));
+    for k in keys {
+        let (a, b) = (ro.get(k), rn.get(k));
+        let change = match (a, b) {
+            (Some(a), Some(b)) => format!("{:.3}", b / a),
+            _ => "—".into(),
+        };
+        out += &format!(
+            "{:<w$}{:>10}{:>10}{:>9}\n",
+            k.to_string(),
+            x(a),
+            x(b),
+            change
+        );
+    }
+    out
 }
 
 impl Report {

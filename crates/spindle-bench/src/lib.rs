@@ -1,12 +1,15 @@
 //! Spindle's benchmark harness, beNNch-style: result records, sweeps over
 //! orders and threads with repeats (each run in a fresh process), summaries
 //! with speed-up and efficiency, and regression comparison of two result
-//! sets. Plots live in `spindle-plot`; the `spindle bench` and
-//! `spindle compare` commands drive this crate.
+//! sets (with the machines they come from), and history over many sets
+//! (series over commits, steps, a Markdown and an HTML view). Sweep plots
+//! live in `spindle-plot`; the `spindle bench`, `spindle compare` and
+//! `spindle history` commands drive this crate.
 #![forbid(unsafe_code)]
 
 pub mod compare;
 pub mod grid;
+pub mod history;
 pub mod io;
 pub mod machine;
 pub mod record;

@@ -50,6 +50,209 @@ impl CpuDetail {
     }
 }
 
+/// What a run's absolute times depend on besides the code: the CPU (model
+/// name, family/model/stepping, clock to 100 MHz, caches, vector units),
+/// the cores it could use, the compiler and the vector path. Two result
+/// sets compare in absolute seconds only when these agree. A field a
+/// record did not keep (older formats, peers) is empty or 0: unknown, not
+/// different.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MachineId {
+    /// CPU model name.
+    pub cpu_model: String,
+    /// "family F model M stepping S".
+    pub fms: String,
+    /// The reported clock, rounded to 100 MHz (a guest reports the host's
+    /// nominal clock; bare metal wanders within that).
+    pub mhz: String,
+    /// L2 per core and L3 [bytes].
+    pub caches: (u64, u64),
+    /// Cores the process could use.
+    pub cores: u64,
+    /// Vector extensions, sorted.
+    pub vector: String,
+    /// The compiler that built Spindle.
+    pub rustc: String,
+    /// The vector path the hot loops ran.
+    pub isa: String,
+}
+
+impl MachineId {
+    /// Of one run.
+    pub fn of(r: &crate::record::RunRecord) -> Self {
+        let c = &r.cpu;
+        let mut vector = c.vector.clone();
+        vector.sort();
+        let mhz = c
+            .mhz
+            .parse::<f64>()
+            .map(|m| format!("{:.0}", (m / 100.0).round() * 100.0))
+            .unwrap_or_default();
+        MachineId {
+            cpu_model: r.cpu_model.clone(),
+            fms: if c.family.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "family {} model {} stepping {}",
+                    c.family, c.model, c.stepping
+                )
+            },
+            mhz,
+            caches: (c.l2_bytes, c.l3_bytes),
+            cores: r.cores,
+            vector: vector.join(" "),
+            rustc: r.rustc_version.clone().unwrap_or_default(),
+            isa: r.isa.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The machine of a result set: that of its Spindle runs (peers record
+    /// less about the CPU), the most frequent if they differ; `None` for an
+    /// empty set.
+    pub fn of_set(records: &[crate::record::RunRecord]) -> Option<Self> {
+        let spindle: Vec<_> = records.iter().filter(|r| r.system == "spindle").collect();
+        let pool: Vec<_> = if spindle.is_empty() {
+            records.iter().collect()
+        } else {
+            spindle
+        };
+        let mut counts = std::collections::BTreeMap::<Self, usize>::new();
+        for r in pool {
+            *counts.entry(Self::of(r)).or_default() += 1;
+        }
+        counts.into_iter().max_by_key(|(_, n)| *n).map(|(m, _)| m)
+    }
+
+    /// The box alone: without the compiler and with the vector path kept
+    /// (history follows one box across compiler versions).
+    pub fn hardware(&self) -> Self {
+        MachineId {
+            rustc: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The fields, named, as text ("" where unknown).
+    fn fields(&self) -> [(&'static str, String); 8] {
+        let kib = |b: u64| {
+            if b == 0 {
+                String::new()
+            } else {
+                format!("{} KiB", b >> 10)
+            }
+        };
+        let mib = |b: u64| {
+            if b == 0 {
+                String::new()
+            } else {
+                format!("{} MiB", b >> 20)
+            }
+        };
+        [
+            ("CPU", self.cpu_model.clone()),
+            ("family/model/stepping", self.fms.clone()),
+            (
+                "clock",
+                if self.mhz.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} MHz", self.mhz)
+                },
+            ),
+            (
+                "caches",
+                if self.caches == (0, 0) {
+                    String::new()
+                } else {
+                    format!("L2 {} L3 {}", kib(self.caches.0), mib(self.caches.1))
+                },
+            ),
+            (
+                "cores",
+                if self.cores == 0 {
+                    String::new()
+                } else {
+                    self.cores.to_string()
+                },
+            ),
+            ("vector units", self.vector.clone()),
+            ("rustc", self.rustc.clone()),
+            ("vector path", self.isa.clone()),
+        ]
+    }
+
+    /// One line: every known field.
+    pub fn line(&self) -> String {
+        let known: Vec<String> = self
+            .fields()
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| if k == "CPU" { v } else { format!("{k} {v}") })
+            .collect();
+        if known.is_empty() {
+            "machine not recorded".into()
+        } else {
+            known.join(", ")
+        }
+    }
+
+    /// A short name: CPU, family/model and cores.
+    pub fn short(&self) -> String {
+        let cpu = if self.cpu_model.is_empty() {
+            "machine not recorded"
+        } else {
+            &self.cpu_model
+        };
+        let fm = self
+            .fms
+            .split(" stepping")
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_else(|| {
+                if self.cpu_model.is_empty() {
+                    String::new()
+                } else {
+                    " (details not recorded)".into()
+                }
+            });
+        let cores = if self.cores == 0 {
+            String::new()
+        } else {
+            format!(", {} cores", self.cores)
+        };
+        let vec = if self.vector.contains("avx512f") {
+            ", AVX-512"
+        } else if self.vector.contains("avx2") {
+            ", AVX2"
+        } else {
+            ""
+        };
+        format!("{cpu}{fm}{vec}{cores}")
+    }
+
+    /// How `other` differs: (field, self's value, other's value) for each
+    /// field both know and that differs.
+    pub fn differences(&self, other: &Self) -> Vec<(&'static str, String, String)> {
+        self.fields()
+            .into_iter()
+            .zip(other.fields())
+            .filter(|((_, a), (_, b))| !a.is_empty() && !b.is_empty() && a != b)
+            .map(|((k, a), (_, b))| (k, a, b))
+            .collect()
+    }
+
+    /// The fields this machine does not record.
+    pub fn unknown(&self) -> Vec<&'static str> {
+        self.fields()
+            .into_iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
 /// This machine's [`CpuDetail`].
 pub fn cpu_detail() -> CpuDetail {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();

@@ -9,7 +9,10 @@
 //! converted on reading, and fields version 1 did not record are `null`.
 //! `model` came later within version 2: a record without it ran the seed,
 //! `iaf_psc_alpha`, and is read so; `network`, `scale` and `microcircuit`
-//! later still: a record without them ran the Brunel network.
+//! later still: a record without them ran the Brunel network; `isa` last:
+//! null where a record lacks it. The first records, written by
+//! `spindle --json` before the format had a version (the engine-core set),
+//! are read as version 1 records of Spindle with no machine recorded.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -51,6 +54,9 @@ pub struct RunRecord {
     pub git_commit: Option<String>,
     /// The compiler that built Spindle; null for peers.
     pub rustc_version: Option<String>,
+    /// The vector path the hot loops ran (`portable`, `avx2`, `avx512`);
+    /// null for peers and in records written before the field.
+    pub isa: Option<String>,
     /// Host name.
     pub host: String,
     /// CPU model name.
@@ -586,6 +592,7 @@ impl RunRecord {
                 map.entry("network").or_insert_with(|| json!(SEED_NETWORK));
                 map.entry("scale").or_insert(Value::Null);
                 map.entry("microcircuit").or_insert(Value::Null);
+                map.entry("isa").or_insert(Value::Null);
                 let value = Value::Object(map);
                 let mut missing = Vec::new();
                 missing_keys(&REQUIRED, &value, "", &mut missing);
@@ -601,6 +608,10 @@ impl RunRecord {
                 return Err(bad(format!(
                     "record version {v} is incompatible with this spindle (it reads versions {V1} and {FORMAT_VERSION})"
                 )));
+            }
+            (None, None) if map.contains_key("spindle_version") => {
+                decode(&Value::Object(upgrade_v1(upgrade_v0(map))))
+                    .map_err(|e| bad(format!("record without a version: {e}")))?
             }
             (None, None) => return Err(bad("no format_version field".into())),
         };
@@ -682,6 +693,25 @@ fn decode(value: &Value) -> Result<RunRecord, String> {
     })
 }
 
+/// A record of `spindle --json` from before version 1 (flat, Spindle's
+/// only): version 1's layout without the system, commit or machine, which
+/// it did not record. They stay empty: such runs form a machine of their
+/// own, "not recorded".
+fn upgrade_v0(mut v0: Map<String, Value>) -> Map<String, Value> {
+    for (key, value) in [
+        ("system", json!("spindle")),
+        ("host", json!("")),
+        ("cpu_model", json!("")),
+        ("cores", json!(0)),
+        ("git_commit", Value::Null),
+        // The only scaling then.
+        ("scaling", json!("seed")),
+    ] {
+        v0.entry(key).or_insert(value);
+    }
+    v0
+}
+
 /// A version 1 record (flat; `ranks`, `threads_per_rank` and the rank
 /// timers only under MPI; `sim_factor` beside `real_time_factor`) in
 /// version 2's layout. What version 1 did not record stays missing: serde
@@ -700,6 +730,7 @@ fn upgrade_v1(mut v1: Map<String, Value>) -> Map<String, Value> {
     put("network", json!(SEED_NETWORK));
     put("scale", Value::Null);
     put("microcircuit", Value::Null);
+    put("isa", Value::Null);
     let version = ["spindle_version", "nest_version", "brian2_version"]
         .into_iter()
         .find_map(&mut take);
@@ -872,6 +903,7 @@ pub(crate) fn sample(order: u64, threads: u64, sim_time: f64) -> RunRecord {
         system_version: "0.1.0".into(),
         git_commit: Some("abc".into()),
         rustc_version: Some("rustc".into()),
+        isa: Some("avx2".into()),
         host: "h".into(),
         cpu_model: "cpu".into(),
         cpu: CpuDetail::default(),
