@@ -1007,6 +1007,33 @@ def spike_digest():
     return _kernel.spike_digest()
 
 
+def _build_info():
+    """PyNEST's ``nest.build_info``, for what Spindle has: threads always;
+    MPI not through Python (one process); "GSL" where the models NEST
+    integrates with GSL exist (Spindle's own stepper does what GSL does);
+    no HDF5, MUSIC, SIONlib, libneurosim or Boost."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("spindle")
+    except PackageNotFoundError:
+        release = "unknown"
+    return {
+        "version": release,
+        "have_threads": True,
+        "threads_model": "std::thread",
+        "have_mpi": False,
+        "have_gsl": "iaf_cond_exp" in Models(),
+        "have_boost": False,
+        "have_hdf5": False,
+        "have_music": False,
+        "have_sionlib": False,
+        "have_libneurosim": False,
+        "ndebug": True,
+        "hostos": sys.platform,
+    }
+
+
 # ---------------------------------------------- nest.resolution and co.
 
 class _NestModule(types.ModuleType):
@@ -1018,6 +1045,8 @@ class _NestModule(types.ModuleType):
             return _verbosity
         if name == "kernel_status":
             return GetKernelStatus()
+        if name == "build_info":
+            return _build_info()
         if name in _MODULE_ATTRIBUTES:
             return _kernel_attribute(name)
         raise AttributeError(f"module 'spindle.nest' has no attribute '{name}'")
