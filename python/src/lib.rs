@@ -22,8 +22,8 @@ use spindle::core::Resolution;
 use spindle::core::param::{BinOp, Draw, Func, Param};
 use spindle::engine::{Config, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation};
 use spindle::models::devices::{
-    DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo, SpikeGeneratorParams,
-    SpikeRecorderParams,
+    AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo,
+    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
 };
 use spindle::models::{ModelRef, NeuronParams, neuron_model};
 use spindle::network::{ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec};
@@ -89,6 +89,8 @@ const DEVICE_MODELS: &[&str] = &[
     "poisson_generator",
     "spike_generator",
     "dc_generator",
+    "step_current_generator",
+    "ac_generator",
     "spike_recorder",
     "multimeter",
     "voltmeter",
@@ -97,7 +99,11 @@ const DEVICE_MODELS: &[&str] = &[
 /// NEST's `element_type` of a node model.
 fn element_type(model: &str) -> &'static str {
     match model {
-        "poisson_generator" | "spike_generator" | "dc_generator" => "stimulator",
+        "poisson_generator"
+        | "spike_generator"
+        | "dc_generator"
+        | "step_current_generator"
+        | "ac_generator" => "stimulator",
         "spike_recorder" | "multimeter" | "voltmeter" => "recorder",
         _ => "neuron",
     }
@@ -378,6 +384,8 @@ enum Device {
     Poisson(PoissonGeneratorParams),
     SpikeGenerator(SpikeGeneratorParams),
     Dc(DcGeneratorParams),
+    StepCurrent(StepCurrentGeneratorParams),
+    Ac(AcGeneratorParams),
     Recorder(SpikeRecorderParams),
     /// A multimeter or (`true`) a voltmeter.
     Meter(MultimeterParams, bool),
@@ -404,6 +412,29 @@ impl Device {
                     "stop" => p.stop = open_end(number(&key, &v)?),
                     "origin" => p.origin = number(&key, &v)?,
                     _ => return Err(unknown("dc_generator", &key)),
+                },
+                Device::StepCurrent(p) => match key.as_str() {
+                    "amplitude_times" => p.amplitude_times = numbers_of(&key, &v)?,
+                    "amplitude_values" => p.amplitude_values = numbers_of(&key, &v)?,
+                    "allow_offgrid_times" => {
+                        p.allow_offgrid_times = v
+                            .extract::<bool>()
+                            .map_err(|_| err("TypeMismatch", format!("{key} must be a bool")))?
+                    }
+                    "start" => p.start = number(&key, &v)?,
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
+                    _ => return Err(unknown("step_current_generator", &key)),
+                },
+                Device::Ac(p) => match key.as_str() {
+                    "amplitude" => p.amplitude = number(&key, &v)?,
+                    "offset" => p.offset = number(&key, &v)?,
+                    "frequency" => p.frequency = number(&key, &v)?,
+                    "phase" => p.phase = number(&key, &v)?,
+                    "start" => p.start = number(&key, &v)?,
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
+                    _ => return Err(unknown("ac_generator", &key)),
                 },
                 Device::SpikeGenerator(p) => match key.as_str() {
                     "spike_times" => p.spike_times = numbers_of(&key, &v)?,
@@ -453,6 +484,8 @@ impl Device {
             Device::Poisson(p) => p.validate(),
             Device::SpikeGenerator(p) => p.validate(),
             Device::Dc(p) => p.validate(),
+            Device::StepCurrent(p) => p.validate(),
+            Device::Ac(p) => p.validate(),
             Device::Recorder(_) | Device::Meter(..) => Ok(()),
         }
         .map_err(|e| err("BadProperty", e.to_string()))
@@ -462,7 +495,9 @@ impl Device {
         match self {
             Device::Poisson(p) => net.create_poisson_generator(*p),
             Device::SpikeGenerator(p) => net.create_spike_generator(p.clone()),
-            Device::Dc(p) => net.create_dc_generator(*p),
+            Device::Dc(_) | Device::StepCurrent(_) | Device::Ac(_) => {
+                net.create_current_generator(self.kind())
+            }
             Device::Recorder(p) => net.create_spike_recorder(p.clone()),
             Device::Meter(p, _) => net.create_multimeter(p.clone()),
         }
@@ -474,6 +509,8 @@ impl Device {
             Device::Poisson(p) => NodeKind::PoissonGenerator(*p),
             Device::SpikeGenerator(p) => NodeKind::SpikeGenerator(p.clone()),
             Device::Dc(p) => NodeKind::DcGenerator(*p),
+            Device::StepCurrent(p) => NodeKind::StepCurrentGenerator(p.clone()),
+            Device::Ac(p) => NodeKind::AcGenerator(*p),
             Device::Recorder(p) => NodeKind::SpikeRecorder(p.clone()),
             Device::Meter(p, _) => NodeKind::Multimeter(p.clone()),
         }
@@ -496,6 +533,29 @@ impl Device {
             ],
             Device::Dc(p) => vec![
                 ("amplitude", py_any(py, p.amplitude)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
+            Device::StepCurrent(p) => vec![
+                (
+                    "amplitude_times",
+                    PyList::new(py, &p.amplitude_times)?.into_any(),
+                ),
+                (
+                    "amplitude_values",
+                    PyList::new(py, &p.amplitude_values)?.into_any(),
+                ),
+                ("allow_offgrid_times", py_any(py, p.allow_offgrid_times)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
+            Device::Ac(p) => vec![
+                ("amplitude", py_any(py, p.amplitude)?),
+                ("offset", py_any(py, p.offset)?),
+                ("frequency", py_any(py, p.frequency)?),
+                ("phase", py_any(py, p.phase)?),
                 ("start", py_any(py, p.start)?),
                 ("stop", py_any(py, nest_end(p.stop))?),
                 ("origin", py_any(py, p.origin)?),
@@ -523,6 +583,8 @@ fn device_from(kind: &NodeKind, volt: bool) -> Device {
         NodeKind::PoissonGenerator(p) => Device::Poisson(*p),
         NodeKind::SpikeGenerator(p) => Device::SpikeGenerator(p.clone()),
         NodeKind::DcGenerator(p) => Device::Dc(*p),
+        NodeKind::StepCurrentGenerator(p) => Device::StepCurrent(p.clone()),
+        NodeKind::AcGenerator(p) => Device::Ac(*p),
         NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
         NodeKind::Multimeter(p) => Device::Meter(p.clone(), volt),
         NodeKind::Neuron { .. } => unreachable!("a device"),
@@ -590,6 +652,8 @@ struct DeviceDefaults {
     poisson_generator: PoissonGeneratorParams,
     spike_generator: SpikeGeneratorParams,
     dc_generator: DcGeneratorParams,
+    step_current_generator: StepCurrentGeneratorParams,
+    ac_generator: AcGeneratorParams,
     spike_recorder: SpikeRecorderParams,
     multimeter: MultimeterParams,
     voltmeter: MultimeterParams,
@@ -601,6 +665,8 @@ impl Default for DeviceDefaults {
             poisson_generator: PoissonGeneratorParams::with_rate(0.0),
             spike_generator: SpikeGeneratorParams::default(),
             dc_generator: DcGeneratorParams::default(),
+            step_current_generator: StepCurrentGeneratorParams::default(),
+            ac_generator: AcGeneratorParams::default(),
             spike_recorder: SpikeRecorderParams::default(),
             multimeter: MultimeterParams {
                 interval: Some(1.0),
@@ -620,6 +686,8 @@ impl DeviceDefaults {
             "poisson_generator" => Device::Poisson(self.poisson_generator),
             "spike_generator" => Device::SpikeGenerator(self.spike_generator.clone()),
             "dc_generator" => Device::Dc(self.dc_generator),
+            "step_current_generator" => Device::StepCurrent(self.step_current_generator.clone()),
+            "ac_generator" => Device::Ac(self.ac_generator),
             "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
             "multimeter" => Device::Meter(self.multimeter.clone(), false),
             "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
@@ -632,6 +700,8 @@ impl DeviceDefaults {
             Device::Poisson(p) => self.poisson_generator = p,
             Device::SpikeGenerator(p) => self.spike_generator = p,
             Device::Dc(p) => self.dc_generator = p,
+            Device::StepCurrent(p) => self.step_current_generator = p,
+            Device::Ac(p) => self.ac_generator = p,
             Device::Recorder(p) => self.spike_recorder = p,
             Device::Meter(p, false) => self.multimeter = p,
             Device::Meter(p, true) => self.voltmeter = p,
@@ -1042,6 +1112,23 @@ impl Kernel {
             ]),
             NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop", "origin"]),
             NodeKind::DcGenerator(_) => keys.extend(["amplitude", "start", "stop", "origin"]),
+            NodeKind::StepCurrentGenerator(_) => keys.extend([
+                "amplitude_times",
+                "amplitude_values",
+                "allow_offgrid_times",
+                "start",
+                "stop",
+                "origin",
+            ]),
+            NodeKind::AcGenerator(_) => keys.extend([
+                "amplitude",
+                "offset",
+                "frequency",
+                "phase",
+                "start",
+                "stop",
+                "origin",
+            ]),
             NodeKind::SpikeGenerator(_) => keys.push("spike_times"),
         }
         keys

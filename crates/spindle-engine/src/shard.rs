@@ -3,7 +3,7 @@
 
 use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
-use spindle_models::devices::{DcGeneratorParams, PoissonGeneratorParams, RecordTo, window_steps};
+use spindle_models::devices::{PoissonGeneratorParams, RecordTo, window_steps};
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 use spindle_models::{
     CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
@@ -334,15 +334,14 @@ impl Shard {
                     weight,
                     delay,
                 } => {
-                    let NodeKind::DcGenerator(p) = net.node(*generator).expect("a device node")
-                    else {
-                        unreachable!("a current connection starts at a dc_generator")
-                    };
+                    let (wave, (t_min, t_max)) = net
+                        .node(*generator)
+                        .and_then(|k| k.current_waveform(res))
+                        .expect("a current connection starts at a current generator");
                     let d = current_drives.len() as u32;
-                    let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
                     current_drives.push(CurrentDrive {
                         generator: *generator,
-                        amplitude: p.amplitude,
+                        wave,
                         weight: *weight,
                         delay: *delay,
                         t_min,
@@ -527,18 +526,24 @@ impl Shard {
         }
     }
 
-    /// New amplitude and window of current generator `generator`, for
+    /// New waveform and window of current generator `generator`, for
     /// what it sends from step `now` on.
     pub(crate) fn set_current(
         &mut self,
         generator: NodeId,
-        p: &DcGeneratorParams,
+        kind: &NodeKind,
         res: Resolution,
         now: Step,
     ) {
-        let window = window_steps(p.start, p.stop, p.origin, res);
-        self.currents
-            .set_generator(generator, p.amplitude, window, now);
+        if let Some((wave, window)) = kind.current_waveform(res) {
+            self.currents.set_generator(generator, &wave, window, now);
+        }
+    }
+
+    /// A run over steps `start..end` begins: current generators that
+    /// restart with each run (NEST's `ac_generator`) compute its values.
+    pub(crate) fn start_run(&mut self, start: Step, end: Step, h: f64) {
+        self.currents.start_run(start, end, h);
     }
 
     /// New spike times of spike generator `generator` of `net`: its events

@@ -1,6 +1,7 @@
-//! The current input a `dc_generator` gives each target: NEST's
+//! The current input a current generator (`dc_generator`,
+//! `step_current_generator`, `ac_generator`) gives each target: NEST's
 //! `CurrentEvent`s, computed where they arrive rather than sent, since a
-//! generator's current is a known function of time.
+//! generator's current is a known function of time ([`Waveform`]).
 //!
 //! NEST's generator sends its amplitude in every step `s` it is active (a
 //! current generator is active when `s + 2` is in the device's window,
@@ -12,13 +13,139 @@
 
 use spindle_core::Step;
 
+/// What a current generator sends in a step while active (before the
+/// connection's weight).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Waveform {
+    /// `dc_generator`: its amplitude [pA].
+    Constant(f64),
+    /// `step_current_generator`: `values[k]` from sending step
+    /// `stamps[k] - 1` on (NEST changes the amplitude a step ahead). Stamps
+    /// at or before `from` were in the past when the times were set: NEST
+    /// skips them, keeping `initial`, the amplitude it had then.
+    Steps {
+        /// Change times [steps], increasing.
+        stamps: Vec<Step>,
+        /// Amplitudes [pA].
+        values: Vec<f64>,
+        /// The amplitude before the first change applied.
+        initial: f64,
+        /// The first step the times held in.
+        from: Step,
+    },
+    /// `ac_generator`: NEST's rotation of `(y_0, y_1)` by `omega h` each
+    /// step, sending `y_1 + offset`. NEST restarts the rotation from the
+    /// closed form at every run's start (`pre_run_hook`), so the values
+    /// are computed run by run ([`Waveform::start_run`]) and kept per
+    /// sending step from `first`.
+    Oscillator {
+        /// Amplitude [pA].
+        amplitude: f64,
+        /// Offset [pA].
+        offset: f64,
+        /// Frequency [Hz].
+        frequency: f64,
+        /// Phase [degrees].
+        phase: f64,
+        /// The first sending step in `y1`.
+        first: Step,
+        /// `y_1` after each step's rotation.
+        y1: Vec<f64>,
+    },
+}
+
+impl Waveform {
+    /// An oscillator with no step computed yet.
+    pub fn oscillator(amplitude: f64, offset: f64, frequency: f64, phase: f64) -> Self {
+        Waveform::Oscillator {
+            amplitude,
+            offset,
+            frequency,
+            phase,
+            first: 0,
+            y1: Vec::new(),
+        }
+    }
+
+    /// The value sent in step `s`.
+    #[inline]
+    fn at(&self, s: Step) -> f64 {
+        match self {
+            Waveform::Constant(a) => *a,
+            Waveform::Steps {
+                stamps,
+                values,
+                initial,
+                from,
+            } => {
+                // The last change with from < stamp <= s + 1.
+                let k = stamps.partition_point(|&t| t <= s + 1);
+                if k > 0 && stamps[k - 1] > *from {
+                    values[k - 1]
+                } else {
+                    *initial
+                }
+            }
+            Waveform::Oscillator {
+                offset, first, y1, ..
+            } => s
+                .checked_sub(*first)
+                .and_then(|i| y1.get(i as usize))
+                .map_or(0.0, |y| y + offset),
+        }
+    }
+
+    /// A run starts at step `start` and ends before `end`, at `h` ms per
+    /// step: an oscillator computes its values for the run, restarted as
+    /// NEST restarts it.
+    pub fn start_run(&mut self, start: Step, end: Step, h: f64) {
+        let Waveform::Oscillator {
+            amplitude,
+            frequency,
+            phase,
+            first,
+            y1,
+            ..
+        } = self
+        else {
+            return;
+        };
+        if y1.is_empty() || start < *first {
+            *first = start;
+            y1.clear();
+        }
+        // Values from an earlier run are kept for events still in flight.
+        y1.truncate((start - *first) as usize);
+        y1.resize((start - *first) as usize, 0.0);
+        let t = start as f64 * h;
+        let omega = 2.0 * std::f64::consts::PI * *frequency / 1000.0;
+        let phi = *phase * 2.0 * std::f64::consts::PI / 360.0;
+        let (mut y_0, mut y_1) = (
+            *amplitude * (omega * t + phi).cos(),
+            *amplitude * (omega * t + phi).sin(),
+        );
+        let (a00, a01, a10, a11) = (
+            (omega * h).cos(),
+            -(omega * h).sin(),
+            (omega * h).sin(),
+            (omega * h).cos(),
+        );
+        for _ in start..end {
+            let y0 = y_0;
+            y_0 = a00 * y0 + a01 * y_1;
+            y_1 = a10 * y0 + a11 * y_1;
+            y1.push(y_1);
+        }
+    }
+}
+
 /// One generator's drive of its targets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrentDrive {
     /// The generator's node id.
     pub generator: u32,
-    /// Current while active [pA].
-    pub amplitude: f64,
+    /// What it sends while active.
+    pub wave: Waveform,
     /// Connection weight (NEST multiplies the current by it).
     pub weight: f64,
     /// Connection delay [steps].
@@ -28,9 +155,9 @@ pub struct CurrentDrive {
     /// See `t_min`.
     pub t_max: Step,
     /// Earlier settings, for events sent before a change and still in
-    /// flight: (first step the setting no longer holds, amplitude, t_min,
+    /// flight: (first step the setting no longer holds, waveform, t_min,
     /// t_max), oldest first.
-    pub earlier: Vec<(Step, f64, Step, Step)>,
+    pub earlier: Vec<(Step, Waveform, Step, Step)>,
 }
 
 impl CurrentDrive {
@@ -41,15 +168,13 @@ impl CurrentDrive {
         let Some(s) = step.checked_sub(self.delay) else {
             return 0.0;
         };
-        let (amplitude, t_min, t_max) = self
+        let (wave, t_min, t_max) = self
             .earlier
             .iter()
             .find(|e| s < e.0)
-            .map_or((self.amplitude, self.t_min, self.t_max), |e| {
-                (e.1, e.2, e.3)
-            });
+            .map_or((&self.wave, self.t_min, self.t_max), |e| (&e.1, e.2, e.3));
         if t_min < s + 2 && s + 2 <= t_max {
-            self.weight * amplitude
+            self.weight * wave.at(s)
         } else {
             0.0
         }
@@ -108,22 +233,48 @@ impl CurrentInput {
         sum
     }
 
-    /// New amplitude and window for every drive of generator `generator`,
-    /// for events sent from step `from` on.
+    /// A new waveform and window for every drive of generator
+    /// `generator`, for events sent from step `from` on. A step current's
+    /// amplitude carries over to the new times until their first change
+    /// (as NEST's does).
     pub fn set_generator(
         &mut self,
         generator: u32,
-        amplitude: f64,
+        wave: &Waveform,
         (t_min, t_max): (Step, Step),
         from: Step,
     ) {
         for d in self.drives.iter_mut().filter(|d| d.generator == generator) {
             // Settings whose events have all arrived are forgotten.
             d.earlier.retain(|e| e.0 + d.delay > from);
-            d.earlier.push((from, d.amplitude, d.t_min, d.t_max));
-            d.amplitude = amplitude;
+            let mut new = wave.clone();
+            if let Waveform::Steps {
+                initial, from: f, ..
+            } = &mut new
+            {
+                *initial = match &d.wave {
+                    Waveform::Steps { .. } => d.wave.at(from.saturating_sub(1)),
+                    _ => 0.0,
+                };
+                *f = from;
+            }
+            let old = std::mem::replace(&mut d.wave, new);
+            d.earlier.push((from, old, d.t_min, d.t_max));
             d.t_min = t_min;
             d.t_max = t_max;
+        }
+    }
+
+    /// A run over steps `start..end` begins (`h` ms per step).
+    pub fn start_run(&mut self, start: Step, end: Step, h: f64) {
+        for d in &mut self.drives {
+            d.wave.start_run(start, end, h);
+            for e in &mut d.earlier {
+                // An earlier oscillator's values of past runs stay.
+                if e.0 > start {
+                    e.1.start_run(start, end.min(e.0), h);
+                }
+            }
         }
     }
 
@@ -132,6 +283,15 @@ impl CurrentInput {
         self.start.len() * 4
             + self.drive_of.len() * 4
             + self.drives.len() * size_of::<CurrentDrive>()
+            + self
+                .drives
+                .iter()
+                .map(|d| match &d.wave {
+                    Waveform::Steps { stamps, values, .. } => stamps.len() * 8 + values.len() * 8,
+                    Waveform::Oscillator { y1, .. } => y1.len() * 8,
+                    Waveform::Constant(_) => 0,
+                })
+                .sum::<usize>()
     }
 }
 
@@ -148,7 +308,7 @@ mod tests {
     ) -> CurrentDrive {
         CurrentDrive {
             generator,
-            amplitude,
+            wave: Waveform::Constant(amplitude),
             weight: 1.0,
             delay,
             t_min,
@@ -182,10 +342,51 @@ mod tests {
         );
         assert_eq!(input.arriving(0, 5), 0.75);
         // Events sent before step 6 keep the old settings.
-        input.set_generator(4, 2.0, (0, 9), 6);
+        input.set_generator(4, &Waveform::Constant(2.0), (0, 9), 6);
         assert_eq!(input.arriving(0, 6), 0.75);
         assert_eq!(input.arriving(0, 7), 3.0);
         assert_eq!(input.arriving(0, 8), 3.0);
         assert_eq!(input.arriving(0, 9), 1.0);
+    }
+
+    #[test]
+    fn a_step_current_changes_a_step_ahead_and_keeps_its_amplitude_over_new_times() {
+        let steps = |stamps: Vec<Step>, values: Vec<f64>| Waveform::Steps {
+            stamps,
+            values,
+            initial: 0.0,
+            from: 0,
+        };
+        let mut d = drive(1, 0.0, 1, 0, Step::MAX);
+        d.wave = steps(vec![3, 6], vec![2.0, -1.0]);
+        let mut input = CurrentInput::new(vec![d], vec![vec![0]]);
+        // Sent: 0 until step 1, 2 in steps 2..4, -1 from step 5; arriving a step later.
+        let at: Vec<f64> = (0..8).map(|s| input.arriving(0, s)).collect();
+        assert_eq!(at, [0.0, 0.0, 0.0, 2.0, 2.0, 2.0, -1.0, -1.0]);
+        // New times from step 10: the one in the past (8) is skipped, the
+        // amplitude stays -1 until the change at 12 (sent from step 11).
+        input.set_generator(1, &steps(vec![8, 12], vec![5.0, 7.0]), (0, Step::MAX), 10);
+        let at: Vec<f64> = (9..14).map(|s| input.arriving(0, s)).collect();
+        assert_eq!(at, [-1.0, -1.0, -1.0, 7.0, 7.0]);
+    }
+
+    #[test]
+    fn an_oscillator_restarts_at_each_run_as_nest_does() {
+        let mut d = drive(1, 0.0, 1, 0, Step::MAX);
+        d.wave = Waveform::oscillator(10.0, 1.0, 50.0, 30.0);
+        let mut input = CurrentInput::new(vec![d], vec![vec![0]]);
+        input.start_run(0, 100, 0.1);
+        let omega = 2.0 * std::f64::consts::PI * 50.0 / 1000.0;
+        let phi = 30.0f64.to_radians();
+        for s in [0u64, 10, 99] {
+            let t = (s + 1) as f64 * 0.1;
+            let expect = 10.0 * (omega * t + phi).sin() + 1.0;
+            assert!((input.arriving(0, s + 1) - expect).abs() < 1e-9, "step {s}");
+        }
+        let before = input.arriving(0, 100);
+        input.start_run(100, 200, 0.1);
+        assert_eq!(input.arriving(0, 100), before, "in flight: kept");
+        let t = 150.0 * 0.1;
+        assert!((input.arriving(0, 150) - (10.0 * (omega * t + phi).sin() + 1.0)).abs() < 1e-9);
     }
 }

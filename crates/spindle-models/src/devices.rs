@@ -1,6 +1,6 @@
 //! Parameters of the devices: stimulation (`poisson_generator`,
-//! `spike_generator`, `dc_generator`) and recording (`spike_recorder`,
-//! `multimeter`).
+//! `spike_generator`, `dc_generator`, `step_current_generator`,
+//! `ac_generator`) and recording (`spike_recorder`, `multimeter`).
 
 use spindle_core::{Resolution, Step};
 use thiserror::Error;
@@ -38,6 +38,30 @@ pub enum DeviceError {
         model: &'static str,
         /// `start`, `stop` or `origin`.
         what: &'static str,
+    },
+    /// step_current_generator: times and values of different lengths.
+    #[error(
+        "step_current_generator: amplitude_times and amplitude_values have to be the same size."
+    )]
+    StepSizes,
+    /// step_current_generator: a time not after 0.
+    #[error("Amplitude can only be changed at strictly positive times (t > 0).")]
+    StepTimePositive,
+    /// step_current_generator: a time off the grid.
+    #[error("step_current_generator: Time point {0} is not representable in current resolution.")]
+    StepTimeOffGrid(f64),
+    /// step_current_generator: times not strictly increasing on the grid.
+    #[error("step_current_generator: amplitude times must be at strictly increasing time steps.")]
+    StepTimesOrder,
+    /// A current generator's value that is not a finite number.
+    #[error("{model}: {what} must be a finite number (got {value})")]
+    NotFinite {
+        /// The device model.
+        model: &'static str,
+        /// The parameter.
+        what: &'static str,
+        /// Its value.
+        value: f64,
     },
     /// A spike time off the grid.
     #[error("spike_generator: Time point {0} is not representable in current resolution.")]
@@ -139,6 +163,140 @@ impl DcGeneratorParams {
     }
 }
 
+/// `step_current_generator`: a piecewise constant current, changed at
+/// `amplitude_times`, while active.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepCurrentGeneratorParams {
+    /// Times of the changes [ms], strictly increasing, > 0.
+    pub amplitude_times: Vec<f64>,
+    /// The amplitude from each time on [pA].
+    pub amplitude_values: Vec<f64>,
+    /// Round off-grid times to the end of their step instead of refusing.
+    pub allow_offgrid_times: bool,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
+}
+
+impl Default for StepCurrentGeneratorParams {
+    fn default() -> Self {
+        Self {
+            amplitude_times: Vec::new(),
+            amplitude_values: Vec::new(),
+            allow_offgrid_times: false,
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
+        }
+    }
+}
+
+impl StepCurrentGeneratorParams {
+    /// Check the parameters that need no resolution.
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        if self.amplitude_times.len() != self.amplitude_values.len() {
+            return Err(DeviceError::StepSizes);
+        }
+        if let Some(v) = self.amplitude_values.iter().find(|v| !v.is_finite()) {
+            return Err(DeviceError::NotFinite {
+                model: "step_current_generator",
+                what: "amplitude_values",
+                value: *v,
+            });
+        }
+        check_window("step_current_generator", self.start, self.stop, self.origin)
+    }
+
+    /// The change times as steps, as NEST places them: a time on the grid
+    /// is its step; an off-grid one is refused or, with
+    /// `allow_offgrid_times`, taken at the end of the step it falls in;
+    /// each must lie after the one before.
+    pub fn stamps(&self, res: Resolution) -> Result<Vec<Step>, DeviceError> {
+        let mut out: Vec<Step> = Vec::with_capacity(self.amplitude_times.len());
+        for &t in &self.amplitude_times {
+            if t.is_nan() || t <= 0.0 {
+                return Err(DeviceError::StepTimePositive);
+            }
+            let exact = t / res.h();
+            let on_grid = (exact - exact.round()).abs() < 1e-9 * exact.abs().max(1.0);
+            let step = if on_grid {
+                exact.round()
+            } else if self.allow_offgrid_times {
+                exact.ceil()
+            } else {
+                return Err(DeviceError::StepTimeOffGrid(t));
+            };
+            if !step.is_finite() || step >= Step::MAX as f64 {
+                return Err(DeviceError::StepTimePositive);
+            }
+            let step = step as Step;
+            if out.last().is_some_and(|&prev| step <= prev) {
+                return Err(DeviceError::StepTimesOrder);
+            }
+            out.push(step);
+        }
+        Ok(out)
+    }
+}
+
+/// `ac_generator`: a sine current, `amplitude * sin(2 pi frequency t +
+/// phase) + offset`, while active.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcGeneratorParams {
+    /// Amplitude of the sine [pA].
+    pub amplitude: f64,
+    /// Constant offset [pA].
+    pub offset: f64,
+    /// Frequency [Hz].
+    pub frequency: f64,
+    /// Phase [degrees].
+    pub phase: f64,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
+}
+
+impl Default for AcGeneratorParams {
+    fn default() -> Self {
+        Self {
+            amplitude: 0.0,
+            offset: 0.0,
+            frequency: 0.0,
+            phase: 0.0,
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
+        }
+    }
+}
+
+impl AcGeneratorParams {
+    /// Check the parameters.
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        for (what, value) in [
+            ("amplitude", self.amplitude),
+            ("offset", self.offset),
+            ("frequency", self.frequency),
+            ("phase", self.phase),
+        ] {
+            if !value.is_finite() {
+                return Err(DeviceError::NotFinite {
+                    model: "ac_generator",
+                    what,
+                    value,
+                });
+            }
+        }
+        check_window("ac_generator", self.start, self.stop, self.origin)
+    }
+}
+
 /// `spike_generator`: emits spikes at given times.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpikeGeneratorParams {
@@ -212,5 +370,36 @@ mod tests {
         assert!(sg(vec![1.0, 1.0, 2.0]).is_ok());
         assert!(sg(vec![2.0, 1.0]).is_err());
         assert!(sg(vec![0.0]).is_err());
+    }
+
+    #[test]
+    fn step_times_go_to_the_grid_as_nest_places_them() {
+        let res = Resolution::new(0.1).unwrap();
+        let p = |t: Vec<f64>, off: bool| StepCurrentGeneratorParams {
+            amplitude_values: vec![1.0; t.len()],
+            amplitude_times: t,
+            allow_offgrid_times: off,
+            ..Default::default()
+        };
+        assert_eq!(
+            p(vec![0.1, 0.3, 5.0], false).stamps(res),
+            Ok(vec![1, 3, 50])
+        );
+        assert_eq!(
+            p(vec![0.25], false).stamps(res),
+            Err(DeviceError::StepTimeOffGrid(0.25))
+        );
+        assert_eq!(
+            p(vec![0.25, 0.3], true).stamps(res),
+            Err(DeviceError::StepTimesOrder)
+        );
+        assert_eq!(p(vec![0.25, 0.4], true).stamps(res), Ok(vec![3, 4]));
+        assert_eq!(
+            p(vec![0.0], false).stamps(res),
+            Err(DeviceError::StepTimePositive)
+        );
+        let mut bad = p(vec![1.0], false);
+        bad.amplitude_values.clear();
+        assert_eq!(bad.validate(), Err(DeviceError::StepSizes));
     }
 }

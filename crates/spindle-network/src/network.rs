@@ -204,7 +204,7 @@ pub enum DeviceConnection {
         /// Receptor type ([`Network::device_receptor`] per target).
         receptor: ReceptorType,
     },
-    /// A `dc_generator` driving `targets`.
+    /// A current generator driving `targets`.
     Current {
         /// Generator node.
         generator: NodeId,
@@ -423,9 +423,43 @@ impl Network {
         &mut self,
         params: DcGeneratorParams,
     ) -> Result<NodeCollection, NetworkError> {
-        params.validate()?;
-        self.check_window("dc_generator", params.start, params.stop, params.origin)?;
-        Ok(self.push_nodes(NodeKind::DcGenerator(params), 1))
+        self.create_current_generator(NodeKind::DcGenerator(params))
+    }
+
+    /// `nest.Create` of a current generator (`dc_generator`,
+    /// `step_current_generator`, `ac_generator`).
+    pub fn create_current_generator(
+        &mut self,
+        kind: NodeKind,
+    ) -> Result<NodeCollection, NetworkError> {
+        self.check_current_generator(&kind)?;
+        Ok(self.push_nodes(kind, 1))
+    }
+
+    /// NEST's checks of a current generator's parameters.
+    fn check_current_generator(&self, kind: &NodeKind) -> Result<(), NetworkError> {
+        let model = kind.model_name();
+        let (start, stop, origin) = match kind {
+            NodeKind::DcGenerator(p) => {
+                p.validate()?;
+                (p.start, p.stop, p.origin)
+            }
+            NodeKind::StepCurrentGenerator(p) => {
+                p.validate()?;
+                p.stamps(self.res)?;
+                (p.start, p.stop, p.origin)
+            }
+            NodeKind::AcGenerator(p) => {
+                p.validate()?;
+                (p.start, p.stop, p.origin)
+            }
+            _ => {
+                return Err(NetworkError::Connect(format!(
+                    "{model} is not a current generator"
+                )));
+            }
+        };
+        self.check_window(model, start, stop, origin)
     }
 
     /// NEST's check that a device's times lie on the grid.
@@ -457,10 +491,9 @@ impl Network {
                 self.check_window("poisson_generator", p.start, p.stop, p.origin)?;
             }
             NodeKind::SpikeGenerator(p) => self.check_spike_times(p)?,
-            NodeKind::DcGenerator(p) => {
-                p.validate()?;
-                self.check_window("dc_generator", p.start, p.stop, p.origin)?;
-            }
+            NodeKind::DcGenerator(_)
+            | NodeKind::StepCurrentGenerator(_)
+            | NodeKind::AcGenerator(_) => self.check_current_generator(&kind)?,
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) => {}
         }
         let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
@@ -900,7 +933,9 @@ impl Network {
             (
                 NodeKind::PoissonGenerator(_)
                 | NodeKind::SpikeGenerator(_)
-                | NodeKind::DcGenerator(_),
+                | NodeKind::DcGenerator(_)
+                | NodeKind::StepCurrentGenerator(_)
+                | NodeKind::AcGenerator(_),
                 t,
             ) if t.is_neuron() => {
                 let pairs = device_pairs(&rule, sources, targets)?;
@@ -914,7 +949,9 @@ impl Network {
                             delay,
                             receptor: receptor.clone(),
                         },
-                        NodeKind::DcGenerator(_) => DeviceConnection::Current {
+                        NodeKind::DcGenerator(_)
+                        | NodeKind::StepCurrentGenerator(_)
+                        | NodeKind::AcGenerator(_) => DeviceConnection::Current {
                             generator,
                             targets,
                             weight,

@@ -1,10 +1,11 @@
 //! Nodes and collections of them.
 
-use spindle_core::NodeId;
+use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::ModelRef;
+use spindle_models::current::Waveform;
 use spindle_models::devices::{
-    DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
-    SpikeRecorderParams,
+    AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams,
+    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams, window_steps,
 };
 
 /// What a node is.
@@ -23,6 +24,10 @@ pub enum NodeKind {
     SpikeGenerator(SpikeGeneratorParams),
     /// A `dc_generator`.
     DcGenerator(DcGeneratorParams),
+    /// A `step_current_generator`.
+    StepCurrentGenerator(StepCurrentGeneratorParams),
+    /// An `ac_generator`.
+    AcGenerator(AcGeneratorParams),
     /// A `spike_recorder`.
     SpikeRecorder(SpikeRecorderParams),
     /// A `multimeter`.
@@ -37,9 +42,39 @@ impl NodeKind {
             Self::PoissonGenerator(_) => "poisson_generator",
             Self::SpikeGenerator(_) => "spike_generator",
             Self::DcGenerator(_) => "dc_generator",
+            Self::StepCurrentGenerator(_) => "step_current_generator",
+            Self::AcGenerator(_) => "ac_generator",
             Self::SpikeRecorder(_) => "spike_recorder",
             Self::Multimeter(_) => "multimeter",
         }
+    }
+
+    /// A current generator's waveform and active window (`None` for other
+    /// nodes, and for step times the resolution cannot place, which
+    /// `create` and `set` refuse first).
+    pub fn current_waveform(&self, res: Resolution) -> Option<(Waveform, (Step, Step))> {
+        let (wave, start, stop, origin) = match self {
+            Self::DcGenerator(p) => (Waveform::Constant(p.amplitude), p.start, p.stop, p.origin),
+            Self::StepCurrentGenerator(p) => (
+                Waveform::Steps {
+                    stamps: p.stamps(res).ok()?,
+                    values: p.amplitude_values.clone(),
+                    initial: 0.0,
+                    from: 0,
+                },
+                p.start,
+                p.stop,
+                p.origin,
+            ),
+            Self::AcGenerator(p) => (
+                Waveform::oscillator(p.amplitude, p.offset, p.frequency, p.phase),
+                p.start,
+                p.stop,
+                p.origin,
+            ),
+            _ => return None,
+        };
+        Some((wave, window_steps(start, stop, origin, res)))
     }
 
     /// Whether the node is a neuron.

@@ -331,9 +331,12 @@ def _event_arrays(ev):
     }
 
 
-# Parameters NEST gives as numpy arrays: a spike generator's times and the
+# Parameters NEST gives as numpy arrays: a spike generator's times, a step
+# current generator's times and values, and the
 # neuron models' list-valued parameters (``tau_syn``).
-_ARRAY_KEYS = frozenset({"spike_times", *Kernel.list_params()})
+_ARRAY_KEYS = frozenset(
+    {"spike_times", "amplitude_times", "amplitude_values", *Kernel.list_params()}
+)
 
 
 def _py_value(key, v):

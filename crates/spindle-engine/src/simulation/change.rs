@@ -45,11 +45,13 @@ impl Simulation {
                         .iter_mut()
                         .for_each(|s| s.set_poisson(id, p, res));
                 }
-                NodeKind::DcGenerator(p) => {
+                NodeKind::DcGenerator(_)
+                | NodeKind::StepCurrentGenerator(_)
+                | NodeKind::AcGenerator(_) => {
                     let now = self.now;
                     self.shards
                         .iter_mut()
-                        .for_each(|s| s.set_current(id, p, res, now));
+                        .for_each(|s| s.set_current(id, new, res, now));
                 }
                 NodeKind::SpikeGenerator(p) => {
                     for s in &mut self.shards {

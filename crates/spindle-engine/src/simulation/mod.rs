@@ -130,6 +130,9 @@ impl Simulation {
         if steps == 0 {
             return Ok(());
         }
+        for shard in &mut self.shards {
+            shard.start_run(self.now, end, res.h());
+        }
         let digest = Mutex::new(self.digest);
         let digested = AtomicU64::new(0);
         let run = Run {
