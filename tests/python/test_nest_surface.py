@@ -921,3 +921,16 @@ def test_voltage_trace_without_samples_and_with_a_wrong_id():
     with pytest.raises(KeyError, match="99"):
         nest.voltage_trace.from_device(vm, neurons=[99])
     plt.close("all")
+
+
+def test_build_info_and_model_lists_as_nests_test_suite_reads_them():
+    # NEST 3.10's suite fixtures read these keys before any test runs.
+    info = nest.build_info
+    for key in ("have_threads", "have_mpi", "have_gsl", "have_hdf5", "have_boost", "have_music"):
+        assert isinstance(info[key], bool), key
+    assert info["have_threads"] and not info["have_mpi"]
+    assert "iaf_psc_alpha" in nest.node_models and "dc_generator" in nest.node_models
+    assert nest.node_models == sorted(nest.node_models)
+    assert "static_synapse" in nest.synapse_models
+    with pytest.raises(AttributeError, match="read only"):
+        nest.node_models = []

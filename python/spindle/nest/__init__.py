@@ -200,7 +200,9 @@ _KERNEL_ATTRIBUTES = tuple(Kernel.kernel_keys())
 _MODULE_ATTRIBUTES = frozenset(
     k for k in _KERNEL_ATTRIBUTES if k != "mpi_rank" and not k.startswith("time_")
 )
-_READ_ONLY_ATTRIBUTES = frozenset({"kernel_status", "memory_size", "num_processes"})
+_READ_ONLY_ATTRIBUTES = frozenset(
+    {"kernel_status", "memory_size", "num_processes", "node_models", "synapse_models"}
+)
 
 
 def _status_value(key, value):
@@ -1050,6 +1052,8 @@ class _NestModule(types.ModuleType):
             return GetKernelStatus()
         if name == "build_info":
             return _build_info()
+        if name in ("node_models", "synapse_models"):
+            return sorted(Models(name.split("_")[0] + "s"))
         if name in _MODULE_ATTRIBUTES:
             return _kernel_attribute(name)
         raise AttributeError(f"module 'spindle.nest' has no attribute '{name}'")
