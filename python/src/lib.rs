@@ -2103,8 +2103,10 @@ impl Kernel {
 
     /// NEST's Connect between the nodes `first..first + n` of `pre` and
     /// `post`. Building the simulation is the costly part of a connection
-    /// between neurons, so it happens here, as in NEST.
-    #[pyo3(signature = (pre, post, conn=None, syn=None))]
+    /// between neurons, so it happens here, as in NEST; `build=False`
+    /// leaves it to the last of several calls that make one `Connect`
+    /// (arrays of weights become one call per source or pair).
+    #[pyo3(signature = (pre, post, conn=None, syn=None, build=true))]
     fn connect(
         &mut self,
         py: Python<'_>,
@@ -2112,6 +2114,7 @@ impl Kernel {
         post: (u32, u32),
         conn: Option<&Bound<'_, PyDict>>,
         syn: Option<&Bound<'_, PyDict>>,
+        build: bool,
     ) -> PyResult<()> {
         let watch = Watch::start();
         let rule = rule_of(conn)?;
@@ -2131,7 +2134,7 @@ impl Kernel {
                 e => net_err(e),
             })?;
         let mut wall = watch.wall.elapsed();
-        if between_neurons {
+        if between_neurons && build {
             wall += self.prepare(py)?;
         }
         self.timers.connect += PhaseTime {

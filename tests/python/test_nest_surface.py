@@ -934,3 +934,16 @@ def test_build_info_and_model_lists_as_nests_test_suite_reads_them():
     assert "static_synapse" in nest.synapse_models
     with pytest.raises(AttributeError, match="read only"):
         nest.node_models = []
+
+
+def test_connect_with_weight_arrays_builds_once():
+    # Regression: every source's (or pair's) call built the whole
+    # simulation, so NEST's suite's 500 x 10 array Connect took minutes.
+    nest.ResetKernel()
+    quiet()
+    a = nest.Create("iaf_psc_alpha", 500)
+    b = nest.Create("iaf_psc_alpha", 10)
+    w = np.arange(5000, dtype=float).reshape(10, 500)
+    nest.Connect(a, b, "all_to_all", {"weight": w})
+    assert nest.num_connections == 5000
+    nest.Simulate(1.0)

@@ -886,16 +886,22 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
         syn_spec = {k: (v._spec if isinstance(v, Parameter) else v) for k, v in syn_spec.items()}
     elif syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
                           for k, v in syn_spec.items()):
-        for a, b, spec in _array_pairs(pre, post, rule, syn_spec):
-            _call(_kernel.connect, a, b, dict(conn_spec) if conn_spec else None, spec)
+        pairs = _array_pairs(pre, post, rule, syn_spec)
+        # One build of the simulation for the whole Connect, not one per
+        # call (5,000 pairs took minutes).
+        for i, (a, b, spec) in enumerate(pairs):
+            _call(_kernel.connect, a, b, dict(conn_spec) if conn_spec else None, spec,
+                  i == len(pairs) - 1)
         if return_synapsecollection:
             return GetConnections(pre, post)
         return None
-    for a, b in _connect_pairs(pre, post, rule):
+    pairs = _connect_pairs(pre, post, rule)
+    for i, (a, b) in enumerate(pairs):
         _call(
             _kernel.connect, a, b,
             dict(conn_spec) if conn_spec else None,
             dict(syn_spec) if syn_spec else None,
+            i == len(pairs) - 1,
         )
     if return_synapsecollection:
         return GetConnections(pre, post)
