@@ -947,3 +947,30 @@ def test_connect_with_weight_arrays_builds_once():
     nest.Connect(a, b, "all_to_all", {"weight": w})
     assert nest.num_connections == 5000
     nest.Simulate(1.0)
+
+
+def test_connect_arrays_of_node_ids_one_to_one():
+    # NEST 3.10's connect_arrays: repeated ids, one weight and delay per
+    # pair; V_m after 5 ms as NEST 3.10 gives it for this script.
+    nest.ResetKernel()
+    quiet()
+    n = nest.Create("iaf_psc_delta", 5)
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0]})
+    nest.Connect(sg, n[:2], syn_spec={"weight": 30.0})
+    nest.Connect(np.array([1, 1, 2]), np.array([3, 4, 5]), "one_to_one",
+                 {"weight": np.array([10.0, 20.0, 25.0]), "delay": np.array([1.0, 1.0, 2.0])})
+    # Unique ids without a rule: a NodeCollection, all_to_all.
+    nest.Connect([1, 2], [3], syn_spec={"weight": 0.5})
+    assert nest.num_connections == 7
+    nest.Simulate(5.0)
+    assert n.get("V_m") == (-70.0, -70.0, -60.99396171614219, -70.0, -70.0)
+    with pytest.raises(ValueError, match="must have the same length"):
+        nest.Connect([1, 1], [2, 3, 4], "one_to_one")
+    with pytest.raises(ValueError, match="must be 'one_to_one'"):
+        nest.Connect([1, 1], [2, 3])
+    with pytest.raises(ValueError, match="use 'weight'"):
+        nest.Connect([1, 1], [2, 3], "one_to_one", {"weights": [1.0, 2.0]})
+    with pytest.raises(TypeError, match="weights must be a 1-dimensional NumPy array"):
+        nest.Connect([1, 1], [2, 3], "one_to_one", {"weight": 2.0})
+    with pytest.raises(ValueError, match="SynapseCollection cannot be returned"):
+        nest.Connect([1, 1], [2, 3], "one_to_one", return_synapsecollection=True)

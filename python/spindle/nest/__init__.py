@@ -860,6 +860,75 @@ def _array_pairs(pre, post, rule, syn_spec):
     return out
 
 
+def _input_nodes(pre, post, conn_spec):
+    """NEST's reading of Connect's ``pre`` and ``post``: NodeCollections,
+    lists of unique ids made NodeCollections, or (with ``one_to_one``, or
+    ids repeated) two arrays of ids connected pair by pair. Returns
+    (pre, post, whether they are arrays)."""
+    rule = conn_spec.get("rule", "all_to_all") if isinstance(conn_spec, dict) else conn_spec
+    one_to_one = rule == "one_to_one"
+    as_arrays = False
+    out = []
+    for nodes in (pre, post):
+        if isinstance(nodes, NodeCollection):
+            out.append(nodes)
+            continue
+        if isinstance(nodes, numbers.Integral) or not _iterable_not_str(nodes):
+            raise TypeError("Connect takes NodeCollections or arrays of node IDs")
+        ids = list(nodes)
+        if not one_to_one and len(builtins.set(ids)) == len(ids):
+            out.append(NodeCollection(sorted(ids)))
+        else:
+            out.append(ids)
+            as_arrays = True
+    pre, post = out
+    if not as_arrays:
+        return pre, post, False
+    if len(pre) != len(post):
+        raise ValueError("If 'pre' or 'post' contain non-unique IDs, then they must have the same length.")
+    pre, post = np.asarray(_plain_ids(pre)), np.asarray(_plain_ids(post))
+    for name, a in (("pre", pre), ("post", post)):
+        if not issubclass(a.dtype.type, (int, np.integer)):
+            raise TypeError(f"'{name}' node IDs must be integers.")
+    if pre.ndim != 1 or post.ndim != 1:
+        raise ValueError("Sources and targets must be 1-dimensional arrays")
+    if not one_to_one:
+        raise ValueError("When connecting two arrays with non-unique IDs, `conn_spec` must be 'one_to_one'.")
+    return pre, post, True
+
+
+def _plain_ids(nodes):
+    return nodes.tolist() if isinstance(nodes, NodeCollection) else list(nodes)
+
+
+def _connect_arrays(pre, post, syn_spec):
+    """NEST's ``connect_arrays``: ``pre[i] -> post[i]`` for every i, with
+    the syn_spec's arrays (weight, delay, ...) read per connection."""
+    if isinstance(syn_spec, str):
+        syn_spec = {"synapse_model": syn_spec}
+    syn_spec = syn_spec or {}
+    for plural in ("weights", "delays"):
+        if plural in syn_spec:
+            raise ValueError(f"To specify {plural}, use '{plural[:-1]}' in syn_spec.")
+    # NEST's syn_spec processing names the default model.
+    syn_spec = {"synapse_model": "static_synapse", **syn_spec}
+    for key in ("weight", "delay"):
+        if key in syn_spec and np.ndim(syn_spec[key]) != 1:
+            raise TypeError(f"{key}s must be a 1-dimensional NumPy array")
+    n = len(pre)
+    per = {}
+    for k, v in syn_spec.items():
+        if _iterable_not_str(v):
+            v = np.asarray(v)
+            if v.shape != (n,):
+                raise _error("BadProperty", f"'{k}' must have one value per connection ({n}), "
+                                            f"not shape {v.shape}")
+            per[k] = v
+    for i, (s, t) in enumerate(zip(pre.tolist(), post.tolist())):
+        spec = {k: (_plain(per[k][i]) if k in per else v) for k, v in syn_spec.items()}
+        _call(_kernel.connect, (int(s), 1), (int(t), 1), {"rule": "one_to_one"}, spec, i == n - 1)
+
+
 def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
     """NEST's Connect with the rules ``all_to_all``, ``one_to_one``,
     ``fixed_indegree`` (``indegree``), ``fixed_outdegree`` (``outdegree``),
@@ -873,8 +942,11 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     ``fixed_indegree`` needs contiguous sources, ``fixed_outdegree``
     contiguous targets, ``fixed_total_number`` both (else NotImplemented).
     Between neurons and devices, ``all_to_all`` and ``one_to_one`` only."""
-    if not isinstance(pre, NodeCollection) or not isinstance(post, NodeCollection):
-        raise TypeError("Connect takes NodeCollections")
+    pre, post, arrays = _input_nodes(pre, post, conn_spec)
+    if arrays:
+        if return_synapsecollection:
+            raise ValueError("SynapseCollection cannot be returned when connecting two arrays of node IDs")
+        return _connect_arrays(pre, post, syn_spec)
     if not pre or not post:
         raise _error("IllegalConnection", "Connect: the sources and the targets must not be empty")
     if isinstance(conn_spec, str):
