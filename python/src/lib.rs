@@ -2232,6 +2232,9 @@ impl Kernel {
         let built = self.prepare(py)?;
         self.timers.prepare += built;
         self.prepared = true;
+        if let Some(sim) = self.sim.as_mut() {
+            sim.prepare();
+        }
         Ok(())
     }
 
@@ -2248,7 +2251,8 @@ impl Kernel {
         sim.interrupt_on(stop.clone());
         let mut interrupt = None;
         let result = std::thread::scope(|scope| {
-            let run = scope.spawn(move || sim.simulate(ms));
+            // NEST's Run: Prepare (`prepare_run`) restarts what restarts.
+            let run = scope.spawn(move || sim.run(ms));
             while !run.is_finished() {
                 py.detach(|| std::thread::sleep(Duration::from_millis(10)));
                 if interrupt.is_none()

@@ -4,7 +4,8 @@ tests/python/test_current_generators.py.
 
 Each case drives neurons with current generators (windows, weights,
 delays, off-grid change times, new times set between runs, an
-ac_generator over two runs, which NEST restarts at each run) and records
+ac_generator over two runs, which NEST restarts at each Simulate, and
+three Runs under one RunManager, where it goes on) and records
 V_m every step and the spikes. ``run(nest)`` takes the module, so the test
 runs the very same scenario on spindle.nest.
 
@@ -42,6 +43,19 @@ CASES = {
         # skipped by NEST, keeping 120 pA until 55.
         "between": {"amplitude_times": [30.0, 55.0, 80.0], "amplitude_values": [-50.0, 600.0, 0.0]},
     },
+    # Three Runs under one RunManager (one Prepare): the ac_generator's
+    # rotation goes on between them rather than restarting.
+    "h01_alpha_run_manager": {
+        "resolution": 0.1,
+        "model": "iaf_psc_alpha",
+        "runs": [30.0, 30.0, 40.0],
+        "run_manager": True,
+        "step": {"amplitude_times": [20.0], "amplitude_values": [100.0]},
+        "step_link": {"weight": 1.0, "delay": 0.1},
+        "ac": {"amplitude": 300.0, "offset": 200.0, "frequency": 40.0, "phase": 10.0},
+        "ac_link": {"weight": 1.0, "delay": 0.1},
+        "between": {},
+    },
 }
 
 
@@ -57,10 +71,15 @@ def run(nest, case):
     sr = nest.Create("spike_recorder")
     nest.Connect(mm, n)
     nest.Connect(n, sr)
-    for i, t in enumerate(case["runs"]):
-        if i == 1 and case["between"]:
-            step.set(case["between"])
-        nest.Simulate(t)
+    if case.get("run_manager"):
+        with nest.RunManager():
+            for t in case["runs"]:
+                nest.Run(t)
+    else:
+        for i, t in enumerate(case["runs"]):
+            if i == 1 and case["between"]:
+                step.set(case["between"])
+            nest.Simulate(t)
     ev = mm.get("events")
     return {
         "times": [float(x) for x in ev["times"]],

@@ -540,8 +540,14 @@ impl Shard {
         }
     }
 
+    /// NEST's `Prepare`: the next run restarts the current generators
+    /// that restart with it (NEST's `ac_generator`).
+    pub(crate) fn prepare(&mut self) {
+        self.currents.prepare();
+    }
+
     /// A run over steps `start..end` begins: current generators that
-    /// restart with each run (NEST's `ac_generator`) compute its values.
+    /// compute their values run by run (NEST's `ac_generator`) do.
     pub(crate) fn start_run(&mut self, start: Step, end: Step, h: f64) {
         self.currents.start_run(start, end, h);
     }

@@ -35,9 +35,9 @@ pub enum Waveform {
     },
     /// `ac_generator`: NEST's rotation of `(y_0, y_1)` by `omega h` each
     /// step, sending `y_1 + offset`. NEST restarts the rotation from the
-    /// closed form at every run's start (`pre_run_hook`), so the values
-    /// are computed run by run ([`Waveform::start_run`]) and kept per
-    /// sending step from `first`.
+    /// closed form at every `Prepare` (`pre_run_hook`) and continues it
+    /// over the `Run`s after, so the values are computed run by run
+    /// ([`Waveform::start_run`]) and kept per sending step from `first`.
     Oscillator {
         /// Amplitude [pA].
         amplitude: f64,
@@ -51,6 +51,8 @@ pub enum Waveform {
         first: Step,
         /// `y_1` after each step's rotation.
         y1: Vec<f64>,
+        /// `(y_0, y_1)` after the last step computed.
+        last: (f64, f64),
     },
 }
 
@@ -64,6 +66,7 @@ impl Waveform {
             phase,
             first: 0,
             y1: Vec::new(),
+            last: (0.0, 0.0),
         }
     }
 
@@ -96,20 +99,23 @@ impl Waveform {
     }
 
     /// A run starts at step `start` and ends before `end`, at `h` ms per
-    /// step: an oscillator computes its values for the run, restarted as
-    /// NEST restarts it.
-    pub fn start_run(&mut self, start: Step, end: Step, h: f64) {
+    /// step: an oscillator computes its values for the run, from the
+    /// closed form after a `Prepare` (`restart`, as NEST's `pre_run_hook`),
+    /// else going on from where the last run stopped.
+    pub fn start_run(&mut self, start: Step, end: Step, h: f64, restart: bool) {
         let Waveform::Oscillator {
             amplitude,
             frequency,
             phase,
             first,
             y1,
+            last,
             ..
         } = self
         else {
             return;
         };
+        let restart = restart || y1.is_empty() || start != *first + y1.len() as Step;
         if y1.is_empty() || start < *first {
             *first = start;
             y1.clear();
@@ -120,10 +126,14 @@ impl Waveform {
         let t = start as f64 * h;
         let omega = 2.0 * std::f64::consts::PI * *frequency / 1000.0;
         let phi = *phase * 2.0 * std::f64::consts::PI / 360.0;
-        let (mut y_0, mut y_1) = (
-            *amplitude * (omega * t + phi).cos(),
-            *amplitude * (omega * t + phi).sin(),
-        );
+        let (mut y_0, mut y_1) = if restart {
+            (
+                *amplitude * (omega * t + phi).cos(),
+                *amplitude * (omega * t + phi).sin(),
+            )
+        } else {
+            *last
+        };
         let (a00, a01, a10, a11) = (
             (omega * h).cos(),
             -(omega * h).sin(),
@@ -136,6 +146,7 @@ impl Waveform {
             y_1 = a10 * y0 + a11 * y_1;
             y1.push(y_1);
         }
+        *last = (y_0, y_1);
     }
 }
 
@@ -188,6 +199,9 @@ pub struct CurrentInput {
     drives: Vec<CurrentDrive>,
     start: Vec<u32>,
     drive_of: Vec<u32>,
+    /// A `Prepare` came since the last run: the next restarts what
+    /// restarts with it.
+    prepared: bool,
 }
 
 impl CurrentInput {
@@ -211,6 +225,7 @@ impl CurrentInput {
             drives,
             start,
             drive_of,
+            prepared: true,
         }
     }
 
@@ -265,16 +280,16 @@ impl CurrentInput {
         }
     }
 
+    /// NEST's `Prepare`: the next run restarts the oscillators.
+    pub fn prepare(&mut self) {
+        self.prepared = true;
+    }
+
     /// A run over steps `start..end` begins (`h` ms per step).
     pub fn start_run(&mut self, start: Step, end: Step, h: f64) {
+        let restart = std::mem::take(&mut self.prepared);
         for d in &mut self.drives {
-            d.wave.start_run(start, end, h);
-            for e in &mut d.earlier {
-                // An earlier oscillator's values of past runs stay.
-                if e.0 > start {
-                    e.1.start_run(start, end.min(e.0), h);
-                }
-            }
+            d.wave.start_run(start, end, h, restart);
         }
     }
 
@@ -384,9 +399,19 @@ mod tests {
             assert!((input.arriving(0, s + 1) - expect).abs() < 1e-9, "step {s}");
         }
         let before = input.arriving(0, 100);
+        input.prepare();
         input.start_run(100, 200, 0.1);
         assert_eq!(input.arriving(0, 100), before, "in flight: kept");
         let t = 150.0 * 0.1;
-        assert!((input.arriving(0, 150) - (10.0 * (omega * t + phi).sin() + 1.0)).abs() < 1e-9);
+        let restarted = input.arriving(0, 150);
+        assert!((restarted - (10.0 * (omega * t + phi).sin() + 1.0)).abs() < 1e-9);
+        // Without a Prepare (NEST's Run after Run) the rotation goes on:
+        // the same to rounding, not the same bits.
+        let mut d = drive(1, 0.0, 1, 0, Step::MAX);
+        d.wave = Waveform::oscillator(10.0, 1.0, 50.0, 30.0);
+        let mut cont = CurrentInput::new(vec![d], vec![vec![0]]);
+        cont.start_run(0, 100, 0.1);
+        cont.start_run(100, 200, 0.1);
+        assert!((cont.arriving(0, 150) - restarted).abs() < 1e-9);
     }
 }

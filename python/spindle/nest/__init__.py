@@ -28,7 +28,7 @@ __all__ = [
     "SetStatus", "Simulate", "Prepare", "Run", "Cleanup", "NodeCollection",
     "NESTError", "NESTErrors", "Models", "VerbosityLevel", "message",
     "get_verbosity", "set_verbosity", "Rank", "NumProcesses", "raster_plot",
-    "voltage_trace", "random", "math", "Parameter", "GetNodes",
+    "voltage_trace", "random", "math", "Parameter", "GetNodes", "RunManager",
 ]
 
 _kernel = Kernel()
@@ -1075,6 +1075,20 @@ def Run(t):
 
 def Cleanup():
     pass
+
+
+class RunManager:
+    """NEST's ``with nest.RunManager(): nest.Run(t) ...``: Prepare on
+    entry, Cleanup on exit; the Runs between continue one another (an
+    ac_generator's oscillator is not restarted between them)."""
+
+    def __enter__(self):
+        Prepare()
+        return self
+
+    def __exit__(self, *exc):
+        Cleanup()
+        return False
 
 
 def Simulate(t):

@@ -120,10 +120,24 @@ impl Simulation {
         self.ranks.as_ref()
     }
 
-    /// Advance by `ms` of model time (a multiple of the resolution). May be
-    /// called again; the run continues where it stopped. Each shard runs
-    /// the slice loop on its own thread (see [`schedule`]).
+    /// NEST's `Simulate`: [`prepare`](Self::prepare), then
+    /// [`run`](Self::run).
     pub fn simulate(&mut self, ms: f64) -> Result<(), EngineError> {
+        self.prepare();
+        self.run(ms)
+    }
+
+    /// NEST's `Prepare`: what restarts with a run (an `ac_generator`'s
+    /// oscillator) restarts at the next [`run`](Self::run).
+    pub fn prepare(&mut self) {
+        self.shards.iter_mut().for_each(|s| s.prepare());
+    }
+
+    /// NEST's `Run`: advance by `ms` of model time (a multiple of the
+    /// resolution). May be called again; the run continues where it
+    /// stopped. Each shard runs the slice loop on its own thread (see
+    /// [`schedule`]).
+    pub fn run(&mut self, ms: f64) -> Result<(), EngineError> {
         let res = self.net.resolution();
         let steps = res.steps_on_grid("simtime", ms)?;
         let end = res.advance("simtime", self.now, steps)?;
