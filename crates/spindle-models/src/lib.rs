@@ -16,6 +16,8 @@
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
+//! - [`odeint`]: GSL's adaptive Runge-Kutta-Fehlberg (4, 5) stepper, as
+//!   NEST's conductance-based and Hodgkin-Huxley models use it;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
 //! - [`current`]: the current a `dc_generator` gives each target;
@@ -34,6 +36,7 @@ pub mod isa;
 pub mod lanes;
 pub mod model;
 pub mod numerics;
+pub mod odeint;
 pub mod poisson;
 pub mod ports;
 pub mod ring;
