@@ -13,6 +13,9 @@
 //! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
 //!   same neurons with any number of receptor ports, each with its own
 //!   time constant;
+//! - [`iaf_cond_exp`]: NEST's conductance-based
+//!   integrate-and-fire neuron, integrated with GSL's adaptive solver as
+//!   NEST does ([`odeint`], driven through [`adaptive`]);
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
@@ -25,8 +28,10 @@
 //! - [`isa`]: which vector unit the hot loops run on.
 #![deny(unsafe_code)]
 
+pub mod adaptive;
 pub mod current;
 pub mod devices;
+pub mod iaf_cond_exp;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_alpha_multisynapse;
 pub mod iaf_psc_delta;
@@ -42,6 +47,7 @@ pub mod ports;
 pub mod ring;
 
 pub use current::{CurrentDrive, CurrentInput};
+pub use iaf_cond_exp::IAF_COND_EXP;
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
 pub use iaf_psc_alpha_multisynapse::{IAF_PSC_ALPHA_MULTISYNAPSE, IafPscAlphaMultisynapseParams};
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
@@ -63,6 +69,7 @@ pub static MODELS: &[ModelRef] = &[
     &IAF_PSC_EXP,
     &IAF_PSC_EXP_MULTISYNAPSE,
     &IAF_PSC_ALPHA_MULTISYNAPSE,
+    &IAF_COND_EXP,
 ];
 
 /// The model NEST calls `name`.
