@@ -124,3 +124,13 @@ fn check(model: &str) {
 fn iaf_cond_exp_matches_nest() {
     check("iaf_cond_exp");
 }
+
+#[test]
+fn iaf_cond_alpha_matches_nest() {
+    check("iaf_cond_alpha");
+}
+
+#[test]
+fn hh_psc_alpha_matches_nest() {
+    check("hh_psc_alpha");
+}

@@ -75,11 +75,11 @@ CASES = {
         "simtime": 200.0,
         "params": {"t_ref": 1.3, "E_L": -65.0, "V_reset": -68.0, "V_th": -52.0, "V_m": -60.0,
                    "C_m": 200.0, "g_L": 10.0, "tau_syn_ex": 1.5, "tau_syn_in": 6.0,
-                   "E_in": -80.0, "I_e": 120.0},
+                   "E_in": -80.0, "I_e": 200.0},
         "record": COND,
         "inputs": [
             spikes(poisson(2000.0, 0.0, 180.0, 0.125, 3), 1.0),
-            spikes(poisson(800.0, 0.0, 180.0, 0.125, 4), -2.0, 2.0),
+            spikes(poisson(800.0, 0.0, 180.0, 0.125, 4), -0.5, 2.0),
         ],
     },
     "iaf_cond_alpha_h01": {

@@ -13,8 +13,9 @@
 //! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
 //!   same neurons with any number of receptor ports, each with its own
 //!   time constant;
-//! - [`iaf_cond_exp`]: NEST's conductance-based
-//!   integrate-and-fire neuron, integrated with GSL's adaptive solver as
+//! - [`iaf_cond_exp`], [`iaf_cond_alpha`], [`hh_psc_alpha`]: NEST's
+//!   conductance-based integrate-and-fire neurons and Hodgkin-Huxley
+//!   neuron, integrated with GSL's adaptive solver as
 //!   NEST does ([`odeint`], driven through [`adaptive`]);
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
@@ -31,6 +32,8 @@
 pub mod adaptive;
 pub mod current;
 pub mod devices;
+pub mod hh_psc_alpha;
+pub mod iaf_cond_alpha;
 pub mod iaf_cond_exp;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_alpha_multisynapse;
@@ -47,6 +50,8 @@ pub mod ports;
 pub mod ring;
 
 pub use current::{CurrentDrive, CurrentInput};
+pub use hh_psc_alpha::HH_PSC_ALPHA;
+pub use iaf_cond_alpha::IAF_COND_ALPHA;
 pub use iaf_cond_exp::IAF_COND_EXP;
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
 pub use iaf_psc_alpha_multisynapse::{IAF_PSC_ALPHA_MULTISYNAPSE, IafPscAlphaMultisynapseParams};
@@ -70,6 +75,8 @@ pub static MODELS: &[ModelRef] = &[
     &IAF_PSC_EXP_MULTISYNAPSE,
     &IAF_PSC_ALPHA_MULTISYNAPSE,
     &IAF_COND_EXP,
+    &IAF_COND_ALPHA,
+    &HH_PSC_ALPHA,
 ];
 
 /// The model NEST calls `name`.

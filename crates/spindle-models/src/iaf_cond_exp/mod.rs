@@ -46,7 +46,7 @@ pub type IafCondExpPopulation = LanePopulation<Adaptive<Neuron>>;
 
 /// The parameters with NEST's names, units and defaults (NEST's
 /// `Parameters_::get` order, then the initial `V_m`).
-const PARAMS: &[ParamSpec] = &[
+pub(crate) const PARAMS: &[ParamSpec] = &[
     param("V_th", "mV", -55.0),
     param("V_reset", "mV", -60.0),
     param("t_ref", "ms", 2.0),
