@@ -90,7 +90,10 @@ fn check(model: &str) {
         let mut max_diff = 0.0f64;
         let mut identical = 0;
         for (i, row) in reference.iter().enumerate() {
-            assert!((times[i] - row[0]).abs() < 1e-9, "{name}: time of sample {i}");
+            assert!(
+                (times[i] - row[0]).abs() < 1e-9,
+                "{name}: time of sample {i}"
+            );
             identical += usize::from(
                 (0..names.len()).all(|r| values[i][r].to_bits() == row[1 + r].to_bits()),
             );
@@ -133,4 +136,14 @@ fn iaf_cond_alpha_matches_nest() {
 #[test]
 fn hh_psc_alpha_matches_nest() {
     check("hh_psc_alpha");
+}
+
+#[test]
+fn aeif_cond_alpha_matches_nest() {
+    check("aeif_cond_alpha");
+}
+
+#[test]
+fn aeif_cond_exp_matches_nest() {
+    check("aeif_cond_exp");
 }

@@ -50,6 +50,7 @@ def dc(amplitude, start, stop):
 
 COND = ["V_m", "g_ex", "g_in"]
 HH = ["V_m", "Act_m", "Inact_h", "Act_n"]
+AEIF = ["V_m", "g_ex", "g_in", "w"]
 
 CASES = {
     # Poisson excitation and inhibition drive it to fire; a current step
@@ -105,6 +106,44 @@ CASES = {
             spikes(poisson(3000.0, 0.0, 200.0, 0.1, 7), 60.0),
             spikes(poisson(1000.0, 0.0, 200.0, 0.1, 8), -80.0, 1.5),
             dc(800.0, 210.0, 260.0),
+        ],
+    },
+    # Adaptation: bursts of spikes whose intervals grow, V_peak detection
+    # inside the step, t_ref 0 (NEST's default).
+    "aeif_cond_alpha_h01": {
+        "model": "aeif_cond_alpha",
+        "resolution": 0.1,
+        "simtime": 300.0,
+        "params": {"I_e": 700.0},
+        "record": AEIF,
+        "inputs": [
+            spikes(poisson(3000.0, 0.0, 200.0, 0.1, 9), 1.5),
+            spikes(poisson(1000.0, 0.0, 200.0, 0.1, 10), -4.0, 1.5),
+            dc(500.0, 210.0, 260.0),
+        ],
+    },
+    # Delta_T 0 (threshold V_th, no exponential), h = 0.125 ms, t_ref.
+    "aeif_cond_alpha_h0125_delta0": {
+        "model": "aeif_cond_alpha",
+        "resolution": 0.125,
+        "simtime": 200.0,
+        "params": {"Delta_T": 0.0, "t_ref": 2.0, "I_e": 800.0, "a": 2.0, "b": 40.0, "V_m": -60.0},
+        "record": AEIF,
+        "inputs": [
+            spikes(poisson(2000.0, 0.0, 180.0, 0.125, 11), 2.0),
+            spikes(poisson(800.0, 0.0, 180.0, 0.125, 12), -3.0, 2.0),
+        ],
+    },
+    "aeif_cond_exp_h01": {
+        "model": "aeif_cond_exp",
+        "resolution": 0.1,
+        "simtime": 300.0,
+        "params": {"I_e": 700.0, "t_ref": 1.5, "tau_syn_ex": 1.0, "tau_syn_in": 5.0},
+        "record": AEIF,
+        "inputs": [
+            spikes(poisson(3000.0, 0.0, 200.0, 0.1, 13), 1.0),
+            spikes(poisson(1000.0, 0.0, 200.0, 0.1, 14), -1.0, 1.5),
+            dc(500.0, 210.0, 260.0),
         ],
     },
 }

@@ -137,14 +137,7 @@ impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
     }
 
     #[inline(always)]
-    fn step(
-        &mut self,
-        p: &O::Props,
-        _: &(),
-        ex: &[f64],
-        inh: &[f64],
-        i0: Option<&[f64]>,
-    ) -> u32 {
+    fn step(&mut self, p: &O::Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
         let mut fired = 0;
         for l in 0..M {
             let i_stim = i0.map_or(0.0, |i0| i0[l]);

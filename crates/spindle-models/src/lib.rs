@@ -13,9 +13,9 @@
 //! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
 //!   same neurons with any number of receptor ports, each with its own
 //!   time constant;
-//! - [`iaf_cond_exp`], [`iaf_cond_alpha`], [`hh_psc_alpha`]: NEST's
-//!   conductance-based integrate-and-fire neurons and Hodgkin-Huxley
-//!   neuron, integrated with GSL's adaptive solver as
+//! - [`iaf_cond_exp`], [`iaf_cond_alpha`], [`aeif_cond_alpha`],
+//!   [`aeif_cond_exp`], [`hh_psc_alpha`]: NEST's conductance-based
+//!   integrate-and-fire neurons and Hodgkin-Huxley neuron, integrated with GSL's adaptive solver as
 //!   NEST does ([`odeint`], driven through [`adaptive`]);
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
@@ -30,6 +30,8 @@
 #![deny(unsafe_code)]
 
 pub mod adaptive;
+pub mod aeif_cond_alpha;
+pub mod aeif_cond_exp;
 pub mod current;
 pub mod devices;
 pub mod hh_psc_alpha;
@@ -49,6 +51,8 @@ pub mod poisson;
 pub mod ports;
 pub mod ring;
 
+pub use aeif_cond_alpha::AEIF_COND_ALPHA;
+pub use aeif_cond_exp::AEIF_COND_EXP;
 pub use current::{CurrentDrive, CurrentInput};
 pub use hh_psc_alpha::HH_PSC_ALPHA;
 pub use iaf_cond_alpha::IAF_COND_ALPHA;
@@ -77,6 +81,8 @@ pub static MODELS: &[ModelRef] = &[
     &IAF_COND_EXP,
     &IAF_COND_ALPHA,
     &HH_PSC_ALPHA,
+    &AEIF_COND_ALPHA,
+    &AEIF_COND_EXP,
 ];
 
 /// The model NEST calls `name`.

@@ -1,8 +1,8 @@
 //! The adaptive ODE stepper NEST's conductance-based and Hodgkin-Huxley
 //! models integrate with: GSL's embedded Runge-Kutta-Fehlberg (4, 5)
 //! method (`gsl_odeiv_step_rkf45`), its standard step-size control on the
-//! state alone (`gsl_odeiv_control_y_new(eps_abs, eps_rel)`, i.e.
-//! `a_y = 1`, `a_dydt = 0`) and its evolution driver
+//! state or its derivative (`gsl_odeiv_control_y_new`,
+//! `gsl_odeiv_control_yp_new`) and its evolution driver
 //! (`gsl_odeiv_evolve_apply`), with the step size carried from one call to
 //! the next as NEST carries it in `B_.IntegrationStep_`.
 //!
@@ -16,10 +16,10 @@
 //! `cstd.c` and `evolve.c` (unchanged since GSL 1.x) in their order.
 //!
 //! The system is autonomous (`f(y)`): none of NEST's models reads the time
-//! argument. Where GSL evaluates `f` at the end of each trial step for
-//! `dydt_out`, this module does not: with `a_dydt = 0` the control adds
-//! `0 * |h y'|`, which is `+0.0` for any finite derivative and so changes
-//! no bit.
+//! argument. GSL evaluates `f` at the end of each trial step for
+//! `dydt_out`; this module does so only where the control reads it (with
+//! `a_dydt = 0` it adds `0 * |h y'|`, which is `+0.0` for any finite
+//! derivative and so changes no bit).
 
 use thiserror::Error;
 
@@ -117,7 +117,8 @@ pub fn rkf45_step<const N: usize, F>(
         y[i] += h * d_i;
     }
     for i in 0..N {
-        yerr[i] = h * (EC[1] * k1[i] + EC[3] * k3[i] + EC[4] * k4[i] + EC[5] * k5[i] + EC[6] * k6[i]);
+        yerr[i] =
+            h * (EC[1] * k1[i] + EC[3] * k3[i] + EC[4] * k4[i] + EC[5] * k5[i] + EC[6] * k6[i]);
     }
 }
 
@@ -132,38 +133,72 @@ pub enum Adjust {
     Nil,
 }
 
-/// GSL's standard control on the state (`gsl_odeiv_control_y_new`): the
-/// error of component `i` is measured against
-/// `eps_abs + eps_rel * |y_i|`.
+/// GSL's standard step-size control (`gsl_odeiv_control_standard_new`):
+/// the error of component `i` is measured against
+/// `eps_rel * (a_y |y_i| + a_dydt |h y'_i|) + eps_abs`. NEST's models use
+/// it on the state ([`Control::y`], `gsl_odeiv_control_y_new`) or, the
+/// `aeif` models, on the derivative ([`Control::yp`],
+/// `gsl_odeiv_control_yp_new`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct YControl {
+pub struct Control {
     eps_abs: f64,
     eps_rel: f64,
+    a_y: f64,
+    a_dydt: f64,
 }
 
-impl YControl {
-    /// The control with absolute and relative tolerances `eps_abs`,
-    /// `eps_rel` (GSL refuses negative ones).
-    pub fn new(eps_abs: f64, eps_rel: f64) -> Result<Self, OdeError> {
-        if eps_abs < 0.0 || eps_rel < 0.0 {
+impl Control {
+    /// The control with tolerances `eps_abs`, `eps_rel` and weights `a_y`
+    /// on the state, `a_dydt` on the derivative (GSL refuses negative
+    /// ones).
+    pub fn new(eps_abs: f64, eps_rel: f64, a_y: f64, a_dydt: f64) -> Result<Self, OdeError> {
+        if eps_abs < 0.0 || eps_rel < 0.0 || a_y < 0.0 || a_dydt < 0.0 {
             return Err(OdeError::NegativeTolerance);
         }
-        Ok(Self { eps_abs, eps_rel })
+        Ok(Self {
+            eps_abs,
+            eps_rel,
+            a_y,
+            a_dydt,
+        })
     }
 
-    /// GSL's `std_control_hadjust` with `a_y = 1`, `a_dydt = 0`, for a
-    /// method of order 5: the largest ratio of error to tolerance decides.
-    /// Above 1.1 the step shrinks by `0.9 r^(-1/5)`, at most fivefold;
-    /// below 0.5 it grows by `0.9 r^(-1/6)`, between 1 and 5 times.
+    /// `gsl_odeiv_control_y_new(eps_abs, eps_rel)`: `a_y = 1`, `a_dydt = 0`.
+    pub fn y(eps_abs: f64, eps_rel: f64) -> Result<Self, OdeError> {
+        Self::new(eps_abs, eps_rel, 1.0, 0.0)
+    }
+
+    /// `gsl_odeiv_control_yp_new(eps_abs, eps_rel)`: `a_y = 0`, `a_dydt = 1`.
+    pub fn yp(eps_abs: f64, eps_rel: f64) -> Result<Self, OdeError> {
+        Self::new(eps_abs, eps_rel, 0.0, 1.0)
+    }
+
+    /// Whether the control reads the derivative at the end of a step (GSL
+    /// always evaluates it; where its weight is 0 it adds `0 * |h y'|`,
+    /// +0.0 for any finite derivative, so the evaluation is skipped).
+    fn reads_dydt(&self) -> bool {
+        self.a_dydt != 0.0
+    }
+
+    /// GSL's `std_control_hadjust` for a method of order 5, with `yp` the
+    /// derivative at the end of the step: the largest ratio of error to
+    /// tolerance decides. Above 1.1 the step shrinks by `0.9 r^(-1/5)`, at
+    /// most fivefold; below 0.5 it grows by `0.9 r^(-1/6)`, between 1 and
+    /// 5 times.
     #[inline(always)]
-    pub fn hadjust<const N: usize>(&self, y: &[f64; N], yerr: &[f64; N], h: &mut f64) -> Adjust {
+    pub fn hadjust<const N: usize>(
+        &self,
+        y: &[f64; N],
+        yerr: &[f64; N],
+        yp: &[f64; N],
+        h: &mut f64,
+    ) -> Adjust {
         const S: f64 = 0.9;
         let h_old = *h;
         let mut rmax = f64::MIN_POSITIVE;
         for i in 0..N {
-            // GSL: eps_rel * (a_y * |y| + a_dydt * |h y'|) + eps_abs, where
-            // the second term is +0.0 and a_y is 1: both exact.
-            let d0 = self.eps_rel * y[i].abs() + self.eps_abs;
+            let d0 = self.eps_rel * (self.a_y * y[i].abs() + self.a_dydt * (h_old * yp[i]).abs())
+                + self.eps_abs;
             let r = yerr[i].abs() / d0.abs();
             // GSL_MAX_DBL(r, rmax): `r > rmax ? r : rmax` (a NaN loses).
             rmax = if r > rmax { r } else { rmax };
@@ -201,7 +236,7 @@ impl YControl {
 /// of trial steps made.
 #[inline(always)]
 pub fn evolve_apply<const N: usize, F>(
-    control: &YControl,
+    control: &Control,
     f: &F,
     t: &mut f64,
     t1: f64,
@@ -230,9 +265,11 @@ where
         }
         rkf45_step(f, h0, y, &dydt_in, &mut yerr);
         trials += 1;
+        // GSL's `dydt_out`: the derivative at the end of the step.
+        let dydt_out = if control.reads_dydt() { f(y) } else { [0.0; N] };
         *t = if final_step { t1 } else { t0 + h0 };
         let h_old = h0;
-        if control.hadjust(y, &yerr, &mut h0) == Adjust::Decrease {
+        if control.hadjust(y, &yerr, &dydt_out, &mut h0) == Adjust::Decrease {
             let t_curr = *t;
             let t_next = *t + h0;
             if h0.abs() < h_old.abs() && t_next != t_curr {
@@ -253,7 +290,7 @@ where
 /// no longer advances the time (where GSL would spin).
 #[inline(always)]
 pub fn integrate<const N: usize, F>(
-    control: &YControl,
+    control: &Control,
     f: &F,
     step: f64,
     h: &mut f64,
@@ -306,31 +343,39 @@ mod tests {
 
     #[test]
     fn control_thresholds_and_bounds() {
-        let c = YControl::new(1e-3, 0.0).unwrap();
+        let c = Control::y(1e-3, 0.0).unwrap();
         // Error ten times the tolerance: shrink by 0.9 * 10^(-1/5).
         let mut h = 0.1;
-        assert_eq!(c.hadjust(&[0.0], &[1e-2], &mut h), Adjust::Decrease);
+        assert_eq!(c.hadjust(&[0.0], &[1e-2], &[0.0], &mut h), Adjust::Decrease);
         assert_eq!(h, 0.9 / 10f64.powf(0.2) * 0.1);
         // A huge error: at most fivefold.
         let mut h = 0.1;
-        assert_eq!(c.hadjust(&[0.0], &[1e3], &mut h), Adjust::Decrease);
+        assert_eq!(c.hadjust(&[0.0], &[1e3], &[0.0], &mut h), Adjust::Decrease);
         assert_eq!(h, 0.2 * 0.1);
         // Between 0.5 and 1.1: kept.
         let mut h = 0.1;
-        assert_eq!(c.hadjust(&[0.0], &[1e-3], &mut h), Adjust::Nil);
+        assert_eq!(c.hadjust(&[0.0], &[1e-3], &[0.0], &mut h), Adjust::Nil);
         assert_eq!(h, 0.1);
         // No error at all: fivefold.
-        assert_eq!(c.hadjust(&[0.0], &[0.0], &mut h), Adjust::Increase);
+        assert_eq!(c.hadjust(&[0.0], &[0.0], &[0.0], &mut h), Adjust::Increase);
         assert_eq!(h, 0.5);
         // Just under 0.5: grown by 0.9 * r^(-1/6), barely over 1.
         let mut h = 0.1;
-        assert_eq!(c.hadjust(&[0.0], &[0.49e-3], &mut h), Adjust::Increase);
+        assert_eq!(
+            c.hadjust(&[0.0], &[0.49e-3], &[0.0], &mut h),
+            Adjust::Increase
+        );
         assert_eq!(h, 0.9 / (0.49e-3f64 / 1e-3).powf(1.0 / 6.0) * 0.1);
         // The relative part scales with |y|.
-        let c = YControl::new(0.0, 1e-3).unwrap();
+        let c = Control::y(0.0, 1e-3).unwrap();
         let mut h = 0.1;
-        assert_eq!(c.hadjust(&[-100.0], &[0.1], &mut h), Adjust::Nil);
-        assert!(YControl::new(-1.0, 0.0).is_err());
+        assert_eq!(c.hadjust(&[-100.0], &[0.1], &[0.0], &mut h), Adjust::Nil);
+        assert!(Control::y(-1.0, 0.0).is_err());
+        // On the derivative: |h y'| scales the tolerance, |y| does not.
+        let c = Control::yp(1e-3, 1e-3).unwrap();
+        let mut h = 0.1;
+        assert_eq!(c.hadjust(&[1e6], &[1e-3], &[0.0], &mut h), Adjust::Nil);
+        assert_eq!(c.hadjust(&[0.0], &[1e-3], &[1e4], &mut h), Adjust::Increase);
     }
 
     /// A stiff-ish decay with a tight tolerance: the first step is refused
@@ -340,7 +385,7 @@ mod tests {
     #[test]
     fn evolve_adapts_and_clamps() {
         let f = |y: &[f64; 2]| [-50.0 * y[0], -y[1]];
-        let c = YControl::new(1e-6, 0.0).unwrap();
+        let c = Control::y(1e-6, 0.0).unwrap();
         let mut y = [1.0, 1.0];
         let mut h = 0.1;
         let mut t = 0.0;
@@ -369,7 +414,7 @@ mod tests {
     #[test]
     fn step_grows_to_the_interval() {
         let f = |y: &[f64; 1]| [-0.01 * y[0]];
-        let c = YControl::new(1e-3, 0.0).unwrap();
+        let c = Control::y(1e-3, 0.0).unwrap();
         let mut y = [1.0];
         let mut h = 0.01;
         for _ in 0..10 {
@@ -382,7 +427,7 @@ mod tests {
     #[test]
     fn direction_mismatch_is_refused() {
         let f = |y: &[f64; 1]| [y[0]];
-        let c = YControl::new(1e-3, 0.0).unwrap();
+        let c = Control::y(1e-3, 0.0).unwrap();
         let (mut t, mut h, mut y) = (0.0, -0.1, [1.0]);
         assert_eq!(
             evolve_apply(&c, &f, &mut t, 1.0, &mut h, &mut y),

@@ -31,7 +31,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, E, NeuronsState, OdeNeuron, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
-use crate::odeint::{YControl, integrate};
+use crate::odeint::{Control, integrate};
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -193,7 +193,7 @@ pub struct Props {
     p: HhPscAlphaParams,
     refractory_steps: u32,
     h: f64,
-    control: YControl,
+    control: Control,
     /// `e / tau_syn_ex` (NEST's `PSCurrInit_E_`).
     ps_curr_init_e: f64,
     /// `e / tau_syn_in` (`PSCurrInit_I_`).
@@ -233,7 +233,7 @@ impl OdeNeuron for Neuron {
             p,
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
-            control: YControl::new(1e-3, 0.0).expect("NEST's tolerances"),
+            control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
             ps_curr_init_e: 1.0 * E / p.tau_syn_ex,
             ps_curr_init_i: 1.0 * E / p.tau_syn_in,
         }

@@ -20,7 +20,7 @@ use crate::adaptive::{Adaptive, E, NeuronsState, OdeNeuron, recordable};
 use crate::iaf_cond_exp::{IafCondExpParams, PARAMS};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
-use crate::odeint::{YControl, integrate};
+use crate::odeint::{Control, integrate};
 
 /// The model: `iaf_cond_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -66,7 +66,13 @@ impl NeuronModel for IafCondAlpha {
     ) -> Box<dyn Population> {
         let p = Neuron::props(values, res);
         let state = NeuronsState::new(&p, len);
-        Box::new(IafCondAlphaPopulation::from_parts(p, (), state, len, offset))
+        Box::new(IafCondAlphaPopulation::from_parts(
+            p,
+            (),
+            state,
+            len,
+            offset,
+        ))
     }
 
     fn state_bytes_per_neuron(&self) -> usize {
@@ -80,7 +86,7 @@ pub struct Props {
     p: IafCondExpParams,
     refractory_steps: u32,
     h: f64,
-    control: YControl,
+    control: Control,
     /// `e / tau_syn_ex` (NEST's `PSConInit_E`).
     ps_con_init_e: f64,
     /// `e / tau_syn_in` (`PSConInit_I`).
@@ -106,7 +112,7 @@ impl OdeNeuron for Neuron {
             p,
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
-            control: YControl::new(1e-3, 0.0).expect("NEST's tolerances"),
+            control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
             ps_con_init_e: 1.0 * E / p.tau_syn_ex,
             ps_con_init_i: 1.0 * E / p.tau_syn_in,
         }

@@ -32,7 +32,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, NeuronsState, OdeNeuron, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
-use crate::odeint::{YControl, integrate};
+use crate::odeint::{Control, integrate};
 
 /// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -197,7 +197,7 @@ pub struct Props {
     p: IafCondExpParams,
     refractory_steps: u32,
     h: f64,
-    control: YControl,
+    control: Control,
 }
 
 /// One neuron: NEST's state vector `[V_M, G_EXC, G_INH]`, its refractory
@@ -219,7 +219,7 @@ impl OdeNeuron for Neuron {
             p,
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
-            control: YControl::new(1e-3, 0.0).expect("NEST's tolerances"),
+            control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
         }
     }
 

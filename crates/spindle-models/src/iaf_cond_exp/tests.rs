@@ -17,8 +17,14 @@ fn validation_gives_nests_messages() {
     assert_eq!(m.validate(&defaults()), Ok(()));
     assert_eq!(m.validate(&set("V_reset", -50.0)), Err(ParamError::Reset));
     let msg = |v: Vec<f64>| m.validate(&v).unwrap_err().to_string();
-    assert_eq!(msg(set("C_m", 0.0)), "Capacitance must be strictly positive.");
-    assert_eq!(msg(set("t_ref", -1.0)), "Refractory time cannot be negative.");
+    assert_eq!(
+        msg(set("C_m", 0.0)),
+        "Capacitance must be strictly positive."
+    );
+    assert_eq!(
+        msg(set("t_ref", -1.0)),
+        "Refractory time cannot be negative."
+    );
     assert_eq!(
         msg(set("tau_syn_in", 0.0)),
         "All time constants must be strictly positive."
@@ -72,7 +78,10 @@ fn spikes_join_conductances() {
     assert_eq!(n.sample(&p), [-70.0, 2.0, 3.0]);
     n.step(&p, 0.0, 0.0, 0.0);
     let [v, g_ex, g_in] = n.sample(&p);
-    assert!(v > -70.0, "excitation wins first (tau_syn_ex 0.2 ms, E_ex 0)");
+    assert!(
+        v > -70.0,
+        "excitation wins first (tau_syn_ex 0.2 ms, E_ex 0)"
+    );
     assert!((g_ex - 2.0 * (-0.5f64).exp()).abs() < 1e-3);
     assert!((g_in - 3.0 * (-0.05f64).exp()).abs() < 1e-4);
 }
