@@ -147,3 +147,13 @@ fn aeif_cond_alpha_matches_nest() {
 fn aeif_cond_exp_matches_nest() {
     check("aeif_cond_exp");
 }
+
+#[test]
+fn hh_cond_exp_traub_matches_nest() {
+    check("hh_cond_exp_traub");
+}
+
+#[test]
+fn iaf_cond_exp_sfa_rr_matches_nest() {
+    check("iaf_cond_exp_sfa_rr");
+}

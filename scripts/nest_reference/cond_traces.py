@@ -146,6 +146,33 @@ CASES = {
             dc(500.0, 210.0, 260.0),
         ],
     },
+    # The HH-COBA benchmark's neuron: Poisson conductance input, a current
+    # step; spikes at a local maximum above V_T + 30 mV.
+    "hh_cond_exp_traub_h01": {
+        "model": "hh_cond_exp_traub",
+        "resolution": 0.1,
+        "simtime": 300.0,
+        "params": {"I_e": 100.0, "V_m": -65.0},
+        "record": ["V_m", "g_ex", "g_in"] + HH[1:],
+        "inputs": [
+            spikes(poisson(3000.0, 0.0, 200.0, 0.1, 15), 2.0),
+            spikes(poisson(1000.0, 0.0, 200.0, 0.1, 16), -3.0, 1.5),
+            dc(300.0, 210.0, 260.0),
+        ],
+    },
+    # Adaptation and relative refractoriness, h = 0.125 ms.
+    "iaf_cond_exp_sfa_rr_h0125": {
+        "model": "iaf_cond_exp_sfa_rr",
+        "resolution": 0.125,
+        "simtime": 300.0,
+        "params": {"I_e": 600.0, "t_ref": 1.0},
+        "record": COND + ["g_sfa", "g_rr"],
+        "inputs": [
+            spikes(poisson(3000.0, 0.0, 200.0, 0.125, 17), 1.0),
+            spikes(poisson(1000.0, 0.0, 200.0, 0.125, 18), -2.0, 1.5),
+            dc(500.0, 210.0, 260.0),
+        ],
+    },
 }
 
 # Time simulated past a case's end so that the multimeter receives every
