@@ -45,22 +45,50 @@ fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
         .create_neurons(40, params(&HH_COND_EXP_TRAUB, &[("V_m", -65.0)]))
         .unwrap();
     let aeif = net
-        .create_neurons(40, params(&AEIF_COND_ALPHA, &[("I_e", 300.0)]))
+        .create_neurons(40, params(&AEIF_COND_ALPHA, &[("I_e", 700.0)]))
         .unwrap();
-    let all = ex.join(&inh).unwrap().join(&hh).unwrap().join(&aeif).unwrap();
+    let all = ex
+        .join(&inh)
+        .unwrap()
+        .join(&hh)
+        .unwrap()
+        .join(&aeif)
+        .unwrap();
     let pg = net
         .create_poisson_generator(PoissonGeneratorParams::with_rate(2_000.0))
         .unwrap();
-    net.connect(&pg, &all, ConnRule::all_to_all(), &SynSpec::static_synapse(2.0, 1.0))
-        .unwrap();
-    net.connect(&ex, &all, ConnRule::fixed_indegree(20), &SynSpec::static_synapse(3.0, 0.5))
-        .unwrap();
-    net.connect(&inh, &all, ConnRule::fixed_indegree(5), &SynSpec::static_synapse(-20.0, 0.5))
-        .unwrap();
+    net.connect(
+        &pg,
+        &all,
+        ConnRule::all_to_all(),
+        &SynSpec::static_synapse(2.0, 1.0),
+    )
+    .unwrap();
+    net.connect(
+        &ex,
+        &all,
+        ConnRule::fixed_indegree(20),
+        &SynSpec::static_synapse(3.0, 0.5),
+    )
+    .unwrap();
+    net.connect(
+        &inh,
+        &all,
+        ConnRule::fixed_indegree(5),
+        &SynSpec::static_synapse(-20.0, 0.5),
+    )
+    .unwrap();
     let sr = common::recorder(&mut net, &all);
     let names = ["V_m", "g_ex", "g_in"];
-    let probes = [ex.slice(310..320).unwrap(), hh.slice(0..3).unwrap(), aeif.slice(0..3).unwrap()];
-    let mms: Vec<_> = probes.iter().map(|p| common::multimeter(&mut net, p, &names)).collect();
+    let probes = [
+        ex.slice(310..320).unwrap(),
+        hh.slice(0..3).unwrap(),
+        aeif.slice(0..3).unwrap(),
+    ];
+    let mms: Vec<_> = probes
+        .iter()
+        .map(|p| common::multimeter(&mut net, p, &names))
+        .collect();
     let mut sim = Simulation::build(net, Config::threads(threads)).unwrap();
     sim.simulate(200.0).unwrap();
     let events = sim.spike_events(sr.first()).unwrap();
@@ -69,7 +97,10 @@ fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
         .iter()
         .flat_map(|mm| {
             let t = sim.multimeter_events(mm.first()).unwrap();
-            names.iter().map(move |r| t.get(r).unwrap().to_vec()).collect::<Vec<_>>()
+            names
+                .iter()
+                .map(move |r| t.get(r).unwrap().to_vec())
+                .collect::<Vec<_>>()
         })
         .collect();
     (spikes, traces)
@@ -78,7 +109,13 @@ fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
 #[test]
 fn adaptive_models_give_the_same_spikes_for_any_thread_count() {
     let reference = run(1);
-    let fired = |lo: u32, hi: u32| reference.0.iter().filter(|(s, _)| (lo..hi).contains(s)).count();
+    let fired = |lo: u32, hi: u32| {
+        reference
+            .0
+            .iter()
+            .filter(|(s, _)| (lo..hi).contains(s))
+            .count()
+    };
     println!(
         "{} COBA, {} HH, {} aeif spikes",
         fired(1, 401),

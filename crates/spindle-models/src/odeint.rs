@@ -211,13 +211,9 @@ impl Control {
             *h = r * h_old;
             Adjust::Decrease
         } else if rmax < 0.5 {
-            let mut r = S / rmax.powf(1.0 / (ORDER + 1.0));
-            if r > 5.0 {
-                r = 5.0;
-            }
-            if r < 1.0 {
-                r = 1.0;
-            }
+            // GSL bounds it by 5, then by 1 from below (r is never NaN:
+            // rmax is a positive number or infinity).
+            let r = (S / rmax.powf(1.0 / (ORDER + 1.0))).clamp(1.0, 5.0);
             *h = r * h_old;
             Adjust::Increase
         } else {
