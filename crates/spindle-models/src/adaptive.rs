@@ -16,8 +16,8 @@ use std::marker::PhantomData;
 
 use spindle_core::Resolution;
 
-use crate::lanes::{LaneChunk, LaneModel};
-use crate::model::{ParamError, ParamSpec, RecordableSpec};
+use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
+use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
 
 /// One neuron of a model NEST integrates with GSL's rkf45.
 pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
@@ -150,6 +150,26 @@ impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
     fn sample(&self, p: &O::Props) -> O::Sample {
         self.n[0].sample(p)
     }
+}
+
+/// `len` neurons of `O` with parameters `values` (validated) at local
+/// indices `offset..` of their shard, on grid `res`: every adaptive
+/// model's [`crate::NeuronModel::population`].
+pub(crate) fn population<O: OdeNeuron>(
+    values: &[f64],
+    res: Resolution,
+    offset: u32,
+    len: usize,
+) -> Box<dyn Population> {
+    let p = O::props(values, res);
+    let state = NeuronsState::new(&p, len);
+    Box::new(LanePopulation::<Adaptive<O>>::from_parts(
+        p,
+        (),
+        state,
+        len,
+        offset,
+    ))
 }
 
 /// A parameter declaration, briefly.

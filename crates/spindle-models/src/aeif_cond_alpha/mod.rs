@@ -39,7 +39,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, NeuronsState, OdeNeuron, check_finite, param, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, check_finite, param, population, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
 use crate::odeint::{Control, evolve_apply};
@@ -371,15 +371,7 @@ impl NeuronModel for AeifCondAlpha {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        let state = NeuronsState::new(&p, len);
-        Box::new(AeifCondAlphaPopulation::from_parts(
-            p,
-            (),
-            state,
-            len,
-            offset,
-        ))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {

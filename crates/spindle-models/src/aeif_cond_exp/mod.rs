@@ -8,7 +8,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, NeuronsState, OdeNeuron};
+use crate::adaptive::{Adaptive, OdeNeuron, population};
 use crate::aeif_cond_alpha::{AeifParams, AeifProps, PARAMS, RECORDABLES};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
@@ -47,9 +47,7 @@ impl NeuronModel for AeifCondExp {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        let state = NeuronsState::new(&p, len);
-        Box::new(AeifCondExpPopulation::from_parts(p, (), state, len, offset))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {

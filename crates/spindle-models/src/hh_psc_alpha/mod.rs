@@ -28,7 +28,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, NeuronsState, OdeNeuron, check_finite, param, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, check_finite, param, population, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
 use crate::odeint::{Control, integrate};
@@ -177,9 +177,7 @@ impl NeuronModel for HhPscAlpha {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        let state = NeuronsState::new(&p, len);
-        Box::new(HhPscAlphaPopulation::from_parts(p, (), state, len, offset))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {

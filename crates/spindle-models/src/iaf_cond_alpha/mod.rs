@@ -16,7 +16,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, NeuronsState, OdeNeuron, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, population, recordable};
 use crate::iaf_cond_exp::{IafCondExpParams, PARAMS};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
@@ -64,15 +64,7 @@ impl NeuronModel for IafCondAlpha {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        let state = NeuronsState::new(&p, len);
-        Box::new(IafCondAlphaPopulation::from_parts(
-            p,
-            (),
-            state,
-            len,
-            offset,
-        ))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {

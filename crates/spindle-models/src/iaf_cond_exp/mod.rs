@@ -29,7 +29,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, NeuronsState, OdeNeuron, check_finite, param, recordable};
+use crate::adaptive::{Adaptive, OdeNeuron, check_finite, param, population, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
 use crate::odeint::{Control, integrate};
@@ -175,14 +175,7 @@ impl NeuronModel for IafCondExp {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        Box::new(IafCondExpPopulation::from_parts(
-            p,
-            (),
-            NeuronsState::new(&p, len),
-            len,
-            offset,
-        ))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {

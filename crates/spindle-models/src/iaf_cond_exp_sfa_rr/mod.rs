@@ -31,7 +31,7 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, NeuronsState, OdeNeuron, check_finite, param, recordable};
+use crate::adaptive::{Adaptive, OdeNeuron, check_finite, param, population, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
 use crate::odeint::{Control, integrate};
@@ -215,15 +215,7 @@ impl NeuronModel for IafCondExpSfaRr {
         offset: u32,
         len: usize,
     ) -> Box<dyn Population> {
-        let p = Neuron::props(values, res);
-        let state = NeuronsState::new(&p, len);
-        Box::new(IafCondExpSfaRrPopulation::from_parts(
-            p,
-            (),
-            state,
-            len,
-            offset,
-        ))
+        population::<Neuron>(values, res, offset, len)
     }
 
     fn state_bytes_per_neuron(&self) -> usize {
