@@ -172,6 +172,49 @@ pub(crate) fn population<O: OdeNeuron>(
     ))
 }
 
+/// [`crate::NeuronModel`] for an adaptive model `$model` named `$name`
+/// with parameters `$params`, recordables `$recordables`, neurons of type
+/// `$neuron` and the check `$validate` (a `fn(&[f64]) -> Result<(),
+/// ParamError>` with NEST's messages): what every such model declares
+/// alike.
+macro_rules! adaptive_model {
+    ($model:ty, $name:literal, $params:expr, $recordables:expr, $neuron:ty, $validate:expr) => {
+        impl $crate::model::NeuronModel for $model {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn params(&self) -> &'static [$crate::model::ParamSpec] {
+                $params
+            }
+
+            fn recordables(&self) -> &'static [$crate::model::RecordableSpec] {
+                $recordables
+            }
+
+            fn validate(&self, values: &[f64]) -> Result<(), $crate::model::ParamError> {
+                let validate: fn(&[f64]) -> Result<(), $crate::model::ParamError> = $validate;
+                validate(values)
+            }
+
+            fn population(
+                &self,
+                values: &[f64],
+                res: spindle_core::Resolution,
+                offset: u32,
+                len: usize,
+            ) -> Box<dyn $crate::model::Population> {
+                $crate::adaptive::population::<$neuron>(values, res, offset, len)
+            }
+
+            fn state_bytes_per_neuron(&self) -> usize {
+                <$crate::adaptive::Adaptive<$neuron> as $crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
+            }
+        }
+    };
+}
+pub(crate) use adaptive_model;
+
 /// A parameter declaration, briefly.
 pub(crate) const fn param(name: &'static str, unit: &'static str, default: f64) -> ParamSpec {
     ParamSpec {

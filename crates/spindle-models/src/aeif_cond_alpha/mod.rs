@@ -39,9 +39,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, OdeNeuron, check_finite, param, population, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, evolve_apply};
 
 /// The model: `aeif_cond_alpha` behind the [`NeuronModel`] interface.
@@ -347,37 +347,14 @@ impl AeifProps {
     }
 }
 
-impl NeuronModel for AeifCondAlpha {
-    fn name(&self) -> &'static str {
-        "aeif_cond_alpha"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        AeifParams::from_values(values).validate(values, false)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        AeifCondAlphaPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    AeifCondAlpha,
+    "aeif_cond_alpha",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| AeifParams::from_values(v).validate(v, false)
+);
 
 /// One neuron: NEST's state vector `[V_M, DG_EXC, G_EXC, DG_INH, G_INH,
 /// W]`, its refractory count and its integration step.

@@ -8,10 +8,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, population};
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model};
 use crate::aeif_cond_alpha::{AeifParams, AeifProps, PARAMS, RECORDABLES};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
 
 /// The model: `aeif_cond_exp` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,37 +22,14 @@ pub static AEIF_COND_EXP: AeifCondExp = AeifCondExp;
 /// A population of `aeif_cond_exp` neurons sharing one parameter set.
 pub type AeifCondExpPopulation = LanePopulation<Adaptive<Neuron>>;
 
-impl NeuronModel for AeifCondExp {
-    fn name(&self) -> &'static str {
-        "aeif_cond_exp"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        AeifParams::from_values(values).validate(values, true)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        AeifCondExpPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    AeifCondExp,
+    "aeif_cond_exp",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| AeifParams::from_values(v).validate(v, true)
+);
 
 /// One neuron: NEST's state vector `[V_M, G_EXC, G_INH, W]`, its
 /// refractory count and its integration step.

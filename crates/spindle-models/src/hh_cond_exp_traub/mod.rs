@@ -33,9 +33,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, check_finite, param, population, recordable};
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, integrate};
 
 /// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
@@ -172,37 +172,14 @@ impl HhCondExpTraubParams {
     }
 }
 
-impl NeuronModel for HhCondExpTraub {
-    fn name(&self) -> &'static str {
-        "hh_cond_exp_traub"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        HhCondExpTraubParams::from_values(values).validate(values)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        HhCondExpTraubPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    HhCondExpTraub,
+    "hh_cond_exp_traub",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| HhCondExpTraubParams::from_values(v).validate(v)
+);
 
 /// What the step reads.
 #[derive(Debug, Clone, Copy)]

@@ -28,9 +28,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, OdeNeuron, check_finite, param, population, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, integrate};
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
@@ -153,37 +153,14 @@ impl HhPscAlphaParams {
     }
 }
 
-impl NeuronModel for HhPscAlpha {
-    fn name(&self) -> &'static str {
-        "hh_psc_alpha"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        HhPscAlphaParams::from_values(values).validate(values)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        HhPscAlphaPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    HhPscAlpha,
+    "hh_psc_alpha",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| HhPscAlphaParams::from_values(v).validate(v)
+);
 
 /// What the step reads.
 #[derive(Debug, Clone, Copy)]

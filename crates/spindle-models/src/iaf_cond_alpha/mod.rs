@@ -16,10 +16,10 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, OdeNeuron, population, recordable};
+use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, recordable};
 use crate::iaf_cond_exp::{IafCondExpParams, PARAMS};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::RecordableSpec;
 use crate::odeint::{Control, integrate};
 
 /// The model: `iaf_cond_alpha` behind the [`NeuronModel`] interface.
@@ -40,37 +40,14 @@ const RECORDABLES: &[RecordableSpec] = &[
     recordable("t_ref_remaining", "ms"),
 ];
 
-impl NeuronModel for IafCondAlpha {
-    fn name(&self) -> &'static str {
-        "iaf_cond_alpha"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        IafCondExpParams::from_values(values).validate(values)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        IafCondAlphaPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    IafCondAlpha,
+    "iaf_cond_alpha",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| IafCondExpParams::from_values(v).validate(v)
+);
 
 /// What the step reads.
 #[derive(Debug, Clone, Copy)]

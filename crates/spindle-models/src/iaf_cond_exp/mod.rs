@@ -29,9 +29,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, check_finite, param, population, recordable};
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, integrate};
 
 /// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
@@ -151,37 +151,14 @@ impl IafCondExpParams {
     }
 }
 
-impl NeuronModel for IafCondExp {
-    fn name(&self) -> &'static str {
-        "iaf_cond_exp"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        IafCondExpParams::from_values(values).validate(values)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        IafCondExpPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    IafCondExp,
+    "iaf_cond_exp",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| IafCondExpParams::from_values(v).validate(v)
+);
 
 /// What the step reads: the parameters, the refractory period in steps,
 /// the simulation step and the solver's control.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::NeuronParams;
+use crate::model::{NeuronModel, NeuronParams};
 
 fn defaults() -> Vec<f64> {
     NeuronParams::defaults(&IAF_COND_EXP).values().to_vec()

@@ -31,9 +31,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, check_finite, param, population, recordable};
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
-use crate::model::{NeuronModel, ParamError, ParamSpec, Population, RecordableSpec};
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, integrate};
 
 /// The model: `iaf_cond_exp_sfa_rr` behind the [`NeuronModel`] interface.
@@ -191,37 +191,14 @@ impl IafCondExpSfaRrParams {
     }
 }
 
-impl NeuronModel for IafCondExpSfaRr {
-    fn name(&self) -> &'static str {
-        "iaf_cond_exp_sfa_rr"
-    }
-
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-
-    fn recordables(&self) -> &'static [RecordableSpec] {
-        RECORDABLES
-    }
-
-    fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        IafCondExpSfaRrParams::from_values(values).validate(values)
-    }
-
-    fn population(
-        &self,
-        values: &[f64],
-        res: Resolution,
-        offset: u32,
-        len: usize,
-    ) -> Box<dyn Population> {
-        population::<Neuron>(values, res, offset, len)
-    }
-
-    fn state_bytes_per_neuron(&self) -> usize {
-        IafCondExpSfaRrPopulation::STATE_BYTES_PER_NEURON
-    }
-}
+adaptive_model!(
+    IafCondExpSfaRr,
+    "iaf_cond_exp_sfa_rr",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| IafCondExpSfaRrParams::from_values(v).validate(v)
+);
 
 /// What the step reads.
 #[derive(Debug, Clone, Copy)]
