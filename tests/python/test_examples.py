@@ -79,6 +79,8 @@ def _vm_figures(dev, prefix="vm."):
 EPILOGUES = {
     "one_neuron.py": 'print("FIGURES", _json.dumps(_vm_figures(voltmeter)))',
     "twoneurons.py": 'print("FIGURES", _json.dumps(_vm_figures(voltmeter)))',
+    # The last run's voltmeter (initial V_m -60 mV) is what the script keeps.
+    "vinit_example.py": 'print("FIGURES", _json.dumps(_vm_figures(voltmeter)))',
     "one_neuron_with_noise.py": 'print("FIGURES", _json.dumps(_vm_figures(voltmeter)))',
     "sensitivity_to_perturbation.py": (
         'print("FIGURES", _json.dumps({"trial0.n_spikes": len(senders[0]), '
@@ -152,6 +154,9 @@ SCRIPTS = [
     "balancedneuron.py",
     "brette_et_al_2007/cuba.py",
     "brette_et_al_2007/cuba_ps.py",
+    "brette_et_al_2007/coba.py",
+    "brette_et_al_2007/hh_coba.py",
+    "vinit_example.py",
     "brunel_alpha_nest.py",
     "brunel_delta_nest.py",
     "sensitivity_to_perturbation.py",

@@ -13,9 +13,16 @@
 //! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
 //!   same neurons with any number of receptor ports, each with its own
 //!   time constant;
+//! - [`iaf_cond_exp`], [`iaf_cond_alpha`], [`iaf_cond_exp_sfa_rr`],
+//!   [`aeif_cond_alpha`], [`aeif_cond_exp`], [`hh_psc_alpha`],
+//!   [`hh_cond_exp_traub`]: NEST's conductance-based integrate-and-fire
+//!   neurons and Hodgkin-Huxley neurons, integrated with GSL's adaptive solver as
+//!   NEST does ([`odeint`], driven through [`adaptive`]);
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
+//! - [`odeint`]: GSL's adaptive Runge-Kutta-Fehlberg (4, 5) stepper, as
+//!   NEST's conductance-based and Hodgkin-Huxley models use it;
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
 //! - [`current`]: the current a `dc_generator` gives each target;
@@ -23,8 +30,16 @@
 //! - [`isa`]: which vector unit the hot loops run on.
 #![deny(unsafe_code)]
 
+pub mod adaptive;
+pub mod aeif_cond_alpha;
+pub mod aeif_cond_exp;
 pub mod current;
 pub mod devices;
+pub mod hh_cond_exp_traub;
+pub mod hh_psc_alpha;
+pub mod iaf_cond_alpha;
+pub mod iaf_cond_exp;
+pub mod iaf_cond_exp_sfa_rr;
 pub mod iaf_psc_alpha;
 pub mod iaf_psc_alpha_multisynapse;
 pub mod iaf_psc_delta;
@@ -34,11 +49,19 @@ pub mod isa;
 pub mod lanes;
 pub mod model;
 pub mod numerics;
+pub mod odeint;
 pub mod poisson;
 pub mod ports;
 pub mod ring;
 
+pub use aeif_cond_alpha::AEIF_COND_ALPHA;
+pub use aeif_cond_exp::AEIF_COND_EXP;
 pub use current::{CurrentDrive, CurrentInput};
+pub use hh_cond_exp_traub::HH_COND_EXP_TRAUB;
+pub use hh_psc_alpha::HH_PSC_ALPHA;
+pub use iaf_cond_alpha::IAF_COND_ALPHA;
+pub use iaf_cond_exp::IAF_COND_EXP;
+pub use iaf_cond_exp_sfa_rr::IAF_COND_EXP_SFA_RR;
 pub use iaf_psc_alpha::{IAF_PSC_ALPHA, IafPscAlphaParams, IafPscAlphaPopulation, Propagators};
 pub use iaf_psc_alpha_multisynapse::{IAF_PSC_ALPHA_MULTISYNAPSE, IafPscAlphaMultisynapseParams};
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
@@ -60,6 +83,13 @@ pub static MODELS: &[ModelRef] = &[
     &IAF_PSC_EXP,
     &IAF_PSC_EXP_MULTISYNAPSE,
     &IAF_PSC_ALPHA_MULTISYNAPSE,
+    &IAF_COND_EXP,
+    &IAF_COND_ALPHA,
+    &HH_PSC_ALPHA,
+    &AEIF_COND_ALPHA,
+    &AEIF_COND_EXP,
+    &HH_COND_EXP_TRAUB,
+    &IAF_COND_EXP_SFA_RR,
 ];
 
 /// The model NEST calls `name`.

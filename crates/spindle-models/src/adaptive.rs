@@ -1,0 +1,242 @@
+//! The lane driver's side of the models NEST integrates with GSL's
+//! adaptive solver ([`crate::odeint`]): each neuron is one value of the
+//! model's [`OdeNeuron`] type (its ODE state, its own integration step
+//! size, its refractory count), advanced one neuron at a time by the
+//! model's scalar step. The shared lane driver ([`crate::lanes`]) brings the
+//! input, current generators, probes and spikes as for every other model;
+//! [`Adaptive`] adapts one to the other.
+//!
+//! The step size each neuron carries differs from neuron to neuron and
+//! from step to step, so the lanes cannot share control flow: every lane
+//! runs its own loop of trial steps (correct for any lane count, and the
+//! same bits for any).
+
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use spindle_core::Resolution;
+
+use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
+use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
+
+/// One neuron of a model NEST integrates with GSL's rkf45.
+pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
+    /// What the step reads that derives from the parameters and `h`.
+    type Props: Debug + Clone + Copy + Send + Sync;
+    /// The recordables of one neuron, in the model's order.
+    type Sample: AsRef<[f64]>;
+
+    /// The props of parameters `values` (validated, in the model's
+    /// declaration order) on grid `res`.
+    fn props(values: &[f64], res: Resolution) -> Self::Props;
+
+    /// A neuron in its initial state (NEST's `State_(const Parameters_&)`
+    /// with `V_m` from the parameters), its integration step `res`'s `h`.
+    fn new(p: &Self::Props) -> Self;
+
+    /// The membrane potential [mV] (absolute, as NEST holds it).
+    fn v_m(&mut self) -> &mut f64;
+
+    /// One simulation step of NEST's `update`: integrate over the step,
+    /// then add this step's spike input (`ex` the excitatory weights'
+    /// sum, `inh` the inhibitory ones', negative), refractoriness and spike
+    /// detection in NEST's order, with `i_stim` the current input of the
+    /// step (NEST's `B_.I_stim_`). Returns whether the neuron fired.
+    fn step(&mut self, p: &Self::Props, ex: f64, inh: f64, i_stim: f64) -> bool;
+
+    /// The recordables.
+    fn sample(&self, p: &Self::Props) -> Self::Sample;
+}
+
+/// An [`OdeNeuron`] model behind the lane driver.
+#[derive(Debug, Clone, Copy)]
+pub struct Adaptive<O>(PhantomData<O>);
+
+/// The neurons of a population, one value each.
+#[derive(Debug, Clone)]
+pub struct NeuronsState<O> {
+    /// Membrane potentials [mV], absolute, kept in step with `neurons` at
+    /// each chunk's load and store (the lane driver sets `V_m` here).
+    v: Vec<f64>,
+    neurons: Vec<O>,
+}
+
+impl<O: OdeNeuron> NeuronsState<O> {
+    /// `len` neurons in the initial state of props `p`.
+    pub fn new(p: &O::Props, len: usize) -> Self {
+        let mut one = O::new(p);
+        Self {
+            v: vec![*one.v_m(); len],
+            neurons: vec![one; len],
+        }
+    }
+}
+
+impl<O: OdeNeuron> LaneModel for Adaptive<O> {
+    type Props = O::Props;
+    type Tables = ();
+    type State = NeuronsState<O>;
+    type Chunk<const M: usize> = Chunk<O, M>;
+    type Sample = O::Sample;
+
+    const STATE_BYTES_PER_NEURON: usize = size_of::<O>() + size_of::<f64>();
+
+    fn parts(values: &[f64], res: Resolution) -> (O::Props, ()) {
+        (O::props(values, res), ())
+    }
+
+    fn split_state(state: &mut Self::State, at: usize) -> Self::State {
+        NeuronsState {
+            v: state.v.split_off(at),
+            neurons: state.neurons.split_off(at),
+        }
+    }
+
+    /// Absolute potentials: NEST's conductance-based and HH models hold
+    /// `V_m` itself, not its distance from `E_L`.
+    fn potentials(state: &mut Self::State) -> &mut [f64] {
+        &mut state.v
+    }
+
+    fn e_l(_: &O::Props) -> f64 {
+        0.0
+    }
+
+    fn set_v_m(state: &mut Self::State, _: &O::Props, i: usize, v_m: f64) {
+        state.v[i] = v_m;
+    }
+
+    /// NEST keeps the absolute `V_m` of these models when `E_L` changes.
+    fn rebase(_: &mut Self::State, _: &O::Props, _: &O::Props) {}
+}
+
+/// `M` neighbouring neurons through a slice.
+pub struct Chunk<O, const M: usize> {
+    n: [O; M],
+}
+
+impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
+    #[inline(always)]
+    fn load(state: &NeuronsState<O>, i: usize) -> Self {
+        Self {
+            n: std::array::from_fn(|l| {
+                let mut n = state.neurons[i + l];
+                *n.v_m() = state.v[i + l];
+                n
+            }),
+        }
+    }
+
+    #[inline(always)]
+    fn store(&self, state: &mut NeuronsState<O>, i: usize) {
+        for (l, n) in self.n.iter().enumerate() {
+            let mut n = *n;
+            state.v[i + l] = *n.v_m();
+            state.neurons[i + l] = n;
+        }
+    }
+
+    #[inline(always)]
+    fn step(&mut self, p: &O::Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
+        let mut fired = 0;
+        for l in 0..M {
+            let i_stim = i0.map_or(0.0, |i0| i0[l]);
+            fired |= u32::from(self.n[l].step(p, ex[l], inh[l], i_stim)) << l;
+        }
+        fired
+    }
+
+    #[inline(always)]
+    fn sample(&self, p: &O::Props) -> O::Sample {
+        self.n[0].sample(p)
+    }
+}
+
+/// `len` neurons of `O` with parameters `values` (validated) at local
+/// indices `offset..` of their shard, on grid `res`: every adaptive
+/// model's [`crate::NeuronModel::population`].
+pub(crate) fn population<O: OdeNeuron>(
+    values: &[f64],
+    res: Resolution,
+    offset: u32,
+    len: usize,
+) -> Box<dyn Population> {
+    let p = O::props(values, res);
+    let state = NeuronsState::new(&p, len);
+    Box::new(LanePopulation::<Adaptive<O>>::from_parts(
+        p,
+        (),
+        state,
+        len,
+        offset,
+    ))
+}
+
+/// [`crate::NeuronModel`] for an adaptive model `$model` named `$name`
+/// with parameters `$params`, recordables `$recordables`, neurons of type
+/// `$neuron` and the check `$validate` (a `fn(&[f64]) -> Result<(),
+/// ParamError>` with NEST's messages): what every such model declares
+/// alike.
+macro_rules! adaptive_model {
+    ($model:ty, $name:literal, $params:expr, $recordables:expr, $neuron:ty, $validate:expr) => {
+        impl $crate::model::NeuronModel for $model {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn params(&self) -> &'static [$crate::model::ParamSpec] {
+                $params
+            }
+
+            fn recordables(&self) -> &'static [$crate::model::RecordableSpec] {
+                $recordables
+            }
+
+            fn validate(&self, values: &[f64]) -> Result<(), $crate::model::ParamError> {
+                let validate: fn(&[f64]) -> Result<(), $crate::model::ParamError> = $validate;
+                validate(values)
+            }
+
+            fn population(
+                &self,
+                values: &[f64],
+                res: spindle_core::Resolution,
+                offset: u32,
+                len: usize,
+            ) -> Box<dyn $crate::model::Population> {
+                $crate::adaptive::population::<$neuron>(values, res, offset, len)
+            }
+
+            fn state_bytes_per_neuron(&self) -> usize {
+                <$crate::adaptive::Adaptive<$neuron> as $crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
+            }
+        }
+    };
+}
+pub(crate) use adaptive_model;
+
+/// A parameter declaration, briefly.
+pub(crate) const fn param(name: &'static str, unit: &'static str, default: f64) -> ParamSpec {
+    ParamSpec {
+        name,
+        unit,
+        default,
+    }
+}
+
+/// A recordable declaration, briefly.
+pub(crate) const fn recordable(name: &'static str, unit: &'static str) -> RecordableSpec {
+    RecordableSpec { name, unit }
+}
+
+/// Spindle's first check of every model here: each of `values` (in the
+/// order of `params`) finite.
+pub(crate) fn check_finite(params: &[ParamSpec], values: &[f64]) -> Result<(), ParamError> {
+    match params.iter().zip(values).find(|(_, v)| !v.is_finite()) {
+        Some((p, _)) => Err(ParamError::NotFinite(p.name)),
+        None => Ok(()),
+    }
+}
+
+/// NEST's `numerics::e`.
+pub(crate) const E: f64 = std::f64::consts::E;

@@ -1,0 +1,291 @@
+//! `hh_cond_exp_traub`: Hodgkin-Huxley neuron after Traub and Miles (1991)
+//! with exponentially decaying synaptic conductances (NEST 3.10's
+//! `models/hh_cond_exp_traub.cpp`), the neuron of Brette et al. (2007)'s
+//! HH-COBA benchmark, integrated as NEST does with GSL's adaptive rkf45
+//! ([`crate::odeint`], absolute tolerance 1e-3), the step size carried
+//! between steps.
+//!
+//! | Parameter    | Default  | Unit | Description                          |
+//! |--------------|----------|------|--------------------------------------|
+//! | `g_Na`       | 20000.0  | nS   | Sodium peak conductance              |
+//! | `g_K`        | 6000.0   | nS   | Potassium peak conductance           |
+//! | `g_L`        | 10.0     | nS   | Leak conductance                     |
+//! | `C_m`        | 200.0    | pF   | Membrane capacitance                 |
+//! | `E_Na`       | 50.0     | mV   | Sodium reversal potential            |
+//! | `E_K`        | -90.0    | mV   | Potassium reversal potential         |
+//! | `E_L`        | -60.0    | mV   | Leak reversal potential              |
+//! | `V_T`        | -63.0    | mV   | Voltage offset of the rate functions |
+//! | `E_ex`       | 0.0      | mV   | Excitatory reversal potential        |
+//! | `E_in`       | -80.0    | mV   | Inhibitory reversal potential        |
+//! | `tau_syn_ex` | 5.0      | ms   | Excitatory conductance decay time    |
+//! | `tau_syn_in` | 10.0     | ms   | Inhibitory conductance decay time    |
+//! | `t_ref`      | 2.0      | ms   | Refractory period (no spike is sent) |
+//! | `I_e`        | 0.0      | pA   | Constant input current               |
+//! | `V_m`        | -60.0    | mV   | Initial membrane potential           |
+//!
+//! The gating variables start at their equilibrium at -60 mV (NEST's
+//! `State_` built from the default `E_L`), whatever the initial `V_m`.
+//! Per step, in NEST's order: the ODE is integrated over the step, this
+//! step's spikes join the conductances (an inhibitory weight `w < 0` adds
+//! `-w` nS), then a refractory neuron counts down, or one at or above
+//! `V_T + 30` mV whose potential fell during the step fires and starts its
+//! refractory count; nothing is reset.
+
+use spindle_core::Resolution;
+
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
+use crate::lanes::LanePopulation;
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
+use crate::odeint::{Control, integrate};
+
+/// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HhCondExpTraub;
+
+/// The one instance the network and the registry refer to.
+pub static HH_COND_EXP_TRAUB: HhCondExpTraub = HhCondExpTraub;
+
+/// A population of `hh_cond_exp_traub` neurons sharing one parameter set.
+pub type HhCondExpTraubPopulation = LanePopulation<Adaptive<Neuron>>;
+
+/// The parameters with NEST's names, units and defaults (NEST's
+/// `Parameters_::get` order, then the initial `V_m`).
+const PARAMS: &[ParamSpec] = &[
+    param("g_Na", "nS", 20000.0),
+    param("g_K", "nS", 6000.0),
+    param("g_L", "nS", 10.0),
+    param("C_m", "pF", 200.0),
+    param("E_Na", "mV", 50.0),
+    param("E_K", "mV", -90.0),
+    param("E_L", "mV", -60.0),
+    param("V_T", "mV", -63.0),
+    param("E_ex", "mV", 0.0),
+    param("E_in", "mV", -80.0),
+    param("tau_syn_ex", "ms", 5.0),
+    param("tau_syn_in", "ms", 10.0),
+    param("t_ref", "ms", 2.0),
+    param("I_e", "pA", 0.0),
+    param("V_m", "mV", -60.0),
+];
+
+/// What a multimeter records (NEST's recordables, in its order).
+const RECORDABLES: &[RecordableSpec] = &[
+    recordable("V_m", "mV"),
+    recordable("g_ex", "nS"),
+    recordable("g_in", "nS"),
+    recordable("Act_m", ""),
+    recordable("Inact_h", ""),
+    recordable("Act_n", ""),
+];
+
+/// The parameters, NEST's names in snake case.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HhCondExpTraubParams {
+    /// Sodium peak conductance [nS].
+    pub g_na: f64,
+    /// Potassium peak conductance [nS].
+    pub g_k: f64,
+    /// Leak conductance [nS].
+    pub g_l: f64,
+    /// Membrane capacitance [pF].
+    pub c_m: f64,
+    /// Sodium reversal potential [mV].
+    pub e_na: f64,
+    /// Potassium reversal potential [mV].
+    pub e_k: f64,
+    /// Leak reversal potential [mV].
+    pub e_l: f64,
+    /// Voltage offset of the rate functions [mV].
+    pub v_t: f64,
+    /// Excitatory reversal potential [mV].
+    pub e_ex: f64,
+    /// Inhibitory reversal potential [mV].
+    pub e_in: f64,
+    /// Excitatory conductance decay time [ms].
+    pub tau_syn_ex: f64,
+    /// Inhibitory conductance decay time [ms].
+    pub tau_syn_in: f64,
+    /// Refractory period [ms].
+    pub t_ref: f64,
+    /// Constant input current [pA].
+    pub i_e: f64,
+    /// Initial membrane potential [mV].
+    pub v_m: f64,
+}
+
+impl HhCondExpTraubParams {
+    /// The typed view of values in the model's parameter order.
+    pub fn from_values(v: &[f64]) -> Self {
+        let [
+            g_na,
+            g_k,
+            g_l,
+            c_m,
+            e_na,
+            e_k,
+            e_l,
+            v_t,
+            e_ex,
+            e_in,
+            tau_syn_ex,
+            tau_syn_in,
+            t_ref,
+            i_e,
+            v_m,
+        ] = v
+            .try_into()
+            .expect("one value per hh_cond_exp_traub parameter");
+        Self {
+            g_na,
+            g_k,
+            g_l,
+            c_m,
+            e_na,
+            e_k,
+            e_l,
+            v_t,
+            e_ex,
+            e_in,
+            tau_syn_ex,
+            tau_syn_in,
+            t_ref,
+            i_e,
+            v_m,
+        }
+    }
+
+    /// Check as NEST's `Parameters_::set` does, in its order and with its
+    /// messages (every value finite first, Spindle's own check).
+    pub fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
+        check_finite(PARAMS, values)?;
+        let nest = |msg: &str| Err(ParamError::Invalid(msg.into()));
+        if self.c_m <= 0.0 {
+            return nest("Capacitance must be strictly positive.");
+        }
+        if self.tau_syn_ex <= 0.0 || self.tau_syn_in <= 0.0 {
+            return nest("All time constants must be strictly positive.");
+        }
+        if self.t_ref < 0.0 {
+            return nest("Refractory time cannot be negative.");
+        }
+        Ok(())
+    }
+}
+
+adaptive_model!(
+    HhCondExpTraub,
+    "hh_cond_exp_traub",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| HhCondExpTraubParams::from_values(v).validate(v)
+);
+
+/// What the step reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Props {
+    p: HhCondExpTraubParams,
+    refractory_steps: u32,
+    h: f64,
+    control: Control,
+}
+
+/// The rate functions at `v` (`V_m - V_T`): `(alpha_n, beta_n, alpha_m,
+/// beta_m, alpha_h, beta_h)`, as NEST spells them.
+#[inline(always)]
+fn rates(v: f64) -> [f64; 6] {
+    [
+        0.032 * (15. - v) / (((15. - v) / 5.).exp() - 1.),
+        0.5 * ((10. - v) / 40.).exp(),
+        0.32 * (13. - v) / (((13. - v) / 4.).exp() - 1.),
+        0.28 * (v - 40.) / (((v - 40.) / 5.).exp() - 1.),
+        0.128 * ((17. - v) / 18.).exp(),
+        4. / (1. + ((40. - v) / 5.).exp()),
+    ]
+}
+
+/// One neuron: NEST's state vector `[V_M, HH_M, HH_H, HH_N, G_EXC,
+/// G_INH]`, its refractory count and its integration step.
+#[derive(Debug, Clone, Copy)]
+pub struct Neuron {
+    y: [f64; 6],
+    r: u32,
+    step: f64,
+}
+
+impl OdeNeuron for Neuron {
+    type Props = Props;
+    type Sample = [f64; 6];
+
+    fn props(values: &[f64], res: Resolution) -> Props {
+        let p = HhCondExpTraubParams::from_values(values);
+        Props {
+            p,
+            refractory_steps: res.steps_up(p.t_ref) as u32,
+            h: res.h(),
+            control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
+        }
+    }
+
+    fn new(p: &Props) -> Self {
+        // NEST's `State_`, built from the default parameters: the rate
+        // functions at the default E_L itself (not relative to V_T).
+        let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(-60.0);
+        let h = alpha_h / (alpha_h + beta_h);
+        let n = alpha_n / (alpha_n + beta_n);
+        let m = alpha_m / (alpha_m + beta_m);
+        Self {
+            y: [p.p.v_m, m, h, n, 0.0, 0.0],
+            r: 0,
+            step: p.h,
+        }
+    }
+
+    fn v_m(&mut self) -> &mut f64 {
+        &mut self.y[0]
+    }
+
+    #[inline(always)]
+    fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
+        let p = &props.p;
+        // NEST's `hh_cond_exp_traub_dynamics`, its expressions in its order.
+        let f = |y: &[f64; 6]| {
+            let [v_m, m, h, n, g_ex, g_in] = *y;
+            let i_na = p.g_na * m * m * m * h * (v_m - p.e_na);
+            let i_k = p.g_k * n * n * n * n * (v_m - p.e_k);
+            let i_l = p.g_l * (v_m - p.e_l);
+            let i_syn_exc = g_ex * (v_m - p.e_ex);
+            let i_syn_inh = g_in * (v_m - p.e_in);
+            let dv = (-i_na - i_k - i_l - i_syn_exc - i_syn_inh + i_stim + p.i_e) / p.c_m;
+            let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(v_m - p.v_t);
+            [
+                dv,
+                alpha_m - (alpha_m + beta_m) * m,
+                alpha_h - (alpha_h + beta_h) * h,
+                alpha_n - (alpha_n + beta_n) * n,
+                -g_ex / p.tau_syn_ex,
+                -g_in / p.tau_syn_in,
+            ]
+        };
+        let u_old = self.y[0];
+        // A step too small to advance (NEST: GSLSolverFailure) leaves the
+        // state where the solver stopped.
+        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        self.y[4] += ex;
+        self.y[5] += -inh;
+        if self.r > 0 {
+            self.r -= 1;
+            false
+        } else if self.y[0] >= p.v_t + 30. && u_old > self.y[0] {
+            self.r = props.refractory_steps;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 6] {
+        let y = &self.y;
+        [y[0], y[4], y[5], y[1], y[2], y[3]]
+    }
+}

@@ -1,0 +1,257 @@
+//! `iaf_cond_exp`: leaky integrate-and-fire neuron with exponentially
+//! decaying synaptic conductances (NEST 3.10's `models/iaf_cond_exp.cpp`),
+//! integrated as NEST does with GSL's adaptive rkf45 ([`crate::odeint`],
+//! absolute tolerance 1e-3, no relative one), the step size carried from
+//! one simulation step to the next.
+//!
+//! | Parameter    | Default  | Unit | Description                          |
+//! |--------------|----------|------|--------------------------------------|
+//! | `V_th`       | -55.0    | mV   | Spike threshold                      |
+//! | `V_reset`    | -60.0    | mV   | Reset potential                      |
+//! | `t_ref`      | 2.0      | ms   | Refractory period                    |
+//! | `g_L`        | 16.6667  | nS   | Leak conductance                     |
+//! | `E_L`        | -70.0    | mV   | Leak reversal potential              |
+//! | `E_ex`       | 0.0      | mV   | Excitatory reversal potential        |
+//! | `E_in`       | -85.0    | mV   | Inhibitory reversal potential        |
+//! | `C_m`        | 250.0    | pF   | Membrane capacitance                 |
+//! | `tau_syn_ex` | 0.2      | ms   | Excitatory conductance decay time    |
+//! | `tau_syn_in` | 2.0      | ms   | Inhibitory conductance decay time    |
+//! | `I_e`        | 0.0      | pA   | Constant input current               |
+//! | `V_m`        | -70.0    | mV   | Initial membrane potential           |
+//!
+//! Per step, in NEST's order: the ODE is integrated over the step (while
+//! refractory, `V_m` is clamped to `V_reset` in the dynamics and does not
+//! move; otherwise the potential the currents see is bounded by `V_th`),
+//! this step's spikes join the conductances (an inhibitory weight `w < 0`
+//! adds `-w` nS), then a refractory neuron counts down and is held at
+//! `V_reset`, or one at or above `V_th` fires, is reset and starts its
+//! refractory count. Spikes are stamped at the end of the step.
+
+use spindle_core::Resolution;
+
+use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
+use crate::lanes::LanePopulation;
+use crate::model::{ParamError, ParamSpec, RecordableSpec};
+use crate::odeint::{Control, integrate};
+
+/// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IafCondExp;
+
+/// The one instance the network and the registry refer to.
+pub static IAF_COND_EXP: IafCondExp = IafCondExp;
+
+/// A population of `iaf_cond_exp` neurons sharing one parameter set.
+pub type IafCondExpPopulation = LanePopulation<Adaptive<Neuron>>;
+
+/// The parameters with NEST's names, units and defaults (NEST's
+/// `Parameters_::get` order, then the initial `V_m`).
+pub(crate) const PARAMS: &[ParamSpec] = &[
+    param("V_th", "mV", -55.0),
+    param("V_reset", "mV", -60.0),
+    param("t_ref", "ms", 2.0),
+    param("g_L", "nS", 16.6667),
+    param("E_L", "mV", -70.0),
+    param("E_ex", "mV", 0.0),
+    param("E_in", "mV", -85.0),
+    param("C_m", "pF", 250.0),
+    param("tau_syn_ex", "ms", 0.2),
+    param("tau_syn_in", "ms", 2.0),
+    param("I_e", "pA", 0.0),
+    param("V_m", "mV", -70.0),
+];
+
+/// What a multimeter records (NEST's recordables, in its order).
+const RECORDABLES: &[RecordableSpec] = &[
+    recordable("V_m", "mV"),
+    recordable("g_ex", "nS"),
+    recordable("g_in", "nS"),
+];
+
+/// The parameters, NEST's names in snake case.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IafCondExpParams {
+    /// Threshold [mV].
+    pub v_th: f64,
+    /// Reset potential [mV].
+    pub v_reset: f64,
+    /// Refractory period [ms].
+    pub t_ref: f64,
+    /// Leak conductance [nS].
+    pub g_l: f64,
+    /// Leak reversal potential [mV].
+    pub e_l: f64,
+    /// Excitatory reversal potential [mV].
+    pub e_ex: f64,
+    /// Inhibitory reversal potential [mV].
+    pub e_in: f64,
+    /// Membrane capacitance [pF].
+    pub c_m: f64,
+    /// Excitatory conductance decay time [ms].
+    pub tau_syn_ex: f64,
+    /// Inhibitory conductance decay time [ms].
+    pub tau_syn_in: f64,
+    /// Constant input current [pA].
+    pub i_e: f64,
+    /// Initial membrane potential [mV].
+    pub v_m: f64,
+}
+
+impl IafCondExpParams {
+    /// The typed view of values in the model's parameter order.
+    pub fn from_values(v: &[f64]) -> Self {
+        let [
+            v_th,
+            v_reset,
+            t_ref,
+            g_l,
+            e_l,
+            e_ex,
+            e_in,
+            c_m,
+            tau_syn_ex,
+            tau_syn_in,
+            i_e,
+            v_m,
+        ] = v.try_into().expect("one value per iaf_cond_exp parameter");
+        Self {
+            v_th,
+            v_reset,
+            t_ref,
+            g_l,
+            e_l,
+            e_ex,
+            e_in,
+            c_m,
+            tau_syn_ex,
+            tau_syn_in,
+            i_e,
+            v_m,
+        }
+    }
+
+    /// Check as NEST's `Parameters_::set` does, in its order and with its
+    /// messages (every value finite first, Spindle's own check).
+    pub fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
+        check_finite(PARAMS, values)?;
+        if self.v_reset >= self.v_th {
+            return Err(ParamError::Reset);
+        }
+        let nest = |msg: &str| Err(ParamError::Invalid(msg.into()));
+        if self.c_m <= 0.0 {
+            return nest("Capacitance must be strictly positive.");
+        }
+        if self.t_ref < 0.0 {
+            return nest("Refractory time cannot be negative.");
+        }
+        if self.tau_syn_ex <= 0.0 || self.tau_syn_in <= 0.0 {
+            return nest("All time constants must be strictly positive.");
+        }
+        Ok(())
+    }
+}
+
+adaptive_model!(
+    IafCondExp,
+    "iaf_cond_exp",
+    PARAMS,
+    RECORDABLES,
+    Neuron,
+    |v| IafCondExpParams::from_values(v).validate(v)
+);
+
+/// What the step reads: the parameters, the refractory period in steps,
+/// the simulation step and the solver's control.
+#[derive(Debug, Clone, Copy)]
+pub struct Props {
+    p: IafCondExpParams,
+    refractory_steps: u32,
+    h: f64,
+    control: Control,
+}
+
+/// One neuron: NEST's state vector `[V_M, G_EXC, G_INH]`, its refractory
+/// count and its integration step (NEST's `B_.IntegrationStep_`).
+#[derive(Debug, Clone, Copy)]
+pub struct Neuron {
+    y: [f64; 3],
+    r: u32,
+    step: f64,
+}
+
+impl OdeNeuron for Neuron {
+    type Props = Props;
+    type Sample = [f64; 3];
+
+    fn props(values: &[f64], res: Resolution) -> Props {
+        let p = IafCondExpParams::from_values(values);
+        Props {
+            p,
+            refractory_steps: res.steps_up(p.t_ref) as u32,
+            h: res.h(),
+            control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
+        }
+    }
+
+    fn new(p: &Props) -> Self {
+        Self {
+            y: [p.p.v_m, 0.0, 0.0],
+            r: 0,
+            step: p.h,
+        }
+    }
+
+    fn v_m(&mut self) -> &mut f64 {
+        &mut self.y[0]
+    }
+
+    #[inline(always)]
+    fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
+        let p = &props.p;
+        let refractory = self.r > 0;
+        // NEST's `iaf_cond_exp_dynamics`, its expressions in its order.
+        let f = |y: &[f64; 3]| {
+            // std::min(V_m, V_th): `V_th < V_m ? V_th : V_m`.
+            let v = if refractory {
+                p.v_reset
+            } else if p.v_th < y[0] {
+                p.v_th
+            } else {
+                y[0]
+            };
+            let i_syn_exc = y[1] * (v - p.e_ex);
+            let i_syn_inh = y[2] * (v - p.e_in);
+            let i_l = p.g_l * (v - p.e_l);
+            let dv = if refractory {
+                0.0
+            } else {
+                (-i_l + i_stim + p.i_e - i_syn_exc - i_syn_inh) / p.c_m
+            };
+            [dv, -y[1] / p.tau_syn_ex, -y[2] / p.tau_syn_in]
+        };
+        // A step too small to advance (NEST: GSLSolverFailure) leaves the
+        // state where the solver stopped.
+        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        // NEST's buffer holds -w for an inhibitory weight w.
+        self.y[1] += ex;
+        self.y[2] += -inh;
+        if self.r > 0 {
+            self.r -= 1;
+            self.y[0] = p.v_reset;
+            false
+        } else if self.y[0] >= p.v_th {
+            self.r = props.refractory_steps;
+            self.y[0] = p.v_reset;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 3] {
+        self.y
+    }
+}
+
+#[cfg(test)]
+mod tests;
