@@ -132,7 +132,7 @@ fn run(case: &Value, threads: usize) -> (Chunks, Vec<(f64, u64)>) {
                 )
             })
             .collect();
-        weights.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        weights.sort_by_key(|a| (a.0, a.1));
         let lengths = post.iter().map(|id| sim.archiver_length(id)).collect();
         chunks.push((weights, lengths));
     }

@@ -668,7 +668,7 @@ impl Shard {
     /// the last slice wait for the next call), so the weights seen between
     /// calls are NEST's.
     pub(crate) fn plastic_due(&self, origin: Step) -> bool {
-        origin % self.min_delay.max(1) == 0
+        origin.is_multiple_of(self.min_delay.max(1))
     }
 
     /// Deliver the spikes pending for the plastic synapses (see

@@ -324,7 +324,11 @@ impl NeuronParams {
     /// The model's verdict on these values.
     pub fn validate(&self) -> Result<(), ParamError> {
         // NEST's ArchivingNode (`!(tau > 0)` also refuses NaN).
-        if self.archive.iter().any(|&tau| !(tau > 0.0)) {
+        if self
+            .archive
+            .iter()
+            .any(|tau| tau.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+        {
             return Err(ParamError::Invalid(
                 "All time constants must be strictly positive.".into(),
             ));

@@ -167,7 +167,7 @@ mod tests {
         }
         assert_eq!(a.len(), 4);
         // Kminus: 1 at 2 ms, then decayed plus one.
-        let k3 = (-(1.0f64) * (1.0 / 20.0)).exp() + 1.0;
+        let k3 = ((2.0f64 - 3.0) * (1.0 / 20.0)).exp() + 1.0;
         assert_eq!(a.k_value(3.5), k3 * ((3.0 - 3.5) * (1.0 / 20.0f64)).exp());
         assert_eq!(a.k_value(2.0), 0.0);
         // (2, 10] holds 3 and 10; nothing is trimmed until 2 is read too.

@@ -129,7 +129,7 @@ impl StdpRule {
                 },
                 "tau_plus",
             ) => {
-                if !(v > 0.0) {
+                if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                     return Err(RuleError("tau_plus > 0. required.".into()));
                 }
                 *tau_plus = v;
