@@ -1830,7 +1830,7 @@ impl Kernel {
                 let shared = match kind {
                     NodeKind::Neuron { model, .. } => {
                         let net = self.net.as_ref().expect("a node exists");
-                        key != "global_id"
+                        !matches!(key, "global_id" | "archiver_length")
                             && net.node_params_in(&part).next().is_none()
                             && !(model.state_params().contains(&key)
                                 && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))

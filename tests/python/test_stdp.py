@@ -27,6 +27,7 @@ def _generator():
     src = open(path).read().replace("import nest\n", "import spindle.nest as nest\n")
     spec = importlib.util.spec_from_loader("stdp_traces_spindle", loader=None)
     mod = importlib.util.module_from_spec(spec)
+    mod.__file__ = path
     exec(compile(src, path, "exec"), mod.__dict__)
     return mod
 
@@ -55,7 +56,7 @@ def test_weights_match_nest(name):
 def test_get_connections_filters_get_and_set():
     pre = nest.Create("iaf_psc_alpha", 3)
     post = nest.Create("iaf_psc_alpha", 2, params={"tau_minus": 15.0})
-    assert post.get("tau_minus") == [15.0, 15.0]
+    assert post.get("tau_minus") == (15.0, 15.0)
     assert nest.GetDefaults("stdp_synapse")["Wmax"] == 100.0
     nest.Connect(pre, post, syn_spec={"synapse_model": "stdp_synapse", "weight": 2.0, "Wmax": 4.0})
     nest.Connect(pre[:1], post[:1], syn_spec={"weight": 5.0})
