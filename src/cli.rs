@@ -372,7 +372,11 @@ fn dump_weights(cfg: &RunConfig, sim: &Simulation, ranks: Option<&Arc<dyn Ranks>
         let model = &models[c.synapse_model as usize].name;
         // `{}` of an f64 is its shortest exact decimal: read back, the same
         // bits.
-        let _ = writeln!(text, "{} {} {model} {} {}", c.source, c.target, c.delay, c.weight);
+        let _ = writeln!(
+            text,
+            "{} {} {model} {} {}",
+            c.source, c.target, c.delay, c.weight
+        );
     }
     write_atomically(&path, text.as_bytes())
         .with_context(|| format!("cannot write --dump-weights {}", path.display()))

@@ -84,7 +84,15 @@ fn run(threads: usize) -> Outcome {
     let weights = sim
         .connections(&ConnectionFilter::default())
         .iter()
-        .map(|c| (c.source, c.target, c.projection, c.index, c.weight.to_bits()))
+        .map(|c| {
+            (
+                c.source,
+                c.target,
+                c.projection,
+                c.index,
+                c.weight.to_bits(),
+            )
+        })
         .collect();
     let lengths = all.iter().map(|id| sim.archiver_length(id)).collect();
     (stats.digest, stats.spikes, weights, lengths)
