@@ -197,7 +197,10 @@ impl PlasticRows {
 impl SynapseStore for PlasticRows {
     /// Writes the current weights without changing them (what a static
     /// synapse would do): plastic delivery is
-    /// [`deliver_plastic`](PlasticRows::deliver_plastic).
+    /// [`deliver_plastic`](PlasticRows::deliver_plastic). Kept out of line,
+    /// so that the static forms' dispatch compiles as it did without it.
+    #[cold]
+    #[inline(never)]
     fn deliver(&self, ring: &mut InputRing, arrival: Step, s: usize, channel: Channel) -> u64 {
         let weights = self.weights_of(s);
         let mut k = 0;
@@ -211,10 +214,14 @@ impl SynapseStore for PlasticRows {
         })
     }
 
+    #[cold]
+    #[inline(never)]
     fn prefetch_offsets(&self, s: usize) {
         self.rows.prefetch_offsets(s);
     }
 
+    #[cold]
+    #[inline(never)]
     fn prefetch(&self, s: usize) {
         self.rows.prefetch(s);
     }
