@@ -1288,6 +1288,10 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
     Ok(spec)
 }
 
+/// A connection as `get_connections` gives it: (source, target, synapse
+/// model, delay [ms], weight, projection, index).
+type ConnectionRow = (u32, u32, String, f64, f64, u32, u32);
+
 /// The names of plastic synapse models' parameters a `syn_spec` may set
 /// (the network checks them against the model).
 const RULE_PARAMS: [&str; 7] = [
@@ -2103,7 +2107,7 @@ impl Kernel {
         sources: Option<Vec<(u32, u32)>>,
         targets: Option<Vec<(u32, u32)>>,
         synapse_model: Option<&str>,
-    ) -> PyResult<Vec<(u32, u32, String, f64, f64, u32, u32)>> {
+    ) -> PyResult<Vec<ConnectionRow>> {
         if self.net.is_none() {
             return Ok(Vec::new());
         }
