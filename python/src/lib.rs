@@ -214,14 +214,11 @@ type Values = Vec<(String, Value)>;
 fn neuron_values(model: ModelRef, d: Option<&Bound<'_, PyDict>>) -> PyResult<Values> {
     let pairs = items(d)?;
     let is_list = |key: &str| model.lists().iter().any(|l| l.name == key);
-    if let Some((key, _)) = pairs
-        .iter()
-        .find(|(key, _)| {
-            !model.params().iter().any(|p| p.name == key)
-                && !is_list(key)
-                && !ARCHIVE_PARAMS.iter().any(|p| p.name == key)
-        })
-    {
+    if let Some((key, _)) = pairs.iter().find(|(key, _)| {
+        !model.params().iter().any(|p| p.name == key)
+            && !is_list(key)
+            && !ARCHIVE_PARAMS.iter().any(|p| p.name == key)
+    }) {
         return Err(unknown(model.name(), key));
     }
     pairs
@@ -2119,7 +2116,10 @@ impl Kernel {
             .collect();
         let model = match synapse_model {
             Some(m) => Some(models.iter().position(|n| n == m).ok_or_else(|| {
-                err("UnknownSynapseType", format!("synapse model '{m}' does not exist"))
+                err(
+                    "UnknownSynapseType",
+                    format!("synapse model '{m}' does not exist"),
+                )
             })? as u32),
             None => None,
         };
@@ -2168,15 +2168,17 @@ impl Kernel {
         let net = self.net()?;
         let conns: Vec<spindle::engine::Connection> = keys
             .iter()
-            .map(|&(source, target, projection, index)| spindle::engine::Connection {
-                source,
-                target,
-                projection,
-                synapse_model: net.projections()[projection as usize].synapse_model,
-                index,
-                delay: 0.0,
-                weight: 0.0,
-            })
+            .map(
+                |&(source, target, projection, index)| spindle::engine::Connection {
+                    source,
+                    target,
+                    projection,
+                    synapse_model: net.projections()[projection as usize].synapse_model,
+                    index,
+                    delay: 0.0,
+                    weight: 0.0,
+                },
+            )
             .collect();
         let sim = self.sim.as_mut().expect("prepared");
         sim.set_weights(&conns, &weights).map_err(engine_err)
