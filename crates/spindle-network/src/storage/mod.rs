@@ -1074,6 +1074,61 @@ mod tests {
 }
 
 #[cfg(test)]
+mod plastic_tests {
+    use super::*;
+    use crate::{ConnRule, SynSpec};
+    use spindle_core::Resolution;
+    use spindle_core::param::Param;
+    use spindle_models::IafPscAlphaParams;
+
+    #[test]
+    fn plastic_rows_hold_each_synapse_with_its_weight_and_estimate_their_bytes() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let a = net
+            .create_neurons(300, IafPscAlphaParams::default())
+            .unwrap();
+        let spec = SynSpec::model("stdp_pl_synapse_hom")
+            .with_delay(1.5)
+            .with_random_weight(Param::Uniform { min: 1.0, max: 2.0 });
+        // Multapses: 200 draws from 300 sources.
+        net.connect(&a, &a, ConnRule::fixed_indegree(200), &spec)
+            .unwrap();
+        assert!(net.has_plastic());
+        let p = net.partition(2);
+        let mut all = Vec::new();
+        for sh in p.shards() {
+            let mut syn = ShardSynapses::build(&net, &p, sh).unwrap();
+            let rows = &mut syn.projections[0];
+            assert!(rows.is_plastic() && rows.count_group.is_none());
+            for src in a.iter() {
+                let held = rows.synapses(src);
+                let mut targets: Vec<u32> = held.iter().map(|x| x.0).collect();
+                targets.sort_unstable();
+                assert_eq!(targets, rows.targets(src));
+                assert!(held.iter().all(|x| x.1 == 15 && (1.0..2.0).contains(&x.2)));
+                // Weights drawn per synapse stay exact doubles.
+                assert!(held.iter().any(|x| x.2 != f64::from(x.2 as f32)));
+                let w = rows.weights_mut(src).unwrap();
+                w.iter_mut().for_each(|x| *x += 10.0);
+                let after = rows.synapses(src);
+                assert!(after.iter().zip(&held).all(|(b, a)| b.2 == a.2 + 10.0));
+                all.extend(held.into_iter().map(|x| (src, p.id(sh.ranks.start + x.0))));
+            }
+            let est = ShardSynapses::estimate(&net, &p, sh);
+            let (got, want) = (syn.bytes() as f64, est.bytes as f64);
+            assert!(
+                (got / want - 1.0).abs() < 0.15,
+                "bytes {got} vs estimate {want}"
+            );
+            // About 9 bytes per synapse: the weight and an encoded target.
+            let per = got / syn.len() as f64;
+            assert!((9.0..10.5).contains(&per), "{per} bytes per synapse");
+        }
+        assert_eq!(all.len(), 300 * 200);
+    }
+}
+
+#[cfg(test)]
 mod unchanged {
     use super::*;
     use crate::{ConnRule, SynSpec};
