@@ -150,6 +150,12 @@ pub struct RunArgs {
     /// Write every figure of the run as JSON to this file.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// After the run, write every connection between neurons (source,
+    /// target, synapse model, delay, weight; plastic synapses' learned
+    /// weights) to this file, one per line (under MPI, one file per
+    /// rank, `PATH.<rank>`).
+    #[arg(long, value_name = "PATH")]
+    pub dump_weights: Option<PathBuf>,
     /// Ratio of inhibitory to excitatory weight.
     #[arg(long, default_value_t = 5.0, help_heading = BRUNEL)]
     pub g: f64,
@@ -213,6 +219,8 @@ pub struct RunConfig {
     pub label_prefix: String,
     /// Where the JSON record goes.
     pub json: Option<PathBuf>,
+    /// Where the connections go (`--dump-weights`).
+    pub dump_weights: Option<PathBuf>,
     /// Print the timer table.
     pub timers: bool,
     /// Where the raster plot goes.
@@ -443,6 +451,7 @@ impl RunArgs {
             output_dir,
             label_prefix: self.label_prefix,
             json: self.json,
+            dump_weights: self.dump_weights,
             timers: self.timers,
             plot: self.plot,
             run_threads: c.run_threads,
@@ -657,6 +666,7 @@ mod tests {
             scaling: ScalingArg::Seed,
             actual_threads: None,
             json: None,
+            dump_weights: None,
             g,
             eta,
             epsilon,

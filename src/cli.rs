@@ -1,7 +1,7 @@
 //! The run: output paths checked, build, simulate, report.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -53,6 +53,9 @@ fn probe_dir(dir: &Path) -> Result<()> {
 /// Every file the run will write can be written: checked before building,
 /// so a typo never costs a simulation.
 fn check_outputs(cfg: &RunConfig) -> Result<()> {
+    if let Some(dump) = &cfg.dump_weights {
+        check_file_path("--dump-weights", dump)?;
+    }
     if let Some(json) = &cfg.json {
         check_file_path("--json", json)?;
     }
@@ -325,6 +328,7 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
         presimulate: None,
         interrupted,
     };
+    dump_weights(cfg, &sim, ranks)?;
     let mut report = Report::new(cfg, &b, &sim, &measured).map_err(failed)?;
     if let Some(r) = ranks {
         report.add_ranks(r.as_ref(), &sim.stats());
@@ -349,6 +353,34 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     }
     stdout.flush()?;
     Ok(interrupted)
+}
+
+/// `--dump-weights`: this process's connections between neurons, one per
+/// line, sorted by source and target (`PATH.<rank>` under MPI).
+fn dump_weights(cfg: &RunConfig, sim: &Simulation, ranks: Option<&Arc<dyn Ranks>>) -> Result<()> {
+    let Some(path) = &cfg.dump_weights else {
+        return Ok(());
+    };
+    let path = match ranks {
+        Some(r) => PathBuf::from(format!("{}.{}", path.display(), r.rank())),
+        None => path.clone(),
+    };
+    let models = sim.network().synapse_models();
+    let mut text = String::from("# source target synapse_model delay_ms weight\n");
+    for c in sim.connections(&spindle::engine::ConnectionFilter::default()) {
+        use std::fmt::Write as _;
+        let model = &models[c.synapse_model as usize].name;
+        // `{}` of an f64 is its shortest exact decimal: read back, the same
+        // bits.
+        let _ = writeln!(
+            text,
+            "{} {} {model} {} {}",
+            c.source, c.target, c.delay, c.weight
+        );
+    }
+    write_atomically(&path, text.as_bytes())
+        .with_context(|| format!("cannot write --dump-weights {}", path.display()))
+        .map_err(failed)
 }
 
 /// The microcircuit: its memory estimated before anything per neuron is
@@ -439,6 +471,7 @@ fn run_microcircuit(
         presimulate: Some(presimulate),
         interrupted,
     };
+    dump_weights(cfg, &sim, ranks)?;
     let mut report = Report::microcircuit(cfg, run, &m, &sim, &measured, &pre).map_err(failed)?;
     if let Some(r) = ranks {
         report.add_ranks(r.as_ref(), &sim.stats());

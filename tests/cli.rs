@@ -460,3 +460,45 @@ fn check_locks_fails_on_a_stale_lock_file() {
         "{err}"
     );
 }
+
+#[test]
+fn dumps_every_connection_between_neurons() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = spindle(
+        dir.path(),
+        &[
+            "--order",
+            "50",
+            "--simtime",
+            "20",
+            "--threads",
+            "2",
+            "--quiet",
+            "--record-to",
+            "none",
+            "--dump-weights",
+            "weights.txt",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("weights.txt")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("# source target synapse_model delay_ms weight")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(' ').collect()).collect();
+    // 250 neurons, in-degrees 20 (excitatory) and 5 (inhibitory).
+    assert_eq!(rows.len(), 250 * 25);
+    let mut last = (0u32, 0u32);
+    for r in &rows {
+        let key = (r[0].parse().unwrap(), r[1].parse().unwrap());
+        assert!(key >= last, "sorted by source and target");
+        last = key;
+        assert_eq!(r[3].parse::<f64>().unwrap(), 1.5);
+        assert!(r[4].parse::<f64>().unwrap().is_finite());
+    }
+    let bad = spindle(dir.path(), &["--dump-weights", "no/such/dir/w.txt"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--dump-weights"), "{}", stderr(&bad));
+}

@@ -20,13 +20,17 @@ use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
 use spindle::core::param::{BinOp, Draw, Func, Param};
-use spindle::engine::{Config, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation};
+use spindle::engine::{
+    Config, ConnectionFilter, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation,
+};
 use spindle::models::devices::{
     AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo,
     SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
 };
-use spindle::models::{ModelRef, NeuronParams, neuron_model};
-use spindle::network::{ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec};
+use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
+use spindle::network::{
+    ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec, SynapseKind,
+};
 
 create_exception!(
     _spindle,
@@ -54,7 +58,8 @@ fn net_err(e: NetworkError) -> PyErr {
             "BadProperty"
         }
         NetworkError::Connect(_) | NetworkError::EmptyCreate(_) => "IllegalConnection",
-        NetworkError::ConnSpec(_) => "BadProperty",
+        NetworkError::ConnSpec(_) | NetworkError::BadProperty(_) => "BadProperty",
+        NetworkError::UnknownSynapseParam { .. } => "UnaccessedDictionaryEntry",
         NetworkError::NotImplemented(_) => "NotImplemented",
         NetworkError::IncompatibleReceptorType { .. } => "IncompatibleReceptorType",
         NetworkError::UnknownReceptorType { .. } => "UnknownReceptorType",
@@ -215,10 +220,11 @@ type Values = Vec<(String, Value)>;
 fn neuron_values(model: ModelRef, d: Option<&Bound<'_, PyDict>>) -> PyResult<Values> {
     let pairs = items(d)?;
     let is_list = |key: &str| model.lists().iter().any(|l| l.name == key);
-    if let Some((key, _)) = pairs
-        .iter()
-        .find(|(key, _)| !model.params().iter().any(|p| p.name == key) && !is_list(key))
-    {
+    if let Some((key, _)) = pairs.iter().find(|(key, _)| {
+        !model.params().iter().any(|p| p.name == key)
+            && !is_list(key)
+            && !ARCHIVE_PARAMS.iter().any(|p| p.name == key)
+    }) {
         return Err(unknown(model.name(), key));
     }
     pairs
@@ -344,19 +350,21 @@ fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
 }
 
 /// A synapse model's `weight` and `delay` from a parameter dict.
-fn synapse_params(
-    model: &str,
-    d: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(Option<f64>, Option<f64>)> {
-    let (mut weight, mut delay) = (None, None);
+/// A synapse model's weight, delay and the parameters of its rule (which
+/// the network checks) from a parameter dict.
+type SynapseParams = (Option<f64>, Option<f64>, Vec<(String, f64)>);
+
+fn synapse_params(model: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<SynapseParams> {
+    let (mut weight, mut delay, mut rule) = (None, None, Vec::new());
     for (key, v) in items(d)? {
         match key.as_str() {
             "weight" => weight = Some(number("weight", &v)?),
             "delay" => delay = Some(number("delay", &v)?),
+            k if RULE_PARAMS.contains(&k) => rule.push((key.clone(), number(&key, &v)?)),
             _ => return Err(unknown(model, &key)),
         }
     }
-    Ok((weight, delay))
+    Ok((weight, delay, rule))
 }
 
 fn record_to(v: &Bound<'_, PyAny>) -> PyResult<RecordTo> {
@@ -1053,6 +1061,10 @@ impl Kernel {
                 if key == "recordables" {
                     return Ok(Some(PyList::new(py, recordables(p))?.into_any()));
                 }
+                if key == "archiver_length" {
+                    let n = self.sim.as_ref().map_or(0, |s| s.archiver_length(id));
+                    return Ok(Some(py_any(py, n)?));
+                }
                 if let Some(v) = list_value(py, p, key)? {
                     return Ok(Some(v));
                 }
@@ -1096,6 +1108,7 @@ impl Kernel {
         match kind {
             NodeKind::Neuron { model, .. } => {
                 keys.extend(model.params().iter().map(|p| p.name));
+                keys.extend(ARCHIVE_PARAMS.iter().map(|p| p.name));
                 keys.extend(model.lists().iter().flat_map(|l| [l.name, l.count]));
                 keys.push("recordables");
             }
@@ -1350,11 +1363,24 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
                     ));
                 }
             },
+            _ if RULE_PARAMS.contains(&key.as_str()) => {
+                spec = spec.with_param(&key, number(&key, &v)?);
+            }
             _ => return Err(unknown("syn_spec", &key)),
         }
     }
     Ok(spec)
 }
+
+/// A connection as `get_connections` gives it: (source, target, synapse
+/// model, delay [ms], weight, projection, index).
+type ConnectionRow = (u32, u32, String, f64, f64, u32, u32);
+
+/// The names of plastic synapse models' parameters a `syn_spec` may set
+/// (the network checks them against the model).
+const RULE_PARAMS: [&str; 7] = [
+    "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "mu",
+];
 
 #[pymethods]
 impl Kernel {
@@ -1892,7 +1918,7 @@ impl Kernel {
                 let shared = match kind {
                     NodeKind::Neuron { model, .. } => {
                         let net = self.net.as_ref().expect("a node exists");
-                        key != "global_id"
+                        !matches!(key, "global_id" | "archiver_length")
                             && net.node_params_in(&part).next().is_none()
                             && !(model.state_params().contains(&key)
                                 && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))
@@ -2006,16 +2032,17 @@ impl Kernel {
                 "Spindle copies synapse models only ('{old}' is a node model)"
             )));
         }
-        let (weight, delay) = synapse_params(old, params)?;
-        self.changing()?
-            .copy_model(old, new, weight, delay)
+        let (weight, delay, rule) = synapse_params(old, params)?;
+        let net = self.changing()?;
+        net.copy_model(old, new, weight, delay)
             .map_err(|e| match e {
                 NetworkError::UnknownSynapseModel(m) => err(
                     "UnknownModelName",
                     format!("'{m}' is not a model Spindle offers"),
                 ),
                 e => net_err(e),
-            })
+            })?;
+        net.set_synapse_params(new, &rule).map_err(net_err)
     }
 
     /// NEST's SetDefaults, on neuron, device and synapse models.
@@ -2039,14 +2066,17 @@ impl Kernel {
         }
         let known = match &self.net {
             Some(net) => net.synapse_models().iter().any(|m| m.name == model),
-            None => model == "static_synapse",
+            None => Network::new(Resolution::new(0.1).expect("a grid"), 1)
+                .synapse_kind(model)
+                .is_ok(),
         };
         if !known {
             return Err(unknown_component(model));
         }
-        let (weight, delay) = synapse_params(model, Some(params))?;
-        self.changing()?
-            .set_synapse_defaults(model, weight, delay)
+        let (weight, delay, rule) = synapse_params(model, Some(params))?;
+        let net = self.changing()?;
+        net.set_synapse_params(model, &rule).map_err(net_err)?;
+        net.set_synapse_defaults(model, weight, delay)
             .map_err(net_err)
     }
 
@@ -2057,6 +2087,9 @@ impl Kernel {
         if let Some(neuron) = neuron_model(model) {
             let p = self.defaults_of(neuron);
             for (spec, value) in neuron.params().iter().zip(p.values()) {
+                d.set_item(spec.name, value)?;
+            }
+            for (spec, value) in ARCHIVE_PARAMS.iter().zip(p.archive()) {
                 d.set_item(spec.name, value)?;
             }
             for list in neuron.lists() {
@@ -2090,6 +2123,12 @@ impl Kernel {
                 .ok_or_else(|| unknown_component(model))?;
             d.set_item("weight", m.weight)?;
             d.set_item("delay", m.delay)?;
+            if let SynapseKind::Plastic(rule) = m.kind {
+                for name in rule.names() {
+                    d.set_item(*name, rule.get(name))?;
+                }
+                d.set_item("Kplus", 0.0)?;
+            }
             d.set_item("synapse_model", model)?;
             d.set_item("element_type", "synapse")?;
             d.set_item("num_connections", self.num_connections(Some(model))?)?;
@@ -2142,6 +2181,102 @@ impl Kernel {
             cpu: watch.cpu.elapsed(),
         };
         Ok(())
+    }
+
+    /// The connections between neurons that the filters select (each a
+    /// list of id runs (first, n), or None for any), as rows (source,
+    /// target, synapse model, delay, weight, projection, index), sorted by
+    /// source and target (NEST's `GetConnections`).
+    #[pyo3(signature = (sources=None, targets=None, synapse_model=None))]
+    fn get_connections(
+        &mut self,
+        py: Python<'_>,
+        sources: Option<Vec<(u32, u32)>>,
+        targets: Option<Vec<(u32, u32)>>,
+        synapse_model: Option<&str>,
+    ) -> PyResult<Vec<ConnectionRow>> {
+        if self.net.is_none() {
+            return Ok(Vec::new());
+        }
+        let models: Vec<String> = self
+            .net()?
+            .synapse_models()
+            .iter()
+            .map(|m| m.name.clone())
+            .collect();
+        let model = match synapse_model {
+            Some(m) => Some(models.iter().position(|n| n == m).ok_or_else(|| {
+                err(
+                    "UnknownSynapseType",
+                    format!("synapse model '{m}' does not exist"),
+                )
+            })? as u32),
+            None => None,
+        };
+        self.prepare(py)?;
+        let one = |runs: &Option<Vec<(u32, u32)>>| match runs.as_deref() {
+            Some([(first, n)]) => NodeCollection::from_range(*first, *n),
+            _ => None,
+        };
+        let filter = ConnectionFilter {
+            sources: one(&sources),
+            targets: one(&targets),
+            synapse_model: model,
+        };
+        let within = |runs: &Option<Vec<(u32, u32)>>, id: u32| {
+            runs.as_ref()
+                .is_none_or(|r| r.iter().any(|&(f, n)| id >= f && id < f + n))
+        };
+        let sim = self.sim.as_ref().expect("prepared");
+        Ok(sim
+            .connections(&filter)
+            .into_iter()
+            .filter(|c| within(&sources, c.source) && within(&targets, c.target))
+            .map(|c| {
+                (
+                    c.source,
+                    c.target,
+                    models[c.synapse_model as usize].clone(),
+                    c.delay,
+                    c.weight,
+                    c.projection,
+                    c.index,
+                )
+            })
+            .collect())
+    }
+
+    /// Set the weights of connections as `get_connections` gave them
+    /// (source, target, projection, index) to `weights`.
+    fn set_weights(
+        &mut self,
+        py: Python<'_>,
+        keys: Vec<(u32, u32, u32, u32)>,
+        weights: Vec<f64>,
+    ) -> PyResult<()> {
+        self.prepare(py)?;
+        let net = self.net()?;
+        let conns: Vec<spindle::engine::Connection> = keys
+            .iter()
+            .map(
+                |&(source, target, projection, index)| spindle::engine::Connection {
+                    source,
+                    target,
+                    projection,
+                    synapse_model: net.projections()[projection as usize].synapse_model,
+                    index,
+                    delay: 0.0,
+                    weight: 0.0,
+                },
+            )
+            .collect();
+        let sim = self.sim.as_mut().expect("prepared");
+        sim.set_weights(&conns, &weights).map_err(engine_err)
+    }
+
+    /// NEST's `archiver_length` of neuron `id`.
+    fn archiver_length(&self, id: u32) -> usize {
+        self.sim.as_ref().map_or(0, |s| s.archiver_length(id))
     }
 
     /// Connections made with `synapse_model`, or with all models.

@@ -92,6 +92,12 @@ impl Resolution {
         self.tics_per_step as f64 * MS_PER_TIC
     }
 
+    /// NEST's `Time::Range::MS_PER_STEP` (`TICS_PER_STEP / TICS_PER_MS`),
+    /// what a delay in steps is in ms (`delay_steps_to_ms`).
+    pub fn ms_per_step(&self) -> f64 {
+        self.tics_per_step as f64 / TICS_PER_MS as f64
+    }
+
     /// Tics per step.
     pub fn tics_per_step(&self) -> i64 {
         self.tics_per_step

@@ -17,7 +17,7 @@ mod timers;
 
 pub use ranks::Ranks;
 pub use recording::{FileNames, MultimeterEvents, SpikeEvents, dat_path, write_dat};
-pub use simulation::{RunStats, Simulation};
+pub use simulation::{Connection, ConnectionFilter, RunStats, Simulation};
 pub use timers::{Percentiles, PhaseTime, PhaseTimers, SliceHistogram, SliceHistograms};
 
 use spindle_core::TimeError;

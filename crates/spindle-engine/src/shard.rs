@@ -9,6 +9,7 @@ use spindle_models::{
     CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
     SliceOutput,
 };
+use spindle_network::archive::SpikeArchive;
 use spindle_network::storage::weighted::Group;
 use spindle_network::storage::{ProjectionRows, ShardSynapses};
 use spindle_network::{
@@ -184,6 +185,19 @@ pub(crate) struct Shard {
     groups: Vec<Group>,
     /// This slice's spikes sorted by (lag, id), to publish.
     pub out: Vec<Spike>,
+    /// The spike archive of each neuron (empty without plastic synapses).
+    pub archives: Vec<SpikeArchive>,
+    /// Spikes (step, source) not yet delivered through the plastic
+    /// synapses: NEST delivers at the start of each slice of its
+    /// `min_delay` grid only (`plastic_due`).
+    pending: Vec<(Step, NodeId)>,
+    /// The grid.
+    res: Resolution,
+    /// NEST's `min_delay` [steps].
+    min_delay: Step,
+    /// Whether the network has plastic synapses (then slices follow
+    /// NEST's grid, the same on every shard).
+    pub plastic: bool,
     pub times: ShardTimes,
     pub counters: ShardCounters,
 }
@@ -376,6 +390,19 @@ impl Shard {
         }
         injections.sort_by_key(|i| i.arrival);
         let synapses = ShardSynapses::build_reusing(net, partition, range, reuse)?;
+        let plastic = synapses.has_plastic();
+        let mut archives = Vec::new();
+        if plastic {
+            archives = ids
+                .iter()
+                .map(|&id| {
+                    let [tau_minus, tau_minus_triplet] =
+                        net.neuron_params(id).expect("a neuron").archive();
+                    SpikeArchive::new(tau_minus, tau_minus_triplet)
+                })
+                .collect();
+            synapses.register_plastic(&mut archives);
+        }
         // Input can arrive up to the longest delay after the slice being
         // delivered, which itself spans up to min_delay steps. Delays drawn
         // per synapse may be longer than any bound the description knows:
@@ -427,6 +454,11 @@ impl Shard {
             merged: Vec::new(),
             groups: Vec::new(),
             out: Vec::new(),
+            archives,
+            pending: Vec::new(),
+            plastic,
+            res,
+            min_delay,
             times: ShardTimes::default(),
             counters: ShardCounters::default(),
         })
@@ -640,8 +672,36 @@ impl Shard {
         self.poisson.draws()
     }
 
+    /// Whether plastic synapses are delivered before the update of the
+    /// slice starting at `origin`: NEST delivers at the start of each
+    /// slice of its grid of `min_delay` steps from 0 (a slice cut short by
+    /// the end of `Simulate` continues in the next call, and the spikes of
+    /// the last slice wait for the next call), so the weights seen between
+    /// calls are NEST's.
+    pub(crate) fn plastic_due(&self, origin: Step) -> bool {
+        origin.is_multiple_of(self.min_delay.max(1))
+    }
+
+    /// Deliver the spikes pending for the plastic synapses (see
+    /// [`plastic_due`](Self::plastic_due)).
+    pub(crate) fn deliver_plastic(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let res = self.res;
+        let events = self.synapses.deliver_plastic(
+            &mut self.ring,
+            &mut self.archives,
+            self.pending.iter().copied(),
+            |step| res.ms(step + 1),
+        );
+        self.pending.clear();
+        self.counters.synaptic_events += events;
+    }
+
     /// Write the spikes of one slice (every shard's list) into this
     /// shard's ring, in (lag, id) order. `origin` is that slice's first step.
+    /// Plastic synapses only queue them ([`deliver_plastic`](Self::deliver_plastic)).
     pub(crate) fn deliver(&mut self, origin: Step, lists: &[&[Spike]]) {
         // Delivery walks one row per spike and shard; with many shards the
         // rows are short (78 bytes per spike at order 2500 on 16 threads),
@@ -675,6 +735,10 @@ impl Shard {
             events += self
                 .synapses
                 .deliver_groups(&mut self.ring, spikes, &mut self.groups);
+        }
+        if self.plastic {
+            let spikes = merged.iter().map(|sp| (origin + sp.lag as Step, sp.id));
+            self.pending.extend(spikes);
         }
         self.merged = merged;
         self.counters.synaptic_events += events;
@@ -722,7 +786,11 @@ impl Shard {
         }
         self.out.clear();
         self.out.resize(staged.len(), Spike { lag: 0, id: 0 });
+        let min_delay_ms = self.min_delay as f64 * self.res.ms_per_step();
         for &(local, lag) in staged {
+            if let Some(a) = self.archives.get_mut(local as usize) {
+                a.spike(self.res.ms(origin + lag as Step + 1), min_delay_ms);
+            }
             let id = self.ids[local as usize];
             self.out[starts[lag as usize]] = Spike { lag, id };
             starts[lag as usize] += 1;

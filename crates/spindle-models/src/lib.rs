@@ -69,8 +69,8 @@ pub use iaf_psc_exp::{IAF_PSC_EXP, IafPscExpParams, IafPscExpPopulation};
 pub use iaf_psc_exp_multisynapse::{IAF_PSC_EXP_MULTISYNAPSE, IafPscExpMultisynapseParams};
 pub use isa::Isa;
 pub use model::{
-    ListSpec, ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec, Population,
-    RecordableSpec, Sample, SliceInput, SliceOutput,
+    ARCHIVE_PARAMS, ListSpec, ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec,
+    Population, RecordableSpec, Sample, SliceInput, SliceOutput,
 };
 pub use poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 pub use ring::InputRing;

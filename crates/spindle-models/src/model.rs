@@ -179,11 +179,29 @@ impl PartialEq for dyn NeuronModel {
 /// A model, as networks hold it.
 pub type ModelRef = &'static dyn NeuronModel;
 
-/// One model's parameter values, by its declaration order.
+/// The parameters of NEST's `ArchivingNode`, which every neuron model
+/// has: the time constants of the postsynaptic traces STDP synapses read
+/// (`tau_minus`, `tau_minus_triplet` [ms]).
+pub const ARCHIVE_PARAMS: [ParamSpec; 2] = [
+    ParamSpec {
+        name: "tau_minus",
+        unit: "ms",
+        default: 20.0,
+    },
+    ParamSpec {
+        name: "tau_minus_triplet",
+        unit: "ms",
+        default: 110.0,
+    },
+];
+
+/// One model's parameter values, by its declaration order, and the
+/// archive's ([`ARCHIVE_PARAMS`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuronParams {
     model: ModelRef,
     values: Vec<f64>,
+    archive: [f64; 2],
 }
 
 impl NeuronParams {
@@ -194,7 +212,11 @@ impl NeuronParams {
             values.push(list.default.len() as f64);
             values.extend_from_slice(list.default);
         }
-        Self { model, values }
+        Self {
+            model,
+            values,
+            archive: ARCHIVE_PARAMS.map(|p| p.default),
+        }
     }
 
     /// `values` for `model`'s parameters in declaration order, then its
@@ -210,7 +232,11 @@ impl NeuronParams {
             end += 1 + len as usize;
         }
         assert_eq!(values.len(), end, "one value per parameter, then each list");
-        Self { model, values }
+        Self {
+            model,
+            values,
+            archive: ARCHIVE_PARAMS.map(|p| p.default),
+        }
     }
 
     /// The model.
@@ -233,11 +259,23 @@ impl NeuronParams {
 
     /// The value of parameter `name`.
     pub fn get(&self, name: &str) -> Result<f64, ParamError> {
+        if let Some(k) = archive_index(name) {
+            return Ok(self.archive[k]);
+        }
         Ok(self.values[self.index(name)?])
+    }
+
+    /// The archive's parameters (`tau_minus`, `tau_minus_triplet`).
+    pub fn archive(&self) -> [f64; 2] {
+        self.archive
     }
 
     /// Set parameter `name` (validate afterwards).
     pub fn set(&mut self, name: &str, value: f64) -> Result<(), ParamError> {
+        if let Some(k) = archive_index(name) {
+            self.archive[k] = value;
+            return Ok(());
+        }
         let i = self.index(name)?;
         self.values[i] = value;
         Ok(())
@@ -285,8 +323,23 @@ impl NeuronParams {
 
     /// The model's verdict on these values.
     pub fn validate(&self) -> Result<(), ParamError> {
+        // NEST's ArchivingNode (`!(tau > 0)` also refuses NaN).
+        if self
+            .archive
+            .iter()
+            .any(|tau| tau.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+        {
+            return Err(ParamError::Invalid(
+                "All time constants must be strictly positive.".into(),
+            ));
+        }
         self.model.validate(&self.values)
     }
+}
+
+/// Which of [`ARCHIVE_PARAMS`] `name` is.
+fn archive_index(name: &str) -> Option<usize> {
+    ARCHIVE_PARAMS.iter().position(|p| p.name == name)
 }
 
 /// Marks a neuron no multimeter records.

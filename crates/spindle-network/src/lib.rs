@@ -10,10 +10,12 @@
 //! touched by the thread that will use it.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 mod estimate;
 mod network;
 mod nodes;
 mod partition;
+pub mod plasticity;
 pub mod rules;
 pub mod storage;
 mod synapse;
@@ -24,5 +26,6 @@ pub use estimate::{
 pub use network::{DeviceConnection, Network, NetworkError, Projection};
 pub use nodes::{NodeCollection, NodeKind};
 pub use partition::{Partition, ShardRange};
+pub use plasticity::{StdpRule, SynapseKind};
 pub use rules::{Conn, ConnRule, Totals, for_each_connection};
 pub use synapse::{ReceptorType, SynSpec, SynapseModel};

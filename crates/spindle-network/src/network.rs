@@ -13,6 +13,7 @@ use spindle_models::poisson::PoissonSampler;
 use spindle_models::{NeuronParams, ParamError};
 use thiserror::Error;
 
+use crate::plasticity::{BUILTIN_SYNAPSES, StdpRule, SynapseKind};
 use crate::rules::{Totals, totals};
 use crate::{ConnRule, NodeCollection, NodeKind, Partition, ReceptorType, SynSpec, SynapseModel};
 
@@ -95,6 +96,18 @@ pub enum NetworkError {
         /// The target's model.
         model: &'static str,
     },
+    /// A synapse parameter NEST refuses (NEST's `BadProperty`).
+    #[error("{0}")]
+    BadProperty(String),
+    /// A parameter the synapse model does not have (NEST's
+    /// `UnaccessedDictionaryEntry`).
+    #[error("{model}: unknown synapse parameter '{param}'")]
+    UnknownSynapseParam {
+        /// The model.
+        model: String,
+        /// The parameter.
+        param: String,
+    },
     /// More memory would be needed than the machine has.
     #[error(
         "the network needs an estimated {needed_mib} MiB but only {available_mib} MiB of memory is available"
@@ -134,6 +147,10 @@ pub struct Projection {
     /// The receptor type: 0, one port of the targets for every synapse,
     /// or drawn per synapse (then at most [`MAX_DRAWN_RECEPTOR`]).
     pub receptor: ReceptorType,
+    /// The STDP rule of a plastic synapse model (its parameters as the
+    /// model's defaults and the `Connect` call set them), `None` for a
+    /// static one.
+    pub plastic: Option<StdpRule>,
 }
 
 /// NEST's refusal to change the number of ports of a neuron spikes reach.
@@ -144,9 +161,11 @@ const PORTS_FIXED: &str =
 pub const MAX_DRAWN_RECEPTOR: u32 = u8::MAX as u32;
 
 impl Projection {
-    /// Whether weights, delays or receptor types are drawn per synapse.
+    /// Whether weights, delays or receptor types are drawn per synapse
+    /// (in a static projection: plastic ones hold a weight per synapse
+    /// anyway).
     pub fn per_synapse(&self) -> bool {
-        self.random_weight.is_some()
+        self.plastic.is_none() && self.random_weight.is_some()
             || self.random_delay.is_some()
             || matches!(self.receptor, ReceptorType::Drawn(_))
     }
@@ -268,12 +287,16 @@ impl Network {
             nodes: Vec::new(),
             populations: Vec::new(),
             node_params: BTreeMap::new(),
-            synapse_models: vec![SynapseModel {
-                name: "static_synapse".into(),
-                weight: 1.0,
-                delay: 1.0,
-            }],
-            num_connections: vec![0],
+            synapse_models: BUILTIN_SYNAPSES
+                .iter()
+                .map(|&(name, kind)| SynapseModel {
+                    name: name.into(),
+                    weight: 1.0,
+                    delay: 1.0,
+                    kind,
+                })
+                .collect(),
+            num_connections: vec![0; BUILTIN_SYNAPSES.len()],
             projections: Vec::new(),
             totals: Vec::new(),
             device_connections: Vec::new(),
@@ -762,6 +785,7 @@ impl Network {
             name: name.into(),
             weight: weight.unwrap_or(self.synapse_models[m].weight),
             delay: delay.unwrap_or(self.synapse_models[m].delay),
+            kind: self.synapse_models[m].kind,
         };
         check_weight(model.weight)?;
         self.res.delay_steps("delay", model.delay)?;
@@ -786,12 +810,98 @@ impl Network {
             name: new_name.into(),
             weight: weight.unwrap_or(base.weight),
             delay: delay.unwrap_or(base.delay),
+            kind: base.kind,
         };
         check_weight(model.weight)?;
         self.res.delay_steps("delay", model.delay)?;
         self.synapse_models.push(model);
         self.num_connections.push(0);
         Ok(())
+    }
+
+    /// `nest.SetDefaults(synapse_model, {...})` for the parameters of a
+    /// plastic model's rule (`Wmax`, `tau_plus`, ...; for
+    /// `stdp_pl_synapse_hom` its common properties), by NEST's names.
+    /// A name the model does not have is refused (NEST's
+    /// `UnaccessedDictionaryEntry`).
+    pub fn set_synapse_params(
+        &mut self,
+        name: &str,
+        params: &[(String, f64)],
+    ) -> Result<(), NetworkError> {
+        let m = self.synapse_model(name)? as usize;
+        let mut kind = self.synapse_models[m].kind;
+        for (key, v) in params {
+            let known = match &mut kind {
+                SynapseKind::Plastic(rule) => rule
+                    .set(key, *v)
+                    .map_err(|e| NetworkError::BadProperty(e.to_string()))?,
+                SynapseKind::Static => false,
+            };
+            if !known {
+                return Err(NetworkError::UnknownSynapseParam {
+                    model: name.into(),
+                    param: key.clone(),
+                });
+            }
+        }
+        self.synapse_models[m].kind = kind;
+        Ok(())
+    }
+
+    /// The kind of synapse model `name` (its rule's defaults if plastic).
+    pub fn synapse_kind(&self, name: &str) -> Result<SynapseKind, NetworkError> {
+        Ok(self.synapse_models[self.synapse_model(name)? as usize].kind)
+    }
+
+    /// The rule of a `Connect` with `syn` onto model `model`: the model's
+    /// defaults with the call's parameters; `None` for a static model.
+    fn connect_rule(
+        &self,
+        model: u32,
+        syn: &SynSpec,
+        weight: f64,
+    ) -> Result<Option<StdpRule>, NetworkError> {
+        let m = &self.synapse_models[model as usize];
+        let SynapseKind::Plastic(mut rule) = m.kind else {
+            if let Some((key, _)) = syn.params.first() {
+                return Err(NetworkError::UnknownSynapseParam {
+                    model: m.name.clone(),
+                    param: key.clone(),
+                });
+            }
+            return Ok(None);
+        };
+        for (key, v) in &syn.params {
+            if rule.is_common() && rule.get(key).is_some() {
+                return Err(NetworkError::BadProperty(format!(
+                    "{key} is a common property of {} and cannot be set per connection; \
+                     use SetDefaults or CopyModel",
+                    m.name
+                )));
+            }
+            let known = rule
+                .set(key, *v)
+                .map_err(|e| NetworkError::BadProperty(e.to_string()))?;
+            if !known {
+                return Err(NetworkError::UnknownSynapseParam {
+                    model: m.name.clone(),
+                    param: key.clone(),
+                });
+            }
+        }
+        if syn.random_weight.is_none() {
+            rule.check_weight(weight)
+                .map_err(|e| NetworkError::BadProperty(e.to_string()))?;
+        }
+        if syn.random_delay.is_some() || matches!(syn.receptor_type, ReceptorType::Drawn(_)) {
+            return Err(NetworkError::NotImplemented(format!(
+                "{}: delays and receptor types drawn per connection are not supported for \
+                 plastic synapses",
+                m.name
+            )));
+        }
+        Ok(Some(rule))
     }
 
     fn synapse_model(&self, name: &str) -> Result<u32, NetworkError> {
@@ -842,6 +952,7 @@ impl Network {
         let weight = syn.weight.unwrap_or(defaults.weight);
         let delay_ms = syn.delay.unwrap_or(defaults.delay);
         check_weight(weight)?;
+        let plastic = self.connect_rule(model, syn, weight)?;
         let mut delay = match syn.random_delay {
             Some(_) => 1,
             None => self.res.delay_steps("delay", delay_ms)?,
@@ -910,6 +1021,12 @@ impl Network {
             });
         }
 
+        if plastic.is_some() && !(source_kind.is_neuron() && target_kind.is_neuron()) {
+            return Err(NetworkError::NotImplemented(format!(
+                "{}: plastic synapses are supported between neurons only",
+                syn.model
+            )));
+        }
         let count = match (&source_kind, &target_kind) {
             (s, t) if s.is_neuron() && t.is_neuron() => {
                 self.check_rule(&rule, sources, targets)?;
@@ -927,6 +1044,7 @@ impl Network {
                     random_weight: syn.random_weight.clone(),
                     random_delay,
                     receptor: receptor.clone(),
+                    plastic,
                 });
                 count
             }
@@ -1300,6 +1418,43 @@ impl Network {
             }
             None => Ok(shortest.or_else(|| self.device_delays().min()).unwrap_or(1)),
         }
+    }
+
+    /// Whether any projection is of a plastic synapse model.
+    pub fn has_plastic(&self) -> bool {
+        self.projections.iter().any(|p| p.plastic.is_some())
+    }
+
+    /// NEST's `min_delay` (unless set): the shortest delay of any
+    /// connection, devices' included, and those of recorders and
+    /// multimeters, which NEST connects with `static_synapse`'s default
+    /// delay. Plastic synapses are delivered on its grid.
+    pub fn nest_min_delay(&self) -> Result<Step, NetworkError> {
+        if self.min_delay_ms.is_some() {
+            return self.min_delay();
+        }
+        let recording = self.device_connections.iter().any(|c| {
+            matches!(
+                c,
+                DeviceConnection::SpikeRecorder { .. } | DeviceConnection::Multimeter { .. }
+            )
+        });
+        let recording = if recording {
+            Some(
+                self.res
+                    .delay_steps("delay", self.synapse_models[0].delay)?,
+            )
+        } else {
+            None
+        };
+        Ok(self
+            .projections
+            .iter()
+            .map(|p| p.delay)
+            .chain(self.device_delays())
+            .chain(recording)
+            .min()
+            .unwrap_or(1))
     }
 
     fn device_delays(&self) -> impl Iterator<Item = Step> + '_ {

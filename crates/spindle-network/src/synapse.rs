@@ -1,7 +1,11 @@
-//! Synapse models: named `static_synapse` copies with default weight and
-//! delay, as `nest.CopyModel("static_synapse", "excitatory", {...})` makes.
+//! Synapse models: NEST's built-in ones (static and plastic,
+//! `crate::plasticity`) and named copies with default weight, delay and
+//! rule parameters, as `nest.CopyModel("static_synapse", "excitatory",
+//! {...})` makes.
 
 use spindle_core::param::Param;
+
+use crate::plasticity::SynapseKind;
 
 /// A named synapse model.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +16,9 @@ pub struct SynapseModel {
     pub weight: f64,
     /// Default delay [ms] (NEST's `static_synapse`: 1.0).
     pub delay: f64,
+    /// Static, or plastic with its rule's defaults (common properties of
+    /// `stdp_pl_synapse_hom`).
+    pub kind: SynapseKind,
 }
 
 /// NEST's `receptor_type` of a connection: which input port of its target
@@ -65,6 +72,9 @@ pub struct SynSpec {
     pub random_delay: Option<Param>,
     /// The receptor type (NEST's default 0).
     pub receptor_type: ReceptorType,
+    /// Parameters of a plastic model's rule for this connection
+    /// (`stdp_synapse`'s `Wmax`, `lambda`, ...), by NEST's names.
+    pub params: Vec<(String, f64)>,
 }
 
 impl SynSpec {
@@ -77,6 +87,7 @@ impl SynSpec {
             random_weight: None,
             random_delay: None,
             receptor_type: ReceptorType::default(),
+            params: Vec::new(),
         }
     }
 
@@ -89,6 +100,7 @@ impl SynSpec {
             random_weight: None,
             random_delay: None,
             receptor_type: ReceptorType::default(),
+            params: Vec::new(),
         }
     }
 
@@ -129,6 +141,12 @@ impl SynSpec {
             }
             p => ReceptorType::Drawn(p),
         };
+        self
+    }
+
+    /// Set a parameter of the model's rule for this connection.
+    pub fn with_param(mut self, name: &str, value: f64) -> Self {
+        self.params.push((name.to_string(), value));
         self
     }
 

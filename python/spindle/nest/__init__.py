@@ -980,22 +980,85 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
 
 
 class SynapseCollection:
-    """What ``GetConnections`` returns; Spindle offers its length."""
+    """What ``GetConnections`` returns: the connections between neurons it
+    selected (``get`` reads their current values, ``set(weight=...)``
+    changes plastic synapses' weights); without ``source`` and ``target``
+    its length counts devices' connections too, as NEST's does."""
 
-    def __init__(self, n):
+    _KEYS = ("source", "target", "synapse_model", "delay", "weight")
+
+    def __init__(self, filters, n=None):
+        self._filters = filters
         self._n = n
 
+    def _rows(self):
+        if self._filters is None:
+            return []
+        return _call(_kernel.get_connections, *self._filters)
+
     def __len__(self):
-        return self._n
+        if self._n is not None:
+            return self._n
+        return len(self._rows())
 
     def __repr__(self):
-        return f"SynapseCollection(size={self._n})"
+        return f"SynapseCollection(size={len(self)})"
+
+    def get(self, keys=None, output=""):
+        """Values of ``keys`` (a name or a list of names; all if None) per
+        connection: a value for one connection, else a list; a dict for a
+        list of names."""
+        if output != "":
+            raise _error("NotImplemented", "Spindle's SynapseCollection.get offers output='' only")
+        rows = self._rows()
+        names = self._KEYS if keys is None else keys
+        if isinstance(names, str):
+            if names not in self._KEYS:
+                raise KeyError(names)
+            i = self._KEYS.index(names)
+            values = [r[i] for r in rows]
+            return values[0] if len(values) == 1 else values
+        out = {}
+        for k in names:
+            if k not in self._KEYS:
+                raise KeyError(k)
+            i = self._KEYS.index(k)
+            values = [r[i] for r in rows]
+            out[k] = values[0] if len(values) == 1 else values
+        return out
+
+    def set(self, params=None, **kwargs):
+        """``set(weight=w)``: one weight for all, or one per connection
+        (plastic synapses only: Spindle holds one weight per static
+        projection)."""
+        params = dict(params or {}, **kwargs)
+        unknown = [k for k in params if k != "weight"]
+        if unknown:
+            raise _error("NotImplemented", f"Spindle sets the weight of connections only, not {unknown[0]}")
+        if "weight" not in params:
+            return
+        rows = self._rows()
+        w = params["weight"]
+        weights = [float(x) for x in w] if _iterable_not_str(w) else [float(w)] * len(rows)
+        if len(weights) != len(rows):
+            raise _error("BadProperty", f"{len(weights)} weights for {len(rows)} connections")
+        keys = [(r[0], r[1], r[5], r[6]) for r in rows]
+        _call(_kernel.set_weights, keys, weights)
 
 
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
-    if source is not None or target is not None or synapse_label is not None:
-        raise _error("BadParameter", "Spindle's GetConnections counts connections by synapse model only")
-    return SynapseCollection(_call(_kernel.num_connections, synapse_model))
+    """NEST's GetConnections: the connections between neurons from
+    ``source`` to ``target`` of ``synapse_model`` (each None for any)."""
+    if synapse_label is not None:
+        raise _error("NotImplemented", "Spindle's GetConnections has no synapse_label")
+    for c in (source, target):
+        if c is not None and not isinstance(c, NodeCollection):
+            raise TypeError("source and target must be NodeCollections")
+    runs = [None if c is None else [tuple(r) for r in c._runs] for c in (source, target)]
+    n = None
+    if source is None and target is None:
+        n = _call(_kernel.num_connections, synapse_model)
+    return SynapseCollection((runs[0], runs[1], synapse_model), n)
 
 
 # ------------------------------------------------------------ simulation

@@ -84,7 +84,13 @@ impl Simulation {
         let (rank, size) = ranks.as_ref().map_or((0, 1), |r| (r.rank(), r.size()));
         let total_shards = config.threads * size;
         let first_shard = rank * config.threads;
-        let min_delay = net.min_delay()?;
+        // Plastic synapses are delivered on NEST's grid of slices, whose
+        // length counts the devices' delays too.
+        let min_delay = if net.has_plastic() {
+            net.nest_min_delay()?
+        } else {
+            net.min_delay()?
+        };
         if config.check_memory {
             check_memory(&net, total_shards, ranks.as_deref())?;
         }

@@ -19,9 +19,11 @@ use crate::{Config, EngineError};
 
 mod build;
 mod change;
+mod connections;
 mod readback;
 mod schedule;
 
+pub use connections::{Connection, ConnectionFilter};
 use schedule::{Leader, Run, SliceLoop};
 
 /// A built network, ready to simulate: NEST's kernel after `Connect`.
@@ -190,7 +192,12 @@ impl Simulation {
         if reached > self.now {
             // Slices of min_delay steps from where the run started.
             let md = self.min_delay.max(1);
-            self.last_slice = self.now + (reached - self.now - 1) / md * md;
+            self.last_slice = if self.shards.first().is_some_and(|s| s.plastic) {
+                // Slices on NEST's grid.
+                self.now.max((reached - 1) / md * md)
+            } else {
+                self.now + (reached - self.now - 1) / md * md
+            };
         }
         self.now = reached;
         if stderr_closed {

@@ -112,7 +112,10 @@ impl<'r, 'a> SliceLoop<'r, 'a> {
                 self.shard.times.charge(Phase::Deliver, laps.lap());
                 return Ok(self.origin);
             }
-            let len = (self.run.end - self.origin).min(self.run.min_delay);
+            let len = self.slice_len();
+            if self.shard.plastic_due(self.origin) {
+                self.shard.deliver_plastic();
+            }
             self.shard.inject(self.origin + len);
             self.shard.times.charge(Phase::Deliver, laps.lap());
 
@@ -129,6 +132,19 @@ impl<'r, 'a> SliceLoop<'r, 'a> {
             self.shard.times.charge(Phase::Gather, gather);
 
             self.advance(len);
+        }
+    }
+
+    /// The length of the slice starting at `origin`: `min_delay`, or what
+    /// is left of the run; with plastic synapses, up to the next multiple
+    /// of `min_delay` (NEST's grid of slices, by which they are delivered).
+    fn slice_len(&self) -> Step {
+        let md = self.run.min_delay.max(1);
+        let left = self.run.end - self.origin;
+        if !self.shard.plastic {
+            left.min(md)
+        } else {
+            left.min(md - self.origin % md)
         }
     }
 

@@ -9,7 +9,11 @@
 //!   neurons per instruction (dense projections of a count group);
 //! - [`weighted`]: encoded rows grouped by delay, each synapse's weight
 //!   beside them (projections whose weights or delays are drawn per
-//!   synapse).
+//!   synapse);
+//! - [`plastic`]: encoded rows with an `f64` weight per synapse that STDP
+//!   changes at each delivery (projections of plastic synapse models),
+//!   delivered by [`ShardSynapses::deliver_plastic`] with the targets'
+//!   spike archives.
 //!
 //! Where weight and delay are homogeneous within a projection they are kept
 //! once, so a synapse costs only its target. The form is chosen per projection when
@@ -26,10 +30,13 @@ use crate::rules::for_each_connection;
 use crate::{Network, NetworkError, Partition, Projection, ReceptorType, ShardRange};
 
 pub mod bitmap;
+pub mod plastic;
 pub mod rows;
 pub mod weighted;
 
+use crate::archive::SpikeArchive;
 use bitmap::Bitmap;
+use plastic::PlasticRows;
 use rows::EncodedRows;
 use weighted::{Drawn, Group, WeightedRows};
 
@@ -74,6 +81,7 @@ enum Store {
     Rows(EncodedRows),
     Bitmap(Bitmap),
     Weighted(WeightedRows),
+    Plastic(PlasticRows),
 }
 
 impl Store {
@@ -83,6 +91,7 @@ impl Store {
             Store::Rows(r) => r,
             Store::Bitmap(b) => b,
             Store::Weighted(w) => w,
+            Store::Plastic(p) => p,
         }
     }
 
@@ -92,6 +101,7 @@ impl Store {
             Store::Rows(r) => r.deliver(ring, arrival, s, channel),
             Store::Bitmap(b) => b.deliver(ring, arrival, s, channel),
             Store::Weighted(w) => w.deliver(ring, arrival, s, channel),
+            Store::Plastic(p) => p.deliver(ring, arrival, s, channel),
         }
     }
 
@@ -101,6 +111,7 @@ impl Store {
             Store::Rows(r) => r.prefetch_offsets(s),
             Store::Bitmap(b) => b.prefetch_offsets(s),
             Store::Weighted(w) => w.prefetch_offsets(s),
+            Store::Plastic(p) => p.prefetch_offsets(s),
         }
     }
 
@@ -110,6 +121,7 @@ impl Store {
             Store::Rows(r) => r.prefetch(s),
             Store::Bitmap(b) => b.prefetch(s),
             Store::Weighted(w) => w.prefetch(s),
+            Store::Plastic(p) => p.prefetch(s),
         }
     }
 }
@@ -172,6 +184,30 @@ impl ProjectionRows {
         matches!(self.store, Store::Weighted(_))
     }
 
+    /// Whether the synapses are plastic (delivered by
+    /// [`ShardSynapses::deliver_plastic`]).
+    #[inline(always)]
+    pub fn is_plastic(&self) -> bool {
+        matches!(self.store, Store::Plastic(_))
+    }
+
+    /// Whether the synapses are delivered by [`ShardSynapses::deliver`]
+    /// (not grouped, not plastic).
+    #[inline(always)]
+    fn is_direct(&self) -> bool {
+        !matches!(self.store, Store::Weighted(_) | Store::Plastic(_))
+    }
+
+    /// The weights of `source`'s synapses of a plastic projection, in the
+    /// order of [`synapses`](Self::synapses), to change (`None` if static).
+    pub fn weights_mut(&mut self, source: NodeId) -> Option<&mut [f64]> {
+        let s = self.index(source);
+        match &mut self.store {
+            Store::Plastic(p) => Some(p.weights_mut(s)),
+            _ => None,
+        }
+    }
+
     /// Whether the targets are held as bitmaps.
     pub fn is_bitmap(&self) -> bool {
         matches!(self.store, Store::Bitmap(_))
@@ -195,6 +231,14 @@ impl ProjectionRows {
                 .into_iter()
                 .map(|(t, d, v)| (t, self.delay + d, v.unwrap_or(self.weight)))
                 .collect(),
+            Store::Plastic(p) => {
+                let (targets, weights) = p.synapses(s);
+                targets
+                    .into_iter()
+                    .zip(weights)
+                    .map(|(t, &w)| (t, self.delay, w))
+                    .collect()
+            }
             store => {
                 let mut out = Vec::new();
                 store.get().targets(s, &mut out);
@@ -270,7 +314,7 @@ pub fn count_groups(net: &Network) -> (Vec<Option<u32>>, Vec<f64>) {
         .iter()
         .zip(net.projection_totals())
         .map(|(p, totals)| {
-            if p.random_weight.is_some() || p.reaches_ports() {
+            if p.random_weight.is_some() || p.reaches_ports() || p.plastic.is_some() {
                 return None;
             }
             let bound = totals.max_indegree;
@@ -338,13 +382,20 @@ impl ShardSynapses {
             let multapses = proj.rule.can_make_multapses();
             let per_synapse = proj.per_synapse();
             let bitmap = !per_synapse
+                && proj.plastic.is_none()
                 && bitmap_pays(
                     group.is_some(),
                     Bitmap::bitmap_bytes(sources, words),
                     EncodedRows::estimate_encoded(sources, synapses, targets),
                 );
             let (bytes, scratch) =
-                if per_synapse {
+                if proj.plastic.is_some() {
+                    (
+                        PlasticRows::estimate(sources, synapses, targets),
+                        EncodedRows::estimate_build_bytes(sources)
+                            .saturating_add(sources.saturating_mul(16)),
+                    )
+                } else if per_synapse {
                     let w = proj.random_weight.is_some();
                     let r = matches!(proj.receptor, ReceptorType::Drawn(_));
                     (
@@ -426,55 +477,41 @@ impl ShardSynapses {
             }
             let owned: Vec<(NodeId, u32)> = partition.owned(shard, &proj.targets).collect();
             let sources = proj.sources.len();
-            let (store, synapses, delay) = if proj.per_synapse() {
+            let (store, synapses, delay) = if let Some(rule) = proj.plastic {
                 let mut failed = None;
-                let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
-                    let first = proj.sources.first();
-                    // The values of a driver's connections come from its
-                    // own stream, in the rule's order (a source-driven
-                    // rule's connections onto other shards draw too, so
-                    // that every shard's values stay in step).
-                    let mut current: Option<(NodeId, Draw)> = None;
-                    for_each_connection(
-                        &proj.rule,
-                        net.seed(),
-                        p as u32,
-                        &proj.sources,
-                        &proj.targets,
+                let weight = proj.weight;
+                let drawn = proj.random_weight.is_some();
+                let mut each = |emit: &mut dyn FnMut(usize, u32, f64)| {
+                    each_drawn(
+                        net,
+                        p,
+                        proj,
                         &owned,
                         &mut scratch,
-                        |c| {
-                            let v = if values {
-                                if current.as_ref().is_none_or(|(d, _)| *d != c.driver) {
-                                    let rng = stream(
-                                        net.seed(),
-                                        Purpose::SynapseValue,
-                                        p as u64,
-                                        c.driver as u64,
-                                    );
-                                    current = Some((c.driver, Draw::new(rng)));
-                                }
-                                let draw = &mut current.as_mut().expect("set above").1;
-                                draw_values(net, proj, draw).unwrap_or_else(|e| {
-                                    failed.get_or_insert(e);
-                                    Drawn {
-                                        weight: 0.0,
-                                        delay: 1,
-                                        receptor: 0,
-                                    }
-                                })
-                            } else {
-                                Drawn {
-                                    weight: 0.0,
-                                    delay: 0,
-                                    receptor: 0,
-                                }
-                            };
-                            if let Some(local) = c.local {
-                                emit((c.source - first) as usize, local, v);
-                            }
-                        },
-                    );
+                        drawn,
+                        &mut failed,
+                        &mut |s, t, v| emit(s, t, if drawn { v.weight } else { weight }),
+                    )
+                };
+                let delay_ms = proj.delay as f64 * net.resolution().ms_per_step();
+                let (rows, synapses) = PlasticRows::build(sources, rule, delay_ms, &mut each);
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                (Store::Plastic(rows), synapses, proj.delay)
+            } else if proj.per_synapse() {
+                let mut failed = None;
+                let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
+                    each_drawn(
+                        net,
+                        p,
+                        proj,
+                        &owned,
+                        &mut scratch,
+                        values,
+                        &mut failed,
+                        emit,
+                    )
                 };
                 let delays = proj.random_delay.is_some();
                 let (weights, receptors) = (
@@ -581,7 +618,7 @@ impl ShardSynapses {
     #[inline]
     pub fn prefetch_offsets(&self, source: NodeId) {
         for proj in &self.projections {
-            if !proj.is_grouped() {
+            if proj.is_direct() {
                 proj.store.prefetch_offsets(proj.index(source));
             }
         }
@@ -592,7 +629,7 @@ impl ShardSynapses {
     #[inline]
     pub fn prefetch(&self, source: NodeId) {
         for proj in &self.projections {
-            if !proj.is_grouped() {
+            if proj.is_direct() {
                 proj.store.prefetch(proj.index(source));
             }
         }
@@ -605,12 +642,13 @@ impl ShardSynapses {
     /// made with `InputRing::with_planes(.., &self.count_weights,
     /// &self.plane_depths, ..)`.
     /// Projections held as weighted rows are left to
-    /// [`deliver_groups`](Self::deliver_groups).
+    /// [`deliver_groups`](Self::deliver_groups), plastic ones to
+    /// [`deliver_plastic`](Self::deliver_plastic).
     #[inline]
     pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
         let mut events = 0;
         for proj in &self.projections {
-            if proj.is_grouped() {
+            if !proj.is_direct() {
                 continue;
             }
             let arrival = step + proj.delay;
@@ -623,6 +661,49 @@ impl ShardSynapses {
 }
 
 impl ShardSynapses {
+    /// Whether any projection is plastic.
+    pub fn has_plastic(&self) -> bool {
+        self.projections.iter().any(|p| p.is_plastic())
+    }
+
+    /// Tell `archives` (one per neuron of the shard) about every plastic
+    /// synapse onto them (NEST's `register_stdp_connection`).
+    pub fn register_plastic(&self, archives: &mut [SpikeArchive]) {
+        for proj in &self.projections {
+            if let Store::Plastic(p) = &proj.store {
+                p.register(archives);
+            }
+        }
+    }
+
+    /// Deliver the spikes `spikes` ((step, source) in delivery order)
+    /// through the plastic projections: per spike and projection, each
+    /// synapse's weight is updated as NEST's STDP synapses update it (the
+    /// spike's stamp is the end of its step, `stamp(step)` [ms]), reading
+    /// the targets' `archives`, and written into `ring` at the spike's
+    /// step plus the delay. Returns the events written.
+    pub fn deliver_plastic(
+        &mut self,
+        ring: &mut InputRing,
+        archives: &mut [SpikeArchive],
+        spikes: impl Iterator<Item = (Step, NodeId)>,
+        stamp: impl Fn(Step) -> f64,
+    ) -> u64 {
+        let mut events = 0;
+        for (step, source) in spikes {
+            let t_spike = stamp(step);
+            for proj in &mut self.projections {
+                let channel = proj.channel();
+                let s = proj.index(source);
+                if let Store::Plastic(p) = &mut proj.store {
+                    let arrival = step + proj.delay;
+                    events += p.deliver_plastic(ring, archives, arrival, t_spike, s, channel);
+                }
+            }
+        }
+        events
+    }
+
     /// Whether any projection is held as weighted rows (delivered by
     /// [`deliver_groups`](Self::deliver_groups)).
     pub fn has_groups(&self) -> bool {
@@ -672,6 +753,63 @@ impl ShardSynapses {
         }
         events
     }
+}
+
+/// Call `emit` with (source index, local target, values) for every
+/// connection of projection `p` (`proj`) onto the shard's `owned` neurons,
+/// in the rule's order; the values drawn where `values` (a driver's
+/// connections from its own stream, in the rule's order: a source-driven
+/// rule's connections onto other shards draw too, so that every shard's
+/// values stay in step), else zero. The first error drawing is left in
+/// `failed`.
+#[allow(clippy::too_many_arguments)]
+fn each_drawn(
+    net: &Network,
+    p: usize,
+    proj: &Projection,
+    owned: &[(NodeId, u32)],
+    scratch: &mut Vec<u64>,
+    values: bool,
+    failed: &mut Option<NetworkError>,
+    emit: &mut dyn FnMut(usize, u32, Drawn),
+) {
+    let first = proj.sources.first();
+    let mut current: Option<(NodeId, Draw)> = None;
+    for_each_connection(
+        &proj.rule,
+        net.seed(),
+        p as u32,
+        &proj.sources,
+        &proj.targets,
+        owned,
+        scratch,
+        |c| {
+            let v = if values {
+                if current.as_ref().is_none_or(|(d, _)| *d != c.driver) {
+                    let rng = stream(net.seed(), Purpose::SynapseValue, p as u64, c.driver as u64);
+                    current = Some((c.driver, Draw::new(rng)));
+                }
+                let draw = &mut current.as_mut().expect("set above").1;
+                draw_values(net, proj, draw).unwrap_or_else(|e| {
+                    failed.get_or_insert(e);
+                    Drawn {
+                        weight: 0.0,
+                        delay: 1,
+                        receptor: 0,
+                    }
+                })
+            } else {
+                Drawn {
+                    weight: 0.0,
+                    delay: 0,
+                    receptor: 0,
+                }
+            };
+            if let Some(local) = c.local {
+                emit((c.source - first) as usize, local, v);
+            }
+        },
+    );
 }
 
 /// One synapse's drawn weight, delay and receptor type: the weight first,
@@ -932,6 +1070,61 @@ mod tests {
         // Counted groups are for (ex, inh) input only.
         let (groups, _) = count_groups(&net);
         assert_eq!(groups, [None, None, None]);
+    }
+}
+
+#[cfg(test)]
+mod plastic_tests {
+    use super::*;
+    use crate::{ConnRule, SynSpec};
+    use spindle_core::Resolution;
+    use spindle_core::param::Param;
+    use spindle_models::IafPscAlphaParams;
+
+    #[test]
+    fn plastic_rows_hold_each_synapse_with_its_weight_and_estimate_their_bytes() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let a = net
+            .create_neurons(300, IafPscAlphaParams::default())
+            .unwrap();
+        let spec = SynSpec::model("stdp_pl_synapse_hom")
+            .with_delay(1.5)
+            .with_random_weight(Param::Uniform { min: 1.0, max: 2.0 });
+        // Multapses: 200 draws from 300 sources.
+        net.connect(&a, &a, ConnRule::fixed_indegree(200), &spec)
+            .unwrap();
+        assert!(net.has_plastic());
+        let p = net.partition(2);
+        let mut all = Vec::new();
+        for sh in p.shards() {
+            let mut syn = ShardSynapses::build(&net, &p, sh).unwrap();
+            let rows = &mut syn.projections[0];
+            assert!(rows.is_plastic() && rows.count_group.is_none());
+            for src in a.iter() {
+                let held = rows.synapses(src);
+                let mut targets: Vec<u32> = held.iter().map(|x| x.0).collect();
+                targets.sort_unstable();
+                assert_eq!(targets, rows.targets(src));
+                assert!(held.iter().all(|x| x.1 == 15 && (1.0..2.0).contains(&x.2)));
+                // Weights drawn per synapse stay exact doubles.
+                assert!(held.iter().any(|x| x.2 != f64::from(x.2 as f32)));
+                let w = rows.weights_mut(src).unwrap();
+                w.iter_mut().for_each(|x| *x += 10.0);
+                let after = rows.synapses(src);
+                assert!(after.iter().zip(&held).all(|(b, a)| b.2 == a.2 + 10.0));
+                all.extend(held.into_iter().map(|x| (src, p.id(sh.ranks.start + x.0))));
+            }
+            let est = ShardSynapses::estimate(&net, &p, sh);
+            let (got, want) = (syn.bytes() as f64, est.bytes as f64);
+            assert!(
+                (got / want - 1.0).abs() < 0.15,
+                "bytes {got} vs estimate {want}"
+            );
+            // About 9 bytes per synapse: the weight and an encoded target.
+            let per = got / syn.len() as f64;
+            assert!((9.0..10.5).contains(&per), "{per} bytes per synapse");
+        }
+        assert_eq!(all.len(), 300 * 200);
     }
 }
 

@@ -1,0 +1,166 @@
+//! Reading and writing connections between neurons (NEST's
+//! `GetConnections`, `.get("weight")`, `.set(weight=...)`): what each
+//! shard holds, with the weights plastic synapses have learned.
+
+use spindle_core::NodeId;
+use spindle_network::{NetworkError, NodeCollection};
+
+use super::Simulation;
+use crate::EngineError;
+
+/// One connection between neurons held by this process.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Connection {
+    /// The presynaptic neuron.
+    pub source: NodeId,
+    /// The postsynaptic neuron.
+    pub target: NodeId,
+    /// The projection (`Connect` call, in order) it belongs to.
+    pub projection: u32,
+    /// Index of its synapse model.
+    pub synapse_model: u32,
+    /// Which of the projection's synapses from `source` onto `target` it
+    /// is (0 but for multapses).
+    pub index: u32,
+    /// Delay [ms].
+    pub delay: f64,
+    /// Weight now.
+    pub weight: f64,
+}
+
+/// Which connections [`Simulation::connections`] lists (NEST's
+/// `GetConnections` arguments; `None`: any).
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionFilter {
+    /// Presynaptic neurons.
+    pub sources: Option<NodeCollection>,
+    /// Postsynaptic neurons.
+    pub targets: Option<NodeCollection>,
+    /// Synapse model index.
+    pub synapse_model: Option<u32>,
+}
+
+/// NEST's `BadProperty`.
+fn bad(message: String) -> EngineError {
+    EngineError::Network(NetworkError::BadProperty(message))
+}
+
+impl Simulation {
+    /// The connections between neurons this process holds that `filter`
+    /// selects, sorted by (source, target, projection, index) (devices'
+    /// connections are not listed).
+    pub fn connections(&self, filter: &ConnectionFilter) -> Vec<Connection> {
+        let mut out = Vec::new();
+        let res = self.net.resolution();
+        for (p, proj) in self.net.projections().iter().enumerate() {
+            if filter
+                .synapse_model
+                .is_some_and(|m| m != proj.synapse_model)
+            {
+                continue;
+            }
+            for shard in &self.shards {
+                let rows = &shard.synapses.projections[p];
+                for source in proj.sources.iter() {
+                    if filter.sources.is_some_and(|c| !c.contains(source)) {
+                        continue;
+                    }
+                    let mut seen: Vec<(NodeId, u32)> = Vec::new();
+                    for (local, delay, weight) in rows.synapses(source) {
+                        let target = shard.ids[local as usize];
+                        if filter.targets.is_some_and(|c| !c.contains(target)) {
+                            continue;
+                        }
+                        let index = match seen.iter_mut().find(|(t, _)| *t == target) {
+                            Some((_, n)) => {
+                                *n += 1;
+                                *n
+                            }
+                            None => {
+                                seen.push((target, 0));
+                                0
+                            }
+                        };
+                        out.push(Connection {
+                            source,
+                            target,
+                            projection: p as u32,
+                            synapse_model: proj.synapse_model,
+                            index,
+                            delay: delay as f64 * res.ms_per_step(),
+                            weight,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|c| (c.source, c.target, c.projection, c.index));
+        out
+    }
+
+    /// Set the weight of each of `connections` (as
+    /// [`connections`](Self::connections) listed them) to the matching
+    /// entry of `weights`. Only plastic synapses hold a weight per
+    /// connection; a static one is refused.
+    pub fn set_weights(
+        &mut self,
+        connections: &[Connection],
+        weights: &[f64],
+    ) -> Result<(), EngineError> {
+        if connections.len() != weights.len() {
+            return Err(bad(format!(
+                "{} weights for {} connections",
+                weights.len(),
+                connections.len()
+            )));
+        }
+        for (c, &w) in connections.iter().zip(weights) {
+            if let Some(rule) = self.net.projections()[c.projection as usize].plastic {
+                rule.check_weight(w).map_err(|e| bad(e.to_string()))?;
+            }
+            let (shard, local) = self
+                .partition
+                .locate(c.target)
+                .ok_or_else(|| bad("not a neuron".into()))?;
+            let Some(s) = shard
+                .checked_sub(self.first_shard)
+                .and_then(|k| self.shards.get_mut(k))
+            else {
+                continue;
+            };
+            let rows = &mut s.synapses.projections[c.projection as usize];
+            let order: Vec<u32> = rows.synapses(c.source).iter().map(|x| x.0).collect();
+            let Some(weights) = rows.weights_mut(c.source) else {
+                return Err(bad(
+                    "Spindle holds one weight per static projection: only plastic synapses' \
+                     weights can be set per connection"
+                        .into(),
+                ));
+            };
+            let at = order
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t == local)
+                .nth(c.index as usize)
+                .map(|(k, _)| k);
+            if let Some(k) = at {
+                weights[k] = w;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many spikes neuron `id`'s archive holds (NEST's
+    /// `archiver_length`; 0 where no STDP synapse reaches it or another
+    /// process holds it).
+    pub fn archiver_length(&self, id: NodeId) -> usize {
+        let Some((shard, local)) = self.partition.locate(id) else {
+            return 0;
+        };
+        shard
+            .checked_sub(self.first_shard)
+            .and_then(|k| self.shards.get(k))
+            .and_then(|s| s.archives.get(local as usize))
+            .map_or(0, |a| a.len())
+    }
+}
