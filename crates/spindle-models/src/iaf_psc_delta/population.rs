@@ -34,7 +34,7 @@ impl IafPscDeltaPopulation {
             r: vec![0; len],
         };
         // `exp(-r h / tau_m)` by refractory steps left `r`.
-        let decay = props.refractory_decay(params, res);
+        let decay = props.refractory_decay();
         Self::from_parts(props, decay, state, len, offset)
     }
 
@@ -57,7 +57,7 @@ impl LaneModel for IafPscDelta {
     fn parts(values: &[f64], res: Resolution) -> (Propagators, Vec<f64>) {
         let params = IafPscDeltaParams::from_values(values);
         let props = Propagators::new(&params, res);
-        let decay = props.refractory_decay(&params, res);
+        let decay = props.refractory_decay();
         (props, decay)
     }
 
@@ -161,7 +161,8 @@ impl<const M: usize> Chunk<M> {
                 // -0.0: it starts at +0.0 and only gains sums.)
                 let kept = self.refr[l];
                 v = if kept != 0.0 { v + kept } else { v };
-                let discount = decay.get(self.r[l] as usize).copied().unwrap_or(1.0);
+                let r = self.r[l];
+                let discount = decay.get(r as usize).copied().unwrap_or_else(|| p.decay(r));
                 self.refr[l] = if refractory {
                     kept + input * discount
                 } else {

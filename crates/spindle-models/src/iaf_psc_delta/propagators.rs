@@ -30,7 +30,16 @@ pub struct Propagators {
     pub e_l: f64,
     /// Whether input arriving while refractory is kept.
     pub refractory_input: bool,
+    /// `h` [ms] and `tau_m` [ms], for the refractory discount past the
+    /// table ([`Propagators::decay`]).
+    pub h: f64,
+    /// See `h`.
+    pub tau_m: f64,
 }
+
+/// Refractory discounts kept in a table at most (a `t_ref` of hours would
+/// otherwise ask for gigabytes); beyond it they are computed.
+const DECAY_TABLE_MAX: u32 = 1 << 16;
 
 /// `t_ref` in steps as NEST 3.10 converts it (`Resolution::steps_up`).
 pub fn refractory_steps(t_ref: f64, res: Resolution) -> u32 {
@@ -54,16 +63,28 @@ impl Propagators {
             lower_bound: p.v_min - p.e_l,
             e_l: p.e_l,
             refractory_input: p.refractory_input,
+            h,
+            tau_m: p.tau_m,
         }
     }
 
-    /// The discount of input arriving with `r` refractory steps left, for
-    /// `r` in `0..=refractory_steps`: NEST's `exp(-r_ * h / tau_m_)`, with
-    /// `r_` an `int` (negated, then converted).
-    pub fn refractory_decay(&self, p: &IafPscDeltaParams, res: Resolution) -> Vec<f64> {
-        let h = res.h();
-        (0..=self.refractory_steps)
-            .map(|r| (-f64::from(r) * h / p.tau_m).exp())
+    /// The discount of input arriving with `r` refractory steps left:
+    /// NEST's `exp(-r_ * h / tau_m_)`, with `r_` an `int` (negated, then
+    /// converted).
+    #[inline]
+    pub fn decay(&self, r: u32) -> f64 {
+        (-f64::from(r) * self.h / self.tau_m).exp()
+    }
+
+    /// [`decay`](Self::decay) for `r` in `0..=refractory_steps` (at most
+    /// [`DECAY_TABLE_MAX`] of them), where `refractory_input` reads it;
+    /// empty where it does not.
+    pub fn refractory_decay(&self) -> Vec<f64> {
+        if !self.refractory_input {
+            return Vec::new();
+        }
+        (0..=self.refractory_steps.min(DECAY_TABLE_MAX))
+            .map(|r| self.decay(r))
             .collect()
     }
 }

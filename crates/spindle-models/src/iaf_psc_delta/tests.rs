@@ -151,6 +151,7 @@ fn propagators_are_nests() {
     assert_eq!(p.lower_bound, -f64::MAX);
     let odd = IafPscDeltaParams {
         t_ref: 2.3,
+        refractory_input: true,
         ..Default::default()
     };
     let p = Propagators::new(&odd, Resolution::new(0.125).unwrap());
@@ -158,10 +159,24 @@ fn propagators_are_nests() {
         p.refractory_steps, 19,
         "2.3 ms rounded up to 0.125 ms steps"
     );
-    let decay = p.refractory_decay(&odd, Resolution::new(0.125).unwrap());
+    let decay = p.refractory_decay();
     assert_eq!(decay.len(), 20);
     assert_eq!(decay[0], 1.0);
     assert_eq!(decay[19], (-19.0 * 0.125 / 10.0f64).exp());
+    assert_eq!(decay[19], p.decay(19));
+    // Without refractory_input nothing reads it; a t_ref of hours keeps a
+    // bounded table (regression: 16 GB asked for) and computes the rest.
+    let off = Propagators::new(&IafPscDeltaParams::default(), Resolution::new(0.1).unwrap());
+    assert!(off.refractory_decay().is_empty());
+    let long = Propagators::new(
+        &IafPscDeltaParams {
+            t_ref: 1e9,
+            refractory_input: true,
+            ..Default::default()
+        },
+        Resolution::new(0.1).unwrap(),
+    );
+    assert_eq!(long.refractory_decay().len(), (1 << 16) + 1);
     // As NEST 3.10 counts them (measured: V_m stays at V_reset that long).
     let r = |t: f64, h: f64| refractory_steps(t, Resolution::new(h).unwrap());
     assert_eq!(
