@@ -1597,6 +1597,15 @@ impl Kernel {
         names
     }
 
+    /// The synapse models built in (`CopyModel` copies aside).
+    #[staticmethod]
+    fn synapse_models() -> Vec<&'static str> {
+        spindle::network::plasticity::BUILTIN_SYNAPSES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
     /// The node models offered.
     #[staticmethod]
     fn node_models() -> Vec<&'static str> {

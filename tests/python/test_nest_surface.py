@@ -932,6 +932,7 @@ def test_build_info_and_model_lists_as_nests_test_suite_reads_them():
     assert "iaf_psc_alpha" in nest.node_models and "dc_generator" in nest.node_models
     assert nest.node_models == sorted(nest.node_models)
     assert "static_synapse" in nest.synapse_models
+    assert "stdp_synapse" in nest.synapse_models
     with pytest.raises(AttributeError, match="read only"):
         nest.node_models = []
 

@@ -279,7 +279,7 @@ def NumProcesses():
 
 def Models(mtype="all"):
     nodes = list(Kernel.node_models())
-    synapses = ["static_synapse"]
+    synapses = list(Kernel.synapse_models())
     return {"nodes": nodes, "synapses": synapses}.get(mtype, nodes + synapses)
 
 
