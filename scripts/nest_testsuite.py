@@ -113,6 +113,29 @@ def cmd_run(args):
     files = sorted(str(p.relative_to(suite)) for d in dirs for p in (suite / d).rglob("test_*.py"))
     started = time.time()
     outcomes, notes = {}, {}
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(path, done):
+        # Whole or not at all: a reader never sees half a file.
+        record = {
+            "module": args.module,
+            "python": args.python,
+            "testsuite": str(suite_src),
+            "dirs": dirs,
+            "wall_seconds": round(time.time() - started, 1),
+            "files": len(files),
+            "files_done": done,
+            "file_notes": notes,
+            "tests": dict(sorted(outcomes.items())),
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=1) + "\n")
+        tmp.replace(path)
+
+    # A long run leaves what it has so far in OUT.partial (same format,
+    # `files_done` < `files`), so that an interrupted run is not lost.
+    partial = out.with_name(out.name + ".partial")
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(run_file, args.python, suite, f, env, args.timeout): f for f in files}
         for i, fut in enumerate(concurrent.futures.as_completed(futures), 1):
@@ -123,22 +146,11 @@ def cmd_run(args):
                 notes[f] = note
             print(f"[{i}/{len(files)}] {f}: {len(res)} tests{' (' + note[:80] + ')' if note else ''}",
                   file=sys.stderr, flush=True)
+            if i % 10 == 0:
+                write(partial, i)
     shutil.rmtree(work, ignore_errors=True)
-    record = {
-        "module": args.module,
-        "python": args.python,
-        "testsuite": str(suite_src),
-        "dirs": dirs,
-        "wall_seconds": round(time.time() - started, 1),
-        "files": len(files),
-        "file_notes": notes,
-        "tests": dict(sorted(outcomes.items())),
-    }
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1) + "\n")
-    tmp.replace(out)
+    write(out, len(files))
+    partial.unlink(missing_ok=True)
     counts = collections.Counter(v[0] for v in outcomes.values())
     print(f"{len(outcomes)} tests in {len(files)} files: {dict(counts)}; wrote {out}")
 

@@ -29,7 +29,8 @@ use spindle::models::devices::{
 };
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
-    ConnRule, Network, NetworkError, NodeCollection, NodeKind, SynSpec, SynapseKind,
+    ConnRule, Network, NetworkError, NodeCollection, NodeKind, ReceptorType, StdpRule, SynSpec,
+    SynapseKind,
 };
 
 create_exception!(
@@ -1229,6 +1230,7 @@ const RULES: &[(&str, Option<&str>)] = &[
     ("fixed_outdegree", Some("outdegree")),
     ("fixed_total_number", Some("N")),
     ("pairwise_bernoulli", Some("p")),
+    ("pairwise_poisson", Some("pairwise_avg_num_conns")),
 ];
 
 fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
@@ -1261,6 +1263,15 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
             err(
                 "TypeMismatch",
                 format!("'{key}' must be an integer (got {})", type_name(&v)),
+            )
+        })
+    };
+    let number = |key: &str| -> PyResult<f64> {
+        let v = value(key)?;
+        v.extract().map_err(|_| {
+            err(
+                "TypeMismatch",
+                format!("'{key}' must be a number (got {})", type_name(&v)),
             )
         })
     };
@@ -1307,16 +1318,8 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
             }
             ConnRule::fixed_total_number(n as u64)
         }
-        _ => {
-            let v = value("p")?;
-            let p: f64 = v.extract().map_err(|_| {
-                err(
-                    "TypeMismatch",
-                    format!("'p' must be a number (got {})", type_name(&v)),
-                )
-            })?;
-            ConnRule::pairwise_bernoulli(p)
-        }
+        "pairwise_poisson" => ConnRule::pairwise_poisson(number("pairwise_avg_num_conns")?),
+        _ => ConnRule::pairwise_bernoulli(number("p")?),
     };
     if let Some(a) = flag("allow_autapses")? {
         r = r.autapses(a);
@@ -2281,6 +2284,65 @@ impl Kernel {
             .collect();
         let sim = self.sim.as_mut().expect("prepared");
         sim.set_weights(&conns, &weights).map_err(engine_err)
+    }
+
+    /// What a connection of `projection` holds beyond its row: its
+    /// receptor type (None where drawn per connection) and its plastic
+    /// rule's parameters under NEST's names.
+    fn projection_params<'py>(
+        &mut self,
+        py: Python<'py>,
+        projection: u32,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let p = self
+            .net()?
+            .projections()
+            .get(projection as usize)
+            .ok_or_else(|| err("KernelException", format!("no projection {projection}")))?;
+        let d = PyDict::new(py);
+        match &p.receptor {
+            ReceptorType::Fixed(r) => d.set_item("receptor", r)?,
+            ReceptorType::Drawn(_) => d.set_item("receptor", py.None())?,
+        }
+        match p.plastic {
+            Some(StdpRule::Stdp {
+                tau_plus,
+                lambda,
+                alpha,
+                mu_plus,
+                mu_minus,
+                wmax,
+            }) => {
+                for (k, v) in [
+                    ("tau_plus", tau_plus),
+                    ("lambda", lambda),
+                    ("alpha", alpha),
+                    ("mu_plus", mu_plus),
+                    ("mu_minus", mu_minus),
+                    ("Wmax", wmax),
+                ] {
+                    d.set_item(k, v)?;
+                }
+            }
+            Some(StdpRule::PowerLaw {
+                tau_plus,
+                lambda,
+                alpha,
+                mu,
+                ..
+            }) => {
+                for (k, v) in [
+                    ("tau_plus", tau_plus),
+                    ("lambda", lambda),
+                    ("alpha", alpha),
+                    ("mu", mu),
+                ] {
+                    d.set_item(k, v)?;
+                }
+            }
+            None => {}
+        }
+        Ok(d)
     }
 
     /// NEST's `archiver_length` of neuron `id`.

@@ -1313,6 +1313,22 @@ impl Network {
                 }
                 Ok(())
             }
+            ConnRule::PairwisePoisson {
+                mean,
+                allow_multapses,
+                ..
+            } => {
+                if !(mean >= 0.0 && mean.is_finite()) {
+                    return bad(format!(
+                        "Connection parameter 0 ≤ pairwise_avg_num_conns required \
+                         (pairwise_avg_num_conns = {mean})"
+                    ));
+                }
+                if !allow_multapses {
+                    return bad("Multapses must be allowed for this connection rule.".into());
+                }
+                Ok(())
+            }
             ConnRule::FixedOutdegree {
                 outdegree,
                 allow_autapses,
@@ -1518,6 +1534,7 @@ fn device_pairs(
         ConnRule::FixedIndegree { .. }
         | ConnRule::FixedTotalNumber { .. }
         | ConnRule::PairwiseBernoulli { .. }
+        | ConnRule::PairwisePoisson { .. }
         | ConnRule::FixedOutdegree { .. } => Err(NetworkError::Connect(
             "devices connect with all_to_all or one_to_one only".into(),
         )),

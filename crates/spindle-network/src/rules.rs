@@ -65,6 +65,16 @@ pub enum ConnRule {
         /// Accepted either way and without effect, as in NEST.
         allow_multapses: bool,
     },
+    /// Each pair connected a Poisson-distributed number of times, with
+    /// mean `mean` (NEST's `pairwise_poisson`, `pairwise_avg_num_conns`).
+    PairwisePoisson {
+        /// Mean number of connections per pair, `>= 0`.
+        mean: f64,
+        /// Whether a neuron may connect to itself (NEST default: true).
+        allow_autapses: bool,
+        /// Must be true, as in NEST (NEST default: true).
+        allow_multapses: bool,
+    },
     /// Each source gets exactly `outdegree` targets drawn uniformly.
     FixedOutdegree {
         /// Targets per source.
@@ -142,6 +152,15 @@ impl ConnRule {
         }
     }
 
+    /// `{"rule": "pairwise_poisson", "pairwise_avg_num_conns": mean}`.
+    pub fn pairwise_poisson(mean: f64) -> Self {
+        Self::PairwisePoisson {
+            mean,
+            allow_autapses: true,
+            allow_multapses: true,
+        }
+    }
+
     /// `{"rule": "fixed_outdegree", "outdegree": k}`.
     pub fn fixed_outdegree(outdegree: u32) -> Self {
         Self::FixedOutdegree {
@@ -159,6 +178,7 @@ impl ConnRule {
             | Self::FixedIndegree { allow_autapses, .. }
             | Self::FixedTotalNumber { allow_autapses, .. }
             | Self::PairwiseBernoulli { allow_autapses, .. }
+            | Self::PairwisePoisson { allow_autapses, .. }
             | Self::FixedOutdegree { allow_autapses, .. } => *allow_autapses = allow,
         }
         self
@@ -178,6 +198,9 @@ impl ConnRule {
             | Self::PairwiseBernoulli {
                 allow_multapses, ..
             }
+            | Self::PairwisePoisson {
+                allow_multapses, ..
+            }
             | Self::FixedOutdegree {
                 allow_multapses, ..
             } => *allow_multapses = allow,
@@ -193,6 +216,7 @@ impl ConnRule {
             Self::FixedIndegree { .. } => "fixed_indegree",
             Self::FixedTotalNumber { .. } => "fixed_total_number",
             Self::PairwiseBernoulli { .. } => "pairwise_bernoulli",
+            Self::PairwisePoisson { .. } => "pairwise_poisson",
             Self::FixedOutdegree { .. } => "fixed_outdegree",
         }
     }
@@ -204,6 +228,7 @@ impl ConnRule {
             | Self::FixedIndegree { allow_autapses, .. }
             | Self::FixedTotalNumber { allow_autapses, .. }
             | Self::PairwiseBernoulli { allow_autapses, .. }
+            | Self::PairwisePoisson { allow_autapses, .. }
             | Self::FixedOutdegree { allow_autapses, .. } => allow_autapses,
         }
     }
@@ -219,6 +244,8 @@ impl ConnRule {
             Self::OneToOne { .. } => 1,
             Self::FixedIndegree { indegree, .. } => indegree as u64,
             Self::FixedTotalNumber { n: total, .. } => total,
+            // Unbounded in principle; totals() gives the drawn maximum.
+            Self::PairwisePoisson { .. } => u64::MAX,
             Self::FixedOutdegree {
                 outdegree,
                 allow_multapses,
@@ -258,6 +285,9 @@ impl ConnRule {
             Self::FixedTotalNumber { n, .. } => n,
             Self::PairwiseBernoulli { p, .. } => {
                 (p * allowed_pairs(self, sources, targets) as f64).round() as u64
+            }
+            Self::PairwisePoisson { mean, .. } => {
+                (mean * allowed_pairs(self, sources, targets) as f64).round() as u64
             }
             Self::FixedOutdegree { outdegree, .. } => outdegree as u64 * sources.len() as u64,
         }
@@ -316,6 +346,7 @@ impl ConnRule {
                 ..
             } => allow_multapses && outdegree > 1,
             Self::FixedTotalNumber { n, .. } => n > 1,
+            Self::PairwisePoisson { mean, .. } => mean > 0.0,
             _ => false,
         }
     }
@@ -326,6 +357,7 @@ impl ConnRule {
             self,
             Self::FixedTotalNumber { .. }
                 | Self::PairwiseBernoulli { .. }
+                | Self::PairwisePoisson { .. }
                 | Self::FixedOutdegree { .. }
         )
     }
@@ -378,7 +410,7 @@ pub fn totals(
                 max_indegree: max,
             }
         }
-        ConnRule::PairwiseBernoulli { .. } => {
+        ConnRule::PairwiseBernoulli { .. } | ConnRule::PairwisePoisson { .. } => {
             let (mut connections, mut max) = (0, 0);
             for target in targets.iter() {
                 let mut made = 0;
@@ -797,6 +829,42 @@ pub fn sources_of(
                 next += 1.0;
             }
         }
+        ConnRule::PairwisePoisson { mean, .. } => {
+            if mean <= 0.0 {
+                return;
+            }
+            // A pair has at least one connection with probability
+            // 1 - e^-mean: skip the others geometrically (ln P(0) = -mean),
+            // then draw the count from the Poisson law given >= 1, by
+            // inversion. The same law as a Poisson draw per pair, at a
+            // cost of O(connections).
+            let mut rng = stream(seed, Purpose::Connect, projection as u64, target as u64);
+            let p0 = (-mean).exp();
+            let nonzero = -(-mean).exp_m1();
+            let n = sources.len() as f64;
+            let mut next = 0.0f64;
+            loop {
+                let gap = ((1.0 - unit(&mut rng)).ln() / -mean).floor();
+                next += gap;
+                if next >= n {
+                    return;
+                }
+                let s = sources.get(next as usize);
+                let u = unit(&mut rng) * nonzero;
+                let (mut k, mut pk, mut cdf) = (1u64, mean * p0, mean * p0);
+                while cdf <= u && pk > 0.0 {
+                    k += 1;
+                    pk *= mean / k as f64;
+                    cdf += pk;
+                }
+                if autapses || s != target {
+                    for _ in 0..k {
+                        emit(s);
+                    }
+                }
+                next += 1.0;
+            }
+        }
         ConnRule::FixedTotalNumber { .. } | ConnRule::FixedOutdegree { .. } => {
             unreachable!("sources_of serves the rules drawn per target alone")
         }
@@ -1087,6 +1155,49 @@ mod tests {
             indegrees.extend(histogram(tgt, v.iter().map(|c| c.2)));
         }
         assert_fits("in-degrees", &indegrees, &binomial_pmf(1500, 1.0 / 70.0));
+    }
+
+    /// The pmf of Poisson(`mean`) on `0..len` (the tail in the last cell).
+    fn poisson_pmf(mean: f64, len: usize) -> Vec<f64> {
+        let mut pmf = vec![(-mean).exp()];
+        for k in 1..len {
+            pmf.push(pmf[k - 1] * mean / k as f64);
+        }
+        let tail = 1.0 - pmf[..len - 1].iter().sum::<f64>();
+        pmf[len - 1] = tail.max(0.0);
+        pmf
+    }
+
+    #[test]
+    fn pairwise_poisson_draws_a_poisson_count_per_pair() {
+        let (src, tgt) = (NodeCollection::new(1, 120), NodeCollection::new(101, 100));
+        for mean in [0.05, 0.7, 3.0] {
+            let rule = ConnRule::pairwise_poisson(mean);
+            let (mut per_pair, mut indegrees) = (Vec::new(), Vec::new());
+            for seed in 0..3 {
+                let v = all_conns(rule, seed, src, tgt);
+                assert!(v.iter().all(|&(d, _, t)| d == t));
+                assert_eq!(
+                    totals(&rule, seed, 3, &src, &tgt).connections,
+                    v.len() as u64
+                );
+                let mut counts = vec![0u64; src.len() * tgt.len()];
+                for &(_, s, t) in &v {
+                    counts[src.position(s).unwrap() * tgt.len() + tgt.position(t).unwrap()] += 1;
+                }
+                per_pair.extend(counts.iter().map(|&c| c.min(12)));
+                indegrees.extend(histogram(tgt, v.iter().map(|c| c.2)));
+            }
+            assert_fits("per-pair counts", &per_pair, &poisson_pmf(mean, 13));
+            let k = 120.0 * mean;
+            let len = (k + 10.0 * k.sqrt() + 10.0) as usize;
+            let capped: Vec<u64> = indegrees.iter().map(|&c| c.min(len as u64 - 1)).collect();
+            assert_fits("in-degrees", &capped, &poisson_pmf(k, len));
+        }
+        let pop = NodeCollection::new(1, 30);
+        let v = all_conns(ConnRule::pairwise_poisson(2.0).autapses(false), 1, pop, pop);
+        assert!(!v.is_empty() && v.iter().all(|c| c.1 != c.2));
+        assert!(all_conns(ConnRule::pairwise_poisson(0.0), 1, pop, pop).is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@ same engine as the ``spindle`` command.
 
 import builtins
 import enum
+import json
 import numbers
 import os
 import sys
@@ -980,57 +981,170 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
 
 
 class SynapseCollection:
-    """What ``GetConnections`` returns: the connections between neurons it
-    selected (``get`` reads their current values, ``set(weight=...)``
-    changes plastic synapses' weights); without ``source`` and ``target``
-    its length counts devices' connections too, as NEST's does."""
+    """What ``GetConnections`` returns: the connections it selected, in
+    NEST's order. ``get`` reads their current values (``output="pandas"``
+    for a DataFrame), ``set(weight=...)`` changes plastic synapses'
+    weights; the values are attributes too (``conns.weight``). Indexing,
+    slicing and iterating give collections of the chosen connections;
+    ``sources()``/``targets()`` iterate node ids. Without ``source`` and
+    ``target`` its length counts devices' connections too, as NEST's
+    does."""
 
-    _KEYS = ("source", "target", "synapse_model", "delay", "weight")
+    # Row columns of the kernel's get_connections.
+    _COLUMNS = ("source", "target", "synapse_model", "delay", "weight")
+    # What every connection has in NEST's get(), in its (sorted) order.
+    _BASE = ("delay", "port", "receptor", "sizeof", "source", "synapse_id", "synapse_model",
+             "target", "target_thread", "weight")
 
-    def __init__(self, filters, n=None):
+    def __init__(self, filters, n=None, rows=None):
         self._filters = filters
         self._n = n
+        # A chosen subset (index, slice, iteration): its rows, fixed.
+        self._fixed = rows
 
     def _rows(self):
+        if self._fixed is not None:
+            return self._fixed
         if self._filters is None:
             return []
-        return _call(_kernel.get_connections, *self._filters)
+        return [tuple(r) for r in _call(_kernel.get_connections, *self._filters)]
 
     def __len__(self):
-        if self._n is not None:
+        if self._fixed is None and self._n is not None:
             return self._n
         return len(self._rows())
 
     def __repr__(self):
         return f"SynapseCollection(size={len(self)})"
 
+    def __iter__(self):
+        for r in self._rows():
+            yield SynapseCollection(self._filters, rows=[r])
+
+    def __getitem__(self, key):
+        rows = self._rows()
+        if isinstance(key, slice):
+            return SynapseCollection(self._filters, rows=rows[key])
+        if isinstance(key, (int, np.integer)):
+            if not -len(rows) <= key < len(rows):
+                raise IndexError("index value outside of the SynapseCollection")
+            return SynapseCollection(self._filters, rows=[rows[key]])
+        raise TypeError(f"SynapseCollection indices must be integers or slices, not "
+                        f"{type(key).__name__}")
+
+    def __eq__(self, other):
+        if not isinstance(other, SynapseCollection):
+            return NotImplemented
+        key = lambda rows: [(r[0], r[1], r[2], r[5], r[6]) for r in rows]  # noqa: E731
+        return key(self._rows()) == key(other._rows())
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = None
+
+    def sources(self):
+        """The connections' source node ids, in order."""
+        return iter([r[0] for r in self._rows()])
+
+    def targets(self):
+        """The connections' target node ids, in order."""
+        return iter([r[1] for r in self._rows()])
+
+    def _table(self, rows, names):
+        """Per name, the list of its values over ``rows``."""
+        extra = {}
+        models = {}
+        ports = {}
+        ids = Models("synapses")
+        cols = {k: [] for k in names}
+        for r in rows:
+            if r[5] not in extra:
+                extra[r[5]] = _call(_kernel.projection_params, r[5])
+            if r[2] not in models:
+                models[r[2]] = _call(_kernel.get_defaults, r[2])
+            port = ports.get(r[2], 0)
+            ports[r[2]] = port + 1
+            own = extra[r[5]]
+            values = {
+                "source": r[0], "target": r[1], "synapse_model": r[2], "delay": r[3],
+                "weight": r[4], "port": port, "sizeof": 32, "target_thread": 0,
+                "synapse_id": ids.index(r[2]) if r[2] in ids else len(ids),
+                "receptor": own.get("receptor") or 0,
+            }
+            for k in names:
+                if k in values:
+                    cols[k].append(values[k])
+                elif k in own:
+                    cols[k].append(own[k])
+                elif k in models[r[2]] and k not in ("element_type", "num_connections"):
+                    cols[k].append(models[r[2]][k])
+                else:
+                    raise KeyError(k)
+        return cols
+
+    def _names(self, rows):
+        names = list(self._BASE)
+        seen = builtins.set(names)
+        for m in dict.fromkeys(r[2] for r in rows):
+            for k in _call(_kernel.get_defaults, m):
+                if k not in seen and k not in ("element_type", "num_connections"):
+                    names.append(k)
+                    seen.add(k)
+        return sorted(names)
+
     def get(self, keys=None, output=""):
         """Values of ``keys`` (a name or a list of names; all if None) per
         connection: a value for one connection, else a list; a dict for a
-        list of names."""
-        if output != "":
-            raise _error("NotImplemented", "Spindle's SynapseCollection.get offers output='' only")
+        list of names (or all); a DataFrame with ``output="pandas"``."""
+        if output not in ("", "pandas", "json"):
+            raise _error("BadProperty", f"output must be '', 'pandas' or 'json', got {output!r}")
         rows = self._rows()
-        names = self._KEYS if keys is None else keys
-        if isinstance(names, str):
-            if names not in self._KEYS:
-                raise KeyError(names)
-            i = self._KEYS.index(names)
-            values = [r[i] for r in rows]
-            return values[0] if len(values) == 1 else values
-        out = {}
-        for k in names:
-            if k not in self._KEYS:
-                raise KeyError(k)
-            i = self._KEYS.index(k)
-            values = [r[i] for r in rows]
-            out[k] = values[0] if len(values) == 1 else values
-        return out
+        if not rows and output == "":
+            return () if isinstance(keys, str) else {}
+        single = isinstance(keys, str)
+        if keys is None:
+            names = self._names(rows)
+        elif single:
+            names = [keys]
+        elif _iterable_not_str(keys):
+            names = list(keys)
+        else:
+            raise TypeError("keys should be either a string or an iterable")
+        cols = self._table(rows, names)
+        if output == "pandas":
+            import pandas
+            return pandas.DataFrame(cols)
+        if output == "json":
+            return json.dumps(cols if len(rows) != 1 else {k: v[0] for k, v in cols.items()})
+        if single:
+            v = cols[keys]
+            return v[0] if len(v) == 1 else v
+        return {k: (v[0] if len(v) == 1 else v) for k, v in cols.items()}
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "distance":
+            raise _error("NotImplemented", "Spindle has no spatial networks: no distance")
+        try:
+            return self.get(name)
+        except KeyError:
+            raise AttributeError(f"'SynapseCollection' object has no attribute '{name}'") from None
+
+    def __setattr__(self, name, value):
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self.set({name: value})
 
     def set(self, params=None, **kwargs):
         """``set(weight=w)``: one weight for all, or one per connection
         (plastic synapses only: Spindle holds one weight per static
         projection)."""
+        if isinstance(params, (list, tuple)):
+            raise _error("NotImplemented", "Spindle's SynapseCollection.set takes one dict")
         params = dict(params or {}, **kwargs)
         unknown = [k for k in params if k != "weight"]
         if unknown:
