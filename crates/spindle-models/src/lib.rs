@@ -50,6 +50,7 @@ pub mod lanes;
 pub mod model;
 pub mod numerics;
 pub mod odeint;
+pub mod parrot_neuron;
 pub mod poisson;
 pub mod ports;
 pub mod ring;
@@ -72,6 +73,7 @@ pub use model::{
     ARCHIVE_PARAMS, ListSpec, ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec,
     Population, RecordableSpec, Sample, SliceInput, SliceOutput,
 };
+pub use parrot_neuron::PARROT_NEURON;
 pub use poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 pub use ring::InputRing;
 
@@ -90,6 +92,7 @@ pub static MODELS: &[ModelRef] = &[
     &AEIF_COND_EXP,
     &HH_COND_EXP_TRAUB,
     &IAF_COND_EXP_SFA_RR,
+    &PARROT_NEURON,
 ];
 
 /// The model NEST calls `name`.

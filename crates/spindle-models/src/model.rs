@@ -142,6 +142,12 @@ pub trait NeuronModel: Sync + 'static {
     fn lists(&self) -> &'static [ListSpec] {
         &[]
     }
+    /// Whether the neuron reads each spike it receives as one, whatever
+    /// the connection's weight (`parrot_neuron`): the network then stores
+    /// the weights onto it as 1, so that its input sums are counts.
+    fn counts_spikes(&self) -> bool {
+        false
+    }
     /// The input ports of neurons with parameters `values`: `None` (the
     /// default) where spikes arrive on NEST's receptor 0 only and are read
     /// as excitatory or inhibitory by the weight's sign; `Some(n)` where they

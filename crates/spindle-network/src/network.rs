@@ -959,6 +959,38 @@ impl Network {
         };
         let source_kind = self.kind_of(sources, "source")?.clone();
         let target_kind = self.kind_of(targets, "target")?.clone();
+        // A parrot_neuron counts spikes: what weighs them is ignored (NEST),
+        // stored as 1 so that its input sums are counts.
+        let counted;
+        let (weight, syn) = match target_kind {
+            NodeKind::Neuron { model, .. } if model.counts_spikes() => {
+                if plastic.is_some() {
+                    return Err(NetworkError::NotImplemented(format!(
+                        "{}: plastic synapses onto {} are not supported",
+                        syn.model,
+                        model.name()
+                    )));
+                }
+                if matches!(
+                    source_kind,
+                    NodeKind::DcGenerator(_)
+                        | NodeKind::StepCurrentGenerator(_)
+                        | NodeKind::AcGenerator(_)
+                ) {
+                    return Err(NetworkError::Connect(format!(
+                        "{} cannot connect to {}: it takes no currents",
+                        source_kind.model_name(),
+                        model.name()
+                    )));
+                }
+                counted = SynSpec {
+                    random_weight: None,
+                    ..syn.clone()
+                };
+                (1.0, &counted)
+            }
+            _ => (weight, syn),
+        };
         let random = |p: &Param| {
             p.validate()
                 .map_err(|e| NetworkError::Connect(e.to_string()))
