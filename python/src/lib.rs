@@ -729,6 +729,9 @@ struct KernelStatus {
     data_prefix: String,
     /// `Parameter.GetValue()` calls so far: each draws from its own stream.
     samples: u64,
+    /// `min_delay` and `max_delay` as the user set them [ms].
+    min_delay: Option<f64>,
+    max_delay: Option<f64>,
 }
 
 impl Default for KernelStatus {
@@ -742,6 +745,8 @@ impl Default for KernelStatus {
             data_path: String::new(),
             data_prefix: String::new(),
             samples: 0,
+            min_delay: None,
+            max_delay: None,
         }
     }
 }
@@ -848,7 +853,11 @@ impl Kernel {
     fn net(&mut self) -> PyResult<&mut Network> {
         if self.net.is_none() {
             let res = self.resolution()?;
-            self.net = Some(Network::new(res, self.status.rng_seed));
+            let mut net = Network::new(res, self.status.rng_seed);
+            if let Some(ms) = self.status.min_delay {
+                net.set_min_delay(ms).map_err(net_err)?;
+            }
+            self.net = Some(net);
         }
         Ok(self.net.as_mut().expect("just made"))
     }
@@ -1455,8 +1464,40 @@ impl Kernel {
             "overwrite_files" => self.status.overwrite_files = value.extract()?,
             "data_path" => self.status.data_path = value.extract()?,
             "data_prefix" => self.status.data_prefix = value.extract()?,
-            "biological_time" | "network_size" | "num_connections" | "min_delay" | "max_delay"
-            | "mpi_rank" | "num_processes" | "memory_size" => {
+            // NEST's delay extrema, set by the user: min_delay fixes the
+            // communication interval (no connection may be shorter),
+            // max_delay is reported as set unless a connection is longer.
+            "min_delay" => {
+                let ms: f64 = value.extract()?;
+                let res = self.resolution()?;
+                res.delay_steps("min_delay", ms)
+                    .map_err(|e| err("BadDelay", e.to_string()))?;
+                if self.net.is_some() {
+                    self.changing()?.set_min_delay(ms).map_err(net_err)?;
+                }
+                self.status.min_delay = Some(ms);
+            }
+            "max_delay" => {
+                let ms: f64 = value.extract()?;
+                let res = self.resolution()?;
+                res.delay_steps("max_delay", ms)
+                    .map_err(|e| err("BadDelay", e.to_string()))?;
+                self.status.max_delay = Some(ms);
+            }
+            "tics_per_ms" => {
+                let t = number(key, value)?;
+                if t != spindle::core::time::TICS_PER_MS as f64 {
+                    return Err(err(
+                        "NotImplemented",
+                        format!(
+                            "Spindle's time grid has {} tics per ms only (got {t})",
+                            spindle::core::time::TICS_PER_MS
+                        ),
+                    ));
+                }
+            }
+            "biological_time" | "network_size" | "num_connections" | "mpi_rank"
+            | "num_processes" | "memory_size" | "ms_per_tic" | "tics_per_step" => {
                 return Err(err("BadProperty", format!("'{key}' is read-only")));
             }
             _ if TIMERS
@@ -1503,14 +1544,24 @@ impl Kernel {
             "num_connections" => self.num_connections(None)?.into_pyobject(py)?.into_any(),
             "min_delay" | "max_delay" => {
                 let Some(net) = &self.net else {
-                    return Ok(1.0f64.into_pyobject(py)?.into_any());
+                    let set = if key == "max_delay" {
+                        s.max_delay
+                    } else {
+                        s.min_delay
+                    };
+                    return Ok(set.unwrap_or(1.0).into_pyobject(py)?.into_any());
                 };
                 let steps = if key == "min_delay" {
                     net.min_delay().map_err(net_err)?
                 } else {
                     net.max_delay()
                 };
-                net.resolution().ms(steps).into_pyobject(py)?.into_any()
+                let ms = net.resolution().ms(steps);
+                let ms = match (key, s.max_delay) {
+                    ("max_delay", Some(set)) => set.max(ms),
+                    _ => ms,
+                };
+                ms.into_pyobject(py)?.into_any()
             }
             // This module runs in one process; the engine's ranks, were it
             // split over MPI processes, would say which.
@@ -1529,6 +1580,17 @@ impl Kernel {
                 .into_pyobject(py)?
                 .into_any(),
             "memory_size" => memory_size().into_pyobject(py)?.into_any(),
+            // Spindle's grid has NEST's default tic, 1 µs.
+            "tics_per_ms" => (spindle::core::time::TICS_PER_MS as f64)
+                .into_pyobject(py)?
+                .into_any(),
+            "ms_per_tic" => (1.0 / spindle::core::time::TICS_PER_MS as f64)
+                .into_pyobject(py)?
+                .into_any(),
+            "tics_per_step" => ((s.resolution * spindle::core::time::TICS_PER_MS as f64).round()
+                as i64)
+                .into_pyobject(py)?
+                .into_any(),
             _ if key.starts_with("time_") => match self.timers(py)?.get_item(key)? {
                 Some(v) => v,
                 None => {
@@ -1574,6 +1636,9 @@ impl Kernel {
             "network_size",
             "num_connections",
             "min_delay",
+            "tics_per_ms",
+            "ms_per_tic",
+            "tics_per_step",
             "max_delay",
             "mpi_rank",
             "num_processes",

@@ -251,8 +251,8 @@ def test_errors_are_nests(call, error):
 def test_connect_errors_name_the_culprit():
     nest.ResetKernel()
     a = nest.Create("iaf_psc_alpha", 3)
-    with pytest.raises(nest.NESTErrors.BadProperty, match="pairwise_poisson"):
-        nest.Connect(a, a, {"rule": "pairwise_poisson", "pairwise_avg_num_conns": 1.0})
+    with pytest.raises(nest.NESTErrors.BadProperty, match="no_such_rule"):
+        nest.Connect(a, a, {"rule": "no_such_rule"})
     with pytest.raises(nest.NESTErrors.UnknownSynapseType, match="nosuch"):
         nest.Connect(a, a, syn_spec="nosuch")
     with pytest.raises(nest.NESTErrors.BadDelay):

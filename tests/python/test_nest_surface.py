@@ -975,3 +975,21 @@ def test_connect_arrays_of_node_ids_one_to_one():
         nest.Connect([1, 1], [2, 3], "one_to_one", {"weight": 2.0})
     with pytest.raises(ValueError, match="SynapseCollection cannot be returned"):
         nest.Connect([1, 1], [2, 3], "one_to_one", return_synapsecollection=True)
+
+
+def test_delay_extrema_and_tics_can_be_set_as_in_nest():
+    nest.ResetKernel()
+    nest.SetKernelStatus({"resolution": 0.1, "min_delay": 0.4, "max_delay": 3.0})
+    assert (nest.min_delay, nest.max_delay) == (0.4, 3.0)
+    assert (nest.tics_per_ms, nest.ms_per_tic, nest.GetKernelStatus("tics_per_step")) == (
+        1000.0, 0.001, 100)
+    a = nest.Create("iaf_psc_alpha", 2)
+    with pytest.raises(nest.NESTErrors.BadDelay):
+        nest.Connect(a[0], a[1], syn_spec={"delay": 0.2})
+    nest.ResetKernel()
+    nest.set(min_delay=0.5)
+    nest.resolution = 0.05  # min_delay alone does not fix the grid
+    assert (nest.resolution, nest.min_delay) == (0.05, 0.5)
+    nest.tics_per_ms = 1000.0
+    with pytest.raises(nest.NESTErrors.NotImplemented):
+        nest.tics_per_ms = 1024
