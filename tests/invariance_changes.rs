@@ -48,6 +48,7 @@ fn run(threads: usize) -> Outcome {
     let sg = net
         .create_spike_generator(SpikeGeneratorParams {
             spike_times: vec![10.0, 30.0, 55.5],
+            ..Default::default()
         })
         .unwrap();
     let syn = |w, d| SynSpec::static_synapse(w, d);
@@ -100,6 +101,7 @@ fn run(threads: usize) -> Outcome {
         sg.first(),
         NodeKind::SpikeGenerator(SpikeGeneratorParams {
             spike_times: vec![120.0, 150.5],
+            ..Default::default()
         }),
     );
     changed

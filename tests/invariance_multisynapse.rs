@@ -80,6 +80,7 @@ pub fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
     let sg = net
         .create_spike_generator(SpikeGeneratorParams {
             spike_times: (1..40).map(|k| k as f64 * 5.0).collect(),
+            ..Default::default()
         })
         .unwrap();
     let kick = SynSpec::static_synapse(-400.0, 1.0).with_receptor(2);

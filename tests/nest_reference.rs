@@ -27,6 +27,7 @@ fn single_neuron(
         let sg = net
             .create_spike_generator(SpikeGeneratorParams {
                 spike_times: times.clone(),
+                ..Default::default()
             })
             .unwrap();
         let syn = SynSpec::static_synapse(*weight, 1.5);

@@ -44,7 +44,10 @@ fn run(case: &Value) -> (Vec<f64>, Vec<Vec<f64>>, Vec<f64>) {
         if let Some(times) = input["spike_times"].as_array() {
             let spike_times = times.iter().map(num).collect();
             let sg = net
-                .create_spike_generator(SpikeGeneratorParams { spike_times })
+                .create_spike_generator(SpikeGeneratorParams {
+                    spike_times,
+                    ..Default::default()
+                })
                 .unwrap();
             net.connect(&sg, &neuron, all, &syn).unwrap();
         } else {

@@ -30,6 +30,7 @@ fn run(
         let sg = net
             .create_spike_generator(SpikeGeneratorParams {
                 spike_times: times.to_vec(),
+                ..Default::default()
             })
             .unwrap();
         net.connect(

@@ -44,7 +44,10 @@ fn run(case: &Value) -> (Vec<f64>, Vec<[f64; 3]>, Vec<f64>) {
             .map(num)
             .collect();
         let sg = net
-            .create_spike_generator(SpikeGeneratorParams { spike_times })
+            .create_spike_generator(SpikeGeneratorParams {
+                spike_times,
+                ..Default::default()
+            })
             .unwrap();
         let syn = SynSpec::static_synapse(num(&input["weight"]), num(&input["delay"]));
         net.connect(&sg, &neuron, ConnRule::all_to_all(), &syn)

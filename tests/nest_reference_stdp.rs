@@ -74,7 +74,10 @@ fn run(case: &Value, threads: usize) -> (Chunks, Vec<(f64, u64)>) {
         for (i, times) in trains.as_array().unwrap().iter().enumerate() {
             let spike_times = times.as_array().unwrap().iter().map(num).collect();
             let sg = net
-                .create_spike_generator(SpikeGeneratorParams { spike_times })
+                .create_spike_generator(SpikeGeneratorParams {
+                    spike_times,
+                    ..Default::default()
+                })
                 .unwrap();
             let one = nodes.slice(i..i + 1).unwrap();
             net.connect(&sg, &one, ConnRule::all_to_all(), &drive)

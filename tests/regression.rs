@@ -41,6 +41,7 @@ fn every_target_feels_counted_synapses() {
     let sg = net
         .create_spike_generator(SpikeGeneratorParams {
             spike_times: vec![5.0],
+            ..Default::default()
         })
         .unwrap();
     net.connect(

@@ -149,6 +149,11 @@ fn number(key: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {
         .map_err(|_| err("BadProperty", format!("'{key}' must be a number")))
 }
 
+fn flag(key: &str, v: &Bound<'_, PyAny>) -> PyResult<bool> {
+    v.extract::<bool>()
+        .map_err(|_| err("TypeMismatch", format!("'{key}' must be a bool")))
+}
+
 fn text(key: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
     v.extract().map_err(|_| {
         err(
@@ -447,6 +452,28 @@ impl Device {
                 },
                 Device::SpikeGenerator(p) => match key.as_str() {
                     "spike_times" => p.spike_times = numbers_of(&key, &v)?,
+                    "spike_weights" => p.spike_weights = numbers_of(&key, &v)?,
+                    "spike_multiplicities" => {
+                        let m: Vec<i64> = v.extract().map_err(|_| {
+                            err(
+                                "TypeMismatch",
+                                format!(
+                                    "'{key}' must be a list of integers (got {})",
+                                    type_name(&v)
+                                ),
+                            )
+                        })?;
+                        if m.iter().any(|&m| m < 0) {
+                            return Err(err("BadProperty", "spike_multiplicities must be >= 0"));
+                        }
+                        p.spike_multiplicities = m.into_iter().map(|m| m as u64).collect();
+                    }
+                    "precise_times" => p.precise_times = flag(&key, &v)?,
+                    "allow_offgrid_times" => p.allow_offgrid_times = flag(&key, &v)?,
+                    "shift_now_spikes" => p.shift_now_spikes = flag(&key, &v)?,
+                    "start" => p.start = number(&key, &v)?,
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
                     _ => return Err(unknown("spike_generator", &key)),
                 },
                 Device::Recorder(p) => match key.as_str() {
@@ -569,9 +596,23 @@ impl Device {
                 ("stop", py_any(py, nest_end(p.stop))?),
                 ("origin", py_any(py, p.origin)?),
             ],
-            Device::SpikeGenerator(p) => {
-                vec![("spike_times", PyList::new(py, &p.spike_times)?.into_any())]
-            }
+            Device::SpikeGenerator(p) => vec![
+                ("spike_times", PyList::new(py, &p.spike_times)?.into_any()),
+                (
+                    "spike_weights",
+                    PyList::new(py, &p.spike_weights)?.into_any(),
+                ),
+                (
+                    "spike_multiplicities",
+                    PyList::new(py, &p.spike_multiplicities)?.into_any(),
+                ),
+                ("precise_times", py_any(py, p.precise_times)?),
+                ("allow_offgrid_times", py_any(py, p.allow_offgrid_times)?),
+                ("shift_now_spikes", py_any(py, p.shift_now_spikes)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
             Device::Recorder(p) => vec![
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
@@ -1152,7 +1193,17 @@ impl Kernel {
                 "stop",
                 "origin",
             ]),
-            NodeKind::SpikeGenerator(_) => keys.push("spike_times"),
+            NodeKind::SpikeGenerator(_) => keys.extend([
+                "spike_times",
+                "spike_weights",
+                "spike_multiplicities",
+                "precise_times",
+                "allow_offgrid_times",
+                "shift_now_spikes",
+                "start",
+                "stop",
+                "origin",
+            ]),
         }
         keys
     }

@@ -168,6 +168,18 @@ impl Resolution {
         Ok(steps)
     }
 
+    /// The grid point at or after `ms` (>= 0), as NEST's `Time::ms_stamp`
+    /// finds it: the step its tics fall in, one more where that step's end
+    /// lies before `ms`.
+    pub fn steps_up_exact(&self, ms: f64) -> Step {
+        let tics = (ms * TICS_PER_MS as f64) as i64;
+        let mut s = tics / self.tics_per_step;
+        if s as f64 * self.ms_per_step() < ms {
+            s += 1;
+        }
+        s as Step
+    }
+
     /// A duration in ms as steps the way NEST converts refractory times,
     /// `Time(Time::ms(t)).get_steps()`: to tics rounding half up, then to
     /// steps rounding *up* (2.05 ms at 0.1 ms is 21 steps, as NEST 3.10

@@ -3,7 +3,7 @@
 
 use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
-use spindle_models::devices::{PoissonGeneratorParams, RecordTo, window_steps};
+use spindle_models::devices::{GeneratedSpike, PoissonGeneratorParams, RecordTo, window_steps};
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 use spindle_models::{
     CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
@@ -32,30 +32,42 @@ struct Injection {
     receptor: u32,
 }
 
-/// The events of spike generator `generator` (times `spike_times`)
-/// through connection (`weight`, `delay`, `receptor`) to local neuron
-/// `local`, those sent in steps `from..` only.
+/// The events of spike generator `generator` (its `spikes`) through
+/// connection (`weight`, `delay`, `receptor`) to local neuron `local`.
 fn injections(
     generator: NodeId,
-    spike_times: &[f64],
-    res: Resolution,
+    spikes: &[GeneratedSpike],
     (weight, delay, receptor): (f64, Step, u32),
     local: u32,
-    from: Step,
 ) -> impl Iterator<Item = Injection> + '_ {
-    spike_times.iter().filter_map(move |&t| {
-        // A spike at t (grid step k) is sent in step k - 1 and is felt at
-        // the end of step k - 1 + delay.
-        let sent = ((t / res.h()).round() as Step).checked_sub(1)?;
-        (sent >= from).then_some(Injection {
+    spikes.iter().map(move |s| {
+        // A spike at grid point k is sent in step k - 1 and is felt at the
+        // end of step k - 1 + delay.
+        let sent = s.stamp - 1;
+        Injection {
             arrival: sent + delay,
             local,
-            weight,
+            weight: s.weight_through(weight),
             generator,
             sent,
             receptor,
-        })
+        }
     })
+}
+
+/// `spikes` as neurons `targets` read them: a neuron that counts spikes
+/// (`parrot_neuron`) reads no spike weights, only multiplicities (NEST).
+fn counted(
+    net: &Network,
+    targets: &NodeCollection,
+    mut spikes: Vec<GeneratedSpike>,
+) -> Vec<GeneratedSpike> {
+    if let Some(NodeKind::Neuron { model, .. }) = net.node(targets.first())
+        && model.counts_spikes()
+    {
+        spikes.iter_mut().for_each(|s| s.weight = None);
+    }
+    spikes
 }
 
 /// The connections of spike generator `id` in `net`: (connection index,
@@ -336,10 +348,11 @@ impl Shard {
                     else {
                         unreachable!("a spike-generator connection starts at a spike_generator")
                     };
+                    let spikes = p.spikes(res, 0).expect("checked when created");
+                    let spikes = counted(net, targets, spikes);
                     for (id, local) in partition.owned(range, targets) {
-                        let times = &p.spike_times;
                         let link = (*weight, *delay, net.device_receptor(c, id));
-                        injections.extend(self::injections(*generator, times, res, link, local, 0));
+                        injections.extend(self::injections(*generator, &spikes, link, local));
                     }
                 }
                 DeviceConnection::Current {
@@ -591,11 +604,10 @@ impl Shard {
         &mut self,
         net: &Network,
         generator: NodeId,
-        times: &[f64],
+        spikes: &[GeneratedSpike],
         partition: &Partition,
         now: Step,
     ) {
-        let res = net.resolution();
         let mut pending: Vec<Injection> = self
             .injections
             .drain(self.next_injection..)
@@ -603,14 +615,13 @@ impl Shard {
             .collect();
         let range = &partition.shards()[self.index];
         for (c, targets, weight, delay) in spike_links(net, generator) {
+            let spikes = counted(net, &targets, spikes.to_vec());
             for (id, local) in partition.owned(range, &targets) {
                 pending.extend(injections(
                     generator,
-                    times,
-                    res,
+                    &spikes,
                     (weight, delay, net.device_receptor(c, id)),
                     local,
-                    now,
                 ));
             }
         }

@@ -63,6 +63,9 @@ pub enum DeviceError {
         /// Its value.
         value: f64,
     },
+    /// Any other of a device's checks, with NEST's message.
+    #[error("{0}")]
+    Invalid(String),
     /// A spike time off the grid.
     #[error("spike_generator: Time point {0} is not representable in current resolution.")]
     SpikeTimeOffGrid(f64),
@@ -297,25 +300,143 @@ impl AcGeneratorParams {
     }
 }
 
-/// `spike_generator`: emits spikes at given times.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// `spike_generator`: emits spikes at given times, relative to `origin`,
+/// while active (`origin + start` excluded to `origin + stop` included).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SpikeGeneratorParams {
-    /// Spike times [ms], sorted, on the grid and > 0 (a spike is emitted
-    /// in the step that ends at its time).
+    /// Spike times [ms], sorted, > 0 (0 with `shift_now_spikes`); on the
+    /// grid unless `precise_times` or `allow_offgrid_times` (a spike is
+    /// emitted in the step that ends at its time, off-grid times rounded
+    /// up to the grid).
     pub spike_times: Vec<f64>,
+    /// Per spike, a factor on the connection's weight (empty: none).
+    pub spike_weights: Vec<f64>,
+    /// Per spike, how many spikes it stands for (empty: one each).
+    pub spike_multiplicities: Vec<u64>,
+    /// Off-grid times are kept with their offsets (grid-based neurons
+    /// read them at the end of their step).
+    pub precise_times: bool,
+    /// Off-grid times are rounded up to the grid.
+    pub allow_offgrid_times: bool,
+    /// A spike at the present moment is sent one step later.
+    pub shift_now_spikes: bool,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
+}
+
+impl Default for SpikeGeneratorParams {
+    fn default() -> Self {
+        Self {
+            spike_times: Vec::new(),
+            spike_weights: Vec::new(),
+            spike_multiplicities: Vec::new(),
+            precise_times: false,
+            allow_offgrid_times: false,
+            shift_now_spikes: false,
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
+        }
+    }
+}
+
+/// One spike of a `spike_generator`, on the grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeneratedSpike {
+    /// The grid point of its time (it is sent in the step before).
+    pub stamp: Step,
+    /// Its factor on the connection's weight, where `spike_weights` are set.
+    pub weight: Option<f64>,
+    /// How many spikes it stands for.
+    pub multiplicity: u64,
+}
+
+impl GeneratedSpike {
+    /// What it brings through a connection of weight `w`, as NEST's
+    /// targets add it: `(spike weight * w) * multiplicity`.
+    pub fn weight_through(&self, w: f64) -> f64 {
+        let w = self.weight.map_or(w, |f| f * w);
+        if self.multiplicity == 1 {
+            w
+        } else {
+            w * self.multiplicity as f64
+        }
+    }
 }
 
 impl SpikeGeneratorParams {
     /// Check the parameters (grid alignment is checked against the
-    /// resolution when the network is built).
+    /// resolution by [`Self::spikes`]).
     pub fn validate(&self) -> Result<(), DeviceError> {
-        let ok = self.spike_times.iter().all(|t| t.is_finite() && *t > 0.0)
+        let ok = self.spike_times.iter().all(|t| t.is_finite() && *t >= 0.0)
             && self.spike_times.windows(2).all(|w| w[0] <= w[1]);
-        if ok {
-            Ok(())
-        } else {
-            Err(DeviceError::SpikeTimes)
+        if !ok {
+            return Err(DeviceError::SpikeTimes);
         }
+        if !self.shift_now_spikes && self.spike_times.contains(&0.0) {
+            return Err(DeviceError::Invalid(
+                "spike time cannot be set to 0.".into(),
+            ));
+        }
+        if self.precise_times && (self.allow_offgrid_times || self.shift_now_spikes) {
+            return Err(DeviceError::Invalid(
+                "Option precise_times cannot be set to true when either allow_offgrid_times or \
+                 shift_now_spikes is set to true."
+                    .into(),
+            ));
+        }
+        let n = self.spike_times.len();
+        if !self.spike_weights.is_empty() && self.spike_weights.len() != n {
+            return Err(DeviceError::Invalid(
+                "spike_weights must have the same number of elements as spike_times, or 0 \
+                 elements to clear the property."
+                    .into(),
+            ));
+        }
+        if !self.spike_multiplicities.is_empty() && self.spike_multiplicities.len() != n {
+            return Err(DeviceError::Invalid(
+                "spike_multiplicities must have the same number of elements as spike_times or 0 \
+                 elements to clear the property."
+                    .into(),
+            ));
+        }
+        check_window("spike_generator", self.start, self.stop, self.origin)
+    }
+
+    /// The spikes it emits on grid `res`, in order, from step `now` on
+    /// (NEST's `update`: stamps at or before `now` are passed over), as
+    /// NEST places them: on-grid times where they are, off-grid ones
+    /// rounded up to the grid (refused unless `precise_times` or
+    /// `allow_offgrid_times`), a spike at `now` moved one step on with
+    /// `shift_now_spikes`, `origin` added, and only those in the window.
+    pub fn spikes(&self, res: Resolution, now: Step) -> Result<Vec<GeneratedSpike>, DeviceError> {
+        let origin = (self.origin / res.h()).round() as Step;
+        let (t_min, t_max) = window_steps(self.start, self.stop, self.origin, res);
+        let mut out = Vec::with_capacity(self.spike_times.len());
+        for (i, &t) in self.spike_times.iter().enumerate() {
+            let mut stamp = match res.steps_on_grid("spike time", t) {
+                Ok(s) => s,
+                Err(_) if self.precise_times || self.allow_offgrid_times => res.steps_up_exact(t),
+                Err(_) => return Err(DeviceError::SpikeTimeOffGrid(t)),
+            };
+            if self.shift_now_spikes && origin.saturating_add(stamp) == now {
+                stamp += 1;
+            }
+            let stamp = origin.saturating_add(stamp);
+            if stamp <= now || stamp <= t_min || stamp > t_max {
+                continue;
+            }
+            out.push(GeneratedSpike {
+                stamp,
+                weight: self.spike_weights.get(i).copied(),
+                multiplicity: self.spike_multiplicities.get(i).copied().unwrap_or(1),
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -366,7 +487,13 @@ mod tests {
                 .validate()
                 .is_err()
         );
-        let sg = |t: Vec<f64>| SpikeGeneratorParams { spike_times: t }.validate();
+        let sg = |t: Vec<f64>| {
+            SpikeGeneratorParams {
+                spike_times: t,
+                ..Default::default()
+            }
+            .validate()
+        };
         assert!(sg(vec![1.0, 1.0, 2.0]).is_ok());
         assert!(sg(vec![2.0, 1.0]).is_err());
         assert!(sg(vec![0.0]).is_err());

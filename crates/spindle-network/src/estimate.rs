@@ -235,6 +235,7 @@ mod tests {
         let g = injected
             .create_spike_generator(SpikeGeneratorParams {
                 spike_times: vec![1.0],
+                ..Default::default()
             })
             .unwrap();
         let all = injected.populations()[0].0;

@@ -423,11 +423,7 @@ impl Network {
 
     fn check_spike_times(&self, params: &SpikeGeneratorParams) -> Result<(), NetworkError> {
         params.validate()?;
-        for &t in &params.spike_times {
-            self.res
-                .steps_on_grid("spike_generator spike time", t)
-                .map_err(|_| DeviceError::SpikeTimeOffGrid(t))?;
-        }
+        params.spikes(self.res, 0)?;
         Ok(())
     }
 

@@ -338,7 +338,8 @@ def _event_arrays(ev):
 # current generator's times and values, and the
 # neuron models' list-valued parameters (``tau_syn``).
 _ARRAY_KEYS = frozenset(
-    {"spike_times", "amplitude_times", "amplitude_values", *Kernel.list_params()}
+    {"spike_times", "spike_weights", "amplitude_times", "amplitude_values",
+     *Kernel.list_params()}
 )
 
 
@@ -347,6 +348,8 @@ def _py_value(key, v):
         return _event_arrays(v)
     if key in _ARRAY_KEYS and isinstance(v, list):
         return np.asarray(v, dtype=np.float64)
+    if key == "spike_multiplicities" and isinstance(v, list):
+        return np.asarray(v, dtype=np.int64)
     return v
 
 

@@ -3,7 +3,7 @@
 //! emptied. Nodes and connections are fixed once a run has started.
 
 use spindle_core::NodeId;
-use spindle_network::{Network, NodeKind};
+use spindle_network::{Network, NetworkError, NodeKind};
 
 use super::Simulation;
 use crate::EngineError;
@@ -54,8 +54,9 @@ impl Simulation {
                         .for_each(|s| s.set_current(id, new, res, now));
                 }
                 NodeKind::SpikeGenerator(p) => {
+                    let spikes = p.spikes(res, self.now).map_err(NetworkError::from)?;
                     for s in &mut self.shards {
-                        s.set_spike_times(&net, id, &p.spike_times, &self.partition, self.now);
+                        s.set_spike_times(&net, id, &spikes, &self.partition, self.now);
                     }
                 }
                 NodeKind::SpikeRecorder(p) => {
