@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let sg = net.create_spike_generator(SpikeGeneratorParams {
         spike_times: vec![10.0, 20.0],
+        ..Default::default()
     })?;
     net.connect(
         &sg,

@@ -479,6 +479,7 @@ impl Device {
                 Device::Recorder(p) => match key.as_str() {
                     "label" => p.label = text(&key, &v)?,
                     "record_to" => p.record_to = record_to(&v)?,
+                    "time_in_steps" => p.time_in_steps = flag(&key, &v)?,
                     _ => return Err(unknown("spike_recorder", &key)),
                 },
                 Device::Meter(p, volt) => {
@@ -616,6 +617,7 @@ impl Device {
             Device::Recorder(p) => vec![
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
+                ("time_in_steps", py_any(py, p.time_in_steps)?),
             ],
             Device::Meter(p, _) => vec![
                 ("interval", py_any(py, p.interval.unwrap_or(res))?),
@@ -2113,10 +2115,19 @@ impl Kernel {
     fn events<'py>(&self, py: Python<'py>, id: u32) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         match (self.kind(id)?, &self.sim) {
-            (NodeKind::SpikeRecorder(_), Some(sim)) => {
+            (NodeKind::SpikeRecorder(p), Some(sim)) => {
                 let ev = sim.spike_events(id).map_err(engine_err)?;
+                if p.time_in_steps {
+                    // NEST's: times as steps, each with its offset (0 on
+                    // the grid).
+                    let h = self.status.resolution;
+                    let steps: Vec<i64> = ev.times.iter().map(|t| (t / h).round() as i64).collect();
+                    d.set_item("offsets", vec![0.0f64; steps.len()])?;
+                    d.set_item("times", steps)?;
+                } else {
+                    d.set_item("times", ev.times)?;
+                }
                 d.set_item("senders", ev.senders)?;
-                d.set_item("times", ev.times)?;
             }
             (NodeKind::SpikeRecorder(_), None) => return no_events(py),
             (NodeKind::Multimeter(p), sim) => {

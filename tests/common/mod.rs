@@ -59,6 +59,7 @@ pub fn recorder(net: &mut Network, neurons: &NodeCollection) -> NodeCollection {
         .create_spike_recorder(SpikeRecorderParams {
             label: String::new(),
             record_to: RecordTo::Memory,
+            ..Default::default()
         })
         .expect("a valid recorder");
     net.connect(

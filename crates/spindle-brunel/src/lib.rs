@@ -430,10 +430,12 @@ pub fn build(p: &BrunelParams) -> Result<Brunel, BrunelError> {
     let espikes = net.create_spike_recorder(SpikeRecorderParams {
         label: p.labels.0.clone(),
         record_to: p.record_to,
+        ..Default::default()
     })?;
     let ispikes = net.create_spike_recorder(SpikeRecorderParams {
         label: p.labels.1.clone(),
         record_to: p.record_to,
+        ..Default::default()
     })?;
 
     net.copy_model("static_synapse", "excitatory", Some(d.j_ex), Some(p.delay))?;

@@ -110,17 +110,28 @@ pub fn dat_path(
 
 /// Write `events` in NEST 3's ASCII format (`RecordingBackendASCII`
 /// version 2: two `#` header lines, a tab-separated column header, times
-/// with 3 decimals). The file appears complete or not at all: it is
-/// written beside its final name and renamed.
-pub fn write_dat(path: &Path, events: &SpikeEvents) -> std::io::Result<()> {
+/// with 3 decimals; with `steps` on grid `h`, NEST's `time_in_steps`
+/// columns: the step and an offset of 0). The file appears complete or not
+/// at all: it is written beside its final name and renamed.
+pub fn write_dat(path: &Path, events: &SpikeEvents, steps: Option<f64>) -> std::io::Result<()> {
     let tmp = path.with_extension("dat.tmp");
     let result = (|| {
         let mut w = BufWriter::new(File::create(&tmp)?);
         writeln!(w, "# Spindle version: {}", env!("CARGO_PKG_VERSION"))?;
         writeln!(w, "# RecordingBackendASCII version: 2")?;
-        writeln!(w, "sender\ttime_ms")?;
-        for (s, t) in events.senders.iter().zip(&events.times) {
-            writeln!(w, "{s}\t{t:.3}")?;
+        match steps {
+            None => {
+                writeln!(w, "sender\ttime_ms")?;
+                for (s, t) in events.senders.iter().zip(&events.times) {
+                    writeln!(w, "{s}\t{t:.3}")?;
+                }
+            }
+            Some(h) => {
+                writeln!(w, "sender\ttime_step\ttime_offset")?;
+                for (s, t) in events.senders.iter().zip(&events.times) {
+                    writeln!(w, "{s}\t{}\t0.000", (t / h).round() as i64)?;
+                }
+            }
         }
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();

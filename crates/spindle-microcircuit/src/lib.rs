@@ -633,6 +633,7 @@ fn build_network(p: &MicrocircuitParams, draw_v0: bool) -> Result<Microcircuit, 
         recorders.push(net.create_spike_recorder(SpikeRecorderParams {
             label: p.label.clone(),
             record_to: p.record_to,
+            ..Default::default()
         })?);
     }
     // __create_poisson_bg_input

@@ -460,6 +460,8 @@ pub struct SpikeRecorderParams {
     pub label: String,
     /// Where events go.
     pub record_to: RecordTo,
+    /// Times as steps (with offsets, 0 on the grid) rather than ms.
+    pub time_in_steps: bool,
 }
 
 /// `multimeter`: samples state variables of the neurons it is connected

@@ -328,8 +328,10 @@ def _plain(v):
 def _event_arrays(ev):
     """A recorder's events as NEST gives them: numpy arrays, senders as
     integers once there are any."""
+    steps = "offsets" in ev  # time_in_steps: times are whole steps
     return {
-        k: np.asarray(v, dtype=np.int64 if k == "senders" and len(v) else np.float64)
+        k: np.asarray(v, dtype=np.int64 if (k == "senders" or (k == "times" and steps)) and len(v)
+                      else np.float64)
         for k, v in ev.items()
     }
 

@@ -276,7 +276,8 @@ impl Simulation {
             if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) {
                 continue;
             }
-            write_dat(&path, &events)
+            let steps = p.time_in_steps.then(|| self.net.resolution().h());
+            write_dat(&path, &events, steps)
                 .map_err(|e| EngineError::Io(path.display().to_string(), e.to_string()))?;
             written.push(path);
         }
