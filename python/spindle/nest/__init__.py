@@ -535,8 +535,11 @@ class NodeCollection:
         if kwargs:
             if builtins.set(kwargs) != {"output"}:
                 raise TypeError("Got unexpected keyword argument")
-            if kwargs["output"] != "":
-                raise _error("NotImplemented", "Spindle's get offers output='' only (not pandas or json)")
+            output = kwargs["output"]
+            if output not in ("", "pandas", "json"):
+                raise _error("BadProperty", f"output must be '', 'pandas' or 'json', got {output!r}")
+            if output:
+                return self._as_output(self.get(*params), params, output)
         if not params:
             return {k: self._values(k) for k in _call(_kernel.keys_of, list(self._runs))}
         if len(params) == 1:
@@ -560,6 +563,23 @@ class NodeCollection:
         if isinstance(params[-1], str):
             return tree[params[-1]]
         return {k: tree[k] for k in params[-1]}
+
+    def _as_output(self, result, params, output):
+        """``get``'s ``result`` for ``params`` as NEST's ``output="pandas"``
+        (a DataFrame indexed by node id, a column per name) or ``"json"``
+        (the names' values, a list per name for several nodes)."""
+        if isinstance(result, dict) and (not params or not isinstance(params[0], str)
+                                         or len(params) == 1 and _iterable_not_str(params[0])):
+            table = result
+        else:
+            table = {params[-1] if isinstance(params[-1], str) else "value": result}
+        several = len(self) > 1
+        columns = {k: (list(v) if several and isinstance(v, tuple) else [v]) for k, v in table.items()}
+        if output == "pandas":
+            import pandas
+            return pandas.DataFrame(columns, index=self.tolist())
+        plain = {k: [_plain(x) for x in v] if several else _plain(v[0]) for k, v in columns.items()}
+        return json.dumps(plain, default=_plain)
 
     def _parameters(self, param):
         if isinstance(param, str):
