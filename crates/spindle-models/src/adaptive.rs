@@ -44,6 +44,26 @@ pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
     /// step (NEST's `B_.I_stim_`). Returns whether the neuron fired.
     fn step(&mut self, p: &Self::Props, ex: f64, inh: f64, i_stim: f64) -> bool;
 
+    /// [`Self::step`] of `M` neighbouring neurons, lane `l` with input
+    /// `ex[l]`, `inh[l]` and current `i_stim[l]` (none: zero); bit `l` of
+    /// the result says whether lane `l` fired. A model may integrate its
+    /// lanes together, with the state bits of `M` scalar steps.
+    #[inline(always)]
+    fn step_lanes<const M: usize>(
+        lanes: &mut [Self; M],
+        p: &Self::Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        let mut fired = 0;
+        for (l, n) in lanes.iter_mut().enumerate() {
+            let i_stim = i_stim.map_or(0.0, |i| i[l]);
+            fired |= u32::from(n.step(p, ex[l], inh[l], i_stim)) << l;
+        }
+        fired
+    }
+
     /// The recordables.
     fn sample(&self, p: &Self::Props) -> Self::Sample;
 }
@@ -138,12 +158,7 @@ impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
 
     #[inline(always)]
     fn step(&mut self, p: &O::Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
-        let mut fired = 0;
-        for l in 0..M {
-            let i_stim = i0.map_or(0.0, |i0| i0[l]);
-            fired |= u32::from(self.n[l].step(p, ex[l], inh[l], i_stim)) << l;
-        }
-        fired
+        O::step_lanes(&mut self.n, p, ex, inh, i0)
     }
 
     #[inline(always)]
