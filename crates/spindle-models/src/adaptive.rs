@@ -136,23 +136,27 @@ pub struct Chunk<O, const M: usize> {
 }
 
 impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
+    /// A copy of the slice, not `array::from_fn` (which the compiler kept
+    /// out of line, a call per chunk and step).
     #[inline(always)]
     fn load(state: &NeuronsState<O>, i: usize) -> Self {
-        Self {
-            n: std::array::from_fn(|l| {
-                let mut n = state.neurons[i + l];
-                *n.v_m() = state.v[i + l];
-                n
-            }),
+        let mut n: [O; M] = state.neurons[i..i + M]
+            .try_into()
+            .expect("M neurons from i");
+        for (n, &v) in n.iter_mut().zip(&state.v[i..i + M]) {
+            *n.v_m() = v;
         }
+        Self { n }
     }
 
     #[inline(always)]
     fn store(&self, state: &mut NeuronsState<O>, i: usize) {
-        for (l, n) in self.n.iter().enumerate() {
-            let mut n = *n;
-            state.v[i + l] = *n.v_m();
-            state.neurons[i + l] = n;
+        state.neurons[i..i + M].copy_from_slice(&self.n);
+        for (n, v) in state.neurons[i..i + M]
+            .iter_mut()
+            .zip(&mut state.v[i..i + M])
+        {
+            *v = *n.v_m();
         }
     }
 
