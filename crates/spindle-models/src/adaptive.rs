@@ -44,6 +44,26 @@ pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
     /// step (NEST's `B_.I_stim_`). Returns whether the neuron fired.
     fn step(&mut self, p: &Self::Props, ex: f64, inh: f64, i_stim: f64) -> bool;
 
+    /// [`Self::step`] of `M` neighbouring neurons, lane `l` with input
+    /// `ex[l]`, `inh[l]` and current `i_stim[l]` (none: zero); bit `l` of
+    /// the result says whether lane `l` fired. A model may integrate its
+    /// lanes together, with the state bits of `M` scalar steps.
+    #[inline(always)]
+    fn step_lanes<const M: usize>(
+        lanes: &mut [Self; M],
+        p: &Self::Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        let mut fired = 0;
+        for (l, n) in lanes.iter_mut().enumerate() {
+            let i_stim = i_stim.map_or(0.0, |i| i[l]);
+            fired |= u32::from(n.step(p, ex[l], inh[l], i_stim)) << l;
+        }
+        fired
+    }
+
     /// The recordables.
     fn sample(&self, p: &Self::Props) -> Self::Sample;
 }
@@ -116,34 +136,33 @@ pub struct Chunk<O, const M: usize> {
 }
 
 impl<O: OdeNeuron, const M: usize> LaneChunk<Adaptive<O>, M> for Chunk<O, M> {
+    /// A copy of the slice, not `array::from_fn` (which the compiler kept
+    /// out of line, a call per chunk and step).
     #[inline(always)]
     fn load(state: &NeuronsState<O>, i: usize) -> Self {
-        Self {
-            n: std::array::from_fn(|l| {
-                let mut n = state.neurons[i + l];
-                *n.v_m() = state.v[i + l];
-                n
-            }),
+        let mut n: [O; M] = state.neurons[i..i + M]
+            .try_into()
+            .expect("M neurons from i");
+        for (n, &v) in n.iter_mut().zip(&state.v[i..i + M]) {
+            *n.v_m() = v;
         }
+        Self { n }
     }
 
     #[inline(always)]
     fn store(&self, state: &mut NeuronsState<O>, i: usize) {
-        for (l, n) in self.n.iter().enumerate() {
-            let mut n = *n;
-            state.v[i + l] = *n.v_m();
-            state.neurons[i + l] = n;
+        state.neurons[i..i + M].copy_from_slice(&self.n);
+        for (n, v) in state.neurons[i..i + M]
+            .iter_mut()
+            .zip(&mut state.v[i..i + M])
+        {
+            *v = *n.v_m();
         }
     }
 
     #[inline(always)]
     fn step(&mut self, p: &O::Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
-        let mut fired = 0;
-        for l in 0..M {
-            let i_stim = i0.map_or(0.0, |i0| i0[l]);
-            fired |= u32::from(self.n[l].step(p, ex[l], inh[l], i_stim)) << l;
-        }
-        fired
+        O::step_lanes(&mut self.n, p, ex, inh, i0)
     }
 
     #[inline(always)]

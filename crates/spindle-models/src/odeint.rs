@@ -122,6 +122,89 @@ pub fn rkf45_step<const N: usize, F>(
     }
 }
 
+/// The derivative of `M` lanes' states at once (component-major,
+/// `y[i][l]`), each lane's operations those of the model's scalar
+/// dynamics. A trait rather than a closure: its method is inlined into the
+/// caller's vector-unit copy (a closure the compiler kept out of line was
+/// compiled for the baseline target, one lane at a time).
+pub trait LaneDerivative<const N: usize, const M: usize> {
+    /// `dy/dt` of every lane at `y`.
+    fn eval(&self, y: &[[f64; M]; N]) -> [[f64; M]; N];
+}
+
+/// [`rkf45_step`] of `M` lanes at once, each with its own size `h[l]`:
+/// from `y0` (component-major, `y0[i][l]`) with start derivative `k1` to
+/// the end state returned with the error estimate. Each lane's operations
+/// are the scalar step's, in its order (no fused multiply-add: Rust never
+/// contracts), so every lane gets the scalar step's bits; the loops over
+/// lanes are what the compiler turns into vector instructions.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn rkf45_lanes<const N: usize, const M: usize, F>(
+    f: &F,
+    h: &[f64; M],
+    y0: &[[f64; M]; N],
+    k1: &[[f64; M]; N],
+) -> ([[f64; M]; N], [[f64; M]; N])
+where
+    F: LaneDerivative<N, M>,
+{
+    let mut ytmp = [[0.0; M]; N];
+    for i in 0..N {
+        for l in 0..M {
+            ytmp[i][l] = y0[i][l] + AH[0] * h[l] * k1[i][l];
+        }
+    }
+    let k2 = f.eval(&ytmp);
+    for i in 0..N {
+        for l in 0..M {
+            ytmp[i][l] = y0[i][l] + h[l] * (B3[0] * k1[i][l] + B3[1] * k2[i][l]);
+        }
+    }
+    let k3 = f.eval(&ytmp);
+    for i in 0..N {
+        for l in 0..M {
+            ytmp[i][l] = y0[i][l] + h[l] * (B4[0] * k1[i][l] + B4[1] * k2[i][l] + B4[2] * k3[i][l]);
+        }
+    }
+    let k4 = f.eval(&ytmp);
+    for i in 0..N {
+        for l in 0..M {
+            ytmp[i][l] = y0[i][l]
+                + h[l]
+                    * (B5[0] * k1[i][l] + B5[1] * k2[i][l] + B5[2] * k3[i][l] + B5[3] * k4[i][l]);
+        }
+    }
+    let k5 = f.eval(&ytmp);
+    for i in 0..N {
+        for l in 0..M {
+            ytmp[i][l] = y0[i][l]
+                + h[l]
+                    * (B6[0] * k1[i][l]
+                        + B6[1] * k2[i][l]
+                        + B6[2] * k3[i][l]
+                        + B6[3] * k4[i][l]
+                        + B6[4] * k5[i][l]);
+        }
+    }
+    let k6 = f.eval(&ytmp);
+    let mut y = *y0;
+    let mut yerr = [[0.0; M]; N];
+    for i in 0..N {
+        for l in 0..M {
+            let d_i = C1 * k1[i][l] + C3 * k3[i][l] + C4 * k4[i][l] + C5 * k5[i][l] + C6 * k6[i][l];
+            y[i][l] += h[l] * d_i;
+            yerr[i][l] = h[l]
+                * (EC[1] * k1[i][l]
+                    + EC[3] * k3[i][l]
+                    + EC[4] * k4[i][l]
+                    + EC[5] * k5[i][l]
+                    + EC[6] * k6[i][l]);
+        }
+    }
+    (y, yerr)
+}
+
 /// What the control made of a step (GSL's `GSL_ODEIV_HADJ_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Adjust {
@@ -193,8 +276,22 @@ impl Control {
         yp: &[f64; N],
         h: &mut f64,
     ) -> Adjust {
-        const S: f64 = 0.9;
-        let h_old = *h;
+        let rmax = self.rmax(y, yerr, yp, *h);
+        let (adjust, h_new) = Self::adjust(rmax, *h);
+        *h = h_new;
+        adjust
+    }
+
+    /// The first half of `std_control_hadjust`: the largest ratio of error
+    /// to tolerance over the components, for a step of size `h_old`.
+    #[inline(always)]
+    fn rmax<const N: usize>(
+        &self,
+        y: &[f64; N],
+        yerr: &[f64; N],
+        yp: &[f64; N],
+        h_old: f64,
+    ) -> f64 {
         let mut rmax = f64::MIN_POSITIVE;
         for i in 0..N {
             let d0 = self.eps_rel * (self.a_y * y[i].abs() + self.a_dydt * (h_old * yp[i]).abs())
@@ -203,21 +300,51 @@ impl Control {
             // GSL_MAX_DBL(r, rmax): `r > rmax ? r : rmax` (a NaN loses).
             rmax = if r > rmax { r } else { rmax };
         }
+        rmax
+    }
+
+    /// [`Self::rmax`] of `M` lanes at once (component-major arrays), each
+    /// lane's operations those of the scalar one, in its order.
+    #[inline(always)]
+    fn rmax_lanes<const N: usize, const M: usize>(
+        &self,
+        y: &[[f64; M]; N],
+        yerr: &[[f64; M]; N],
+        yp: &[[f64; M]; N],
+        h_old: &[f64; M],
+    ) -> [f64; M] {
+        let mut rmax = [f64::MIN_POSITIVE; M];
+        for i in 0..N {
+            for l in 0..M {
+                let d0 = self.eps_rel
+                    * (self.a_y * y[i][l].abs() + self.a_dydt * (h_old[l] * yp[i][l]).abs())
+                    + self.eps_abs;
+                let r = yerr[i][l].abs() / d0.abs();
+                rmax[l] = if r > rmax[l] { r } else { rmax[l] };
+            }
+        }
+        rmax
+    }
+
+    /// The second half of `std_control_hadjust`: what the control makes of
+    /// the largest ratio `rmax`, and the step size it suggests after a
+    /// step of size `h_old`.
+    #[inline(always)]
+    fn adjust(rmax: f64, h_old: f64) -> (Adjust, f64) {
+        const S: f64 = 0.9;
         if rmax > 1.1 {
             let mut r = S / rmax.powf(1.0 / ORDER);
             if r < 0.2 {
                 r = 0.2;
             }
-            *h = r * h_old;
-            Adjust::Decrease
+            (Adjust::Decrease, r * h_old)
         } else if rmax < 0.5 {
             // GSL bounds it by 5, then by 1 from below (r is never NaN:
             // rmax is a positive number or infinity).
             let r = (S / rmax.powf(1.0 / (ORDER + 1.0))).clamp(1.0, 5.0);
-            *h = r * h_old;
-            Adjust::Increase
+            (Adjust::Increase, r * h_old)
         } else {
-            Adjust::Nil
+            (Adjust::Nil, h_old)
         }
     }
 }
@@ -304,6 +431,203 @@ where
         }
     }
     Ok(())
+}
+
+/// [`integrate`] for `M` neurons at once, the lanes of `y` (component
+/// major, `y[i][l]`) and `h`, with `f` the derivative of all lanes:
+/// every lane runs GSL's `evolve_apply` loop as [`integrate`] does, the
+/// trial steps of all lanes that still integrate computed together
+/// ([`rkf45_lanes`]) and each lane's control decisions taken on its own.
+/// A lane that is done, or failed, computes along and keeps nothing. Each
+/// lane gets [`integrate`]'s state bits for any `M`; its carried step size
+/// is [`integrate`]'s, or an equivalent one (see `covered`). Returns the
+/// lanes that failed (where [`integrate`] returns an error), a bit each.
+// Lane loops index several arrays at the same lane: the form the
+// compiler vectorises.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub fn integrate_lanes<const N: usize, const M: usize, F>(
+    control: &Control,
+    f: &F,
+    step: f64,
+    h: &mut [f64; M],
+    y: &mut [[f64; M]; N],
+) -> u32
+where
+    F: LaneDerivative<N, M>,
+{
+    // `integrate`'s `while t < step` at t = 0.
+    let nonempty = 0.0 < step;
+    if !nonempty {
+        return 0;
+    }
+    // Each lane's `evolve_apply` call in progress: it started at `t0`
+    // from `y0` (derivative `k1`), its trial size is `h0` (`fin`: clamped
+    // to end the interval). All lanes start at 0 (the interval positive):
+    // the clamp, and GSL's direction check, lane by lane without branches
+    // (the trial step reads them as vectors).
+    let dt = step - 0.0;
+    let mut t0 = [0.0; M];
+    let mut h0 = [0.0; M];
+    let mut fin = [false; M];
+    let mut backwards = false;
+    for l in 0..M {
+        fin[l] = h[l] > dt;
+        h0[l] = if fin[l] { dt } else { h[l] };
+        backwards |= h[l] < 0.0;
+    }
+    let (mut active, mut failed) = ((1u32 << M) - 1, 0u32);
+    if backwards {
+        for l in 0..M {
+            if h[l] < 0.0 {
+                failed |= 1 << l;
+            }
+        }
+        active &= !failed;
+    }
+    let mut y0 = *y;
+    let mut k1 = f.eval(&y0);
+    let mut first = true;
+    while active != 0 {
+        let (yt, yerr) = rkf45_lanes(f, &h0, &y0, &k1);
+        let yp = if control.reads_dydt() {
+            f.eval(&yt)
+        } else {
+            [[0.0; M]; N]
+        };
+        let rmax = control.rmax_lanes(&yt, &yerr, &yp, &h0);
+        if first && failed == 0 {
+            // The common case, on all lanes at once: a step over the whole
+            // interval from 0 that the control does not reject ends the
+            // interval, the size carried the interval's (see `covered`
+            // below: the control keeps it or grows it).
+            let mut done = true;
+            for l in 0..M {
+                let refused = rmax[l] > 1.1;
+                done &= h0[l] == step && !refused;
+            }
+            if done {
+                *y = yt;
+                *h = h0;
+                return 0;
+            }
+        }
+        first = false;
+        // Lanes whose next `evolve_apply` call starts from the step made.
+        let mut fresh = 0u32;
+        for l in 0..M {
+            if active & (1 << l) == 0 {
+                continue;
+            }
+            let t = if fin[l] { step } else { t0[l] + h0[l] };
+            let h_old = h0[l];
+            // `covered`: the step just made went from 0 over the whole
+            // interval. Growing it needs no `pow`: GSL would carry r * h_old
+            // with r in [1, 5], at least the interval, and the next call
+            // (the next simulation step, same interval from 0) clamps any
+            // size at least the interval to the interval itself (or, equal
+            // to it, keeps it: the same trial size, and `t0 + h0` is the
+            // interval's end exactly, as the clamp's `t1`). Nothing else
+            // reads the carried size, so carrying h_old changes no bit.
+            let covered = t0[l] == 0.0 && h_old == step;
+            let (adjust, mut h_new) = if rmax[l] < 0.5 && covered {
+                (Adjust::Increase, h_old)
+            } else {
+                Control::adjust(rmax[l], h_old)
+            };
+            if adjust == Adjust::Decrease {
+                if h_new.abs() < h_old.abs() && t + h_new != t {
+                    // Undone: tried again from `y0` with the smaller size.
+                    let dt = step - t0[l];
+                    let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
+                    h0[l] = if clamp { dt } else { h_new };
+                    fin[l] = clamp;
+                    continue;
+                }
+                h_new = h_old;
+            }
+            for i in 0..N {
+                y[i][l] = yt[i][l];
+            }
+            h[l] = h_new;
+            if t <= t0[l] {
+                // The time no longer moves: `integrate`'s failure.
+                failed |= 1 << l;
+                active &= !(1 << l);
+            } else if t < step {
+                // The next call: GSL's direction check and clamp.
+                t0[l] = t;
+                let dt = step - t;
+                if (dt < 0.0 && h_new > 0.0) || (dt > 0.0 && h_new < 0.0) {
+                    failed |= 1 << l;
+                    active &= !(1 << l);
+                    continue;
+                }
+                let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
+                h0[l] = if clamp { dt } else { h_new };
+                fin[l] = clamp;
+                for i in 0..N {
+                    y0[i][l] = y[i][l];
+                }
+                fresh |= 1 << l;
+            } else {
+                active &= !(1 << l);
+            }
+        }
+        if fresh != 0 {
+            // The derivative at the new start, for the lanes that need it.
+            let k = f.eval(&y0);
+            for l in 0..M {
+                if fresh & (1 << l) != 0 {
+                    for i in 0..N {
+                        k1[i][l] = k[i][l];
+                    }
+                }
+            }
+        }
+    }
+    failed
+}
+
+/// One neuron's derivative as a lane derivative of one lane.
+struct OneLane<'a, F>(&'a F);
+
+impl<const N: usize, F> LaneDerivative<N, 1> for OneLane<'_, F>
+where
+    F: Fn(&[f64; N]) -> [f64; N],
+{
+    #[inline(always)]
+    fn eval(&self, y: &[[f64; 1]; N]) -> [[f64; 1]; N] {
+        let d = (self.0)(&y.map(|c| c[0]));
+        d.map(|c| [c])
+    }
+}
+
+/// [`integrate`] as the models step one neuron: [`integrate_lanes`] with
+/// one lane, the same state bits, without `integrate`'s `pow` where a
+/// step covered the whole interval and the control grew it (the carried
+/// size equivalent, see `covered` there).
+#[inline(always)]
+pub fn integrate_one<const N: usize, F>(
+    control: &Control,
+    f: &F,
+    step: f64,
+    h: &mut f64,
+    y: &mut [f64; N],
+) -> Result<(), OdeError>
+where
+    F: Fn(&[f64; N]) -> [f64; N],
+{
+    let mut lanes = y.map(|c| [c]);
+    let mut hl = [*h];
+    let failed = integrate_lanes(control, &OneLane(f), step, &mut hl, &mut lanes);
+    *y = lanes.map(|c| c[0]);
+    *h = hl[0];
+    if failed != 0 {
+        Err(OdeError::StepTooSmall)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -418,6 +742,62 @@ mod tests {
         }
         assert_eq!(h, 0.5, "five times the clamped step");
         assert!((y[0] - (-0.01f64).exp()).abs() < 1e-12);
+    }
+
+    /// The lanes (and one lane) give `integrate`'s state bits, through
+    /// refused steps, several steps per interval and intervals covered in
+    /// one step, whatever step size each lane carries in.
+    #[test]
+    fn lanes_match_integrate() {
+        struct Decay;
+        impl<const M: usize> LaneDerivative<2, M> for Decay {
+            fn eval(&self, y: &[[f64; M]; 2]) -> [[f64; M]; 2] {
+                let f = |y: &[f64; 2]| [-50.0 * y[0], -y[1]];
+                let mut d = [[0.0; M]; 2];
+                for l in 0..M {
+                    let dl = f(&[y[0][l], y[1][l]]);
+                    d[0][l] = dl[0];
+                    d[1][l] = dl[1];
+                }
+                d
+            }
+        }
+        let f = |y: &[f64; 2]| [-50.0 * y[0], -y[1]];
+        for c in [
+            Control::y(1e-6, 0.0),
+            Control::y(1e-3, 1e-3),
+            Control::yp(1e-4, 0.0),
+        ] {
+            let c = c.unwrap();
+            let mut scalar = [
+                (0.1, [1.0, 1.0]),
+                (0.01, [0.5, -2.0]),
+                (1.0, [0.0, 3.0]),
+                (1e-4, [2.0, 0.1]),
+            ];
+            let mut one = scalar;
+            let mut h: [f64; 4] = std::array::from_fn(|l| scalar[l].0);
+            let mut y: [[f64; 4]; 2] =
+                std::array::from_fn(|i| std::array::from_fn(|l| scalar[l].1[i]));
+            for k in 0..300 {
+                for (l, (h1, y1)) in one.iter_mut().enumerate() {
+                    let (hs, ys) = &mut scalar[l];
+                    integrate(&c, &f, 0.1, hs, ys).unwrap();
+                    integrate_one(&c, &f, 0.1, h1, y1).unwrap();
+                    assert_eq!(ys.map(f64::to_bits), y1.map(f64::to_bits), "{k}, lane {l}");
+                }
+                assert_eq!(integrate_lanes(&c, &Decay, 0.1, &mut h, &mut y), 0);
+                for (l, (_, ys)) in scalar.iter_mut().enumerate() {
+                    assert_eq!(ys.map(f64::to_bits), [y[0][l].to_bits(), y[1][l].to_bits()]);
+                    // A kick now and then: the step sizes fall and grow back.
+                    if k % 50 == 7 * l {
+                        ys[0] += 1.0;
+                        y[0][l] += 1.0;
+                        one[l].1[0] += 1.0;
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate};
+use crate::odeint::{Control, integrate_one};
 
 /// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -270,7 +270,7 @@ impl OdeNeuron for Neuron {
         let u_old = self.y[0];
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
-        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
         self.y[4] += ex;
         self.y[5] += -inh;
         if self.r > 0 {

@@ -31,7 +31,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate};
+use crate::odeint::{Control, integrate_one};
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,7 +255,7 @@ impl OdeNeuron for Neuron {
         let u_old = self.y[0];
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
-        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
         // Inhibitory currents are negative: the weights as they are.
         self.y[4] += ex * props.ps_curr_init_e;
         self.y[6] += inh * props.ps_curr_init_i;

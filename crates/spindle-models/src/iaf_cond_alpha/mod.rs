@@ -20,7 +20,7 @@ use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, recordable};
 use crate::iaf_cond_exp::{IafCondExpParams, PARAMS};
 use crate::lanes::LanePopulation;
 use crate::model::RecordableSpec;
-use crate::odeint::{Control, integrate};
+use crate::odeint::{Control, integrate_one};
 
 /// The model: `iaf_cond_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,7 +130,7 @@ impl OdeNeuron for Neuron {
         };
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
-        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
         let fired = if self.r > 0 {
             self.r -= 1;
             self.y[0] = p.v_reset;

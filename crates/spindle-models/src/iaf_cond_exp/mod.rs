@@ -32,7 +32,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate};
+use crate::odeint::{Control, LaneDerivative, integrate, integrate_lanes};
 
 /// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -205,33 +205,124 @@ impl OdeNeuron for Neuron {
         &mut self.y[0]
     }
 
+    /// GSL's loop as NEST runs it ([`integrate`]): the reference the lanes
+    /// ([`Self::step_lanes`], which the lane driver uses) are tested on.
     #[inline(always)]
     fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
-        let p = &props.p;
         let refractory = self.r > 0;
-        // NEST's `iaf_cond_exp_dynamics`, its expressions in its order.
-        let f = |y: &[f64; 3]| {
-            // std::min(V_m, V_th): `V_th < V_m ? V_th : V_m`.
-            let v = if refractory {
-                p.v_reset
-            } else if p.v_th < y[0] {
-                p.v_th
-            } else {
-                y[0]
-            };
-            let i_syn_exc = y[1] * (v - p.e_ex);
-            let i_syn_inh = y[2] * (v - p.e_in);
-            let i_l = p.g_l * (v - p.e_l);
-            let dv = if refractory {
-                0.0
-            } else {
-                (-i_l + i_stim + p.i_e - i_syn_exc - i_syn_inh) / p.c_m
-            };
-            [dv, -y[1] / p.tau_syn_ex, -y[2] / p.tau_syn_in]
-        };
+        let f = |y: &[f64; 3]| dynamics(&props.p, refractory, i_stim, y);
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
         let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        self.after(props, ex, inh)
+    }
+
+    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// scalar step's operations.
+    // Lane loops index several arrays at the same lane.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn step_lanes<const M: usize>(
+        lanes: &mut [Self; M],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        // Plain loops, not `array::from_fn` (kept out of line).
+        let mut f = Lanes {
+            p: &props.p,
+            refractory: [false; M],
+            i_stim: [0.0; M],
+        };
+        let mut y = [[0.0; M]; 3];
+        let mut h = [0.0; M];
+        for (l, n) in lanes.iter().enumerate() {
+            for i in 0..3 {
+                y[i][l] = n.y[i];
+            }
+            h[l] = n.step;
+            f.refractory[l] = n.r > 0;
+        }
+        if let Some(i_stim) = i_stim {
+            f.i_stim.copy_from_slice(&i_stim[..M]);
+        }
+        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        let mut fired = 0;
+        for (l, n) in lanes.iter_mut().enumerate() {
+            n.y = [y[0][l], y[1][l], y[2][l]];
+            n.step = h[l];
+            fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
+        }
+        fired
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 3] {
+        self.y
+    }
+}
+
+/// NEST's `iaf_cond_exp_dynamics`, its expressions in its order. Both
+/// sides of each `refractory` choice are computed and one is picked (the
+/// same bits as NEST's branches; the lanes' copies vectorise).
+#[inline(always)]
+fn dynamics(p: &IafCondExpParams, refractory: bool, i_stim: f64, y: &[f64; 3]) -> [f64; 3] {
+    // std::min(V_m, V_th): `V_th < V_m ? V_th : V_m`.
+    let v_min = if p.v_th < y[0] { p.v_th } else { y[0] };
+    let v = if refractory { p.v_reset } else { v_min };
+    let i_syn_exc = y[1] * (v - p.e_ex);
+    let i_syn_inh = y[2] * (v - p.e_in);
+    let i_l = p.g_l * (v - p.e_l);
+    let dv = (-i_l + i_stim + p.i_e - i_syn_exc - i_syn_inh) / p.c_m;
+    let dv = if refractory { 0.0 } else { dv };
+    [dv, -y[1] / p.tau_syn_ex, -y[2] / p.tau_syn_in]
+}
+
+/// The dynamics of `M` lanes, each refractory or not and with its own
+/// current input.
+struct Lanes<'a, const M: usize> {
+    p: &'a IafCondExpParams,
+    refractory: [bool; M],
+    i_stim: [f64; M],
+}
+
+impl<const M: usize> LaneDerivative<3, M> for Lanes<'_, M> {
+    /// [`dynamics`] lane by lane, one operation over all lanes at a time
+    /// (the form the compiler vectorises).
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn eval(&self, y: &[[f64; M]; 3]) -> [[f64; M]; 3] {
+        let p = self.p;
+        let mut v = [0.0; M];
+        for l in 0..M {
+            let v_min = if p.v_th < y[0][l] { p.v_th } else { y[0][l] };
+            v[l] = if self.refractory[l] { p.v_reset } else { v_min };
+        }
+        let mut dv = [0.0; M];
+        for l in 0..M {
+            let i_syn_exc = y[1][l] * (v[l] - p.e_ex);
+            let i_syn_inh = y[2][l] * (v[l] - p.e_in);
+            let i_l = p.g_l * (v[l] - p.e_l);
+            dv[l] = (-i_l + self.i_stim[l] + p.i_e - i_syn_exc - i_syn_inh) / p.c_m;
+        }
+        for l in 0..M {
+            dv[l] = if self.refractory[l] { 0.0 } else { dv[l] };
+        }
+        let (mut dg_ex, mut dg_in) = ([0.0; M], [0.0; M]);
+        for l in 0..M {
+            dg_ex[l] = -y[1][l] / p.tau_syn_ex;
+            dg_in[l] = -y[2][l] / p.tau_syn_in;
+        }
+        [dv, dg_ex, dg_in]
+    }
+}
+
+impl Neuron {
+    /// The rest of NEST's update after the integration: this step's
+    /// spikes join the conductances, refractoriness, spike detection.
+    #[inline(always)]
+    fn after(&mut self, props: &Props, ex: f64, inh: f64) -> bool {
+        let p = &props.p;
         // NEST's buffer holds -w for an inhibitory weight w.
         self.y[1] += ex;
         self.y[2] += -inh;
@@ -246,10 +337,6 @@ impl OdeNeuron for Neuron {
         } else {
             false
         }
-    }
-
-    fn sample(&self, _: &Props) -> [f64; 3] {
-        self.y
     }
 }
 

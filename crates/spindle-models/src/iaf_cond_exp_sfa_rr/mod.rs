@@ -34,7 +34,7 @@ use spindle_core::Resolution;
 use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate};
+use crate::odeint::{Control, integrate_one};
 
 /// The model: `iaf_cond_exp_sfa_rr` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -277,7 +277,7 @@ impl OdeNeuron for Neuron {
         };
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
-        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
         self.y[1] += ex;
         self.y[2] += -inh;
         if self.r > 0 {
