@@ -69,6 +69,15 @@ pub fn raw_paths(dir: &Path) -> (PathBuf, PathBuf) {
     (dir.join("raw.jsonl"), dir.join("raw.csv"))
 }
 
+/// hpc_benchmark.py's Nrec, 1000, or fewer where the scale has fewer
+/// excitatory neurons (the script aborts when Nrec exceeds them, and
+/// multiplies Nrec by the ranks unless one thread per rank).
+pub fn hpc_nrec(scale: f64, ranks: u64, threads: u64) -> u64 {
+    let ne = (9000.0 * scale) as u64;
+    let per = if threads != 1 { ranks.max(1) } else { 1 };
+    (ne / per).min(1000)
+}
+
 /// Run `plan` once per system (systems innermost, so they share the
 /// machine's state), writing rows into `dir`; `label` goes into every row.
 /// Stops between runs once `stop` is set (and treats a run that failed
@@ -151,6 +160,12 @@ pub fn run_sweep(
                     .args(["--presim", &mc.presim.to_string()]);
                 if !mc.drive.is_empty() {
                     command.args(["--drive", &mc.drive]);
+                }
+                if plan.network == crate::record::HPC_BENCHMARK {
+                    command.args([
+                        "--n-rec",
+                        &hpc_nrec(scale.0, run.ranks, run.threads).to_string(),
+                    ]);
                 }
             }
             _ if plan.network == crate::record::BRETTE2007 => {

@@ -252,13 +252,35 @@ impl Derived {
     }
 }
 
+/// scipy's `lambertw(x, k=-1).real` for real `x` in `[-1/e, 0)`, its
+/// steps to the bit (scipy's `lambertw_scalar`: the guess `log(-x)`, then
+/// Halley's iteration until two iterates agree to scipy's default
+/// tolerance, 1e-8; its complex arithmetic has zero imaginary parts
+/// here). A more exact W (polished to the last bit) differs from scipy's
+/// by an ulp at the script's argument, and the weight with it.
+pub fn scipy_lambert_wm1(x: f64) -> f64 {
+    const TOL: f64 = 1e-8;
+    let mut w = (-x).ln();
+    for _ in 0..100 {
+        let ew = w.exp();
+        let wew = w * ew;
+        let wewz = wew - x;
+        let wn = w - wewz / (wew + ew - (w + 2.0) * wewz / (2.0 * w + 2.0));
+        if (wn - w).abs() <= TOL * wn.abs() {
+            return wn;
+        }
+        w = wn;
+    }
+    w
+}
+
 /// The script's `convert_synapse_weight`: the PSC amplitude [pA] per mV
 /// of PSP peak for an alpha-shaped current (the script's operations, its
 /// Lambert W as scipy's).
 pub fn convert_synapse_weight(tau_m: f64, tau_syn: f64, c_m: f64) -> f64 {
     let a = tau_m / tau_syn;
     let b = 1.0 / tau_syn - 1.0 / tau_m;
-    let t_rise = 1.0 / b * (-spindle_brunel::lambert_wm1(-(-1.0 / a).exp() / a) - 1.0 / a);
+    let t_rise = 1.0 / b * (-scipy_lambert_wm1(-(-1.0 / a).exp() / a) - 1.0 / a);
     let e = std::f64::consts::E;
     let v_max = e / (tau_syn * c_m * b)
         * (((-t_rise / tau_m).exp() - (-t_rise / tau_syn).exp()) / b
@@ -489,6 +511,16 @@ pub fn estimate_bytes(p: &HpcBenchmarkParams, threads: usize) -> Result<u64, Hpc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lambert_w_is_scipys() {
+        // scipy.special.lambertw(x, k=-1).real, printed with repr().
+        let tau_syn = TAU_SYN;
+        let a = 10.0 / tau_syn;
+        let x = -(-1.0 / a).exp() / a;
+        assert_eq!(x, -0.03153819773998817);
+        assert_eq!(scipy_lambert_wm1(x), -5.08232459560716);
+    }
 
     #[test]
     fn the_scripts_numbers() {
