@@ -368,7 +368,16 @@ fn takers_text(takers: Takers) -> String {
         .iter()
         .map(|n| format!("--network {}", n.name()))
         .collect();
-    format!("{} only", names.join(" and "))
+    format!("{} only", list_text(&names))
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn list_text(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The microcircuit's label of its spike recorders (the example's).

@@ -194,7 +194,7 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
                 .collect();
             bail!(
                 "{flag} applies to {} only, not to --network {}",
-                names.join(" and "),
+                spindle::args::list_text(&names),
                 net.name()
             );
         }
