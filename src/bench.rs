@@ -498,7 +498,17 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         },
         args.peers
             .as_ref()
-            .map(|p| format!(", and the same with each peer ({p}) through scripts/peers/"))
+            .map(|p| {
+                let no_mpi = if plan.network == "hpc_benchmark"
+                    && p.contains("nest")
+                    && plan.ranks.iter().any(|&r| r > 1)
+                {
+                    " (NEST's wheel has no MPI: R ranks × T threads run NEST as one process of R·T threads at the same scale)"
+                } else {
+                    ""
+                };
+                format!(", and the same with each peer ({p}) through scripts/peers/{no_mpi}")
+            })
             .unwrap_or_default(),
     )
 }

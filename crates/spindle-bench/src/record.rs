@@ -144,7 +144,10 @@ pub struct RunRecord {
     pub events_in: Option<u64>,
     /// The seed's excitatory rate, over the recorded neurons [Hz] (the
     /// microcircuit: over the excitatory populations after the
-    /// presimulation).
+    /// presimulation; hpc_benchmark: the script's `average rate`, the
+    /// recorder's events, the presimulation's included, per recorded
+    /// neuron and second of `simtime`; brette2007: the script's
+    /// `compute_rate`).
     pub rate_ex: f64,
     /// The seed's inhibitory rate, over the recorded neurons [Hz] (as
     /// `rate_ex`).
