@@ -86,7 +86,7 @@ const BRUNEL: &str = "Brunel network (--network brunel)";
 /// The help heading of the flags of the microcircuit only.
 const MICROCIRCUIT: &str = "Microcircuit (--network microcircuit)";
 /// The help heading of the flags of sized networks.
-const SCALED: &str = "Microcircuit and hpc_benchmark";
+const SCALED: &str = "Microcircuit and hpc_benchmark (--network microcircuit, hpc_benchmark)";
 
 /// Flags of a single run.
 #[derive(Debug, Args)]
@@ -124,7 +124,7 @@ pub struct RunArgs {
     /// values. brette2007: the benchmark, coba (iaf_cond_exp), hh_coba
     /// (hh_cond_exp_traub) or cuba (iaf_psc_exp) [default: iaf_psc_alpha;
     /// brette2007: coba].
-    #[arg(long, value_name = "MODEL", help_heading = BRUNEL)]
+    #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
     /// Network size: 4*order excitatory and order inhibitory neurons.
     #[arg(long, default_value_t = 2500, help_heading = BRUNEL)]
@@ -148,7 +148,7 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     /// Neurons recorded per population [default: 50; hpc_benchmark: 1000,
     /// the script's Nrec (excitatory only); brette2007: 500].
-    #[arg(long, help_heading = BRUNEL)]
+    #[arg(long)]
     pub n_rec: Option<i64>,
     /// Where recorded spikes go.
     #[arg(long, value_enum, default_value_t = RecordToArg::Ascii)]

@@ -556,9 +556,14 @@ fn run_hpc_benchmark(
 ) -> Result<bool> {
     let mut params = run.params.clone();
     params.num_processes = ranks.map_or(1, |r| r.size());
-    params
-        .validate()
-        .map_err(|e| anyhow::anyhow!("--scale {}: {e}", params.scale))?;
+    params.validate().map_err(|e| {
+        let e = e.to_string().replace("Nrec", "--n-rec");
+        anyhow::anyhow!(
+            "--scale {} on {} ranks: {e}",
+            params.scale,
+            params.num_processes
+        )
+    })?;
     if ranks.is_none()
         && let Some(available) = spindle_bench::machine::available_memory()
     {

@@ -110,19 +110,37 @@ pub fn rows(records: &[RunRecord]) -> Vec<Row> {
             };
             let base = if weak && key.is_scaled() {
                 // A sized network's weak scaling grows the scale with the
-                // ranks: the reference is one rank at the scale per rank.
-                let per_rank = key.size() / key.ranks.max(1) as f64;
+                // ranks: the reference is one rank at the system's
+                // smallest scale (the scale per rank), with the threads
+                // per rank; a system without MPI (NEST's wheel) ran R
+                // ranks as R times the threads, so its reference has
+                // 1/R of them.
+                let same = |k: &&ConfigKey| {
+                    **k == ConfigKey {
+                        scale: k.scale.clone(),
+                        ranks: k.ranks,
+                        threads: k.threads,
+                        ..key.clone()
+                    }
+                };
+                let smallest = groups
+                    .keys()
+                    .filter(same)
+                    .map(|k| k.size())
+                    .fold(f64::INFINITY, f64::min);
+                let factor = (key.size() / smallest).round().max(1.0) as u64;
+                let threads = if key.ranks > 1 {
+                    key.threads
+                } else {
+                    key.threads / factor
+                };
                 groups
                     .keys()
+                    .filter(same)
                     .find(|k| {
                         k.ranks == 1
-                            && (k.size() - per_rank).abs() <= 1e-9 * per_rank
-                            && **k
-                                == ConfigKey {
-                                    scale: k.scale.clone(),
-                                    ranks: 1,
-                                    ..key.clone()
-                                }
+                            && k.threads == threads
+                            && (k.size() - smallest).abs() <= 1e-9 * smallest
                     })
                     .cloned()
                     .unwrap_or(one.clone())
@@ -363,5 +381,56 @@ mod tests {
             .unwrap();
         assert!((two.efficiency.unwrap() - 0.8).abs() < 1e-12);
         assert!(two.speedup.is_none());
+    }
+}
+
+#[cfg(test)]
+mod weak_scale_tests {
+    use super::*;
+    use crate::record::{HPC_BENCHMARK, SweepTag};
+
+    fn hpc(system: &str, scale: f64, ranks: u64, threads: u64, sim: f64) -> RunRecord {
+        RunRecord {
+            system: system.into(),
+            network: HPC_BENCHMARK.into(),
+            scale: Some(scale),
+            ranks,
+            sweep: Some(SweepTag {
+                label: String::new(),
+                repeat: 0,
+                mode: Mode::Weak,
+            }),
+            ..crate::record::sample(0, threads, sim)
+        }
+    }
+
+    /// hpc_benchmark's weak scaling: against one rank at the scale per
+    /// rank; NEST, without MPI, against its run with 1/R of the threads.
+    #[test]
+    fn weak_efficiency_of_a_sized_network() {
+        let recs = vec![
+            hpc("spindle", 0.1, 1, 1, 2.0),
+            hpc("spindle", 0.2, 2, 1, 2.5),
+            hpc("spindle", 0.4, 4, 1, 4.0),
+            hpc("nest", 0.1, 1, 1, 10.0),
+            hpc("nest", 0.2, 1, 2, 20.0),
+        ];
+        let rows = rows(&recs);
+        let eff = |system: &str, scale: &str| {
+            rows.iter()
+                .find(|r| r.key.system == system && r.key.scale == scale)
+                .unwrap()
+                .efficiency
+                .unwrap()
+        };
+        assert_eq!(eff("spindle", "0.1"), 1.0);
+        assert_eq!(eff("spindle", "0.2"), 0.8);
+        assert_eq!(eff("spindle", "0.4"), 0.5);
+        assert_eq!(eff("nest", "0.2"), 0.5);
+        let md = markdown(&recs);
+        assert!(
+            md.contains("| spindle | hpc_benchmark | scale 0.4 | 4 | 1 | scale 0.1 |"),
+            "{md}"
+        );
     }
 }
