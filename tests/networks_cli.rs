@@ -88,7 +88,9 @@ fn hpc_benchmark_spikes_and_weights_do_not_depend_on_threads() {
     );
     let d = r.derived.as_ref().unwrap();
     assert_eq!((d.ne, d.ni, d.ce, d.ci), (180, 45, 9000, 2250));
-    assert_eq!(d.j_ex, 45.609600316540956);
+    // serde_json's default parser may miss the last bit; the exact value
+    // is the crate's unit test's, and the script's in test_networks_cli.py.
+    assert!((d.j_ex - 45.609600316540956).abs() < 1e-12, "{}", d.j_ex);
     // Recurrent, the generator onto every neuron, the recorded neurons.
     assert_eq!(r.num_synapses, 225 * 11250 + 225 + 50);
     let mc = r.microcircuit.as_ref().unwrap();
@@ -106,7 +108,7 @@ fn hpc_benchmark_spikes_and_weights_do_not_depend_on_threads() {
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(plastic.len(), 180 * 9000);
-    assert!(plastic.iter().any(|&w| w != d.j_ex));
+    assert!(plastic.iter().any(|&w| (w - d.j_ex).abs() > 1e-9));
     for (r2, _, w2) in &runs[1..] {
         assert_eq!(r2.spike_digest, r.spike_digest, "threads {}", r2.threads);
         assert_eq!(r2.events_ex, r.events_ex);
