@@ -99,7 +99,7 @@ fn hpc_benchmark_spikes_and_weights_do_not_depend_on_threads() {
     // per recorded neuron per second of --simtime.
     let events = r.events_ex.unwrap();
     assert!(events > 0);
-    assert_eq!(r.rate_ex, events as f64 / (50.0 * 50.0) * 1e3);
+    assert!((r.rate_ex - events as f64 / (50.0 * 50.0) * 1e3).abs() < 1e-9);
     assert_eq!(r.min_delay_steps, Some(15));
     // Every plastic synapse moved from its initial weight.
     let plastic: Vec<f64> = weights
@@ -158,7 +158,7 @@ fn brette2007_spikes_do_not_depend_on_threads() {
         assert_eq!(r.num_synapses, 321_050, "{model}");
         assert_eq!(r.n_rec, Some(500));
         let rate = r.events_ex.unwrap() as f64 / (500.0 * simtime.parse::<f64>().unwrap()) * 1e3;
-        assert_eq!(r.rate_ex, rate);
+        assert!((r.rate_ex - rate).abs() < 1e-9, "{model}");
         assert!(r.spikes_total > 0, "{model}");
         assert_eq!(weights.lines().count(), 1 + 4000 * 80);
         for (r2, _, w2) in &runs[1..] {
