@@ -1,5 +1,6 @@
-//! The flags of a run (the seed network, Brunel's, or the PD14
-//! microcircuit) and their validation into a [`RunConfig`]: numbers only,
+//! The flags of a run (the seed network, Brunel's, the PD14
+//! microcircuit, NEST's hpc_benchmark or the Brette et al. 2007
+//! benchmarks) and their validation into a [`RunConfig`]: numbers only,
 //! no file is touched, so the `spindle` command, the property tests and
 //! the fuzz targets share one layer. Any combination of values gives a
 //! configuration or a one-line error.
@@ -9,7 +10,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
+use crate::brette2007::{Benchmark, Brette2007Params};
 use crate::brunel::{self, BrunelParams};
+use crate::hpc_benchmark::HpcBenchmarkParams;
 use crate::microcircuit::{Drive, MicrocircuitParams};
 use crate::models::ParamError;
 use crate::models::devices::RecordTo;
@@ -33,6 +36,11 @@ pub enum NetworkArg {
     Brunel,
     /// The cortical microcircuit of Potjans & Diesmann (2014), as NEST's PD14 example.
     Microcircuit,
+    /// NEST's hpc_benchmark.py: a balanced network with STDP, 11,250 neurons per --scale.
+    #[value(name = "hpc_benchmark")]
+    HpcBenchmark,
+    /// NEST's brette_et_al_2007 benchmarks (--model coba, hh_coba or cuba).
+    Brette2007,
 }
 
 impl NetworkArg {
@@ -41,8 +49,18 @@ impl NetworkArg {
         match self {
             Self::Brunel => "brunel",
             Self::Microcircuit => "microcircuit",
+            Self::HpcBenchmark => "hpc_benchmark",
+            Self::Brette2007 => "brette2007",
         }
     }
+
+    /// Every network.
+    pub const ALL: [NetworkArg; 4] = [
+        Self::Brunel,
+        Self::Microcircuit,
+        Self::HpcBenchmark,
+        Self::Brette2007,
+    ];
 }
 
 /// The microcircuit's background input.
@@ -67,20 +85,27 @@ pub enum ScalingArg {
 const BRUNEL: &str = "Brunel network (--network brunel)";
 /// The help heading of the flags of the microcircuit only.
 const MICROCIRCUIT: &str = "Microcircuit (--network microcircuit)";
+/// The help heading of the flags of sized networks.
+const SCALED: &str = "Microcircuit and hpc_benchmark (--network microcircuit, hpc_benchmark)";
 
 /// Flags of a single run.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The network: brunel (NEST's brunel_alpha_nest.py and its variants)
-    /// or microcircuit (Potjans & Diesmann 2014, NEST's PD14 example).
-    /// Flags of one network are refused for the other.
+    /// The network: brunel (NEST's brunel_alpha_nest.py and its variants),
+    /// microcircuit (Potjans & Diesmann 2014, NEST's PD14 example),
+    /// hpc_benchmark (NEST's hpc_benchmark.py) or brette2007 (NEST's
+    /// brette_et_al_2007 coba.py, hh_coba.py, cuba.py). Flags of one
+    /// network are refused for the others.
     #[arg(long, value_enum, default_value_t = NetworkArg::Brunel)]
     pub network: NetworkArg,
-    /// Neurons and in-degrees relative to the full model (N_scaling =
-    /// K_scaling; weights and DC are adjusted as the example does). The
-    /// default, 1, is the full model of the published benchmark: 77,169
-    /// neurons, 0.3 billion synapses (about 2 GB); 0.1 runs in seconds.
-    #[arg(long, help_heading = MICROCIRCUIT, value_name = "S")]
+    /// Microcircuit: neurons and in-degrees relative to the full model
+    /// (N_scaling = K_scaling; weights and DC are adjusted as the example
+    /// does). The default, 1, is the full model of the published
+    /// benchmark: 77,169 neurons, 0.3 billion synapses (about 2 GB); 0.1
+    /// runs in seconds. hpc_benchmark: the script's scale, 11,250 neurons
+    /// per unit at an in-degree of 11,250 (1.27e8 synapses per unit)
+    /// [default: 1].
+    #[arg(long, help_heading = SCALED, value_name = "S")]
     pub scale: Option<f64>,
     /// Background input [default: poisson, as the published benchmark;
     /// the example's file defaults to dc, which leaves most populations
@@ -88,36 +113,43 @@ pub struct RunArgs {
     #[arg(long, value_enum, help_heading = MICROCIRCUIT)]
     pub drive: Option<DriveArg>,
     /// Model time simulated before --simtime and left out of the rates
-    /// (the example's t_presim) [ms] [default: 500].
-    #[arg(long, help_heading = MICROCIRCUIT, value_name = "MS")]
+    /// (the example's t_presim; hpc_benchmark.py's presimtime) [ms]
+    /// [default: 500; hpc_benchmark: 50].
+    #[arg(long, help_heading = SCALED, value_name = "MS")]
     pub presim: Option<f64>,
-    /// Neuron model, and with it NEST's script of the network:
+    /// Brunel: the neuron model, and with it NEST's script of the network:
     /// iaf_psc_alpha (brunel_alpha_nest.py), iaf_psc_delta
     /// (brunel_delta_nest.py) or iaf_psc_exp (brunel_alpha_nest.py with
-    /// exponential currents). The neuron flags default to that script's
-    /// values.
-    #[arg(long, default_value = "iaf_psc_alpha", value_name = "MODEL", help_heading = BRUNEL)]
-    pub model: String,
+    /// exponential currents); the neuron flags default to that script's
+    /// values. brette2007: the benchmark, coba (iaf_cond_exp), hh_coba
+    /// (hh_cond_exp_traub) or cuba (iaf_psc_exp) [default: iaf_psc_alpha;
+    /// brette2007: coba].
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
     /// Network size: 4*order excitatory and order inhibitory neurons.
     #[arg(long, default_value_t = 2500, help_heading = BRUNEL)]
     pub order: i64,
     /// Worker threads, one shard each [default: available cores].
     #[arg(long)]
     pub threads: Option<i64>,
-    /// Model time to simulate [ms] (the microcircuit: after --presim; the
-    /// example's t_sim).
-    #[arg(long, default_value_t = 1000.0)]
-    pub simtime: f64,
+    /// Model time to simulate [ms] (the microcircuit and hpc_benchmark:
+    /// after --presim) [default: 1000; hpc_benchmark: 250; brette2007: the
+    /// script's, 1000, cuba 10000].
+    #[arg(long)]
+    pub simtime: Option<f64>,
     /// Resolution [ms].
     #[arg(long, default_value_t = 0.1)]
     pub dt: f64,
     /// Master seed; the same seed gives the same spikes for any --threads
-    /// [default: 1; microcircuit: 55, the example's rng_seed].
+    /// [default: 1; microcircuit: 55, the example's rng_seed;
+    /// hpc_benchmark and brette2007: 143202461, NEST's default, which
+    /// their scripts keep].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Neurons recorded per population.
-    #[arg(long, default_value_t = 50, help_heading = BRUNEL)]
-    pub n_rec: i64,
+    /// Neurons recorded per population [default: 50; hpc_benchmark: 1000,
+    /// the script's Nrec (excitatory only); brette2007: 500].
+    #[arg(long)]
+    pub n_rec: Option<i64>,
     /// Where recorded spikes go.
     #[arg(long, value_enum, default_value_t = RecordToArg::Ascii)]
     pub record_to: RecordToArg,
@@ -205,6 +237,10 @@ pub struct RunConfig {
     pub params: BrunelParams,
     /// The microcircuit, for `--network microcircuit`.
     pub microcircuit: Option<MicrocircuitRun>,
+    /// hpc_benchmark.py, for `--network hpc_benchmark`.
+    pub hpc_benchmark: Option<HpcBenchmarkRun>,
+    /// A Brette et al. (2007) benchmark, for `--network brette2007`.
+    pub brette2007: Option<Brette2007Params>,
     /// Threads as requested (and recorded).
     pub threads: usize,
     /// Model time [ms].
@@ -240,51 +276,109 @@ pub struct MicrocircuitRun {
     pub presim: f64,
 }
 
+/// A run of hpc_benchmark.py.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HpcBenchmarkRun {
+    /// The script's parameters with the flags in (`num_processes` is set
+    /// once the MPI ranks are known).
+    pub params: HpcBenchmarkParams,
+}
+
 impl RunConfig {
-    /// The network's name in records ("brunel", "microcircuit").
+    /// The network's name in records ("brunel", "microcircuit", ...).
     pub fn network(&self) -> NetworkArg {
-        match self.microcircuit {
-            Some(_) => NetworkArg::Microcircuit,
-            None => NetworkArg::Brunel,
+        if self.microcircuit.is_some() {
+            NetworkArg::Microcircuit
+        } else if self.hpc_benchmark.is_some() {
+            NetworkArg::HpcBenchmark
+        } else if self.brette2007.is_some() {
+            NetworkArg::Brette2007
+        } else {
+            NetworkArg::Brunel
         }
     }
 
     /// The labels of the spike recorders (their `.dat` files start so).
     pub fn labels(&self) -> Vec<&str> {
-        match &self.microcircuit {
-            Some(m) => vec![m.params.label.as_str()],
-            None => vec![self.params.labels.0.as_str(), self.params.labels.1.as_str()],
+        if let Some(m) = &self.microcircuit {
+            vec![m.params.label.as_str()]
+        } else if let Some(h) = &self.hpc_benchmark {
+            vec![h.params.label.as_str()]
+        } else if let Some(b) = &self.brette2007 {
+            vec![b.label.as_str()]
+        } else {
+            vec![self.params.labels.0.as_str(), self.params.labels.1.as_str()]
         }
     }
 }
 
-/// Flags of the Brunel network only: clap's id and the flag.
-const BRUNEL_FLAGS: [(&str, &str); 17] = [
-    ("model", "--model"),
-    ("order", "--order"),
-    ("n_rec", "--n-rec"),
-    ("scaling", "--scaling"),
-    ("plot", "--plot"),
-    ("g", "--g"),
-    ("eta", "--eta"),
-    ("epsilon", "--epsilon"),
-    ("j", "--J"),
-    ("delay", "--delay"),
-    ("c_m", "--c-m"),
-    ("tau_m", "--tau-m"),
-    ("tau_syn", "--tau-syn"),
-    ("t_ref", "--t-ref"),
-    ("v_th", "--v-th"),
-    ("v_reset", "--v-reset"),
-    ("e_l", "--e-l"),
+/// Which networks take a flag that not all of them take.
+type Takers = &'static [NetworkArg];
+
+const BRUNEL_ONLY: Takers = &[NetworkArg::Brunel];
+
+/// Flags of some networks only: clap's id, the flag, the networks that
+/// take it.
+const NETWORK_FLAGS: [(&str, &str, Takers); 20] = [
+    (
+        "model",
+        "--model",
+        &[NetworkArg::Brunel, NetworkArg::Brette2007],
+    ),
+    (
+        "n_rec",
+        "--n-rec",
+        &[
+            NetworkArg::Brunel,
+            NetworkArg::HpcBenchmark,
+            NetworkArg::Brette2007,
+        ],
+    ),
+    (
+        "scale",
+        "--scale",
+        &[NetworkArg::Microcircuit, NetworkArg::HpcBenchmark],
+    ),
+    (
+        "presim",
+        "--presim",
+        &[NetworkArg::Microcircuit, NetworkArg::HpcBenchmark],
+    ),
+    ("drive", "--drive", &[NetworkArg::Microcircuit]),
+    ("order", "--order", BRUNEL_ONLY),
+    ("scaling", "--scaling", BRUNEL_ONLY),
+    ("plot", "--plot", BRUNEL_ONLY),
+    ("g", "--g", BRUNEL_ONLY),
+    ("eta", "--eta", BRUNEL_ONLY),
+    ("epsilon", "--epsilon", BRUNEL_ONLY),
+    ("j", "--J", BRUNEL_ONLY),
+    ("delay", "--delay", BRUNEL_ONLY),
+    ("c_m", "--c-m", BRUNEL_ONLY),
+    ("tau_m", "--tau-m", BRUNEL_ONLY),
+    ("tau_syn", "--tau-syn", BRUNEL_ONLY),
+    ("t_ref", "--t-ref", BRUNEL_ONLY),
+    ("v_th", "--v-th", BRUNEL_ONLY),
+    ("v_reset", "--v-reset", BRUNEL_ONLY),
+    ("e_l", "--e-l", BRUNEL_ONLY),
 ];
 
-/// Flags of the microcircuit only: clap's id and the flag.
-const MICROCIRCUIT_FLAGS: [(&str, &str); 3] = [
-    ("scale", "--scale"),
-    ("drive", "--drive"),
-    ("presim", "--presim"),
-];
+/// "--network a only", "--network a and --network b only".
+fn takers_text(takers: Takers) -> String {
+    let names: Vec<String> = takers
+        .iter()
+        .map(|n| format!("--network {}", n.name()))
+        .collect();
+    format!("{} only", list_text(&names))
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn list_text(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
 
 /// The microcircuit's label of its spike recorders (the example's).
 pub const MICROCIRCUIT_LABEL: &str = "spike_recorder";
@@ -371,6 +465,8 @@ impl RunArgs {
     fn given(&self, id: &str) -> bool {
         self.given.iter().any(|g| g == id)
             || match id {
+                "model" => self.model.is_some(),
+                "n_rec" => self.n_rec.is_some(),
                 "scale" => self.scale.is_some(),
                 "drive" => self.drive.is_some(),
                 "presim" => self.presim.is_some(),
@@ -384,29 +480,27 @@ impl RunArgs {
 
     /// Check every flag and derive the run.
     pub fn validate(self) -> Result<RunConfig> {
-        let (network, others) = match self.network {
-            NetworkArg::Brunel => (NetworkArg::Brunel, &MICROCIRCUIT_FLAGS[..]),
-            NetworkArg::Microcircuit => (NetworkArg::Microcircuit, &BRUNEL_FLAGS[..]),
-        };
-        if let Some((_, flag)) = others.iter().find(|(id, _)| self.given(id)) {
-            let other = match network {
-                NetworkArg::Brunel => NetworkArg::Microcircuit,
-                NetworkArg::Microcircuit => NetworkArg::Brunel,
-            };
+        let network = self.network;
+        if let Some((_, flag, takers)) = NETWORK_FLAGS
+            .iter()
+            .find(|(id, _, takers)| !takers.contains(&network) && self.given(id))
+        {
             bail!(
-                "{flag} applies to --network {} only, not to --network {}",
-                other.name(),
+                "{flag} applies to {}, not to --network {}",
+                takers_text(takers),
                 network.name()
             );
         }
         match network {
             NetworkArg::Brunel => self.validate_brunel(),
             NetworkArg::Microcircuit => self.validate_microcircuit(),
+            NetworkArg::HpcBenchmark => self.validate_hpc_benchmark(),
+            NetworkArg::Brette2007 => self.validate_brette2007(),
         }
     }
 
     /// The flags both networks share.
-    fn common(&self) -> Result<Common> {
+    fn common(&self, default_simtime: f64) -> Result<Common> {
         let threads = match self.threads {
             Some(t) if t <= 0 => bail!("--threads must be > 0 (got {t})"),
             Some(t) if t > 4096 => bail!("--threads must be at most 4096 (got {t})"),
@@ -417,7 +511,7 @@ impl RunArgs {
         };
         let dt = positive("--dt", self.dt)?;
         let res = crate::core::Resolution::new(dt).map_err(|e| anyhow::anyhow!("--dt: {e}"))?;
-        let simtime = positive("--simtime", self.simtime)?;
+        let simtime = positive("--simtime", self.simtime.unwrap_or(default_simtime))?;
         res.steps_on_grid("--simtime", simtime)?;
         let record_to = match self.record_to {
             RecordToArg::Ascii => RecordTo::Ascii,
@@ -444,6 +538,8 @@ impl RunArgs {
         RunConfig {
             params,
             microcircuit: mc,
+            hpc_benchmark: None,
+            brette2007: None,
             threads: c.threads,
             simtime: c.simtime,
             pin: self.pin,
@@ -458,19 +554,101 @@ impl RunArgs {
         }
     }
 
-    fn validate_microcircuit(self) -> Result<RunConfig> {
-        let c = self.common()?;
-        let scale = self.scale.unwrap_or(1.0);
-        if !(scale.is_finite() && scale > 0.0) {
-            bail!("--scale must be a positive number (got {scale})");
+    /// The Brunel parameters' defaults for a network that is not Brunel's
+    /// (unused but for the resolution, seed and recording).
+    fn unused_brunel(c: &Common, seed: u64) -> BrunelParams {
+        BrunelParams {
+            dt: c.dt,
+            seed,
+            record_to: c.record_to,
+            ..Default::default()
         }
-        let presim = self.presim.unwrap_or(500.0);
+    }
+
+    /// `--presim`: a number >= 0 on the grid.
+    fn presim(&self, c: &Common, default: f64) -> Result<f64> {
+        let presim = self.presim.unwrap_or(default);
         if !(presim.is_finite() && presim >= 0.0) {
             bail!("--presim must be a number >= 0 (got {presim})");
         }
         if presim > 0.0 {
             c.res.steps_on_grid("--presim", presim)?;
         }
+        Ok(presim)
+    }
+
+    /// `--n-rec` as a count, or `default`.
+    fn n_rec_or(&self, default: usize) -> Result<usize> {
+        match self.n_rec {
+            Some(n) if n < 0 => bail!("--n-rec must be >= 0 (got {n})"),
+            Some(n) => Ok(n as usize),
+            None => Ok(default),
+        }
+    }
+
+    fn validate_hpc_benchmark(self) -> Result<RunConfig> {
+        let defaults = HpcBenchmarkParams::default();
+        let c = self.common(defaults.simtime)?;
+        let scale = self.scale.unwrap_or(defaults.scale);
+        if !(scale.is_finite() && scale > 0.0) {
+            bail!("--scale must be a positive number (got {scale})");
+        }
+        let presim = self.presim(&c, defaults.presimtime)?;
+        let nrec = self.n_rec_or(defaults.nrec)?;
+        let seed = self.seed.unwrap_or(defaults.rng_seed);
+        let params = HpcBenchmarkParams {
+            num_threads: c.threads,
+            scale,
+            simtime: c.simtime,
+            presimtime: presim,
+            dt: c.dt,
+            record_spikes: nrec > 0,
+            record_to: c.record_to,
+            rng_seed: seed,
+            nrec,
+            ..defaults
+        };
+        params.validate().map_err(|e| {
+            let e = e.to_string().replace("Nrec", "--n-rec");
+            anyhow::anyhow!("--scale {scale}: {e}")
+        })?;
+        let brunel = Self::unused_brunel(&c, seed);
+        let mut cfg = self.config(&c, brunel, None);
+        cfg.hpc_benchmark = Some(HpcBenchmarkRun { params });
+        Ok(cfg)
+    }
+
+    fn validate_brette2007(self) -> Result<RunConfig> {
+        let benchmark = Benchmark::from_name(self.model.as_deref().unwrap_or("coba"))
+            .map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+        let script = Brette2007Params::of(benchmark);
+        let c = self.common(script.simtime)?;
+        let nrec = self.n_rec_or(script.nrec)?;
+        let seed = self.seed.unwrap_or(script.rng_seed);
+        let params = Brette2007Params {
+            simtime: c.simtime,
+            dt: c.dt,
+            record_to: c.record_to,
+            rng_seed: seed,
+            nrec,
+            ..script
+        };
+        params
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().replace("Nrec", "--n-rec")))?;
+        let brunel = Self::unused_brunel(&c, seed);
+        let mut cfg = self.config(&c, brunel, None);
+        cfg.brette2007 = Some(params);
+        Ok(cfg)
+    }
+
+    fn validate_microcircuit(self) -> Result<RunConfig> {
+        let c = self.common(1000.0)?;
+        let scale = self.scale.unwrap_or(1.0);
+        if !(scale.is_finite() && scale > 0.0) {
+            bail!("--scale must be a positive number (got {scale})");
+        }
+        let presim = self.presim(&c, 500.0)?;
         let drive = match self.drive.unwrap_or(DriveArg::Poisson) {
             DriveArg::Poisson => Drive::Poisson,
             DriveArg::Dc => Drive::Dc,
@@ -510,13 +688,10 @@ impl RunArgs {
                 self.order
             );
         }
-        let c = self.common()?;
+        let c = self.common(1000.0)?;
         c.res
             .delay_steps("--delay", finite("--delay", self.delay)?)?;
-        if self.n_rec < 0 {
-            bail!("--n-rec must be >= 0 (got {})", self.n_rec);
-        }
-        let n_rec = self.n_rec as usize;
+        let n_rec = self.n_rec_or(50)?;
         if n_rec > self.order as usize {
             bail!(
                 "--n-rec {n_rec} is larger than the inhibitory population ({} neurons)",
@@ -529,8 +704,8 @@ impl RunArgs {
         if !(self.epsilon > 0.0 && self.epsilon <= 1.0) {
             bail!("--epsilon must be in (0, 1] (got {})", self.epsilon);
         }
-        let model =
-            brunel::Model::from_name(&self.model).map_err(|e| anyhow::anyhow!("--model: {e}"))?;
+        let model = brunel::Model::from_name(self.model.as_deref().unwrap_or("iaf_psc_alpha"))
+            .map_err(|e| anyhow::anyhow!("--model: {e}"))?;
         let neuron = self.neuron(model)?;
         if let Some(plot) = &self.plot {
             spindle_plot::check_path(plot)?;
@@ -649,13 +824,13 @@ mod tests {
             drive: None,
             presim: None,
             given: Vec::new(),
-            model: model.into(),
+            model: Some(model.into()),
             order: ints.0,
             threads: Some(ints.1),
-            simtime,
+            simtime: Some(simtime),
             dt,
             seed: Some(1),
-            n_rec: ints.2,
+            n_rec: Some(ints.2),
             record_to: RecordToArg::Memory,
             output_dir: PathBuf::from("unused"),
             label_prefix: String::new(),
@@ -766,6 +941,8 @@ mod tests {
             network: NetworkArg::Microcircuit,
             seed: None,
             scale: Some(0.1),
+            model: None,
+            n_rec: None,
             ..args("iaf_psc_alpha", (2500, 2, 50), SEED_RUN, [None; 7])
         };
         let cfg = base().validate().unwrap();
@@ -821,6 +998,8 @@ mod tests {
         neuron[1] = Some(10.0);
         let set = RunArgs {
             network: NetworkArg::Microcircuit,
+            model: None,
+            n_rec: None,
             ..args("iaf_psc_alpha", (250, 1, 50), SEED_RUN, neuron)
         };
         assert!(refused(set).unwrap().starts_with("--tau-m applies"));

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use spindle::args::{DriveArg, NetworkArg};
 use spindle::brunel::Model;
-use spindle_bench::grid::{MicrocircuitPlan, Mode, Plan, parse_list, parse_scales};
+use spindle_bench::grid::{Mode, Plan, ScalePlan, parse_list, parse_scales};
 use spindle_bench::io::write_atomically;
 use spindle_bench::record::{RunRecord, read_set};
 use spindle_bench::summary::{PHASES, markdown, rows};
@@ -23,13 +23,15 @@ use spindle_plot::{LineChart, Series, StackedBars};
 pub enum ModeArg {
     /// Every order with every thread count.
     Strong,
-    /// Each order is per thread: run at order × threads.
+    /// Each order is per thread: run at order × threads × ranks
+    /// (hpc_benchmark: each scale is per rank, run at scale × ranks).
     Weak,
 }
 
-/// Sweep a network (the seed's Brunel network, or the microcircuit) over
-/// sizes and threads, each run in a fresh process, and write a result set
-/// with a summary and plots.
+/// Sweep a network (the seed's Brunel network, the microcircuit,
+/// hpc_benchmark or the Brette et al. 2007 benchmarks) over sizes, ranks
+/// and threads, each run in a fresh process, and write a result set with
+/// a summary and plots.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct BenchArgs {
@@ -37,25 +39,31 @@ pub struct BenchArgs {
     /// 250,1000 (microcircuit: scales 0.05,0.1), threads 1..cores, 2 repeats.
     #[arg(long)]
     pub quick: bool,
-    /// The network: brunel, or microcircuit (Potjans & Diesmann 2014, NEST's
-    /// PD14 example; sized by --scales, not --orders).
+    /// The network: brunel, microcircuit (Potjans & Diesmann 2014, NEST's
+    /// PD14 example; sized by --scales, not --orders), hpc_benchmark
+    /// (NEST's hpc_benchmark.py; sized by --scales) or brette2007 (NEST's
+    /// brette_et_al_2007 scripts, chosen by --models).
     #[arg(long, value_enum, default_value_t = NetworkArg::Brunel)]
     pub network: NetworkArg,
     /// Neuron models, each with its NEST script's network (list:
     /// iaf_psc_alpha,iaf_psc_delta,iaf_psc_exp; see `spindle --model`)
-    /// [default: iaf_psc_alpha].
-    #[arg(long)]
+    /// [default: iaf_psc_alpha]; brette2007: its scripts (list:
+    /// coba,hh_coba,cuba) [default: coba].
+    #[arg(long, visible_alias = "model")]
     pub models: Option<String>,
     /// Orders (list or range: 250,1000,2500) [default: 250,1000,2500; quick: 250,1000].
     #[arg(long)]
     pub orders: Option<String>,
-    /// Microcircuit scales (list: 0.1,0.2) [default: 0.1,0.2; quick: 0.05,0.1].
-    #[arg(long)]
+    /// Scales of the microcircuit or hpc_benchmark (list: 0.1,0.2; in
+    /// weak mode per rank) [default: 0.1,0.2; quick: 0.05,0.1;
+    /// hpc_benchmark: 0.2].
+    #[arg(long, visible_alias = "scale")]
     pub scales: Option<String>,
     /// Microcircuit background input [default: poisson].
     #[arg(long, value_enum)]
     pub drive: Option<DriveArg>,
-    /// Microcircuit presimulation per run [ms] [default: 500].
+    /// Presimulation per run of the microcircuit or hpc_benchmark [ms]
+    /// [default: 500; hpc_benchmark: 50, the script's].
     #[arg(long)]
     pub presim: Option<f64>,
     /// Thread counts (list or range: 1-4,8) [default: 1..available cores].
@@ -72,7 +80,8 @@ pub struct BenchArgs {
         default_value = "mpirun --oversubscribe --bind-to none -np {ranks}"
     )]
     pub launcher: String,
-    /// Strong (fixed order) or weak (order proportional to threads) scaling.
+    /// Strong (fixed size) or weak (order proportional to threads × ranks;
+    /// hpc_benchmark: scale proportional to ranks) scaling.
     #[arg(long, value_enum, default_value_t = ModeArg::Strong)]
     pub mode: ModeArg,
     /// How in-degrees follow the order: seed (epsilon fixed) or indegree
@@ -85,9 +94,10 @@ pub struct BenchArgs {
     /// Master seeds (list).
     #[arg(long, default_value = "1")]
     pub seeds: String,
-    /// Model time per run [ms].
-    #[arg(long, default_value_t = 1000.0)]
-    pub simtime: f64,
+    /// Model time per run [ms] [default: 1000; hpc_benchmark: 250, the
+    /// script's].
+    #[arg(long)]
+    pub simtime: Option<f64>,
     /// Result directory [default: results/<date>-<host>].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -103,8 +113,10 @@ pub struct BenchArgs {
     pub force_threads: Option<u64>,
     /// Also run these peers on every configuration (brian2, nest), through
     /// `scripts/peers/<name>.sh` (run from the repository root). NEST runs
-    /// the microcircuit as its example's own code; Brian2 runs Brunel's
-    /// network only.
+    /// the microcircuit, hpc_benchmark and brette2007 as their scripts'
+    /// own code (NEST's wheel has no MPI: for hpc_benchmark it runs R
+    /// ranks × T threads as one process of R × T threads); Brian2 runs
+    /// Brunel's network only.
     #[arg(long)]
     pub peers: Option<String>,
 }
@@ -148,29 +160,44 @@ pub struct HistoryArgs {
 /// Run a sweep; returns whether it was interrupted.
 pub fn bench(args: BenchArgs) -> Result<bool> {
     let cores = machine::cores() as u64;
-    let microcircuit = args.network == NetworkArg::Microcircuit;
-    // Each network's own flags, and whether they were given.
-    let own = [
-        ("--scales", args.scales.is_some()),
-        ("--drive", args.drive.is_some()),
-        ("--presim", args.presim.is_some()),
-    ];
-    let others = [
-        ("--orders", args.orders.is_some()),
-        ("--models", args.models.is_some()),
-        ("--scaling", args.scaling.is_some()),
-    ];
-    let (refused, network) = match microcircuit {
-        true => (&others, "microcircuit"),
-        false => (&own, "brunel"),
-    };
-    if let Some((flag, _)) = refused.iter().find(|(_, given)| *given) {
-        let other = if microcircuit {
-            "brunel"
-        } else {
-            "microcircuit"
-        };
-        bail!("{flag} applies to --network {other} only, not to --network {network}");
+    let net = args.network;
+    let microcircuit = net == NetworkArg::Microcircuit;
+    let hpc = net == NetworkArg::HpcBenchmark;
+    let brette = net == NetworkArg::Brette2007;
+    let scaled = microcircuit || hpc;
+    {
+        use NetworkArg::*;
+        // The flags of some networks only: whether given, who takes them.
+        let flags: [(&str, bool, &[NetworkArg]); 6] = [
+            (
+                "--scales",
+                args.scales.is_some(),
+                &[Microcircuit, HpcBenchmark],
+            ),
+            ("--drive", args.drive.is_some(), &[Microcircuit]),
+            (
+                "--presim",
+                args.presim.is_some(),
+                &[Microcircuit, HpcBenchmark],
+            ),
+            ("--orders", args.orders.is_some(), &[Brunel]),
+            ("--models", args.models.is_some(), &[Brunel, Brette2007]),
+            ("--scaling", args.scaling.is_some(), &[Brunel]),
+        ];
+        if let Some((flag, _, takers)) = flags
+            .iter()
+            .find(|(_, given, takers)| *given && !takers.contains(&net))
+        {
+            let names: Vec<String> = takers
+                .iter()
+                .map(|n| format!("--network {}", n.name()))
+                .collect();
+            bail!(
+                "{flag} applies to {} only, not to --network {}",
+                spindle::args::list_text(&names),
+                net.name()
+            );
+        }
     }
     let orders = parse_list(
         "--orders",
@@ -189,30 +216,41 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     if ranks.iter().any(|&r| r > 1) && !launcher.iter().any(|w| w.contains("{ranks}")) {
         bail!("--launcher '{}' must contain {{ranks}}", args.launcher);
     }
-    let models = match microcircuit {
-        true => vec![Model::IafPscExp],
-        false => parse_models(args.models.as_deref().unwrap_or("iaf_psc_alpha"))?,
+    let models: Vec<String> = match net {
+        NetworkArg::Microcircuit => vec![Model::IafPscExp.name().into()],
+        NetworkArg::HpcBenchmark => vec![Model::IafPscAlpha.name().into()],
+        NetworkArg::Brette2007 => parse_benchmarks(args.models.as_deref().unwrap_or("coba"))?,
+        NetworkArg::Brunel => parse_models(args.models.as_deref().unwrap_or("iaf_psc_alpha"))?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect(),
     };
-    let mc = match microcircuit {
-        true => Some(MicrocircuitPlan {
-            scales: parse_scales(
-                "--scales",
-                args.scales
-                    .as_deref()
-                    .unwrap_or(if args.quick { "0.05,0.1" } else { "0.1,0.2" }),
-            )?,
-            drive: match args.drive.unwrap_or(DriveArg::Poisson) {
-                DriveArg::Poisson => "poisson".into(),
-                DriveArg::Dc => "dc".into(),
+    let default_scales = match (hpc, args.quick) {
+        (true, _) => "0.2",
+        (false, true) => "0.05,0.1",
+        (false, false) => "0.1,0.2",
+    };
+    let mc = match scaled {
+        true => Some(ScalePlan {
+            scales: parse_scales("--scales", args.scales.as_deref().unwrap_or(default_scales))?,
+            drive: match (microcircuit, args.drive.unwrap_or(DriveArg::Poisson)) {
+                (false, _) => String::new(),
+                (true, DriveArg::Poisson) => "poisson".into(),
+                (true, DriveArg::Dc) => "dc".into(),
             },
-            presim: args.presim.unwrap_or(500.0),
+            presim: args.presim.unwrap_or(if hpc { 50.0 } else { 500.0 }),
         }),
         false => None,
     };
     let plan = Plan {
-        models: models.iter().map(|m| m.name().to_string()).collect(),
-        orders: if microcircuit { Vec::new() } else { orders },
-        microcircuit: mc,
+        network: net.name().into(),
+        models,
+        orders: if net == NetworkArg::Brunel {
+            orders
+        } else {
+            Vec::new()
+        },
+        scaled: mc,
         threads,
         ranks,
         mode: match args.mode {
@@ -222,7 +260,7 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         scaling: args.scaling.clone().unwrap_or_else(|| "seed".into()),
         seeds: parse_list("--seeds", &args.seeds)?,
         repeats: args.repeats.unwrap_or(if args.quick { 2 } else { 3 }),
-        simtime: args.simtime,
+        simtime: args.simtime.unwrap_or(if hpc { 250.0 } else { 1000.0 }),
     };
     plan.validate()?;
     if args.force_threads == Some(0) {
@@ -257,17 +295,23 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
         program: exe,
         extra,
         launcher: Some(launcher),
+        ranks_as_threads: false,
     }];
     for peer in args.peers.iter().flat_map(|p| p.split(',')).map(str::trim) {
         if !["brian2", "nest"].contains(&peer) {
             bail!("--peers: unknown peer '{peer}' (brian2, nest)");
         }
-        if microcircuit && peer != "nest" {
-            bail!("--peers: {peer} runs the Brunel network only, not the microcircuit");
+        if net != NetworkArg::Brunel && peer != "nest" {
+            let name = match net {
+                NetworkArg::Microcircuit => "the microcircuit",
+                other => other.name(),
+            };
+            bail!("--peers: {peer} runs the Brunel network only, not {name}");
         }
-        if let Some(m) = models
+        if let Some(m) = plan
+            .models
             .iter()
-            .find(|m| !microcircuit && !peer_runs(peer, **m))
+            .find(|m| net == NetworkArg::Brunel && !peer_runs(peer, m))
         {
             bail!("--peers: {peer} runs iaf_psc_alpha only, not {m}");
         }
@@ -283,6 +327,8 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             program,
             extra: Vec::new(),
             launcher: None,
+            // NEST's wheel has no MPI (build_info: have_mpi false).
+            ranks_as_threads: hpc && peer == "nest",
         });
     }
     std::fs::create_dir_all(&dir)
@@ -301,12 +347,7 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
     let total: usize = plan
         .runs()
         .iter()
-        .map(|r| {
-            systems
-                .iter()
-                .filter(|s| r.ranks == 1 || s.launcher.is_some())
-                .count()
-        })
+        .map(|r| systems.iter().filter(|s| s.runs_on(r.ranks)).count())
         .sum();
     // Progress on stderr is best effort: a closed stderr must not stop the
     // sweep between two runs and lose the summary.
@@ -321,7 +362,8 @@ pub fn bench(args: BenchArgs) -> Result<bool> {
             .map(|d| format!(", about {:.0} s left", d.as_secs_f64()))
             .unwrap_or_default();
         let size = match p.run.scale {
-            Some(s) => format!("microcircuit scale {s}"),
+            Some(s) => format!("{} scale {s}", plan.network),
+            None if brette => format!("brette2007 {}", p.run.model),
             None => format!("{} order {}", p.run.model, p.run.order),
         };
         let _ = writeln!(
@@ -373,10 +415,21 @@ fn parse_models(text: &str) -> Result<Vec<Model>> {
         .collect()
 }
 
+/// `--models` of brette2007: a comma-separated list of its scripts.
+fn parse_benchmarks(text: &str) -> Result<Vec<String>> {
+    text.split(',')
+        .map(|name| {
+            spindle::brette2007::Benchmark::from_name(name.trim())
+                .map(|b| b.name().to_string())
+                .map_err(|e| anyhow::anyhow!("--models: {e}"))
+        })
+        .collect()
+}
+
 /// Whether a peer has `model`'s network: NEST runs each script, Brian2
 /// only the seed's.
-fn peer_runs(peer: &str, model: Model) -> bool {
-    peer == "nest" || model == Model::IafPscAlpha
+fn peer_runs(peer: &str, model: &str) -> bool {
+    peer == "nest" || model == Model::IafPscAlpha.name()
 }
 
 fn fresh_dir(base: &str) -> PathBuf {
@@ -406,11 +459,23 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         machine::cores(),
         machine::total_memory().map(|b| b >> 30).unwrap_or(0),
         machine::cpu_detail().line(),
-        match &plan.microcircuit {
+        match &plan.scaled {
+            Some(mc) if plan.network == "hpc_benchmark" => format!(
+                "NEST's hpc_benchmark.py at scales {:?}{}, {} ms presimulated",
+                mc.scales,
+                if plan.mode == Mode::Weak {
+                    " per rank"
+                } else {
+                    ""
+                },
+                mc.presim
+            ),
             Some(mc) => format!(
                 "the microcircuit (Potjans & Diesmann 2014, NEST's PD14 example) at scales {:?}, {} drive, {} ms presimulated",
                 mc.scales, mc.drive, mc.presim
             ),
+            None if plan.network == "brette2007" =>
+                format!("NEST's Brette et al. (2007) benchmarks {:?}", plan.models),
             None => format!(
                 "models {:?} × orders {:?}, in-degree scaling '{}'",
                 plan.models, plan.orders, plan.scaling
@@ -433,7 +498,17 @@ fn setup_md(plan: &Plan, command: &str, args: &BenchArgs) -> String {
         },
         args.peers
             .as_ref()
-            .map(|p| format!(", and the same with each peer ({p}) through scripts/peers/"))
+            .map(|p| {
+                let no_mpi = if plan.network == "hpc_benchmark"
+                    && p.contains("nest")
+                    && plan.ranks.iter().any(|&r| r > 1)
+                {
+                    " (NEST's wheel has no MPI: R ranks × T threads run NEST as one process of R·T threads at the same scale)"
+                } else {
+                    ""
+                };
+                format!(", and the same with each peer ({p}) through scripts/peers/{no_mpi}")
+            })
             .unwrap_or_default(),
     )
 }
@@ -455,7 +530,7 @@ fn write_plots(dir: &Path, records: &[RunRecord]) -> Result<Vec<PathBuf>> {
             .map(|r| r.key.size_label())
             .unwrap_or_default()
     };
-    let size_axis = if rows.iter().all(|r| r.key.is_microcircuit()) {
+    let size_axis = if rows.iter().all(|r| r.key.is_scaled()) {
         "scale"
     } else {
         "order"

@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
-use spindle::args::{MicrocircuitRun, RunArgs, RunConfig};
+use spindle::args::{HpcBenchmarkRun, MicrocircuitRun, RunArgs, RunConfig};
+use spindle::brette2007::Brette2007Params;
 use spindle::brunel;
 use spindle::engine::{Config, EngineError, FileNames, Ranks, Simulation, dat_path};
+use spindle::hpc_benchmark;
 use spindle::microcircuit;
 
 use spindle_bench::io::write_atomically;
@@ -279,6 +281,12 @@ fn run_checked(cfg: &RunConfig, ranks: Option<&Arc<dyn Ranks>>, lead: bool) -> R
     if let Some(run) = &cfg.microcircuit {
         return run_microcircuit(cfg, run, ranks, lead);
     }
+    if let Some(run) = &cfg.hpc_benchmark {
+        return run_hpc_benchmark(cfg, run, ranks, lead);
+    }
+    if let Some(params) = &cfg.brette2007 {
+        return run_brette2007(cfg, params, ranks, lead);
+    }
     let mut stdout = std::io::stdout().lock();
     let mut say = |s: &str| -> std::io::Result<()> {
         if !cfg.quiet {
@@ -496,4 +504,218 @@ fn run_microcircuit(
     }
     stdout.flush()?;
     Ok(interrupted)
+}
+
+/// Rank 0's output after a run: the JSON record, the summary, the timer
+/// table, the files written. Every rank adds its figures first (a
+/// collective call under MPI).
+fn finish(
+    cfg: &RunConfig,
+    mut report: Report,
+    sim: &Simulation,
+    ranks: Option<&Arc<dyn Ranks>>,
+    lead: bool,
+    written: &[PathBuf],
+    interrupted: bool,
+) -> Result<bool> {
+    if let Some(r) = ranks {
+        report.add_ranks(r.as_ref(), &sim.stats());
+    }
+    if !lead {
+        return Ok(interrupted);
+    }
+    if let Some(path) = &cfg.json {
+        let text = serde_json::to_string_pretty(report.record())?;
+        write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write --json {}", path.display()))
+            .map_err(failed)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", report.summary())?;
+    if cfg.timers {
+        write!(stdout, "{}", report.timer_table())?;
+    }
+    if !cfg.quiet {
+        for path in written {
+            writeln!(stdout, "Written: {}", path.display())?;
+        }
+    }
+    stdout.flush()?;
+    Ok(interrupted)
+}
+
+/// hpc_benchmark.py: its memory estimated before the membrane potentials
+/// are drawn (one process), built as the script builds it, presimulated
+/// and simulated (the script's two Simulate calls), its log lines (times,
+/// memory, the average rate) printed as the script prints them.
+fn run_hpc_benchmark(
+    cfg: &RunConfig,
+    run: &HpcBenchmarkRun,
+    ranks: Option<&Arc<dyn Ranks>>,
+    lead: bool,
+) -> Result<bool> {
+    let mut params = run.params.clone();
+    params.num_processes = ranks.map_or(1, |r| r.size());
+    params.validate().map_err(|e| {
+        let e = e.to_string().replace("Nrec", "--n-rec");
+        anyhow::anyhow!(
+            "--scale {} on {} ranks: {e}",
+            params.scale,
+            params.num_processes
+        )
+    })?;
+    if ranks.is_none()
+        && let Some(available) = spindle_bench::machine::available_memory()
+    {
+        let refuse = |needed: u64, what: &str| {
+            anyhow::anyhow!(
+                "--scale {}: the network needs {what} {} MiB but only {} MiB of memory is available",
+                params.scale,
+                needed >> 20,
+                available >> 20
+            )
+        };
+        let least = hpc_benchmark::min_bytes(&params)?;
+        if least > available {
+            return Err(refuse(least, "at least"));
+        }
+        let needed = hpc_benchmark::estimate_bytes(&params, cfg.run_threads)?;
+        if needed > available {
+            return Err(refuse(needed, "an estimated"));
+        }
+    }
+    let mut log = ScriptLog::new(cfg.quiet || !lead);
+    log.memory("virt_mem_0")?;
+    let (b, create) = Span::measure(|| hpc_benchmark::build(&params));
+    let b = b?;
+    log.value(create.wall.as_secs_f64(), "build_time_nodes")?;
+    log.memory("virt_mem_after_nodes")?;
+    let (sim, connect) = build_simulation(cfg, &b.net, ranks);
+    let mut sim = sim?;
+    log.value(connect.wall.as_secs_f64(), "build_edge_time")?;
+    log.memory("virt_mem_after_edges")?;
+    stop_on_ctrl_c(&mut sim)?;
+
+    let presim = params.presimtime;
+    let (outcome, simulate) = Span::measure(|| -> Result<(bool, Span, Vec<u64>)> {
+        let (stopped, presimulate) = Span::measure(|| match presim > 0.0 {
+            true => simulate(&mut sim, presim, lead),
+            false => Ok(false),
+        });
+        let stopped = stopped?;
+        let before = vec![sim.spike_total(&b.e_neurons), sim.spike_total(&b.i_neurons)];
+        if stopped {
+            return Ok((true, presimulate, before));
+        }
+        log.value(presimulate.wall.as_secs_f64(), "presim_time")?;
+        log.memory("virt_mem_after_presim")?;
+        Ok((simulate(&mut sim, cfg.simtime, lead)?, presimulate, before))
+    });
+    let (interrupted, presimulate, before) = outcome?;
+    let sim_span = simulate.wall.saturating_sub(presimulate.wall);
+    if !interrupted {
+        log.value(sim_span.as_secs_f64(), "sim_time")?;
+        log.memory("virt_mem_after_sim")?;
+    }
+
+    // Collective from here under MPI: every rank makes the same calls.
+    let written = match &cfg.output_dir {
+        Some(dir) => sim
+            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle, presim)
+            .map_err(failed)?,
+        None => Vec::new(),
+    };
+    let measured = Measured {
+        create,
+        connect,
+        simulate,
+        presimulate: Some(presimulate),
+        interrupted,
+    };
+    dump_weights(cfg, &sim, ranks)?;
+    let report =
+        Report::hpc_benchmark(cfg, &params, &b, &sim, &measured, &before).map_err(failed)?;
+    if let Some(rate) = report
+        .record()
+        .n_rec
+        .filter(|&n| n > 0)
+        .map(|_| report.record().rate_ex)
+    {
+        log.value(rate, "average rate")?;
+    }
+    finish(cfg, report, &sim, ranks, lead, &written, interrupted)
+}
+
+/// hpc_benchmark.py's `Logger` on stdout: `<rank> <value> # <name>`, a
+/// blank line after each (the script prints with a newline of its own).
+struct ScriptLog {
+    quiet: bool,
+}
+
+impl ScriptLog {
+    fn new(quiet: bool) -> Self {
+        Self { quiet }
+    }
+
+    fn line(&mut self, value: &str, name: &str) -> std::io::Result<()> {
+        if !self.quiet {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "0 {value} # {name}\n")?;
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, v: f64, name: &str) -> std::io::Result<()> {
+        self.line(&v.to_string(), name)
+    }
+
+    /// NEST's `memory_size`: the process's virtual memory [kB].
+    fn memory(&mut self, name: &str) -> std::io::Result<()> {
+        let kb = spindle_bench::machine::virtual_memory_bytes().unwrap_or(0) / 1024;
+        self.line(&kb.to_string(), name)
+    }
+}
+
+/// A Brette et al. (2007) benchmark: built as `build_network` builds it,
+/// one Simulate call, the script's summary.
+fn run_brette2007(
+    cfg: &RunConfig,
+    params: &Brette2007Params,
+    ranks: Option<&Arc<dyn Ranks>>,
+    lead: bool,
+) -> Result<bool> {
+    let mut stdout = std::io::stdout().lock();
+    let mut say = |s: &str| -> std::io::Result<()> {
+        if !cfg.quiet {
+            writeln!(stdout, "{s}")?;
+        }
+        Ok(())
+    };
+    say("Creating excitatory population ...")?;
+    let (b, create) = Span::measure(|| spindle::brette2007::build(params));
+    let b = b?;
+    say("Connecting excitatory population ...")?;
+    let (sim, connect) = build_simulation(cfg, &b.net, ranks);
+    let mut sim = sim?;
+    say("Simulating ...")?;
+    drop(stdout);
+    stop_on_ctrl_c(&mut sim)?;
+    let (interrupted, simulate) = Span::measure(|| simulate(&mut sim, cfg.simtime, lead));
+    let interrupted = interrupted?;
+    let written = match &cfg.output_dir {
+        Some(dir) => sim
+            .write_recorders(dir, &cfg.label_prefix, FileNames::Spindle, 0.0)
+            .map_err(failed)?,
+        None => Vec::new(),
+    };
+    let measured = Measured {
+        create,
+        connect,
+        simulate,
+        presimulate: None,
+        interrupted,
+    };
+    dump_weights(cfg, &sim, ranks)?;
+    let report = Report::brette2007(cfg, params, &b, &sim, &measured).map_err(failed)?;
+    finish(cfg, report, &sim, ranks, lead, &written, interrupted)
 }

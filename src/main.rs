@@ -1,6 +1,8 @@
 //! The `spindle` command. Without a subcommand it runs the seed network
 //! (NEST's `brunel_alpha_nest.py`), or with `--network microcircuit` the
-//! PD14 cortical microcircuit (NEST's example), and prints its summary;
+//! PD14 cortical microcircuit (NEST's example), `hpc_benchmark` NEST's
+//! hpc_benchmark.py, `brette2007` NEST's Brette et al. (2007) benchmarks,
+//! and prints its summary;
 //! `spindle bench` sweeps either over sizes and threads; `spindle compare`
 //! compares two result sets. A thin driver: parse flags, validate them into a configuration,
 //! call the library crates, print.
@@ -19,8 +21,10 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Simulate NEST's brunel_alpha_nest.py (Brunel 2000, alpha synapses), or
 /// with --network microcircuit the cortical microcircuit of Potjans &
-/// Diesmann (2014) as NEST's PD14 example builds it, and print its
-/// summary; or benchmark them.
+/// Diesmann (2014) as NEST's PD14 example builds it, with --network
+/// hpc_benchmark NEST's hpc_benchmark.py, with --network brette2007 NEST's
+/// Brette et al. (2007) benchmarks, and print its summary; or benchmark
+/// them.
 #[derive(Debug, Parser)]
 #[command(
     name = "spindle",

@@ -15,6 +15,9 @@ use spindle_bench::record::{
 };
 
 use spindle::args::{MicrocircuitRun, RunConfig};
+use spindle::brette2007::{Brette2007, Brette2007Params};
+use spindle::hpc_benchmark::{HpcBenchmark, HpcBenchmarkParams, STDP_MODEL};
+use spindle_bench::record::{BRETTE2007, HPC_BENCHMARK};
 
 /// Wall and CPU time of a stretch of the main thread's work (CPU summed
 /// over all of the process's threads).
@@ -296,6 +299,223 @@ impl Report {
             rate_ex_all: rate_ex,
             rate_in_all: rate_in,
             ..engine_record(cfg, sim, &stats, m, run.presim + window)
+        };
+        Ok(Self {
+            record,
+            summary,
+            timer_table: timer_table(&stats),
+        })
+    }
+
+    /// hpc_benchmark.py's report: the script's average rate (its
+    /// recorder's events, the presimulation's included, per recorded
+    /// neuron per second of --simtime: `compute_rate`), and each
+    /// population's rate after the presimulation. `before` holds the
+    /// populations' spikes at the end of the presimulation.
+    pub fn hpc_benchmark(
+        cfg: &RunConfig,
+        p: &HpcBenchmarkParams,
+        b: &HpcBenchmark,
+        sim: &Simulation,
+        m: &Measured,
+        before: &[u64],
+    ) -> Result<Self> {
+        let d = &b.derived;
+        let window = (sim.time() - p.presimtime).max(0.0);
+        let rate_of = |spikes: u64, n: usize| {
+            if window > 0.0 && n > 0 {
+                spikes as f64 * 1000.0 / window / n as f64
+            } else {
+                0.0
+            }
+        };
+        let pops = [("E", &b.e_neurons), ("I", &b.i_neurons)];
+        let populations: Vec<PopulationRecord> = pops
+            .iter()
+            .zip(before)
+            .map(|((name, nodes), &pre)| {
+                let spikes = sim.spike_total(nodes) - pre;
+                PopulationRecord {
+                    name: (*name).into(),
+                    neurons: nodes.len() as u64,
+                    spikes,
+                    rate: rate_of(spikes, nodes.len()),
+                    rate_std: None,
+                }
+            })
+            .collect();
+        let recorded = match &b.recorder {
+            Some(r) => sim.n_events(r.first())?,
+            None => 0,
+        };
+        // compute_rate: over Nrec (not the Nrec scaled with the processes)
+        // and --simtime alone.
+        let average_rate = if p.nrec > 0 && cfg.simtime > 0.0 {
+            recorded as f64 / (p.nrec as f64 * cfg.simtime) * 1e3
+        } else {
+            0.0
+        };
+        let plastic = sim.num_connections(STDP_MODEL)?;
+        let num_ex = plastic + sim.num_connections("syn_ex")?;
+        let num_in = sim.num_connections("syn_in")?;
+        let connections = num_ex + num_in + sim.num_connections("static_synapse_hpc")?;
+        let recurrent = d.recurrent_synapses();
+        let presim = m.presimulate.unwrap_or_default();
+        let build_time = m.create.wall + m.connect.wall;
+        let peak = machine::peak_rss_bytes().unwrap_or(0);
+        let summary = format!(
+            "HPC benchmark (Spindle): NEST's hpc_benchmark.py, scale {}\n\
+             Number of neurons : {}\n\
+             Number of synapses: {recurrent} ({} plastic; and {} to and from devices)\n\
+             Average rate      : {average_rate:.3} spikes/s ({} recorded neurons)\n\
+             Rates over ({}, {}] ms: E {:.3}, I {:.3} spikes/s\n\
+             Building time     : {:.2} s\n\
+             Presimulation time: {:.2} s\n\
+             Simulation time   : {:.2} s\n\
+             Peak RSS          : {:.0} MiB\n",
+            p.scale,
+            d.neurons(),
+            d.plastic_synapses(),
+            connections - recurrent,
+            p.nrec,
+            p.presimtime,
+            p.presimtime + window,
+            populations[0].rate,
+            populations[1].rate,
+            build_time.as_secs_f64(),
+            presim.wall.as_secs_f64(),
+            m.simulate.wall.saturating_sub(presim.wall).as_secs_f64(),
+            peak as f64 / (1u64 << 20) as f64,
+        );
+        let stats = sim.stats();
+        let record = RunRecord {
+            network: HPC_BENCHMARK.into(),
+            scale: Some(p.scale),
+            microcircuit: Some(MicrocircuitRecord {
+                drive: String::new(),
+                presim: p.presimtime,
+                recurrent_synapses: recurrent,
+                populations: populations.clone(),
+            }),
+            model: "iaf_psc_alpha".into(),
+            order: 0,
+            scaling: String::new(),
+            seed: p.rng_seed,
+            simtime: cfg.simtime,
+            simtime_reached: window,
+            dt: p.dt,
+            num_neurons: d.neurons() as u64,
+            num_synapses: connections,
+            num_synapses_ex: num_ex,
+            num_synapses_in: num_in,
+            n_rec: Some(p.nrec as u64),
+            derived: Some(Derived {
+                ne: d.ne as u64,
+                ni: d.ni as u64,
+                ce: d.ce as u64,
+                ci: d.ci as u64,
+                j_ex: d.je_pa,
+                j_in: p.g * d.je_pa,
+                p_rate: d.stimulus_rate,
+            }),
+            events_ex: Some(recorded),
+            events_in: Some(populations[1].spikes),
+            rate_ex: average_rate,
+            rate_in: populations[1].rate,
+            rate_ex_all: populations[0].rate,
+            rate_in_all: populations[1].rate,
+            ..engine_record(cfg, sim, &stats, m, p.presimtime + window)
+        };
+        Ok(Self {
+            record,
+            summary,
+            timer_table: timer_table(&stats),
+        })
+    }
+
+    /// A Brette et al. (2007) benchmark's report: the script's summary
+    /// (`compute_rate` over its recorders).
+    pub fn brette2007(
+        cfg: &RunConfig,
+        p: &Brette2007Params,
+        b: &Brette2007,
+        sim: &Simulation,
+        m: &Measured,
+    ) -> Result<Self> {
+        let simtime = if m.interrupted {
+            sim.time()
+        } else {
+            cfg.simtime
+        };
+        let rate = |events: u64| {
+            if p.nrec > 0 && simtime > 0.0 {
+                events as f64 / (p.nrec as f64 * simtime) * 1000.0
+            } else {
+                0.0
+            }
+        };
+        let events_ex = sim.n_events(b.e_recorder.first())?;
+        let events_in = sim.n_events(b.i_recorder.first())?;
+        let all_rate = |nodes: &spindle::network::NodeCollection| {
+            if simtime > 0.0 {
+                sim.spike_total(nodes) as f64 * 1000.0 / simtime / nodes.len() as f64
+            } else {
+                0.0
+            }
+        };
+        let n = p.ne + p.ni;
+        let (ce, ci) = (p.ce(), p.ci());
+        let connections = sim.num_connections("syn_ex")?
+            + sim.num_connections("syn_in")?
+            + sim.num_connections("static_synapse")?;
+        let build_time = m.create.wall + m.connect.wall;
+        let bar = "=".repeat(60);
+        let summary = format!(
+            "\n{bar}\nSimulation summary\n{bar}\n\
+             Number of Neurons : {n}\n\
+             Number of Synapses: {}\n\
+             Excitatory rate   : {:.2} spikes/s\n\
+             Inhibitory rate   : {:.2} spikes/s\n\
+             Building time     : {:.2} s\n\
+             Simulation time   : {:.2} s\n\
+             {bar}\n\n",
+            p.nsyn(),
+            rate(events_ex),
+            rate(events_in),
+            build_time.as_secs_f64(),
+            m.simulate.wall.as_secs_f64(),
+        );
+        let stats = sim.stats();
+        let record = RunRecord {
+            network: BRETTE2007.into(),
+            model: p.benchmark.name().into(),
+            order: 0,
+            scaling: String::new(),
+            seed: p.rng_seed,
+            simtime: cfg.simtime,
+            simtime_reached: simtime,
+            dt: p.dt,
+            num_neurons: n as u64,
+            num_synapses: connections,
+            num_synapses_ex: (n * ce) as u64,
+            num_synapses_in: (n * ci) as u64,
+            n_rec: Some(p.nrec as u64),
+            derived: Some(Derived {
+                ne: p.ne as u64,
+                ni: p.ni as u64,
+                ce: ce as u64,
+                ci: ci as u64,
+                j_ex: p.e_weight,
+                j_in: p.i_weight,
+                p_rate: p.stimulus.rate,
+            }),
+            events_ex: Some(events_ex),
+            events_in: Some(events_in),
+            rate_ex: rate(events_ex),
+            rate_in: rate(events_in),
+            rate_ex_all: all_rate(&b.e_neurons),
+            rate_in_all: all_rate(&b.i_neurons),
+            ..engine_record(cfg, sim, &stats, m, simtime)
         };
         Ok(Self {
             record,

@@ -88,7 +88,7 @@ fn flags_of_one_network_are_refused_for_the_other() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["--scale", "0.1"],
-            "--scale applies to --network microcircuit only",
+            "--scale applies to --network microcircuit and --network hpc_benchmark only",
         ),
         (
             &["--drive", "dc"],
@@ -96,7 +96,7 @@ fn flags_of_one_network_are_refused_for_the_other() {
         ),
         (
             &["--presim", "100"],
-            "--presim applies to --network microcircuit only",
+            "--presim applies to --network microcircuit and --network hpc_benchmark only",
         ),
         (
             &[&mc[..], &["--order", "250"]].concat(),
@@ -146,7 +146,7 @@ fn flags_of_one_network_are_refused_for_the_other() {
         ),
         (
             &["bench", "--scales", "0.1"],
-            "--scales applies to --network microcircuit only",
+            "--scales applies to --network microcircuit and --network hpc_benchmark only",
         ),
         (
             &["bench", "--network", "microcircuit", "--scales", "0.1,x"],

@@ -230,6 +230,84 @@ fn every_split_gives_the_same_spikes_for_the_microcircuit() {
     }
 }
 
+/// hpc_benchmark at scale 0.02 on one split: the digest, the recorded
+/// events and every connection between neurons with its final weight
+/// (each rank's `--dump-weights` file, merged and sorted).
+fn split_hpc_benchmark(ranks: usize, threads: usize) -> (String, u64, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = threads.to_string();
+    let o = run(
+        tmp.path(),
+        ranks,
+        &[
+            "--network",
+            "hpc_benchmark",
+            "--scale",
+            "0.02",
+            "--n-rec",
+            "50",
+            "--presim",
+            "20",
+            "--simtime",
+            "50",
+            "--threads",
+            &t,
+            "--record-to",
+            "memory",
+            "--quiet",
+            "--json",
+            "run.json",
+            "--dump-weights",
+            "w.txt",
+        ],
+        Duration::from_secs(300),
+    );
+    assert!(
+        o.status.success(),
+        "{ranks}x{threads}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("run.json")).unwrap())
+            .unwrap();
+    let files: Vec<_> = match ranks {
+        0 | 1 => vec![tmp.path().join("w.txt")],
+        r => (0..r)
+            .map(|i| tmp.path().join(format!("w.txt.{i}")))
+            .collect(),
+    };
+    let mut lines = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        lines.extend(text.lines().skip(1).map(String::from));
+    }
+    lines.sort();
+    (
+        json["spike_digest"].as_str().unwrap().to_string(),
+        json["events_ex"].as_u64().unwrap(),
+        lines,
+    )
+}
+
+/// Plastic synapses across ranks: hpc_benchmark's spikes and final
+/// weights on 2 ranks as on one process with 1, 2 or 3 threads.
+#[test]
+fn every_split_gives_the_same_spikes_and_weights_for_hpc_benchmark() {
+    let (digest, events, weights) = split_hpc_benchmark(0, 1);
+    assert_eq!(weights.len(), 225 * 11250);
+    assert!(events > 0);
+    for (ranks, threads) in [(0, 2), (0, 3), (2, 1), (2, 2)] {
+        let (d, e, w) = split_hpc_benchmark(ranks, threads);
+        let what = format!("hpc_benchmark: {ranks} ranks x {threads} threads");
+        assert_eq!(d, digest, "{what}");
+        // With several threads per rank the script records Nrec x ranks.
+        if ranks < 2 || threads == 1 {
+            assert_eq!(e, events, "{what}");
+        }
+        assert!(w == weights, "{what}: the final weights differ");
+    }
+}
+
 #[test]
 fn bad_input_ends_every_rank_at_once() {
     let tmp = tempfile::tempdir().unwrap();

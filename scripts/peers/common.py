@@ -234,3 +234,52 @@ def write_record(path, **fields):
         with open(tmp, "w") as f:
             json.dump(rec, f, indent=1)
         os.replace(tmp, path)
+
+
+def examples_dir(given):
+    """NEST 3.10's pynest examples folder: `given` (--examples), else
+    $SPINDLE_NEST_EXAMPLES, else the one in the installed NEST wheel
+    (nest/doc/examples/pynest); None where none is found."""
+    import importlib.util
+    for d in (given, os.environ.get("SPINDLE_NEST_EXAMPLES")):
+        if d:
+            return d
+    spec = importlib.util.find_spec("nest")
+    if spec and spec.submodule_search_locations:
+        d = os.path.join(list(spec.submodule_search_locations)[0], "doc", "examples", "pynest")
+        if os.path.isdir(d):
+            return d
+    return None
+
+
+def import_as_nest(module):
+    """`module` imported and installed as `nest` (with the submodules the
+    examples import), so that an example's `import nest` gets it; exits 3
+    when it cannot be imported."""
+    import importlib
+    try:
+        m = importlib.import_module(module)
+    except ImportError:
+        sys.stderr.write(f"error: {module} is missing: this Python cannot import it; nothing was run.\n")
+        sys.exit(3)
+    if module != "nest":
+        for sub in ("random", "math", "raster_plot"):
+            try:
+                sys.modules["nest." + sub] = importlib.import_module(module + "." + sub)
+            except ImportError:
+                pass
+        sys.modules["nest"] = m
+    return m
+
+
+def dump_weights(nest, path, neurons):
+    """The connections among `neurons` (source, target, synapse model,
+    delay, weight), one per line, sorted, as `spindle --dump-weights`
+    writes them."""
+    conns = nest.GetConnections(source=neurons, target=neurons)
+    d = conns.get(["source", "target", "synapse_model", "delay", "weight"])
+    rows = sorted(zip(d["source"], d["target"], d["synapse_model"], d["delay"], d["weight"]))
+    with open(path, "w") as f:
+        f.write("# source target synapse_model delay_ms weight\n")
+        for s, t, m, dl, w in rows:
+            f.write(f"{s} {t} {m} {dl!r} {w!r}\n")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs NEST's example script of the Brunel network for --model (nest_brunel.py),
 # or with --network microcircuit NEST's PD14 microcircuit example
-# (nest_microcircuit.py), in NEST with Spindle's flags and result record.
+# (nest_microcircuit.py), with --network hpc_benchmark NEST's hpc_benchmark.py
+# (nest_hpc_benchmark.py), with --network brette2007 its brette_et_al_2007
+# scripts (nest_brette2007.py), in NEST with Spindle's flags and result record.
 # $SPINDLE_NEST_PYTHON, if set, must be a Python that can `import nest`
 # (and, for the microcircuit, numpy and matplotlib, which the example
 # imports); otherwise NEST 3.10.0 (the PyPI wheel, which needs Python 3.11)
@@ -13,9 +15,14 @@ root="$(cd "$here/../.." && pwd)"
 script="$here/nest_brunel.py"
 prev=""
 for a in "$@"; do
-  if [ "$a" = "--network=microcircuit" ] || { [ "$prev" = "--network" ] && [ "$a" = "microcircuit" ]; }; then
-    script="$here/nest_microcircuit.py"
-  fi
+  net=""
+  case "$a" in --network=*) net="${a#--network=}" ;; esac
+  [ "$prev" = "--network" ] && net="$a"
+  case "$net" in
+    microcircuit) script="$here/nest_microcircuit.py" ;;
+    hpc_benchmark) script="$here/nest_hpc_benchmark.py" ;;
+    brette2007) script="$here/nest_brette2007.py" ;;
+  esac
   prev="$a"
 done
 if [ -n "${SPINDLE_NEST_PYTHON:-}" ]; then

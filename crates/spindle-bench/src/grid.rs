@@ -25,12 +25,14 @@ impl Mode {
     }
 }
 
-/// What a microcircuit sweep runs (`spindle --network microcircuit`).
+/// What a sweep of a network sized by a scale runs (`spindle --network
+/// microcircuit` or `hpc_benchmark`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MicrocircuitPlan {
-    /// Scales (`--scale`), each a configuration.
+pub struct ScalePlan {
+    /// Scales (`--scale`), each a configuration (weak mode: per rank).
     pub scales: Vec<f64>,
-    /// Background drive (`--drive`: "poisson" or "dc").
+    /// The microcircuit's background drive (`--drive`: "poisson" or
+    /// "dc"); empty for hpc_benchmark.
     pub drive: String,
     /// Presimulation [ms] (`--presim`).
     pub presim: f64,
@@ -39,14 +41,19 @@ pub struct MicrocircuitPlan {
 /// A sweep to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The network: "brunel", "microcircuit", "hpc_benchmark" or
+    /// "brette2007".
+    pub network: String,
     /// Neuron models (the scenario's variants), each run over the whole
-    /// grid in turn (the microcircuit's: its one, `iaf_psc_exp`).
+    /// grid in turn (the microcircuit's: its one, `iaf_psc_exp`;
+    /// hpc_benchmark's `iaf_psc_alpha`; brette2007's: its scripts, `coba`,
+    /// `hh_coba`, `cuba`).
     pub models: Vec<String>,
-    /// Orders (per thread in weak mode); unused for the microcircuit.
+    /// Orders (per thread in weak mode); the Brunel network's only.
     pub orders: Vec<u64>,
-    /// The microcircuit in place of the Brunel network (its scales in
-    /// place of `orders`).
-    pub microcircuit: Option<MicrocircuitPlan>,
+    /// The scales of the microcircuit or hpc_benchmark in place of
+    /// `orders`.
+    pub scaled: Option<ScalePlan>,
     /// Thread counts (per rank).
     pub threads: Vec<u64>,
     /// MPI rank counts (`[1]` without MPI).
@@ -68,9 +75,10 @@ pub struct Plan {
 pub struct Run {
     /// Neuron model.
     pub model: String,
-    /// Network order (0 for the microcircuit).
+    /// Network order (0 but for the Brunel network).
     pub order: u64,
-    /// The microcircuit's scale, as given (`None` for the Brunel network).
+    /// The scale of the microcircuit or hpc_benchmark, as run (weak mode:
+    /// the scale per rank times the ranks); `None` for the others.
     pub scale: Option<Scale>,
     /// Threads (per rank).
     pub threads: u64,
@@ -152,11 +160,8 @@ impl Plan {
     /// Check the plan.
     pub fn validate(&self) -> Result<(), BenchError> {
         if self.models.is_empty()
-            || (self.orders.is_empty() && self.microcircuit.is_none())
-            || self
-                .microcircuit
-                .as_ref()
-                .is_some_and(|m| m.scales.is_empty())
+            || (self.orders.is_empty() && self.scaled.is_none() && self.network != "brette2007")
+            || self.scaled.as_ref().is_some_and(|m| m.scales.is_empty())
             || self.threads.is_empty()
             || self.ranks.is_empty()
             || self.seeds.is_empty()
@@ -183,13 +188,32 @@ impl Plan {
                 return Err(BenchError::Grid(format!("--models: '{m}' is listed twice")));
             }
         }
-        if let Some(mc) = &self.microcircuit {
-            if self.mode == Mode::Weak {
-                return Err(BenchError::Grid(
-                    "--mode weak: the microcircuit sweeps strong scaling only".into(),
-                ));
-            }
-            if !["poisson", "dc"].contains(&mc.drive.as_str()) {
+        if !["brunel", "microcircuit", "hpc_benchmark", "brette2007"]
+            .contains(&self.network.as_str())
+        {
+            return Err(BenchError::Grid(format!(
+                "unknown network '{}'",
+                self.network
+            )));
+        }
+        if self.mode == Mode::Weak
+            && ["microcircuit", "brette2007"].contains(&self.network.as_str())
+        {
+            return Err(BenchError::Grid(format!(
+                "--mode weak: the {} sweeps strong scaling only",
+                self.network
+            )));
+        }
+        if self.scaled.is_some()
+            != ["microcircuit", "hpc_benchmark"].contains(&self.network.as_str())
+        {
+            return Err(BenchError::Grid(format!(
+                "{}: scales are for the microcircuit and hpc_benchmark only",
+                self.network
+            )));
+        }
+        if let Some(mc) = &self.scaled {
+            if self.network == "microcircuit" && !["poisson", "dc"].contains(&mc.drive.as_str()) {
                 return Err(BenchError::Grid(format!(
                     "--drive: unknown drive '{}' (poisson, dc)",
                     mc.drive
@@ -215,19 +239,32 @@ impl Plan {
     pub fn runs(&self) -> Vec<Run> {
         let mut runs = Vec::new();
         let mut configs = Vec::new();
-        if let Some(mc) = &self.microcircuit {
+        if let Some(mc) = &self.scaled {
             for &scale in &mc.scales {
                 for &r in &self.ranks {
                     for &t in &self.threads {
+                        // Weak: the scale grows with the ranks (NEST's
+                        // hpc_benchmark weak scaling), not the threads.
+                        let scale = match self.mode {
+                            Mode::Strong => scale,
+                            Mode::Weak => scale * r as f64,
+                        };
                         configs.push((0, Some(Scale(scale)), r, t));
                     }
                 }
             }
         }
-        let orders = if self.microcircuit.is_some() {
-            &[][..]
-        } else {
+        if self.network == "brette2007" {
+            for &r in &self.ranks {
+                for &t in &self.threads {
+                    configs.push((0, None, r, t));
+                }
+            }
+        }
+        let orders = if self.network == "brunel" {
             &self.orders[..]
+        } else {
+            &[][..]
         };
         for &o in orders {
             for &r in &self.ranks {
@@ -285,6 +322,7 @@ mod tests {
     #[test]
     fn strong_and_weak_grids() {
         let mut plan = Plan {
+            network: "brunel".into(),
             models: vec!["iaf_psc_alpha".into()],
             orders: vec![100],
             threads: vec![1, 2],
@@ -294,7 +332,7 @@ mod tests {
             seeds: vec![1],
             repeats: 2,
             simtime: 100.0,
-            microcircuit: None,
+            scaled: None,
         };
         let orders: Vec<_> = plan.runs().iter().map(|r| (r.order, r.threads)).collect();
         assert_eq!(orders, vec![(100, 1), (100, 1), (100, 2), (100, 2)]);
@@ -329,9 +367,10 @@ mod tests {
             assert!(parse_scales("--scales", bad).is_err(), "{bad}");
         }
         let mut plan = Plan {
+            network: "microcircuit".into(),
             models: vec!["iaf_psc_exp".into()],
             orders: vec![],
-            microcircuit: Some(MicrocircuitPlan {
+            scaled: Some(ScalePlan {
                 scales: vec![0.1, 0.2],
                 drive: "poisson".into(),
                 presim: 500.0,
@@ -362,7 +401,74 @@ mod tests {
         plan.mode = Mode::Weak;
         assert!(plan.validate().unwrap_err().to_string().contains("strong"));
         plan.mode = Mode::Strong;
-        plan.microcircuit.as_mut().unwrap().drive = "thalamic".into();
+        plan.scaled.as_mut().unwrap().drive = "thalamic".into();
         assert!(plan.validate().unwrap_err().to_string().contains("--drive"));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    /// hpc_benchmark's weak scaling: the scale per rank times the ranks,
+    /// the same at every thread count; brette2007: one size.
+    #[test]
+    fn weak_hpc_benchmark_grows_the_scale_with_the_ranks() {
+        let mut plan = Plan {
+            network: "hpc_benchmark".into(),
+            models: vec!["iaf_psc_alpha".into()],
+            orders: vec![],
+            scaled: Some(ScalePlan {
+                scales: vec![0.1],
+                drive: String::new(),
+                presim: 50.0,
+            }),
+            threads: vec![1, 2],
+            ranks: vec![1, 2, 4],
+            mode: Mode::Weak,
+            scaling: "seed".into(),
+            seeds: vec![1],
+            repeats: 1,
+            simtime: 100.0,
+        };
+        plan.validate().unwrap();
+        let runs: Vec<_> = plan
+            .runs()
+            .iter()
+            .map(|r| (r.scale.map(|s| s.0), r.ranks, r.threads))
+            .collect();
+        assert_eq!(
+            runs,
+            vec![
+                (Some(0.1), 1, 1),
+                (Some(0.1), 1, 2),
+                (Some(0.2), 2, 1),
+                (Some(0.2), 2, 2),
+                (Some(0.4), 4, 1),
+                (Some(0.4), 4, 2),
+            ]
+        );
+        plan.mode = Mode::Strong;
+        assert!(plan.runs().iter().all(|r| r.scale == Some(Scale(0.1))));
+        let brette = Plan {
+            network: "brette2007".into(),
+            models: vec!["coba".into(), "hh_coba".into()],
+            scaled: None,
+            ranks: vec![1],
+            ..plan.clone()
+        };
+        brette.validate().unwrap();
+        let runs: Vec<_> = brette
+            .runs()
+            .iter()
+            .map(|r| (r.model.clone(), r.threads, r.scale))
+            .collect();
+        assert_eq!(runs.len(), 4);
+        assert_eq!(runs[2], ("hh_coba".into(), 1, None));
+        let weak = Plan {
+            mode: Mode::Weak,
+            ..brette
+        };
+        assert!(weak.validate().unwrap_err().to_string().contains("strong"));
     }
 }

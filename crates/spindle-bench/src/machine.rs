@@ -354,6 +354,14 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
 }
 
+/// This process's virtual memory size (`VmSize`) [bytes]: what NEST's
+/// `memory_size` reports (in kB), which hpc_benchmark.py logs.
+pub fn virtual_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmSize:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
 /// Today's date (UTC) as `YYYY-MM-DD`, from the system clock.
 pub fn today() -> String {
     let secs = std::time::SystemTime::now()

@@ -41,6 +41,14 @@ pub const SEED_NETWORK: &str = "brunel";
 /// The microcircuit's network name.
 pub const MICROCIRCUIT: &str = "microcircuit";
 
+/// NEST's hpc_benchmark.py's network name: sized by `scale`, with a
+/// presimulation (in `microcircuit`, with its two populations).
+pub const HPC_BENCHMARK: &str = "hpc_benchmark";
+
+/// The Brette et al. (2007) benchmarks' network name (`model` names the
+/// script: coba, hh_coba, cuba).
+pub const BRETTE2007: &str = "brette2007";
+
 /// One run.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -69,15 +77,18 @@ pub struct RunRecord {
     /// Where the run sits in a sweep; null for a run outside `spindle bench`.
     pub sweep: Option<SweepTag>,
 
-    /// The network: "brunel" (NEST's Brunel scripts, `model` says which)
-    /// or "microcircuit" (Potjans & Diesmann 2014, NEST's PD14 example).
+    /// The network: "brunel" (NEST's Brunel scripts, `model` says which),
+    /// "microcircuit" (Potjans & Diesmann 2014, NEST's PD14 example),
+    /// "hpc_benchmark" (NEST's hpc_benchmark.py) or "brette2007" (NEST's
+    /// brette_et_al_2007 scripts, `model` says which).
     /// [`SEED_NETWORK`] in records written before the field.
     pub network: String,
-    /// The microcircuit's scale (`N_scaling = K_scaling`); null for the
-    /// Brunel network.
+    /// The microcircuit's scale (`N_scaling = K_scaling`), or
+    /// hpc_benchmark.py's `scale`; null for the other networks.
     pub scale: Option<f64>,
     /// The microcircuit's drive, presimulation and per-population rates;
-    /// null for the Brunel network.
+    /// for hpc_benchmark its presimulation and two populations (E, I; the
+    /// drive empty); null for the other networks.
     pub microcircuit: Option<MicrocircuitRecord>,
     /// The scenario's neuron model, naming the NEST script it follows:
     /// "iaf_psc_alpha" (`brunel_alpha_nest.py`, the seed), "iaf_psc_delta"
@@ -133,7 +144,10 @@ pub struct RunRecord {
     pub events_in: Option<u64>,
     /// The seed's excitatory rate, over the recorded neurons [Hz] (the
     /// microcircuit: over the excitatory populations after the
-    /// presimulation).
+    /// presimulation; hpc_benchmark: the script's `average rate`, the
+    /// recorder's events, the presimulation's included, per recorded
+    /// neuron and second of `simtime`; brette2007: the script's
+    /// `compute_rate`).
     pub rate_ex: f64,
     /// The seed's inhibitory rate, over the recorded neurons [Hz] (as
     /// `rate_ex`).
@@ -505,6 +519,20 @@ impl std::fmt::Display for ConfigKey {
                 self.system, self.scale, self.drive, self.threads, self.presim, self.simtime
             );
         }
+        if self.network == HPC_BENCHMARK {
+            return write!(
+                f,
+                "{} hpc_benchmark scale={}{ranks} threads={} {}+{}ms",
+                self.system, self.scale, self.threads, self.presim, self.simtime
+            );
+        }
+        if self.network == BRETTE2007 {
+            return write!(
+                f,
+                "{} brette2007 {}{ranks} threads={} {}ms",
+                self.system, self.model, self.threads, self.simtime
+            );
+        }
         // The seed's model is left out, as older sets printed it.
         let model = if self.model == SEED_MODEL {
             String::new()
@@ -549,19 +577,29 @@ impl ConfigKey {
         self.network == MICROCIRCUIT
     }
 
-    /// The network's size: its order, or the microcircuit's scale.
+    /// Whether the network is sized by a scale (the microcircuit,
+    /// hpc_benchmark), not an order.
+    pub fn is_scaled(&self) -> bool {
+        !self.scale.is_empty()
+    }
+
+    /// The network's size: its order, or its scale (0 for the Brette
+    /// et al. benchmarks, which have one size).
     pub fn size(&self) -> f64 {
-        if self.is_microcircuit() {
+        if self.is_scaled() {
             self.scale.parse().unwrap_or(0.0)
         } else {
             self.order as f64
         }
     }
 
-    /// The size as text: "order 250" or "scale 0.1".
+    /// The size as text: "order 250", "scale 0.1", or the Brette et al.
+    /// benchmark's name.
     pub fn size_label(&self) -> String {
-        if self.is_microcircuit() {
+        if self.is_scaled() {
             format!("scale {}", self.scale)
+        } else if self.network == BRETTE2007 {
+            self.model.clone()
         } else {
             format!("order {}", self.order)
         }

@@ -64,8 +64,10 @@ pub struct Row {
     pub sim: Spread,
     /// Build time [s].
     pub build: Option<Spread>,
-    /// Peak RSS [bytes].
+    /// Peak RSS [bytes] (the largest rank's).
     pub rss: Option<Spread>,
+    /// Peak RSS per rank [bytes]: the mean over the ranks.
+    pub rss_rank_mean: Option<Spread>,
     /// Median of each phase timer [s].
     pub phases: [f64; 4],
     /// T(1 thread) / T(this), same order: strong scaling.
@@ -106,7 +108,43 @@ pub fn rows(records: &[RunRecord]) -> Vec<Row> {
                 ranks: 1,
                 ..key.clone()
             };
-            let base = if weak {
+            let base = if weak && key.is_scaled() {
+                // A sized network's weak scaling grows the scale with the
+                // ranks: the reference is one rank at the system's
+                // smallest scale (the scale per rank), with the threads
+                // per rank; a system without MPI (NEST's wheel) ran R
+                // ranks as R times the threads, so its reference has
+                // 1/R of them.
+                let same = |k: &&ConfigKey| {
+                    **k == ConfigKey {
+                        scale: k.scale.clone(),
+                        ranks: k.ranks,
+                        threads: k.threads,
+                        ..key.clone()
+                    }
+                };
+                let smallest = groups
+                    .keys()
+                    .filter(same)
+                    .map(|k| k.size())
+                    .fold(f64::INFINITY, f64::min);
+                let factor = (key.size() / smallest).round().max(1.0) as u64;
+                let threads = if key.ranks > 1 {
+                    key.threads
+                } else {
+                    key.threads / factor
+                };
+                groups
+                    .keys()
+                    .filter(same)
+                    .find(|k| {
+                        k.ranks == 1
+                            && k.threads == threads
+                            && (k.size() - smallest).abs() <= 1e-9 * smallest
+                    })
+                    .cloned()
+                    .unwrap_or(one.clone())
+            } else if weak {
                 ConfigKey {
                     threads: 1,
                     ranks: 1,
@@ -119,7 +157,9 @@ pub fn rows(records: &[RunRecord]) -> Vec<Row> {
             let speedup = (!weak)
                 .then(|| median_sim(&one).map(|t1| t1.median / sim.median))
                 .flatten();
-            let efficiency = if weak {
+            let efficiency = if weak && base == one && key.is_scaled() && key.ranks > 1 {
+                None
+            } else if weak {
                 median_sim(&base).map(|t1| t1.median / sim.median)
             } else {
                 speedup.map(|s| s / (key.threads * key.ranks) as f64)
@@ -130,6 +170,10 @@ pub fn rows(records: &[RunRecord]) -> Vec<Row> {
                 sim,
                 build: spread(g, |r| Some(r.build_time)),
                 rss: spread(g, |r| Some(r.peak_rss_bytes as f64)),
+                rss_rank_mean: spread(g, |r| {
+                    let n = r.rank_peak_rss_bytes.len();
+                    (n > 0).then(|| r.rank_peak_rss_bytes.iter().sum::<u64>() as f64 / n as f64)
+                }),
                 phases,
                 speedup,
                 efficiency,
@@ -146,11 +190,12 @@ pub fn markdown(records: &[RunRecord]) -> String {
     );
     for r in rows(records) {
         let model_s = r.key.model_seconds();
-        // The microcircuit: its name, its scale and its drive in the
-        // Brunel network's model, order and scaling columns.
-        let (model, size, variant) = if r.key.is_microcircuit() {
+        // The other networks: their name, their size and their variant
+        // (the microcircuit's drive) in the Brunel network's model, order
+        // and scaling columns.
+        let (model, size, variant) = if r.key.network != crate::record::SEED_NETWORK {
             (
-                crate::record::MICROCIRCUIT.to_string(),
+                r.key.network.clone(),
                 r.key.size_label(),
                 r.key.drive.clone(),
             )
@@ -179,6 +224,60 @@ pub fn markdown(records: &[RunRecord]) -> String {
             opt(r.rss.map(|b| b.median), &|v| format!("{:.0}", v / 1e6)),
             r.sim.median / model_s,
             opt(r.speedup, &|v| format!("{v:.2}")),
+            opt(r.efficiency, &|v| format!("{:.0} %", v * 100.0)),
+        );
+    }
+    if records.iter().any(|r| r.mode() == Some(Mode::Weak)) {
+        out += &weak_table(records);
+    }
+    out
+}
+
+/// Weak scaling: each configuration's size per rank, time and memory per
+/// rank (the mean of the ranks' peaks and the largest), against ranks.
+fn weak_table(records: &[RunRecord]) -> String {
+    let mut out = String::from(
+        "\nWeak scaling (the size grows with the ranks; memory per rank):\n\n\
+         | system | network | size | ranks | threads | size per rank | simulation s | build s | peak RSS per rank MB (mean, max) | efficiency |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    let mut rows = rows(records);
+    rows.sort_by(|a, b| {
+        (&a.key.system, &a.key.network, a.key.threads, a.key.ranks).cmp(&(
+            &b.key.system,
+            &b.key.network,
+            b.key.threads,
+            b.key.ranks,
+        ))
+    });
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map(f).unwrap_or_else(|| "–".into());
+    for r in rows {
+        let per_rank = if r.key.is_scaled() {
+            format!("scale {}", r.key.size() / r.key.ranks.max(1) as f64)
+        } else {
+            format!(
+                "order {}",
+                r.key.order / (r.key.ranks * r.key.threads).max(1)
+            )
+        };
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {per_rank} | {:.3} | {} | {} | {} |\n",
+            r.key.system,
+            if r.key.network == crate::record::SEED_NETWORK {
+                r.key.model.clone()
+            } else {
+                r.key.network.clone()
+            },
+            r.key.size_label(),
+            r.key.ranks,
+            r.key.threads,
+            r.sim.median,
+            opt(r.build.map(|b| b.median), &|v| format!("{v:.3}")),
+            match (r.rss_rank_mean, r.rss) {
+                (Some(mean), Some(max)) =>
+                    format!("{:.0}, {:.0}", mean.median / 1e6, max.median / 1e6),
+                _ => "–".into(),
+            },
             opt(r.efficiency, &|v| format!("{:.0} %", v * 100.0)),
         );
     }
@@ -282,5 +381,56 @@ mod tests {
             .unwrap();
         assert!((two.efficiency.unwrap() - 0.8).abs() < 1e-12);
         assert!(two.speedup.is_none());
+    }
+}
+
+#[cfg(test)]
+mod weak_scale_tests {
+    use super::*;
+    use crate::record::{HPC_BENCHMARK, SweepTag};
+
+    fn hpc(system: &str, scale: f64, ranks: u64, threads: u64, sim: f64) -> RunRecord {
+        RunRecord {
+            system: system.into(),
+            network: HPC_BENCHMARK.into(),
+            scale: Some(scale),
+            ranks,
+            sweep: Some(SweepTag {
+                label: String::new(),
+                repeat: 0,
+                mode: Mode::Weak,
+            }),
+            ..crate::record::sample(0, threads, sim)
+        }
+    }
+
+    /// hpc_benchmark's weak scaling: against one rank at the scale per
+    /// rank; NEST, without MPI, against its run with 1/R of the threads.
+    #[test]
+    fn weak_efficiency_of_a_sized_network() {
+        let recs = vec![
+            hpc("spindle", 0.1, 1, 1, 2.0),
+            hpc("spindle", 0.2, 2, 1, 2.5),
+            hpc("spindle", 0.4, 4, 1, 4.0),
+            hpc("nest", 0.1, 1, 1, 10.0),
+            hpc("nest", 0.2, 1, 2, 20.0),
+        ];
+        let rows = rows(&recs);
+        let eff = |system: &str, scale: &str| {
+            rows.iter()
+                .find(|r| r.key.system == system && r.key.scale == scale)
+                .unwrap()
+                .efficiency
+                .unwrap()
+        };
+        assert_eq!(eff("spindle", "0.1"), 1.0);
+        assert_eq!(eff("spindle", "0.2"), 0.8);
+        assert_eq!(eff("spindle", "0.4"), 0.5);
+        assert_eq!(eff("nest", "0.2"), 0.5);
+        let md = markdown(&recs);
+        assert!(
+            md.contains("| spindle | hpc_benchmark | scale 0.4 | 4 | 1 | scale 0.1 |"),
+            "{md}"
+        );
     }
 }

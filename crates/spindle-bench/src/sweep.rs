@@ -26,6 +26,18 @@ pub struct System {
     /// is replaced by the rank count (e.g. `mpirun -np {ranks}`); `None`
     /// if it runs on one process only.
     pub launcher: Option<Vec<String>>,
+    /// Without a launcher: run a configuration of R ranks × T threads on
+    /// one process with R × T threads (at the same size), instead of
+    /// leaving it out (NEST's wheel, which has no MPI, in a weak-scaling
+    /// sweep of hpc_benchmark). Its record says 1 rank, R × T threads.
+    pub ranks_as_threads: bool,
+}
+
+impl System {
+    /// Whether it runs a configuration on `ranks` ranks at all.
+    pub fn runs_on(&self, ranks: u64) -> bool {
+        ranks == 1 || self.launcher.is_some() || self.ranks_as_threads
+    }
 }
 
 /// Where a sweep is.
@@ -57,6 +69,15 @@ pub fn raw_paths(dir: &Path) -> (PathBuf, PathBuf) {
     (dir.join("raw.jsonl"), dir.join("raw.csv"))
 }
 
+/// hpc_benchmark.py's Nrec, 1000, or fewer where the scale has fewer
+/// excitatory neurons (the script aborts when Nrec exceeds them, and
+/// multiplies Nrec by the ranks unless one thread per rank).
+pub fn hpc_nrec(scale: f64, ranks: u64, threads: u64) -> u64 {
+    let ne = (9000.0 * scale) as u64;
+    let per = if threads != 1 { ranks.max(1) } else { 1 };
+    (ne / per).min(1000)
+}
+
 /// Run `plan` once per system (systems innermost, so they share the
 /// machine's state), writing rows into `dir`; `label` goes into every row.
 /// Stops between runs once `stop` is set (and treats a run that failed
@@ -85,7 +106,7 @@ pub fn run_sweep(
         .flat_map(|r| {
             systems
                 .iter()
-                .filter(|s| r.ranks == 1 || s.launcher.is_some())
+                .filter(|s| s.runs_on(r.ranks))
                 .map(|s| (r.clone(), s))
                 .collect::<Vec<_>>()
         })
@@ -111,8 +132,13 @@ pub fn run_sweep(
             eta,
         });
         let tmp = dir.join(format!(".run-{}.json", std::process::id()));
+        let mut threads = run.threads;
         let mut command = match (&system.launcher, run.ranks) {
             (_, 1) => Command::new(&system.program),
+            (None, ranks) if system.ranks_as_threads => {
+                threads *= ranks;
+                Command::new(&system.program)
+            }
             (Some(launcher), ranks) => {
                 let mut words = launcher
                     .iter()
@@ -123,19 +149,37 @@ pub fn run_sweep(
             }
             (None, _) => unreachable!("filtered out above"),
         };
-        match (&plan.microcircuit, run.scale) {
-            (Some(mc), Some(scale)) => command
-                .args(["--network", "microcircuit"])
-                .args(["--scale", &scale.to_string()])
-                .args(["--drive", &mc.drive])
-                .args(["--presim", &mc.presim.to_string()]),
-            _ => command
-                .args(["--model", &run.model])
-                .args(["--order", &run.order.to_string()])
-                .args(["--scaling", &plan.scaling]),
+        // The Brunel network's peers predate --network (its default).
+        if plan.network != crate::record::SEED_NETWORK {
+            command.args(["--network", &plan.network]);
+        }
+        match (&plan.scaled, run.scale) {
+            (Some(mc), Some(scale)) => {
+                command
+                    .args(["--scale", &scale.to_string()])
+                    .args(["--presim", &mc.presim.to_string()]);
+                if !mc.drive.is_empty() {
+                    command.args(["--drive", &mc.drive]);
+                }
+                if plan.network == crate::record::HPC_BENCHMARK {
+                    command.args([
+                        "--n-rec",
+                        &hpc_nrec(scale.0, run.ranks, run.threads).to_string(),
+                    ]);
+                }
+            }
+            _ if plan.network == crate::record::BRETTE2007 => {
+                command.args(["--model", &run.model]);
+            }
+            _ => {
+                command
+                    .args(["--model", &run.model])
+                    .args(["--order", &run.order.to_string()])
+                    .args(["--scaling", &plan.scaling]);
+            }
         };
         let out = command
-            .args(["--threads", &run.threads.to_string()])
+            .args(["--threads", &threads.to_string()])
             .args(["--seed", &run.seed.to_string()])
             .args(["--simtime", &plan.simtime.to_string()])
             .args(["--record-to", "none", "--quiet", "--json"])
@@ -153,7 +197,10 @@ pub fn run_sweep(
             }
             let err = String::from_utf8_lossy(&out.stderr);
             let size = match run.scale {
-                Some(s) => format!("microcircuit scale {s}"),
+                Some(s) => format!("{} scale {s}", plan.network),
+                None if plan.network == crate::record::BRETTE2007 => {
+                    format!("brette2007 {}", run.model)
+                }
                 None => format!("{} order {}", run.model, run.order),
             };
             return Err(BenchError::Run(format!(
@@ -168,10 +215,11 @@ pub fn run_sweep(
             .map_err(|e| BenchError::Io(format!("cannot read {}: {e}", tmp.display())))?;
         let _ = std::fs::remove_file(&tmp);
         let mut rec = RunRecord::parse(&text, &format!("{} run output", system.name))?;
-        let asked = match run.scale {
-            Some(s) => (crate::record::MICROCIRCUIT, Some(s.0), run.model.as_str()),
-            None => (crate::record::SEED_NETWORK, None, run.model.as_str()),
-        };
+        let asked = (
+            plan.network.as_str(),
+            run.scale.map(|s| s.0),
+            run.model.as_str(),
+        );
         let ran = (rec.network.as_str(), rec.scale, rec.model.as_str());
         if ran != asked {
             let name = |(net, scale, model): (&str, Option<f64>, &str)| match scale {

@@ -379,7 +379,9 @@ impl Shard {
                         currents_of[local as usize].push(d);
                     }
                 }
-                DeviceConnection::SpikeRecorder { recorder, sources } => {
+                DeviceConnection::SpikeRecorder {
+                    recorder, sources, ..
+                } => {
                     let r = devices.recorder(*recorder);
                     for (_, local) in partition.owned(range, sources) {
                         recorders_of[local as usize].push(r);

@@ -240,6 +240,9 @@ pub enum DeviceConnection {
         recorder: NodeId,
         /// Recorded neurons.
         sources: NodeCollection,
+        /// The connection's delay in steps (its synapse model's): NEST
+        /// counts it in `min_delay`.
+        delay: Step,
     },
     /// A `multimeter` sampling `targets`.
     Multimeter {
@@ -1129,7 +1132,11 @@ impl Network {
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (recorder, sources) in pairs {
                     self.device_connections
-                        .push(DeviceConnection::SpikeRecorder { recorder, sources });
+                        .push(DeviceConnection::SpikeRecorder {
+                            recorder,
+                            sources,
+                            delay,
+                        });
                 }
                 count
             }
@@ -1470,20 +1477,24 @@ impl Network {
     }
 
     /// NEST's `min_delay` (unless set): the shortest delay of any
-    /// connection, devices' included, and those of recorders and
-    /// multimeters, which NEST connects with `static_synapse`'s default
-    /// delay. Plastic synapses are delivered on its grid.
+    /// connection, devices' included: spike recorders' (their synapse
+    /// model's delay, as hpc_benchmark.py's `static_synapse_hpc` at
+    /// 1.5 ms) and multimeters', which NEST connects with
+    /// `static_synapse`'s default delay. Plastic synapses are delivered on
+    /// its grid.
     pub fn nest_min_delay(&self) -> Result<Step, NetworkError> {
         if self.min_delay_ms.is_some() {
             return self.min_delay();
         }
-        let recording = self.device_connections.iter().any(|c| {
-            matches!(
-                c,
-                DeviceConnection::SpikeRecorder { .. } | DeviceConnection::Multimeter { .. }
-            )
+        let recorders = self.device_connections.iter().filter_map(|c| match c {
+            DeviceConnection::SpikeRecorder { delay, .. } => Some(*delay),
+            _ => None,
         });
-        let recording = if recording {
+        let metering = self
+            .device_connections
+            .iter()
+            .any(|c| matches!(c, DeviceConnection::Multimeter { .. }));
+        let recording = if metering {
             Some(
                 self.res
                     .delay_steps("delay", self.synapse_models[0].delay)?,
@@ -1496,6 +1507,7 @@ impl Network {
             .iter()
             .map(|p| p.delay)
             .chain(self.device_delays())
+            .chain(recorders)
             .chain(recording)
             .min()
             .unwrap_or(1))
