@@ -77,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sr = net.create_spike_recorder(SpikeRecorderParams {
         label: String::new(),
         record_to: RecordTo::Memory,
+        ..Default::default()
     })?;
     net.connect(
         &all,

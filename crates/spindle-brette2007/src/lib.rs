@@ -284,6 +284,7 @@ pub fn build(p: &Brette2007Params) -> Result<Brette2007, Brette2007Error> {
     let recorder = || SpikeRecorderParams {
         label: p.label.clone(),
         record_to: p.record_to,
+        ..Default::default()
     };
     let e_recorder = net.create_spike_recorder(recorder())?;
     let i_recorder = net.create_spike_recorder(recorder())?;

@@ -425,6 +425,7 @@ fn build_network(p: &HpcBenchmarkParams, draw_vm: bool) -> Result<HpcBenchmark, 
         true => Some(net.create_spike_recorder(SpikeRecorderParams {
             label: p.label.clone(),
             record_to: p.record_to,
+            ..Default::default()
         })?),
         false => None,
     };
