@@ -160,9 +160,8 @@ def table(record):
         why = "" if ok or not p else p["last_line"].replace("|", "\\|")[:120]
         lines.append(f"| {s} | {status(n)} | {n.get('wall_s', '')} | {status(p)} | "
                      f"{p.get('wall_s', '')} | {why} |")
-    lines.append(f"\n{runs} of the {len(record['results'])} examples run here "
-                 f"({record['in_field']} in NEST's wheel are in Spindle's field) "
-                 "exit 0 on spindle.nest.")
+    lines.append(f"\n{runs} of the {len(record['results'])} examples run here exit 0 on "
+                 f"spindle.nest (NEST's wheel has {record['in_field']} in Spindle's field).")
     return "\n".join(lines)
 
 
