@@ -607,7 +607,7 @@ def test_get_of_several_nodes_and_names():
         (lambda n: n.get("V_m", foo=1), TypeError, "Got unexpected keyword argument"),
         (lambda n: nest.NodeCollection([]).get("V_m"), ValueError,
          "Cannot get parameter of empty NodeCollection"),
-        (lambda n: n.get("V_m", output="pandas"), nest_error("NotImplemented"), "output"),
+        (lambda n: n.get("V_m", output="xml"), nest_error("BadProperty"), "output"),
     ],
 )
 def test_get_bad_input(call, error, match):
