@@ -33,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mm = net.create_multimeter(MultimeterParams {
         interval: None,
         record_from: vec!["V_m".into()],
+        ..Default::default()
     })?;
     net.connect(
         &mm,

@@ -25,12 +25,13 @@ use spindle::engine::{
 };
 use spindle::models::devices::{
     AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo,
-    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
+    RecordWindow, SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
+    WeightRecorderParams,
 };
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
-    ConnRule, Network, NetworkError, NodeCollection, NodeKind, ReceptorType, StdpRule, SynSpec,
-    SynapseKind,
+    ConnRule, DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, ReceptorType,
+    StdpRule, SynSpec, SynapseKind,
 };
 
 create_exception!(
@@ -100,6 +101,7 @@ const DEVICE_MODELS: &[&str] = &[
     "spike_recorder",
     "multimeter",
     "voltmeter",
+    "weight_recorder",
 ];
 
 /// NEST's `element_type` of a node model.
@@ -110,7 +112,7 @@ fn element_type(model: &str) -> &'static str {
         | "dc_generator"
         | "step_current_generator"
         | "ac_generator" => "stimulator",
-        "spike_recorder" | "multimeter" | "voltmeter" => "recorder",
+        "spike_recorder" | "multimeter" | "voltmeter" | "weight_recorder" => "recorder",
         _ => "neuron",
     }
 }
@@ -170,6 +172,19 @@ fn numbers_of(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
             format!("'{key}' must be a list of numbers (got {})", type_name(v)),
         )
     })
+}
+
+/// Node ids (the Python layer passes a NodeCollection as its list).
+fn node_ids(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+    let mut ids: Vec<u32> = v.extract().map_err(|_| {
+        err(
+            "TypeMismatch",
+            format!("'{key}' must be a NodeCollection (got {})", type_name(v)),
+        )
+    })?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 fn texts(key: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -358,19 +373,32 @@ fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
 /// A synapse model's `weight` and `delay` from a parameter dict.
 /// A synapse model's weight, delay and the parameters of its rule (which
 /// the network checks) from a parameter dict.
-type SynapseParams = (Option<f64>, Option<f64>, Vec<(String, f64)>);
+/// (weight, delay, rule parameters, receptor type) as a synapse model's
+/// defaults take them.
+type SynapseParams = (Option<f64>, Option<f64>, Vec<(String, f64)>, Option<i64>);
 
 fn synapse_params(model: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<SynapseParams> {
-    let (mut weight, mut delay, mut rule) = (None, None, Vec::new());
+    let (mut weight, mut delay, mut rule, mut receptor) = (None, None, Vec::new(), None);
     for (key, v) in items(d)? {
         match key.as_str() {
             "weight" => weight = Some(number("weight", &v)?),
             "delay" => delay = Some(number("delay", &v)?),
+            "receptor_type" => receptor = Some(receptor_of(&v)?),
             k if RULE_PARAMS.contains(&k) => rule.push((key.clone(), number(&key, &v)?)),
             _ => return Err(unknown(model, &key)),
         }
     }
-    Ok((weight, delay, rule))
+    Ok((weight, delay, rule, receptor))
+}
+
+/// A receptor type: an integer (numpy's too), not a float.
+fn receptor_of(v: &Bound<'_, PyAny>) -> PyResult<i64> {
+    v.extract::<i64>().map_err(|_| {
+        err(
+            "TypeMismatch",
+            "The dictionary value with key receptor_type does not hold a numeric integer type.",
+        )
+    })
 }
 
 fn record_to(v: &Bound<'_, PyAny>) -> PyResult<RecordTo> {
@@ -403,6 +431,7 @@ enum Device {
     Recorder(SpikeRecorderParams),
     /// A multimeter or (`true`) a voltmeter.
     Meter(MultimeterParams, bool),
+    WeightRecorder(WeightRecorderParams),
 }
 
 impl Device {
@@ -476,11 +505,44 @@ impl Device {
                     "origin" => p.origin = number(&key, &v)?,
                     _ => return Err(unknown("spike_generator", &key)),
                 },
+                Device::Recorder(SpikeRecorderParams { window: w, .. })
+                | Device::Meter(MultimeterParams { window: w, .. }, _)
+                | Device::WeightRecorder(WeightRecorderParams {
+                    recorder: SpikeRecorderParams { window: w, .. },
+                    ..
+                }) if matches!(key.as_str(), "start" | "stop" | "origin") => {
+                    let x = number(&key, &v)?;
+                    match key.as_str() {
+                        "start" => w.start = x,
+                        "stop" => w.stop = open_end(x),
+                        _ => w.origin = x,
+                    }
+                }
                 Device::Recorder(p) => match key.as_str() {
                     "label" => p.label = text(&key, &v)?,
                     "record_to" => p.record_to = record_to(&v)?,
                     "time_in_steps" => p.time_in_steps = flag(&key, &v)?,
                     _ => return Err(unknown("spike_recorder", &key)),
+                },
+                Device::WeightRecorder(p) => match key.as_str() {
+                    "label" => p.recorder.label = text(&key, &v)?,
+                    "record_to" => {
+                        if text(&key, &v)? != "memory" {
+                            return Err(not_implemented(
+                                "Spindle's weight_recorders record to memory only",
+                            ));
+                        }
+                    }
+                    "time_in_steps" => {
+                        if flag(&key, &v)? {
+                            return Err(not_implemented(
+                                "Spindle's weight_recorders give times in ms only",
+                            ));
+                        }
+                    }
+                    "senders" => p.senders = node_ids(&key, &v)?,
+                    "targets" => p.targets = node_ids(&key, &v)?,
+                    _ => return Err(unknown("weight_recorder", &key)),
                 },
                 Device::Meter(p, volt) => {
                     let model = if *volt { "voltmeter" } else { "multimeter" };
@@ -523,7 +585,9 @@ impl Device {
             Device::Dc(p) => p.validate(),
             Device::StepCurrent(p) => p.validate(),
             Device::Ac(p) => p.validate(),
-            Device::Recorder(_) | Device::Meter(..) => Ok(()),
+            Device::Recorder(p) => p.window.validate("spike_recorder"),
+            Device::Meter(p, _) => p.window.validate("multimeter"),
+            Device::WeightRecorder(p) => p.recorder.window.validate("weight_recorder"),
         }
         .map_err(|e| err("BadProperty", e.to_string()))
     }
@@ -537,6 +601,7 @@ impl Device {
             }
             Device::Recorder(p) => net.create_spike_recorder(p.clone()),
             Device::Meter(p, _) => net.create_multimeter(p.clone()),
+            Device::WeightRecorder(p) => Ok(net.create_weight_recorder(p.clone())),
         }
     }
 
@@ -550,6 +615,17 @@ impl Device {
             Device::Ac(p) => NodeKind::AcGenerator(*p),
             Device::Recorder(p) => NodeKind::SpikeRecorder(p.clone()),
             Device::Meter(p, _) => NodeKind::Multimeter(p.clone()),
+            Device::WeightRecorder(p) => NodeKind::WeightRecorder(p.clone()),
+        }
+    }
+
+    /// A recording device's window.
+    fn window(&self) -> Option<RecordWindow> {
+        match self {
+            Device::Recorder(p) => Some(p.window),
+            Device::Meter(p, _) => Some(p.window),
+            Device::WeightRecorder(p) => Some(p.recorder.window),
+            _ => None,
         }
     }
 
@@ -561,7 +637,7 @@ impl Device {
         py: Python<'py>,
         res: f64,
     ) -> PyResult<Vec<(&'static str, Bound<'py, PyAny>)>> {
-        Ok(match self {
+        let mut items = match self {
             Device::Poisson(p) => vec![
                 ("rate", py_any(py, p.rate)?),
                 ("start", py_any(py, p.start)?),
@@ -625,7 +701,20 @@ impl Device {
                 ("record_to", py_any(py, "memory")?),
                 ("time_in_steps", py_any(py, false)?),
             ],
-        })
+            Device::WeightRecorder(p) => vec![
+                ("label", py_any(py, p.recorder.label.as_str())?),
+                ("record_to", py_any(py, "memory")?),
+                ("time_in_steps", py_any(py, false)?),
+                ("senders", PyList::new(py, &p.senders)?.into_any()),
+                ("targets", PyList::new(py, &p.targets)?.into_any()),
+            ],
+        };
+        if let Some(w) = self.window() {
+            items.push(("start", py_any(py, w.start)?));
+            items.push(("stop", py_any(py, nest_end(w.stop))?));
+            items.push(("origin", py_any(py, w.origin)?));
+        }
+        Ok(items)
     }
 }
 
@@ -639,6 +728,7 @@ fn device_from(kind: &NodeKind, volt: bool) -> Device {
         NodeKind::AcGenerator(p) => Device::Ac(*p),
         NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
         NodeKind::Multimeter(p) => Device::Meter(p.clone(), volt),
+        NodeKind::WeightRecorder(p) => Device::WeightRecorder(p.clone()),
         NodeKind::Neuron { .. } => unreachable!("a device"),
     }
 }
@@ -709,6 +799,7 @@ struct DeviceDefaults {
     spike_recorder: SpikeRecorderParams,
     multimeter: MultimeterParams,
     voltmeter: MultimeterParams,
+    weight_recorder: WeightRecorderParams,
 }
 
 impl Default for DeviceDefaults {
@@ -723,11 +814,14 @@ impl Default for DeviceDefaults {
             multimeter: MultimeterParams {
                 interval: Some(1.0),
                 record_from: Vec::new(),
+                ..Default::default()
             },
             voltmeter: MultimeterParams {
                 interval: Some(1.0),
                 record_from: vec!["V_m".into()],
+                ..Default::default()
             },
+            weight_recorder: WeightRecorderParams::default(),
         }
     }
 }
@@ -743,6 +837,7 @@ impl DeviceDefaults {
             "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
             "multimeter" => Device::Meter(self.multimeter.clone(), false),
             "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
+            "weight_recorder" => Device::WeightRecorder(self.weight_recorder.clone()),
             _ => return None,
         })
     }
@@ -757,8 +852,36 @@ impl DeviceDefaults {
             Device::Recorder(p) => self.spike_recorder = p,
             Device::Meter(p, false) => self.multimeter = p,
             Device::Meter(p, true) => self.voltmeter = p,
+            Device::WeightRecorder(p) => self.weight_recorder = p,
         }
     }
+}
+
+/// A node model `CopyModel` made: a new name for a built-in model, with
+/// defaults of its own.
+#[derive(Debug, Clone)]
+struct NodeCopy {
+    name: &'static str,
+    defaults: CopyDefaults,
+}
+
+#[derive(Debug, Clone)]
+enum CopyDefaults {
+    Neuron(NeuronParams),
+    Device(Device),
+}
+
+/// `name` as a `&'static str`: the names of copied models live as long as
+/// the process, each kept once however often it is copied again.
+fn intern(name: &str) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.push(n);
+    n
 }
 
 /// Kernel attributes, as NEST names them.
@@ -870,6 +993,11 @@ pub struct Kernel {
     written: Vec<PathBuf>,
     /// The multimeters created as `voltmeter`, in id order.
     voltmeters: Vec<u32>,
+    /// Node models `CopyModel` made, in the order made.
+    node_copies: Vec<NodeCopy>,
+    /// (first id, count, model) of the nodes created from copies, in id
+    /// order.
+    copied_runs: Vec<(u32, u32, &'static str)>,
     /// Prepare or Simulate ran since the network last changed: NEST's
     /// multimeters then list their `record_from` names in `events`.
     prepared: bool,
@@ -887,6 +1015,56 @@ impl Kernel {
             .find(|d| d.model() == model)
             .cloned()
             .unwrap_or_else(|| NeuronParams::defaults(model))
+    }
+
+    /// The neuron model `name` is (a built-in one, or a copy of one) and
+    /// its defaults.
+    fn neuron_defaults(&self, name: &str) -> Option<(ModelRef, NeuronParams)> {
+        if let Some(model) = neuron_model(name) {
+            return Some((model, self.defaults_of(model)));
+        }
+        self.node_copies.iter().find_map(|c| match &c.defaults {
+            CopyDefaults::Neuron(p) if c.name == name => Some((p.model(), p.clone())),
+            _ => None,
+        })
+    }
+
+    /// The defaults of device model `name` (a built-in one, or a copy).
+    fn device_defaults(&self, name: &str) -> Option<Device> {
+        if let Some(d) = self.devices.get(name) {
+            return Some(d);
+        }
+        self.node_copies.iter().find_map(|c| match &c.defaults {
+            CopyDefaults::Device(d) if c.name == name => Some(d.clone()),
+            _ => None,
+        })
+    }
+
+    /// NEST's `model_id`: the model's place among the node models, copies
+    /// after the built-in ones in the order made.
+    fn node_model_id(&self, name: &str) -> usize {
+        let builtin = Self::node_models();
+        match builtin.iter().position(|m| *m == name) {
+            Some(i) => i,
+            None => {
+                builtin.len()
+                    + self
+                        .node_copies
+                        .iter()
+                        .position(|c| c.name == name)
+                        .unwrap_or(0)
+            }
+        }
+    }
+
+    /// Whether `name` names a node or synapse model.
+    fn model_exists(&self, name: &str) -> bool {
+        self.neuron_defaults(name).is_some()
+            || self.device_defaults(name).is_some()
+            || match &self.net {
+                Some(net) => net.synapse_models().iter().any(|m| m.name == name),
+                None => Self::synapse_models().contains(&name),
+            }
     }
 
     fn resolution(&self) -> PyResult<Resolution> {
@@ -930,6 +1108,14 @@ impl Kernel {
 
     /// NEST's model name of node `id`.
     fn model_name(&self, id: u32) -> PyResult<&'static str> {
+        let i = self
+            .copied_runs
+            .partition_point(|&(first, _, _)| first <= id);
+        if let Some(&(first, n, name)) = i.checked_sub(1).map(|i| &self.copied_runs[i])
+            && id < first + n
+        {
+            return Ok(name);
+        }
         Ok(match self.kind(id)? {
             NodeKind::Multimeter(_) if self.voltmeters.binary_search(&id).is_ok() => "voltmeter",
             kind => kind.model_name(),
@@ -1105,9 +1291,24 @@ impl Kernel {
             "model" => return Ok(Some(py_any(py, model)?)),
             "global_id" => return Ok(Some(py_any(py, id)?)),
             "element_type" => return Ok(Some(py_any(py, element_type(model))?)),
+            "local" => return Ok(Some(py_any(py, true)?)),
+            "model_id" => return Ok(Some(py_any(py, self.node_model_id(model))?)),
             _ => {}
         }
         let net = self.net.as_ref().expect("a node exists");
+        if matches!(key, "vp" | "thread") {
+            // The shard owning a neuron (one rank: virtual process =
+            // thread); devices answer for thread 0, as NEST's replica
+            // there does.
+            let shard = match kind {
+                NodeKind::Neuron { .. } => net
+                    .partition(self.status.local_num_threads.max(1))
+                    .locate(id)
+                    .map_or(0, |(s, _)| s),
+                _ => 0,
+            };
+            return Ok(Some(py_any(py, shard)?));
+        }
         Ok(Some(match kind {
             NodeKind::Neuron { model, .. } => {
                 let p = net.neuron_params(id).expect("a neuron");
@@ -1137,7 +1338,7 @@ impl Kernel {
                 };
                 PyList::new(py, names)?.into_any()
             }
-            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)
+            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_)
                 if matches!(key, "n_events" | "events") =>
             {
                 match key {
@@ -1157,7 +1358,15 @@ impl Kernel {
 
     /// The keys `value` answers for a node of kind `kind`.
     fn keys(kind: &NodeKind) -> Vec<&'static str> {
-        let mut keys = vec!["model", "global_id", "element_type"];
+        let mut keys = vec![
+            "model",
+            "model_id",
+            "global_id",
+            "element_type",
+            "local",
+            "thread",
+            "vp",
+        ];
         match kind {
             NodeKind::Neuron { model, .. } => {
                 keys.extend(model.params().iter().map(|p| p.name));
@@ -1166,16 +1375,18 @@ impl Kernel {
                 keys.push("recordables");
             }
             NodeKind::SpikeRecorder(_) => {
-                keys.extend(["label", "record_to", "n_events", "events", "filenames"])
+                keys.extend(RECORDER_KEYS);
+                keys.push("filenames");
             }
-            NodeKind::Multimeter(_) => keys.extend([
-                "interval",
-                "record_from",
-                "record_to",
-                "time_in_steps",
-                "n_events",
-                "events",
-            ]),
+            NodeKind::WeightRecorder(_) => {
+                keys.extend(RECORDER_KEYS);
+                keys.extend(["senders", "targets"]);
+            }
+            NodeKind::Multimeter(_) => {
+                // No label: Spindle's multimeters record to memory only.
+                keys.extend(RECORDER_KEYS.iter().filter(|k| **k != "label"));
+                keys.extend(["interval", "record_from"]);
+            }
             NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop", "origin"]),
             NodeKind::DcGenerator(_) => keys.extend(["amplitude", "start", "stop", "origin"]),
             NodeKind::StepCurrentGenerator(_) => keys.extend([
@@ -1417,17 +1628,7 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
             "receptor_type" if v.is_instance_of::<pyo3::types::PyTuple>() => {
                 spec = spec.with_random_receptor(param_of(&v)?);
             }
-            // An integer (numpy's too), not a float.
-            "receptor_type" => match v.extract::<i64>() {
-                Ok(r) => spec = spec.with_receptor(r),
-                Err(_) => {
-                    return Err(err(
-                        "TypeMismatch",
-                        "The dictionary value with key receptor_type does not hold a numeric \
-                         integer type.",
-                    ));
-                }
-            },
+            "receptor_type" => spec = spec.with_receptor(receptor_of(&v)?),
             _ if RULE_PARAMS.contains(&key.as_str()) => {
                 spec = spec.with_param(&key, number(&key, &v)?);
             }
@@ -1437,9 +1638,34 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
     Ok(spec)
 }
 
+/// What every recording device answers to `get`.
+const RECORDER_KEYS: [&str; 8] = [
+    "start",
+    "stop",
+    "origin",
+    "label",
+    "record_to",
+    "time_in_steps",
+    "n_events",
+    "events",
+];
+
 /// A connection as `get_connections` gives it: (source, target, synapse
 /// model, delay [ms], weight, projection, index).
 type ConnectionRow = (u32, u32, String, f64, f64, u32, u32);
+
+/// The projection number `get_connections` gives the connections of
+/// device connection `i`: counted down from the largest, far above any
+/// `Connect` call's.
+fn device_projection(i: usize) -> u32 {
+    u32::MAX - i as u32
+}
+
+/// The device connection a projection number of `get_connections` is, if
+/// one.
+fn device_connection(projection: u32) -> Option<usize> {
+    (projection > u32::MAX / 2).then(|| (u32::MAX - projection) as usize)
+}
 
 /// The names of plastic synapse models' parameters a `syn_spec` may set
 /// (the network checks them against the model).
@@ -1460,6 +1686,8 @@ impl Kernel {
             stale: None,
             written: Vec::new(),
             voltmeters: Vec::new(),
+            node_copies: Vec::new(),
+            copied_runs: Vec::new(),
             prepared: false,
             timers: Timers::default(),
             files_from: 0.0,
@@ -1727,6 +1955,28 @@ impl Kernel {
             .collect()
     }
 
+    /// The node models offered and those `CopyModel` made.
+    fn node_model_names(&self) -> Vec<&'static str> {
+        let mut names = Self::node_models();
+        names.extend(self.node_copies.iter().map(|c| c.name));
+        names
+    }
+
+    /// The synapse models built in and those `CopyModel` made.
+    fn synapse_model_names(&self) -> Vec<String> {
+        match &self.net {
+            Some(net) => net
+                .synapse_models()
+                .iter()
+                .map(|m| m.name.clone())
+                .collect(),
+            None => Self::synapse_models()
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
+        }
+    }
+
     /// The node models offered.
     #[staticmethod]
     fn node_models() -> Vec<&'static str> {
@@ -1777,15 +2027,12 @@ impl Kernel {
         let res = self.resolution()?;
         let mut made = Vec::with_capacity(runs.len());
         for (n, params) in &runs {
-            let m = if let Some(neuron) = neuron_model(model) {
-                let p = neuron_params(
-                    &self.defaults_of(neuron),
-                    &neuron_values(neuron, params.as_ref())?,
-                )?;
+            let m = if let Some((neuron, defaults)) = self.neuron_defaults(model) {
+                let p = neuron_params(&defaults, &neuron_values(neuron, params.as_ref())?)?;
                 p.validate()
                     .map_err(|e| err("BadProperty", format!("{model}: {e}")))?;
                 Made::Neurons(p)
-            } else if let Some(d) = self.devices.get(model) {
+            } else if let Some(d) = self.device_defaults(model) {
                 let d = d.with(params.as_ref(), res)?;
                 d.validate()?;
                 Made::Device(d)
@@ -1794,7 +2041,7 @@ impl Kernel {
                     "UnknownModelName",
                     format!(
                         "{model} is not a known model name (Spindle offers {})",
-                        Self::node_models().join(", ")
+                        self.node_model_names().join(", ")
                     ),
                 ));
             };
@@ -1847,6 +2094,9 @@ impl Kernel {
             self.net = Some(c);
         }
         self.voltmeters.extend(voltmeters);
+        if let Some(c) = self.node_copies.iter().find(|c| c.name == model) {
+            self.copied_runs.push((first, total as u32, c.name));
+        }
         self.timers.create += watch.elapsed();
         Ok((first, total as u32))
     }
@@ -1914,7 +2164,12 @@ impl Kernel {
                 }
                 let d = d.copy()?;
                 if let Some(v) = d.get_item("n_events")? {
-                    if !matches!(kind, NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)) {
+                    if !matches!(
+                        kind,
+                        NodeKind::SpikeRecorder(_)
+                            | NodeKind::Multimeter(_)
+                            | NodeKind::WeightRecorder(_)
+                    ) {
                         return Err(unknown(kind.model_name(), "n_events"));
                     }
                     if v.extract::<i64>().ok() != Some(0) {
@@ -2048,7 +2303,7 @@ impl Kernel {
                 let shared = match kind {
                     NodeKind::Neuron { model, .. } => {
                         let net = self.net.as_ref().expect("a node exists");
-                        !matches!(key, "global_id" | "archiver_length")
+                        !matches!(key, "global_id" | "archiver_length" | "vp" | "thread")
                             && net.node_params_in(&part).next().is_none()
                             && !(model.state_params().contains(&key)
                                 && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))
@@ -2105,6 +2360,9 @@ impl Kernel {
             (NodeKind::Multimeter(_), Some(sim)) => {
                 Ok(nest_meter_events(sim, id)?.senders.len() as u64)
             }
+            (NodeKind::WeightRecorder(_), Some(sim)) => {
+                Ok(sim.weight_events(id).map_err(engine_err)?.senders.len() as u64)
+            }
             (_, Some(sim)) => sim.n_events(id).map_err(engine_err),
         }
     }
@@ -2130,6 +2388,17 @@ impl Kernel {
                 d.set_item("senders", ev.senders)?;
             }
             (NodeKind::SpikeRecorder(_), None) => return no_events(py),
+            (NodeKind::WeightRecorder(_), sim) => {
+                let ev = match sim {
+                    Some(sim) => sim.weight_events(id).map_err(engine_err)?,
+                    None => Default::default(),
+                };
+                d.set_item("receptors", ev.receptors)?;
+                d.set_item("senders", ev.senders)?;
+                d.set_item("targets", ev.targets)?;
+                d.set_item("times", ev.times)?;
+                d.set_item("weights", ev.weights)?;
+            }
             (NodeKind::Multimeter(p), sim) => {
                 if p.record_from.is_empty() {
                     return no_events(py);
@@ -2166,12 +2435,34 @@ impl Kernel {
         new: &str,
         params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        if neuron_model(old).is_some() || DEVICE_MODELS.contains(&old) {
-            return Err(not_implemented(format!(
-                "Spindle copies synapse models only ('{old}' is a node model)"
-            )));
+        let node = match (self.neuron_defaults(old), self.device_defaults(old)) {
+            (Some((neuron, defaults)), _) => {
+                let p = neuron_params(&defaults, &neuron_values(neuron, params)?)?;
+                p.validate()
+                    .map_err(|e| err("BadProperty", format!("{new}: {e}")))?;
+                Some(CopyDefaults::Neuron(p))
+            }
+            (None, Some(d)) => {
+                let d = d.with(params, self.resolution()?)?;
+                d.validate()?;
+                Some(CopyDefaults::Device(d))
+            }
+            (None, None) => None,
+        };
+        if self.model_exists(new) {
+            return Err(err(
+                "NewModelNameExists",
+                format!("/{new} is the name of an existing model and cannot be re-used."),
+            ));
         }
-        let (weight, delay, rule) = synapse_params(old, params)?;
+        if let Some(defaults) = node {
+            self.node_copies.push(NodeCopy {
+                name: intern(new),
+                defaults,
+            });
+            return Ok(());
+        }
+        let (weight, delay, rule, receptor) = synapse_params(old, params)?;
         let net = self.changing()?;
         net.copy_model(old, new, weight, delay)
             .map_err(|e| match e {
@@ -2181,11 +2472,44 @@ impl Kernel {
                 ),
                 e => net_err(e),
             })?;
-        net.set_synapse_params(new, &rule).map_err(net_err)
+        net.set_synapse_params(new, &rule).map_err(net_err)?;
+        if let Some(r) = receptor {
+            net.set_synapse_receptor(new, r).map_err(net_err)?;
+        }
+        Ok(())
+    }
+
+    /// The `weight_recorder` of synapse model `model` (a node id, or 0 for
+    /// none), as `CopyModel` and `SetDefaults` take it.
+    fn set_weight_recorder(&mut self, model: &str, recorder: u32) -> PyResult<()> {
+        let net = self.changing()?;
+        net.set_weight_recorder(model, (recorder != 0).then_some(recorder))
+            .map_err(|e| match e {
+                NetworkError::Connect(m) => err("IllegalConnection", m),
+                e => net_err(e),
+            })
     }
 
     /// NEST's SetDefaults, on neuron, device and synapse models.
     fn set_defaults(&mut self, model: &str, params: &Bound<'_, PyDict>) -> PyResult<()> {
+        let res = self.resolution()?;
+        if let Some(c) = self.node_copies.iter_mut().find(|c| c.name == model) {
+            c.defaults = match &c.defaults {
+                CopyDefaults::Neuron(p) => {
+                    let neuron = p.model();
+                    let p = neuron_params(p, &neuron_values(neuron, Some(params))?)?;
+                    p.validate()
+                        .map_err(|e| err("BadProperty", format!("{model}: {e}")))?;
+                    CopyDefaults::Neuron(p)
+                }
+                CopyDefaults::Device(d) => {
+                    let d = d.with(Some(params), res)?;
+                    d.validate()?;
+                    CopyDefaults::Device(d)
+                }
+            };
+            return Ok(());
+        }
         if let Some(neuron) = neuron_model(model) {
             let p = neuron_params(
                 &self.defaults_of(neuron),
@@ -2212,9 +2536,12 @@ impl Kernel {
         if !known {
             return Err(unknown_component(model));
         }
-        let (weight, delay, rule) = synapse_params(model, Some(params))?;
+        let (weight, delay, rule, receptor) = synapse_params(model, Some(params))?;
         let net = self.changing()?;
         net.set_synapse_params(model, &rule).map_err(net_err)?;
+        if let Some(r) = receptor {
+            net.set_synapse_receptor(model, r).map_err(net_err)?;
+        }
         net.set_synapse_defaults(model, weight, delay)
             .map_err(net_err)
     }
@@ -2223,8 +2550,7 @@ impl Kernel {
     /// `model`, `type_id` and `element_type`.
     fn get_defaults<'py>(&self, py: Python<'py>, model: &str) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        if let Some(neuron) = neuron_model(model) {
-            let p = self.defaults_of(neuron);
+        if let Some((neuron, p)) = self.neuron_defaults(model) {
             for (spec, value) in neuron.params().iter().zip(p.values()) {
                 d.set_item(spec.name, value)?;
             }
@@ -2237,11 +2563,11 @@ impl Kernel {
                 }
             }
             d.set_item("recordables", recordables(&p))?;
-        } else if let Some(dev) = self.devices.get(model) {
+        } else if let Some(dev) = self.device_defaults(model) {
             for (k, v) in dev.items(py, self.status.resolution)? {
                 d.set_item(k, v)?;
             }
-            if let Device::Recorder(_) | Device::Meter(..) = dev {
+            if let Device::Recorder(_) | Device::Meter(..) | Device::WeightRecorder(_) = dev {
                 d.set_item("events", no_events(py)?)?;
                 d.set_item("n_events", 0)?;
             }
@@ -2262,6 +2588,7 @@ impl Kernel {
                 .ok_or_else(|| unknown_component(model))?;
             d.set_item("weight", m.weight)?;
             d.set_item("delay", m.delay)?;
+            d.set_item("receptor_type", m.receptor_type)?;
             if let SynapseKind::Plastic(rule) = m.kind {
                 for name in rule.names() {
                     d.set_item(*name, rule.get(name))?;
@@ -2269,11 +2596,14 @@ impl Kernel {
                 d.set_item("Kplus", 0.0)?;
             }
             d.set_item("synapse_model", model)?;
+            let id = net.synapse_models().iter().position(|m| m.name == model);
+            d.set_item("synapse_modelid", id)?;
             d.set_item("element_type", "synapse")?;
             d.set_item("num_connections", self.num_connections(Some(model))?)?;
             return Ok(d);
         }
         d.set_item("model", model)?;
+        d.set_item("model_id", self.node_model_id(model))?;
         d.set_item("type_id", model)?;
         d.set_item("element_type", element_type(model))?;
         Ok(d)
@@ -2296,7 +2626,18 @@ impl Kernel {
     ) -> PyResult<()> {
         let watch = Watch::start();
         let rule = rule_of(conn)?;
-        let spec = syn_of(syn)?;
+        let mut spec = syn_of(syn)?;
+        // The model's default receptor type where the syn_spec names none.
+        let given = syn.is_some_and(|d| d.contains("receptor_type").unwrap_or(false));
+        if !given
+            && let Some(m) = self
+                .net
+                .as_ref()
+                .and_then(|n| n.synapse_models().iter().find(|m| m.name == spec.model))
+            && m.receptor_type != 0
+        {
+            spec = spec.with_receptor(m.receptor_type);
+        }
         let (sources, targets) = (
             self.collection(pre.0, pre.1)?,
             self.collection(post.0, post.1)?,
@@ -2367,7 +2708,7 @@ impl Kernel {
                 .is_none_or(|r| r.iter().any(|&(f, n)| id >= f && id < f + n))
         };
         let sim = self.sim.as_ref().expect("prepared");
-        Ok(sim
+        let mut rows: Vec<ConnectionRow> = sim
             .connections(&filter)
             .into_iter()
             .filter(|c| within(&sources, c.source) && within(&targets, c.target))
@@ -2382,7 +2723,67 @@ impl Kernel {
                     c.index,
                 )
             })
-            .collect())
+            .collect();
+        // Connections from and to devices, as NEST lists them beside the
+        // others: one per device and neuron.
+        let net = self.net.as_ref().expect("prepared");
+        let h = net.resolution().ms_per_step();
+        for (i, c) in net.device_connections().iter().enumerate() {
+            let m = net.device_connection_model(i);
+            if model.is_some_and(|want| want != m) {
+                continue;
+            }
+            let defaults = &net.synapse_models()[m as usize];
+            let (device, neurons, from_device, weight, delay) = match c {
+                DeviceConnection::Poisson {
+                    generator,
+                    targets,
+                    weight,
+                    delay,
+                    ..
+                }
+                | DeviceConnection::SpikeGenerator {
+                    generator,
+                    targets,
+                    weight,
+                    delay,
+                    ..
+                }
+                | DeviceConnection::Current {
+                    generator,
+                    targets,
+                    weight,
+                    delay,
+                } => (*generator, targets, true, *weight, *delay as f64 * h),
+                DeviceConnection::SpikeRecorder {
+                    recorder,
+                    sources,
+                    delay,
+                } => (
+                    *recorder,
+                    sources,
+                    false,
+                    defaults.weight,
+                    *delay as f64 * h,
+                ),
+                DeviceConnection::Multimeter { meter, targets } => {
+                    (*meter, targets, true, defaults.weight, defaults.delay)
+                }
+            };
+            for n in neurons.iter() {
+                let (s, t) = if from_device {
+                    (device, n)
+                } else {
+                    (n, device)
+                };
+                if within(&sources, s) && within(&targets, t) {
+                    let row = (s, t, models[m as usize].clone(), delay, weight);
+                    rows.push((row.0, row.1, row.2, row.3, row.4, device_projection(i), 0));
+                }
+            }
+        }
+        rows.sort_by_key(|r| (r.0, r.1, r.5, r.6));
+        Ok(rows)
     }
 
     /// Set the weights of connections as `get_connections` gave them
@@ -2395,6 +2796,11 @@ impl Kernel {
     ) -> PyResult<()> {
         self.prepare(py)?;
         let net = self.net()?;
+        if keys.iter().any(|k| device_connection(k.2).is_some()) {
+            return Err(not_implemented(
+                "Spindle cannot change the weights of connections from or to devices",
+            ));
+        }
         let conns: Vec<spindle::engine::Connection> = keys
             .iter()
             .map(
@@ -2421,6 +2827,21 @@ impl Kernel {
         py: Python<'py>,
         projection: u32,
     ) -> PyResult<Bound<'py, PyDict>> {
+        if let Some(i) = device_connection(projection) {
+            let d = PyDict::new(py);
+            let receptor = match self.net()?.device_connections().get(i) {
+                Some(
+                    DeviceConnection::Poisson { receptor, .. }
+                    | DeviceConnection::SpikeGenerator { receptor, .. },
+                ) => receptor.clone(),
+                _ => ReceptorType::Fixed(0),
+            };
+            match receptor {
+                ReceptorType::Fixed(r) => d.set_item("receptor", r)?,
+                ReceptorType::Drawn(_) => d.set_item("receptor", py.None())?,
+            }
+            return Ok(d);
+        }
         let p = self
             .net()?
             .projections()

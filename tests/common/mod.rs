@@ -49,6 +49,7 @@ pub fn multimeter_unconnected(net: &mut Network, recordables: &[&str]) -> NodeCo
     net.create_multimeter(MultimeterParams {
         interval: None,
         record_from: recordables.iter().map(|r| r.to_string()).collect(),
+        ..Default::default()
     })
     .expect("a valid multimeter")
 }

@@ -27,6 +27,22 @@ impl SpikeEvents {
     }
 }
 
+/// The events of one `weight_recorder`, sorted by time, then sender,
+/// then target.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WeightEvents {
+    /// The spikes' senders.
+    pub senders: Vec<NodeId>,
+    /// The synapses' targets.
+    pub targets: Vec<NodeId>,
+    /// The spikes' times [ms].
+    pub times: Vec<f64>,
+    /// The weight each spike was delivered with.
+    pub weights: Vec<f64>,
+    /// The receptor type each reached.
+    pub receptors: Vec<u32>,
+}
+
 /// The samples of one `multimeter`, sorted by time, then sender.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MultimeterEvents {

@@ -11,7 +11,7 @@ use spindle_models::{
 };
 use spindle_network::archive::SpikeArchive;
 use spindle_network::storage::weighted::Group;
-use spindle_network::storage::{ProjectionRows, ShardSynapses};
+use spindle_network::storage::{ProjectionRows, ShardSynapses, WeightSample};
 use spindle_network::{
     DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, Partition, ShardRange,
 };
@@ -119,19 +119,27 @@ pub(crate) struct DeviceIndex {
     pub recorders: Vec<NodeId>,
     /// Whether each recorder keeps its events (else it only counts them).
     pub stores: Vec<bool>,
+    /// Each recorder's window: it records spikes stamped in
+    /// `(t_min, t_max]` [steps].
+    pub windows: Vec<(Step, Step)>,
     /// (multimeter node id, sampled neuron) of each probe, by probe index.
     pub probes: Vec<(NodeId, NodeId)>,
     /// First probe index of each device connection (multimeters only).
     probe_base: Vec<u32>,
+    /// Node id of each weight recorder, by weight recorder index.
+    pub weight_recorders: Vec<NodeId>,
+    /// The weight recorder index recording each projection, if any.
+    pub weight_recorder_of: Vec<Option<u32>>,
 }
 
 impl DeviceIndex {
     pub(crate) fn new(net: &Network) -> Self {
-        let (mut recorders, mut stores) = (Vec::new(), Vec::new());
+        let (mut recorders, mut stores, mut windows) = (Vec::new(), Vec::new(), Vec::new());
         for (nodes, kind) in net.node_runs() {
             if let NodeKind::SpikeRecorder(p) = kind {
                 recorders.extend(nodes.iter());
                 stores.extend(nodes.iter().map(|_| p.record_to != RecordTo::None));
+                windows.extend(nodes.iter().map(|_| p.window.steps(net.resolution())));
             }
         }
         let mut probes = Vec::new();
@@ -142,11 +150,28 @@ impl DeviceIndex {
                 probes.extend(targets.iter().map(|t| (*meter, t)));
             }
         }
+        let weight_recorders: Vec<NodeId> = net
+            .node_runs()
+            .iter()
+            .filter(|(_, kind)| matches!(kind, NodeKind::WeightRecorder(_)))
+            .flat_map(|(nodes, _)| nodes.iter())
+            .collect();
+        let weight_recorder_of = net
+            .projections()
+            .iter()
+            .map(|p| {
+                let r = net.synapse_models()[p.synapse_model as usize].weight_recorder?;
+                weight_recorders.binary_search(&r).ok().map(|i| i as u32)
+            })
+            .collect();
         Self {
             recorders,
             stores,
+            windows,
             probes,
             probe_base,
+            weight_recorders,
+            weight_recorder_of,
         }
     }
 
@@ -187,6 +212,8 @@ pub(crate) struct Shard {
     /// Events per recorder index, kept or not.
     pub recorded_counts: Vec<u64>,
     stores: Vec<bool>,
+    /// Each recorder's window (`DeviceIndex::windows`).
+    windows: Vec<(Step, Step)>,
     /// This slice's spikes as (local, lag), in update order, and every
     /// multimeter sample so far.
     pub output: SliceOutput,
@@ -199,6 +226,10 @@ pub(crate) struct Shard {
     pub out: Vec<Spike>,
     /// The spike archive of each neuron (empty without plastic synapses).
     pub archives: Vec<SpikeArchive>,
+    /// The weight recorder index recording each projection, if any.
+    weight_recorder_of: Vec<Option<u32>>,
+    /// What the weight recorders have seen, targets by local index.
+    pub weight_samples: Vec<WeightSample>,
     /// Spikes (step, source) not yet delivered through the plastic
     /// synapses: NEST delivers at the start of each slice of its
     /// `min_delay` grid only (`plastic_due`).
@@ -464,12 +495,15 @@ impl Shard {
             recorded: vec![Vec::new(); devices.recorders.len()],
             recorded_counts: vec![0; devices.recorders.len()],
             stores: devices.stores.clone(),
+            windows: devices.windows.clone(),
             output: SliceOutput::default(),
             spike_counts: vec![0; n],
             merged: Vec::new(),
             groups: Vec::new(),
             out: Vec::new(),
             archives,
+            weight_recorder_of: devices.weight_recorder_of.clone(),
+            weight_samples: Vec::new(),
             pending: Vec::new(),
             plastic,
             res,
@@ -639,9 +673,10 @@ impl Shard {
         self.recorded_counts[r] = 0;
     }
 
-    /// Whether recorder `r` keeps its events.
-    pub(crate) fn set_stores(&mut self, r: usize, stores: bool) {
+    /// Whether recorder `r` keeps its events, and its window.
+    pub(crate) fn set_stores(&mut self, r: usize, stores: bool, window: (Step, Step)) {
         self.stores[r] = stores;
+        self.windows[r] = window;
     }
 
     /// Forget the samples `drop` selects by probe and step.
@@ -707,6 +742,8 @@ impl Shard {
             &mut self.archives,
             self.pending.iter().copied(),
             |step| res.ms(step + 1),
+            &self.weight_recorder_of,
+            &mut self.weight_samples,
         );
         self.pending.clear();
         self.counters.synaptic_events += events;
@@ -808,7 +845,12 @@ impl Shard {
             self.out[starts[lag as usize]] = Spike { lag, id };
             starts[lag as usize] += 1;
             self.spike_counts[local as usize] += 1;
+            let stamp = origin + lag as Step + 1;
             for &r in &self.recorders_of[local as usize] {
+                let (t_min, t_max) = self.windows[r as usize];
+                if stamp <= t_min || stamp > t_max {
+                    continue;
+                }
                 self.recorded_counts[r as usize] += 1;
                 if self.stores[r as usize] {
                     self.recorded[r as usize].push((origin + lag as Step, id));

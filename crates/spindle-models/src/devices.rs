@@ -453,6 +453,53 @@ pub enum RecordTo {
     None,
 }
 
+/// When a recording device records (NEST's `RecordingDevice`): what
+/// happens at a time t with `origin + start < t <= origin + stop`, each
+/// rounded to the grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordWindow {
+    /// Start, relative to `origin` [ms].
+    pub start: f64,
+    /// Stop, relative to `origin` [ms] (infinite: open).
+    pub stop: f64,
+    /// Origin [ms].
+    pub origin: f64,
+}
+
+impl Default for RecordWindow {
+    fn default() -> Self {
+        Self {
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
+        }
+    }
+}
+
+impl RecordWindow {
+    /// NEST's check: stop not before start.
+    pub fn validate(&self, model: &'static str) -> Result<(), DeviceError> {
+        if self.stop < self.start {
+            return Err(DeviceError::Window(model));
+        }
+        Ok(())
+    }
+
+    /// `(t_min, t_max)` [steps]: what is stamped at a step `s` with
+    /// `t_min < s <= t_max` is recorded.
+    pub fn steps(&self, res: Resolution) -> (Step, Step) {
+        window_steps(self.start, self.stop, self.origin, res)
+    }
+
+    /// Whether something stamped at the end of step `step` (at time
+    /// `(step + 1) h`) is recorded.
+    pub fn records(&self, step: Step, res: Resolution) -> bool {
+        let (t_min, t_max) = self.steps(res);
+        let stamp = step + 1;
+        t_min < stamp && stamp <= t_max
+    }
+}
+
 /// `spike_recorder`: records the spikes of the neurons connected to it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpikeRecorderParams {
@@ -462,23 +509,63 @@ pub struct SpikeRecorderParams {
     pub record_to: RecordTo,
     /// Times as steps (with offsets, 0 on the grid) rather than ms.
     pub time_in_steps: bool,
+    /// When it records.
+    pub window: RecordWindow,
+}
+
+/// `weight_recorder`: records the weight of every spike that passes a
+/// synapse whose model names it (`CopyModel(.., {"weight_recorder": wr})`),
+/// optionally only from `senders` or onto `targets`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WeightRecorderParams {
+    /// Label and where events go, as a spike recorder's.
+    pub recorder: SpikeRecorderParams,
+    /// Record only synapses from these nodes (all if empty).
+    pub senders: Vec<u32>,
+    /// Record only synapses onto these nodes (all if empty).
+    pub targets: Vec<u32>,
 }
 
 /// `multimeter`: samples state variables of the neurons it is connected
 /// to, every `interval` ms, the first sample at the end of the first
 /// interval (NEST records at the end of a step).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MultimeterParams {
     /// Sampling interval [ms] (default: the resolution, given as `None`).
     pub interval: Option<f64>,
     /// What to record: recordables of the models it samples, by NEST's
     /// names (checked when it is connected to neurons).
     pub record_from: Vec<String>,
+    /// When it records.
+    pub window: RecordWindow,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_window_is_open_below_and_closed_above() {
+        let res = Resolution::new(0.1).unwrap();
+        let w = RecordWindow {
+            start: 1.0,
+            stop: 2.0,
+            origin: 0.5,
+        };
+        // Stamps (step + 1) in (15, 25] are recorded.
+        assert!(!w.records(14, res));
+        assert!(w.records(15, res));
+        assert!(w.records(24, res));
+        assert!(!w.records(25, res));
+        assert!(RecordWindow::default().records(0, res));
+        assert!(RecordWindow::default().records(Step::MAX - 2, res));
+        let backwards = RecordWindow {
+            start: 2.0,
+            stop: 1.0,
+            origin: 0.0,
+        };
+        assert!(backwards.validate("spike_recorder").is_err());
+    }
 
     #[test]
     fn validation() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use spindle_models::devices::{
     DcGeneratorParams, DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
-    SpikeRecorderParams,
+    SpikeRecorderParams, WeightRecorderParams,
 };
 use spindle_models::poisson::PoissonSampler;
 use spindle_models::{NeuronParams, ParamError};
@@ -273,6 +273,8 @@ pub struct Network {
     /// when the seed changes).
     totals: Vec<Totals>,
     device_connections: Vec<DeviceConnection>,
+    /// The synapse model of each device connection.
+    device_models: Vec<u32>,
     min_delay_ms: Option<f64>,
     /// Calls that drew node values so far: part of their streams' keys, so
     /// that drawing the same parameter twice gives new values.
@@ -297,12 +299,15 @@ impl Network {
                     weight: 1.0,
                     delay: 1.0,
                     kind,
+                    weight_recorder: None,
+                    receptor_type: 0,
                 })
                 .collect(),
             num_connections: vec![0; BUILTIN_SYNAPSES.len()],
             projections: Vec::new(),
             totals: Vec::new(),
             device_connections: Vec::new(),
+            device_models: Vec::new(),
             min_delay_ms: None,
             value_draws: 0,
         }
@@ -516,7 +521,7 @@ impl Network {
             NodeKind::DcGenerator(_)
             | NodeKind::StepCurrentGenerator(_)
             | NodeKind::AcGenerator(_) => self.check_current_generator(&kind)?,
-            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) => {}
+            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_) => {}
         }
         let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
         let run = i.checked_sub(1).map(|i| &mut self.nodes[i]);
@@ -543,6 +548,45 @@ impl Network {
         params: SpikeRecorderParams,
     ) -> Result<NodeCollection, NetworkError> {
         Ok(self.push_nodes(NodeKind::SpikeRecorder(params), 1))
+    }
+
+    /// `nest.Create("weight_recorder", params={...})`.
+    pub fn create_weight_recorder(&mut self, params: WeightRecorderParams) -> NodeCollection {
+        self.push_nodes(NodeKind::WeightRecorder(params), 1)
+    }
+
+    /// `nest.CopyModel(.., {"weight_recorder": wr})` or `SetDefaults`:
+    /// the weight recorder (a `weight_recorder` node, or none) that
+    /// records every spike passing a synapse of model `name`. Spindle
+    /// records the synapses of plastic models only.
+    pub fn set_weight_recorder(
+        &mut self,
+        name: &str,
+        recorder: Option<NodeId>,
+    ) -> Result<(), NetworkError> {
+        let m = self.synapse_model(name)? as usize;
+        if let Some(r) = recorder
+            && !matches!(self.node(r), Some(NodeKind::WeightRecorder(_)))
+        {
+            return Err(NetworkError::Connect(format!(
+                "node {r} is not a weight_recorder"
+            )));
+        }
+        if recorder.is_some() && self.synapse_models[m].kind == SynapseKind::Static {
+            return Err(NetworkError::NotImplemented(format!(
+                "Spindle records the weights of plastic synapse models only ('{name}' is static)"
+            )));
+        }
+        self.synapse_models[m].weight_recorder = recorder;
+        Ok(())
+    }
+
+    /// `SetDefaults` or `CopyModel` with `receptor_type`: the receptor type
+    /// connections of model `name` reach unless their `syn_spec` names one.
+    pub fn set_synapse_receptor(&mut self, name: &str, receptor: i64) -> Result<(), NetworkError> {
+        let m = self.synapse_model(name)? as usize;
+        self.synapse_models[m].receptor_type = receptor;
+        Ok(())
     }
 
     /// `nest.Create("multimeter", params={"record_from": ..., "interval": ...})`.
@@ -785,6 +829,8 @@ impl Network {
             weight: weight.unwrap_or(self.synapse_models[m].weight),
             delay: delay.unwrap_or(self.synapse_models[m].delay),
             kind: self.synapse_models[m].kind,
+            weight_recorder: self.synapse_models[m].weight_recorder,
+            receptor_type: self.synapse_models[m].receptor_type,
         };
         check_weight(model.weight)?;
         self.res.delay_steps("delay", model.delay)?;
@@ -810,6 +856,8 @@ impl Network {
             weight: weight.unwrap_or(base.weight),
             delay: delay.unwrap_or(base.delay),
             kind: base.kind,
+            weight_recorder: base.weight_recorder,
+            receptor_type: base.receptor_type,
         };
         check_weight(model.weight)?;
         self.res.delay_steps("delay", model.delay)?;
@@ -959,36 +1007,34 @@ impl Network {
         let source_kind = self.kind_of(sources, "source")?.clone();
         let target_kind = self.kind_of(targets, "target")?.clone();
         // A parrot_neuron counts spikes: what weighs them is ignored (NEST),
-        // stored as 1 so that its input sums are counts.
+        // stored as 1 so that its input sums are counts (plastic synapses
+        // keep their weights, which their rule changes, and deliver 1).
+        let parrot = match &target_kind {
+            NodeKind::Neuron { model, .. } if model.counts_spikes() => Some(model.name()),
+            _ => None,
+        };
+        if let Some(name) = parrot
+            && matches!(
+                source_kind,
+                NodeKind::DcGenerator(_)
+                    | NodeKind::StepCurrentGenerator(_)
+                    | NodeKind::AcGenerator(_)
+            )
+        {
+            return Err(NetworkError::Connect(format!(
+                "{} cannot connect to {name}: it takes no currents",
+                source_kind.model_name(),
+            )));
+        }
         let counted;
-        let (weight, syn) = match target_kind {
-            NodeKind::Neuron { model, .. } if model.counts_spikes() => {
-                if plastic.is_some() {
-                    return Err(NetworkError::NotImplemented(format!(
-                        "{}: plastic synapses onto {} are not supported",
-                        syn.model,
-                        model.name()
-                    )));
-                }
-                if matches!(
-                    source_kind,
-                    NodeKind::DcGenerator(_)
-                        | NodeKind::StepCurrentGenerator(_)
-                        | NodeKind::AcGenerator(_)
-                ) {
-                    return Err(NetworkError::Connect(format!(
-                        "{} cannot connect to {}: it takes no currents",
-                        source_kind.model_name(),
-                        model.name()
-                    )));
-                }
-                counted = SynSpec {
-                    random_weight: None,
-                    ..syn.clone()
-                };
-                (1.0, &counted)
-            }
-            _ => (weight, syn),
+        let (weight, syn) = if parrot.is_some() && plastic.is_none() {
+            counted = SynSpec {
+                random_weight: None,
+                ..syn.clone()
+            };
+            (1.0, &counted)
+        } else {
+            (weight, syn)
         };
         let random = |p: &Param| {
             p.validate()
@@ -1148,6 +1194,8 @@ impl Network {
                 )));
             }
         };
+        self.device_models
+            .resize(self.device_connections.len(), model);
         let n = &mut self.num_connections[model as usize];
         *n = n.saturating_add(count);
         Ok(())
@@ -1446,6 +1494,12 @@ impl Network {
         &self.device_connections
     }
 
+    /// The synapse model of device connection `i` (of
+    /// [`device_connections`](Self::device_connections)).
+    pub fn device_connection_model(&self, i: usize) -> u32 {
+        self.device_models[i]
+    }
+
     /// Number of neurons.
     pub fn num_neurons(&self) -> usize {
         self.populations.iter().map(|(c, _)| c.len()).sum()
@@ -1595,6 +1649,30 @@ mod tests {
     }
 
     #[test]
+    fn weight_recorders_name_plastic_models_only() {
+        fn model(net: &Network, name: &str) -> SynapseModel {
+            let m = net.synapse_model(name).unwrap() as usize;
+            net.synapse_models()[m].clone()
+        }
+        let (mut net, _, _) = net();
+        let wr = net.create_weight_recorder(Default::default()).first();
+        net.copy_model("stdp_synapse", "stdp_rec", None, None)
+            .unwrap();
+        net.set_weight_recorder("stdp_rec", Some(wr)).unwrap();
+        net.copy_model("stdp_rec", "stdp_rec2", None, None).unwrap();
+        assert_eq!(model(&net, "stdp_rec2").weight_recorder, Some(wr));
+        assert_eq!(model(&net, "stdp_synapse").weight_recorder, None);
+        assert!(matches!(
+            net.set_weight_recorder("static_synapse", Some(wr)),
+            Err(NetworkError::NotImplemented(_))
+        ));
+        // Only a weight_recorder node can be one.
+        assert!(net.set_weight_recorder("stdp_rec", Some(1)).is_err());
+        net.set_synapse_receptor("stdp_rec", 2).unwrap();
+        assert_eq!(model(&net, "stdp_rec").receptor_type, 2);
+    }
+
+    #[test]
     fn counts_follow_nest() {
         let (mut net, e, i) = net();
         net.copy_model("static_synapse", "excitatory", Some(20.0), Some(1.5))
@@ -1659,6 +1737,7 @@ mod tests {
             net.create_multimeter(MultimeterParams {
                 interval: None,
                 record_from: names.iter().map(|n| n.to_string()).collect(),
+                ..Default::default()
             })
             .unwrap()
         };
@@ -1958,6 +2037,7 @@ mod tests {
             .create_multimeter(MultimeterParams {
                 interval: None,
                 record_from: vec!["I_syn_1".into()],
+                ..Default::default()
             })
             .unwrap();
         net.connect(&mm, &alone, all(), &SynSpec::model("static_synapse"))

@@ -5,7 +5,8 @@ use spindle_models::ModelRef;
 use spindle_models::current::Waveform;
 use spindle_models::devices::{
     AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams,
-    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams, window_steps,
+    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams, WeightRecorderParams,
+    window_steps,
 };
 
 /// What a node is.
@@ -32,6 +33,8 @@ pub enum NodeKind {
     SpikeRecorder(SpikeRecorderParams),
     /// A `multimeter`.
     Multimeter(MultimeterParams),
+    /// A `weight_recorder`.
+    WeightRecorder(WeightRecorderParams),
 }
 
 impl NodeKind {
@@ -46,6 +49,7 @@ impl NodeKind {
             Self::AcGenerator(_) => "ac_generator",
             Self::SpikeRecorder(_) => "spike_recorder",
             Self::Multimeter(_) => "multimeter",
+            Self::WeightRecorder(_) => "weight_recorder",
         }
     }
 

@@ -19,6 +19,11 @@ pub struct SynapseModel {
     /// Static, or plastic with its rule's defaults (common properties of
     /// `stdp_pl_synapse_hom`).
     pub kind: SynapseKind,
+    /// The `weight_recorder` recording this model's synapses, if any.
+    pub weight_recorder: Option<spindle_core::NodeId>,
+    /// The receptor type a connection reaches unless its `syn_spec` names
+    /// one (NEST's default 0).
+    pub receptor_type: i64,
 }
 
 /// NEST's `receptor_type` of a connection: which input port of its target

@@ -216,6 +216,8 @@ def _status_value(key, value):
 def _kernel_attribute(key):
     if key == "verbosity":
         return _verbosity
+    if key in ("node_models", "synapse_models"):
+        return sorted(Models(key.split("_")[0] + "s"))
     return _status_value(key, _call(_kernel.get_kernel, key))
 
 
@@ -244,6 +246,8 @@ def GetKernelStatus(keys=None):
     if keys is None:
         status = {k: _status_value(k, v) for k, v in _call(_kernel.status).items()}
         status["verbosity"] = _verbosity
+        for key in ("node_models", "synapse_models"):
+            status[key] = _kernel_attribute(key)
         return status
     if isinstance(keys, str):
         return _kernel_attribute(keys)
@@ -279,8 +283,8 @@ def NumProcesses():
 
 
 def Models(mtype="all"):
-    nodes = list(Kernel.node_models())
-    synapses = list(Kernel.synapse_models())
+    nodes = list(_kernel.node_model_names())
+    synapses = list(_kernel.synapse_model_names())
     return {"nodes": nodes, "synapses": synapses}.get(mtype, nodes + synapses)
 
 
@@ -322,6 +326,8 @@ def _plain(v):
         return v.tolist()
     if isinstance(v, np.generic):
         return v.item()
+    if isinstance(v, NodeCollection):
+        return v.tolist()
     return v
 
 
@@ -330,7 +336,8 @@ def _event_arrays(ev):
     integers once there are any."""
     steps = "offsets" in ev  # time_in_steps: times are whole steps
     return {
-        k: np.asarray(v, dtype=np.int64 if (k == "senders" or (k == "times" and steps)) and len(v)
+        k: np.asarray(v, dtype=np.int64 if (k in ("senders", "targets", "receptors")
+                                            or (k == "times" and steps)) and len(v)
                       else np.float64)
         for k, v in ev.items()
     }
@@ -352,6 +359,8 @@ def _py_value(key, v):
         return np.asarray(v, dtype=np.float64)
     if key == "spike_multiplicities" and isinstance(v, list):
         return np.asarray(v, dtype=np.int64)
+    if key in ("senders", "targets") and isinstance(v, list):
+        return NodeCollection(v)  # a weight_recorder's filters
     return v
 
 
@@ -418,6 +427,22 @@ class NodeCollection:
 
     def __array__(self, dtype=None, copy=None):
         return np.array(self.tolist(), dtype=dtype)
+
+    def _to_array(self, selection="all"):
+        """NEST's debugging helper: the ids, all of them (``"all"``), this
+        rank's (``"rank"``) or per thread (``"thread"``: a dict by thread)."""
+        ids = self.tolist()
+        if selection == "all":
+            return {"All": ids}
+        if selection == "rank":
+            return {f"Rank {Rank()}": ids}
+        if selection == "thread":
+            by_thread = {}
+            threads = _call(_kernel.get_values, list(self._runs), "thread") if ids else []
+            for i, t in zip(ids, threads):
+                by_thread.setdefault(t, []).append(i)
+            return by_thread
+        raise _error("BadProperty", f"selection must be 'all', 'rank' or 'thread' (got {selection!r})")
 
     def __contains__(self, node_id):
         return any(first <= node_id < first + n for first, n in self._runs)
@@ -670,7 +695,7 @@ def _per_node_params(model, n, params):
         return [{k: _plain(v) for k, v in p.items()} for p in params]
     if not params:
         return None
-    if model not in Kernel.node_models():
+    if model not in _kernel.node_model_names():
         return None  # the kernel names the unknown model
     defaults = _call(_kernel.get_defaults, model)
     split = [k for k, v in params.items()
@@ -733,6 +758,15 @@ def Create(model, n=1, params=None, positions=None):
     return nodes
 
 
+def _has_value(node_id, key, value):
+    """Whether node ``node_id`` has parameter ``key`` equal to ``value``
+    (a node without it has not)."""
+    try:
+        return _call(_kernel.get, node_id, key) == value
+    except (KeyError, NESTErrors.UnaccessedDictionaryEntry):
+        return False
+
+
 def GetNodes(properties=None, local_only=False):
     """The nodes whose values match ``properties`` (all nodes if empty),
     as one NodeCollection (NEST's GetNodes)."""
@@ -746,17 +780,42 @@ def GetNodes(properties=None, local_only=False):
         if model is not None and name != model:
             continue
         for i in range(first, first + count):
-            if all(_call(_kernel.get, i, k) == v for k, v in properties.items()):
+            if all(_has_value(i, k, v) for k, v in properties.items()):
                 ids.append(i)
     return NodeCollection(ids)
 
 
-def GetStatus(nodes, keys=None):
-    if keys is None:
-        return tuple(n.get() for n in nodes)
-    if isinstance(keys, str):
-        return tuple(n.get(keys) for n in nodes)
-    return tuple(tuple(n.get(k) for k in keys) for n in nodes)
+def _json_value(v):
+    """numpy arrays and values, and NodeCollections, as JSON takes them."""
+    v = _plain(v)
+    if isinstance(v, (tuple, list)):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _json_value(x) for k, x in v.items()}
+    return v
+
+
+def GetStatus(nodes, keys=None, output=""):
+    """NEST's (deprecated) GetStatus: a tuple with one entry per node or
+    connection (a dict of every parameter, one value, or a tuple of values
+    for a list of keys); ``output="json"`` gives it as a JSON string."""
+    if output not in ("", "json"):
+        raise _error("BadProperty", f"output must be '' or 'json', got {output!r}")
+    if len(nodes) == 0:
+        return "[]" if output == "json" else ()
+    one = len(nodes) == 1
+    if keys:
+        got = nodes.get(keys)
+        if isinstance(keys, str):
+            result = (got,) if one else tuple(got)
+        else:
+            result = (tuple(got.values()),) if one else tuple(zip(*got.values()))
+    else:
+        got = nodes.get()
+        result = (got,) if one else tuple({k: v[j] for k, v in got.items()} for j in range(len(nodes)))
+    if output == "json":
+        return json.dumps(_json_value(result))
+    return result
 
 
 def SetStatus(nodes, params, val=None):
@@ -767,8 +826,22 @@ def SetStatus(nodes, params, val=None):
 
 # ----------------------------------------------------------- connections
 
+def _weight_recorder_id(wr):
+    """A synapse model's ``weight_recorder`` as the kernel takes it: a node
+    id, 0 for none."""
+    if isinstance(wr, NodeCollection):
+        if len(wr) > 1:
+            raise _error("BadProperty", "weight_recorder must be a single node")
+        return wr.tolist()[0] if len(wr) else 0
+    return int(wr)
+
+
 def CopyModel(existing, new, params=None):
-    _call(_kernel.copy_model, existing, new, dict(params) if params else None)
+    params = dict(params or {})
+    wr = params.pop("weight_recorder", None)
+    _call(_kernel.copy_model, existing, new, {k: _plain(v) for k, v in params.items()} or None)
+    if wr is not None:
+        _call(_kernel.set_weight_recorder, new, _weight_recorder_id(wr))
 
 
 def SetDefaults(model, params, val=None):
@@ -783,6 +856,11 @@ def SetDefaults(model, params, val=None):
         params = {params: val}
     else:
         raise TypeError("If val is given, params must be string giving the parameter name.")
+    if "weight_recorder" in params:
+        params = dict(params)
+        _call(_kernel.set_weight_recorder, model, _weight_recorder_id(params.pop("weight_recorder")))
+        if not params:
+            return
     defaults = _call(_kernel.get_defaults, model)
     if any(_iterable_not_str(v) and k in defaults and not _iterable(defaults[k])
            for k, v in params.items()):
@@ -1103,7 +1181,8 @@ class SynapseCollection:
                     cols[k].append(values[k])
                 elif k in own:
                     cols[k].append(own[k])
-                elif k in models[r[2]] and k not in ("element_type", "num_connections"):
+                elif k in models[r[2]] and k not in ("element_type", "num_connections", "receptor_type",
+                                                     "synapse_modelid"):
                     cols[k].append(models[r[2]][k])
                 else:
                     raise KeyError(k)
@@ -1114,7 +1193,8 @@ class SynapseCollection:
         seen = builtins.set(names)
         for m in dict.fromkeys(r[2] for r in rows):
             for k in _call(_kernel.get_defaults, m):
-                if k not in seen and k not in ("element_type", "num_connections"):
+                if k not in seen and k not in ("element_type", "num_connections", "receptor_type",
+                                               "synapse_modelid"):
                     names.append(k)
                     seen.add(k)
         return sorted(names)
@@ -1347,7 +1427,7 @@ class _NestModule(types.ModuleType):
         if name == "build_info":
             return _build_info()
         if name in ("node_models", "synapse_models"):
-            return sorted(Models(name.split("_")[0] + "s"))
+            return _kernel_attribute(name)
         if name in _MODULE_ATTRIBUTES:
             return _kernel_attribute(name)
         raise AttributeError(f"module 'spindle.nest' has no attribute '{name}'")

@@ -62,9 +62,14 @@ impl Simulation {
                 NodeKind::SpikeRecorder(p) => {
                     let r = self.recorder_index(id)?;
                     let stores = p.record_to != spindle_models::devices::RecordTo::None;
-                    self.shards.iter_mut().for_each(|s| s.set_stores(r, stores));
+                    let window = p.window.steps(res);
+                    self.shards
+                        .iter_mut()
+                        .for_each(|s| s.set_stores(r, stores, window));
                 }
-                NodeKind::Neuron { .. } | NodeKind::Multimeter(_) => {}
+                // Its filters are read with its events.
+                NodeKind::Neuron { .. } | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_) => {
+                }
             }
         }
         self.net = net;
@@ -115,6 +120,12 @@ impl Simulation {
             Some(NodeKind::SpikeRecorder(_)) => {
                 let r = self.recorder_index(id)?;
                 self.shards.iter_mut().for_each(|s| s.clear_recorder(r));
+            }
+            Some(NodeKind::WeightRecorder(_)) => {
+                let r = self.weight_recorder_index(id)? as u32;
+                self.shards
+                    .iter_mut()
+                    .for_each(|s| s.weight_samples.retain(|w| w.recorder != r));
             }
             Some(NodeKind::Multimeter(_)) => {
                 // Those of the last slice are not the multimeter's yet.

@@ -8,7 +8,9 @@ use spindle_models::devices::RecordTo;
 use spindle_network::{NetworkError, NodeKind};
 
 use super::{RunStats, Simulation};
-use crate::recording::{FileNames, MultimeterEvents, SpikeEvents, dat_path, write_dat};
+use crate::recording::{
+    FileNames, MultimeterEvents, SpikeEvents, WeightEvents, dat_path, write_dat,
+};
 use crate::{EngineError, PhaseTimers};
 
 impl Simulation {
@@ -136,6 +138,58 @@ impl Simulation {
             .map_err(|_| EngineError::Config(format!("node {recorder} is not a spike_recorder")))
     }
 
+    pub(super) fn weight_recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
+        self.devices
+            .weight_recorders
+            .binary_search(&recorder)
+            .map_err(|_| EngineError::Config(format!("node {recorder} is not a weight_recorder")))
+    }
+
+    /// The events of weight recorder `recorder` that pass its `senders`
+    /// and `targets` filters, sorted by time, then sender, then target
+    /// (the order of the synapses of one pair kept).
+    pub fn weight_events(&self, recorder: NodeId) -> Result<WeightEvents, EngineError> {
+        let r = self.weight_recorder_index(recorder)? as u32;
+        let Some(NodeKind::WeightRecorder(p)) = self.net.node(recorder) else {
+            return Err(EngineError::Config(format!(
+                "node {recorder} is not a weight_recorder"
+            )));
+        };
+        let pass = |list: &[NodeId], id: NodeId| list.is_empty() || list.contains(&id);
+        // (step, sender, target, weight bits, receptor) as words.
+        let mut words: Vec<u64> = Vec::new();
+        for s in &self.shards {
+            for w in s.weight_samples.iter().filter(|w| w.recorder == r) {
+                let target = s.ids[w.local as usize];
+                if pass(&p.senders, w.source)
+                    && pass(&p.targets, target)
+                    && p.recorder.window.records(w.step, self.net.resolution())
+                {
+                    words.extend([
+                        w.step,
+                        w.source as u64,
+                        target as u64,
+                        w.weight.to_bits(),
+                        w.receptor as u64,
+                    ]);
+                }
+            }
+        }
+        if let Some(ranks) = &self.ranks {
+            words = crate::ranks::gather(ranks.as_ref(), &words).concat();
+        }
+        let mut all: Vec<&[u64]> = words.chunks_exact(5).collect();
+        all.sort_by_key(|w| (w[0], w[1], w[2]));
+        let res = self.net.resolution();
+        Ok(WeightEvents {
+            times: all.iter().map(|w| res.ms(w[0] + 1)).collect(),
+            senders: all.iter().map(|w| w[1] as NodeId).collect(),
+            targets: all.iter().map(|w| w[2] as NodeId).collect(),
+            weights: all.iter().map(|w| f64::from_bits(w[3])).collect(),
+            receptors: all.iter().map(|w| w[4] as u32).collect(),
+        })
+    }
+
     /// Events spike recorder `recorder` has seen (NEST's `n_events`),
     /// whether it keeps them or not.
     pub fn n_events(&self, recorder: NodeId) -> Result<u64, EngineError> {
@@ -194,7 +248,7 @@ impl Simulation {
         for (si, s) in self.shards.iter().enumerate() {
             for (i, sample) in s.output.samples.iter().enumerate() {
                 let (m, target) = self.devices.probes[sample.probe as usize];
-                if m == meter {
+                if m == meter && params.window.records(sample.step, self.net.resolution()) {
                     all.push((sample.step / md, target, sample.step, si, i));
                 }
             }

@@ -57,6 +57,23 @@ pub enum Channel {
     },
 }
 
+/// One spike through one synapse of a model a `weight_recorder` records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightSample {
+    /// The recorder's index (the engine's numbering).
+    pub recorder: u32,
+    /// The step the spike was sent in.
+    pub step: Step,
+    /// The spike's sender.
+    pub source: NodeId,
+    /// The target, by local index on its shard.
+    pub local: u32,
+    /// The weight the spike was delivered with.
+    pub weight: f64,
+    /// The receptor type it reached.
+    pub receptor: u32,
+}
+
 /// A storage form: how one projection's synapses onto one shard are held,
 /// by source index (the source's position in the projection's sources).
 pub trait SynapseStore {
@@ -495,6 +512,11 @@ impl ShardSynapses {
                 };
                 let delay_ms = proj.delay as f64 * net.resolution().ms_per_step();
                 let (rows, synapses) = PlasticRows::build(sources, rule, delay_ms, &mut each);
+                let counted = matches!(
+                    net.node(proj.targets.first()),
+                    Some(crate::NodeKind::Neuron { model, .. }) if model.counts_spikes()
+                );
+                let rows = rows.counting(counted);
                 if let Some(e) = failed {
                     return Err(e);
                 }
@@ -682,22 +704,43 @@ impl ShardSynapses {
     /// spike's stamp is the end of its step, `stamp(step)` [ms]), reading
     /// the targets' `archives`, and written into `ring` at the spike's
     /// step plus the delay. Returns the events written.
+    /// Projection `p`'s weights are logged into `log` for weight recorder
+    /// `recorders[p]`, where that is `Some`.
     pub fn deliver_plastic(
         &mut self,
         ring: &mut InputRing,
         archives: &mut [SpikeArchive],
         spikes: impl Iterator<Item = (Step, NodeId)>,
         stamp: impl Fn(Step) -> f64,
+        recorders: &[Option<u32>],
+        log: &mut Vec<WeightSample>,
     ) -> u64 {
         let mut events = 0;
+        let mut scratch = Vec::new();
         for (step, source) in spikes {
             let t_spike = stamp(step);
-            for proj in &mut self.projections {
+            for (i, proj) in self.projections.iter_mut().enumerate() {
                 let channel = proj.channel();
                 let s = proj.index(source);
+                let recorder = recorders.get(i).copied().flatten();
                 if let Store::Plastic(p) = &mut proj.store {
                     let arrival = step + proj.delay;
-                    events += p.deliver_plastic(ring, archives, arrival, t_spike, s, channel);
+                    let into = recorder.map(|_| &mut scratch);
+                    events += p.deliver_plastic(ring, archives, arrival, t_spike, s, channel, into);
+                }
+                if let Some(recorder) = recorder {
+                    let receptor = match channel {
+                        Channel::Port { port, .. } => port + 1,
+                        _ => 0,
+                    };
+                    log.extend(scratch.drain(..).map(|(local, weight)| WeightSample {
+                        recorder,
+                        step,
+                        source,
+                        local,
+                        weight,
+                        receptor,
+                    }));
                 }
             }
         }

@@ -43,6 +43,9 @@ pub struct PlasticRows {
     rule: StdpRule,
     /// The delay [ms], all of it dendritic as in NEST's STDP synapses.
     delay_ms: f64,
+    /// Whether the targets count spikes (parrots): each event then adds
+    /// 1, whatever the weight.
+    counted: bool,
 }
 
 /// Calls its argument with (source index, local target, weight) for every
@@ -93,6 +96,7 @@ impl PlasticRows {
             t_last: vec![0.0; sources],
             rule,
             delay_ms,
+            counted: false,
         };
         (store, synapses)
     }
@@ -103,6 +107,13 @@ impl PlasticRows {
         EncodedRows::estimate(sources, synapses, targets)
             .saturating_add(synapses.saturating_mul(8))
             .saturating_add(sources.saturating_mul(24))
+    }
+
+    /// These rows with targets that count spikes (parrot neurons): an
+    /// event adds 1 to the ring, the weight still changing as NEST's does.
+    pub fn counting(mut self, counted: bool) -> Self {
+        self.counted = counted;
+        self
     }
 
     /// The rule.
@@ -153,9 +164,11 @@ impl PlasticRows {
     /// arriving at step `arrival`: per synapse, in stored order, NEST's
     /// `send` (facilitation for each postsynaptic spike since the
     /// source's last one, depression by the postsynaptic trace, the new
-    /// weight into `ring`), then the source's trace. Returns the events
-    /// written.
+    /// weight into `ring`), then the source's trace. With `log`, each
+    /// synapse's (local target, new weight) is appended to it (for a
+    /// `weight_recorder`). Returns the events written.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub fn deliver_plastic(
         &mut self,
         ring: &mut InputRing,
@@ -164,11 +177,12 @@ impl PlasticRows {
         t_spike: f64,
         s: usize,
         channel: Channel,
+        mut log: Option<&mut Vec<(u32, f64)>>,
     ) -> u64 {
         let Some(&t_last) = self.t_last.get(s) else {
             return 0;
         };
-        let (rule, d) = (self.rule, self.delay_ms);
+        let (rule, d, counted) = (self.rule, self.delay_ms, self.counted);
         let kplus = self.kplus[s];
         let r = self.range(s);
         let weights = &mut self.weights[r];
@@ -183,6 +197,10 @@ impl PlasticRows {
             w = rule.depress(w, archive.k_value(t_spike - d));
             weights[k] = w;
             k += 1;
+            if let Some(log) = log.as_deref_mut() {
+                log.push((t as u32, w));
+            }
+            let w = if counted { 1.0 } else { w };
             match channel {
                 Channel::Port { port, .. } => ring.add_port(arrival, t, port as usize, w),
                 _ => ring.add(arrival, t, w),
