@@ -19,14 +19,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use spindle::core::Resolution;
-use spindle::core::param::{BinOp, Draw, Func, Param};
+use spindle::core::param::{BinOp, Cmp, Draw, Func, Param};
 use spindle::engine::{
     Config, ConnectionFilter, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation,
 };
 use spindle::models::devices::{
-    AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams, RecordTo,
-    RecordWindow, SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
-    WeightRecorderParams,
+    AcGeneratorParams, DcGeneratorParams, DeviceError, MultimeterParams, NoiseGeneratorParams,
+    PoissonGeneratorParams, RecordTo, RecordWindow, SpikeGeneratorParams, SpikeRecorderParams,
+    StepCurrentGeneratorParams, WeightRecorderParams,
 };
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
@@ -56,6 +56,7 @@ fn net_err(e: NetworkError) -> PyErr {
         NetworkError::UnknownSynapseModel(_) => "UnknownSynapseType",
         NetworkError::DuplicateSynapseModel(_) => "NewModelNameExists",
         NetworkError::Time(_) | NetworkError::MinDelay { .. } => "BadDelay",
+        NetworkError::Device(DeviceError::Unsupported(_)) => "NotImplemented",
         NetworkError::Param { .. } | NetworkError::Device(_) | NetworkError::PoissonRate { .. } => {
             "BadProperty"
         }
@@ -98,6 +99,7 @@ const DEVICE_MODELS: &[&str] = &[
     "dc_generator",
     "step_current_generator",
     "ac_generator",
+    "noise_generator",
     "spike_recorder",
     "multimeter",
     "voltmeter",
@@ -111,7 +113,8 @@ fn element_type(model: &str) -> &'static str {
         | "spike_generator"
         | "dc_generator"
         | "step_current_generator"
-        | "ac_generator" => "stimulator",
+        | "ac_generator"
+        | "noise_generator" => "stimulator",
         "spike_recorder" | "multimeter" | "voltmeter" | "weight_recorder" => "recorder",
         _ => "neuron",
     }
@@ -341,7 +344,8 @@ fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
             min: f(2)?,
             max: f(3)?,
         },
-        op @ ("add" | "sub" | "mul" | "div" | "pow" | "min" | "max") => {
+        op @ ("add" | "sub" | "mul" | "div" | "pow" | "min" | "max" | "lt" | "le" | "gt" | "ge"
+        | "eq" | "ne") => {
             let op = match op {
                 "add" => BinOp::Add,
                 "sub" => BinOp::Sub,
@@ -349,7 +353,13 @@ fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
                 "div" => BinOp::Div,
                 "pow" => BinOp::Pow,
                 "min" => BinOp::Min,
-                _ => BinOp::Max,
+                "max" => BinOp::Max,
+                "lt" => BinOp::Cmp(Cmp::Lt),
+                "le" => BinOp::Cmp(Cmp::Le),
+                "gt" => BinOp::Cmp(Cmp::Gt),
+                "ge" => BinOp::Cmp(Cmp::Ge),
+                "eq" => BinOp::Cmp(Cmp::Eq),
+                _ => BinOp::Cmp(Cmp::Ne),
             };
             Param::Bin(op, sub(1)?, sub(2)?)
         }
@@ -428,6 +438,7 @@ enum Device {
     Dc(DcGeneratorParams),
     StepCurrent(StepCurrentGeneratorParams),
     Ac(AcGeneratorParams),
+    Noise(NoiseGeneratorParams),
     Recorder(SpikeRecorderParams),
     /// A multimeter or (`true`) a voltmeter.
     Meter(MultimeterParams, bool),
@@ -478,6 +489,18 @@ impl Device {
                     "stop" => p.stop = open_end(number(&key, &v)?),
                     "origin" => p.origin = number(&key, &v)?,
                     _ => return Err(unknown("ac_generator", &key)),
+                },
+                Device::Noise(p) => match key.as_str() {
+                    "mean" => p.mean = number(&key, &v)?,
+                    "std" => p.std = number(&key, &v)?,
+                    "dt" => p.dt = Some(number(&key, &v)?),
+                    "std_mod" => p.std_mod = number(&key, &v)?,
+                    "frequency" => p.frequency = number(&key, &v)?,
+                    "phase" => p.phase = number(&key, &v)?,
+                    "start" => p.start = number(&key, &v)?,
+                    "stop" => p.stop = open_end(number(&key, &v)?),
+                    "origin" => p.origin = number(&key, &v)?,
+                    _ => return Err(unknown("noise_generator", &key)),
                 },
                 Device::SpikeGenerator(p) => match key.as_str() {
                     "spike_times" => p.spike_times = numbers_of(&key, &v)?,
@@ -585,18 +608,19 @@ impl Device {
             Device::Dc(p) => p.validate(),
             Device::StepCurrent(p) => p.validate(),
             Device::Ac(p) => p.validate(),
+            Device::Noise(p) => p.validate(),
             Device::Recorder(p) => p.window.validate("spike_recorder"),
             Device::Meter(p, _) => p.window.validate("multimeter"),
             Device::WeightRecorder(p) => p.recorder.window.validate("weight_recorder"),
         }
-        .map_err(|e| err("BadProperty", e.to_string()))
+        .map_err(|e| net_err(NetworkError::Device(e)))
     }
 
     fn create(&self, net: &mut Network) -> Result<NodeCollection, NetworkError> {
         match self {
             Device::Poisson(p) => net.create_poisson_generator(*p),
             Device::SpikeGenerator(p) => net.create_spike_generator(p.clone()),
-            Device::Dc(_) | Device::StepCurrent(_) | Device::Ac(_) => {
+            Device::Dc(_) | Device::StepCurrent(_) | Device::Ac(_) | Device::Noise(_) => {
                 net.create_current_generator(self.kind())
             }
             Device::Recorder(p) => net.create_spike_recorder(p.clone()),
@@ -613,6 +637,7 @@ impl Device {
             Device::Dc(p) => NodeKind::DcGenerator(*p),
             Device::StepCurrent(p) => NodeKind::StepCurrentGenerator(p.clone()),
             Device::Ac(p) => NodeKind::AcGenerator(*p),
+            Device::Noise(p) => NodeKind::NoiseGenerator(*p),
             Device::Recorder(p) => NodeKind::SpikeRecorder(p.clone()),
             Device::Meter(p, _) => NodeKind::Multimeter(p.clone()),
             Device::WeightRecorder(p) => NodeKind::WeightRecorder(p.clone()),
@@ -673,6 +698,17 @@ impl Device {
                 ("stop", py_any(py, nest_end(p.stop))?),
                 ("origin", py_any(py, p.origin)?),
             ],
+            Device::Noise(p) => vec![
+                ("mean", py_any(py, p.mean)?),
+                ("std", py_any(py, p.std)?),
+                ("dt", py_any(py, p.dt.unwrap_or(10.0 * res))?),
+                ("std_mod", py_any(py, p.std_mod)?),
+                ("frequency", py_any(py, p.frequency)?),
+                ("phase", py_any(py, p.phase)?),
+                ("start", py_any(py, p.start)?),
+                ("stop", py_any(py, nest_end(p.stop))?),
+                ("origin", py_any(py, p.origin)?),
+            ],
             Device::SpikeGenerator(p) => vec![
                 ("spike_times", PyList::new(py, &p.spike_times)?.into_any()),
                 (
@@ -726,6 +762,7 @@ fn device_from(kind: &NodeKind, volt: bool) -> Device {
         NodeKind::DcGenerator(p) => Device::Dc(*p),
         NodeKind::StepCurrentGenerator(p) => Device::StepCurrent(p.clone()),
         NodeKind::AcGenerator(p) => Device::Ac(*p),
+        NodeKind::NoiseGenerator(p) => Device::Noise(*p),
         NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
         NodeKind::Multimeter(p) => Device::Meter(p.clone(), volt),
         NodeKind::WeightRecorder(p) => Device::WeightRecorder(p.clone()),
@@ -796,6 +833,7 @@ struct DeviceDefaults {
     dc_generator: DcGeneratorParams,
     step_current_generator: StepCurrentGeneratorParams,
     ac_generator: AcGeneratorParams,
+    noise_generator: NoiseGeneratorParams,
     spike_recorder: SpikeRecorderParams,
     multimeter: MultimeterParams,
     voltmeter: MultimeterParams,
@@ -810,6 +848,7 @@ impl Default for DeviceDefaults {
             dc_generator: DcGeneratorParams::default(),
             step_current_generator: StepCurrentGeneratorParams::default(),
             ac_generator: AcGeneratorParams::default(),
+            noise_generator: NoiseGeneratorParams::default(),
             spike_recorder: SpikeRecorderParams::default(),
             multimeter: MultimeterParams {
                 interval: Some(1.0),
@@ -834,6 +873,7 @@ impl DeviceDefaults {
             "dc_generator" => Device::Dc(self.dc_generator),
             "step_current_generator" => Device::StepCurrent(self.step_current_generator.clone()),
             "ac_generator" => Device::Ac(self.ac_generator),
+            "noise_generator" => Device::Noise(self.noise_generator),
             "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
             "multimeter" => Device::Meter(self.multimeter.clone(), false),
             "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
@@ -849,6 +889,7 @@ impl DeviceDefaults {
             Device::Dc(p) => self.dc_generator = p,
             Device::StepCurrent(p) => self.step_current_generator = p,
             Device::Ac(p) => self.ac_generator = p,
+            Device::Noise(p) => self.noise_generator = p,
             Device::Recorder(p) => self.spike_recorder = p,
             Device::Meter(p, false) => self.multimeter = p,
             Device::Meter(p, true) => self.voltmeter = p,
@@ -1400,6 +1441,17 @@ impl Kernel {
             NodeKind::AcGenerator(_) => keys.extend([
                 "amplitude",
                 "offset",
+                "frequency",
+                "phase",
+                "start",
+                "stop",
+                "origin",
+            ]),
+            NodeKind::NoiseGenerator(_) => keys.extend([
+                "mean",
+                "std",
+                "dt",
+                "std_mod",
                 "frequency",
                 "phase",
                 "start",

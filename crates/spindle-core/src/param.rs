@@ -65,6 +65,39 @@ pub enum BinOp {
     Min,
     /// `nest.math.max(a, b)`.
     Max,
+    /// A comparison: 1 where it holds, else 0 (PyNEST's `a < b`, ...).
+    Cmp(Cmp),
+}
+
+/// A comparison of two parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `a < b`.
+    Lt,
+    /// `a <= b`.
+    Le,
+    /// `a > b`.
+    Gt,
+    /// `a >= b`.
+    Ge,
+    /// `a == b`.
+    Eq,
+    /// `a != b`.
+    Ne,
+}
+
+impl Cmp {
+    /// Whether `a` and `b` compare so.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        }
+    }
 }
 
 /// A function of one parameter.
@@ -182,6 +215,7 @@ impl Param {
             Param::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Min | BinOp::Max, a, b) => {
                 a.is_integer() && b.is_integer()
             }
+            Param::Bin(BinOp::Cmp(_), _, _) => true,
             Param::Func(Func::Neg | Func::Abs, a) | Param::Redraw { param: a, .. } => {
                 a.is_integer()
             }
@@ -229,6 +263,7 @@ impl Param {
                     BinOp::Pow => a.powf(b),
                     BinOp::Min => a.min(b),
                     BinOp::Max => a.max(b),
+                    BinOp::Cmp(c) => f64::from(u8::from(c.holds(a, b))),
                 }
             }
             Param::Func(f, a) => {
@@ -290,6 +325,7 @@ impl Param {
                     // left unbounded.
                     BinOp::Div if b0 > 0.0 || b1 < 0.0 => corners(|x, y| x / y),
                     BinOp::Div | BinOp::Pow => ALL,
+                    BinOp::Cmp(_) => (0.0, 1.0),
                 }
             }
             Param::Func(f, a) => {

@@ -51,6 +51,9 @@ pub enum Purpose {
     /// `receptor_type`); `a` = the connection's index among the device
     /// connections, `b` = the target's node id.
     DeviceValue = 0x6465_7676_616c_7531,
+    /// One value of a `noise_generator`'s current for one target; `a` =
+    /// generator node id << 32 | target node id, `b` = the interval.
+    NoiseGenerator = 0x6e6f_6973_6567_6e31,
 }
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;

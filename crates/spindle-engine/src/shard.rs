@@ -3,6 +3,7 @@
 
 use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Resolution, Step};
+use spindle_models::current::Waveform;
 use spindle_models::devices::{GeneratedSpike, PoissonGeneratorParams, RecordTo, window_steps};
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
 use spindle_models::{
@@ -396,8 +397,7 @@ impl Shard {
                         .node(*generator)
                         .and_then(|k| k.current_waveform(res))
                         .expect("a current connection starts at a current generator");
-                    let d = current_drives.len() as u32;
-                    current_drives.push(CurrentDrive {
+                    let drive = |wave| CurrentDrive {
                         generator: *generator,
                         wave,
                         weight: *weight,
@@ -405,9 +405,23 @@ impl Shard {
                         t_min,
                         t_max,
                         earlier: Vec::new(),
-                    });
-                    for (_, local) in partition.owned(range, targets) {
-                        currents_of[local as usize].push(d);
+                    };
+                    if let Waveform::Noise { .. } = wave {
+                        // A noise generator draws for each target on its own.
+                        for (id, local) in partition.owned(range, targets) {
+                            let mut wave = wave.clone();
+                            if let Waveform::Noise { seed, key, .. } = &mut wave {
+                                (*seed, *key) = (net.seed(), (*generator as u64) << 32 | id as u64);
+                            }
+                            currents_of[local as usize].push(current_drives.len() as u32);
+                            current_drives.push(drive(wave));
+                        }
+                    } else {
+                        let d = current_drives.len() as u32;
+                        current_drives.push(drive(wave));
+                        for (_, local) in partition.owned(range, targets) {
+                            currents_of[local as usize].push(d);
+                        }
                     }
                 }
                 DeviceConnection::SpikeRecorder {

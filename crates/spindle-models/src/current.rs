@@ -12,6 +12,8 @@
 //! last shift.
 
 use spindle_core::Step;
+use spindle_core::param::Draw;
+use spindle_core::rng::{Purpose, stream};
 
 /// What a current generator sends in a step while active (before the
 /// connection's weight).
@@ -54,6 +56,26 @@ pub enum Waveform {
         /// `(y_0, y_1)` after the last step computed.
         last: (f64, f64),
     },
+    /// `noise_generator`, for one target: `mean + std * N(0, 1)`, a new
+    /// value every `dt` steps from `anchor` (its first active step, as
+    /// NEST's `next_step_` counts), each drawn from a stream of its own
+    /// keyed by the generator, the target and the interval, so the value
+    /// does not depend on threads, ranks or when it is asked for.
+    Noise {
+        /// Mean [pA].
+        mean: f64,
+        /// Standard deviation [pA].
+        std: f64,
+        /// Steps each value holds.
+        dt: Step,
+        /// The first step of the first interval.
+        anchor: Step,
+        /// The network's seed.
+        seed: u64,
+        /// The generator's and the target's node ids, `generator << 32 |
+        /// target`.
+        key: u64,
+    },
 }
 
 impl Waveform {
@@ -95,6 +117,21 @@ impl Waveform {
                 .checked_sub(*first)
                 .and_then(|i| y1.get(i as usize))
                 .map_or(0.0, |y| y + offset),
+            Waveform::Noise {
+                mean,
+                std,
+                dt,
+                anchor,
+                seed,
+                key,
+            } => {
+                if *std == 0.0 {
+                    return *mean;
+                }
+                let k = s.saturating_sub(*anchor) / (*dt).max(1);
+                let mut draw = Draw::new(stream(*seed, Purpose::NoiseGenerator, *key, k));
+                mean + std * draw.normal()
+            }
         }
     }
 
@@ -263,6 +300,22 @@ impl CurrentInput {
             // Settings whose events have all arrived are forgotten.
             d.earlier.retain(|e| e.0 + d.delay > from);
             let mut new = wave.clone();
+            // A noise generator's new values keep each drive's target and
+            // its intervals.
+            if let (
+                Waveform::Noise {
+                    key, anchor, seed, ..
+                },
+                Waveform::Noise {
+                    key: old_key,
+                    anchor: old_anchor,
+                    seed: old_seed,
+                    ..
+                },
+            ) = (&mut new, &d.wave)
+            {
+                (*key, *anchor, *seed) = (*old_key, *old_anchor, *old_seed);
+            }
             if let Waveform::Steps {
                 initial, from: f, ..
             } = &mut new
@@ -304,7 +357,7 @@ impl CurrentInput {
                 .map(|d| match &d.wave {
                     Waveform::Steps { stamps, values, .. } => stamps.len() * 8 + values.len() * 8,
                     Waveform::Oscillator { y1, .. } => y1.len() * 8,
-                    Waveform::Constant(_) => 0,
+                    Waveform::Constant(_) | Waveform::Noise { .. } => 0,
                 })
                 .sum::<usize>()
     }
@@ -330,6 +383,28 @@ mod tests {
             t_max,
             earlier: Vec::new(),
         }
+    }
+
+    #[test]
+    fn noise_holds_each_value_for_dt_and_draws_per_target() {
+        let noise = |key| Waveform::Noise {
+            mean: 5.0,
+            std: 2.0,
+            dt: 4,
+            anchor: 3,
+            seed: 11,
+            key,
+        };
+        let (a, b) = (noise(1 << 32 | 7), noise(1 << 32 | 8));
+        // Steps 3..7 are one interval, 7..11 the next.
+        assert_eq!(a.at(3), a.at(6));
+        assert_ne!(a.at(6), a.at(7));
+        assert_ne!(a.at(3), b.at(3));
+        let v: Vec<f64> = (0..40_000).map(|k| a.at(3 + 4 * k)).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64;
+        assert!((mean - 5.0).abs() < 0.05, "{mean}");
+        assert!((var.sqrt() - 2.0).abs() < 0.05, "{var}");
     }
 
     #[test]

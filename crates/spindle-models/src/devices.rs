@@ -66,6 +66,12 @@ pub enum DeviceError {
     /// Any other of a device's checks, with NEST's message.
     #[error("{0}")]
     Invalid(String),
+    /// noise_generator: a check, with NEST's message.
+    #[error("{0}")]
+    Noise(&'static str),
+    /// A value NEST accepts that Spindle does not offer.
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// A spike time off the grid.
     #[error("spike_generator: Time point {0} is not representable in current resolution.")]
     SpikeTimeOffGrid(f64),
@@ -297,6 +303,96 @@ impl AcGeneratorParams {
             }
         }
         check_window("ac_generator", self.start, self.stop, self.origin)
+    }
+}
+
+/// `noise_generator`: a Gaussian white-noise current, drawn for each
+/// target on its own: `mean + std * N(0, 1)`, a new value every `dt`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoiseGeneratorParams {
+    /// Mean current [pA].
+    pub mean: f64,
+    /// Standard deviation [pA].
+    pub std: f64,
+    /// How long each value holds [ms] (`None`: NEST's default, 10 steps).
+    pub dt: Option<f64>,
+    /// Amplitude of the standard deviation's modulation [pA] (Spindle
+    /// offers 0 only).
+    pub std_mod: f64,
+    /// Frequency of the modulation [Hz].
+    pub frequency: f64,
+    /// Phase of the modulation [degrees].
+    pub phase: f64,
+    /// Start of activity relative to origin [ms] (excluded) (default: 0).
+    pub start: f64,
+    /// End of activity relative to origin [ms] (included) (default: inf).
+    pub stop: f64,
+    /// Origin of the device's time [ms] (default: 0).
+    pub origin: f64,
+}
+
+impl Default for NoiseGeneratorParams {
+    fn default() -> Self {
+        Self {
+            mean: 0.0,
+            std: 0.0,
+            dt: None,
+            std_mod: 0.0,
+            frequency: 0.0,
+            phase: 0.0,
+            start: 0.0,
+            stop: f64::INFINITY,
+            origin: 0.0,
+        }
+    }
+}
+
+impl NoiseGeneratorParams {
+    /// NEST's checks of the values (`dt` on the grid waits for the grid).
+    pub fn validate(&self) -> Result<(), DeviceError> {
+        for (what, value) in [
+            ("mean", self.mean),
+            ("std", self.std),
+            ("std_mod", self.std_mod),
+            ("frequency", self.frequency),
+            ("phase", self.phase),
+        ] {
+            if !value.is_finite() {
+                return Err(DeviceError::NotFinite {
+                    model: "noise_generator",
+                    what,
+                    value,
+                });
+            }
+        }
+        if self.std < 0.0 || self.std_mod < 0.0 {
+            return Err(DeviceError::Noise(
+                "The standard deviation cannot be negative.",
+            ));
+        }
+        if self.std_mod > self.std {
+            return Err(DeviceError::Noise(
+                "The modulation apmlitude must be smaller or equal to the baseline amplitude.",
+            ));
+        }
+        if self.std_mod != 0.0 {
+            return Err(DeviceError::Unsupported(
+                "Spindle's noise_generator has no modulation (std_mod must be 0)",
+            ));
+        }
+        check_window("noise_generator", self.start, self.stop, self.origin)
+    }
+
+    /// The steps each value holds on grid `res`.
+    pub fn dt_steps(&self, res: Resolution) -> Result<Step, DeviceError> {
+        let Some(dt) = self.dt else { return Ok(10) };
+        let steps = (dt / res.h()).round();
+        if steps < 1.0 || (steps * res.h() - dt).abs() > 1e-9 * dt.abs().max(1.0) {
+            return Err(DeviceError::Noise(
+                "noise_generator: dt must be a multiple of the simulation resolution",
+            ));
+        }
+        Ok(steps as Step)
     }
 }
 

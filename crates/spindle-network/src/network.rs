@@ -480,6 +480,11 @@ impl Network {
                 p.validate()?;
                 (p.start, p.stop, p.origin)
             }
+            NodeKind::NoiseGenerator(p) => {
+                p.validate()?;
+                p.dt_steps(self.res)?;
+                (p.start, p.stop, p.origin)
+            }
             _ => {
                 return Err(NetworkError::Connect(format!(
                     "{model} is not a current generator"
@@ -520,7 +525,8 @@ impl Network {
             NodeKind::SpikeGenerator(p) => self.check_spike_times(p)?,
             NodeKind::DcGenerator(_)
             | NodeKind::StepCurrentGenerator(_)
-            | NodeKind::AcGenerator(_) => self.check_current_generator(&kind)?,
+            | NodeKind::AcGenerator(_)
+            | NodeKind::NoiseGenerator(_) => self.check_current_generator(&kind)?,
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_) => {}
         }
         let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
@@ -1014,12 +1020,7 @@ impl Network {
             _ => None,
         };
         if let Some(name) = parrot
-            && matches!(
-                source_kind,
-                NodeKind::DcGenerator(_)
-                    | NodeKind::StepCurrentGenerator(_)
-                    | NodeKind::AcGenerator(_)
-            )
+            && source_kind.is_current_generator()
         {
             return Err(NetworkError::Connect(format!(
                 "{} cannot connect to {name}: it takes no currents",
@@ -1130,13 +1131,14 @@ impl Network {
                 | NodeKind::SpikeGenerator(_)
                 | NodeKind::DcGenerator(_)
                 | NodeKind::StepCurrentGenerator(_)
-                | NodeKind::AcGenerator(_),
+                | NodeKind::AcGenerator(_)
+                | NodeKind::NoiseGenerator(_),
                 t,
             ) if t.is_neuron() => {
                 let pairs = device_pairs(&rule, sources, targets)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (generator, targets) in pairs {
-                    self.device_connections.push(match source_kind {
+                    self.device_connections.push(match &source_kind {
                         NodeKind::PoissonGenerator(_) => DeviceConnection::Poisson {
                             generator,
                             targets,
@@ -1144,9 +1146,7 @@ impl Network {
                             delay,
                             receptor: receptor.clone(),
                         },
-                        NodeKind::DcGenerator(_)
-                        | NodeKind::StepCurrentGenerator(_)
-                        | NodeKind::AcGenerator(_) => DeviceConnection::Current {
+                        k if k.is_current_generator() => DeviceConnection::Current {
                             generator,
                             targets,
                             weight,

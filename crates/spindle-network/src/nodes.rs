@@ -4,9 +4,9 @@ use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::ModelRef;
 use spindle_models::current::Waveform;
 use spindle_models::devices::{
-    AcGeneratorParams, DcGeneratorParams, MultimeterParams, PoissonGeneratorParams,
-    SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams, WeightRecorderParams,
-    window_steps,
+    AcGeneratorParams, DcGeneratorParams, MultimeterParams, NoiseGeneratorParams,
+    PoissonGeneratorParams, SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
+    WeightRecorderParams, window_steps,
 };
 
 /// What a node is.
@@ -29,6 +29,8 @@ pub enum NodeKind {
     StepCurrentGenerator(StepCurrentGeneratorParams),
     /// An `ac_generator`.
     AcGenerator(AcGeneratorParams),
+    /// A `noise_generator`.
+    NoiseGenerator(NoiseGeneratorParams),
     /// A `spike_recorder`.
     SpikeRecorder(SpikeRecorderParams),
     /// A `multimeter`.
@@ -47,6 +49,7 @@ impl NodeKind {
             Self::DcGenerator(_) => "dc_generator",
             Self::StepCurrentGenerator(_) => "step_current_generator",
             Self::AcGenerator(_) => "ac_generator",
+            Self::NoiseGenerator(_) => "noise_generator",
             Self::SpikeRecorder(_) => "spike_recorder",
             Self::Multimeter(_) => "multimeter",
             Self::WeightRecorder(_) => "weight_recorder",
@@ -76,9 +79,34 @@ impl NodeKind {
                 p.stop,
                 p.origin,
             ),
+            Self::NoiseGenerator(p) => {
+                let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
+                let wave = Waveform::Noise {
+                    mean: p.mean,
+                    std: p.std,
+                    dt: p.dt_steps(res).ok()?,
+                    // The first sending step s with t_min < s + 2.
+                    anchor: t_min.saturating_sub(1),
+                    // Set per target by whoever drives it.
+                    seed: 0,
+                    key: 0,
+                };
+                return Some((wave, (t_min, t_max)));
+            }
             _ => return None,
         };
         Some((wave, window_steps(start, stop, origin, res)))
+    }
+
+    /// Whether the node is a current generator.
+    pub fn is_current_generator(&self) -> bool {
+        matches!(
+            self,
+            Self::DcGenerator(_)
+                | Self::StepCurrentGenerator(_)
+                | Self::AcGenerator(_)
+                | Self::NoiseGenerator(_)
+        )
     }
 
     /// Whether the node is a neuron.

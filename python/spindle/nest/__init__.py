@@ -1381,6 +1381,35 @@ def Simulate(t):
     Cleanup()
 
 
+# CreateParameter's types with the names of their specs, and what makes each.
+_PARAMETER_TYPES = {
+    "constant": (("value",), lambda value: Parameter(("const", float(value)))),
+    "uniform": (("min", "max"), lambda min=0.0, max=1.0: random.uniform(min, max)),
+    "normal": (("mean", "std"), lambda mean=0.0, std=1.0: random.normal(mean, std)),
+    "lognormal": (("mean", "std"), lambda mean=0.0, std=1.0: random.lognormal(mean, std)),
+    "exponential": (("beta",), lambda beta=1.0: random.exponential(beta)),
+}
+
+
+def CreateParameter(parametertype, specs):
+    """NEST's CreateParameter for the types without space: ``constant``
+    (``value``), ``uniform`` (``min``, ``max``), ``normal`` and
+    ``lognormal`` (``mean``, ``std``), ``exponential`` (``beta``)."""
+    if parametertype not in _PARAMETER_TYPES:
+        if parametertype in ("linear", "gaussian", "gaussian2D", "distance", "position", "gamma",
+                             "exp_distribution", "gaussian_distribution"):
+            raise _error("NotImplemented", f"Spindle has no spatial networks: no '{parametertype}' parameter")
+        raise _error("BadParameter", f"unknown parameter type '{parametertype}'")
+    names, make = _PARAMETER_TYPES[parametertype]
+    for key in specs:
+        if key not in names:
+            raise _error("UnaccessedDictionaryEntry",
+                         f"'{key}' is not a specification of a {parametertype} parameter ({', '.join(names)})")
+    if parametertype == "constant" and "value" not in specs:
+        raise _error("BadParameter", "a constant parameter needs 'value'")
+    return make(**specs)
+
+
 def spike_digest():
     """Spindle's digest of every spike so far (not in NEST)."""
     return _kernel.spike_digest()

@@ -53,7 +53,30 @@ class Parameter:
         return self._bin("div", other, True)
 
     def __pow__(self, other):
+        # NEST raises a parameter to a number's power only.
+        if isinstance(other, Parameter):
+            return NotImplemented
         return self._bin("pow", other)
+
+    def __lt__(self, other):
+        return self._bin("lt", other)
+
+    def __le__(self, other):
+        return self._bin("le", other)
+
+    def __gt__(self, other):
+        return self._bin("gt", other)
+
+    def __ge__(self, other):
+        return self._bin("ge", other)
+
+    def __eq__(self, other):
+        return self._bin("eq", other)
+
+    def __ne__(self, other):
+        return self._bin("ne", other)
+
+    __hash__ = object.__hash__
 
     def __neg__(self):
         return Parameter(("neg", self._spec))

@@ -47,7 +47,8 @@ impl Simulation {
                 }
                 NodeKind::DcGenerator(_)
                 | NodeKind::StepCurrentGenerator(_)
-                | NodeKind::AcGenerator(_) => {
+                | NodeKind::AcGenerator(_)
+                | NodeKind::NoiseGenerator(_) => {
                     let now = self.now;
                     self.shards
                         .iter_mut()
