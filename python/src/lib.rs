@@ -577,14 +577,8 @@ impl Device {
                             p.interval = Some(x);
                         }
                         "record_from" => p.record_from = texts(&key, &v)?,
-                        // NEST's defaults, the only values Spindle offers.
-                        "record_to" => {
-                            if text(&key, &v)? != "memory" {
-                                return Err(not_implemented(format!(
-                                    "Spindle's {model}s record to memory only"
-                                )));
-                            }
-                        }
+                        "label" => p.label = text(&key, &v)?,
+                        "record_to" => p.record_to = record_to(&v)?,
                         "time_in_steps" => {
                             if v.extract::<bool>().unwrap_or(true) {
                                 return Err(not_implemented(format!(
@@ -734,7 +728,8 @@ impl Device {
             Device::Meter(p, _) => vec![
                 ("interval", py_any(py, p.interval.unwrap_or(res))?),
                 ("record_from", PyList::new(py, &p.record_from)?.into_any()),
-                ("record_to", py_any(py, "memory")?),
+                ("label", py_any(py, p.label.as_str())?),
+                ("record_to", py_any(py, record_to_name(p.record_to))?),
                 ("time_in_steps", py_any(py, false)?),
             ],
             Device::WeightRecorder(p) => vec![
@@ -1245,6 +1240,35 @@ impl Kernel {
                 self.files_from,
             )
             .map_err(|e| err("IOError", e.to_string()))?;
+        let mut written = written;
+        let meters: Vec<u32> = self.net.as_ref().map_or(Vec::new(), |net| {
+            net.node_runs()
+                .iter()
+                .filter(
+                    |(_, k)| matches!(k, NodeKind::Multimeter(p) if p.record_to == RecordTo::Ascii),
+                )
+                .map(|(c, _)| c.first())
+                .collect()
+        });
+        for id in meters {
+            let Some(path) = self.recorder_file(id)? else {
+                continue;
+            };
+            // The samples since the last Prepare, as NEST's file holds.
+            let mut ev = nest_meter_events(sim, id)?;
+            let since = self.files_from;
+            let keep: Vec<bool> = ev.times.iter().map(|&t| t > since).collect();
+            let mut k = keep.iter();
+            ev.senders.retain(|_| *k.next().expect("one per sample"));
+            ev.times.retain(|&t| t > since);
+            for (_, values) in &mut ev.values {
+                let mut k = keep.iter();
+                values.retain(|_| *k.next().expect("one per sample"));
+            }
+            spindle::engine::write_meter_dat(&path, &ev)
+                .map_err(|e| err("IOError", format!("{}: {e}", path.display())))?;
+            written.push(path);
+        }
         for p in written {
             if !self.written.contains(&p) {
                 self.written.push(p);
@@ -1261,24 +1285,45 @@ impl Kernel {
         }
     }
 
-    /// The path of recorder `id`'s file (NEST's `filenames`).
-    fn recorder_filename(&self, id: u32) -> PyResult<String> {
-        let NodeKind::SpikeRecorder(p) = self.kind(id)? else {
-            return Err(unknown(self.model_name(id)?, "filenames"));
-        };
-        let dir = if self.status.data_path.is_empty() {
+    /// The folder recorders write into.
+    fn data_dir(&self) -> PathBuf {
+        if self.status.data_path.is_empty() {
             PathBuf::from(".")
         } else {
             PathBuf::from(&self.status.data_path)
+        }
+    }
+
+    /// The file recorder or multimeter `id` writes, if it records to
+    /// ASCII files (NEST names it by label, or by model without one).
+    fn recorder_file(&self, id: u32) -> PyResult<Option<PathBuf>> {
+        let model = self.model_name(id)?;
+        let label = match self.kind(id)? {
+            NodeKind::SpikeRecorder(p) if p.record_to == RecordTo::Ascii => &p.label,
+            NodeKind::Multimeter(p) if p.record_to == RecordTo::Ascii => &p.label,
+            _ => return Ok(None),
         };
-        let path = spindle::engine::dat_path(
-            &dir,
+        let label = if label.is_empty() {
+            model
+        } else {
+            label.as_str()
+        };
+        Ok(Some(spindle::engine::dat_path(
+            &self.data_dir(),
             &self.status.data_prefix,
-            &p.label,
+            label,
             id,
             self.file_names(),
-        );
-        Ok(path.display().to_string())
+        )))
+    }
+
+    /// NEST's `filenames` of recorder `id`.
+    fn recorder_filenames(&self, id: u32) -> PyResult<Vec<String>> {
+        Ok(self
+            .recorder_file(id)?
+            .map(|p| p.display().to_string())
+            .into_iter()
+            .collect())
     }
 
     /// NEST refuses to overwrite a recorder's file unless overwrite_files.
@@ -1287,32 +1332,21 @@ impl Kernel {
             return Ok(());
         }
         let Some(net) = &self.net else { return Ok(()) };
-        let dir = if self.status.data_path.is_empty() {
-            PathBuf::from(".")
-        } else {
-            PathBuf::from(&self.status.data_path)
-        };
         for (c, kind) in net.node_runs() {
-            if let NodeKind::SpikeRecorder(p) = kind {
-                if p.record_to != RecordTo::Ascii {
-                    continue;
-                }
-                let path = spindle::engine::dat_path(
-                    &dir,
-                    &self.status.data_prefix,
-                    &p.label,
-                    c.first(),
-                    self.file_names(),
-                );
-                if path.exists() && !self.written.contains(&path) {
-                    return Err(err(
-                        "IOError",
-                        format!(
-                            "{} exists; set nest.overwrite_files = True to overwrite it",
-                            path.display()
-                        ),
-                    ));
-                }
+            if !matches!(kind, NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_)) {
+                continue;
+            }
+            if let Some(path) = self.recorder_file(c.first())?
+                && path.exists()
+                && !self.written.contains(&path)
+            {
+                return Err(err(
+                    "IOError",
+                    format!(
+                        "{} exists; set nest.overwrite_files = True to overwrite it",
+                        path.display()
+                    ),
+                ));
             }
         }
         Ok(())
@@ -1372,12 +1406,8 @@ impl Kernel {
                     .and_then(|s| s.recordable(id, key));
                 py_any(py, now.unwrap_or(v))?
             }
-            NodeKind::SpikeRecorder(p) if key == "filenames" => {
-                let names = match p.record_to {
-                    RecordTo::Ascii => vec![self.recorder_filename(id)?],
-                    _ => Vec::new(),
-                };
-                PyList::new(py, names)?.into_any()
+            NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) if key == "filenames" => {
+                PyList::new(py, self.recorder_filenames(id)?)?.into_any()
             }
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_)
                 if matches!(key, "n_events" | "events") =>
@@ -1424,9 +1454,8 @@ impl Kernel {
                 keys.extend(["senders", "targets"]);
             }
             NodeKind::Multimeter(_) => {
-                // No label: Spindle's multimeters record to memory only.
-                keys.extend(RECORDER_KEYS.iter().filter(|k| **k != "label"));
-                keys.extend(["interval", "record_from"]);
+                keys.extend(RECORDER_KEYS);
+                keys.extend(["interval", "record_from", "filenames"]);
             }
             NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop", "origin"]),
             NodeKind::DcGenerator(_) => keys.extend(["amplitude", "start", "stop", "origin"]),

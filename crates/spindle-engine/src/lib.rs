@@ -16,7 +16,9 @@ mod threads;
 mod timers;
 
 pub use ranks::Ranks;
-pub use recording::{FileNames, MultimeterEvents, SpikeEvents, WeightEvents, dat_path, write_dat};
+pub use recording::{
+    FileNames, MultimeterEvents, SpikeEvents, WeightEvents, dat_path, write_dat, write_meter_dat,
+};
 pub use simulation::{Connection, ConnectionFilter, RunStats, Simulation};
 pub use timers::{Percentiles, PhaseTime, PhaseTimers, SliceHistogram, SliceHistograms};
 

@@ -124,15 +124,58 @@ pub fn dat_path(
     }
 }
 
+/// Write a multimeter's samples `events` in NEST 3's ASCII format
+/// (`RecordingBackendASCII` version 2: two `#` header lines, a
+/// tab-separated column header of sender, time and the recorded names,
+/// every number with 3 decimals). Complete or not at all, as `write_dat`.
+pub fn write_meter_dat(path: &Path, events: &MultimeterEvents) -> std::io::Result<()> {
+    atomically(path, |w| {
+        writeln!(w, "# Spindle version: {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(w, "# RecordingBackendASCII version: 2")?;
+        write!(w, "sender\ttime_ms")?;
+        for (name, _) in &events.values {
+            write!(w, "\t{name}")?;
+        }
+        writeln!(w)?;
+        for (i, (s, t)) in events.senders.iter().zip(&events.times).enumerate() {
+            write!(w, "{s}\t{t:.3}")?;
+            for (_, values) in &events.values {
+                write!(w, "\t{:.3}", values[i])?;
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    })
+}
+
+/// Write `path` through `body`, beside its final name first and renamed
+/// when complete, so that the file appears whole or not at all.
+fn atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = path.with_extension("dat.tmp");
+    let result = (|| {
+        let mut w = BufWriter::new(File::create(&tmp)?);
+        body(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
 /// Write `events` in NEST 3's ASCII format (`RecordingBackendASCII`
 /// version 2: two `#` header lines, a tab-separated column header, times
 /// with 3 decimals; with `steps` on grid `h`, NEST's `time_in_steps`
 /// columns: the step and an offset of 0). The file appears complete or not
 /// at all: it is written beside its final name and renamed.
 pub fn write_dat(path: &Path, events: &SpikeEvents, steps: Option<f64>) -> std::io::Result<()> {
-    let tmp = path.with_extension("dat.tmp");
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
+    atomically(path, |w| {
         writeln!(w, "# Spindle version: {}", env!("CARGO_PKG_VERSION"))?;
         writeln!(w, "# RecordingBackendASCII version: 2")?;
         match steps {
@@ -149,13 +192,6 @@ pub fn write_dat(path: &Path, events: &SpikeEvents, steps: Option<f64>) -> std::
                 }
             }
         }
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()
-    })();
-    match result {
-        Ok(()) => std::fs::rename(&tmp, path),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        Ok(())
+    })
 }

@@ -634,6 +634,11 @@ pub struct MultimeterParams {
     pub record_from: Vec<String>,
     /// When it records.
     pub window: RecordWindow,
+    /// File label (the `.dat` name starts with it; empty: the model's
+    /// name).
+    pub label: String,
+    /// Where samples go (memory or also an ASCII file).
+    pub record_to: RecordTo,
 }
 
 #[cfg(test)]

@@ -339,7 +339,7 @@ def _event_arrays(ev):
         k: np.asarray(v, dtype=np.int64 if (k in ("senders", "targets", "receptors")
                                             or (k == "times" and steps)) and len(v)
                       else np.float64)
-        for k, v in ev.items()
+        for k, v in sorted(ev.items())  # NEST's order: by name
     }
 
 

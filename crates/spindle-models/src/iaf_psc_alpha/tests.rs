@@ -139,6 +139,43 @@ fn dc_input_fires_regularly_and_respects_refractoriness() {
     assert!(spikes.windows(2).all(|w| w[1] - w[0] == 128), "{spikes:?}");
 }
 
+/// NEST keeps a neuron from firing with `V_th = inf` (`pulsepacket.py`).
+#[test]
+fn an_infinite_threshold_never_fires() {
+    let res = Resolution::new(0.1).unwrap();
+    let params = IafPscAlphaParams {
+        i_e: 600.0,
+        v_th: f64::INFINITY,
+        ..seed_params()
+    };
+    assert!(params.validate().is_ok());
+    for bad in [f64::NEG_INFINITY, f64::NAN] {
+        let p = IafPscAlphaParams {
+            v_th: bad,
+            ..params
+        };
+        assert!(p.validate().is_err());
+    }
+    let mut pop = IafPscAlphaPopulation::new(&params, res, 0, 1);
+    let mut ring = InputRing::new(1, 4);
+    let mut poisson = PoissonInput::empty(1);
+    let mut out = SliceOutput::default();
+    for slice in 0..100u64 {
+        pop.update_on(
+            Isa::Portable,
+            slice * 20,
+            0,
+            20,
+            &mut ring,
+            &mut poisson,
+            &mut out,
+        );
+    }
+    assert!(out.spikes.is_empty());
+    // V_m approaches E_L + I_e tau_m / C_m = 48 mV (within exp(-10)).
+    assert!((pop.v_m(0) - 48.0).abs() < 0.01, "{}", pop.v_m(0));
+}
+
 /// Every vector unit's copy of the update gives the same bits: 20
 /// Poisson-driven seed neurons with recurrent-like ring input, 200
 /// slices, spikes and the whole state compared.

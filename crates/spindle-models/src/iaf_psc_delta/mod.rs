@@ -256,7 +256,6 @@ impl IafPscDeltaParams {
             ("t_ref", self.t_ref),
             ("E_L", self.e_l),
             ("V_reset", self.v_reset),
-            ("V_th", self.v_th),
             ("I_e", self.i_e),
             ("V_m", self.v_m),
         ];
@@ -264,6 +263,10 @@ impl IafPscDeltaParams {
             if !value.is_finite() {
                 return Err(ParamError::NotFinite(name));
             }
+        }
+        // An infinite threshold is NEST's way to keep a neuron from firing.
+        if self.v_th.is_nan() || self.v_th == f64::NEG_INFINITY {
+            return Err(ParamError::NotFinite("V_th"));
         }
         if self.v_min.is_nan() || self.v_min == f64::INFINITY {
             return Err(ParamError::NotFinite("V_min"));

@@ -1,0 +1,99 @@
+"""What four of NEST 3.10's shipped examples print or write, for
+``tests/python/test_examples_part2.py``: each is run from the wheel's
+folder with only ``import nest`` changed (for spindle.nest) and, where
+named, shortened or followed by lines that print its figures:
+
+- ``recording_demo.py``: what it prints (deterministic);
+- ``multimeter_file.py``: the rows of the multimeter's ASCII file;
+- ``BrodyHopfield.py``: the number of spikes (noise: NEST's value over
+  seeds 1-3, the script's own seed among them);
+- ``if_curve.py``, shortened for CI (trials of 200 ms, not 1000; means
+  400-900 pA in steps of 250, not 50; deviations 0-600 in steps of 300):
+  the rate of each (mean, deviation) pair.
+
+``python examples_part2.py nest EXAMPLES | tail -1 > tests/data/examples_part2/nest.json``
+(EXAMPLES: the wheel's ``nest/doc/examples/pynest``).
+"""
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# Per example: textual edits (shortening), and lines appended to print
+# its figures as one JSON line after "FIGURES ".
+EDITS = {
+    "if_curve.py": [
+        ("t_sim = 1000.0", "t_sim = 200.0"),
+        ("i_mean=(400.0, 900.0, 50.0), i_std=(0.0, 600.0, 50.0)",
+         "i_mean=(400.0, 900.0, 250.0), i_std=(0.0, 601.0, 300.0)"),
+    ],
+}
+EPILOGUES = {
+    "BrodyHopfield.py": 'import json as _j; print("FIGURES", _j.dumps({"spikes": int(sr.n_events)}))',
+    "if_curve.py": 'import json as _j; print("FIGURES", _j.dumps({"rate": transfer.rate.tolist()}))',
+    "multimeter_file.py": 'import json as _j; print("FIGURES", _j.dumps({"rows": data.tolist()}))',
+}
+SEEDED = {"BrodyHopfield.py"}
+
+
+def source(path, spindle):
+    text = open(path).read()
+    if spindle:
+        text = re.sub(r"^import nest$", "import spindle.nest as nest", text, flags=re.M)
+        text = re.sub(r"^import nest\.(raster_plot|voltage_trace)$", r"import spindle.nest.\1", text,
+                      flags=re.M)
+    return text
+
+
+def run(python, examples, script, spindle, seed=None):
+    """Run ``script`` in a fresh folder; returns (stdout lines, figures)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for sibling in glob.glob(os.path.join(examples, "*.py")):
+            shutil.copy(sibling, tmp)
+        text = source(os.path.join(examples, script), spindle)
+        for old, new in EDITS.get(script, []):
+            assert old in text, (script, old)
+            text = text.replace(old, new)
+        if seed is not None:
+            text, n = re.subn(r"^(import (spindle\.)?nest( as nest)?)$", rf"\1\nnest.rng_seed = {seed}", text,
+                              count=1, flags=re.M)
+            assert n == 1, script
+        text += "\n" + EPILOGUES.get(script, "") + "\n"
+        with open(os.path.join(tmp, script), "w") as f:
+            f.write(text)
+        env = dict(os.environ, MPLBACKEND="Agg")
+        p = subprocess.run([python, script], cwd=tmp, env=env, capture_output=True, text=True, timeout=900)
+        if p.returncode != 0:
+            raise RuntimeError(f"{script}: {p.stderr[-2000:]}")
+    lines, figures = [], {}
+    for line in p.stdout.splitlines():
+        if line.startswith("FIGURES "):
+            figures.update(json.loads(line[len("FIGURES "):]))
+        elif not re.match(r"^(\[INFO\]|\[WARNING\]|Simulation time|Number of OpenMP|Not using MPI|\s*$)", line):
+            lines.append(line)
+    return lines, figures
+
+
+def printed(lines):
+    """What recording_demo prints, without NEST's banner."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("simulation resolution"))
+    return lines[start:]
+
+
+def reference(python, examples, spindle=False):
+    out = {"recording_demo.py": printed(run(python, examples, "recording_demo.py", spindle)[0])}
+    out["multimeter_file.py"] = run(python, examples, "multimeter_file.py", spindle)[1]["rows"]
+    out["BrodyHopfield.py"] = [run(python, examples, "BrodyHopfield.py", spindle, seed)[1]["spikes"]
+                               for seed in (1, 2, 3)]
+    out["if_curve.py"] = run(python, examples, "if_curve.py", spindle)[1]["rate"]
+    return out
+
+
+if __name__ == "__main__":
+    system, examples = sys.argv[1], sys.argv[2]
+    print(json.dumps(reference(sys.executable, examples, spindle=system != "nest")))
