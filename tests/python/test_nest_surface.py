@@ -519,8 +519,8 @@ def test_set_defaults_on_every_model():
          "SetDefaults\\(\\) accepts only explicit, single parameter values."),
         # NEST 3.10 ignores an unknown name here; Spindle says so
         (lambda: nest.SetDefaults("voltmeter", {"foo": 1}), nest_error("UnaccessedDictionaryEntry"), "foo"),
-        (lambda: nest.SetDefaults("voltmeter", {"record_to": "ascii"}), nest_error("NotImplemented"),
-         "memory"),
+        (lambda: nest.SetDefaults("voltmeter", {"record_to": "paper"}), nest_error("BadProperty"),
+         "record_to"),
     ],
 )
 def test_defaults_bad_input(call, error, match):
@@ -818,7 +818,7 @@ def test_multimeter_defaults_are_nests():
         ({"interval": -1.0}, "BadProperty", "interval"),
         ({"foo": 1}, "UnaccessedDictionaryEntry", "foo"),
         ({"record_from": "V_m"}, "TypeMismatch", "record_from"),
-        ({"record_to": "ascii"}, "NotImplemented", "memory"),
+        ({"record_to": "paper"}, "BadProperty", "record_to"),
     ],
 )
 def test_voltmeter_bad_input(params, error, match):
