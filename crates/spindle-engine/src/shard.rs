@@ -682,6 +682,22 @@ impl Shard {
     }
 
     /// Forget what recorder `r` recorded (NEST's `n_events = 0`).
+    /// Record `k` spikes of `sender` sent in step `step` into recorder
+    /// `r`, within its window.
+    pub(crate) fn record(&mut self, r: usize, step: Step, sender: NodeId, k: u64) {
+        let (t_min, t_max) = self.windows[r];
+        let stamp = step + 1;
+        if stamp <= t_min || stamp > t_max {
+            return;
+        }
+        self.recorded_counts[r] += k;
+        if self.stores[r] {
+            for _ in 0..k {
+                self.recorded[r].push((step, sender));
+            }
+        }
+    }
+
     pub(crate) fn clear_recorder(&mut self, r: usize) {
         self.recorded[r].clear();
         self.recorded_counts[r] = 0;

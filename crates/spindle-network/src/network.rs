@@ -1173,7 +1173,14 @@ impl Network {
                 }
                 count
             }
-            (s, NodeKind::SpikeRecorder(_)) if s.is_neuron() => {
+            // Generators straight into a recorder: it records what they
+            // send it (the engine's `record_generators`).
+            (
+                NodeKind::Neuron { .. }
+                | NodeKind::PoissonGenerator(_)
+                | NodeKind::SpikeGenerator(_),
+                NodeKind::SpikeRecorder(_),
+            ) => {
                 let pairs = device_pairs(&rule, targets, sources)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (recorder, sources) in pairs {

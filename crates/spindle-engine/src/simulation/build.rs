@@ -151,6 +151,7 @@ impl Simulation {
             ranks,
             first_shard,
             total_shards,
+            generator_streams: Default::default(),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::{Duration, Instant};
 
-use spindle_core::{SpikeDigest, Step};
+use spindle_core::{NodeId, SpikeDigest, Step};
 use spindle_network::{Network, Partition};
 
 use crate::exchange::SpikeExchange;
@@ -20,6 +20,7 @@ use crate::{Config, EngineError};
 mod build;
 mod change;
 mod connections;
+mod generated;
 mod readback;
 mod schedule;
 
@@ -48,6 +49,9 @@ pub struct Simulation {
     /// Global index of this process's first shard; shards of all ranks.
     first_shard: usize,
     total_shards: usize,
+    /// The Poisson stream of each (generator, spike recorder) connected
+    /// straight (`generated`).
+    generator_streams: std::collections::BTreeMap<(NodeId, NodeId), [[u64; 1]; 4]>,
 }
 
 /// Whole-run figures of a simulation so far.
@@ -199,6 +203,7 @@ impl Simulation {
                 self.now + (reached - self.now - 1) / md * md
             };
         }
+        self.record_generators(self.now, reached)?;
         self.now = reached;
         if stderr_closed {
             return Err(EngineError::StderrClosed);

@@ -1,0 +1,85 @@
+//! Generators connected straight to a `spike_recorder`: NEST's recorder
+//! receives what the generator sends it as to any target, so a
+//! `poisson_generator` sends it a train of its own and a
+//! `spike_generator` its spikes. They reach no neuron, so the engine
+//! draws them after each run, on the first shard of rank 0, into the
+//! recorder's events.
+
+use spindle_core::rng::{Purpose, stream_state};
+use spindle_core::{NodeId, Step};
+use spindle_models::devices::window_steps;
+use spindle_models::poisson::PoissonSampler;
+use spindle_network::{DeviceConnection, NodeKind};
+
+use super::Simulation;
+use crate::EngineError;
+
+impl Simulation {
+    /// Record into their recorders what generators connected to spike
+    /// recorders sent in steps `from..to`.
+    pub(super) fn record_generators(&mut self, from: Step, to: Step) -> Result<(), EngineError> {
+        if self.ranks.as_ref().is_some_and(|r| r.rank() != 0) || self.shards.is_empty() {
+            return Ok(());
+        }
+        let res = self.net.resolution();
+        let mut sent: Vec<(usize, Step, NodeId, u64)> = Vec::new();
+        for c in self.net.device_connections() {
+            let DeviceConnection::SpikeRecorder {
+                recorder, sources, ..
+            } = c
+            else {
+                continue;
+            };
+            let r = self.recorder_index(*recorder)?;
+            for generator in sources.iter() {
+                match self.net.node(generator) {
+                    Some(NodeKind::PoissonGenerator(p)) => {
+                        // NEST draws a count for each target in every
+                        // step the generator is active; this recorder's
+                        // counts come from a stream of its own.
+                        let (t_min, t_max) = window_steps(p.start, p.stop, p.origin, res);
+                        let sampler = PoissonSampler::new(res.h() * p.rate * 1e-3);
+                        let state = self
+                            .generator_streams
+                            .entry((generator, *recorder))
+                            .or_insert_with(|| {
+                                let s = stream_state(
+                                    self.net.seed(),
+                                    Purpose::Poisson,
+                                    generator as u64,
+                                    *recorder as u64,
+                                );
+                                s.map(|w| [w])
+                            });
+                        if p.rate <= 0.0 {
+                            continue;
+                        }
+                        for step in from.max(t_min + 1)..to.min(t_max.saturating_add(1)) {
+                            let k = sampler.sample(state);
+                            if k > 0 {
+                                sent.push((r, step, generator, k));
+                            }
+                        }
+                    }
+                    Some(NodeKind::SpikeGenerator(p)) => {
+                        let spikes = p
+                            .spikes(res, 0)
+                            .map_err(spindle_network::NetworkError::from)?;
+                        for s in spikes {
+                            let step = s.stamp - 1;
+                            if (from..to).contains(&step) && s.multiplicity > 0 {
+                                sent.push((r, step, generator, s.multiplicity));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let first = &mut self.shards[0];
+        for (r, step, generator, k) in sent {
+            first.record(r, step, generator, k);
+        }
+        Ok(())
+    }
+}
