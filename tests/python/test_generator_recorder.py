@@ -50,3 +50,18 @@ def test_repeated_stimulation_runs(tmp_path):
         import pytest
         pytest.skip("NEST 3.10's example scripts not found (set SPINDLE_NEST_EXAMPLES)")
     _run("repeated_stimulation.py", tmp_path)
+
+
+def test_collections_mixing_devices_connect_as_nests():
+    nest.ResetKernel()
+    pg = nest.Create("poisson_generator", params={"rate": 1000.0})
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 2.0]})
+    n = nest.Create("iaf_psc_alpha", 2)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pg + sg, sr)
+    nest.Connect(pg + sg, n, "one_to_one")
+    conns = nest.GetConnections().get(["source", "target"])
+    assert sorted(zip(conns["source"], conns["target"])) == [(1, 3), (1, 5), (2, 4), (2, 5)]
+    nest.Simulate(50.0)
+    ev = sr.events
+    assert ev["times"][ev["senders"] == 2].tolist() == [1.0, 2.0]

@@ -514,10 +514,20 @@ impl SpikeGeneratorParams {
         let (t_min, t_max) = window_steps(self.start, self.stop, self.origin, res);
         let mut out = Vec::with_capacity(self.spike_times.len());
         for (i, &t) in self.spike_times.iter().enumerate() {
-            let mut stamp = match res.steps_on_grid("spike time", t) {
-                Ok(s) => s,
-                Err(_) if self.precise_times || self.allow_offgrid_times => res.steps_up_exact(t),
-                Err(_) => return Err(DeviceError::SpikeTimeOffGrid(t)),
+            // NEST: precise times go to the end of the step they lie in
+            // (`Time::ms_stamp`); otherwise a time within half a tic of a
+            // step is that step, and another is refused, or (off-grid
+            // times allowed) goes to the end of its step.
+            let near = (t / res.h()).round();
+            let half_tic = 0.5 / spindle_core::time::TICS_PER_MS as f64;
+            let mut stamp = if self.precise_times {
+                res.steps_up_exact(t)
+            } else if (t - near * res.h()).abs() < half_tic {
+                near as Step
+            } else if self.allow_offgrid_times {
+                res.steps_up_exact(t)
+            } else {
+                return Err(DeviceError::SpikeTimeOffGrid(t));
             };
             if self.shift_now_spikes && origin.saturating_add(stamp) == now {
                 stamp += 1;

@@ -888,18 +888,33 @@ def GetDefaults(model, keys=None, output=""):
     return one(keys)
 
 
+def _kind_runs(nodes):
+    """``nodes``' runs of ids, split where devices of different models (or
+    devices and neurons) meet: the kernel connects one kind at a time."""
+    runs = []
+    for first, n in nodes._runs:
+        parts = _call(_kernel.model_runs, first, n)
+        if len(parts) > 1 and any(_call(_kernel.get, f, "element_type") != "neuron" for _, f, _ in parts):
+            runs.extend((f, c) for _, f, c in parts)
+        else:
+            runs.append((first, n))
+    return runs
+
+
 def _connect_pairs(pre, post, rule):
     """The (first, count) pairs to connect for NodeCollections that may
-    hold several runs of ids: the kernel connects contiguous ranges."""
-    if len(pre._runs) == 1 and len(post._runs) == 1:
-        return [(pre._runs[0], post._runs[0])]
+    hold several runs of ids: the kernel connects contiguous ranges of one
+    kind of node."""
+    pre_runs, post_runs = _kind_runs(pre), _kind_runs(post)
+    if len(pre_runs) == 1 and len(post_runs) == 1:
+        return [(pre_runs[0], post_runs[0])]
     if rule == "all_to_all":
-        return [(a, b) for a in pre._runs for b in post._runs]
+        return [(a, b) for a in pre_runs for b in post_runs]
     if rule == "one_to_one":
         if len(pre) != len(post):
             raise _error("IllegalConnection", f"one_to_one needs as many sources ({len(pre)}) as "
                                               f"targets ({len(post)})")
-        pairs, a, b = [], list(pre._runs), list(post._runs)
+        pairs, a, b = [], list(pre_runs), list(post_runs)
         while a:
             (fa, na), (fb, nb) = a[0], b[0]
             k = min(na, nb)
@@ -910,17 +925,17 @@ def _connect_pairs(pre, post, rule):
     if rule == "pairwise_bernoulli":
         # Each pair is drawn on its own: any split of the pairs draws the
         # same distribution.
-        return [(a, b) for a in pre._runs for b in post._runs]
-    if rule == "fixed_indegree" and len(pre._runs) == 1:
-        return [(pre._runs[0], b) for b in post._runs]
-    if rule == "fixed_outdegree" and len(post._runs) == 1:
-        return [(a, post._runs[0]) for a in pre._runs]
+        return [(a, b) for a in pre_runs for b in post_runs]
+    if rule == "fixed_indegree" and len(pre_runs) == 1:
+        return [(pre_runs[0], b) for b in post_runs]
+    if rule == "fixed_outdegree" and len(post_runs) == 1:
+        return [(a, post_runs[0]) for a in pre_runs]
     if rule in ("fixed_indegree", "fixed_outdegree", "fixed_total_number"):
         drawn = {"fixed_indegree": "sources", "fixed_outdegree": "targets"}.get(rule)
         which = f"its {drawn} from one contiguous range of ids; the {drawn} here are" \
             if drawn else "from one contiguous range of sources and one of targets; these are"
         raise _error("NotImplemented", f"Spindle draws {rule} {which} not contiguous")
-    return [(pre._runs[0], post._runs[0])]  # the kernel names the rule
+    return [(pre_runs[0], post_runs[0])]  # the kernel names the rule
 
 
 def _array_pairs(pre, post, rule, syn_spec):

@@ -116,10 +116,21 @@ fn validation_messages_are_nests() {
         }),
         "Reset potential must be smaller than threshold."
     );
+    // An infinite threshold keeps the neuron silent, as in NEST; NaN
+    // and minus infinity are refused.
     assert_eq!(
-        bad(|p| p.v_th = f64::INFINITY),
+        bad(|p| p.v_th = f64::NAN),
         "Parameter V_th must be a finite number."
     );
+    assert_eq!(
+        bad(|p| p.v_th = f64::NEG_INFINITY),
+        "Parameter V_th must be a finite number."
+    );
+    let silent = IafPscDeltaParams {
+        v_th: f64::INFINITY,
+        ..Default::default()
+    };
+    assert!(IAF_PSC_DELTA.validate(&silent.to_values()).is_ok());
     assert_eq!(
         bad(|p| p.v_min = f64::NAN),
         "Parameter V_min must be a finite number."
