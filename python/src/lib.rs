@@ -1255,16 +1255,7 @@ impl Kernel {
                 continue;
             };
             // The samples since the last Prepare, as NEST's file holds.
-            let mut ev = nest_meter_events(sim, id)?;
-            let since = self.files_from;
-            let keep: Vec<bool> = ev.times.iter().map(|&t| t > since).collect();
-            let mut k = keep.iter();
-            ev.senders.retain(|_| *k.next().expect("one per sample"));
-            ev.times.retain(|&t| t > since);
-            for (_, values) in &mut ev.values {
-                let mut k = keep.iter();
-                values.retain(|_| *k.next().expect("one per sample"));
-            }
+            let ev = nest_meter_events(sim, id)?.after(self.files_from);
             spindle::engine::write_meter_dat(&path, &ev)
                 .map_err(|e| err("IOError", format!("{}: {e}", path.display())))?;
             written.push(path);

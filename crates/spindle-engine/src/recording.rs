@@ -58,14 +58,25 @@ pub struct MultimeterEvents {
 impl MultimeterEvents {
     /// The samples at times up to `horizon` [ms] only (what NEST's
     /// multimeter holds: see `Simulation::multimeter_horizon`).
-    pub fn until(mut self, horizon: f64) -> Self {
-        let keep: Vec<bool> = self.times.iter().map(|&t| t <= horizon).collect();
-        let mut k = keep.iter();
+    pub fn until(self, horizon: f64) -> Self {
+        self.keep(|t| t <= horizon)
+    }
+
+    /// The samples at times after `since` [ms] only (what a file
+    /// truncated at a `Prepare` at `since` holds).
+    pub fn after(self, since: f64) -> Self {
+        self.keep(|t| t > since)
+    }
+
+    /// The samples whose time `keep` accepts.
+    fn keep(mut self, keep: impl Fn(f64) -> bool) -> Self {
+        let kept: Vec<bool> = self.times.iter().map(|&t| keep(t)).collect();
+        let mut k = kept.iter();
         self.senders.retain(|_| *k.next().expect("one per sample"));
-        let mut k = keep.iter();
+        let mut k = kept.iter();
         self.times.retain(|_| *k.next().expect("one per sample"));
         for (_, values) in &mut self.values {
-            let mut k = keep.iter();
+            let mut k = kept.iter();
             values.retain(|_| *k.next().expect("one per sample"));
         }
         self
