@@ -23,11 +23,13 @@ use spindle::core::param::{BinOp, Cmp, Draw, Func, Param};
 use spindle::engine::{
     Config, ConnectionFilter, EngineError, FileNames, PhaseTime, PhaseTimers, Simulation,
 };
+use spindle::models::correlation::CorrelationDetectorParams;
 use spindle::models::devices::{
     AcGeneratorParams, DcGeneratorParams, DeviceError, MultimeterParams, NoiseGeneratorParams,
     PoissonGeneratorParams, RecordTo, RecordWindow, SpikeGeneratorParams, SpikeRecorderParams,
     StepCurrentGeneratorParams, WeightRecorderParams,
 };
+use spindle::models::sources::{SOURCE_MODELS, SourceValue, SpikeSourceParams};
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
     ConnRule, DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, ReceptorType,
@@ -100,10 +102,16 @@ const DEVICE_MODELS: &[&str] = &[
     "step_current_generator",
     "ac_generator",
     "noise_generator",
+    "sinusoidal_poisson_generator",
+    "sinusoidal_gamma_generator",
+    "inhomogeneous_poisson_generator",
+    "mip_generator",
+    "pulsepacket_generator",
     "spike_recorder",
     "multimeter",
     "voltmeter",
     "weight_recorder",
+    "correlation_detector",
 ];
 
 /// NEST's `element_type` of a node model.
@@ -115,7 +123,12 @@ fn element_type(model: &str) -> &'static str {
         | "step_current_generator"
         | "ac_generator"
         | "noise_generator" => "stimulator",
-        "spike_recorder" | "multimeter" | "voltmeter" | "weight_recorder" => "recorder",
+        m if SOURCE_MODELS.contains(&m) => "stimulator",
+        "spike_recorder"
+        | "multimeter"
+        | "voltmeter"
+        | "weight_recorder"
+        | "correlation_detector" => "recorder",
         _ => "neuron",
     }
 }
@@ -439,19 +452,56 @@ enum Device {
     StepCurrent(StepCurrentGeneratorParams),
     Ac(AcGeneratorParams),
     Noise(NoiseGeneratorParams),
+    /// A stochastic or pulse spike source (`spindle_models::sources`).
+    Source(SpikeSourceParams),
     Recorder(SpikeRecorderParams),
     /// A multimeter or (`true`) a voltmeter.
     Meter(MultimeterParams, bool),
     WeightRecorder(WeightRecorderParams),
+    Correlation(CorrelationDetectorParams),
 }
 
 impl Device {
     /// `self` with the values of `d` set by NEST's names; `res` checks a
     /// sampling interval.
     fn with(&self, d: Option<&Bound<'_, PyDict>>, res: Resolution) -> PyResult<Device> {
+        self.with_at(d, res, false, 0.0)
+    }
+
+    /// [`Self::with`] on a node (`instance`) or on model defaults, at
+    /// time `now` [ms] (a source's rate times must lie after it).
+    fn with_at(
+        &self,
+        d: Option<&Bound<'_, PyDict>>,
+        res: Resolution,
+        instance: bool,
+        now: f64,
+    ) -> PyResult<Device> {
         let mut out = self.clone();
+        if let Device::Source(p) = &mut out {
+            let mut values = Vec::new();
+            for (key, v) in items(d)? {
+                let Some(kind) = p.value_of(&key) else {
+                    return Err(unknown(p.name(), &key));
+                };
+                let value = match kind {
+                    SourceValue::Number(_) => SourceValue::Number(open_end(number(&key, &v)?)),
+                    SourceValue::Flag(_) => SourceValue::Flag(flag(&key, &v)?),
+                    SourceValue::List(_) => SourceValue::List(numbers_of(&key, &v)?),
+                };
+                values.push((key, value));
+            }
+            let values: Vec<(&str, SourceValue)> = values
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
+            p.set(&values, instance, now, res)
+                .map_err(|e| net_err(NetworkError::Device(e)))?;
+            return Ok(out);
+        }
         for (key, v) in items(d)? {
             match &mut out {
+                Device::Source(_) => unreachable!("set above"),
                 Device::Poisson(p) => match key.as_str() {
                     "rate" => p.rate = number(&key, &v)?,
                     "start" => p.start = number(&key, &v)?,
@@ -529,6 +579,7 @@ impl Device {
                     _ => return Err(unknown("spike_generator", &key)),
                 },
                 Device::Recorder(SpikeRecorderParams { window: w, .. })
+                | Device::Correlation(CorrelationDetectorParams { window: w, .. })
                 | Device::Meter(MultimeterParams { window: w, .. }, _)
                 | Device::WeightRecorder(WeightRecorderParams {
                     recorder: SpikeRecorderParams { window: w, .. },
@@ -546,6 +597,13 @@ impl Device {
                     "record_to" => p.record_to = record_to(&v)?,
                     "time_in_steps" => p.time_in_steps = flag(&key, &v)?,
                     _ => return Err(unknown("spike_recorder", &key)),
+                },
+                Device::Correlation(p) => match key.as_str() {
+                    "delta_tau" => p.delta_tau = Some(number(&key, &v)?),
+                    "tau_max" => p.tau_max = number(&key, &v)?,
+                    "Tstart" => p.t_start = number(&key, &v)?,
+                    "Tstop" => p.t_stop = open_end(number(&key, &v)?),
+                    _ => return Err(unknown("correlation_detector", &key)),
                 },
                 Device::WeightRecorder(p) => match key.as_str() {
                     "label" => p.recorder.label = text(&key, &v)?,
@@ -591,18 +649,25 @@ impl Device {
                 }
             }
         }
+        if let Device::Correlation(p) = &out {
+            p.validate(res)
+                .map_err(|e| net_err(NetworkError::Device(e)))?;
+        }
         Ok(out)
     }
 
     /// NEST's own checks of the values (those on the grid wait for Create).
     fn validate(&self) -> PyResult<()> {
         match self {
+            // Checked on the grid at once (NEST checks when set).
+            Device::Correlation(p) => p.window.validate("correlation_detector"),
             Device::Poisson(p) => p.validate(),
             Device::SpikeGenerator(p) => p.validate(),
             Device::Dc(p) => p.validate(),
             Device::StepCurrent(p) => p.validate(),
             Device::Ac(p) => p.validate(),
             Device::Noise(p) => p.validate(),
+            Device::Source(p) => p.validate(),
             Device::Recorder(p) => p.window.validate("spike_recorder"),
             Device::Meter(p, _) => p.window.validate("multimeter"),
             Device::WeightRecorder(p) => p.recorder.window.validate("weight_recorder"),
@@ -617,9 +682,11 @@ impl Device {
             Device::Dc(_) | Device::StepCurrent(_) | Device::Ac(_) | Device::Noise(_) => {
                 net.create_current_generator(self.kind())
             }
+            Device::Source(p) => net.create_spike_source(p.clone()),
             Device::Recorder(p) => net.create_spike_recorder(p.clone()),
             Device::Meter(p, _) => net.create_multimeter(p.clone()),
             Device::WeightRecorder(p) => Ok(net.create_weight_recorder(p.clone())),
+            Device::Correlation(p) => net.create_correlation_detector(*p),
         }
     }
 
@@ -632,9 +699,11 @@ impl Device {
             Device::StepCurrent(p) => NodeKind::StepCurrentGenerator(p.clone()),
             Device::Ac(p) => NodeKind::AcGenerator(*p),
             Device::Noise(p) => NodeKind::NoiseGenerator(*p),
+            Device::Source(p) => NodeKind::SpikeSource(p.clone()),
             Device::Recorder(p) => NodeKind::SpikeRecorder(p.clone()),
             Device::Meter(p, _) => NodeKind::Multimeter(p.clone()),
             Device::WeightRecorder(p) => NodeKind::WeightRecorder(p.clone()),
+            Device::Correlation(p) => NodeKind::CorrelationDetector(*p),
         }
     }
 
@@ -644,6 +713,7 @@ impl Device {
             Device::Recorder(p) => Some(p.window),
             Device::Meter(p, _) => Some(p.window),
             Device::WeightRecorder(p) => Some(p.recorder.window),
+            Device::Correlation(p) => Some(p.window),
             _ => None,
         }
     }
@@ -720,6 +790,22 @@ impl Device {
                 ("stop", py_any(py, nest_end(p.stop))?),
                 ("origin", py_any(py, p.origin)?),
             ],
+            Device::Source(p) => {
+                let mut items = Vec::new();
+                for (key, v) in p.get() {
+                    let v = match v {
+                        SourceValue::Number(x) if key == "activity" => py_any(py, x as i64)?,
+                        SourceValue::Number(x) => py_any(py, nest_end(x))?,
+                        SourceValue::Flag(b) => py_any(py, b)?,
+                        SourceValue::List(l) => PyList::new(py, &l)?.into_any(),
+                    };
+                    items.push((key, v));
+                }
+                if !p.recordables().is_empty() {
+                    items.push(("recordables", PyList::new(py, p.recordables())?.into_any()));
+                }
+                items
+            }
             Device::Recorder(p) => vec![
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
@@ -731,6 +817,12 @@ impl Device {
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
                 ("time_in_steps", py_any(py, false)?),
+            ],
+            Device::Correlation(p) => vec![
+                ("delta_tau", py_any(py, p.delta_tau.unwrap_or(5.0 * res))?),
+                ("tau_max", py_any(py, p.tau_max)?),
+                ("Tstart", py_any(py, p.t_start)?),
+                ("Tstop", py_any(py, nest_end(p.t_stop))?),
             ],
             Device::WeightRecorder(p) => vec![
                 ("label", py_any(py, p.recorder.label.as_str())?),
@@ -758,9 +850,11 @@ fn device_from(kind: &NodeKind, volt: bool) -> Device {
         NodeKind::StepCurrentGenerator(p) => Device::StepCurrent(p.clone()),
         NodeKind::AcGenerator(p) => Device::Ac(*p),
         NodeKind::NoiseGenerator(p) => Device::Noise(*p),
+        NodeKind::SpikeSource(p) => Device::Source(p.clone()),
         NodeKind::SpikeRecorder(p) => Device::Recorder(p.clone()),
         NodeKind::Multimeter(p) => Device::Meter(p.clone(), volt),
         NodeKind::WeightRecorder(p) => Device::WeightRecorder(p.clone()),
+        NodeKind::CorrelationDetector(p) => Device::Correlation(*p),
         NodeKind::Neuron { .. } => unreachable!("a device"),
     }
 }
@@ -829,10 +923,12 @@ struct DeviceDefaults {
     step_current_generator: StepCurrentGeneratorParams,
     ac_generator: AcGeneratorParams,
     noise_generator: NoiseGeneratorParams,
+    sources: Vec<SpikeSourceParams>,
     spike_recorder: SpikeRecorderParams,
     multimeter: MultimeterParams,
     voltmeter: MultimeterParams,
     weight_recorder: WeightRecorderParams,
+    correlation_detector: CorrelationDetectorParams,
 }
 
 impl Default for DeviceDefaults {
@@ -844,6 +940,10 @@ impl Default for DeviceDefaults {
             step_current_generator: StepCurrentGeneratorParams::default(),
             ac_generator: AcGeneratorParams::default(),
             noise_generator: NoiseGeneratorParams::default(),
+            sources: SOURCE_MODELS
+                .iter()
+                .filter_map(|m| SpikeSourceParams::defaults(m))
+                .collect(),
             spike_recorder: SpikeRecorderParams::default(),
             multimeter: MultimeterParams {
                 interval: Some(1.0),
@@ -856,6 +956,7 @@ impl Default for DeviceDefaults {
                 ..Default::default()
             },
             weight_recorder: WeightRecorderParams::default(),
+            correlation_detector: CorrelationDetectorParams::default(),
         }
     }
 }
@@ -869,10 +970,14 @@ impl DeviceDefaults {
             "step_current_generator" => Device::StepCurrent(self.step_current_generator.clone()),
             "ac_generator" => Device::Ac(self.ac_generator),
             "noise_generator" => Device::Noise(self.noise_generator),
+            m if SOURCE_MODELS.contains(&m) => {
+                Device::Source(self.sources.iter().find(|p| p.name() == m)?.clone())
+            }
             "spike_recorder" => Device::Recorder(self.spike_recorder.clone()),
             "multimeter" => Device::Meter(self.multimeter.clone(), false),
             "voltmeter" => Device::Meter(self.voltmeter.clone(), true),
             "weight_recorder" => Device::WeightRecorder(self.weight_recorder.clone()),
+            "correlation_detector" => Device::Correlation(self.correlation_detector),
             _ => return None,
         })
     }
@@ -885,10 +990,16 @@ impl DeviceDefaults {
             Device::StepCurrent(p) => self.step_current_generator = p,
             Device::Ac(p) => self.ac_generator = p,
             Device::Noise(p) => self.noise_generator = p,
+            Device::Source(p) => {
+                if let Some(d) = self.sources.iter_mut().find(|d| d.name() == p.name()) {
+                    *d = p;
+                }
+            }
             Device::Recorder(p) => self.spike_recorder = p,
             Device::Meter(p, false) => self.multimeter = p,
             Device::Meter(p, true) => self.voltmeter = p,
             Device::WeightRecorder(p) => self.weight_recorder = p,
+            Device::Correlation(p) => self.correlation_detector = p,
         }
     }
 }
@@ -1397,6 +1508,27 @@ impl Kernel {
                     .and_then(|s| s.recordable(id, key));
                 py_any(py, now.unwrap_or(v))?
             }
+            NodeKind::CorrelationDetector(_)
+                if matches!(
+                    key,
+                    "n_events" | "histogram" | "histogram_correction" | "count_histogram"
+                ) =>
+            {
+                let h = match &self.sim {
+                    Some(sim) => sim.correlation(id).map_err(engine_err)?,
+                    None => Default::default(),
+                };
+                // NEST gives numpy arrays.
+                let array = py.import("numpy")?.getattr("array")?;
+                match key {
+                    "n_events" => array.call1((PyList::new(py, h.n_events)?,))?,
+                    "histogram" => array.call1((PyList::new(py, &h.histogram)?,))?,
+                    "histogram_correction" => {
+                        array.call1((PyList::new(py, &h.histogram_correction)?,))?
+                    }
+                    _ => array.call1((PyList::new(py, &h.count_histogram)?,))?,
+                }
+            }
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) if key == "filenames" => {
                 PyList::new(py, self.recorder_filenames(id)?)?.into_any()
             }
@@ -1444,6 +1576,19 @@ impl Kernel {
                 keys.extend(RECORDER_KEYS);
                 keys.extend(["senders", "targets"]);
             }
+            NodeKind::CorrelationDetector(_) => keys.extend([
+                "delta_tau",
+                "tau_max",
+                "Tstart",
+                "Tstop",
+                "start",
+                "stop",
+                "origin",
+                "n_events",
+                "histogram",
+                "histogram_correction",
+                "count_histogram",
+            ]),
             NodeKind::Multimeter(_) => {
                 keys.extend(RECORDER_KEYS);
                 keys.extend(["interval", "record_from", "filenames"]);
@@ -1478,6 +1623,12 @@ impl Kernel {
                 "stop",
                 "origin",
             ]),
+            NodeKind::SpikeSource(p) => {
+                keys.extend(p.get().into_iter().map(|(k, _)| k));
+                if !p.recordables().is_empty() {
+                    keys.push("recordables");
+                }
+            }
             NodeKind::SpikeGenerator(_) => keys.extend([
                 "spike_times",
                 "spike_weights",
@@ -2105,7 +2256,8 @@ impl Kernel {
                     .map_err(|e| err("BadProperty", format!("{model}: {e}")))?;
                 Made::Neurons(p)
             } else if let Some(d) = self.device_defaults(model) {
-                let d = d.with(params.as_ref(), res)?;
+                let now = self.sim.as_ref().map_or(0.0, |s| s.time());
+                let d = d.with_at(params.as_ref(), res, true, now)?;
                 d.validate()?;
                 Made::Device(d)
             } else {
@@ -2241,10 +2393,15 @@ impl Kernel {
                         NodeKind::SpikeRecorder(_)
                             | NodeKind::Multimeter(_)
                             | NodeKind::WeightRecorder(_)
+                            | NodeKind::CorrelationDetector(_)
                     ) {
                         return Err(unknown(kind.model_name(), "n_events"));
                     }
-                    if v.extract::<i64>().ok() != Some(0) {
+                    if let NodeKind::CorrelationDetector(_) = kind {
+                        if v.extract::<Vec<i64>>().ok() != Some(vec![0, 0]) {
+                            return Err(err("BadProperty", "/n_events can only be set to [0 0]."));
+                        }
+                    } else if v.extract::<i64>().ok() != Some(0) {
                         return Err(err(
                             "BadProperty",
                             "Property n_events can only be set to 0 (which clears all stored \
@@ -2257,7 +2414,8 @@ impl Kernel {
                 for id in part.iter() {
                     let volt = self.voltmeters.binary_search(&id).is_ok();
                     let kind = net.node(id).expect("a node");
-                    let dev = device_from(kind, volt).with(Some(&d), res)?;
+                    let now = self.sim.as_ref().map_or(0.0, |s| s.time());
+                    let dev = device_from(kind, volt).with_at(Some(&d), res, true, now)?;
                     dev.validate()?;
                     net.set_device(id, dev.kind()).map_err(net_err)?;
                 }
@@ -2831,13 +2989,9 @@ impl Kernel {
                     recorder,
                     sources,
                     delay,
-                } => (
-                    *recorder,
-                    sources,
-                    false,
-                    defaults.weight,
-                    *delay as f64 * h,
-                ),
+                    weight,
+                    ..
+                } => (*recorder, sources, false, *weight, *delay as f64 * h),
                 DeviceConnection::Multimeter { meter, targets } => {
                     (*meter, targets, true, defaults.weight, defaults.delay)
                 }
@@ -2901,11 +3055,27 @@ impl Kernel {
     ) -> PyResult<Bound<'py, PyDict>> {
         if let Some(i) = device_connection(projection) {
             let d = PyDict::new(py);
-            let receptor = match self.net()?.device_connections().get(i) {
+            let all = self.net()?.device_connections();
+            let receptor = match all.get(i) {
                 Some(
                     DeviceConnection::Poisson { receptor, .. }
                     | DeviceConnection::SpikeGenerator { receptor, .. },
                 ) => receptor.clone(),
+                Some(DeviceConnection::SpikeRecorder { port, .. }) => {
+                    ReceptorType::Fixed(*port as i64)
+                }
+                // NEST numbers a node's multimeters 1, 2, ... as they
+                // connect.
+                Some(DeviceConnection::Multimeter { targets, .. }) => {
+                    let earlier = all[..i]
+                        .iter()
+                        .filter(|c| {
+                            matches!(c, DeviceConnection::Multimeter { targets: t, .. }
+                                if t.overlap(targets) > 0)
+                        })
+                        .count();
+                    ReceptorType::Fixed(earlier as i64 + 1)
+                }
                 _ => ReceptorType::Fixed(0),
             };
             match receptor {

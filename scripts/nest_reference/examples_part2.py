@@ -9,7 +9,14 @@ named, shortened or followed by lines that print its figures:
   seeds 1-3, the script's own seed among them);
 - ``if_curve.py``, shortened for CI (trials of 200 ms, not 1000; means
   400-900 pA in steps of 250, not 50; deviations 0-600 in steps of 300):
-  the rate of each (mean, deviation) pair.
+  the rate of each (mean, deviation) pair;
+- ``sinusoidal_poisson_generator.py``: the second generator's recorded
+  rate (deterministic), its spike count, and the spikes each parrot of
+  the last part (one train for all) got;
+- ``sinusoidal_gamma_generator.py``: the last part's spike count, and
+  its count in the first half (before the parameters change);
+- ``pulsepacket.py``: the peak of the averaged membrane potential and
+  its time.
 
 ``python examples_part2.py nest EXAMPLES | tail -1 > tests/data/examples_part2/nest.json``
 (EXAMPLES: the wheel's ``nest/doc/examples/pynest``).
@@ -37,6 +44,18 @@ EPILOGUES = {
     "BrodyHopfield.py": 'import json as _j; print("FIGURES", _j.dumps({"spikes": int(sr.n_events)}))',
     "if_curve.py": 'import json as _j; print("FIGURES", _j.dumps({"rate": transfer.rate.tolist()}))',
     "multimeter_file.py": 'import json as _j; print("FIGURES", _j.dumps({"rows": data.tolist()}))',
+    "sinusoidal_poisson_generator.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"rate": list(map(float, r)), '
+        '"spikes": len(spike_times), "shared": np.unique(ev["senders"], return_counts=True)[1].tolist()}))'
+    ),
+    "sinusoidal_gamma_generator.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"spikes": len(spikes["times"]), '
+        '"first_half": int((spikes["times"] <= t / 2).sum())}))'
+    ),
+    "pulsepacket.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
+        '"at": float(simtimes[Vm_average.argmax()])}))'
+    ),
 }
 SEEDED = {"BrodyHopfield.py"}
 
@@ -91,6 +110,9 @@ def reference(python, examples, spindle=False):
     out["BrodyHopfield.py"] = [run(python, examples, "BrodyHopfield.py", spindle, seed)[1]["spikes"]
                                for seed in (1, 2, 3)]
     out["if_curve.py"] = run(python, examples, "if_curve.py", spindle)[1]["rate"]
+    for script in ("sinusoidal_poisson_generator.py", "sinusoidal_gamma_generator.py", "pulsepacket.py"):
+        # They reset the kernel, and with it any seed set before.
+        out[script] = run(python, examples, script, spindle)[1]
     return out
 
 

@@ -5,7 +5,9 @@ and says how ``if_curve.py`` is shortened for CI), against NEST's output
 rows exactly, ``recording_demo.py``'s printed headers and spike counts
 (its 1 MHz Poisson input differs by seed), ``BrodyHopfield.py``'s
 spike count within NEST's spread over seeds 1-3, ``if_curve.py``'s
-rates within 15 % + 1 Hz of NEST's."""
+rates within 15 % + 1 Hz of NEST's, the sinusoidal generators' recorded
+rates exactly and their counts within 4 standard deviations, and
+``pulsepacket.py``'s averaged potential's peak."""
 
 import json
 import os
@@ -67,3 +69,28 @@ def test_if_curve_rates_as_nest(want):
     for got_row, want_row in zip(rates, want["if_curve.py"], strict=True):
         for got, ref in zip(got_row, want_row, strict=True):
             assert abs(got - ref) <= 0.15 * ref + 1.0, (rates, want["if_curve.py"])
+
+
+def test_sinusoidal_poisson_generator_as_nest(want):
+    got, ref = run("sinusoidal_poisson_generator.py")[1], want["sinusoidal_poisson_generator.py"]
+    # The recorded rate is deterministic: NEST's samples, to rounding.
+    assert len(got["rate"]) == len(ref["rate"])
+    assert max(abs(a - b) for a, b in zip(got["rate"], ref["rate"])) <= 1e-6
+    # Poisson counts: within 4 standard deviations of NEST's.
+    assert abs(got["spikes"] - ref["spikes"]) <= 4 * (2 * ref["spikes"]) ** 0.5
+    # One train for all parrots.
+    assert len(set(got["shared"])) == 1 and len(got["shared"]) == len(ref["shared"])
+    assert abs(got["shared"][0] - ref["shared"][0]) <= 4 * (2 * ref["shared"][0]) ** 0.5
+
+
+def test_sinusoidal_gamma_generator_as_nest(want):
+    got, ref = run("sinusoidal_gamma_generator.py")[1], want["sinusoidal_gamma_generator.py"]
+    for key in ("spikes", "first_half"):
+        assert abs(got[key] - ref[key]) <= 4 * (2 * ref[key]) ** 0.5
+
+
+def test_pulsepacket_as_nest(want):
+    got, ref = run("pulsepacket.py")[1], want["pulsepacket.py"]
+    # The mean potential of 100 neurons: its peak within 5 % and 3 ms.
+    assert abs(got["peak"] - ref["peak"]) <= 0.05 * ref["peak"]
+    assert abs(got["at"] - ref["at"]) <= 3.0

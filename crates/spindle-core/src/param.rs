@@ -395,6 +395,31 @@ impl Draw {
         ((self.rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// A Poisson count of mean `mean` (>= 0), by inversion; a large mean
+    /// is split into parts of at most 30 whose counts are summed (exact:
+    /// a sum of independent Poisson counts is Poisson).
+    pub fn poisson(&mut self, mean: f64) -> u64 {
+        if mean.is_nan() || mean <= 0.0 {
+            return 0;
+        }
+        let parts = (mean / 30.0).ceil().max(1.0);
+        let lambda = mean / parts;
+        let p0 = (-lambda).exp();
+        let mut total = 0;
+        for _ in 0..parts as u64 {
+            let u = self.unit();
+            let (mut k, mut p, mut cdf) = (0u64, p0, p0);
+            // The cut at 1000 guards against a sum rounded below u.
+            while u >= cdf && k < 1000 {
+                k += 1;
+                p *= lambda / k as f64;
+                cdf += p;
+            }
+            total += k;
+        }
+        total
+    }
+
     /// A standard normal deviate (ziggurat).
     #[inline]
     pub fn normal(&mut self) -> f64 {

@@ -6,6 +6,7 @@ use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::current::Waveform;
 use spindle_models::devices::{GeneratedSpike, PoissonGeneratorParams, RecordTo, window_steps};
 use spindle_models::poisson::{PoissonDrive, PoissonInput, PoissonSampler};
+use spindle_models::sources::{Shared, Train};
 use spindle_models::{
     CurrentDrive, CurrentInput, InputRing, Isa, NeuronParams, ParamError, Population, SliceInput,
     SliceOutput,
@@ -90,6 +91,15 @@ fn spike_links(net: &Network, id: NodeId) -> Vec<(usize, NodeCollection, f64, St
         .collect()
 }
 
+/// One target of a stochastic spike source on this shard: its train and
+/// its connection.
+struct SourceLink {
+    generator: NodeId,
+    local: u32,
+    link: (f64, Step, u32),
+    train: Train,
+}
+
 /// The population of `pops` (in local-index order) holding local neuron
 /// `local`, and the neuron's index there.
 fn population_at(pops: &[Box<dyn Population>], local: u32) -> (usize, usize) {
@@ -116,8 +126,9 @@ fn structural(params: &NeuronParams, base: &NeuronParams) -> NeuronParams {
 /// Global numbering of recorders and multimeter probes, shared by all
 /// shards while they build.
 pub(crate) struct DeviceIndex {
-    /// Node id of each spike recorder, by recorder index.
-    pub recorders: Vec<NodeId>,
+    /// (node id, port) of each spike recorder (port 0) and correlation
+    /// detector port, by recorder index, sorted.
+    pub recorders: Vec<(NodeId, u32)>,
     /// Whether each recorder keeps its events (else it only counts them).
     pub stores: Vec<bool>,
     /// Each recorder's window: it records spikes stamped in
@@ -127,6 +138,9 @@ pub(crate) struct DeviceIndex {
     pub probes: Vec<(NodeId, NodeId)>,
     /// First probe index of each device connection (multimeters only).
     probe_base: Vec<u32>,
+    /// The probe whose samples each probe reads (itself, or the first
+    /// probe on the same neuron).
+    pub primary: Vec<u32>,
     /// Node id of each weight recorder, by weight recorder index.
     pub weight_recorders: Vec<NodeId>,
     /// The weight recorder index recording each projection, if any.
@@ -137,10 +151,24 @@ impl DeviceIndex {
     pub(crate) fn new(net: &Network) -> Self {
         let (mut recorders, mut stores, mut windows) = (Vec::new(), Vec::new(), Vec::new());
         for (nodes, kind) in net.node_runs() {
-            if let NodeKind::SpikeRecorder(p) = kind {
-                recorders.extend(nodes.iter());
-                stores.extend(nodes.iter().map(|_| p.record_to != RecordTo::None));
-                windows.extend(nodes.iter().map(|_| p.window.steps(net.resolution())));
+            match kind {
+                NodeKind::SpikeRecorder(p) => {
+                    recorders.extend(nodes.iter().map(|id| (id, 0)));
+                    stores.extend(nodes.iter().map(|_| p.record_to != RecordTo::None));
+                    windows.extend(nodes.iter().map(|_| p.window.steps(net.resolution())));
+                }
+                // Each port of a correlation detector records as a spike
+                // recorder does; the histograms are made when read.
+                NodeKind::CorrelationDetector(p) => {
+                    for id in nodes.iter() {
+                        for port in 0..2 {
+                            recorders.push((id, port));
+                            stores.push(true);
+                            windows.push(p.window.steps(net.resolution()));
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         let mut probes = Vec::new();
@@ -151,6 +179,15 @@ impl DeviceIndex {
                 probes.extend(targets.iter().map(|t| (*meter, t)));
             }
         }
+        // A neuron carries one probe: later multimeters on it read the
+        // samples of the first (they share its interval: `Network`
+        // checks).
+        let mut first = std::collections::HashMap::new();
+        let primary: Vec<u32> = probes
+            .iter()
+            .enumerate()
+            .map(|(p, &(_, target))| *first.entry(target).or_insert(p as u32))
+            .collect();
         let weight_recorders: Vec<NodeId> = net
             .node_runs()
             .iter()
@@ -171,13 +208,16 @@ impl DeviceIndex {
             windows,
             probes,
             probe_base,
+            primary,
             weight_recorders,
             weight_recorder_of,
         }
     }
 
-    fn recorder(&self, id: NodeId) -> u32 {
-        self.recorders.binary_search(&id).expect("a spike recorder") as u32
+    fn recorder(&self, id: NodeId, port: u32) -> u32 {
+        self.recorders
+            .binary_search(&(id, port))
+            .expect("a spike recorder") as u32
     }
 }
 
@@ -206,6 +246,11 @@ pub(crate) struct Shard {
     pub synapses: ShardSynapses,
     injections: Vec<Injection>,
     next_injection: usize,
+    /// The trains of the stochastic spike sources to this shard's
+    /// neurons, drawn run by run (`draw_sources`).
+    sources: Vec<SourceLink>,
+    /// Each source's shared state, every shard stepping it alike.
+    source_shared: std::collections::BTreeMap<NodeId, Shared>,
     /// Recorder indices per local neuron (most have none).
     recorders_of: Vec<Vec<u32>>,
     /// Recorded (step, sender) per recorder index.
@@ -329,6 +374,7 @@ impl Shard {
         let mut current_drives = Vec::new();
         let mut currents_of: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut injections = Vec::new();
+        let mut sources = Vec::new();
         let mut recorders_of = vec![Vec::new(); n];
         for (c, conn) in net.device_connections().iter().enumerate() {
             match conn {
@@ -376,9 +422,25 @@ impl Shard {
                     delay,
                     ..
                 } => {
-                    let NodeKind::SpikeGenerator(p) = net.node(*generator).expect("a device node")
-                    else {
-                        unreachable!("a spike-generator connection starts at a spike_generator")
+                    let p = match net.node(*generator).expect("a device node") {
+                        NodeKind::SpikeGenerator(p) => p,
+                        NodeKind::SpikeSource(_) => {
+                            for (id, local) in partition.owned(range, targets) {
+                                sources.push(SourceLink {
+                                    generator: *generator,
+                                    local,
+                                    link: (*weight, *delay, net.device_receptor(c, id)),
+                                    // A stream per connection and target.
+                                    train: Train::new(
+                                        net.seed(),
+                                        *generator,
+                                        (c as u64) << 32 | id as u64,
+                                    ),
+                                });
+                            }
+                            continue;
+                        }
+                        _ => unreachable!("a spike-generator connection starts at a generator"),
                     };
                     let spikes = p.spikes(res, 0).expect("checked when created");
                     let spikes = counted(net, targets, spikes);
@@ -425,9 +487,12 @@ impl Shard {
                     }
                 }
                 DeviceConnection::SpikeRecorder {
-                    recorder, sources, ..
+                    recorder,
+                    sources,
+                    port,
+                    ..
                 } => {
-                    let r = devices.recorder(*recorder);
+                    let r = devices.recorder(*recorder, *port);
                     for (_, local) in partition.owned(range, sources) {
                         recorders_of[local as usize].push(r);
                     }
@@ -442,6 +507,9 @@ impl Shard {
                         .unwrap_or(1);
                     for (id, local) in partition.owned(range, targets) {
                         let probe = devices.probe_base[c] + targets.position(id).unwrap() as u32;
+                        if devices.primary[probe as usize] != probe {
+                            continue;
+                        }
                         let (k, i) = population_at(&pops, local);
                         pops[k].attach_probe(i, probe, interval);
                     }
@@ -449,6 +517,8 @@ impl Shard {
             }
         }
         injections.sort_by_key(|i| i.arrival);
+        // `draw_sources` takes each source's links together.
+        sources.sort_by_key(|l: &SourceLink| l.generator);
         let synapses = ShardSynapses::build_reusing(net, partition, range, reuse)?;
         let plastic = synapses.has_plastic();
         let mut archives = Vec::new();
@@ -505,6 +575,8 @@ impl Shard {
             synapses,
             injections,
             next_injection: 0,
+            sources,
+            source_shared: Default::default(),
             recorders_of,
             recorded: vec![Vec::new(); devices.recorders.len()],
             recorded_counts: vec![0; devices.recorders.len()],
@@ -681,6 +753,60 @@ impl Shard {
         self.injections.extend(pending);
     }
 
+    /// Draw the spikes the stochastic sources send this shard's neurons in
+    /// steps `from..to` (a run), as events to inject.
+    pub(crate) fn draw_sources(&mut self, net: &Network, from: Step, to: Step) {
+        if self.sources.is_empty() {
+            return;
+        }
+        let res = net.resolution();
+        // What an interrupted run drew beyond where it stopped is drawn
+        // again.
+        let mut ids: Vec<NodeId> = self.sources.iter().map(|l| l.generator).collect();
+        ids.dedup();
+        let mut pending: Vec<Injection> = self
+            .injections
+            .drain(self.next_injection..)
+            .filter(|i| i.sent < from || ids.binary_search(&i.generator).is_err())
+            .collect();
+        self.injections.clear();
+        self.next_injection = 0;
+        let mut drawn = Vec::new();
+        let mut at = 0;
+        while at < self.sources.len() {
+            let generator = self.sources[at].generator;
+            let end = at
+                + self.sources[at..]
+                    .iter()
+                    .take_while(|l| l.generator == generator)
+                    .count();
+            let Some(NodeKind::SpikeSource(p)) = net.node(generator) else {
+                unreachable!("a source link starts at a spike source")
+            };
+            let shared = self
+                .source_shared
+                .entry(generator)
+                .or_insert_with(|| Shared::new(net.seed(), generator));
+            let plan = p.plan(shared, from, to, res);
+            for l in &mut self.sources[at..end] {
+                drawn.clear();
+                plan.spikes(&mut l.train, &mut drawn);
+                let spikes: Vec<GeneratedSpike> = drawn
+                    .iter()
+                    .map(|&(s, k)| GeneratedSpike {
+                        stamp: s + 1,
+                        weight: None,
+                        multiplicity: k,
+                    })
+                    .collect();
+                pending.extend(injections(generator, &spikes, l.link, l.local));
+            }
+            at = end;
+        }
+        pending.sort_by_key(|i| i.arrival);
+        self.injections = pending;
+    }
+
     /// Forget what recorder `r` recorded (NEST's `n_events = 0`).
     /// Record `k` spikes of `sender` sent in step `step` into recorder
     /// `r`, within its window.
@@ -701,6 +827,17 @@ impl Shard {
     pub(crate) fn clear_recorder(&mut self, r: usize) {
         self.recorded[r].clear();
         self.recorded_counts[r] = 0;
+    }
+
+    /// Forget the events of recorder `r` (one that keeps all it counts)
+    /// but those `in_flight` says are not delivered yet.
+    pub(crate) fn clear_recorder_but(
+        &mut self,
+        r: usize,
+        in_flight: impl Fn(Step, NodeId) -> bool,
+    ) {
+        self.recorded[r].retain(|&(step, sender)| in_flight(step, sender));
+        self.recorded_counts[r] = self.recorded[r].len() as u64;
     }
 
     /// Whether recorder `r` keeps its events, and its window.

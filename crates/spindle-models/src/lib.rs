@@ -26,13 +26,17 @@
 //! - [`poisson`]: the Poisson input a `poisson_generator` gives each target;
 //! - [`ring`]: the per-shard input ring buffers the neurons read;
 //! - [`current`]: the current a `dc_generator` gives each target;
+//! - [`correlation`]: the `correlation_detector`'s histograms;
 //! - [`devices`]: parameters of the stimulation and recording devices;
+//! - [`sources`]: the stochastic and pulse spike generators (sinusoidal,
+//!   inhomogeneous Poisson, MIP, pulse packets);
 //! - [`isa`]: which vector unit the hot loops run on.
 #![deny(unsafe_code)]
 
 pub mod adaptive;
 pub mod aeif_cond_alpha;
 pub mod aeif_cond_exp;
+pub mod correlation;
 pub mod current;
 pub mod devices;
 pub mod hh_cond_exp_traub;
@@ -54,6 +58,7 @@ pub mod parrot_neuron;
 pub mod poisson;
 pub mod ports;
 pub mod ring;
+pub mod sources;
 
 pub use aeif_cond_alpha::AEIF_COND_ALPHA;
 pub use aeif_cond_exp::AEIF_COND_EXP;

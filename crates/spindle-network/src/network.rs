@@ -5,11 +5,13 @@ use spindle_core::rng::{Purpose, mix, stream};
 use spindle_core::{NodeId, Resolution, Step, TimeError};
 use std::collections::BTreeMap;
 
+use spindle_models::correlation::CorrelationDetectorParams;
 use spindle_models::devices::{
     DcGeneratorParams, DeviceError, MultimeterParams, PoissonGeneratorParams, SpikeGeneratorParams,
     SpikeRecorderParams, WeightRecorderParams,
 };
 use spindle_models::poisson::PoissonSampler;
+use spindle_models::sources::SpikeSourceParams;
 use spindle_models::{NeuronParams, ParamError};
 use thiserror::Error;
 
@@ -234,12 +236,17 @@ pub enum DeviceConnection {
         /// Delay [steps].
         delay: Step,
     },
-    /// A `spike_recorder` recording `sources`.
+    /// A `spike_recorder` recording `sources`, or one port of a
+    /// `correlation_detector`.
     SpikeRecorder {
         /// Recorder node.
         recorder: NodeId,
         /// Recorded neurons.
         sources: NodeCollection,
+        /// The receptor port (a correlation detector's 0 or 1).
+        port: u32,
+        /// The connection's weight.
+        weight: f64,
         /// The connection's delay in steps (its synapse model's): NEST
         /// counts it in `min_delay`.
         delay: Step,
@@ -251,6 +258,19 @@ pub enum DeviceConnection {
         /// Sampled neurons.
         targets: NodeCollection,
     },
+}
+
+impl DeviceConnection {
+    /// The device at its end: the generator, recorder or multimeter.
+    pub fn device(&self) -> NodeId {
+        match self {
+            Self::Poisson { generator, .. }
+            | Self::SpikeGenerator { generator, .. }
+            | Self::Current { generator, .. } => *generator,
+            Self::SpikeRecorder { recorder, .. } => *recorder,
+            Self::Multimeter { meter, .. } => *meter,
+        }
+    }
 }
 
 /// A network under construction: nodes, synapse models and connections.
@@ -445,6 +465,26 @@ impl Network {
         Ok(self.push_nodes(NodeKind::SpikeGenerator(params), 1))
     }
 
+    /// `nest.Create` of a stochastic or pulse spike source
+    /// ([`spindle_models::sources`]).
+    pub fn create_spike_source(
+        &mut self,
+        params: SpikeSourceParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate()?;
+        self.check_window(params.name(), params.start, params.stop, params.origin)?;
+        Ok(self.push_nodes(NodeKind::SpikeSource(params), 1))
+    }
+
+    /// `nest.Create("correlation_detector")`.
+    pub fn create_correlation_detector(
+        &mut self,
+        params: CorrelationDetectorParams,
+    ) -> Result<NodeCollection, NetworkError> {
+        params.validate(self.res)?;
+        Ok(self.push_nodes(NodeKind::CorrelationDetector(params), 1))
+    }
+
     /// `nest.Create("dc_generator", params={"amplitude": ...})`.
     pub fn create_dc_generator(
         &mut self,
@@ -523,10 +563,15 @@ impl Network {
                 self.check_window("poisson_generator", p.start, p.stop, p.origin)?;
             }
             NodeKind::SpikeGenerator(p) => self.check_spike_times(p)?,
+            NodeKind::SpikeSource(p) => {
+                p.validate()?;
+                self.check_window(p.name(), p.start, p.stop, p.origin)?;
+            }
             NodeKind::DcGenerator(_)
             | NodeKind::StepCurrentGenerator(_)
             | NodeKind::AcGenerator(_)
             | NodeKind::NoiseGenerator(_) => self.check_current_generator(&kind)?,
+            NodeKind::CorrelationDetector(p) => p.validate(self.res)?,
             NodeKind::SpikeRecorder(_) | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_) => {}
         }
         let i = self.nodes.partition_point(|(c, _)| c.first() <= id);
@@ -1081,15 +1126,11 @@ impl Network {
             }
         }
         let spikes = target_kind.is_neuron()
-            && matches!(
-                source_kind,
-                NodeKind::Neuron { .. }
-                    | NodeKind::PoissonGenerator(_)
-                    | NodeKind::SpikeGenerator(_)
-            );
+            && (source_kind.is_neuron() || source_kind.is_spike_generator());
         if spikes {
             self.check_ports(targets, receptor, source_kind.is_neuron())?;
-        } else if !receptor.is_default() {
+        } else if !receptor.is_default() && !matches!(target_kind, NodeKind::CorrelationDetector(_))
+        {
             // A neuron takes currents and recording requests on receptor 0
             // only, and so does a spike_recorder spikes (NEST).
             let (lo, hi) = receptor.bounds();
@@ -1129,6 +1170,7 @@ impl Network {
             (
                 NodeKind::PoissonGenerator(_)
                 | NodeKind::SpikeGenerator(_)
+                | NodeKind::SpikeSource(_)
                 | NodeKind::DcGenerator(_)
                 | NodeKind::StepCurrentGenerator(_)
                 | NodeKind::AcGenerator(_)
@@ -1136,6 +1178,18 @@ impl Network {
                 t,
             ) if t.is_neuron() => {
                 let pairs = device_pairs(&rule, sources, targets)?;
+                // NEST's enforce_single_syn_type.
+                let mixed = self
+                    .device_connections
+                    .iter()
+                    .zip(&self.device_models)
+                    .any(|(c, &m)| m != model && pairs.iter().any(|(g, _)| *g == c.device()));
+                if mixed {
+                    return Err(NetworkError::Connect(
+                        "All outgoing connections from a device must use the same synapse type."
+                            .into(),
+                    ));
+                }
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (generator, targets) in pairs {
                     self.device_connections.push(match &source_kind {
@@ -1163,9 +1217,33 @@ impl Network {
                 }
                 count
             }
+            (NodeKind::Multimeter(m), NodeKind::SpikeSource(p)) => {
+                // A multimeter samples a source's rate (NEST's
+                // sinusoidal generators); the engine's `record_generators`.
+                if let Some(name) = m
+                    .record_from
+                    .iter()
+                    .find(|n| !p.recordables().contains(&n.as_str()))
+                {
+                    return Err(DeviceError::Recordable {
+                        model: p.name(),
+                        name: name.clone(),
+                        has: p.recordables().join(", "),
+                    }
+                    .into());
+                }
+                let pairs = device_pairs(&rule, sources, targets)?;
+                let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
+                for (meter, targets) in pairs {
+                    self.device_connections
+                        .push(DeviceConnection::Multimeter { meter, targets });
+                }
+                count
+            }
             (NodeKind::Multimeter(m), t) if t.is_neuron() => {
                 self.check_recordables(&m.record_from, targets)?;
                 let pairs = device_pairs(&rule, sources, targets)?;
+                self.check_meters(&pairs)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (meter, targets) in pairs {
                     self.device_connections
@@ -1175,12 +1253,20 @@ impl Network {
             }
             // Generators straight into a recorder: it records what they
             // send it (the engine's `record_generators`).
-            (
-                NodeKind::Neuron { .. }
-                | NodeKind::PoissonGenerator(_)
-                | NodeKind::SpikeGenerator(_),
-                NodeKind::SpikeRecorder(_),
-            ) => {
+            (s, t @ (NodeKind::SpikeRecorder(_) | NodeKind::CorrelationDetector(_)))
+                if s.is_neuron() || s.is_spike_generator() =>
+            {
+                let port = match (t, receptor) {
+                    (NodeKind::SpikeRecorder(_), _) => 0,
+                    (_, ReceptorType::Fixed(r @ (0 | 1))) => *r as u32,
+                    (_, r) => {
+                        let (lo, hi) = r.bounds();
+                        return Err(NetworkError::UnknownReceptorType {
+                            receptor: if lo != 0.0 { lo } else { hi },
+                            model: t.model_name(),
+                        });
+                    }
+                };
                 let pairs = device_pairs(&rule, targets, sources)?;
                 let count = pairs.iter().map(|(_, c)| c.len() as u64).sum();
                 for (recorder, sources) in pairs {
@@ -1189,6 +1275,8 @@ impl Network {
                             recorder,
                             sources,
                             delay,
+                            port,
+                            weight,
                         });
                 }
                 count
@@ -1205,6 +1293,38 @@ impl Network {
             .resize(self.device_connections.len(), model);
         let n = &mut self.num_connections[model as usize];
         *n = n.saturating_add(count);
+        Ok(())
+    }
+
+    /// NEST connects a multimeter to a node once; Spindle's neurons are
+    /// sampled at one interval, which all their multimeters share.
+    fn check_meters(&self, pairs: &[(NodeId, NodeCollection)]) -> Result<(), NetworkError> {
+        let interval = |meter: NodeId| match self.node(meter) {
+            Some(NodeKind::Multimeter(m)) => m.interval,
+            _ => None,
+        };
+        for c in &self.device_connections {
+            let DeviceConnection::Multimeter { meter, targets } = c else {
+                continue;
+            };
+            for (new, new_targets) in pairs {
+                if targets.overlap(new_targets) == 0 {
+                    continue;
+                }
+                if meter == new {
+                    return Err(NetworkError::Connect(
+                        "Each multimeter can only be connected once to a given node.".into(),
+                    ));
+                }
+                if interval(*meter) != interval(*new) {
+                    return Err(NetworkError::NotImplemented(
+                        "Spindle samples a neuron at one interval: its multimeters must share \
+                         their interval"
+                            .into(),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 

@@ -2,12 +2,14 @@
 
 use spindle_core::{NodeId, Resolution, Step};
 use spindle_models::ModelRef;
+use spindle_models::correlation::CorrelationDetectorParams;
 use spindle_models::current::Waveform;
 use spindle_models::devices::{
     AcGeneratorParams, DcGeneratorParams, MultimeterParams, NoiseGeneratorParams,
     PoissonGeneratorParams, SpikeGeneratorParams, SpikeRecorderParams, StepCurrentGeneratorParams,
     WeightRecorderParams, window_steps,
 };
+use spindle_models::sources::SpikeSourceParams;
 
 /// What a node is.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +33,17 @@ pub enum NodeKind {
     AcGenerator(AcGeneratorParams),
     /// A `noise_generator`.
     NoiseGenerator(NoiseGeneratorParams),
+    /// A stochastic or pulse spike source (`sinusoidal_poisson_generator`,
+    /// `mip_generator`, ...: [`spindle_models::sources`]).
+    SpikeSource(SpikeSourceParams),
     /// A `spike_recorder`.
     SpikeRecorder(SpikeRecorderParams),
     /// A `multimeter`.
     Multimeter(MultimeterParams),
     /// A `weight_recorder`.
     WeightRecorder(WeightRecorderParams),
+    /// A `correlation_detector`.
+    CorrelationDetector(CorrelationDetectorParams),
 }
 
 impl NodeKind {
@@ -50,9 +57,11 @@ impl NodeKind {
             Self::StepCurrentGenerator(_) => "step_current_generator",
             Self::AcGenerator(_) => "ac_generator",
             Self::NoiseGenerator(_) => "noise_generator",
+            Self::SpikeSource(p) => p.name(),
             Self::SpikeRecorder(_) => "spike_recorder",
             Self::Multimeter(_) => "multimeter",
             Self::WeightRecorder(_) => "weight_recorder",
+            Self::CorrelationDetector(_) => "correlation_detector",
         }
     }
 
@@ -106,6 +115,15 @@ impl NodeKind {
                 | Self::StepCurrentGenerator(_)
                 | Self::AcGenerator(_)
                 | Self::NoiseGenerator(_)
+        )
+    }
+
+    /// Whether the node sends spikes to neurons as a generator does
+    /// (drawn or given, never a current).
+    pub fn is_spike_generator(&self) -> bool {
+        matches!(
+            self,
+            Self::PoissonGenerator(_) | Self::SpikeGenerator(_) | Self::SpikeSource(_)
         )
     }
 

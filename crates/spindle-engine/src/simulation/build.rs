@@ -86,8 +86,9 @@ impl Simulation {
         let first_shard = rank * config.threads;
         // Plastic synapses are delivered on NEST's grid of slices, whose
         // length counts the devices' delays too.
+        let nest_min_delay = net.nest_min_delay()?;
         let min_delay = if net.has_plastic() {
-            net.nest_min_delay()?
+            nest_min_delay
         } else {
             net.min_delay()?
         };
@@ -141,6 +142,7 @@ impl Simulation {
             shards,
             exchange,
             min_delay,
+            nest_min_delay,
             now: 0,
             last_slice: 0,
             slices: 0,
@@ -152,6 +154,10 @@ impl Simulation {
             first_shard,
             total_shards,
             generator_streams: Default::default(),
+            source_shared: Default::default(),
+            source_trains: Default::default(),
+            source_samples: Vec::new(),
+            meter_cleared: Default::default(),
         })
     }
 }

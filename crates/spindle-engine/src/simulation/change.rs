@@ -68,6 +68,30 @@ impl Simulation {
                         .iter_mut()
                         .for_each(|s| s.set_stores(r, stores, window));
                 }
+                NodeKind::CorrelationDetector(p) => {
+                    // NEST starts its histograms afresh when their
+                    // parameters change.
+                    let reset = match self.net.node(id) {
+                        Some(NodeKind::CorrelationDetector(old)) => {
+                            (old.delta_tau, old.tau_max, old.t_start, old.t_stop)
+                                != (p.delta_tau, p.tau_max, p.t_start, p.t_stop)
+                        }
+                        _ => false,
+                    };
+                    let window = p.window.steps(res);
+                    let in_flight = super::in_flight(&self.net, self.last_slice);
+                    for port in 0..2 {
+                        let r = self.port_index(id, port)?;
+                        for s in &mut self.shards {
+                            s.set_stores(r, true, window);
+                            if reset {
+                                s.clear_recorder_but(r, &in_flight);
+                            }
+                        }
+                    }
+                }
+                // Sources draw run by run from the network's parameters.
+                NodeKind::SpikeSource(_) => {}
                 // Its filters are read with its events.
                 NodeKind::Neuron { .. } | NodeKind::Multimeter(_) | NodeKind::WeightRecorder(_) => {
                 }
@@ -122,6 +146,15 @@ impl Simulation {
                 let r = self.recorder_index(id)?;
                 self.shards.iter_mut().for_each(|s| s.clear_recorder(r));
             }
+            Some(NodeKind::CorrelationDetector(_)) => {
+                let in_flight = super::in_flight(&self.net, self.last_slice);
+                for port in 0..2 {
+                    let r = self.port_index(id, port)?;
+                    self.shards
+                        .iter_mut()
+                        .for_each(|s| s.clear_recorder_but(r, &in_flight));
+                }
+            }
             Some(NodeKind::WeightRecorder(_)) => {
                 let r = self.weight_recorder_index(id)? as u32;
                 self.shards
@@ -131,8 +164,21 @@ impl Simulation {
             Some(NodeKind::Multimeter(_)) => {
                 // Those of the last slice are not the multimeter's yet.
                 let (probes, before) = (&self.devices.probes, self.last_slice);
-                let drop = |p: u32, step| probes[p as usize].0 == id && step < before;
+                // Samples other meters read too stay: this one reads on
+                // from `before`.
+                let mut shared = vec![false; probes.len()];
+                for (q, &p) in self.devices.primary.iter().enumerate() {
+                    if p as usize != q {
+                        shared[p as usize] = true;
+                    }
+                }
+                self.meter_cleared.insert(id, before);
+                let drop = |p: u32, step| {
+                    probes[p as usize].0 == id && step < before && !shared[p as usize]
+                };
                 self.shards.iter_mut().for_each(|s| s.clear_samples(drop));
+                self.source_samples
+                    .retain(|s| s.meter != id || s.step >= before);
             }
             _ => {
                 return Err(EngineError::Config(format!("node {id} is not a recorder")));

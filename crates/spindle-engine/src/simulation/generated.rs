@@ -9,9 +9,10 @@ use spindle_core::rng::{Purpose, stream_state};
 use spindle_core::{NodeId, Step};
 use spindle_models::devices::window_steps;
 use spindle_models::poisson::PoissonSampler;
+use spindle_models::sources::{Shared, Train};
 use spindle_network::{DeviceConnection, NodeKind};
 
-use super::Simulation;
+use super::{Simulation, SourceSample};
 use crate::EngineError;
 
 impl Simulation {
@@ -25,12 +26,15 @@ impl Simulation {
         let mut sent: Vec<(usize, Step, NodeId, u64)> = Vec::new();
         for c in self.net.device_connections() {
             let DeviceConnection::SpikeRecorder {
-                recorder, sources, ..
+                recorder,
+                sources,
+                port,
+                ..
             } = c
             else {
                 continue;
             };
-            let r = self.recorder_index(*recorder)?;
+            let r = self.port_index(*recorder, *port)?;
             for generator in sources.iter() {
                 match self.net.node(generator) {
                     Some(NodeKind::PoissonGenerator(p)) => {
@@ -61,6 +65,22 @@ impl Simulation {
                             }
                         }
                     }
+                    Some(NodeKind::SpikeSource(p)) => {
+                        let shared = self
+                            .source_shared
+                            .entry(generator)
+                            .or_insert_with(|| Shared::new(self.net.seed(), generator));
+                        let plan = p.plan(shared, from, to, res);
+                        let train = self
+                            .source_trains
+                            .entry((generator, *recorder))
+                            .or_insert_with(|| {
+                                Train::new(self.net.seed(), generator, u64::from(*recorder))
+                            });
+                        let mut drawn = Vec::new();
+                        plan.spikes(train, &mut drawn);
+                        sent.extend(drawn.into_iter().map(|(s, k)| (r, s, generator, k)));
+                    }
                     Some(NodeKind::SpikeGenerator(p)) => {
                         let spikes = p
                             .spikes(res, 0)
@@ -80,6 +100,44 @@ impl Simulation {
         for (r, step, generator, k) in sent {
             first.record(r, step, generator, k);
         }
+        self.sample_sources(from, to);
         Ok(())
+    }
+
+    /// Sample into their multimeters the rates of the sources they record
+    /// from, in steps `from..to`, as NEST's multimeter samples a neuron:
+    /// at the end of every `interval`-th step.
+    fn sample_sources(&mut self, from: Step, to: Step) {
+        let res = self.net.resolution();
+        for c in self.net.device_connections() {
+            let DeviceConnection::Multimeter { meter, targets } = c else {
+                continue;
+            };
+            let Some(NodeKind::Multimeter(m)) = self.net.node(*meter) else {
+                continue;
+            };
+            let interval = m
+                .interval
+                .map(|ms| (ms / res.h()).round() as Step)
+                .unwrap_or(1)
+                .max(1);
+            for generator in targets.iter() {
+                let Some(NodeKind::SpikeSource(p)) = self.net.node(generator) else {
+                    continue;
+                };
+                let rates = p.recorded_rates(from, to, res);
+                for (step, &rate) in (from..to).zip(&rates) {
+                    if (step + 1).is_multiple_of(interval) {
+                        let values = m.record_from.iter().map(|_| rate).collect();
+                        self.source_samples.push(SourceSample {
+                            meter: *meter,
+                            sender: generator,
+                            step,
+                            values,
+                        });
+                    }
+                }
+            }
+        }
     }
 }

@@ -36,6 +36,9 @@ pub struct Simulation {
     shards: Vec<Shard>,
     exchange: SpikeExchange,
     min_delay: Step,
+    /// NEST's `min_delay` (devices' delays counted): its slices are what
+    /// its multimeters hand over one at a time.
+    nest_min_delay: Step,
     now: Step,
     /// First step of the last slice run (multimeters see up to it).
     last_slice: Step,
@@ -52,6 +55,32 @@ pub struct Simulation {
     /// The Poisson stream of each (generator, spike recorder) connected
     /// straight (`generated`).
     generator_streams: std::collections::BTreeMap<(NodeId, NodeId), [[u64; 1]; 4]>,
+    /// The shared state of each stochastic source connected straight to a
+    /// spike recorder, and its train to each recorder (`generated`).
+    source_shared: std::collections::BTreeMap<NodeId, spindle_models::sources::Shared>,
+    source_trains: std::collections::BTreeMap<(NodeId, NodeId), spindle_models::sources::Train>,
+    /// Multimeter samples of sources' rates (`generated`).
+    source_samples: Vec<SourceSample>,
+    /// Per multimeter cleared (`n_events = 0`), the first step it reads.
+    meter_cleared: std::collections::BTreeMap<NodeId, Step>,
+}
+
+/// Whether a spike sent in a step by a node has yet to reach a correlation
+/// detector, `before` being the first step of the last slice run: a
+/// neuron's spikes of the last slice reach it with the next run, as NEST
+/// delivers them then; a generator's reach it at once.
+fn in_flight(net: &Network, before: Step) -> impl Fn(Step, NodeId) -> bool + '_ {
+    move |step, sender| step >= before && net.node(sender).is_some_and(|k| k.is_neuron())
+}
+
+/// One multimeter sample of a source (not a neuron): its values in the
+/// multimeter's `record_from` order.
+#[derive(Debug, Clone)]
+struct SourceSample {
+    meter: NodeId,
+    sender: NodeId,
+    step: Step,
+    values: Vec<f64>,
 }
 
 /// Whole-run figures of a simulation so far.
@@ -152,6 +181,7 @@ impl Simulation {
         }
         for shard in &mut self.shards {
             shard.start_run(self.now, end, res.h());
+            shard.draw_sources(&self.net, self.now, end);
         }
         let digest = Mutex::new(self.digest);
         let digested = AtomicU64::new(0);
@@ -194,8 +224,8 @@ impl Simulation {
         self.digest = digest.into_inner().unwrap_or_else(|e| e.into_inner());
         self.slices += slices;
         if reached > self.now {
-            // Slices of min_delay steps from where the run started.
-            let md = self.min_delay.max(1);
+            // Slices of NEST's min_delay steps from where the run started.
+            let md = self.nest_min_delay.max(1);
             self.last_slice = if self.shards.first().is_some_and(|s| s.plastic) {
                 // Slices on NEST's grid.
                 self.now.max((reached - 1) / md * md)

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use spindle_core::{NodeId, Step};
+use spindle_models::correlation::{CorrelationHistograms, DetectedSpike};
 use spindle_models::devices::RecordTo;
-use spindle_network::{NetworkError, NodeKind};
+use spindle_network::{DeviceConnection, NetworkError, NodeKind};
 
 use super::{RunStats, Simulation};
 use crate::recording::{
@@ -132,9 +133,15 @@ impl Simulation {
     }
 
     pub(super) fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
+        self.port_index(recorder, 0)
+    }
+
+    /// The recorder index of port `port` of spike recorder or correlation
+    /// detector `recorder`.
+    pub(super) fn port_index(&self, recorder: NodeId, port: u32) -> Result<usize, EngineError> {
         self.devices
             .recorders
-            .binary_search(&recorder)
+            .binary_search(&(recorder, port))
             .map_err(|_| EngineError::Config(format!("node {recorder} is not a spike_recorder")))
     }
 
@@ -205,7 +212,72 @@ impl Simulation {
     /// The events of spike recorder `recorder`, sorted by time, then sender
     /// (empty for a recorder with `record_to: None`).
     pub fn spike_events(&self, recorder: NodeId) -> Result<SpikeEvents, EngineError> {
-        let r = self.recorder_index(recorder)?;
+        self.recorded_events(self.recorder_index(recorder)?)
+    }
+
+    /// The histograms of correlation detector `detector` (NEST's
+    /// `histogram`, `count_histogram`, ...), from the spikes each of its
+    /// ports recorded.
+    pub fn correlation(&self, detector: NodeId) -> Result<CorrelationHistograms, EngineError> {
+        let Some(NodeKind::CorrelationDetector(p)) = self.net.node(detector) else {
+            return Err(EngineError::Config(format!(
+                "node {detector} is not a correlation_detector"
+            )));
+        };
+        let mut ports: [Vec<DetectedSpike>; 2] = Default::default();
+        for (port, spikes) in ports.iter_mut().enumerate() {
+            let ev = self.recorded_events(self.port_index(detector, port as u32)?)?;
+            // Each connection's weight; copies of one spike (a generator's
+            // multiplicity) are one spike of that multiplicity.
+            let weight = |sender: NodeId| {
+                self.net
+                    .device_connections()
+                    .iter()
+                    .find_map(|c| match c {
+                        DeviceConnection::SpikeRecorder {
+                            recorder,
+                            sources,
+                            port: q,
+                            weight,
+                            ..
+                        } if *recorder == detector
+                            && *q == port as u32
+                            && sources.contains(sender) =>
+                        {
+                            Some(*weight)
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(1.0)
+            };
+            let res = self.net.resolution();
+            let in_flight = super::in_flight(&self.net, self.last_slice);
+            let mut i = 0;
+            while i < ev.times.len() {
+                let k = ev.times[i..]
+                    .iter()
+                    .zip(&ev.senders[i..])
+                    .take_while(|&(&t, &s)| t == ev.times[i] && s == ev.senders[i])
+                    .count();
+                let stamp = (ev.times[i] / res.h()).round() as Step;
+                if in_flight(stamp - 1, ev.senders[i]) {
+                    i += k;
+                    continue;
+                }
+                spikes.push(DetectedSpike {
+                    stamp,
+                    weight: weight(ev.senders[i]) * k as f64,
+                    multiplicity: k as u64,
+                });
+                i += k;
+            }
+        }
+        Ok(p.histograms(self.net.resolution(), [&ports[0], &ports[1]]))
+    }
+
+    /// The events recorder index `r` kept, gathered over ranks, sorted by
+    /// time, then sender.
+    fn recorded_events(&self, r: usize) -> Result<SpikeEvents, EngineError> {
         let mut all: Vec<(Step, NodeId)> = self
             .shards
             .iter()
@@ -243,12 +315,23 @@ impl Simulation {
         };
         // Slice by slice, neuron by neuron, as NEST's multimeter lists
         // them (one thread's order).
-        let md = self.min_delay.max(1);
+        let md = self.nest_min_delay.max(1);
+        // The probes whose samples this meter reads.
+        let mut reads = vec![false; self.devices.probes.len()];
+        for (q, &(m, _)) in self.devices.probes.iter().enumerate() {
+            if m == meter {
+                reads[self.devices.primary[q] as usize] = true;
+            }
+        }
+        let cleared = self.meter_cleared.get(&meter).copied().unwrap_or(0);
         let mut all: Vec<(Step, NodeId, Step, usize, usize)> = Vec::new();
         for (si, s) in self.shards.iter().enumerate() {
             for (i, sample) in s.output.samples.iter().enumerate() {
-                let (m, target) = self.devices.probes[sample.probe as usize];
-                if m == meter && params.window.records(sample.step, self.net.resolution()) {
+                let (_, target) = self.devices.probes[sample.probe as usize];
+                if reads[sample.probe as usize]
+                    && sample.step >= cleared
+                    && params.window.records(sample.step, self.net.resolution())
+                {
                     all.push((sample.step / md, target, sample.step, si, i));
                 }
             }
@@ -288,6 +371,32 @@ impl Simulation {
                 values.push(out.values[sample.at as usize + r]);
             }
         }
+        let sources: Vec<_> = self
+            .source_samples
+            .iter()
+            .filter(|s| s.meter == meter && params.window.records(s.step, res))
+            .collect();
+        if !sources.is_empty() {
+            // Sources' samples join the neurons' in the same order.
+            let mut rows: Vec<(Step, NodeId, Step, Vec<f64>)> = (0..ev.times.len())
+                .map(|i| {
+                    let step = (ev.times[i] / res.h()).round() as Step - 1;
+                    let values = ev.values.iter().map(|(_, v)| v[i]).collect();
+                    (step / md, ev.senders[i], step, values)
+                })
+                .collect();
+            rows.extend(
+                sources
+                    .iter()
+                    .map(|s| (s.step / md, s.sender, s.step, s.values.clone())),
+            );
+            rows.sort_by_key(|r| (r.0, r.1, r.2));
+            ev.senders = rows.iter().map(|r| r.1).collect();
+            ev.times = rows.iter().map(|r| res.ms(r.2 + 1)).collect();
+            for (k, (_, values)) in ev.values.iter_mut().enumerate() {
+                *values = rows.iter().map(|r| r.3[k]).collect();
+            }
+        }
         Ok(ev)
     }
 
@@ -304,9 +413,10 @@ impl Simulation {
         since: f64,
     ) -> Result<Vec<PathBuf>, EngineError> {
         let mut written = Vec::new();
-        for &rec in &self.devices.recorders {
-            let NodeKind::SpikeRecorder(p) = self.net.node(rec).expect("a recorder node") else {
-                unreachable!("recorders are spike_recorder nodes")
+        for &(rec, _) in &self.devices.recorders {
+            let Some(NodeKind::SpikeRecorder(p)) = self.net.node(rec) else {
+                // Correlation detectors write no files.
+                continue;
             };
             if p.record_to != RecordTo::Ascii {
                 continue;
