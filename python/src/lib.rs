@@ -107,6 +107,8 @@ const DEVICE_MODELS: &[&str] = &[
     "inhomogeneous_poisson_generator",
     "mip_generator",
     "pulsepacket_generator",
+    "gamma_sup_generator",
+    "ppd_sup_generator",
     "spike_recorder",
     "multimeter",
     "voltmeter",
@@ -794,7 +796,11 @@ impl Device {
                 let mut items = Vec::new();
                 for (key, v) in p.get() {
                     let v = match v {
-                        SourceValue::Number(x) if key == "activity" => py_any(py, x as i64)?,
+                        SourceValue::Number(x)
+                            if matches!(key, "activity" | "gamma_shape" | "n_proc") =>
+                        {
+                            py_any(py, x as i64)?
+                        }
                         SourceValue::Number(x) => py_any(py, nest_end(x))?,
                         SourceValue::Flag(b) => py_any(py, b)?,
                         SourceValue::List(l) => PyList::new(py, &l)?.into_any(),

@@ -1,7 +1,8 @@
 """NEST's stochastic and pulse spike generators on spindle.nest:
 ``sinusoidal_poisson_generator``, ``sinusoidal_gamma_generator``,
-``inhomogeneous_poisson_generator``, ``mip_generator`` and
-``pulsepacket_generator``. Their trains do not change with the number of
+``inhomogeneous_poisson_generator``, ``mip_generator``,
+``pulsepacket_generator``, ``gamma_sup_generator`` and
+``ppd_sup_generator``. Their trains do not change with the number of
 threads; their statistics are NEST's (rates, copies, pulse spreads);
 their recorded rates follow NEST's formulas; what NEST refuses is refused
 with NEST's exception class."""
@@ -17,6 +18,9 @@ SOURCES = {
     "inhomogeneous_poisson_generator": {"rate_times": [100.0, 300.0], "rate_values": [200.0, 50.0]},
     "mip_generator": {"rate": 100.0, "p_copy": 0.5},
     "pulsepacket_generator": {"pulse_times": [100.0, 250.0], "activity": 40, "sdev": 5.0},
+    "gamma_sup_generator": {"rate": 5.0, "gamma_shape": 4, "n_proc": 20},
+    "ppd_sup_generator": {"rate": 5.0, "dead_time": 10.0, "n_proc": 20, "frequency": 10.0,
+                          "relative_amplitude": 0.5},
 }
 
 
@@ -82,6 +86,9 @@ def test_rates_and_counts_are_nests():
     want = 0.2 * 200 + 1.7 * 50
     assert abs(ip - want) < 4 * np.sqrt(want / 20)
     assert abs(mean_count("mip_generator", SOURCES["mip_generator"]) - 100) < 4 * np.sqrt(100 / 20)
+    # 20 components at 5 Hz: 100 Hz per target.
+    for model in ("gamma_sup_generator", "ppd_sup_generator"):
+        assert abs(mean_count(model, SOURCES[model]) - 200) < 4 * np.sqrt(200 / 20), model
 
 
 def test_mip_copies_share_the_parent():
@@ -123,6 +130,9 @@ def test_inhomogeneous_poisson_rate_times():
     ("mip_generator", {"rate": -1.0}),
     ("pulsepacket_generator", {"sdev": -1.0}),
     ("pulsepacket_generator", {"activity": -1}),
+    ("gamma_sup_generator", {"gamma_shape": 0}),
+    ("ppd_sup_generator", {"rate": 100.0, "dead_time": 20.0}),
+    ("ppd_sup_generator", {"relative_amplitude": 1.5}),
 ])
 def test_bad_values_are_refused(model, params):
     with pytest.raises(nest.NESTErrors.BadProperty):

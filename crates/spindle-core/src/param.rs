@@ -395,6 +395,12 @@ impl Draw {
         ((self.rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// A binomial count: successes in `n` trials of probability `p`
+    /// ([`crate::rng::binomial`]).
+    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        crate::rng::binomial(&mut self.rng, n, p)
+    }
+
     /// A Poisson count of mean `mean` (>= 0), by inversion; a large mean
     /// is split into parts of at most 30 whose counts are summed (exact:
     /// a sum of independent Poisson counts is Poisson).

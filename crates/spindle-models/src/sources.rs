@@ -1,6 +1,7 @@
 //! NEST's stochastic and pulse spike sources: `sinusoidal_poisson_generator`,
 //! `sinusoidal_gamma_generator`, `inhomogeneous_poisson_generator`,
-//! `mip_generator` and `pulsepacket_generator`.
+//! `mip_generator`, `pulsepacket_generator`, and the superpositions of
+//! renewal processes `gamma_sup_generator` and `ppd_sup_generator`.
 //!
 //! A source is one parameter set behind one interface: parameters by
 //! NEST's names and units ([`SpikeSourceParams::get`] and
@@ -32,6 +33,8 @@ pub const SOURCE_MODELS: &[&str] = &[
     "inhomogeneous_poisson_generator",
     "mip_generator",
     "pulsepacket_generator",
+    "gamma_sup_generator",
+    "ppd_sup_generator",
 ];
 
 /// A parameter's value, as NEST's dictionaries hold it.
@@ -105,6 +108,30 @@ pub enum SourceKind {
         /// Spread of a pulse [ms].
         sdev: f64,
     },
+    /// The superposition of `n_proc` gamma processes of shape
+    /// `gamma_shape`, each of rate `rate`, per target.
+    GammaSup {
+        /// Rate of each component [Hz].
+        rate: f64,
+        /// Shape of the gamma intervals (at least 1).
+        gamma_shape: i64,
+        /// Components (at least 1).
+        n_proc: i64,
+    },
+    /// The superposition of `n_proc` Poisson processes with dead time,
+    /// each of rate `rate`, optionally modulated, per target.
+    PpdSup {
+        /// Rate of each component [Hz].
+        rate: f64,
+        /// Dead time [ms].
+        dead_time: f64,
+        /// Components (at least 1).
+        n_proc: i64,
+        /// Modulation frequency [Hz].
+        frequency: f64,
+        /// Modulation depth, in [0, 1].
+        relative_amplitude: f64,
+    },
 }
 
 /// A spike source node's parameters: its model's and the activity window
@@ -158,6 +185,18 @@ impl SpikeSourceParams {
                 activity: 0,
                 sdev: 0.0,
             },
+            "gamma_sup_generator" => SourceKind::GammaSup {
+                rate: 0.0,
+                gamma_shape: 1,
+                n_proc: 1,
+            },
+            "ppd_sup_generator" => SourceKind::PpdSup {
+                rate: 0.0,
+                dead_time: 0.0,
+                n_proc: 1,
+                frequency: 0.0,
+                relative_amplitude: 0.0,
+            },
             _ => return None,
         };
         Some(Self {
@@ -176,6 +215,8 @@ impl SpikeSourceParams {
             SourceKind::InhomogeneousPoisson { .. } => "inhomogeneous_poisson_generator",
             SourceKind::Mip { .. } => "mip_generator",
             SourceKind::PulsePacket { .. } => "pulsepacket_generator",
+            SourceKind::GammaSup { .. } => "gamma_sup_generator",
+            SourceKind::PpdSup { .. } => "ppd_sup_generator",
         }
     }
 
@@ -239,6 +280,28 @@ impl SpikeSourceParams {
                 ("activity", Number(*activity as f64)),
                 ("sdev", Number(*sdev)),
             ],
+            SourceKind::GammaSup {
+                rate,
+                gamma_shape,
+                n_proc,
+            } => vec![
+                ("rate", Number(*rate)),
+                ("gamma_shape", Number(*gamma_shape as f64)),
+                ("n_proc", Number(*n_proc as f64)),
+            ],
+            SourceKind::PpdSup {
+                rate,
+                dead_time,
+                n_proc,
+                frequency,
+                relative_amplitude,
+            } => vec![
+                ("rate", Number(*rate)),
+                ("dead_time", Number(*dead_time)),
+                ("n_proc", Number(*n_proc as f64)),
+                ("frequency", Number(*frequency)),
+                ("relative_amplitude", Number(*relative_amplitude)),
+            ],
         };
         out.push(("start", Number(self.start)));
         out.push(("stop", Number(self.stop)));
@@ -283,6 +346,13 @@ impl SpikeSourceParams {
             _ => Err(DeviceError::Invalid(format!(
                 "{key} must be a list of numbers"
             ))),
+        };
+        let integer = |key: &str, v: &SourceValue| {
+            let x = number(key, v)?;
+            if x.fract() != 0.0 || !x.is_finite() {
+                return Err(DeviceError::Invalid(format!("{key} must be an integer")));
+            }
+            Ok(x as i64)
         };
         let has = |key: &str| values.iter().any(|(k, _)| *k == key);
         if instance && has("individual_spike_trains") {
@@ -367,14 +437,38 @@ impl SpikeSourceParams {
                         t.sort_by(f64::total_cmp);
                         *pulse_times = t;
                     }
-                    "activity" => {
-                        let a = number(key, v)?;
-                        if a.fract() != 0.0 {
-                            return Err(DeviceError::Invalid("activity must be an integer".into()));
-                        }
-                        *activity = a as i64;
-                    }
+                    "activity" => *activity = integer(key, v)?,
                     "sdev" => *sdev = number(key, v)?,
+                    _ => {}
+                },
+                (
+                    SourceKind::GammaSup {
+                        rate,
+                        gamma_shape,
+                        n_proc,
+                    },
+                    k,
+                ) => match k {
+                    "rate" => *rate = number(key, v)?,
+                    "gamma_shape" => *gamma_shape = integer(key, v)?,
+                    "n_proc" => *n_proc = integer(key, v)?,
+                    _ => {}
+                },
+                (
+                    SourceKind::PpdSup {
+                        rate,
+                        dead_time,
+                        n_proc,
+                        frequency,
+                        relative_amplitude,
+                    },
+                    k,
+                ) => match k {
+                    "rate" => *rate = number(key, v)?,
+                    "dead_time" => *dead_time = number(key, v)?,
+                    "n_proc" => *n_proc = integer(key, v)?,
+                    "frequency" => *frequency = number(key, v)?,
+                    "relative_amplitude" => *relative_amplitude = number(key, v)?,
                     _ => {}
                 },
             }
@@ -476,6 +570,43 @@ impl SpikeSourceParams {
                     return bad("pulsepacket_generator: pulse times must be finite.");
                 }
             }
+            SourceKind::GammaSup {
+                rate,
+                gamma_shape,
+                n_proc,
+            } => {
+                if *gamma_shape < 1 {
+                    return bad("The shape must be larger or equal 1");
+                }
+                if rate.is_nan() || *rate < 0.0 || !rate.is_finite() {
+                    return bad("The rate must be larger than 0.");
+                }
+                if *n_proc < 1 {
+                    return bad("The number of component processes cannot be smaller than one");
+                }
+            }
+            SourceKind::PpdSup {
+                rate,
+                dead_time,
+                n_proc,
+                relative_amplitude,
+                frequency,
+            } => {
+                finite("frequency", *frequency)?;
+                if dead_time.is_nan() || *dead_time < 0.0 {
+                    return bad("The dead time cannot be negative.");
+                }
+                if rate.is_nan() || !rate.is_finite() || *rate < 0.0 || 1000.0 / rate <= *dead_time
+                {
+                    return bad("The inverse rate has to be larger than the dead time.");
+                }
+                if *n_proc < 1 {
+                    return bad("The number of component processes cannot be smaller than one");
+                }
+                if !(0.0..=1.0).contains(relative_amplitude) {
+                    return bad("The relative amplitude of the rate modulation must be in [0,1].");
+                }
+            }
         }
         if self.stop < self.start
             || self.start.is_nan()
@@ -498,7 +629,10 @@ impl SpikeSourceParams {
                 individual_spike_trains,
                 ..
             } => !individual_spike_trains,
-            SourceKind::InhomogeneousPoisson { .. } | SourceKind::Mip { .. } => false,
+            SourceKind::InhomogeneousPoisson { .. }
+            | SourceKind::Mip { .. }
+            | SourceKind::GammaSup { .. }
+            | SourceKind::PpdSup { .. } => false,
             SourceKind::PulsePacket { .. } => true,
         }
     }
@@ -536,6 +670,7 @@ impl SpikeSourceParams {
             shared: None,
             copy: None,
             gamma: None,
+            renewal: None,
         };
         match &self.kind {
             SourceKind::SinusoidalPoisson { .. } => {
@@ -595,6 +730,58 @@ impl SpikeSourceParams {
                     }
                 }
                 plan.shared = Some(parent);
+            }
+            SourceKind::GammaSup {
+                rate,
+                gamma_shape,
+                n_proc,
+            } => {
+                // NEST's transition probability of one component, per
+                // step, between its gamma_shape stages.
+                let p = rate * *gamma_shape as f64 * h / 1000.0;
+                if *rate > 0.0 {
+                    plan.rates = (from..to)
+                        .map(|s| if active(s) { p } else { 0.0 })
+                        .collect();
+                }
+                let (shape, n) = (*gamma_shape as u64, *n_proc as u64);
+                let first = n / shape;
+                let mut occupation = vec![first; shape as usize];
+                *occupation.last_mut().expect("shape >= 1") += n - first * shape;
+                plan.renewal = Some(Renewal {
+                    gamma: true,
+                    occupation,
+                    active: 0,
+                });
+            }
+            SourceKind::PpdSup {
+                rate,
+                dead_time,
+                n_proc,
+                frequency,
+                relative_amplitude,
+            } => {
+                let bins = (dead_time / h) as u64;
+                let hazard = 1.0 / (1000.0 / rate - dead_time) * h;
+                let omega = 2.0 * PI * frequency / 1000.0;
+                if *rate > 0.0 {
+                    plan.rates = (from..to)
+                        .map(|s| match active(s) {
+                            false => 0.0,
+                            true if *relative_amplitude > 0.0 && *frequency != 0.0 => {
+                                hazard * (1.0 + relative_amplitude * (omega * res.ms(s)).sin())
+                            }
+                            true => hazard,
+                        })
+                        .collect();
+                }
+                let first = (rate / 1000.0 * *n_proc as f64 * h) as u64;
+                let n = *n_proc as u64;
+                plan.renewal = Some(Renewal {
+                    gamma: false,
+                    occupation: vec![first; bins as usize],
+                    active: n.saturating_sub(first * bins),
+                });
             }
             SourceKind::PulsePacket {
                 pulse_times,
@@ -775,6 +962,8 @@ pub struct Train {
     lambda_t0: f64,
     /// The rate its integral was last taken under.
     prev: Option<GammaRate>,
+    /// A superposition's components, and a PPD's next refractory bin.
+    renewal: Option<(Renewal, usize)>,
 }
 
 impl Train {
@@ -786,6 +975,7 @@ impl Train {
             t0: f64::NAN,
             lambda_t0: 0.0,
             prev: None,
+            renewal: None,
         }
     }
 }
@@ -836,6 +1026,55 @@ pub struct Plan {
     copy: Option<f64>,
     /// A gamma generator's rate and the run's first time [ms].
     gamma: Option<(GammaRate, f64)>,
+    /// A superposition's state at the start, for trains not begun.
+    renewal: Option<Renewal>,
+}
+
+/// The state of a superposition of renewal processes (NEST's
+/// `gamma_sup_generator::Internal_states_` and
+/// `ppd_sup_generator::Age_distribution_`). NEST draws a binomial count,
+/// or a Poisson count where that approximates it well; Spindle draws the
+/// binomial, which is exact in every case.
+#[derive(Debug, Clone, PartialEq)]
+struct Renewal {
+    /// Gamma stages (else the dead-time bins of a PPD).
+    gamma: bool,
+    /// Components per stage (gamma) or refractory bin (PPD).
+    occupation: Vec<u64>,
+    /// PPD: components free to fire.
+    active: u64,
+}
+
+impl Renewal {
+    /// One step at transition probability (gamma) or hazard (PPD) `p`,
+    /// `at` a PPD's next refractory bin: the spikes the components fire.
+    fn step(&mut self, p: f64, draw: &mut Draw, at: &mut usize) -> u64 {
+        if self.gamma {
+            let moved: Vec<u64> = self
+                .occupation
+                .iter()
+                .map(|&n| if n > 0 { draw.binomial(n, p) } else { 0 })
+                .collect();
+            let last = moved.len() - 1;
+            for (i, &m) in moved.iter().enumerate() {
+                self.occupation[i] -= m;
+                self.occupation[if i == last { 0 } else { i + 1 }] += m;
+            }
+            moved[last]
+        } else {
+            let n = if self.active > 0 {
+                draw.binomial(self.active, p)
+            } else {
+                0
+            };
+            if !self.occupation.is_empty() {
+                self.active = self.active + self.occupation[*at] - n;
+                self.occupation[*at] = n;
+                *at = (*at + 1) % self.occupation.len();
+            }
+            n
+        }
+    }
 }
 
 impl Plan {
@@ -858,6 +1097,25 @@ impl Plan {
 
     /// The spikes of `train` drawn afresh under this run's rates.
     fn train(&self, train: &mut Train, out: &mut Vec<(Step, u64)>) {
+        if let Some(init) = &self.renewal {
+            // A train keeps its components while their stages match (NEST
+            // keeps a target's state), else begins afresh.
+            let same = matches!(&train.renewal, Some((r, _))
+                if r.gamma == init.gamma && r.occupation.len() == init.occupation.len());
+            if !same {
+                train.renewal = Some((init.clone(), 0));
+            }
+            let (state, at) = train.renewal.as_mut().expect("set");
+            for (k, &p) in self.rates.iter().enumerate() {
+                if p > 0.0 {
+                    let n = state.step(p, &mut train.draw, at);
+                    if n > 0 {
+                        out.push((self.from + k as Step, n));
+                    }
+                }
+            }
+            return;
+        }
         if let Some((g, t_run)) = self.gamma {
             // NEST's pre_run_hook: the integral of the rate so far, under
             // the parameters it ran with.
@@ -1167,6 +1425,34 @@ mod tests {
                 res(),
             );
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn superpositions_fire_at_their_rate() {
+        use SourceValue::Number;
+        // 100 components at 5 Hz: 500 Hz per target, 1 s.
+        let g = source(
+            "gamma_sup_generator",
+            &[
+                ("rate", Number(5.0)),
+                ("gamma_shape", Number(3.0)),
+                ("n_proc", Number(100.0)),
+            ],
+        );
+        let n = count(&g, 20, 10_000);
+        let mean = n.iter().sum::<u64>() as f64 / 20.0;
+        assert!((mean - 500.0).abs() < 30.0, "{mean}");
+        let p = source(
+            "ppd_sup_generator",
+            &[
+                ("rate", Number(5.0)),
+                ("dead_time", Number(20.0)),
+                ("n_proc", Number(100.0)),
+            ],
+        );
+        let n = count(&p, 20, 10_000);
+        let mean = n.iter().sum::<u64>() as f64 / 20.0;
+        assert!((mean - 500.0).abs() < 30.0, "{mean}");
     }
 
     #[test]
