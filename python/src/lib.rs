@@ -33,7 +33,7 @@ use spindle::models::sources::{SOURCE_MODELS, SourceValue, SpikeSourceParams};
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
     ConnRule, DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, ReceptorType,
-    StdpRule, SynSpec, SynapseKind,
+    SynSpec, SynapseKind,
 };
 
 create_exception!(
@@ -637,6 +637,19 @@ impl Device {
                             p.interval = Some(x);
                         }
                         "record_from" => p.record_from = texts(&key, &v)?,
+                        "offset" => {
+                            let x = number(&key, &v)?;
+                            if x < 0.0 || res.steps_on_grid("offset", x).is_err() {
+                                return Err(err(
+                                    "BadProperty",
+                                    format!(
+                                        "{model}: offset must be a non-negative multiple of the \
+                                         resolution"
+                                    ),
+                                ));
+                            }
+                            p.offset = x;
+                        }
                         "label" => p.label = text(&key, &v)?,
                         "record_to" => p.record_to = record_to(&v)?,
                         "time_in_steps" => {
@@ -655,7 +668,43 @@ impl Device {
             p.validate(res)
                 .map_err(|e| net_err(NetworkError::Device(e)))?;
         }
+        out.check_grid(res)?;
         Ok(out)
+    }
+
+    /// `start`, `stop` and `origin`, where the device has them.
+    fn times(&self) -> Option<(f64, f64, f64)> {
+        Some(match self {
+            Device::Poisson(p) => (p.start, p.stop, p.origin),
+            Device::SpikeGenerator(p) => (p.start, p.stop, p.origin),
+            Device::Dc(p) => (p.start, p.stop, p.origin),
+            Device::StepCurrent(p) => (p.start, p.stop, p.origin),
+            Device::Ac(p) => (p.start, p.stop, p.origin),
+            Device::Noise(p) => (p.start, p.stop, p.origin),
+            Device::Source(p) => (p.start, p.stop, p.origin),
+            _ => {
+                let w = self.window()?;
+                (w.start, w.stop, w.origin)
+            }
+        })
+    }
+
+    /// NEST's check, wherever they are set, that a device's `start`,
+    /// `stop` and `origin` lie on the grid.
+    fn check_grid(&self, res: Resolution) -> PyResult<()> {
+        let Some((start, stop, origin)) = self.times() else {
+            return Ok(());
+        };
+        let model = self.kind().model_name();
+        for (what, ms) in [("start", start), ("stop", stop), ("origin", origin)] {
+            if ms.is_finite() && res.steps_on_grid(what, ms.abs()).is_err() {
+                return Err(net_err(NetworkError::Device(DeviceError::OffGrid {
+                    model,
+                    what,
+                })));
+            }
+        }
+        Ok(())
     }
 
     /// NEST's own checks of the values (those on the grid wait for Create).
@@ -819,6 +868,7 @@ impl Device {
             ],
             Device::Meter(p, _) => vec![
                 ("interval", py_any(py, p.interval.unwrap_or(res))?),
+                ("offset", py_any(py, p.offset)?),
                 ("record_from", PyList::new(py, &p.record_from)?.into_any()),
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
@@ -1476,6 +1526,9 @@ impl Kernel {
             "element_type" => return Ok(Some(py_any(py, element_type(model))?)),
             "local" => return Ok(Some(py_any(py, true)?)),
             "model_id" => return Ok(Some(py_any(py, self.node_model_id(model))?)),
+            // Spindle updates every node, without waveform relaxation.
+            "frozen" | "node_uses_wfr" => return Ok(Some(py_any(py, false)?)),
+            "thread_local_id" => return Ok(Some(py_any(py, self.thread_local_id(id)?)?)),
             _ => {}
         }
         let net = self.net.as_ref().expect("a node exists");
@@ -1497,6 +1550,10 @@ impl Kernel {
                 let p = net.neuron_params(id).expect("a neuron");
                 if key == "recordables" {
                     return Ok(Some(PyList::new(py, recordables(p))?.into_any()));
+                }
+                if key == "t_spike" {
+                    let t = self.sim.as_ref().and_then(|s| s.last_spike(id));
+                    return Ok(Some(py_any(py, t.unwrap_or(-1.0))?));
                 }
                 if key == "archiver_length" {
                     let n = self.sim.as_ref().map_or(0, |s| s.archiver_length(id));
@@ -1566,17 +1623,23 @@ impl Kernel {
             "local",
             "thread",
             "vp",
+            "frozen",
+            "node_uses_wfr",
+            "thread_local_id",
         ];
         match kind {
             NodeKind::Neuron { model, .. } => {
                 keys.extend(model.params().iter().map(|p| p.name));
                 keys.extend(ARCHIVE_PARAMS.iter().map(|p| p.name));
                 keys.extend(model.lists().iter().flat_map(|l| [l.name, l.count]));
-                keys.push("recordables");
+                keys.extend(["recordables", "t_spike"]);
             }
-            NodeKind::SpikeRecorder(_) => {
+            NodeKind::SpikeRecorder(p) => {
                 keys.extend(RECORDER_KEYS);
-                keys.push("filenames");
+                // NEST's ASCII backend adds them.
+                if p.record_to == RecordTo::Ascii {
+                    keys.push("filenames");
+                }
             }
             NodeKind::WeightRecorder(_) => {
                 keys.extend(RECORDER_KEYS);
@@ -1595,9 +1658,12 @@ impl Kernel {
                 "histogram_correction",
                 "count_histogram",
             ]),
-            NodeKind::Multimeter(_) => {
+            NodeKind::Multimeter(p) => {
                 keys.extend(RECORDER_KEYS);
-                keys.extend(["interval", "record_from", "filenames"]);
+                keys.extend(["interval", "offset", "record_from"]);
+                if p.record_to == RecordTo::Ascii {
+                    keys.push("filenames");
+                }
             }
             NodeKind::PoissonGenerator(_) => keys.extend(["rate", "start", "stop", "origin"]),
             NodeKind::DcGenerator(_) => keys.extend(["amplitude", "start", "stop", "origin"]),
@@ -1898,8 +1964,9 @@ fn device_connection(projection: u32) -> Option<usize> {
 
 /// The names of plastic synapse models' parameters a `syn_spec` may set
 /// (the network checks them against the model).
-const RULE_PARAMS: [&str; 7] = [
-    "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "mu",
+const RULE_PARAMS: [&str; 14] = [
+    "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "mu", "U", "u", "x", "y",
+    "tau_rec", "tau_fac", "tau_psc",
 ];
 
 #[pymethods]
@@ -2367,6 +2434,14 @@ impl Kernel {
         let mut states: Vec<(u32, String, f64)> = Vec::new();
         let mut clears: Vec<u32> = Vec::new();
         for (first, n, d) in &runs {
+            // Every node is updated: frozen stays False.
+            let d = &d.copy()?;
+            if let Some(v) = d.get_item("frozen")? {
+                if flag("frozen", &v)? {
+                    return Err(not_implemented("Spindle does not freeze nodes (frozen)"));
+                }
+                d.del_item("frozen")?;
+            }
             if d.is_empty() {
                 continue;
             }
@@ -2393,6 +2468,17 @@ impl Kernel {
                     continue;
                 }
                 let d = d.copy()?;
+                if let NodeKind::Multimeter(_) = kind
+                    && d.contains("offset")?
+                    && net.device_connections().iter().any(|c| {
+                        matches!(c, DeviceConnection::Multimeter { meter, .. } if part.contains(*meter))
+                    })
+                {
+                    return Err(err(
+                        "BadProperty",
+                        "The offset can not be changed after the multimeter has been connected.",
+                    ));
+                }
                 if let Some(v) = d.get_item("n_events")? {
                     if !matches!(
                         kind,
@@ -2539,8 +2625,10 @@ impl Kernel {
                 let shared = match kind {
                     NodeKind::Neuron { model, .. } => {
                         let net = self.net.as_ref().expect("a node exists");
-                        !matches!(key, "global_id" | "archiver_length" | "vp" | "thread")
-                            && net.node_params_in(&part).next().is_none()
+                        !matches!(
+                            key,
+                            "global_id" | "archiver_length" | "t_spike" | "vp" | "thread"
+                        ) && net.node_params_in(&part).next().is_none()
                             && !(model.state_params().contains(&key)
                                 && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))
                     }
@@ -3100,45 +3188,40 @@ impl Kernel {
             ReceptorType::Fixed(r) => d.set_item("receptor", r)?,
             ReceptorType::Drawn(_) => d.set_item("receptor", py.None())?,
         }
-        match p.plastic {
-            Some(StdpRule::Stdp {
-                tau_plus,
-                lambda,
-                alpha,
-                mu_plus,
-                mu_minus,
-                wmax,
-            }) => {
-                for (k, v) in [
-                    ("tau_plus", tau_plus),
-                    ("lambda", lambda),
-                    ("alpha", alpha),
-                    ("mu_plus", mu_plus),
-                    ("mu_minus", mu_minus),
-                    ("Wmax", wmax),
-                ] {
-                    d.set_item(k, v)?;
-                }
+        if let Some(rule) = &p.plastic {
+            for &name in rule.names() {
+                d.set_item(name, rule.get(name))?;
             }
-            Some(StdpRule::PowerLaw {
-                tau_plus,
-                lambda,
-                alpha,
-                mu,
-                ..
-            }) => {
-                for (k, v) in [
-                    ("tau_plus", tau_plus),
-                    ("lambda", lambda),
-                    ("alpha", alpha),
-                    ("mu", mu),
-                ] {
-                    d.set_item(k, v)?;
-                }
-            }
-            None => {}
         }
         Ok(d)
+    }
+
+    /// NEST's `thread_local_id`: -1 before the first `Prepare`, then the
+    /// node's place among its thread's nodes (its shard's neurons, and a
+    /// replica of every device on each thread, as in NEST).
+    fn thread_local_id(&self, id: u32) -> PyResult<i64> {
+        let Some(sim) = &self.sim else {
+            return Ok(-1);
+        };
+        let net = sim.network();
+        let partition = net.partition(self.status.local_num_threads.max(1));
+        let Some(below) = NodeCollection::from_range(1, id - 1) else {
+            // The first node: nothing before it.
+            return Ok(0);
+        };
+        let devices: usize = net
+            .node_runs()
+            .iter()
+            .filter(|(_, k)| !k.is_neuron())
+            .map(|(c, _)| c.overlap(&below))
+            .sum();
+        // Shard neurons' ids ascend: a neuron's local index counts those
+        // before it; a device sits on thread 0.
+        let neurons = match partition.locate(id) {
+            Some((_, local)) => local as usize,
+            None => partition.owned_len(&partition.shards()[0], &below),
+        };
+        Ok((devices + neurons) as i64)
     }
 
     /// NEST's `archiver_length` of neuron `id`.

@@ -16,7 +16,9 @@ named, shortened or followed by lines that print its figures:
 - ``sinusoidal_gamma_generator.py``: the last part's spike count, and
   its count in the first half (before the parameters change);
 - ``pulsepacket.py``: the peak of the averaged membrane potential and
-  its time.
+  its time;
+- ``evaluate_tsodyks2_synapse.py``: both voltmeters' traces of its last
+  case (deterministic).
 
 ``python examples_part2.py nest EXAMPLES | tail -1 > tests/data/examples_part2/nest.json``
 (EXAMPLES: the wheel's ``nest/doc/examples/pynest``).
@@ -51,6 +53,10 @@ EPILOGUES = {
     "sinusoidal_gamma_generator.py": (
         'import json as _j; print("FIGURES", _j.dumps({"spikes": len(spikes["times"]), '
         '"first_half": int((spikes["times"] <= t / 2).sum())}))'
+    ),
+    "evaluate_tsodyks2_synapse.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"V_m": [list(map(float, v.events["V_m"])) '
+        'for v in voltmeter]}))'
     ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
@@ -110,7 +116,8 @@ def reference(python, examples, spindle=False):
     out["BrodyHopfield.py"] = [run(python, examples, "BrodyHopfield.py", spindle, seed)[1]["spikes"]
                                for seed in (1, 2, 3)]
     out["if_curve.py"] = run(python, examples, "if_curve.py", spindle)[1]["rate"]
-    for script in ("sinusoidal_poisson_generator.py", "sinusoidal_gamma_generator.py", "pulsepacket.py"):
+    for script in ("sinusoidal_poisson_generator.py", "sinusoidal_gamma_generator.py", "pulsepacket.py",
+                   "evaluate_tsodyks2_synapse.py"):
         # They reset the kernel, and with it any seed set before.
         out[script] = run(python, examples, script, spindle)[1]
     return out

@@ -7,7 +7,8 @@ rows exactly, ``recording_demo.py``'s printed headers and spike counts
 spike count within NEST's spread over seeds 1-3, ``if_curve.py``'s
 rates within 15 % + 1 Hz of NEST's, the sinusoidal generators' recorded
 rates exactly and their counts within 4 standard deviations, and
-``pulsepacket.py``'s averaged potential's peak."""
+``pulsepacket.py``'s averaged potential's peak, ``evaluate_tsodyks2_synapse.py``'s
+traces to 1e-9."""
 
 import json
 import os
@@ -94,3 +95,10 @@ def test_pulsepacket_as_nest(want):
     # The mean potential of 100 neurons: its peak within 5 % and 3 ms.
     assert abs(got["peak"] - ref["peak"]) <= 0.05 * ref["peak"]
     assert abs(got["at"] - ref["at"]) <= 3.0
+
+
+def test_evaluate_tsodyks2_synapse_as_nest(want):
+    got, ref = run("evaluate_tsodyks2_synapse.py")[1], want["evaluate_tsodyks2_synapse.py"]
+    for trace, ref_trace in zip(got["V_m"], ref["V_m"], strict=True):
+        assert len(trace) == len(ref_trace)
+        assert max(abs(a - b) for a, b in zip(trace, ref_trace)) <= 1e-9

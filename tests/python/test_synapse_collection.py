@@ -87,10 +87,12 @@ def test_pairwise_poisson_counts_and_refusals():
 
 def test_node_collection_get_pandas_and_json():
     # NEST 3.10: a DataFrame indexed by node id, a column per name; json of
-    # the names' values.
+    # what get gives without it.
     n = nest.Create("iaf_psc_alpha", 2)
     df = n.get(["V_m", "C_m"], output="pandas")
     assert list(df.columns) == ["V_m", "C_m"] and list(df.index) == [1, 2]
     assert list(n.get("V_m", output="pandas")["V_m"]) == [-70.0, -70.0]
     assert n.get(["V_m"], output="json") == '{"V_m": [-70.0, -70.0]}'
-    assert n[0].get("V_m", output="json") == '{"V_m": -70.0}'
+    assert n[0].get("V_m", output="json") == "-70.0"
+    assert n.get("V_m", output="json") == "[-70.0, -70.0]"
+    assert n[0].get(["V_m"], output="json") == '{"V_m": -70.0}'

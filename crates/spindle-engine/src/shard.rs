@@ -264,6 +264,8 @@ pub(crate) struct Shard {
     /// multimeter sample so far.
     pub output: SliceOutput,
     pub spike_counts: Vec<u32>,
+    /// The stamp of each neuron's last spike (0: none yet).
+    pub last_stamp: Vec<Step>,
     /// The slice's spikes of every shard in delivery order.
     merged: Vec<Spike>,
     /// The slice's groups of synapses held as weighted rows.
@@ -501,10 +503,7 @@ impl Shard {
                     let NodeKind::Multimeter(p) = net.node(*meter).expect("a device node") else {
                         unreachable!("a multimeter connection starts at a multimeter")
                     };
-                    let interval = p
-                        .interval
-                        .map(|ms| (ms / res.h()).round() as Step)
-                        .unwrap_or(1);
+                    let interval = p.probe_interval(res);
                     for (id, local) in partition.owned(range, targets) {
                         let probe = devices.probe_base[c] + targets.position(id).unwrap() as u32;
                         if devices.primary[probe as usize] != probe {
@@ -584,6 +583,7 @@ impl Shard {
             windows: devices.windows.clone(),
             output: SliceOutput::default(),
             spike_counts: vec![0; n],
+            last_stamp: vec![0; n],
             merged: Vec::new(),
             groups: Vec::new(),
             out: Vec::new(),
@@ -1013,6 +1013,7 @@ impl Shard {
             starts[lag as usize] += 1;
             self.spike_counts[local as usize] += 1;
             let stamp = origin + lag as Step + 1;
+            self.last_stamp[local as usize] = stamp;
             for &r in &self.recorders_of[local as usize] {
                 let (t_min, t_max) = self.windows[r as usize];
                 if stamp <= t_min || stamp > t_max {

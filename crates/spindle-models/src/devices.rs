@@ -649,6 +649,36 @@ pub struct MultimeterParams {
     pub label: String,
     /// Where samples go (memory or also an ASCII file).
     pub record_to: RecordTo,
+    /// The first sampling time [ms]: samples fall at `offset + k
+    /// interval` (NEST's `offset`; 0: at every multiple of `interval`).
+    pub offset: f64,
+}
+
+impl MultimeterParams {
+    /// The interval and offset in steps.
+    pub fn sampling(&self, res: Resolution) -> (Step, Step) {
+        let steps = |ms: f64| (ms / res.h()).round() as Step;
+        (self.interval.map_or(1, steps).max(1), steps(self.offset))
+    }
+
+    /// Whether a sample is taken at the end of step `step`.
+    pub fn samples(&self, step: Step, res: Resolution) -> bool {
+        let (interval, offset) = self.sampling(res);
+        let stamp = step + 1;
+        stamp >= offset && (stamp - offset).is_multiple_of(interval)
+    }
+
+    /// The interval at which its neurons are sampled (every step where
+    /// the offset is off the interval's grid: the samples are then
+    /// picked at readback).
+    pub fn probe_interval(&self, res: Resolution) -> Step {
+        let (interval, offset) = self.sampling(res);
+        if offset.is_multiple_of(interval) {
+            interval
+        } else {
+            1
+        }
+    }
 }
 
 #[cfg(test)]

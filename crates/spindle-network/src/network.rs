@@ -1053,7 +1053,14 @@ impl Network {
         let plastic = self.connect_rule(model, syn, weight)?;
         let mut delay = match syn.random_delay {
             Some(_) => 1,
-            None => self.res.delay_steps("delay", delay_ms)?,
+            // NEST rounds a delay to the grid (halves up), refusing one
+            // below a step.
+            None => match delay_to_steps(self.res, delay_ms) {
+                Some(steps) if delay_ms.is_finite() && delay_ms >= self.res.h() * (1.0 - 1e-9) => {
+                    steps
+                }
+                _ => self.res.delay_steps("delay", delay_ms)?,
+            },
         };
         let source_kind = self.kind_of(sources, "source")?.clone();
         let target_kind = self.kind_of(targets, "target")?.clone();
@@ -1300,7 +1307,7 @@ impl Network {
     /// sampled at one interval, which all their multimeters share.
     fn check_meters(&self, pairs: &[(NodeId, NodeCollection)]) -> Result<(), NetworkError> {
         let interval = |meter: NodeId| match self.node(meter) {
-            Some(NodeKind::Multimeter(m)) => m.interval,
+            Some(NodeKind::Multimeter(m)) => Some(m.sampling(self.res)),
             _ => None,
         };
         for c in &self.device_connections {
@@ -1319,7 +1326,7 @@ impl Network {
                 if interval(*meter) != interval(*new) {
                     return Err(NetworkError::NotImplemented(
                         "Spindle samples a neuron at one interval: its multimeters must share \
-                         their interval"
+                         their interval and offset"
                             .into(),
                     ));
                 }
@@ -1830,8 +1837,10 @@ mod tests {
             net.connect(&e, &i, ConnRule::all_to_all(), &s),
             Err(NetworkError::Time(TimeError::BelowResolution { .. }))
         ));
+        // Off the grid: rounded to it, as NEST rounds (halves up).
         let s = SynSpec::static_synapse(1.0, 1.55);
-        assert!(net.connect(&e, &i, ConnRule::all_to_all(), &s).is_err());
+        net.connect(&e, &i, ConnRule::all_to_all(), &s).unwrap();
+        assert_eq!(net.projections().last().unwrap().delay, 16);
         let s = SynSpec::static_synapse(1.0, 1.0);
         assert!(net.connect(&e, &i, ConnRule::one_to_one(), &s).is_err());
         let rule = ConnRule::fixed_indegree(9).multapses(false);

@@ -6,6 +6,13 @@
 //! model), each with its `_hpc` twin (the same rule; NEST's compact
 //! target encoding, which Spindle's storage has anyway).
 //!
+//! Also NEST's short-term plasticity synapses `tsodyks2_synapse`
+//! (Maass & Markram 2002: `U`, `u`, `x`, `tau_rec`, `tau_fac`) and
+//! `tsodyks_synapse` (Tsodyks et al. 2000: with `y` and `tau_psc`), whose
+//! state changes at each presynaptic spike only, by the same expressions
+//! for every connection of one `Connect` call: Spindle keeps that state
+//! once per source, and scales each synapse's weight by it.
+//!
 //! A rule is evaluated at a presynaptic spike's delivery
 //! (`storage::plastic`): facilitation for each postsynaptic spike since
 //! the last presynaptic one, depression by the postsynaptic trace, then
@@ -46,6 +53,38 @@ pub enum StdpRule {
         /// `mu`: the exponent of facilitation's weight dependence.
         mu: f64,
     },
+    /// `tsodyks2_synapse`: depression and facilitation of the released
+    /// fraction.
+    Tsodyks2 {
+        /// `U`: the increment of `u` at a spike.
+        u0: f64,
+        /// `u`: the initial release probability.
+        u: f64,
+        /// `x`: the initial fraction of resources available.
+        x: f64,
+        /// `tau_rec` [ms].
+        tau_rec: f64,
+        /// `tau_fac` [ms] (0: no facilitation).
+        tau_fac: f64,
+    },
+    /// `tsodyks_synapse`: resources recovered, active (`y`, decaying with
+    /// `tau_psc`) and inactive.
+    Tsodyks {
+        /// `U`.
+        u0: f64,
+        /// `u`: the initial utilisation.
+        u: f64,
+        /// `x`: the initial recovered fraction.
+        x: f64,
+        /// `y`: the initial active fraction.
+        y: f64,
+        /// `tau_psc` [ms].
+        tau_psc: f64,
+        /// `tau_rec` [ms].
+        tau_rec: f64,
+        /// `tau_fac` [ms] (0: no facilitation).
+        tau_fac: f64,
+    },
 }
 
 /// A parameter a rule refuses, with NEST's message (`BadProperty`).
@@ -78,6 +117,100 @@ impl StdpRule {
         mu: 0.4,
     };
 
+    /// NEST's defaults of `tsodyks2_synapse`.
+    pub const TSODYKS2: StdpRule = StdpRule::Tsodyks2 {
+        u0: 0.5,
+        u: 0.5,
+        x: 1.0,
+        tau_rec: 800.0,
+        tau_fac: 0.0,
+    };
+
+    /// NEST's defaults of `tsodyks_synapse`.
+    pub const TSODYKS: StdpRule = StdpRule::Tsodyks {
+        u0: 0.5,
+        u: 0.0,
+        x: 1.0,
+        y: 0.0,
+        tau_psc: 3.0,
+        tau_rec: 800.0,
+        tau_fac: 0.0,
+    };
+
+    /// Whether it is a short-term rule: the weight stays, each spike is
+    /// scaled by the source's state ([`StdpRule::short_term_send`]), and
+    /// postsynaptic spikes play no part.
+    pub fn is_short_term(&self) -> bool {
+        matches!(self, StdpRule::Tsodyks2 { .. } | StdpRule::Tsodyks { .. })
+    }
+
+    /// A short-term rule's state before the first spike: (`u`, `x`, `y`),
+    /// and the last spike's time NEST starts from (`tsodyks2_synapse`:
+    /// none, -1; `tsodyks_synapse`: 0).
+    pub fn short_term_start(&self) -> ([f64; 3], f64) {
+        match *self {
+            StdpRule::Tsodyks2 { u, x, .. } => ([u, x, 0.0], -1.0),
+            StdpRule::Tsodyks { u, x, y, .. } => ([u, x, y], 0.0),
+            _ => ([0.0; 3], 0.0),
+        }
+    }
+
+    /// NEST's `send` of a short-term rule at a spike at `t_spike` [ms], the
+    /// last at `t_last`: advances `state` (`u`, `x`, `y`) and returns the
+    /// factor on each synapse's weight.
+    #[inline]
+    pub fn short_term_send(&self, state: &mut [f64; 3], t_last: f64, t_spike: f64) -> f64 {
+        let [u, x, y] = state;
+        match *self {
+            StdpRule::Tsodyks2 {
+                u0,
+                tau_rec,
+                tau_fac,
+                ..
+            } => {
+                if t_last >= 0.0 {
+                    let h = t_spike - t_last;
+                    let x_decay = (-h / tau_rec).exp();
+                    let u_decay = if tau_fac == 0.0 {
+                        0.0
+                    } else {
+                        (-h / tau_fac).exp()
+                    };
+                    *x = 1. + (*x - *x * *u - 1.) * x_decay;
+                    *u = u0 + *u * (1. - u0) * u_decay;
+                }
+                *x * *u
+            }
+            StdpRule::Tsodyks {
+                u0,
+                tau_psc,
+                tau_rec,
+                tau_fac,
+                ..
+            } => {
+                let h = t_spike - t_last;
+                let puu = if tau_fac == 0.0 {
+                    0.0
+                } else {
+                    (-h / tau_fac).exp()
+                };
+                let pyy = (-h / tau_psc).exp();
+                let pzz = (-h / tau_rec).exp_m1();
+                let pxy = (pzz * tau_rec - (pyy - 1.0) * tau_psc) / (tau_psc - tau_rec);
+                let z = 1.0 - *x - *y;
+                *u *= puu;
+                *x += pxy * *y - pzz * z;
+                *y *= pyy;
+                *u += u0 * (1.0 - *u);
+                let delta_y = *u * *x;
+                *x -= delta_y;
+                *y += delta_y;
+                delta_y
+            }
+            _ => 1.0,
+        }
+    }
+
     /// Whether the parameters are common to all connections of a model
     /// (NEST's `CommonSynapseProperties`): then `Connect` cannot set them.
     pub fn is_common(&self) -> bool {
@@ -91,6 +224,8 @@ impl StdpRule {
                 &["tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"]
             }
             StdpRule::PowerLaw { .. } => &["tau_plus", "lambda", "alpha", "mu"],
+            StdpRule::Tsodyks2 { .. } => &["U", "u", "x", "tau_rec", "tau_fac"],
+            StdpRule::Tsodyks { .. } => &["U", "u", "x", "y", "tau_psc", "tau_rec", "tau_fac"],
         }
     }
 
@@ -107,6 +242,17 @@ impl StdpRule {
             (StdpRule::PowerLaw { lambda, .. }, "lambda") => lambda,
             (StdpRule::PowerLaw { alpha, .. }, "alpha") => alpha,
             (StdpRule::PowerLaw { mu, .. }, "mu") => mu,
+            (StdpRule::Tsodyks2 { u0, .. } | StdpRule::Tsodyks { u0, .. }, "U") => u0,
+            (StdpRule::Tsodyks2 { u, .. } | StdpRule::Tsodyks { u, .. }, "u") => u,
+            (StdpRule::Tsodyks2 { x, .. } | StdpRule::Tsodyks { x, .. }, "x") => x,
+            (StdpRule::Tsodyks2 { tau_rec, .. } | StdpRule::Tsodyks { tau_rec, .. }, "tau_rec") => {
+                tau_rec
+            }
+            (StdpRule::Tsodyks2 { tau_fac, .. } | StdpRule::Tsodyks { tau_fac, .. }, "tau_fac") => {
+                tau_fac
+            }
+            (StdpRule::Tsodyks { y, .. }, "y") => y,
+            (StdpRule::Tsodyks { tau_psc, .. }, "tau_psc") => tau_psc,
             _ => return None,
         })
     }
@@ -138,6 +284,44 @@ impl StdpRule {
             (StdpRule::PowerLaw { lambda, .. }, "lambda") => *lambda = v,
             (StdpRule::PowerLaw { alpha, .. }, "alpha") => *alpha = v,
             (StdpRule::PowerLaw { mu, .. }, "mu") => *mu = v,
+            (StdpRule::Tsodyks2 { u0, .. } | StdpRule::Tsodyks { u0, .. }, "U") => {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(RuleError("'U' must be in [0,1].".into()));
+                }
+                *u0 = v;
+            }
+            (StdpRule::Tsodyks2 { u, .. } | StdpRule::Tsodyks { u, .. }, "u") => {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(RuleError("'u' must be in [0,1].".into()));
+                }
+                *u = v;
+            }
+            (StdpRule::Tsodyks2 { tau_rec, .. } | StdpRule::Tsodyks { tau_rec, .. }, "tau_rec") => {
+                if v.is_nan() || v <= 0.0 {
+                    return Err(RuleError("'tau_rec' must be > 0.".into()));
+                }
+                *tau_rec = v;
+            }
+            (StdpRule::Tsodyks2 { tau_fac, .. } | StdpRule::Tsodyks { tau_fac, .. }, "tau_fac") => {
+                if v.is_nan() || v < 0.0 {
+                    return Err(RuleError("'tau_fac' must be >= 0.".into()));
+                }
+                *tau_fac = v;
+            }
+            (StdpRule::Tsodyks2 { x, .. }, "x") => *x = v,
+            (StdpRule::Tsodyks { x, y, .. }, name @ ("x" | "y")) => {
+                let (nx, ny) = if name == "x" { (v, *y) } else { (*x, v) };
+                if nx + ny > 1.0 {
+                    return Err(RuleError("x + y must be <= 1.0.".into()));
+                }
+                (*x, *y) = (nx, ny);
+            }
+            (StdpRule::Tsodyks { tau_psc, .. }, "tau_psc") => {
+                if v.is_nan() || v <= 0.0 {
+                    return Err(RuleError("'tau_psc' must be > 0.".into()));
+                }
+                *tau_psc = v;
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -154,7 +338,7 @@ impl StdpRule {
                 }
                 Ok(())
             }
-            StdpRule::PowerLaw { .. } => Ok(()),
+            _ => Ok(()),
         }
     }
 
@@ -165,6 +349,7 @@ impl StdpRule {
         match *self {
             StdpRule::Stdp { tau_plus, .. } => (dt / tau_plus).exp(),
             StdpRule::PowerLaw { tau_plus_inv, .. } => (dt * tau_plus_inv).exp(),
+            _ => 1.0,
         }
     }
 
@@ -182,6 +367,7 @@ impl StdpRule {
                 if norm_w < 1.0 { norm_w * wmax } else { wmax }
             }
             StdpRule::PowerLaw { lambda, mu, .. } => w + (lambda * w.powf(mu) * kplus),
+            _ => w,
         }
     }
 
@@ -203,6 +389,7 @@ impl StdpRule {
                 let new_w = w - (lambda * alpha * w * kminus);
                 if new_w > 0.0 { new_w } else { 0.0 }
             }
+            _ => w,
         }
     }
 }
@@ -217,7 +404,7 @@ pub enum SynapseKind {
 }
 
 /// NEST's built-in synapse models Spindle has: name and kind.
-pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 6] = [
+pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 10] = [
     ("static_synapse", SynapseKind::Static),
     ("static_synapse_hpc", SynapseKind::Static),
     ("stdp_synapse", SynapseKind::Plastic(StdpRule::STDP)),
@@ -229,6 +416,16 @@ pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 6] = [
     (
         "stdp_pl_synapse_hom_hpc",
         SynapseKind::Plastic(StdpRule::POWER_LAW),
+    ),
+    ("tsodyks2_synapse", SynapseKind::Plastic(StdpRule::TSODYKS2)),
+    (
+        "tsodyks2_synapse_hpc",
+        SynapseKind::Plastic(StdpRule::TSODYKS2),
+    ),
+    ("tsodyks_synapse", SynapseKind::Plastic(StdpRule::TSODYKS)),
+    (
+        "tsodyks_synapse_hpc",
+        SynapseKind::Plastic(StdpRule::TSODYKS),
     ),
 ];
 

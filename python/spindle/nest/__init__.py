@@ -563,6 +563,9 @@ class NodeCollection:
             output = kwargs["output"]
             if output not in ("", "pandas", "json"):
                 raise _error("BadProperty", f"output must be '', 'pandas' or 'json', got {output!r}")
+            if output == "json":
+                # NEST: the plain result, as JSON.
+                return json.dumps(_json_value(self.get(*params)), default=_plain)
             if output:
                 return self._as_output(self.get(*params), params, output)
         if not params:

@@ -158,6 +158,7 @@ impl Simulation {
             source_trains: Default::default(),
             source_samples: Vec::new(),
             meter_cleared: Default::default(),
+            meter_windows: Default::default(),
         })
     }
 }

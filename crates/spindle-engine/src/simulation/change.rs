@@ -21,7 +21,19 @@ impl Simulation {
             if old == new {
                 continue;
             }
-            if let (NodeKind::Multimeter(_), _) = (old, new) {
+            // Its window and label may change; what its probes sample not.
+            if let (NodeKind::Multimeter(a), NodeKind::Multimeter(b)) = (old, new)
+                && a.window != b.window
+            {
+                // Samples taken so far keep the window they were taken in.
+                self.meter_windows
+                    .entry(c.first())
+                    .or_default()
+                    .push((self.now, a.window));
+            }
+            if let (NodeKind::Multimeter(a), NodeKind::Multimeter(b)) = (old, new)
+                && (a.interval, &a.record_from, a.offset) != (b.interval, &b.record_from, b.offset)
+            {
                 return Err(EngineError::Config(format!(
                     "multimeter {}: Spindle sets its interval and record_from before the first \
                      Simulate only",

@@ -116,18 +116,14 @@ impl Simulation {
             let Some(NodeKind::Multimeter(m)) = self.net.node(*meter) else {
                 continue;
             };
-            let interval = m
-                .interval
-                .map(|ms| (ms / res.h()).round() as Step)
-                .unwrap_or(1)
-                .max(1);
+
             for generator in targets.iter() {
                 let Some(NodeKind::SpikeSource(p)) = self.net.node(generator) else {
                     continue;
                 };
                 let rates = p.recorded_rates(from, to, res);
                 for (step, &rate) in (from..to).zip(&rates) {
-                    if (step + 1).is_multiple_of(interval) {
+                    if m.samples(step, res) {
                         let values = m.record_from.iter().map(|_| rate).collect();
                         self.source_samples.push(SourceSample {
                             meter: *meter,

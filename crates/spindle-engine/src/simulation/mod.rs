@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::{Duration, Instant};
 
 use spindle_core::{NodeId, SpikeDigest, Step};
+use spindle_models::devices::RecordWindow;
 use spindle_network::{Network, Partition};
 
 use crate::exchange::SpikeExchange;
@@ -63,6 +64,9 @@ pub struct Simulation {
     source_samples: Vec<SourceSample>,
     /// Per multimeter cleared (`n_events = 0`), the first step it reads.
     meter_cleared: std::collections::BTreeMap<NodeId, Step>,
+    /// Per multimeter whose window changed between runs, each earlier
+    /// window and the step it held until.
+    meter_windows: std::collections::BTreeMap<NodeId, Vec<(Step, RecordWindow)>>,
 }
 
 /// Whether a spike sent in a step by a node has yet to reach a correlation

@@ -132,6 +132,21 @@ impl Simulation {
         Some(self.shards.get(s)?.spike_counts[local as usize])
     }
 
+    /// The time [ms] of neuron `id`'s last spike, NEST's `t_spike` (-1
+    /// before its first; `None` for devices and neurons of other ranks).
+    pub fn last_spike(&self, id: NodeId) -> Option<f64> {
+        let (s, local) = self.partition.locate(id)?;
+        let stamp = self
+            .shards
+            .get(s.checked_sub(self.first_shard)?)?
+            .last_stamp[local as usize];
+        Some(if stamp == 0 {
+            -1.0
+        } else {
+            self.net.resolution().ms(stamp)
+        })
+    }
+
     pub(super) fn recorder_index(&self, recorder: NodeId) -> Result<usize, EngineError> {
         self.port_index(recorder, 0)
     }
@@ -324,13 +339,25 @@ impl Simulation {
             }
         }
         let cleared = self.meter_cleared.get(&meter).copied().unwrap_or(0);
+        // The window each sample was taken in.
+        let earlier = self
+            .meter_windows
+            .get(&meter)
+            .map_or(&[][..], Vec::as_slice);
+        let window_at = |step: Step| {
+            earlier
+                .iter()
+                .find(|(until, _)| step < *until)
+                .map_or(params.window, |(_, w)| *w)
+        };
         let mut all: Vec<(Step, NodeId, Step, usize, usize)> = Vec::new();
         for (si, s) in self.shards.iter().enumerate() {
             for (i, sample) in s.output.samples.iter().enumerate() {
                 let (_, target) = self.devices.probes[sample.probe as usize];
                 if reads[sample.probe as usize]
                     && sample.step >= cleared
-                    && params.window.records(sample.step, self.net.resolution())
+                    && params.samples(sample.step, self.net.resolution())
+                    && window_at(sample.step).records(sample.step, self.net.resolution())
                 {
                     all.push((sample.step / md, target, sample.step, si, i));
                 }

@@ -281,7 +281,6 @@ impl IafPscExpParams {
             ("t_ref", self.t_ref),
             ("E_L", self.e_l),
             ("V_reset", self.v_reset),
-            ("V_th", self.v_th),
             ("I_e", self.i_e),
             ("rho", self.rho),
             ("delta", self.delta),
@@ -291,6 +290,10 @@ impl IafPscExpParams {
             if !value.is_finite() {
                 return Err(ParamError::NotFinite(name));
             }
+        }
+        // An infinite threshold is NEST's way to keep a neuron from firing.
+        if self.v_th.is_nan() || self.v_th == f64::NEG_INFINITY {
+            return Err(ParamError::NotFinite("V_th"));
         }
         // NEST compares the potentials relative to E_L.
         if self.v_reset - self.e_l >= self.v_th - self.e_l {

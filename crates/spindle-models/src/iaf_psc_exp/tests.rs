@@ -370,3 +370,40 @@ fn parameters_by_name_follow_the_typed_view() {
         "the value order round-trips"
     );
 }
+
+#[test]
+fn an_infinite_threshold_is_taken_and_never_fires() {
+    // NEST's test_iaf_singularity sets V_th = inf to keep the neuron silent.
+    let params = IafPscExpParams {
+        v_th: f64::INFINITY,
+        i_e: 1000.0,
+        ..IafPscExpParams::default()
+    };
+    assert!(params.validate().is_ok());
+    for bad in [f64::NEG_INFINITY, f64::NAN] {
+        assert!(
+            IafPscExpParams {
+                v_th: bad,
+                ..params
+            }
+            .validate()
+            .is_err()
+        );
+    }
+    let mut pop = IafPscExpPopulation::new(&params, h01(), 0, 1);
+    let mut ring = InputRing::new(1, 4);
+    let mut poisson = PoissonInput::empty(1);
+    let mut out = SliceOutput::default();
+    for slice in 0..50u64 {
+        pop.update_on(
+            Isa::Portable,
+            slice * 20,
+            0,
+            20,
+            &mut ring,
+            &mut poisson,
+            &mut out,
+        );
+    }
+    assert!(out.spikes.is_empty());
+}

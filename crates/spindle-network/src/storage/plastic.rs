@@ -40,6 +40,8 @@ pub struct PlasticRows {
     kplus: Vec<f64>,
     /// The time of each source's last spike [ms] (NEST's `t_lastspike`).
     t_last: Vec<f64>,
+    /// A short-term rule's (`u`, `x`, `y`) of each source (empty for STDP).
+    short_term: Vec<[f64; 3]>,
     rule: StdpRule,
     /// The delay [ms], all of it dendritic as in NEST's STDP synapses.
     delay_ms: f64,
@@ -88,12 +90,19 @@ impl PlasticRows {
             };
             EncodedRows::build(offsets, &mut pass)
         };
+        let (start, t0) = rule.short_term_start();
+        let short_term = if rule.is_short_term() {
+            vec![start; sources]
+        } else {
+            Vec::new()
+        };
         let store = Self {
             rows,
             first,
             weights,
             kplus: vec![0.0; sources],
-            t_last: vec![0.0; sources],
+            t_last: vec![t0; sources],
+            short_term,
             rule,
             delay_ms,
             counted: false,
@@ -182,6 +191,9 @@ impl PlasticRows {
         let Some(&t_last) = self.t_last.get(s) else {
             return 0;
         };
+        if self.rule.is_short_term() {
+            return self.deliver_short_term(ring, arrival, t_spike, s, channel, log);
+        }
         let (rule, d, counted) = (self.rule, self.delay_ms, self.counted);
         let kplus = self.kplus[s];
         let r = self.range(s);
@@ -201,14 +213,54 @@ impl PlasticRows {
                 log.push((t as u32, w));
             }
             let w = if counted { 1.0 } else { w };
-            match channel {
-                Channel::Port { port, .. } => ring.add_port(arrival, t, port as usize, w),
-                _ => ring.add(arrival, t, w),
-            }
+            add(ring, channel, arrival, t, w);
         });
         self.kplus[s] = kplus * rule.plus_decay(t_last - t_spike) + 1.0;
         self.t_last[s] = t_spike;
         events
+    }
+}
+
+/// Write `w` for local target `t` at step `arrival` into `ring`, on the
+/// channel's port where it has one.
+#[inline(always)]
+fn add(ring: &mut InputRing, channel: Channel, arrival: Step, t: usize, w: f64) {
+    match channel {
+        Channel::Port { port, .. } => ring.add_port(arrival, t, port as usize, w),
+        _ => ring.add(arrival, t, w),
+    }
+}
+
+impl PlasticRows {
+    /// A short-term rule's delivery: the source's state advances once,
+    /// and every synapse sends its weight scaled by it (NEST's `send`,
+    /// whose expressions do not depend on the target).
+    fn deliver_short_term(
+        &mut self,
+        ring: &mut InputRing,
+        arrival: Step,
+        t_spike: f64,
+        s: usize,
+        channel: Channel,
+        mut log: Option<&mut Vec<(u32, f64)>>,
+    ) -> u64 {
+        let factor = self
+            .rule
+            .short_term_send(&mut self.short_term[s], self.t_last[s], t_spike);
+        self.t_last[s] = t_spike;
+        let counted = self.counted;
+        let r = self.range(s);
+        let weights = &self.weights[r];
+        let mut k = 0;
+        self.rows.row(s).for_each(|t| {
+            let w = factor * weights[k];
+            k += 1;
+            if let Some(log) = log.as_deref_mut() {
+                log.push((t as u32, w));
+            }
+            let w = if counted { 1.0 } else { w };
+            add(ring, channel, arrival, t, w);
+        })
     }
 }
 
@@ -225,10 +277,7 @@ impl SynapseStore for PlasticRows {
         self.rows.row(s).for_each(|t| {
             let w = weights[k];
             k += 1;
-            match channel {
-                Channel::Port { port, .. } => ring.add_port(arrival, t, port as usize, w),
-                _ => ring.add(arrival, t, w),
-            }
+            add(ring, channel, arrival, t, w);
         })
     }
 
@@ -251,5 +300,6 @@ impl SynapseStore for PlasticRows {
     fn bytes(&self) -> usize {
         self.rows.bytes()
             + (self.first.len() + self.weights.len() + self.kplus.len() + self.t_last.len()) * 8
+            + self.short_term.len() * 24
     }
 }
