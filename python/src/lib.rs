@@ -652,13 +652,7 @@ impl Device {
                         }
                         "label" => p.label = text(&key, &v)?,
                         "record_to" => p.record_to = record_to(&v)?,
-                        "time_in_steps" => {
-                            if v.extract::<bool>().unwrap_or(true) {
-                                return Err(not_implemented(format!(
-                                    "Spindle's {model}s give times in ms only (time_in_steps False)"
-                                )));
-                            }
-                        }
+                        "time_in_steps" => p.time_in_steps = flag(&key, &v)?,
                         _ => return Err(unknown(model, &key)),
                     }
                 }
@@ -669,6 +663,14 @@ impl Device {
                 .map_err(|e| net_err(NetworkError::Device(e)))?;
         }
         out.check_grid(res)?;
+        if let Device::Meter(p, _) = &out
+            && p.time_in_steps
+            && p.record_to == RecordTo::Ascii
+        {
+            return Err(not_implemented(
+                "Spindle's multimeter files give times in ms only (time_in_steps in memory only)",
+            ));
+        }
         Ok(out)
     }
 
@@ -872,7 +874,7 @@ impl Device {
                 ("record_from", PyList::new(py, &p.record_from)?.into_any()),
                 ("label", py_any(py, p.label.as_str())?),
                 ("record_to", py_any(py, record_to_name(p.record_to))?),
-                ("time_in_steps", py_any(py, false)?),
+                ("time_in_steps", py_any(py, p.time_in_steps)?),
             ],
             Device::Correlation(p) => vec![
                 ("delta_tau", py_any(py, p.delta_tau.unwrap_or(5.0 * res))?),
@@ -1101,6 +1103,14 @@ struct KernelStatus {
     /// `min_delay` and `max_delay` as the user set them [ms].
     min_delay: Option<f64>,
     max_delay: Option<f64>,
+    /// NEST's waveform relaxation settings. They act on connections
+    /// without delay (gap junctions), which Spindle has none of, so they
+    /// are kept and checked as NEST checks them, and change nothing.
+    use_wfr: bool,
+    wfr_comm_interval: f64,
+    wfr_tol: f64,
+    wfr_max_iterations: i64,
+    wfr_interpolation_order: i64,
 }
 
 impl Default for KernelStatus {
@@ -1116,6 +1126,11 @@ impl Default for KernelStatus {
             samples: 0,
             min_delay: None,
             max_delay: None,
+            use_wfr: true,
+            wfr_comm_interval: 1.0,
+            wfr_tol: 1e-4,
+            wfr_max_iterations: 15,
+            wfr_interpolation_order: 3,
         }
     }
 }
@@ -2038,6 +2053,64 @@ impl Kernel {
                 self.stale = None;
             }
             "print_time" => self.status.print_time = value.extract()?,
+            "use_wfr" => {
+                let on = flag(key, value)?;
+                // NEST refuses it once nodes exist, even unchanged.
+                if locked {
+                    return Err(err(
+                        "KernelException",
+                        "Cannot enable/disable usage of waveform relaxation after nodes have been \
+                         created. Please call ResetKernel first.",
+                    ));
+                }
+                self.status.use_wfr = on;
+            }
+            "wfr_comm_interval" => {
+                let ms = number(key, value)?;
+                if !self.status.use_wfr {
+                    return Err(err(
+                        "KernelException",
+                        "Cannot set waveform communication interval when usage of waveform \
+                         relaxation is disabled. Set use_wfr to true first.",
+                    ));
+                }
+                if ms.is_nan() || ms < self.status.resolution {
+                    return Err(err(
+                        "KernelException",
+                        "Communication interval of the waveform relaxation must be greater or \
+                         equal to the resolution of the simulation.",
+                    ));
+                }
+                self.status.wfr_comm_interval = ms;
+            }
+            "wfr_tol" => self.status.wfr_tol = number(key, value)?,
+            "wfr_max_iterations" => {
+                let n: i64 = value
+                    .extract()
+                    .map_err(|_| err("TypeMismatch", "'wfr_max_iterations' must be an integer"))?;
+                if n <= 0 {
+                    return Err(err(
+                        "KernelException",
+                        "Maximal number of iterations for the waveform relaxation must be positive.",
+                    ));
+                }
+                self.status.wfr_max_iterations = n;
+            }
+            "wfr_interpolation_order" => {
+                let n: i64 = value.extract().map_err(|_| {
+                    err(
+                        "TypeMismatch",
+                        "'wfr_interpolation_order' must be an integer",
+                    )
+                })?;
+                if !matches!(n, 0 | 1 | 3) {
+                    return Err(err(
+                        "KernelException",
+                        "Interpolation order must be 0, 1, or 3.",
+                    ));
+                }
+                self.status.wfr_interpolation_order = n;
+            }
             "overwrite_files" => self.status.overwrite_files = value.extract()?,
             "data_path" => self.status.data_path = value.extract()?,
             "data_prefix" => self.status.data_prefix = value.extract()?,
@@ -2103,6 +2176,18 @@ impl Kernel {
                 s.local_num_threads.into_pyobject(py)?.into_any()
             }
             "print_time" => s.print_time.into_pyobject(py)?.to_owned().into_any(),
+            "use_wfr" => s.use_wfr.into_pyobject(py)?.to_owned().into_any(),
+            // Without waveform relaxation it follows the resolution.
+            "wfr_comm_interval" => if s.use_wfr {
+                s.wfr_comm_interval
+            } else {
+                s.resolution
+            }
+            .into_pyobject(py)?
+            .into_any(),
+            "wfr_tol" => s.wfr_tol.into_pyobject(py)?.into_any(),
+            "wfr_max_iterations" => s.wfr_max_iterations.into_pyobject(py)?.into_any(),
+            "wfr_interpolation_order" => s.wfr_interpolation_order.into_pyobject(py)?.into_any(),
             "overwrite_files" => s.overwrite_files.into_pyobject(py)?.to_owned().into_any(),
             "data_path" => s.data_path.as_str().into_pyobject(py)?.into_any(),
             "data_prefix" => s.data_prefix.as_str().into_pyobject(py)?.into_any(),
@@ -2220,6 +2305,11 @@ impl Kernel {
             "mpi_rank",
             "num_processes",
             "memory_size",
+            "use_wfr",
+            "wfr_comm_interval",
+            "wfr_tol",
+            "wfr_max_iterations",
+            "wfr_interpolation_order",
         ]
         .map(String::from)
         .into();
@@ -2627,7 +2717,12 @@ impl Kernel {
                         let net = self.net.as_ref().expect("a node exists");
                         !matches!(
                             key,
-                            "global_id" | "archiver_length" | "t_spike" | "vp" | "thread"
+                            "global_id"
+                                | "archiver_length"
+                                | "t_spike"
+                                | "vp"
+                                | "thread"
+                                | "thread_local_id"
                         ) && net.node_params_in(&part).next().is_none()
                             && !(model.state_params().contains(&key)
                                 && self.sim.as_ref().is_some_and(|s| s.time() > 0.0))
@@ -2738,7 +2833,16 @@ impl Kernel {
                     }
                 }
                 d.set_item("senders", ev.senders)?;
-                d.set_item("times", ev.times)?;
+                if p.time_in_steps {
+                    // NEST's: times as steps, each with its offset (0 on
+                    // the grid).
+                    let h = self.status.resolution;
+                    let steps: Vec<i64> = ev.times.iter().map(|t| (t / h).round() as i64).collect();
+                    d.set_item("offsets", vec![0.0; steps.len()])?;
+                    d.set_item("times", steps)?;
+                } else {
+                    d.set_item("times", ev.times)?;
+                }
             }
             (_, _) => {
                 return Err(err(

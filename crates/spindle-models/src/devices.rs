@@ -652,6 +652,8 @@ pub struct MultimeterParams {
     /// The first sampling time [ms]: samples fall at `offset + k
     /// interval` (NEST's `offset`; 0: at every multiple of `interval`).
     pub offset: f64,
+    /// Times given as steps with offsets (in memory; files keep ms).
+    pub time_in_steps: bool,
 }
 
 impl MultimeterParams {
