@@ -1814,6 +1814,7 @@ const RULES: &[(&str, Option<&str>)] = &[
     ("fixed_total_number", Some("N")),
     ("pairwise_bernoulli", Some("p")),
     ("pairwise_poisson", Some("pairwise_avg_num_conns")),
+    ("symmetric_pairwise_bernoulli", Some("p")),
 ];
 
 fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
@@ -1902,6 +1903,22 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
             ConnRule::fixed_total_number(n as u64)
         }
         "pairwise_poisson" => ConnRule::pairwise_poisson(number("pairwise_avg_num_conns")?),
+        "symmetric_pairwise_bernoulli" => {
+            // NEST's conditions, each a BadProperty.
+            let bad = |m: &str| Err(err("BadProperty", m.to_string()));
+            if flag("allow_autapses")? != Some(false) {
+                return bad("symmetric_pairwise_bernoulli: autapses must be disallowed \
+                            (allow_autapses: False)");
+            }
+            if flag("allow_multapses")? == Some(false) {
+                return bad("symmetric_pairwise_bernoulli: multapses must be allowed \
+                            (allow_multapses: True)");
+            }
+            if flag("make_symmetric")? != Some(true) {
+                return bad("symmetric_pairwise_bernoulli: requires make_symmetric: True");
+            }
+            ConnRule::symmetric_pairwise_bernoulli(number("p")?)
+        }
         _ => ConnRule::pairwise_bernoulli(number("p")?),
     };
     if let Some(a) = flag("allow_autapses")? {
@@ -1913,7 +1930,8 @@ fn rule_of(conn: Option<&Bound<'_, PyDict>>) -> PyResult<ConnRule> {
     for (k, _) in conn.iter() {
         let key: String = k.extract()?;
         let known = ["rule", "allow_autapses", "allow_multapses"].contains(&key.as_str())
-            || Some(key.as_str()) == param;
+            || Some(key.as_str()) == param
+            || key == "make_symmetric";
         if !known {
             return Err(unknown(&format!("conn_spec ({rule})"), &key));
         }
@@ -3071,15 +3089,38 @@ impl Kernel {
             self.collection(post.0, post.1)?,
         );
         let between_neurons = self.kind(pre.0)?.is_neuron() && self.kind(post.0)?.is_neuron();
-        self.changing()?
-            .connect(&sources, &targets, rule, &spec)
-            .map_err(|e| match e {
+        // make_symmetric with one_to_one: each pair the other way too, with
+        // the same values (symmetric_pairwise_bernoulli does it itself).
+        let symmetric = match conn
+            .map(|c| c.get_item("make_symmetric"))
+            .transpose()?
+            .flatten()
+        {
+            Some(v) => flag("make_symmetric", &v)?,
+            None => false,
+        };
+        let reverse = symmetric && matches!(rule, ConnRule::OneToOne { .. });
+        if symmetric && !reverse && rule.name() != "symmetric_pairwise_bernoulli" {
+            return Err(not_implemented(format!(
+                "Spindle makes symmetric connections with one_to_one and \
+                 symmetric_pairwise_bernoulli only (not {})",
+                rule.name()
+            )));
+        }
+        let net = self.changing()?;
+        let mut connect = |from: &NodeCollection, to: &NodeCollection| {
+            net.connect(from, to, rule, &spec).map_err(|e| match e {
                 NetworkError::UnknownSynapseModel(m) => err(
                     "UnknownSynapseType",
                     format!("synapse model '{m}' does not exist"),
                 ),
                 e => net_err(e),
-            })?;
+            })
+        };
+        connect(&sources, &targets)?;
+        if reverse {
+            connect(&targets, &sources)?;
+        }
         let mut wall = watch.wall.elapsed();
         if between_neurons && build {
             wall += self.prepare(py)?;

@@ -27,5 +27,5 @@ pub use network::{DeviceConnection, Network, NetworkError, Projection};
 pub use nodes::{NodeCollection, NodeKind};
 pub use partition::{Partition, ShardRange};
 pub use plasticity::{StdpRule, SynapseKind};
-pub use rules::{Conn, ConnRule, Totals, for_each_connection};
+pub use rules::{Conn, ConnRule, Symmetric, Totals, for_each_connection};
 pub use synapse::{ReceptorType, SynSpec, SynapseModel};

@@ -1157,21 +1157,54 @@ impl Network {
             (s, t) if s.is_neuron() && t.is_neuron() => {
                 self.check_rule(&rule, sources, targets)?;
                 let index = self.projections.len() as u32;
-                let drawn = totals(&rule, self.seed, index, sources, targets);
-                let count = drawn.connections;
-                self.totals.push(drawn);
-                self.projections.push(Projection {
-                    sources: *sources,
-                    targets: *targets,
-                    rule,
-                    synapse_model: model,
-                    weight,
-                    delay,
-                    random_weight: syn.random_weight.clone(),
-                    random_delay,
-                    receptor: receptor.clone(),
-                    plastic,
-                });
+                let mut rule = rule;
+                // symmetric_pairwise_bernoulli: a second projection, the
+                // reverse of the first, from the same draws.
+                let mut reverse = None;
+                if let ConnRule::PairwiseBernoulli {
+                    symmetric: Some(sym),
+                    ..
+                } = &mut rule
+                {
+                    if syn.random_weight.is_some() || random_delay.is_some() {
+                        return Err(NetworkError::NotImplemented(
+                            "symmetric_pairwise_bernoulli takes one weight and delay".into(),
+                        ));
+                    }
+                    // The way back reaches the sources' ports.
+                    self.check_ports(sources, receptor, true)?;
+                    sym.key = index;
+                    let mut back = rule;
+                    if let ConnRule::PairwiseBernoulli {
+                        symmetric: Some(sym),
+                        ..
+                    } = &mut back
+                    {
+                        sym.transposed = true;
+                    }
+                    reverse = Some(back);
+                }
+                let mut count = 0;
+                for (rule, sources, targets) in std::iter::once((rule, sources, targets))
+                    .chain(reverse.map(|r| (r, targets, sources)))
+                {
+                    let index = self.projections.len() as u32;
+                    let drawn = totals(&rule, self.seed, index, sources, targets);
+                    count += drawn.connections;
+                    self.totals.push(drawn);
+                    self.projections.push(Projection {
+                        sources: *sources,
+                        targets: *targets,
+                        rule,
+                        synapse_model: model,
+                        weight,
+                        delay,
+                        random_weight: syn.random_weight.clone(),
+                        random_delay: random_delay.clone(),
+                        receptor: receptor.clone(),
+                        plastic,
+                    });
+                }
                 count
             }
             (

@@ -22,6 +22,17 @@ use spindle_core::rng::{Purpose, Stream, below, binomial, stream, unit};
 
 use crate::NodeCollection;
 
+/// Which way a `symmetric_pairwise_bernoulli` projection runs: `key` is
+/// the forward projection's index (whose streams both use), `transposed`
+/// marks the reverse one (targets to sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Symmetric {
+    /// The forward projection's index.
+    pub key: u32,
+    /// The reverse projection.
+    pub transposed: bool,
+}
+
 /// How sources are paired with targets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConnRule {
@@ -64,6 +75,9 @@ pub enum ConnRule {
         allow_autapses: bool,
         /// Accepted either way and without effect, as in NEST.
         allow_multapses: bool,
+        /// NEST's `symmetric_pairwise_bernoulli`: each pair's draw made
+        /// once for both directions.
+        symmetric: Option<Symmetric>,
     },
     /// Each pair connected a Poisson-distributed number of times, with
     /// mean `mean` (NEST's `pairwise_poisson`, `pairwise_avg_num_conns`).
@@ -149,6 +163,23 @@ impl ConnRule {
             p,
             allow_autapses: true,
             allow_multapses: true,
+            symmetric: None,
+        }
+    }
+
+    /// `{"rule": "symmetric_pairwise_bernoulli", "p": p, "allow_autapses":
+    /// False, "make_symmetric": True}`: each pair (s, t) connected with
+    /// probability `p` both ways, s to t and t to s (`Network::connect`
+    /// makes the second projection).
+    pub fn symmetric_pairwise_bernoulli(p: f64) -> Self {
+        Self::PairwiseBernoulli {
+            p,
+            allow_autapses: false,
+            allow_multapses: true,
+            symmetric: Some(Symmetric {
+                key: 0,
+                transposed: false,
+            }),
         }
     }
 
@@ -215,6 +246,9 @@ impl ConnRule {
             Self::OneToOne { .. } => "one_to_one",
             Self::FixedIndegree { .. } => "fixed_indegree",
             Self::FixedTotalNumber { .. } => "fixed_total_number",
+            Self::PairwiseBernoulli {
+                symmetric: Some(_), ..
+            } => "symmetric_pairwise_bernoulli",
             Self::PairwiseBernoulli { .. } => "pairwise_bernoulli",
             Self::PairwisePoisson { .. } => "pairwise_poisson",
             Self::FixedOutdegree { .. } => "fixed_outdegree",
@@ -793,6 +827,30 @@ pub fn sources_of(
                     scratch[word] |= bit;
                     emit(s);
                     made += 1;
+                }
+            }
+        }
+        ConnRule::PairwiseBernoulli {
+            p,
+            symmetric: Some(sym),
+            ..
+        } => {
+            // One uniform per pair, from a stream keyed by the forward
+            // projection and the pair as (source, target) of it.
+            for s in sources.iter() {
+                let (a, b) = if sym.transposed {
+                    (target, s)
+                } else {
+                    (s, target)
+                };
+                let mut rng = stream(
+                    seed,
+                    Purpose::Connect,
+                    u64::from(sym.key) | 1 << 40,
+                    u64::from(a) << 32 | u64::from(b),
+                );
+                if unit(&mut rng) < p && (autapses || s != target) {
+                    emit(s);
                 }
             }
         }
