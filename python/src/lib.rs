@@ -93,22 +93,18 @@ fn unknown_component(model: &str) -> PyErr {
     )
 }
 
-/// The device models, by NEST's names. A `voltmeter` is a multimeter
-/// whose `record_from` starts as `["V_m"]`.
-const DEVICE_MODELS: &[&str] = &[
+/// The device models, by NEST's names, but for the spike sources
+/// (`SOURCE_MODELS`, listed between the generators and the recorders). A
+/// `voltmeter` is a multimeter whose `record_from` starts as `["V_m"]`.
+const GENERATOR_MODELS: &[&str] = &[
     "poisson_generator",
     "spike_generator",
     "dc_generator",
     "step_current_generator",
     "ac_generator",
     "noise_generator",
-    "sinusoidal_poisson_generator",
-    "sinusoidal_gamma_generator",
-    "inhomogeneous_poisson_generator",
-    "mip_generator",
-    "pulsepacket_generator",
-    "gamma_sup_generator",
-    "ppd_sup_generator",
+];
+const RECORDER_MODELS: &[&str] = &[
     "spike_recorder",
     "multimeter",
     "voltmeter",
@@ -960,6 +956,18 @@ fn recordables(p: &NeuronParams) -> Vec<&'static str> {
 /// A value of `get`: converted to Python on demand.
 fn py_any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
     v.into_bound_py_any(py)
+}
+
+/// A recorder's event `times` into `d`: in ms, or (`in_steps`, NEST's
+/// `time_in_steps`) as steps of `h` with an `offsets` array, 0 on the grid.
+fn set_times(d: &Bound<'_, PyDict>, times: Vec<f64>, in_steps: bool, h: f64) -> PyResult<()> {
+    if in_steps {
+        let steps: Vec<i64> = times.iter().map(|t| (t / h).round() as i64).collect();
+        d.set_item("offsets", vec![0.0f64; steps.len()])?;
+        d.set_item("times", steps)
+    } else {
+        d.set_item("times", times)
+    }
 }
 
 /// An empty `events` dict, as NEST's recorders hold before recording.
@@ -2387,7 +2395,9 @@ impl Kernel {
         spindle::models::MODELS
             .iter()
             .map(|m| m.name())
-            .chain(DEVICE_MODELS.iter().copied())
+            .chain(GENERATOR_MODELS.iter().copied())
+            .chain(SOURCE_MODELS.iter().copied())
+            .chain(RECORDER_MODELS.iter().copied())
             .collect()
     }
 
@@ -2812,16 +2822,7 @@ impl Kernel {
         match (self.kind(id)?, &self.sim) {
             (NodeKind::SpikeRecorder(p), Some(sim)) => {
                 let ev = sim.spike_events(id).map_err(engine_err)?;
-                if p.time_in_steps {
-                    // NEST's: times as steps, each with its offset (0 on
-                    // the grid).
-                    let h = self.status.resolution;
-                    let steps: Vec<i64> = ev.times.iter().map(|t| (t / h).round() as i64).collect();
-                    d.set_item("offsets", vec![0.0f64; steps.len()])?;
-                    d.set_item("times", steps)?;
-                } else {
-                    d.set_item("times", ev.times)?;
-                }
+                set_times(&d, ev.times, p.time_in_steps, self.status.resolution)?;
                 d.set_item("senders", ev.senders)?;
             }
             (NodeKind::SpikeRecorder(_), None) => return no_events(py),
@@ -2851,16 +2852,7 @@ impl Kernel {
                     }
                 }
                 d.set_item("senders", ev.senders)?;
-                if p.time_in_steps {
-                    // NEST's: times as steps, each with its offset (0 on
-                    // the grid).
-                    let h = self.status.resolution;
-                    let steps: Vec<i64> = ev.times.iter().map(|t| (t / h).round() as i64).collect();
-                    d.set_item("offsets", vec![0.0; steps.len()])?;
-                    d.set_item("times", steps)?;
-                } else {
-                    d.set_item("times", ev.times)?;
-                }
+                set_times(&d, ev.times, p.time_in_steps, self.status.resolution)?;
             }
             (_, _) => {
                 return Err(err(
