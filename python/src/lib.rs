@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use cpu_time::ThreadTime;
@@ -1999,6 +2000,14 @@ fn device_projection(i: usize) -> u32 {
 
 /// The device connection a projection number of `get_connections` is, if
 /// one.
+/// Spindle holds one weight per device connection.
+fn one_device_weight() -> PyErr {
+    not_implemented(
+        "Spindle holds one weight per poisson_generator connection (Connect call): set all of \
+         its connections to the same weight",
+    )
+}
+
 fn device_connection(projection: u32) -> Option<usize> {
     (projection > u32::MAX / 2).then(|| (u32::MAX - projection) as usize)
 }
@@ -3252,12 +3261,43 @@ impl Kernel {
         weights: Vec<f64>,
     ) -> PyResult<()> {
         self.prepare(py)?;
-        let net = self.net()?;
-        if keys.iter().any(|k| device_connection(k.2).is_some()) {
-            return Err(not_implemented(
-                "Spindle cannot change the weights of connections from or to devices",
-            ));
+        // A device connection holds one weight for all its targets: all of
+        // them take the new one, or none.
+        let mut devices: Vec<(usize, f64, usize)> = Vec::new();
+        for (k, &w) in keys.iter().zip(&weights) {
+            if let Some(i) = device_connection(k.2) {
+                match devices.iter_mut().find(|d| d.0 == i) {
+                    Some(d) if d.1.to_bits() == w.to_bits() => d.2 += 1,
+                    Some(_) => return Err(one_device_weight()),
+                    None => devices.push((i, w, 1)),
+                }
+            }
         }
+        if !devices.is_empty() {
+            let mut net = self.net()?.clone();
+            for &(i, w, n) in &devices {
+                let targets = match net.device_connections().get(i) {
+                    Some(DeviceConnection::Poisson { targets, .. }) => targets.len(),
+                    _ => 0,
+                };
+                if n != targets && targets > 0 {
+                    return Err(one_device_weight());
+                }
+                net.set_poisson_weight(i, w).map_err(net_err)?;
+            }
+            let sim = self.sim.as_mut().expect("prepared");
+            sim.change(net.clone()).map_err(engine_err)?;
+            self.net = Some(net);
+        }
+        let (keys, weights): (Vec<_>, Vec<_>) = keys
+            .into_iter()
+            .zip(weights)
+            .filter(|(k, _)| device_connection(k.2).is_none())
+            .unzip();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let net = self.net()?;
         let conns: Vec<spindle::engine::Connection> = keys
             .iter()
             .map(
@@ -3474,9 +3514,24 @@ impl Kernel {
         let mut interrupt = None;
         let result = std::thread::scope(|scope| {
             // NEST's Run: Prepare (`prepare_run`) restarts what restarts.
-            let run = scope.spawn(move || sim.run(ms));
-            while !run.is_finished() {
-                py.detach(|| std::thread::sleep(Duration::from_millis(10)));
+            // The run says when it ends, so that short runs (a script
+            // simulating one step thousands of times) return at once;
+            // meanwhile signals are looked at every 10 ms.
+            let (done, ended) = std::sync::mpsc::channel();
+            let run = scope.spawn(move || {
+                let result = sim.run(ms);
+                let _ = done.send(());
+                result
+            });
+            let mut ended = ended;
+            loop {
+                // The receiver travels into the GIL-free wait and back.
+                let (waited, back) =
+                    py.detach(move || (ended.recv_timeout(Duration::from_millis(10)), ended));
+                ended = back;
+                if !matches!(waited, Err(RecvTimeoutError::Timeout)) {
+                    break;
+                }
                 if interrupt.is_none()
                     && let Err(e) = py.check_signals()
                 {

@@ -18,7 +18,10 @@ named, shortened or followed by lines that print its figures:
 - ``pulsepacket.py``: the peak of the averaged membrane potential and
   its time;
 - ``evaluate_tsodyks2_synapse.py``: both voltmeters' traces of its last
-  case (deterministic).
+  case (deterministic);
+- ``ignore_and_spike_mechanism.py``: the recorded spikes (deterministic);
+- ``hh_phaseplane.py``, shortened for CI (a grid of 15 x 15 points,
+  steps of 10 mV and 0.05, not 71 x 71): what it prints (deterministic).
 
 ``python examples_part2.py nest EXAMPLES | tail -1 > tests/data/examples_part2/nest.json``
 (EXAMPLES: the wheel's ``nest/doc/examples/pynest``).
@@ -36,6 +39,10 @@ import tempfile
 # Per example: textual edits (shortening), and lines appended to print
 # its figures as one JSON line after "FIGURES ".
 EDITS = {
+    "hh_phaseplane.py": [
+        ("delta_v = 2.0", "delta_v = 10.0"),
+        ("delta_n = 0.01", "delta_n = 0.05"),
+    ],
     "if_curve.py": [
         ("t_sim = 1000.0", "t_sim = 200.0"),
         ("i_mean=(400.0, 900.0, 50.0), i_std=(0.0, 600.0, 50.0)",
@@ -57,6 +64,10 @@ EPILOGUES = {
     "evaluate_tsodyks2_synapse.py": (
         'import json as _j; print("FIGURES", _j.dumps({"V_m": [list(map(float, v.events["V_m"])) '
         'for v in voltmeter]}))'
+    ),
+    "ignore_and_spike_mechanism.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, times)), '
+        '"senders": list(map(int, senders))}))'
     ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
@@ -117,10 +128,16 @@ def reference(python, examples, spindle=False):
                                for seed in (1, 2, 3)]
     out["if_curve.py"] = run(python, examples, "if_curve.py", spindle)[1]["rate"]
     for script in ("sinusoidal_poisson_generator.py", "sinusoidal_gamma_generator.py", "pulsepacket.py",
-                   "evaluate_tsodyks2_synapse.py"):
+                   "evaluate_tsodyks2_synapse.py", "ignore_and_spike_mechanism.py"):
         # They reset the kernel, and with it any seed set before.
         out[script] = run(python, examples, script, spindle)[1]
+    out["hh_phaseplane.py"] = phaseplane(run(python, examples, "hh_phaseplane.py", spindle)[0])
     return out
+
+
+def phaseplane(lines):
+    """What hh_phaseplane prints from its scan on."""
+    return lines[lines.index("Scanning phase space"):]
 
 
 if __name__ == "__main__":

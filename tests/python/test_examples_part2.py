@@ -8,7 +8,8 @@ spike count within NEST's spread over seeds 1-3, ``if_curve.py``'s
 rates within 15 % + 1 Hz of NEST's, the sinusoidal generators' recorded
 rates exactly and their counts within 4 standard deviations, and
 ``pulsepacket.py``'s averaged potential's peak, ``evaluate_tsodyks2_synapse.py``'s
-traces to 1e-9."""
+traces to 1e-9, ``ignore_and_spike_mechanism.py``'s spikes and (shortened)
+``hh_phaseplane.py``'s printed lines exactly."""
 
 import json
 import os
@@ -102,3 +103,14 @@ def test_evaluate_tsodyks2_synapse_as_nest(want):
     for trace, ref_trace in zip(got["V_m"], ref["V_m"], strict=True):
         assert len(trace) == len(ref_trace)
         assert max(abs(a - b) for a, b in zip(trace, ref_trace)) <= 1e-9
+
+
+def test_ignore_and_spike_mechanism_as_nest(want):
+    # Forced spikes at 5, 15, ... ms beside the regular neuron's, exactly.
+    assert run("ignore_and_spike_mechanism.py")[1] == want["ignore_and_spike_mechanism.py"]
+
+
+def test_hh_phaseplane_prints_what_nest_prints(want):
+    # Gating variables set and read between one-step runs (shortened grid).
+    got = examples_part2.phaseplane(run("hh_phaseplane.py")[0])
+    assert got == want["hh_phaseplane.py"]

@@ -693,6 +693,12 @@ impl Shard {
         }
     }
 
+    /// New weight of Poisson drive `d` (the `d`-th Poisson generator
+    /// connection of the network).
+    pub(crate) fn set_poisson_weight(&mut self, d: usize, weight: f64) {
+        self.poisson.drive_mut(d).weight = weight;
+    }
+
     /// New waveform and window of current generator `generator`, for
     /// what it sends from step `now` on.
     pub(crate) fn set_current(

@@ -37,6 +37,12 @@ pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
     /// The membrane potential [mV] (absolute, as NEST holds it).
     fn v_m(&mut self) -> &mut f64;
 
+    /// State variable `name` other than `V_m` that NEST lets `set` change
+    /// (the model's state parameters); none by default.
+    fn state_mut(&mut self, _name: &str) -> Option<&mut f64> {
+        None
+    }
+
     /// One simulation step of NEST's `update`: integrate over the step,
     /// then add this step's spike input (`ex` the excitatory weights'
     /// sum, `inh` the inhibitory ones', negative), refractoriness and spike
@@ -126,6 +132,24 @@ impl<O: OdeNeuron> LaneModel for Adaptive<O> {
         state.v[i] = v_m;
     }
 
+    fn set_state(
+        state: &mut Self::State,
+        p: &O::Props,
+        i: usize,
+        name: &str,
+        value: f64,
+    ) -> Result<(), ParamError> {
+        if name == "V_m" {
+            Self::set_v_m(state, p, i, value);
+            return Ok(());
+        }
+        let var = state.neurons[i]
+            .state_mut(name)
+            .ok_or_else(|| ParamError::Unknown(name.into()))?;
+        *var = value;
+        Ok(())
+    }
+
     /// NEST keeps the absolute `V_m` of these models when `E_L` changes.
     fn rebase(_: &mut Self::State, _: &O::Props, _: &O::Props) {}
 }
@@ -198,6 +222,22 @@ pub(crate) fn population<O: OdeNeuron>(
 /// alike.
 macro_rules! adaptive_model {
     ($model:ty, $name:literal, $params:expr, $recordables:expr, $neuron:ty, $validate:expr) => {
+        $crate::adaptive::adaptive_model!(
+            $model, $name, $params, $recordables, $neuron, $validate, &["V_m"]
+        );
+    };
+    // With the state variables `$state` that `set` reaches once simulated
+    // (each one a parameter, its initial value, and named by the neuron's
+    // `OdeNeuron::state_mut`).
+    (
+        $model:ty,
+        $name:literal,
+        $params:expr,
+        $recordables:expr,
+        $neuron:ty,
+        $validate:expr,
+        $state:expr
+    ) => {
         impl $crate::model::NeuronModel for $model {
             fn name(&self) -> &'static str {
                 $name
@@ -228,6 +268,10 @@ macro_rules! adaptive_model {
 
             fn state_bytes_per_neuron(&self) -> usize {
                 <$crate::adaptive::Adaptive<$neuron> as $crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
+            }
+
+            fn state_params(&self) -> &'static [&'static str] {
+                $state
             }
         }
     };

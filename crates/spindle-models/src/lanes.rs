@@ -54,6 +54,24 @@ pub trait LaneModel: Debug + Clone + Send + Sync + 'static {
         Self::potentials(state)[i] = v_m - Self::e_l(p);
     }
 
+    /// Set state variable `name` of neuron `i` (absolute units): `V_m`
+    /// unless the model holds more that `set` may change.
+    fn set_state(
+        state: &mut Self::State,
+        p: &Self::Props,
+        i: usize,
+        name: &str,
+        value: f64,
+    ) -> Result<(), ParamError> {
+        match name {
+            "V_m" => {
+                Self::set_v_m(state, p, i, value);
+                Ok(())
+            }
+            _ => Err(ParamError::Unknown(name.into())),
+        }
+    }
+
     /// Move every membrane potential as NEST does when parameters change
     /// from `old` to `new`: kept where it is when `E_L` moves (NEST's
     /// `y3_ -= delta_EL`).
@@ -506,13 +524,7 @@ impl<M: LaneModel> Population for LanePopulation<M> {
     }
 
     fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError> {
-        match name {
-            "V_m" => {
-                M::set_v_m(&mut self.state, &self.props, i, value);
-                Ok(())
-            }
-            _ => Err(ParamError::Unknown(name.into())),
-        }
+        M::set_state(&mut self.state, &self.props, i, name, value)
     }
 
     fn split_off(&mut self, at: usize) -> Box<dyn Population> {

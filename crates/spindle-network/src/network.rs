@@ -1661,6 +1661,28 @@ impl Network {
         &self.device_connections
     }
 
+    /// Give every connection of device connection `i` (a
+    /// `poisson_generator`'s, which holds one weight for its targets) the
+    /// weight `weight` [pA], as NEST's `SynapseCollection.set` does.
+    pub fn set_poisson_weight(&mut self, i: usize, weight: f64) -> Result<(), NetworkError> {
+        if !weight.is_finite() {
+            return Err(NetworkError::BadProperty(format!(
+                "weight must be finite (got {weight})"
+            )));
+        }
+        match self.device_connections.get_mut(i) {
+            Some(DeviceConnection::Poisson { weight: w, .. }) => {
+                *w = weight;
+                Ok(())
+            }
+            _ => Err(NetworkError::NotImplemented(
+                "Spindle changes the weights of a poisson_generator's connections only, not of \
+                 other devices'"
+                    .into(),
+            )),
+        }
+    }
+
     /// The synapse model of device connection `i` (of
     /// [`device_connections`](Self::device_connections)).
     pub fn device_connection_model(&self, i: usize) -> u32 {

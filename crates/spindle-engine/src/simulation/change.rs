@@ -3,7 +3,7 @@
 //! emptied. Nodes and connections are fixed once a run has started.
 
 use spindle_core::NodeId;
-use spindle_network::{Network, NetworkError, NodeKind};
+use spindle_network::{DeviceConnection, Network, NetworkError, NodeKind};
 
 use super::Simulation;
 use crate::EngineError;
@@ -44,6 +44,26 @@ impl Simulation {
         let res = net.resolution();
         for (shard, changes) in self.shards.iter_mut().zip(neurons) {
             shard.change_neurons(changes, res);
+        }
+        // New weights of Poisson generators' connections: every shard
+        // holds one drive per such connection, in their order; draws go on
+        // as they were, whatever the weight.
+        let poisson = |c: &&DeviceConnection| matches!(c, DeviceConnection::Poisson { .. });
+        let drives = self.net.device_connections().iter().filter(poisson);
+        for (d, (old, new)) in drives
+            .zip(net.device_connections().iter().filter(poisson))
+            .enumerate()
+        {
+            if let (
+                DeviceConnection::Poisson { weight: a, .. },
+                DeviceConnection::Poisson { weight: b, .. },
+            ) = (old, new)
+                && a != b
+            {
+                self.shards
+                    .iter_mut()
+                    .for_each(|s| s.set_poisson_weight(d, *b));
+            }
         }
         let runs = self.net.node_runs().iter().zip(net.node_runs());
         for ((c, old), (_, new)) in runs {
@@ -216,7 +236,12 @@ impl Simulation {
         let why = if !same_nodes {
             "create nodes"
         } else if old.projections() != net.projections()
-            || old.device_connections() != net.device_connections()
+            || old.device_connections().len() != net.device_connections().len()
+            || old
+                .device_connections()
+                .iter()
+                .zip(net.device_connections())
+                .any(|(a, b)| !same_but_poisson_weight(a, b))
         {
             "connect nodes"
         } else if old.resolution() != net.resolution() {
@@ -231,5 +256,29 @@ impl Simulation {
         Err(EngineError::Config(format!(
             "Spindle cannot {why} after Simulate; call ResetKernel first"
         )))
+    }
+}
+
+/// Whether device connections `a` and `b` are the same but (for a Poisson
+/// generator's) the weight, which may change between runs.
+fn same_but_poisson_weight(a: &DeviceConnection, b: &DeviceConnection) -> bool {
+    match (a, b) {
+        (
+            DeviceConnection::Poisson {
+                generator,
+                targets,
+                delay,
+                receptor,
+                ..
+            },
+            DeviceConnection::Poisson {
+                generator: g,
+                targets: t,
+                delay: d,
+                receptor: r,
+                ..
+            },
+        ) => (generator, targets, delay, receptor) == (g, t, d, r),
+        _ => a == b,
     }
 }

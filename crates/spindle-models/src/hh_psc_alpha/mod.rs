@@ -58,6 +58,10 @@ const PARAMS: &[ParamSpec] = &[
     param("tau_syn_in", "ms", 2.0),
     param("I_e", "pA", 0.0),
     param("V_m", "mV", -65.0),
+    // NEST's `State_`: the gating variables' equilibrium at -65 mV.
+    param("Act_m", "", 0.05293248525724958),
+    param("Inact_h", "", 0.5961207535084603),
+    param("Act_n", "", 0.3176769140606974),
 ];
 
 /// What a multimeter records (NEST's recordables, in its order).
@@ -97,6 +101,12 @@ pub struct HhPscAlphaParams {
     pub i_e: f64,
     /// Initial membrane potential [mV].
     pub v_m: f64,
+    /// Initial sodium activation `m` (NEST's `Act_m`).
+    pub act_m: f64,
+    /// Initial sodium inactivation `h` (`Inact_h`).
+    pub inact_h: f64,
+    /// Initial potassium activation `n` (`Act_n`).
+    pub act_n: f64,
 }
 
 impl HhPscAlphaParams {
@@ -115,6 +125,9 @@ impl HhPscAlphaParams {
             tau_syn_in,
             i_e,
             v_m,
+            act_m,
+            inact_h,
+            act_n,
         ] = v.try_into().expect("one value per hh_psc_alpha parameter");
         Self {
             t_ref,
@@ -129,6 +142,9 @@ impl HhPscAlphaParams {
             tau_syn_in,
             i_e,
             v_m,
+            act_m,
+            inact_h,
+            act_n,
         }
     }
 
@@ -149,6 +165,10 @@ impl HhPscAlphaParams {
         if self.g_k < 0.0 || self.g_na < 0.0 || self.g_l < 0.0 {
             return nest("All conductances must be non-negative.");
         }
+        // NEST's `State_::set`, after the parameters.
+        if self.act_m < 0.0 || self.inact_h < 0.0 || self.act_n < 0.0 {
+            return nest("All (in)activation variables must be non-negative.");
+        }
         Ok(())
     }
 }
@@ -159,7 +179,8 @@ adaptive_model!(
     PARAMS,
     RECORDABLES,
     Neuron,
-    |v| HhPscAlphaParams::from_values(v).validate(v)
+    |v| HhPscAlphaParams::from_values(v).validate(v),
+    &["V_m", "Act_m", "Inact_h", "Act_n"]
 );
 
 /// What the step reads.
@@ -215,13 +236,19 @@ impl OdeNeuron for Neuron {
     }
 
     fn new(p: &Props) -> Self {
-        // NEST's `State_`: equilibrium of the gating variables at -65 mV.
-        let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(-65.0);
-        let m = alpha_m / (alpha_m + beta_m);
-        let h = alpha_h / (alpha_h + beta_h);
-        let n = alpha_n / (alpha_n + beta_n);
+        // The gating variables as the parameters give them: NEST's
+        // defaults are their equilibrium at -65 mV, whatever `V_m`.
         Self {
-            y: [p.p.v_m, m, h, n, 0.0, 0.0, 0.0, 0.0],
+            y: [
+                p.p.v_m,
+                p.p.act_m,
+                p.p.inact_h,
+                p.p.act_n,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ],
             r: 0,
             step: p.h,
         }
@@ -229,6 +256,15 @@ impl OdeNeuron for Neuron {
 
     fn v_m(&mut self) -> &mut f64 {
         &mut self.y[0]
+    }
+
+    fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
+        match name {
+            "Act_m" => Some(&mut self.y[1]),
+            "Inact_h" => Some(&mut self.y[2]),
+            "Act_n" => Some(&mut self.y[3]),
+            _ => None,
+        }
     }
 
     #[inline(always)]
@@ -273,5 +309,34 @@ impl OdeNeuron for Neuron {
     fn sample(&self, _: &Props) -> [f64; 6] {
         let y = &self.y;
         [y[0], y[5], y[7], y[1], y[2], y[3]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gating variables' defaults are NEST's equilibrium, computed as
+    /// NEST's `State_` computes it, to the bit.
+    #[test]
+    fn gating_defaults_are_the_equilibrium() {
+        let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(-65.0);
+        let value = |name: &str| PARAMS.iter().find(|p| p.name == name).unwrap().default;
+        assert_eq!(value("Act_m"), alpha_m / (alpha_m + beta_m));
+        assert_eq!(value("Inact_h"), alpha_h / (alpha_h + beta_h));
+        assert_eq!(value("Act_n"), alpha_n / (alpha_n + beta_n));
+    }
+
+    #[test]
+    fn negative_gating_is_refused() {
+        let mut v: Vec<f64> = PARAMS.iter().map(|p| p.default).collect();
+        let at = PARAMS.iter().position(|p| p.name == "Inact_h").unwrap();
+        v[at] = -0.1;
+        assert_eq!(
+            HhPscAlphaParams::from_values(&v).validate(&v),
+            Err(ParamError::Invalid(
+                "All (in)activation variables must be non-negative.".into()
+            ))
+        );
     }
 }

@@ -16,6 +16,9 @@
 //! | `i_e`              | 0.0       | pA   | Constant input current (`I_e`)                |
 //! | `v_m`              | -70.0     | mV   | Initial membrane potential (`V_m`)            |
 //! | `refractory_input` | false     |      | Keep input arriving while refractory          |
+//! | `ignore_and_spike` | false     |      | Spike at fixed times, ignoring the threshold  |
+//! | `ignore_and_spike_offset` | 1.0 | ms  | Time of the first forced spike after `Create` |
+//! | `ignore_and_spike_interval` | 100.0 | ms | Interval between forced spikes             |
 //!
 //! NEST's `V_min` default is `-DBL_MAX` for this model (`-inf` for
 //! `iaf_psc_alpha`); `GetDefaults` reports `-1.7976931348623157e308`.
@@ -34,9 +37,13 @@
 //! resets `V_m`, starts the refractory count and is stamped at the end of
 //! the step.
 //!
-//! NEST's `ignore_and_spike` mechanism (forced spikes at fixed intervals)
-//! and current input (`CurrentEvent`s: Spindle has no current generators)
-//! are not modelled; the current from such events is 0 in every step.
+//! With NEST's `ignore_and_spike` (its `IgnoreAndSpikeMechanism`), the
+//! threshold is not checked: a per-neuron count of steps, started at
+//! `ignore_and_spike_offset` (in steps, as NEST's `Time` converts it) when
+//! the neuron is created, goes down every step and the neuron fires (reset
+//! and refractory as ever) where it reaches zero, then restarts at
+//! `ignore_and_spike_interval`. NEST restarts the count whenever a `set`
+//! names `ignore_and_spike_offset`; Spindle does where the value changes.
 
 use spindle_core::Resolution;
 
@@ -62,6 +69,11 @@ pub const REFRACTORY_MESSAGE: &str = "Refractory time must not be negative.";
 /// NEST takes only a boolean for `refractory_input`.
 pub const REFRACTORY_INPUT_MESSAGE: &str =
     "refractory_input must be a boolean (0.0 for false, 1.0 for true).";
+
+/// NEST's `IgnoreAndSpikeMechanism::set_status` messages.
+pub const IGNORE_AND_SPIKE_OFFSET_MESSAGE: &str = "ignore_and_spike_offset > 0 required.";
+/// See [`IGNORE_AND_SPIKE_OFFSET_MESSAGE`].
+pub const IGNORE_AND_SPIKE_INTERVAL_MESSAGE: &str = "ignore_and_spike_interval > 0 required.";
 
 /// The parameters with NEST's names, units and defaults, in the order of
 /// [`IafPscDeltaParams::to_values`].
@@ -115,6 +127,21 @@ const PARAMS: &[ParamSpec] = &[
         name: "refractory_input",
         unit: "",
         default: 0.0,
+    },
+    ParamSpec {
+        name: "ignore_and_spike",
+        unit: "",
+        default: 0.0,
+    },
+    ParamSpec {
+        name: "ignore_and_spike_offset",
+        unit: "ms",
+        default: 1.0,
+    },
+    ParamSpec {
+        name: "ignore_and_spike_interval",
+        unit: "ms",
+        default: 100.0,
     },
 ];
 
@@ -184,6 +211,13 @@ pub struct IafPscDeltaParams {
     /// it, discounted for the decay it missed (default: false). `1.0` /
     /// `0.0` in the parameter list.
     pub refractory_input: bool,
+    /// Whether the neuron fires at fixed times instead of at the threshold
+    /// (default: false), NEST's `ignore_and_spike`.
+    pub ignore_and_spike: bool,
+    /// Time of the first forced spike after creation [ms] (default: 1).
+    pub ignore_and_spike_offset: f64,
+    /// Interval between forced spikes [ms] (default: 100).
+    pub ignore_and_spike_interval: f64,
 }
 
 impl Default for IafPscDeltaParams {
@@ -213,6 +247,9 @@ impl IafPscDeltaParams {
             self.i_e,
             self.v_m,
             f64::from(u8::from(self.refractory_input)),
+            f64::from(u8::from(self.ignore_and_spike)),
+            self.ignore_and_spike_offset,
+            self.ignore_and_spike_interval,
         ]
     }
 
@@ -231,6 +268,9 @@ impl IafPscDeltaParams {
             i_e,
             v_m,
             refractory_input,
+            ignore_and_spike,
+            ignore_and_spike_offset,
+            ignore_and_spike_interval,
         ] = v.try_into().expect("one value per iaf_psc_delta parameter");
         Self {
             c_m,
@@ -243,6 +283,9 @@ impl IafPscDeltaParams {
             i_e,
             v_m,
             refractory_input: refractory_input != 0.0,
+            ignore_and_spike: ignore_and_spike != 0.0,
+            ignore_and_spike_offset,
+            ignore_and_spike_interval,
         }
     }
 
@@ -283,18 +326,32 @@ impl IafPscDeltaParams {
         if self.tau_m <= 0.0 {
             return Err(ParamError::TauM);
         }
+        // NEST's archiving node checks these after the model's own.
+        if !(self.ignore_and_spike_offset > 0.0 && self.ignore_and_spike_offset.is_finite()) {
+            return Err(ParamError::Invalid(IGNORE_AND_SPIKE_OFFSET_MESSAGE.into()));
+        }
+        if !(self.ignore_and_spike_interval > 0.0 && self.ignore_and_spike_interval.is_finite()) {
+            return Err(ParamError::Invalid(
+                IGNORE_AND_SPIKE_INTERVAL_MESSAGE.into(),
+            ));
+        }
         Ok(())
     }
 }
 
-/// Check a value list: the typed view's checks, then (where NEST reads it,
-/// after them) `refractory_input`, which the typed view holds as a `bool`:
-/// it must be `0.0` or `1.0`.
+/// Check a value list: the typed view's checks, then `refractory_input`
+/// and `ignore_and_spike`, which the typed view holds as `bool`s: they
+/// must be `0.0` or `1.0`.
 fn validate_values(values: &[f64]) -> Result<(), ParamError> {
     IafPscDeltaParams::from_values(values).validate()?;
-    let flag = values[PARAMS.len() - 1];
-    if flag != 0.0 && flag != 1.0 {
+    let flag = |name: &str| values[PARAMS.iter().position(|p| p.name == name).expect(name)];
+    if !matches!(flag("refractory_input"), 0.0 | 1.0) {
         return Err(ParamError::Invalid(REFRACTORY_INPUT_MESSAGE.into()));
+    }
+    if !matches!(flag("ignore_and_spike"), 0.0 | 1.0) {
+        return Err(ParamError::Invalid(
+            "ignore_and_spike must be a boolean (0.0 for false, 1.0 for true).".into(),
+        ));
     }
     Ok(())
 }

@@ -21,6 +21,9 @@ pub struct State {
     refr: Vec<f64>,
     /// Refractory steps left.
     pub(super) r: Vec<u32>,
+    /// Steps until the next forced spike (NEST's `steps_until_spike_`),
+    /// counted down with `ignore_and_spike` only.
+    left: Vec<i64>,
 }
 
 impl IafPscDeltaPopulation {
@@ -32,6 +35,7 @@ impl IafPscDeltaPopulation {
             v_m: vec![params.v_m - params.e_l; len],
             refr: vec![0.0; len],
             r: vec![0; len],
+            left: vec![props.forced_offset; len],
         };
         // `exp(-r h / tau_m)` by refractory steps left `r`.
         let decay = props.refractory_decay();
@@ -52,7 +56,7 @@ impl LaneModel for IafPscDelta {
     type Chunk<const M: usize> = Chunk<M>;
     type Sample = [f64; 1];
 
-    const STATE_BYTES_PER_NEURON: usize = 2 * 8 + 4 + 4;
+    const STATE_BYTES_PER_NEURON: usize = 2 * 8 + 4 + 4 + 8;
 
     fn parts(values: &[f64], res: Resolution) -> (Propagators, Vec<f64>) {
         let params = IafPscDeltaParams::from_values(values);
@@ -66,6 +70,7 @@ impl LaneModel for IafPscDelta {
             v_m: state.v_m.split_off(at),
             refr: state.refr.split_off(at),
             r: state.r.split_off(at),
+            left: state.left.split_off(at),
         }
     }
 
@@ -76,6 +81,19 @@ impl LaneModel for IafPscDelta {
     fn e_l(p: &Propagators) -> f64 {
         p.e_l
     }
+
+    /// As the shared rebase for `E_L`; a new `ignore_and_spike_offset`
+    /// also restarts the count of steps to the next forced spike, as
+    /// NEST's `initialize_offset` does.
+    fn rebase(state: &mut State, old: &Propagators, new: &Propagators) {
+        let delta_el = new.e_l - old.e_l;
+        if delta_el != 0.0 {
+            state.v_m.iter_mut().for_each(|v| *v -= delta_el);
+        }
+        if new.forced_offset != old.forced_offset {
+            state.left.fill(new.forced_offset);
+        }
+    }
 }
 
 /// The state of `M` neighbouring neurons through a slice.
@@ -83,6 +101,7 @@ pub struct Chunk<const M: usize> {
     y3: [f64; M],
     refr: [f64; M],
     r: [u32; M],
+    left: [i64; M],
 }
 
 impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
@@ -92,6 +111,7 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
             y3: pop.v_m[i..i + M].try_into().expect("a chunk"),
             refr: pop.refr[i..i + M].try_into().expect("a chunk"),
             r: pop.r[i..i + M].try_into().expect("a chunk"),
+            left: pop.left[i..i + M].try_into().expect("a chunk"),
         }
     }
 
@@ -100,6 +120,7 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
         pop.v_m[i..i + M].copy_from_slice(&self.y3);
         pop.refr[i..i + M].copy_from_slice(&self.refr);
         pop.r[i..i + M].copy_from_slice(&self.r);
+        pop.left[i..i + M].copy_from_slice(&self.left);
     }
 
     /// One step of NEST's update (`iaf_psc_delta::update`), its operations
@@ -119,10 +140,11 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
         // default) it has no table lookup and vectorises as the other
         // models' do; with the lookup in it (even unused) it ran scalar,
         // 2.6x slower.
-        if p.refractory_input {
-            self.lanes::<true>(p, decay, ex, inh, i0)
-        } else {
-            self.lanes::<false>(p, decay, ex, inh, i0)
+        match (p.refractory_input, p.ignore_and_spike) {
+            (false, false) => self.lanes::<false, false>(p, decay, ex, inh, i0),
+            (true, false) => self.lanes::<true, false>(p, decay, ex, inh, i0),
+            (false, true) => self.lanes::<false, true>(p, decay, ex, inh, i0),
+            (true, true) => self.lanes::<true, true>(p, decay, ex, inh, i0),
         }
     }
 
@@ -134,9 +156,9 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
 
 impl<const M: usize> Chunk<M> {
     /// The step of [`LaneChunk::step`], with NEST's `refractory_input` as
-    /// `KEEP`.
+    /// `KEEP` and its `ignore_and_spike` as `FORCED`.
     #[inline(always)]
-    fn lanes<const KEEP: bool>(
+    fn lanes<const KEEP: bool, const FORCED: bool>(
         &mut self,
         p: &Propagators,
         decay: &[f64],
@@ -173,7 +195,17 @@ impl<const M: usize> Chunk<M> {
             self.y3[l] = if refractory { self.y3[l] } else { v };
             self.r[l] -= u32::from(refractory);
 
-            let fire = self.y3[l] >= p.theta;
+            let fire = if FORCED {
+                // NEST's `spike_event_is_due`: the threshold is ignored.
+                self.left[l] -= 1;
+                let due = self.left[l] == 0;
+                if due {
+                    self.left[l] = p.forced_interval;
+                }
+                due
+            } else {
+                self.y3[l] >= p.theta
+            };
             fired |= u32::from(fire) << l;
             self.r[l] = if fire { p.refractory_steps } else { self.r[l] };
             self.y3[l] = if fire { p.v_reset } else { self.y3[l] };

@@ -35,6 +35,12 @@ pub struct Propagators {
     pub h: f64,
     /// See `h`.
     pub tau_m: f64,
+    /// Whether the neuron fires at fixed times (NEST's `ignore_and_spike`).
+    pub ignore_and_spike: bool,
+    /// `ignore_and_spike_offset` in steps, where a neuron's count starts.
+    pub forced_offset: i64,
+    /// `ignore_and_spike_interval` in steps, where the count restarts.
+    pub forced_interval: i64,
 }
 
 /// Refractory discounts kept in a table at most (a `t_ref` of hours would
@@ -65,6 +71,9 @@ impl Propagators {
             refractory_input: p.refractory_input,
             h,
             tau_m: p.tau_m,
+            ignore_and_spike: p.ignore_and_spike,
+            forced_offset: res.steps_up(p.ignore_and_spike_offset) as i64,
+            forced_interval: res.steps_up(p.ignore_and_spike_interval) as i64,
         }
     }
 

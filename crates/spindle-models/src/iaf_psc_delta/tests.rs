@@ -74,8 +74,16 @@ fn defaults_are_nests() {
             "V_min",
             "I_e",
             "V_m",
-            "refractory_input"
+            "refractory_input",
+            "ignore_and_spike",
+            "ignore_and_spike_offset",
+            "ignore_and_spike_interval"
         ]
+    );
+    assert!(!p.ignore_and_spike);
+    assert_eq!(
+        (p.ignore_and_spike_offset, p.ignore_and_spike_interval),
+        (1.0, 100.0)
     );
     let recordables: Vec<_> = IAF_PSC_DELTA.recordables().iter().map(|r| r.name).collect();
     assert_eq!(recordables, ["V_m"]);
@@ -361,5 +369,32 @@ fn parameters_by_name_follow_the_typed_view() {
         IafPscDeltaParams::from_values(&p.to_values()),
         p,
         "the value order round-trips"
+    );
+}
+
+/// NEST's `ignore_and_spike`: spikes at the offset and every interval
+/// after it (5 ms, 15 ms, ... at 0.1 ms: stamped at steps 50, 150, ...),
+/// whatever the input; reset and refractoriness as for any spike.
+#[test]
+fn ignore_and_spike_fires_at_fixed_times() {
+    let forced = IafPscDeltaParams {
+        ignore_and_spike: true,
+        ignore_and_spike_offset: 5.0,
+        ignore_and_spike_interval: 10.0,
+        ..params()
+    };
+    // A jump far above threshold at step 20 fires nothing.
+    let (spikes, v) = run_one(&forced, &[(20, 100.0)], 400);
+    assert_eq!(spikes, vec![50, 150, 250, 350]);
+    assert_eq!(v[49], 10.0, "reset at the forced spike");
+    let bad = IafPscDeltaParams {
+        ignore_and_spike_interval: 0.0,
+        ..forced
+    };
+    assert_eq!(
+        bad.validate(),
+        Err(ParamError::Invalid(
+            IGNORE_AND_SPIKE_INTERVAL_MESSAGE.into()
+        ))
     );
 }

@@ -163,6 +163,8 @@ pub(crate) type EachSynapse<'a> = dyn FnMut(&mut dyn FnMut(usize, u32)) + 'a;
 #[derive(Debug, Clone)]
 pub struct ProjectionRows {
     src_first: NodeId,
+    /// Rows: one per source, `src_first ..`.
+    src_rows: u32,
     synapses: u64,
     store: Store,
     /// Weight [pA] (unused where drawn per synapse).
@@ -312,11 +314,84 @@ impl ProjectionRows {
 pub struct ShardSynapses {
     /// One entry per projection of the network, in connect order.
     pub projections: Vec<ProjectionRows>,
+    /// Where there are many projections, the ones holding synapses of
+    /// each source, so that a spike visits those only.
+    by_source: Option<BySource>,
     /// Weight of each count group (the input ring needs one per entry).
     pub count_weights: Vec<f64>,
     /// Bit planes each count group needs: enough for one event per source
     /// of its bitmap projections in one step.
     pub plane_depths: Vec<u32>,
+}
+
+/// The projections holding synapses of each source, in connect order, as
+/// compressed rows over the sources' ids. Delivery visits every projection
+/// per spike where there are few (Brunel's four); with a `Connect` per
+/// pair of small populations (sudoku's 3,000) that walk cost more than the
+/// delivery itself.
+#[derive(Debug, Clone)]
+struct BySource {
+    /// The smallest source id of any projection.
+    first: NodeId,
+    /// Per source id from `first`: its entries in `projections`,
+    /// `start[i]..start[i + 1]`.
+    start: Vec<u32>,
+    /// Projection indices, ascending per source.
+    projections: Vec<u32>,
+}
+
+impl BySource {
+    /// Projections beyond which a spike looks its own up.
+    const MANY: usize = 8;
+
+    /// The index of `rows` (the shard's projections), if there are many;
+    /// projections without a synapse on the shard are left out.
+    fn build(rows: &[ProjectionRows]) -> Option<Self> {
+        if rows.len() <= Self::MANY {
+            return None;
+        }
+        let held = || rows.iter().enumerate().filter(|(_, r)| r.synapses > 0);
+        let first = held().map(|(_, r)| r.src_first).min().unwrap_or(0);
+        let end = held()
+            .map(|(_, r)| r.src_first as u64 + r.src_rows as u64)
+            .max()
+            .unwrap_or(first as u64);
+        let span = (end - first as u64) as usize;
+        let mut start = vec![0u32; span + 1];
+        for (_, r) in held() {
+            let lo = (r.src_first - first) as usize;
+            for count in &mut start[lo + 1..lo + 1 + r.src_rows as usize] {
+                *count += 1;
+            }
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut projections = vec![0u32; start[span] as usize];
+        for (p, r) in held() {
+            let lo = (r.src_first - first) as usize;
+            for at in &mut next[lo..lo + r.src_rows as usize] {
+                projections[*at as usize] = p as u32;
+                *at += 1;
+            }
+        }
+        Some(Self {
+            first,
+            start,
+            projections,
+        })
+    }
+
+    /// The projections holding synapses of `source`.
+    #[inline]
+    fn of(&self, source: NodeId) -> &[u32] {
+        let i = source.wrapping_sub(self.first) as usize;
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&lo), Some(&hi)) => &self.projections[lo as usize..hi as usize],
+            _ => &[],
+        }
+    }
 }
 
 /// Assign projections to count groups: one group per distinct weight, as
@@ -585,6 +660,7 @@ impl ShardSynapses {
             };
             projections.push(ProjectionRows {
                 src_first: proj.sources.first(),
+                src_rows: proj.sources.len() as u32,
                 synapses,
                 store,
                 weight: proj.weight,
@@ -605,6 +681,7 @@ impl ShardSynapses {
             *depth = u64::BITS - n.leading_zeros();
         }
         Ok(Self {
+            by_source: BySource::build(&projections),
             projections,
             count_weights,
             plane_depths,
@@ -639,6 +716,15 @@ impl ShardSynapses {
     /// `prefetch`, which needs the row offsets in cache to find them.
     #[inline]
     pub fn prefetch_offsets(&self, source: NodeId) {
+        if let Some(b) = &self.by_source {
+            for &p in b.of(source) {
+                let proj = &self.projections[p as usize];
+                if proj.is_direct() {
+                    proj.store.prefetch_offsets(proj.index(source));
+                }
+            }
+            return;
+        }
         for proj in &self.projections {
             if proj.is_direct() {
                 proj.store.prefetch_offsets(proj.index(source));
@@ -650,6 +736,15 @@ impl ShardSynapses {
     /// are in cache when the spike is delivered after the current one.
     #[inline]
     pub fn prefetch(&self, source: NodeId) {
+        if let Some(b) = &self.by_source {
+            for &p in b.of(source) {
+                let proj = &self.projections[p as usize];
+                if proj.is_direct() {
+                    proj.store.prefetch(proj.index(source));
+                }
+            }
+            return;
+        }
         for proj in &self.projections {
             if proj.is_direct() {
                 proj.store.prefetch(proj.index(source));
@@ -669,6 +764,20 @@ impl ShardSynapses {
     #[inline]
     pub fn deliver(&self, ring: &mut InputRing, step: Step, source: NodeId) -> u64 {
         let mut events = 0;
+        if let Some(b) = &self.by_source {
+            // The same projections in the same order, less those without
+            // this source's synapses: the same sums.
+            for &p in b.of(source) {
+                let proj = &self.projections[p as usize];
+                if proj.is_direct() {
+                    let arrival = step + proj.delay;
+                    events += proj
+                        .store
+                        .deliver(ring, arrival, proj.index(source), proj.channel());
+                }
+            }
+            return events;
+        }
         for proj in &self.projections {
             if !proj.is_direct() {
                 continue;
@@ -717,9 +826,19 @@ impl ShardSynapses {
     ) -> u64 {
         let mut events = 0;
         let mut scratch = Vec::new();
+        let all: Vec<u32> = match self.by_source {
+            Some(_) => Vec::new(),
+            None => (0..self.projections.len() as u32).collect(),
+        };
         for (step, source) in spikes {
             let t_spike = stamp(step);
-            for (i, proj) in self.projections.iter_mut().enumerate() {
+            let visit = match &self.by_source {
+                Some(b) => b.of(source),
+                None => &all[..],
+            };
+            for &i in visit {
+                let i = i as usize;
+                let proj = &mut self.projections[i];
                 let channel = proj.channel();
                 let s = proj.index(source);
                 let recorder = recorders.get(i).copied().flatten();
@@ -768,10 +887,19 @@ impl ShardSynapses {
         groups: &mut Vec<Group>,
     ) -> u64 {
         groups.clear();
+        let all: Vec<u32> = match self.by_source {
+            Some(_) => Vec::new(),
+            None => (0..self.projections.len() as u32).collect(),
+        };
         for (step, source) in spikes {
-            for (p, proj) in self.projections.iter().enumerate() {
+            let visit = match &self.by_source {
+                Some(b) => b.of(source),
+                None => &all[..],
+            };
+            for &p in visit {
+                let proj = &self.projections[p as usize];
                 if let Store::Weighted(w) = &proj.store {
-                    w.groups(proj.index(source), step + proj.delay, p as u32, groups);
+                    w.groups(proj.index(source), step + proj.delay, p, groups);
                 }
             }
         }
@@ -1176,7 +1304,7 @@ mod unchanged {
     use super::*;
     use crate::{ConnRule, SynSpec};
     use spindle_core::Resolution;
-    use spindle_models::IafPscAlphaParams;
+    use spindle_models::{IafPscAlphaParams, Isa};
 
     /// FNV-1a over every (projection, source, target) stored, sorted.
     fn digest(net: &Network, shards: usize) -> u64 {
@@ -1236,5 +1364,59 @@ mod unchanged {
         let d = digest(&net, 3);
         assert_eq!(d, digest(&net, 1));
         assert_eq!(d, 0xdd38_259c_98cd_a0b4, "digest {d:#x}");
+    }
+
+    /// With many projections a spike visits only those holding its
+    /// synapses (`BySource`): the same input, to the bit, as visiting them
+    /// all, on any number of shards.
+    #[test]
+    fn many_projections_deliver_as_visiting_all() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 3);
+        let all = net
+            .create_neurons(30, IafPscAlphaParams::default())
+            .unwrap();
+        let part = |a: usize, n: usize| all.slice(a..a + n).unwrap();
+        for k in 0..14usize {
+            let (src, tgt) = (part(k * 2 % 25, 3 + k % 3), part(k * 7 % 24, 5));
+            let s = SynSpec::static_synapse(0.5 + k as f64 * 0.25 - 2.0, 1.0 + (k % 4) as f64);
+            net.connect(&src, &tgt, ConnRule::all_to_all(), &s).unwrap();
+        }
+        for shards in [1, 3] {
+            let p = net.partition(shards);
+            for sh in p.shards() {
+                let syn = ShardSynapses::build(&net, &p, sh).unwrap();
+                let b = syn.by_source.as_ref().expect("many projections");
+                let mut flat = syn.clone();
+                flat.by_source = None;
+                let ring = || {
+                    let isa = Isa::Portable;
+                    InputRing::with_planes(sh.len(), 64, &syn.count_weights, &syn.plane_depths, isa)
+                };
+                let (mut a, mut z) = (ring(), ring());
+                for (i, src) in all.iter().enumerate() {
+                    let held: Vec<u32> = (0..syn.projections.len() as u32)
+                        .filter(|&q| {
+                            let r = &syn.projections[q as usize];
+                            r.synapses > 0 && !r.targets(src).is_empty()
+                        })
+                        .collect();
+                    assert!(held.iter().all(|q| b.of(src).contains(q)));
+                    let step = (i % 5) as Step;
+                    assert_eq!(
+                        syn.deliver(&mut a, step, src),
+                        flat.deliver(&mut z, step, src)
+                    );
+                }
+                for step in 0..20 {
+                    for l in 0..sh.len() {
+                        let (x, y) = (a.take(step, l), z.take(step, l));
+                        assert_eq!(
+                            (x.0.to_bits(), x.1.to_bits()),
+                            (y.0.to_bits(), y.1.to_bits())
+                        );
+                    }
+                }
+            }
+        }
     }
 }
