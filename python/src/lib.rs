@@ -3365,7 +3365,9 @@ impl Kernel {
             ReceptorType::Fixed(r) => d.set_item("receptor", r)?,
             ReceptorType::Drawn(_) => d.set_item("receptor", py.None())?,
         }
-        if let Some(rule) = &p.plastic {
+        // A release receptor's rule is the sources' (iaf_tum_2000), not
+        // the synapse model's: a static synapse has no such parameters.
+        if let Some(rule) = p.plastic.as_ref().filter(|_| !p.from_release) {
             for &name in rule.names() {
                 d.set_item(name, rule.get(name))?;
             }

@@ -69,6 +69,15 @@ EPILOGUES = {
         'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, times)), '
         '"senders": list(map(int, senders))}))'
     ),
+    # Not in ``reference`` below: ``iaf_tum_2000.py`` runs them.
+    "iaf_tum_2000_short_term_depression.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, voltmeter.events["times"])), '
+        '"V_m": list(map(float, voltmeter.events["V_m"]))}))'
+    ),
+    "iaf_tum_2000_short_term_facilitation.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, voltmeter.events["times"])), '
+        '"V_m": list(map(float, voltmeter.events["V_m"]))}))'
+    ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
         '"at": float(simtimes[Vm_average.argmax()])}))'

@@ -671,6 +671,13 @@ impl Shard {
         self.pops[k].recordable(i, r)
     }
 
+    /// State variable `name` of local neuron `local` now, where its
+    /// population keeps one that is not a recordable ([`Population::state`]).
+    pub(crate) fn state(&self, local: u32, name: &str) -> Option<f64> {
+        let (k, i) = population_at(&self.pops, local);
+        self.pops[k].state(i, name)
+    }
+
     /// New rate and window of Poisson generator `generator`.
     pub(crate) fn set_poisson(
         &mut self,

@@ -10,6 +10,8 @@
 //!   makes the membrane potential jump, integrated exactly as NEST does;
 //! - [`iaf_psc_exp`]: NEST's leaky integrate-and-fire neuron with
 //!   exponentially decaying synaptic currents, likewise;
+//! - [`iaf_tum_2000`]: `iaf_psc_exp` with Tsodyks' short-term plasticity
+//!   computed in the presynaptic neuron ([`Release`]);
 //! - [`iaf_psc_exp_multisynapse`], [`iaf_psc_alpha_multisynapse`]: the
 //!   same neurons with any number of receptor ports, each with its own
 //!   time constant;
@@ -49,6 +51,7 @@ pub mod iaf_psc_alpha_multisynapse;
 pub mod iaf_psc_delta;
 pub mod iaf_psc_exp;
 pub mod iaf_psc_exp_multisynapse;
+pub mod iaf_tum_2000;
 pub mod isa;
 pub mod lanes;
 pub mod model;
@@ -73,6 +76,7 @@ pub use iaf_psc_alpha_multisynapse::{IAF_PSC_ALPHA_MULTISYNAPSE, IafPscAlphaMult
 pub use iaf_psc_delta::{IAF_PSC_DELTA, IafPscDeltaParams, IafPscDeltaPopulation};
 pub use iaf_psc_exp::{IAF_PSC_EXP, IafPscExpParams, IafPscExpPopulation};
 pub use iaf_psc_exp_multisynapse::{IAF_PSC_EXP_MULTISYNAPSE, IafPscExpMultisynapseParams};
+pub use iaf_tum_2000::{IAF_TUM_2000, IafTum2000Params, Release};
 pub use isa::Isa;
 pub use model::{
     ARCHIVE_PARAMS, ListSpec, ModelRef, NO_PROBE, NeuronModel, NeuronParams, ParamError, ParamSpec,
@@ -98,6 +102,7 @@ pub static MODELS: &[ModelRef] = &[
     &HH_COND_EXP_TRAUB,
     &IAF_COND_EXP_SFA_RR,
     &PARROT_NEURON,
+    &IAF_TUM_2000,
 ];
 
 /// The model NEST calls `name`.

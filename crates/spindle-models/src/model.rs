@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use spindle_core::{Resolution, Step};
 use thiserror::Error;
 
-use crate::{CurrentInput, InputRing, Isa, PoissonInput};
+use crate::{CurrentInput, InputRing, Isa, PoissonInput, Release};
 
 /// A parameter set a model refuses, with NEST's message.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -167,6 +167,21 @@ pub trait NeuronModel: Sync + 'static {
     /// unless it depends on them).
     fn state_bytes_for(&self, _values: &[f64]) -> usize {
         self.state_bytes_per_neuron()
+    }
+    /// The short-term plasticity neurons with parameters `values` compute
+    /// at their own spikes, whose release NEST sends with each spike as
+    /// its offset (`iaf_tum_2000`): the rule and the state (`u`, `x`, `y`)
+    /// before the first spike. `None` (the default) where the model
+    /// sends none.
+    fn release(&self, _values: &[f64]) -> Option<(Release, [f64; 3])> {
+        None
+    }
+    /// The receptor type on which the model scales each spike's weight by
+    /// the release its sender sends (`iaf_tum_2000`: 1), routed otherwise
+    /// as receptor 0 (by the weight's sign); `None` (the default) where it
+    /// has none.
+    fn release_receptor(&self) -> Option<i64> {
+        None
     }
 }
 
@@ -437,6 +452,12 @@ pub trait Population: Send + Sync {
     );
     /// Recordable `r` (the model's order) of neuron `i` now.
     fn recordable(&self, i: usize, r: usize) -> f64;
+    /// State variable `name` of neuron `i` now, where it is one of
+    /// [`NeuronModel::state_params`] that is not a recordable
+    /// (`iaf_tum_2000`'s `x`, `y`, `u`); `None` by default.
+    fn state(&self, _i: usize, _name: &str) -> Option<f64> {
+        None
+    }
     /// Set state variable `name` (one of [`NeuronModel::state_params`]) of
     /// neuron `i`, as NEST's `State_::set` does.
     fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError>;

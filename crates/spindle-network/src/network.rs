@@ -12,7 +12,7 @@ use spindle_models::devices::{
 };
 use spindle_models::poisson::PoissonSampler;
 use spindle_models::sources::SpikeSourceParams;
-use spindle_models::{NeuronParams, ParamError};
+use spindle_models::{NeuronParams, ParamError, Release};
 use thiserror::Error;
 
 use crate::plasticity::{BUILTIN_SYNAPSES, StdpRule, SynapseKind};
@@ -153,6 +153,12 @@ pub struct Projection {
     /// model's defaults and the `Connect` call set them), `None` for a
     /// static one.
     pub plastic: Option<StdpRule>,
+    /// Whether the projection reaches the receptor on which its targets
+    /// scale each spike by the release its source sends (NEST's
+    /// `iaf_tum_2000`, receptor 1): `plastic` is then the sources'
+    /// release as a `tsodyks_synapse` rule, and the synapses reach the
+    /// targets' (ex, inh) input, as receptor 0 does.
+    pub from_release: bool,
 }
 
 /// NEST's refusal to change the number of ports of a neuron spikes reach.
@@ -176,15 +182,17 @@ impl Projection {
     /// receptor type is one for all and not 0.
     pub fn port(&self) -> Option<u32> {
         match self.receptor {
+            _ if self.from_release => None,
             ReceptorType::Fixed(r) if r > 0 => Some(r as u32 - 1),
             _ => None,
         }
     }
 
     /// Whether the synapses reach the targets' ports (a receptor type
-    /// other than 0, one for all or drawn), not their (ex, inh) input.
+    /// other than 0, one for all or drawn, but a release receptor), not
+    /// their (ex, inh) input.
     pub fn reaches_ports(&self) -> bool {
-        !self.receptor.is_default()
+        !self.receptor.is_default() && !self.from_release
     }
 }
 
@@ -704,6 +712,9 @@ impl Network {
                 }
                 new.validate().map_err(param)?;
                 let part = NodeCollection::new(c.first().max(nodes.first()), overlap as u32);
+                if let Some(e) = self.release_fixed(&part, old, &new) {
+                    return Err(e);
+                }
                 if new.ports() != old.ports()
                     && let Some(e) = self.ports_fixed(&part)
                 {
@@ -807,6 +818,9 @@ impl Network {
             let param = |error| NetworkError::Param { model, error };
             let new = params(id, old).map_err(param)?;
             new.validate().map_err(param)?;
+            if let Some(e) = self.release_fixed(&NodeCollection::new(id, 1), old, &new) {
+                return Err(e);
+            }
             if new.ports() != old.ports()
                 && let Some(e) = self.ports_fixed(&NodeCollection::new(id, 1))
             {
@@ -1134,8 +1148,41 @@ impl Network {
         }
         let spikes = target_kind.is_neuron()
             && (source_kind.is_neuron() || source_kind.is_spike_generator());
+        let mut plastic = plastic;
+        let mut from_release = false;
         if spikes {
             self.check_ports(targets, receptor, source_kind.is_neuron())?;
+            self.check_release_sender(sources, targets, receptor, source_kind.is_neuron())?;
+            if let Some((release, model)) =
+                self.release_rule(sources, targets, receptor, source_kind.is_neuron())?
+            {
+                let symmetric = matches!(
+                    rule,
+                    ConnRule::PairwiseBernoulli {
+                        symmetric: Some(_),
+                        ..
+                    }
+                );
+                let refused = if plastic.is_some() {
+                    Some(format!("with {}: only static synapse models", syn.model))
+                } else if random_delay.is_some() {
+                    Some("with delays drawn per connection".into())
+                } else if symmetric {
+                    Some("with symmetric_pairwise_bernoulli".into())
+                } else {
+                    None
+                };
+                if let Some(how) = refused {
+                    return Err(NetworkError::NotImplemented(format!(
+                        "Spindle does not connect onto receptor_type {} of {model} (spikes scaled \
+                         by their sender's release) {how}",
+                        receptor.bounds().0
+                    )));
+                }
+                let rule = release;
+                plastic = Some(rule);
+                from_release = true;
+            }
         } else if !receptor.is_default() && !matches!(target_kind, NodeKind::CorrelationDetector(_))
         {
             // A neuron takes currents and recording requests on receptor 0
@@ -1203,6 +1250,7 @@ impl Network {
                         random_delay: random_delay.clone(),
                         receptor: receptor.clone(),
                         plastic,
+                        from_release,
                     });
                 }
                 count
@@ -1296,6 +1344,20 @@ impl Network {
             (s, t @ (NodeKind::SpikeRecorder(_) | NodeKind::CorrelationDetector(_)))
                 if s.is_neuron() || s.is_spike_generator() =>
             {
+                // NEST records a spike at its time less its offset, which
+                // a neuron sending its release has made the release.
+                if let (true, NodeKind::SpikeRecorder(_)) = (s.is_neuron(), t)
+                    && let Some(q) = self
+                        .target_params(sources)
+                        .into_iter()
+                        .find(|q| q.model().release(q.values()).is_some())
+                {
+                    return Err(NetworkError::NotImplemented(format!(
+                        "NEST records each spike of {} at its time less the release u*x it sends \
+                         as the spike's offset; Spindle does not record these neurons' spikes",
+                        q.model().name()
+                    )));
+                }
                 let port = match (t, receptor) {
                     (NodeKind::SpikeRecorder(_), _) => 0,
                     (_, ReceptorType::Fixed(r @ (0 | 1))) => *r as u32,
@@ -1405,6 +1467,153 @@ impl Network {
         out
     }
 
+    /// The `tsodyks_synapse` rule a connection onto `receptor` of
+    /// `targets` runs, and the targets' model, where every target scales
+    /// spikes there by the release their sender sends (NEST's
+    /// `iaf_tum_2000`, receptor 1: the weight times the spike's offset).
+    /// The release depends only on the sender's own spikes, with
+    /// `tsodyks_synapse`'s expressions, so the rule with the sources'
+    /// parameters and initial state gives NEST's weights bit for bit. A
+    /// neuron that computes no release sends an offset of 0 in NEST: its
+    /// rule is one whose release stays 0 (`U` = `u` = 0), so its spikes
+    /// arrive with weight 0 as in NEST. The sources of one call must share
+    /// their release (one projection holds one rule).
+    fn release_rule(
+        &self,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+        receptor: &ReceptorType,
+        source_neurons: bool,
+    ) -> Result<Option<(StdpRule, &'static str)>, NetworkError> {
+        let ReceptorType::Fixed(r) = *receptor else {
+            return Ok(None);
+        };
+        let takers = self.target_params(targets);
+        if r == 0
+            || takers.is_empty()
+            || !takers
+                .iter()
+                .all(|p| p.model().release_receptor() == Some(r))
+        {
+            return Ok(None);
+        }
+        let model = takers[0].model().name();
+        if !source_neurons {
+            return Err(NetworkError::NotImplemented(format!(
+                "receptor_type {r} of {model} scales each spike by its sender's release; a \
+                 device sends none (NEST delivers its spikes there with weight 0), which \
+                 Spindle does not implement"
+            )));
+        }
+        // The release of a neuron that computes none: `u` stays 0.
+        let silent = (
+            Release {
+                u0: 0.0,
+                tau_psc: 1.0,
+                tau_rec: 2.0,
+                tau_fac: 0.0,
+            },
+            [0.0; 3],
+        );
+        let mut releases: Vec<(Release, [f64; 3])> = Vec::new();
+        let mut add = |q: &NeuronParams| {
+            let r = q.model().release(q.values()).unwrap_or(silent);
+            if !releases.contains(&r) {
+                releases.push(r);
+            }
+        };
+        for (c, params) in &self.populations {
+            let overlap = c.overlap(sources);
+            if overlap == 0 {
+                continue;
+            }
+            let mut owned = 0;
+            for (_, q) in self
+                .node_params_in(c)
+                .filter(|(id, _)| sources.contains(*id))
+            {
+                owned += 1;
+                add(q);
+            }
+            if owned < overlap {
+                add(params);
+            }
+        }
+        let [(release, [u, x, y])] = releases[..] else {
+            return Err(NetworkError::NotImplemented(format!(
+                "the sources of one Connect onto receptor_type {r} of {model} must share their \
+                 release (U, tau_fac, tau_psc, tau_rec, x, y, u): Spindle holds it as one \
+                 tsodyks_synapse projection; connect the sources in groups that do"
+            )));
+        };
+        let rule = StdpRule::Tsodyks {
+            u0: release.u0,
+            u,
+            x,
+            y,
+            tau_psc: release.tau_psc,
+            tau_rec: release.tau_rec,
+            tau_fac: release.tau_fac,
+        };
+        Ok(Some((rule, model)))
+    }
+
+    /// NEST's refusal of a connection between two neurons of a model that
+    /// takes releases (`iaf_tum_2000`) on any receptor but that one
+    /// (its `handles_test_event`, after the receptor's own check).
+    fn check_release_sender(
+        &self,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+        receptor: &ReceptorType,
+        source_neurons: bool,
+    ) -> Result<(), NetworkError> {
+        if !source_neurons {
+            return Ok(());
+        }
+        let senders = self.target_params(sources);
+        for t in self.target_params(targets) {
+            let Some(r) = t.model().release_receptor() else {
+                continue;
+            };
+            if *receptor != ReceptorType::Fixed(r) && senders.iter().any(|s| s.model() == t.model())
+            {
+                return Err(NetworkError::Connect(format!(
+                    "Creation of connection is not possible because:\n{} neurons must be \
+                     connected via receptor_type {r}.",
+                    t.model().name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the release of the neurons `nodes` cannot change from `old`'s
+    /// to `new`'s, if it cannot: they send spikes to a receptor that
+    /// scales them by it, whose projection holds it as it was at
+    /// `Connect`.
+    fn release_fixed(
+        &self,
+        nodes: &NodeCollection,
+        old: &NeuronParams,
+        new: &NeuronParams,
+    ) -> Option<NetworkError> {
+        if old.model().release(old.values()) == new.model().release(new.values()) {
+            return None;
+        }
+        self.projections
+            .iter()
+            .any(|p| p.from_release && p.sources.overlap(nodes) > 0)
+            .then(|| {
+                NetworkError::NotImplemented(format!(
+                    "Spindle cannot change U, tau_fac, tau_psc, tau_rec, x, y or u of {} neurons \
+                     once connected with receptor_type {}; set them before Connect",
+                    old.model().name(),
+                    old.model().release_receptor().unwrap_or(1)
+                ))
+            })
+    }
+
     /// Whether every neuron of `targets` takes spikes on `receptor` (each
     /// receptor type it can give), as NEST's `handles_test_event` checks:
     /// a model without ports takes receptor 0 only, one with `n` ports
@@ -1418,6 +1627,13 @@ impl Network {
         let (lo, hi) = receptor.bounds();
         for params in self.target_params(targets) {
             let model = params.model().name();
+            // Its release receptor (`iaf_tum_2000`'s 1) takes spikes too.
+            if let (Some(r), ReceptorType::Fixed(given)) =
+                (params.model().release_receptor(), receptor)
+                && r == *given
+            {
+                continue;
+            }
             match params.ports() {
                 None if (lo, hi) != (0.0, 0.0) => {
                     let receptor = if lo != 0.0 { lo } else { hi };
@@ -1859,6 +2075,86 @@ mod tests {
         assert!(net.set_weight_recorder("stdp_rec", Some(1)).is_err());
         net.set_synapse_receptor("stdp_rec", 2).unwrap();
         assert_eq!(model(&net, "stdp_rec").receptor_type, 2);
+    }
+
+    /// `iaf_tum_2000` onto its receptor 1: a `tsodyks_synapse` projection
+    /// with the sources' release, reaching the (ex, inh) input; NEST's
+    /// refusals otherwise.
+    #[test]
+    fn release_receptor_holds_the_sources_release() {
+        use spindle_models::{IAF_PSC_EXP, IafTum2000Params};
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
+        let p = IafTum2000Params {
+            u0: 0.2,
+            tau_fac: 30.0,
+            x: 0.9,
+            ..Default::default()
+        };
+        let tum = net.create_neurons(3, p).unwrap();
+        let exp = net
+            .create_neurons(1, NeuronParams::defaults(&IAF_PSC_EXP))
+            .unwrap();
+        let one = |id| NodeCollection::new(id, 1);
+        let syn = SynSpec::model("static_synapse").with_receptor(1);
+        net.connect(&one(1), &one(2), ConnRule::all_to_all(), &syn)
+            .unwrap();
+        let proj = &net.projections()[0];
+        assert!(proj.from_release && proj.port().is_none() && !proj.reaches_ports());
+        let Some(StdpRule::Tsodyks {
+            u0,
+            tau_fac,
+            x,
+            y,
+            u,
+            ..
+        }) = proj.plastic
+        else {
+            panic!("{:?}", proj.plastic);
+        };
+        assert_eq!((u0, tau_fac, x, y, u), (0.2, 30.0, 0.9, 0.0, 0.0));
+        // A neuron that sends no release: its spikes weigh 0 (U = u = 0).
+        net.connect(&exp, &one(3), ConnRule::all_to_all(), &syn)
+            .unwrap();
+        assert!(matches!(
+            net.projections()[1].plastic,
+            Some(StdpRule::Tsodyks {
+                u0: 0.0,
+                u: 0.0,
+                ..
+            })
+        ));
+        let plain = SynSpec::model("static_synapse");
+        assert!(matches!(
+            net.connect(&one(1), &one(2), ConnRule::all_to_all(), &plain),
+            Err(NetworkError::Connect(m)) if m.ends_with("must be connected via receptor_type 1.")
+        ));
+        assert!(matches!(
+            net.connect(&one(1), &exp, ConnRule::all_to_all(), &syn),
+            Err(NetworkError::UnknownReceptorType {
+                model: "iaf_psc_exp",
+                ..
+            })
+        ));
+        let stdp = SynSpec::model("tsodyks_synapse").with_receptor(1);
+        assert!(matches!(
+            net.connect(&one(1), &one(2), ConnRule::all_to_all(), &stdp),
+            Err(NetworkError::NotImplemented(_))
+        ));
+        // The projection holds the release: a connected source keeps it.
+        let set_u = |q: &NeuronParams| {
+            let mut q = q.clone();
+            q.set("U", 0.3)?;
+            Ok(q)
+        };
+        assert!(matches!(
+            net.set_neuron_params(&one(1), set_u),
+            Err(NetworkError::NotImplemented(_))
+        ));
+        net.set_neuron_params(&one(2), set_u).unwrap();
+        assert!(matches!(
+            net.connect(&tum, &one(3), ConnRule::all_to_all(), &syn),
+            Err(NetworkError::NotImplemented(_))
+        ));
     }
 
     #[test]

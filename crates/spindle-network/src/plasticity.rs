@@ -21,6 +21,8 @@
 
 use std::fmt;
 
+use spindle_models::Release;
+
 /// The parameters of a plastic synapse model, with NEST's names.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StdpRule {
@@ -160,7 +162,6 @@ impl StdpRule {
     /// factor on each synapse's weight.
     #[inline]
     pub fn short_term_send(&self, state: &mut [f64; 3], t_last: f64, t_spike: f64) -> f64 {
-        let [u, x, y] = state;
         match *self {
             StdpRule::Tsodyks2 {
                 u0,
@@ -168,6 +169,7 @@ impl StdpRule {
                 tau_fac,
                 ..
             } => {
+                let [u, x, _] = state;
                 if t_last >= 0.0 {
                     let h = t_spike - t_last;
                     let x_decay = (-h / tau_rec).exp();
@@ -188,24 +190,15 @@ impl StdpRule {
                 tau_fac,
                 ..
             } => {
-                let h = t_spike - t_last;
-                let puu = if tau_fac == 0.0 {
-                    0.0
-                } else {
-                    (-h / tau_fac).exp()
+                // NEST's expressions, which `iaf_tum_2000` shares.
+                let release = Release {
+                    u0,
+                    tau_psc,
+                    tau_rec,
+                    tau_fac,
                 };
-                let pyy = (-h / tau_psc).exp();
-                let pzz = (-h / tau_rec).exp_m1();
-                let pxy = (pzz * tau_rec - (pyy - 1.0) * tau_psc) / (tau_psc - tau_rec);
-                let z = 1.0 - *x - *y;
-                *u *= puu;
-                *x += pxy * *y - pzz * z;
-                *y *= pyy;
-                *u += u0 * (1.0 - *u);
-                let delta_y = *u * *x;
-                *x -= delta_y;
-                *y += delta_y;
-                delta_y
+                // `state` is (u, x, y), as the release's.
+                release.send(state, t_spike - t_last)
             }
             _ => 1.0,
         }

@@ -156,18 +156,23 @@ impl Simulation {
         Ok(())
     }
 
-    /// Recordable `name` of neuron `id` now: `None` where the model has
-    /// no such recordable or another rank owns the neuron.
+    /// Recordable `name` of neuron `id` now, or the state variable of
+    /// that name its population keeps besides (`iaf_tum_2000`'s `x`, `y`,
+    /// `u`): `None` where the model has neither or another rank owns the
+    /// neuron.
     pub fn recordable(&self, id: NodeId, name: &str) -> Option<f64> {
         let params = self.net.neuron_params(id)?;
         let r = params
             .model()
             .recordables_for(params.values())
             .iter()
-            .position(|r| r.name == name)?;
+            .position(|r| r.name == name);
         let (shard, local) = self.partition.locate(id)?;
         let s = self.shards.get(shard.checked_sub(self.first_shard)?)?;
-        Some(s.recordable(local, r))
+        match r {
+            Some(r) => Some(s.recordable(local, r)),
+            None => s.state(local, name),
+        }
     }
 
     /// Forget the events recorder `id` (a spike recorder or multimeter)

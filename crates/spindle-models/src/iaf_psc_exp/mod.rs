@@ -56,7 +56,7 @@ pub static IAF_PSC_EXP: IafPscExp = IafPscExp;
 
 /// The parameters with NEST's names, units and defaults, in the order of
 /// [`IafPscExpParams::to_values`].
-const PARAMS: &[ParamSpec] = &[
+pub(crate) const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "C_m",
         unit: "pF",
