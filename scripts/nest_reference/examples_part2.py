@@ -20,6 +20,9 @@ named, shortened or followed by lines that print its figures:
 - ``evaluate_tsodyks2_synapse.py``: both voltmeters' traces of its last
   case (deterministic);
 - ``ignore_and_spike_mechanism.py``: the recorded spikes (deterministic);
+- ``pong/run_example.py``, shortened for CI (10 game steps, not 50): the
+  two players' mean weights and rewards at the end (noise and drawn
+  weights: NEST's value over seeds 1-3);
 - ``hh_phaseplane.py``, shortened for CI (a grid of 15 x 15 points,
   steps of 10 mV and 0.05, not 71 x 71): what it prints (deterministic).
 
@@ -39,6 +42,9 @@ import tempfile
 # Per example: textual edits (shortening), and lines appended to print
 # its figures as one JSON line after "FIGURES ".
 EDITS = {
+    "pong/run_example.py": [
+        ('default=50, help="Number of game steps', 'default=10, help="Number of game steps'),
+    ],
     "hh_phaseplane.py": [
         ("delta_v = 2.0", "delta_v = 10.0"),
         ("delta_n = 0.01", "delta_n = 0.05"),
@@ -78,12 +84,16 @@ EPILOGUES = {
         'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, voltmeter.events["times"])), '
         '"V_m": list(map(float, voltmeter.events["V_m"]))}))'
     ),
+    "pong/run_example.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"weights": [float(p.get_all_weights().mean()) '
+        'for p in (p1, p2)], "rewards": [float(np.mean(p.mean_reward)) for p in (p1, p2)]}))'
+    ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
         '"at": float(simtimes[Vm_average.argmax()])}))'
     ),
 }
-SEEDED = {"BrodyHopfield.py"}
+SEEDED = {"BrodyHopfield.py", "pong/run_example.py"}
 
 
 def source(path, spindle):
@@ -98,8 +108,11 @@ def source(path, spindle):
 def run(python, examples, script, spindle, seed=None):
     """Run ``script`` in a fresh folder; returns (stdout lines, figures)."""
     with tempfile.TemporaryDirectory() as tmp:
-        for sibling in glob.glob(os.path.join(examples, "*.py")):
-            shutil.copy(sibling, tmp)
+        # The script's folder's modules, with the import changed too.
+        folder = os.path.dirname(os.path.join(examples, script))
+        for sibling in glob.glob(os.path.join(folder, "*.py")):
+            with open(os.path.join(tmp, os.path.basename(sibling)), "w") as f:
+                f.write(source(sibling, spindle))
         text = source(os.path.join(examples, script), spindle)
         for old, new in EDITS.get(script, []):
             assert old in text, (script, old)
@@ -109,10 +122,11 @@ def run(python, examples, script, spindle, seed=None):
                               count=1, flags=re.M)
             assert n == 1, script
         text += "\n" + EPILOGUES.get(script, "") + "\n"
-        with open(os.path.join(tmp, script), "w") as f:
+        name = os.path.basename(script)
+        with open(os.path.join(tmp, name), "w") as f:
             f.write(text)
         env = dict(os.environ, MPLBACKEND="Agg")
-        p = subprocess.run([python, script], cwd=tmp, env=env, capture_output=True, text=True, timeout=900)
+        p = subprocess.run([python, name], cwd=tmp, env=env, capture_output=True, text=True, timeout=900)
         if p.returncode != 0:
             raise RuntimeError(f"{script}: {p.stderr[-2000:]}")
     lines, figures = [], {}
@@ -140,6 +154,8 @@ def reference(python, examples, spindle=False):
                    "evaluate_tsodyks2_synapse.py", "ignore_and_spike_mechanism.py"):
         # They reset the kernel, and with it any seed set before.
         out[script] = run(python, examples, script, spindle)[1]
+    out["pong/run_example.py"] = [run(python, examples, "pong/run_example.py", spindle, seed)[1]
+                                  for seed in (1, 2, 3)]
     out["hh_phaseplane.py"] = phaseplane(run(python, examples, "hh_phaseplane.py", spindle)[0])
     return out
 

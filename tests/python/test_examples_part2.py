@@ -9,7 +9,8 @@ rates within 15 % + 1 Hz of NEST's, the sinusoidal generators' recorded
 rates exactly and their counts within 4 standard deviations, and
 ``pulsepacket.py``'s averaged potential's peak, ``evaluate_tsodyks2_synapse.py``'s
 traces to 1e-9, ``ignore_and_spike_mechanism.py``'s spikes and (shortened)
-``hh_phaseplane.py``'s printed lines exactly."""
+``hh_phaseplane.py``'s printed lines exactly, and (shortened) ``pong``'s
+players' mean weights within 5 pA of NEST's mean over seeds 1-3."""
 
 import json
 import os
@@ -114,3 +115,13 @@ def test_hh_phaseplane_prints_what_nest_prints(want):
     # Gating variables set and read between one-step runs (shortened grid).
     got = examples_part2.phaseplane(run("hh_phaseplane.py")[0])
     assert got == want["hh_phaseplane.py"]
+
+
+def test_pong_learns_as_nest(want):
+    # Shortened to 10 game steps; per-connection weights set by R-STDP.
+    got = run("pong/run_example.py", seed=1)[1]
+    ref = want["pong/run_example.py"]
+    for player in (0, 1):
+        nest_mean = statistics.mean(r["weights"][player] for r in ref)
+        assert abs(got["weights"][player] - nest_mean) <= 5.0
+        assert 0.0 <= got["rewards"][player] <= 0.2

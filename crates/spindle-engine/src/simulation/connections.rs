@@ -100,8 +100,9 @@ impl Simulation {
 
     /// Set the weight of each of `connections` (as
     /// [`connections`](Self::connections) listed them) to the matching
-    /// entry of `weights`. Only plastic synapses hold a weight per
-    /// connection; a static one is refused.
+    /// entry of `weights`. Plastic synapses and static ones whose weights
+    /// were drawn hold a weight per connection (the latter as `f32`);
+    /// another static one is refused.
     pub fn set_weights(
         &mut self,
         connections: &[Connection],
@@ -130,21 +131,28 @@ impl Simulation {
             };
             let rows = &mut s.synapses.projections[c.projection as usize];
             let order: Vec<u32> = rows.synapses(c.source).iter().map(|x| x.0).collect();
-            let Some(weights) = rows.weights_mut(c.source) else {
-                return Err(bad(
-                    "Spindle holds one weight per static projection: only plastic synapses' \
-                     weights can be set per connection"
-                        .into(),
-                ));
-            };
             let at = order
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| **t == local)
                 .nth(c.index as usize)
                 .map(|(k, _)| k);
-            if let Some(k) = at {
-                weights[k] = w;
+            if let Some(weights) = rows.weights_mut(c.source) {
+                if let Some(k) = at {
+                    weights[k] = w;
+                }
+            } else if let Some(weights) = rows.drawn_weights_mut(c.source) {
+                // Drawn static weights are held as f32 (README).
+                if let Some(k) = at {
+                    weights[k] = w as f32;
+                }
+            } else {
+                return Err(bad(
+                    "Spindle holds one weight per static projection unless its weights were \
+                     drawn per synapse: only those and plastic synapses' weights can be set per \
+                     connection"
+                        .into(),
+                ));
             }
         }
         Ok(())

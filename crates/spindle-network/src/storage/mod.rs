@@ -227,6 +227,17 @@ impl ProjectionRows {
         }
     }
 
+    /// The weights of `source`'s synapses of a static projection whose
+    /// weights were drawn per synapse (held as `f32`), in the order of
+    /// [`synapses`](Self::synapses), to change (`None` otherwise).
+    pub fn drawn_weights_mut(&mut self, source: NodeId) -> Option<&mut [f32]> {
+        let s = self.index(source);
+        match &mut self.store {
+            Store::Weighted(w) => w.weights_mut(s),
+            _ => None,
+        }
+    }
+
     /// Whether the targets are held as bitmaps.
     pub fn is_bitmap(&self) -> bool {
         matches!(self.store, Store::Bitmap(_))

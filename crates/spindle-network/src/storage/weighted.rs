@@ -368,6 +368,16 @@ impl WeightedRows {
         }
     }
 
+    /// Source `s`'s drawn weights, in the order of
+    /// [`synapses`](Self::synapses), to change; `None` where the weights
+    /// are not drawn (one for the projection).
+    pub fn weights_mut(&mut self, s: usize) -> Option<&mut [f32]> {
+        let (lo, hi) = (*self.first.get(s)?, *self.first.get(s + 1)?);
+        self.weights
+            .as_mut()
+            .map(|w| &mut w[lo as usize..hi as usize])
+    }
+
     /// Source index `s`'s synapses as (local target, delay, weight), in
     /// stored order; the weight is `None` where it is the projection's.
     pub fn synapses(&self, s: usize) -> Vec<(u32, Step, Option<f64>)> {
