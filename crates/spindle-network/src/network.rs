@@ -986,10 +986,9 @@ impl Network {
         };
         for (key, v) in &syn.params {
             if rule.is_common() && rule.get(key).is_some() {
-                return Err(NetworkError::BadProperty(format!(
-                    "{key} is a common property of {} and cannot be set per connection; \
-                     use SetDefaults or CopyModel",
-                    m.name
+                return Err(NetworkError::NotImplemented(format!(
+                    "Synapse parameter \"{key}\" can only be set via SetDefaults() or \
+                     CopyModel()."
                 )));
             }
             let known = rule

@@ -1,6 +1,7 @@
 //! Spike-timing-dependent plasticity rules, as NEST 3.10 computes them:
 //! `stdp_synapse` (Gütig et al. 2003: `Wmax`, `lambda`, `alpha`,
-//! `mu_plus`, `mu_minus`, `tau_plus` per connection) and
+//! `mu_plus`, `mu_minus`, `tau_plus` per connection; `stdp_synapse_hom`
+//! the same with them common to the model's connections) and
 //! `stdp_pl_synapse_hom` (Morrison et al. 2007: power-law potentiation,
 //! `alpha`, `lambda`, `mu`, `tau_plus` common to all connections of the
 //! model), each with its `_hpc` twin (the same rule; NEST's compact
@@ -40,6 +41,10 @@ pub enum StdpRule {
         mu_minus: f64,
         /// `Wmax`: the largest weight (its sign is the weights').
         wmax: f64,
+        /// Whether the parameters are common to all connections of the
+        /// model (`stdp_synapse_hom`: set by `SetDefaults`/`CopyModel`
+        /// only, and no check of the weights' sign).
+        common: bool,
     },
     /// `stdp_pl_synapse_hom`: power-law facilitation, multiplicative
     /// depression.
@@ -108,6 +113,19 @@ impl StdpRule {
         mu_plus: 1.0,
         mu_minus: 1.0,
         wmax: 100.0,
+        common: false,
+    };
+
+    /// NEST's defaults of `stdp_synapse_hom`: `stdp_synapse`'s rule and
+    /// defaults, the parameters common to the model's connections.
+    pub const STDP_HOM: StdpRule = StdpRule::Stdp {
+        tau_plus: 20.0,
+        lambda: 0.01,
+        alpha: 1.0,
+        mu_plus: 1.0,
+        mu_minus: 1.0,
+        wmax: 100.0,
+        common: true,
     };
 
     /// NEST's defaults of `stdp_pl_synapse_hom`.
@@ -207,7 +225,10 @@ impl StdpRule {
     /// Whether the parameters are common to all connections of a model
     /// (NEST's `CommonSynapseProperties`): then `Connect` cannot set them.
     pub fn is_common(&self) -> bool {
-        matches!(self, StdpRule::PowerLaw { .. })
+        matches!(
+            self,
+            StdpRule::PowerLaw { .. } | StdpRule::Stdp { common: true, .. }
+        )
     }
 
     /// The parameter names, in NEST's `GetDefaults` order.
@@ -324,7 +345,11 @@ impl StdpRule {
     /// (`stdp_synapse`: the weight and `Wmax` of one sign).
     pub fn check_weight(&self, w: f64) -> Result<(), RuleError> {
         match *self {
-            StdpRule::Stdp { wmax, .. } => {
+            StdpRule::Stdp {
+                wmax,
+                common: false,
+                ..
+            } => {
                 let sign = |x: f64| i32::from(x >= 0.0) - i32::from(x < 0.0);
                 if sign(w) != sign(wmax) {
                     return Err(RuleError("Weight and Wmax must have same sign.".into()));
@@ -397,11 +422,16 @@ pub enum SynapseKind {
 }
 
 /// NEST's built-in synapse models Spindle has: name and kind.
-pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 10] = [
+pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 12] = [
     ("static_synapse", SynapseKind::Static),
     ("static_synapse_hpc", SynapseKind::Static),
     ("stdp_synapse", SynapseKind::Plastic(StdpRule::STDP)),
     ("stdp_synapse_hpc", SynapseKind::Plastic(StdpRule::STDP)),
+    ("stdp_synapse_hom", SynapseKind::Plastic(StdpRule::STDP_HOM)),
+    (
+        "stdp_synapse_hom_hpc",
+        SynapseKind::Plastic(StdpRule::STDP_HOM),
+    ),
     (
         "stdp_pl_synapse_hom",
         SynapseKind::Plastic(StdpRule::POWER_LAW),
