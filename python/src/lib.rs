@@ -303,7 +303,20 @@ fn neuron_params(base: &NeuronParams, d: &Values) -> PyResult<NeuronParams> {
     for (key, v) in d {
         set_value(&mut p, key, v).map_err(|_| unknown(base.model().name(), key))?;
     }
+    let model = base.model();
+    model
+        .check_lists(base.values(), p.values(), &given_lists(d))
+        .map_err(|e| err("BadProperty", format!("{}: {e}", model.name())))?;
     Ok(p)
+}
+
+/// The lists a parameter dict gives, for NEST's refusals that depend on
+/// them ([`spindle::models::NeuronModel::check_lists`]).
+fn given_lists(d: &Values) -> Vec<&str> {
+    d.iter()
+        .filter(|(_, v)| matches!(v, Value::List(_)))
+        .map(|(k, _)| k.as_str())
+        .collect()
 }
 
 /// A neuron's list-valued parameter (`tau_syn`) or its length's read-only
@@ -2577,11 +2590,13 @@ impl Kernel {
             for (part, kind) in self.parts(c) {
                 if let NodeKind::Neuron { model, .. } = kind {
                     let values = neuron_values(*model, Some(d))?;
+                    let given = given_lists(&values);
                     net.set_neuron_params(&part, |p| {
                         let mut q = p.clone();
                         for (k, v) in &values {
                             set_value(&mut q, k, v)?;
                         }
+                        p.model().check_lists(p.values(), q.values(), &given)?;
                         Ok(q)
                     })
                     .map_err(net_err)?;

@@ -88,6 +88,12 @@ EPILOGUES = {
         'import json as _j; print("FIGURES", _j.dumps({"weights": [float(p.get_all_weights().mean()) '
         'for p in (p1, p2)], "rewards": [float(np.mean(p.mean_reward)) for p in (p1, p2)]}))'
     ),
+    # Not in ``reference`` below: ``aeif_cond_beta_multisynapse.py`` (this
+    # folder's) runs it into its own data.
+    "aeif_cond_beta_multisynapse.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, ts)), '
+        '"V_m": list(map(float, Vms))}))'
+    ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
         '"at": float(simtimes[Vm_average.argmax()])}))'

@@ -20,6 +20,9 @@
 //!   [`hh_cond_exp_traub`]: NEST's conductance-based integrate-and-fire
 //!   neurons and Hodgkin-Huxley neurons, integrated with GSL's adaptive solver as
 //!   NEST does ([`odeint`], driven through [`adaptive`]);
+//! - [`aeif_cond_beta_multisynapse`]: the adaptive exponential neuron with
+//!   beta-shaped conductances on any number of receptor ports, integrated
+//!   likewise by a population of its own;
 //! - [`ports`]: the driver the models with receptor ports share;
 //! - [`lanes`]: the lane driver every model's population shares;
 //! - [`numerics`]: NEST's own numerical helpers, for its bits;
@@ -37,6 +40,7 @@
 
 pub mod adaptive;
 pub mod aeif_cond_alpha;
+pub mod aeif_cond_beta_multisynapse;
 pub mod aeif_cond_exp;
 pub mod correlation;
 pub mod current;
@@ -64,6 +68,7 @@ pub mod ring;
 pub mod sources;
 
 pub use aeif_cond_alpha::AEIF_COND_ALPHA;
+pub use aeif_cond_beta_multisynapse::{AEIF_COND_BETA_MULTISYNAPSE, AeifBetaParams};
 pub use aeif_cond_exp::AEIF_COND_EXP;
 pub use current::{CurrentDrive, CurrentInput};
 pub use hh_cond_exp_traub::HH_COND_EXP_TRAUB;
@@ -99,6 +104,7 @@ pub static MODELS: &[ModelRef] = &[
     &HH_PSC_ALPHA,
     &AEIF_COND_ALPHA,
     &AEIF_COND_EXP,
+    &AEIF_COND_BETA_MULTISYNAPSE,
     &HH_COND_EXP_TRAUB,
     &IAF_COND_EXP_SFA_RR,
     &PARROT_NEURON,

@@ -168,6 +168,21 @@ pub trait NeuronModel: Sync + 'static {
     fn state_bytes_for(&self, _values: &[f64]) -> usize {
         self.state_bytes_per_neuron()
     }
+    /// Check a `set` that changes a neuron's values from `old` to `new`
+    /// (both in [`NeuronParams::values`]' form) and gives the lists
+    /// `given`, where NEST's refusal depends on which lists the call gives
+    /// (`aeif_cond_beta_multisynapse`: a new number of ports needs all
+    /// three); before [`validate`](Self::validate), as NEST checks it
+    /// first. Nothing by default.
+    fn check_lists(&self, _old: &[f64], _new: &[f64], _given: &[&str]) -> Result<(), ParamError> {
+        Ok(())
+    }
+    /// NEST's message where the model refuses spikes of negative weight
+    /// (`aeif_cond_beta_multisynapse`); `None` (the default) where a
+    /// negative weight is inhibition.
+    fn refuses_negative_weights(&self) -> Option<&'static str> {
+        None
+    }
     /// The short-term plasticity neurons with parameters `values` compute
     /// at their own spikes, whose release NEST sends with each spike as
     /// its offset (`iaf_tum_2000`): the rule and the state (`u`, `x`, `y`)

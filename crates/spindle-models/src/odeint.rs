@@ -407,6 +407,137 @@ where
     }
 }
 
+/// Scratch memory of [`evolve_apply_slice`] for systems of `n`
+/// components: GSL's stepper and evolution buffers (`y0`, the stages,
+/// `ytmp`, `yerr`, both derivatives), held by the caller so that a step
+/// allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SliceWork {
+    buf: Vec<f64>,
+}
+
+impl SliceWork {
+    /// Buffers for `n` components.
+    pub fn new(n: usize) -> Self {
+        Self {
+            buf: vec![0.0; 11 * n],
+        }
+    }
+}
+
+/// [`evolve_apply`] for a system whose size is known only at run time
+/// (NEST's multisynapse models: two state variables per receptor port):
+/// the state a slice, `f(y, dydt)` writing the derivative in place. Every
+/// component's operations are [`rkf45_step`]'s and the control's, in
+/// their order, so the bits are those of [`evolve_apply`] on an array of
+/// the same size.
+#[inline(always)]
+pub fn evolve_apply_slice<F>(
+    control: &Control,
+    f: &F,
+    t: &mut f64,
+    t1: f64,
+    h: &mut f64,
+    y: &mut [f64],
+    work: &mut SliceWork,
+) -> Result<u32, OdeError>
+where
+    F: Fn(&[f64], &mut [f64]),
+{
+    let n = y.len();
+    if work.buf.len() < 11 * n {
+        work.buf.resize(11 * n, 0.0);
+    }
+    let (y0, rest) = work.buf.split_at_mut(n);
+    let (k1, rest) = rest.split_at_mut(n);
+    let (k2, rest) = rest.split_at_mut(n);
+    let (k3, rest) = rest.split_at_mut(n);
+    let (k4, rest) = rest.split_at_mut(n);
+    let (k5, rest) = rest.split_at_mut(n);
+    let (k6, rest) = rest.split_at_mut(n);
+    let (ytmp, rest) = rest.split_at_mut(n);
+    let (yerr, rest) = rest.split_at_mut(n);
+    let dydt_out = &mut rest[..n];
+    let t0 = *t;
+    let mut h0 = *h;
+    let dt = t1 - t0;
+    if (dt < 0.0 && h0 > 0.0) || (dt > 0.0 && h0 < 0.0) {
+        return Err(OdeError::Direction);
+    }
+    y0.copy_from_slice(y);
+    f(y, k1);
+    dydt_out.fill(0.0);
+    let mut trials = 0;
+    loop {
+        let final_step = (dt >= 0.0 && h0 > dt) || (dt < 0.0 && h0 < dt);
+        if final_step {
+            h0 = dt;
+        }
+        // GSL's `rkf45_apply`, as `rkf45_step` spells it.
+        let hs = h0;
+        for i in 0..n {
+            ytmp[i] = y0[i] + AH[0] * hs * k1[i];
+        }
+        f(ytmp, k2);
+        for i in 0..n {
+            ytmp[i] = y0[i] + hs * (B3[0] * k1[i] + B3[1] * k2[i]);
+        }
+        f(ytmp, k3);
+        for i in 0..n {
+            ytmp[i] = y0[i] + hs * (B4[0] * k1[i] + B4[1] * k2[i] + B4[2] * k3[i]);
+        }
+        f(ytmp, k4);
+        for i in 0..n {
+            ytmp[i] = y0[i] + hs * (B5[0] * k1[i] + B5[1] * k2[i] + B5[2] * k3[i] + B5[3] * k4[i]);
+        }
+        f(ytmp, k5);
+        for i in 0..n {
+            ytmp[i] = y0[i]
+                + hs * (B6[0] * k1[i]
+                    + B6[1] * k2[i]
+                    + B6[2] * k3[i]
+                    + B6[3] * k4[i]
+                    + B6[4] * k5[i]);
+        }
+        f(ytmp, k6);
+        for i in 0..n {
+            let d_i = C1 * k1[i] + C3 * k3[i] + C4 * k4[i] + C5 * k5[i] + C6 * k6[i];
+            y[i] += hs * d_i;
+        }
+        for i in 0..n {
+            yerr[i] = hs
+                * (EC[1] * k1[i] + EC[3] * k3[i] + EC[4] * k4[i] + EC[5] * k5[i] + EC[6] * k6[i]);
+        }
+        trials += 1;
+        if control.reads_dydt() {
+            f(y, dydt_out);
+        }
+        *t = if final_step { t1 } else { t0 + h0 };
+        let h_old = h0;
+        let mut rmax = f64::MIN_POSITIVE;
+        for i in 0..n {
+            let d0 = control.eps_rel
+                * (control.a_y * y[i].abs() + control.a_dydt * (h_old * dydt_out[i]).abs())
+                + control.eps_abs;
+            let r = yerr[i].abs() / d0.abs();
+            rmax = if r > rmax { r } else { rmax };
+        }
+        let (adjust, h_new) = Control::adjust(rmax, h_old);
+        h0 = h_new;
+        if adjust == Adjust::Decrease {
+            let t_curr = *t;
+            let t_next = *t + h0;
+            if h0.abs() < h_old.abs() && t_next != t_curr {
+                y.copy_from_slice(y0);
+                continue;
+            }
+            h0 = h_old;
+        }
+        *h = h0;
+        return Ok(trials);
+    }
+}
+
 /// NEST's integration over one simulation step of length `step` (the
 /// models' `while ( t < B_.step_ ) gsl_odeiv_evolve_apply(...)`), the step
 /// size carried in `h` (NEST's `B_.IntegrationStep_`). Fails where a step
@@ -726,6 +857,42 @@ mod tests {
         let t_end = 0.1 + t + 5.0;
         assert!((y[1] - (-t_end).exp()).abs() < 1e-5, "{} at {t_end}", y[1]);
         assert!(y[0].abs() < 1e-6);
+    }
+
+    /// The slice form gives the array form's bits, step for step, on a
+    /// system whose step sizes are refused, grown and clamped, under both
+    /// controls.
+    #[test]
+    fn slice_matches_array() {
+        let f = |y: &[f64; 3]| [-50.0 * y[0] + y[2], -y[1] * y[0], (y[1] - 2.0).sin()];
+        let fs = |y: &[f64], d: &mut [f64]| {
+            let a = f(&[y[0], y[1], y[2]]);
+            d.copy_from_slice(&a);
+        };
+        for c in [
+            Control::y(1e-7, 1e-7).unwrap(),
+            Control::yp(1e-6, 1e-6).unwrap(),
+        ] {
+            let (mut y, mut h) = ([1.0, 0.5, -0.3], 0.1);
+            let (mut ys, mut hs) = (vec![1.0, 0.5, -0.3], 0.1);
+            let mut work = SliceWork::new(1);
+            for _ in 0..200 {
+                let (mut t, mut ts) = (0.0, 0.0);
+                while t < 0.1 {
+                    let a = evolve_apply(&c, &f, &mut t, 0.1, &mut h, &mut y).unwrap();
+                    let b = evolve_apply_slice(&c, &fs, &mut ts, 0.1, &mut hs, &mut ys, &mut work)
+                        .unwrap();
+                    assert_eq!(
+                        (a, t.to_bits(), h.to_bits()),
+                        (b, ts.to_bits(), hs.to_bits())
+                    );
+                    assert_eq!(
+                        y.map(f64::to_bits).to_vec(),
+                        ys.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
     }
 
     /// A slow system: the suggested step grows to the clamped interval

@@ -1151,6 +1151,10 @@ impl Network {
         let mut from_release = false;
         if spikes {
             self.check_ports(targets, receptor, source_kind.is_neuron())?;
+            let lowest = syn.random_weight.as_ref().map_or(weight, |p| p.bounds().0);
+            if lowest < 0.0 {
+                self.check_negative_weights(targets)?;
+            }
             self.check_release_sender(sources, targets, receptor, source_kind.is_neuron())?;
             if let Some((release, model)) =
                 self.release_rule(sources, targets, receptor, source_kind.is_neuron())?
@@ -1611,6 +1615,19 @@ impl Network {
                     old.model().release_receptor().unwrap_or(1)
                 ))
             })
+    }
+
+    /// NEST's refusal of a negative weight onto neurons of `targets`
+    /// whose model takes none (`aeif_cond_beta_multisynapse`). NEST throws
+    /// when such a spike arrives, in `Simulate`; Spindle refuses the
+    /// connection, with NEST's class and message.
+    fn check_negative_weights(&self, targets: &NodeCollection) -> Result<(), NetworkError> {
+        for params in self.target_params(targets) {
+            if let Some(msg) = params.model().refuses_negative_weights() {
+                return Err(NetworkError::BadProperty(msg.into()));
+            }
+        }
+        Ok(())
     }
 
     /// Whether every neuron of `targets` takes spikes on `receptor` (each
