@@ -706,8 +706,12 @@ def _per_node_params(model, n, params):
     if not split:
         return None
     for key in split:
-        if len(params[key]) != n:
-            raise IndexError(f"Create: '{key}' has {len(params[key])} values for {n} nodes")
+        # NEST takes the first n values, and fails indexing past fewer.
+        if len(params[key]) < n:
+            size = len(params[key])
+            if isinstance(params[key], (list, tuple)):
+                raise IndexError("list index out of range")
+            raise IndexError(f"index {size} is out of bounds for axis 0 with size {size}")
     return [{k: _plain(params[k][i] if k in split else params[k]) for k in params}
             for i in range(n)]
 
