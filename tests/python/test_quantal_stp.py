@@ -77,6 +77,8 @@ def test_set_defaults_then_connect_and_get():
     pre.I_e = 376.0
     nest.Simulate(200.0)
     assert 0.02 < c.get("u") < 1.0 and 0 <= c.get("a") <= 10
+    # NEST archives no spikes of a target only quantal synapses reach.
+    assert post.archiver_length == 0
     nest.ResetKernel()
 
 

@@ -200,8 +200,13 @@ impl PlasticRows {
 
     /// Tell each target's archive about its synapses (NEST's
     /// `register_stdp_connection` at `Connect`: a new connection's last
-    /// spike is at 0 ms).
+    /// spike is at 0 ms). Short-term and quantal synapses read no
+    /// postsynaptic spikes and NEST registers none: their targets would
+    /// archive every spike, never trimmed (`archiver_length` 0 in NEST).
     pub fn register(&self, archives: &mut [SpikeArchive]) {
+        if self.rule.is_short_term() || matches!(self.rule, StdpRule::Quantal { .. }) {
+            return;
+        }
         for s in 0..self.kplus.len() {
             let first_read = self.t_last[s] - self.delay_ms;
             self.rows
