@@ -34,7 +34,7 @@ use spindle::models::sources::{SOURCE_MODELS, SourceValue, SpikeSourceParams};
 use spindle::models::{ARCHIVE_PARAMS, ModelRef, NeuronParams, neuron_model};
 use spindle::network::{
     ConnRule, DeviceConnection, Network, NetworkError, NodeCollection, NodeKind, ReceptorType,
-    SynSpec, SynapseKind,
+    StdpRule, SynSpec, SynapseKind,
 };
 
 create_exception!(
@@ -419,7 +419,7 @@ fn synapse_params(model: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Synaps
             "weight" => weight = Some(number("weight", &v)?),
             "delay" => delay = Some(number("delay", &v)?),
             "receptor_type" => receptor = Some(receptor_of(&v)?),
-            k if RULE_PARAMS.contains(&k) => rule.push((key.clone(), number(&key, &v)?)),
+            k if RULE_PARAMS.contains(&k) => rule.push((key.clone(), rule_value(&key, &v)?)),
             _ => return Err(unknown(model, &key)),
         }
     }
@@ -1980,7 +1980,7 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
             }
             "receptor_type" => spec = spec.with_receptor(receptor_of(&v)?),
             _ if RULE_PARAMS.contains(&key.as_str()) => {
-                spec = spec.with_param(&key, number(&key, &v)?);
+                spec = spec.with_param(&key, rule_value(&key, &v)?);
             }
             _ => return Err(unknown("syn_spec", &key)),
         }
@@ -2027,10 +2027,38 @@ fn device_connection(projection: u32) -> Option<usize> {
 
 /// The names of plastic synapse models' parameters a `syn_spec` may set
 /// (the network checks them against the model).
-const RULE_PARAMS: [&str; 14] = [
+const RULE_PARAMS: [&str; 16] = [
     "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "mu", "U", "u", "x", "y",
-    "tau_rec", "tau_fac", "tau_psc",
+    "tau_rec", "tau_fac", "tau_psc", "n", "a",
 ];
+
+/// A rule parameter's value: `quantal_stp_synapse`'s site counts `n` and
+/// `a` are integers, a float refused (3.0 too) as NEST's dictionary
+/// refuses it.
+fn rule_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if matches!(key, "n" | "a") {
+        return match v.extract::<i64>() {
+            Ok(i) if !v.is_instance_of::<pyo3::types::PyFloat>() => Ok(i as f64),
+            _ => Err(err(
+                "TypeMismatch",
+                format!(
+                    "The dictionary value with key {key} does not hold a numeric integer type."
+                ),
+            )),
+        };
+    }
+    number(key, v)
+}
+
+/// A rule parameter for a dict: an int where the rule's is one.
+fn rule_item<'py>(py: Python<'py>, rule: &StdpRule, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let v = rule.get(name).unwrap_or(f64::NAN);
+    Ok(if rule.is_integer(name) {
+        (v as i64).into_pyobject(py)?.into_any()
+    } else {
+        v.into_pyobject(py)?.into_any()
+    })
+}
 
 #[pymethods]
 impl Kernel {
@@ -3053,9 +3081,12 @@ impl Kernel {
             d.set_item("receptor_type", m.receptor_type)?;
             if let SynapseKind::Plastic(rule) = m.kind {
                 for name in rule.names() {
-                    d.set_item(*name, rule.get(name))?;
+                    d.set_item(*name, rule_item(py, &rule, name)?)?;
                 }
-                d.set_item("Kplus", 0.0)?;
+                // NEST's quantal_stp_synapse has no trace.
+                if !matches!(rule, StdpRule::Quantal { .. }) {
+                    d.set_item("Kplus", 0.0)?;
+                }
             }
             d.set_item("synapse_model", model)?;
             let id = net.synapse_models().iter().position(|m| m.name == model);
@@ -3267,6 +3298,38 @@ impl Kernel {
         Ok(rows)
     }
 
+    /// `quantal_stp_synapse`'s state now, (`u`, `a`), of each connection
+    /// as `get_connections` gave them (source, target, projection, index);
+    /// `None` for other models' connections.
+    fn quantal_state(
+        &mut self,
+        py: Python<'_>,
+        keys: Vec<(u32, u32, u32, u32)>,
+    ) -> PyResult<Vec<Option<(f64, i32)>>> {
+        self.prepare(py)?;
+        let net = self.net()?;
+        let conns: Vec<spindle::engine::Connection> = keys
+            .iter()
+            .map(|&(source, target, projection, index)| {
+                let synapse_model = net
+                    .projections()
+                    .get(projection as usize)
+                    .map_or(0, |p| p.synapse_model);
+                spindle::engine::Connection {
+                    source,
+                    target,
+                    projection,
+                    synapse_model,
+                    index,
+                    delay: 0.0,
+                    weight: 0.0,
+                }
+            })
+            .collect();
+        let sim = self.sim.as_ref().expect("prepared");
+        Ok(sim.quantal_state(&conns))
+    }
+
     /// Set the weights of connections as `get_connections` gave them
     /// (source, target, projection, index) to `weights`.
     fn set_weights(
@@ -3384,7 +3447,7 @@ impl Kernel {
         // the synapse model's: a static synapse has no such parameters.
         if let Some(rule) = p.plastic.as_ref().filter(|_| !p.from_release) {
             for &name in rule.names() {
-                d.set_item(name, rule.get(name))?;
+                d.set_item(name, rule_item(py, rule, name)?)?;
             }
         }
         Ok(d)

@@ -19,6 +19,9 @@ named, shortened or followed by lines that print its figures:
   its time;
 - ``evaluate_tsodyks2_synapse.py``: both voltmeters' traces of its last
   case (deterministic);
+- ``evaluate_quantal_stp_synapse.py``, shortened for CI (100 trials, not
+  500): its averaged traces in windows of 50 ms (not in ``reference``:
+  ``quantal_stp.py`` runs it over seeds);
 - ``ignore_and_spike_mechanism.py``: the recorded spikes (deterministic);
 - ``pong/run_example.py``, shortened for CI (10 game steps, not 50): the
   two players' mean weights and rewards at the end (noise and drawn
@@ -49,6 +52,8 @@ EDITS = {
         ("delta_v = 2.0", "delta_v = 10.0"),
         ("delta_n = 0.01", "delta_n = 0.05"),
     ],
+    # 100 trials, not 500 (about 6 s on Spindle, 10 s on NEST).
+    "evaluate_quantal_stp_synapse.py": [("n_trials = 500", "n_trials = 100")],
     "if_curve.py": [
         ("t_sim = 1000.0", "t_sim = 200.0"),
         ("i_mean=(400.0, 900.0, 50.0), i_std=(0.0, 600.0, 50.0)",
@@ -70,6 +75,15 @@ EPILOGUES = {
     "evaluate_tsodyks2_synapse.py": (
         'import json as _j; print("FIGURES", _j.dumps({"V_m": [list(map(float, v.events["V_m"])) '
         'for v in voltmeter]}))'
+    ),
+    # The averaged traces less E_L in windows of 50 ms (with the quantal
+    # trace's standard error over trials), its maximum and the RMS error.
+    "evaluate_quantal_stp_synapse.py": (
+        'import json as _j; _w = lambda v: (v + 70.0).reshape(v.shape[0], -1, 500).mean(axis=2); '
+        'print("FIGURES", _j.dumps({"q": _w(vm_qsyn).mean(axis=0).tolist(), '
+        '"q_se": (_w(vm_qsyn).std(axis=0, ddof=1) / vm_qsyn.shape[0] ** 0.5).tolist(), '
+        '"t": _w(vm_tsyn).mean(axis=0).tolist(), "max": float(vm_qsyn_mean.max()) + 70.0, '
+        '"rms": float(rms_error)}))'
     ),
     "ignore_and_spike_mechanism.py": (
         'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, times)), '

@@ -54,6 +54,11 @@ pub enum Purpose {
     /// One value of a `noise_generator`'s current for one target; `a` =
     /// generator node id << 32 | target node id, `b` = the interval.
     NoiseGenerator = 0x6e6f_6973_6567_6e31,
+    /// The sites one `quantal_stp_synapse` recovers and releases at one
+    /// spike; `a` = projection index << 32 | source node id, `b` =
+    /// `mix(target node id << 32 | the synapse's place among the pair's
+    /// multapses)` ^ the spike's time [ms] as bits.
+    QuantalRelease = 0x7175_616e_7461_6c31,
 }
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;

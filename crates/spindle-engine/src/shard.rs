@@ -920,6 +920,7 @@ impl Shard {
         let events = self.synapses.deliver_plastic(
             &mut self.ring,
             &mut self.archives,
+            &self.ids,
             self.pending.iter().copied(),
             |step| res.ms(step + 1),
             &self.weight_recorder_of,

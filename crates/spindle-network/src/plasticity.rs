@@ -14,6 +14,13 @@
 //! for every connection of one `Connect` call: Spindle keeps that state
 //! once per source, and scales each synapse's weight by it.
 //!
+//! And NEST's stochastic `quantal_stp_synapse` (Fuhrmann et al. 2002,
+//! Loebel et al. 2009: `U`, `u`, `tau_rec`, `tau_fac`, `n` release sites,
+//! `a` of them available): its release probability `u` changes as
+//! `tsodyks2_synapse`'s does, once per source, but which sites recover and
+//! release is drawn per connection, so `a` is kept per synapse
+//! (`storage::plastic`).
+//!
 //! A rule is evaluated at a presynaptic spike's delivery
 //! (`storage::plastic`): facilitation for each postsynaptic spike since
 //! the last presynaptic one, depression by the postsynaptic trace, then
@@ -92,6 +99,24 @@ pub enum StdpRule {
         /// `tau_fac` [ms] (0: no facilitation).
         tau_fac: f64,
     },
+    /// `quantal_stp_synapse`: `n` release sites, each released with
+    /// probability `u` at a spike and recovered with time constant
+    /// `tau_rec`.
+    Quantal {
+        /// `U`: the increment of `u` at a spike.
+        u0: f64,
+        /// `u`: the initial release probability.
+        u: f64,
+        /// `tau_rec` [ms].
+        tau_rec: f64,
+        /// `tau_fac` [ms] (below 1e-10: no facilitation).
+        tau_fac: f64,
+        /// `n`: the release sites.
+        n: i32,
+        /// `a`: the sites available before the first spike (NEST's
+        /// default 1 stays when only `n` is set).
+        a: i32,
+    },
 }
 
 /// A parameter a rule refuses, with NEST's message (`BadProperty`).
@@ -157,6 +182,16 @@ impl StdpRule {
         tau_fac: 0.0,
     };
 
+    /// NEST's defaults of `quantal_stp_synapse`.
+    pub const QUANTAL: StdpRule = StdpRule::Quantal {
+        u0: 0.5,
+        u: 0.5,
+        tau_rec: 800.0,
+        tau_fac: 0.0,
+        n: 1,
+        a: 1,
+    };
+
     /// Whether it is a short-term rule: the weight stays, each spike is
     /// scaled by the source's state ([`StdpRule::short_term_send`]), and
     /// postsynaptic spikes play no part.
@@ -165,12 +200,13 @@ impl StdpRule {
     }
 
     /// A short-term rule's state before the first spike: (`u`, `x`, `y`),
-    /// and the last spike's time NEST starts from (`tsodyks2_synapse`:
-    /// none, -1; `tsodyks_synapse`: 0).
+    /// and the last spike's time NEST starts from (`tsodyks2_synapse`,
+    /// `quantal_stp_synapse`: none, -1; `tsodyks_synapse`: 0).
     pub fn short_term_start(&self) -> ([f64; 3], f64) {
         match *self {
             StdpRule::Tsodyks2 { u, x, .. } => ([u, x, 0.0], -1.0),
             StdpRule::Tsodyks { u, x, y, .. } => ([u, x, y], 0.0),
+            StdpRule::Quantal { u, .. } => ([u, 0.0, 0.0], -1.0),
             _ => ([0.0; 3], 0.0),
         }
     }
@@ -222,6 +258,40 @@ impl StdpRule {
         }
     }
 
+    /// `quantal_stp_synapse`'s update of `u` at a spike at `t_spike` [ms],
+    /// the last at `t_last` (none before the first spike: NEST's -1), and
+    /// the probability that a depleted site has recovered since (0 at the
+    /// first spike): NEST's expressions, in its order.
+    #[inline]
+    pub fn quantal_update(&self, u: &mut f64, t_last: f64, t_spike: f64) -> f64 {
+        let StdpRule::Quantal {
+            u0,
+            tau_rec,
+            tau_fac,
+            ..
+        } = *self
+        else {
+            return 0.0;
+        };
+        if t_last < 0.0 {
+            return 0.0;
+        }
+        let h = t_spike - t_last;
+        let p_decay = (-h / tau_rec).exp();
+        let u_decay = if tau_fac < 1.0e-10 {
+            0.0
+        } else {
+            (-h / tau_fac).exp()
+        };
+        *u = u0 + *u * (1. - u0) * u_decay;
+        1.0 - p_decay
+    }
+
+    /// The names of the parameters that are integers (`n`, `a`).
+    pub fn is_integer(&self, name: &str) -> bool {
+        matches!(self, StdpRule::Quantal { .. }) && matches!(name, "n" | "a")
+    }
+
     /// Whether the parameters are common to all connections of a model
     /// (NEST's `CommonSynapseProperties`): then `Connect` cannot set them.
     pub fn is_common(&self) -> bool {
@@ -240,6 +310,7 @@ impl StdpRule {
             StdpRule::PowerLaw { .. } => &["tau_plus", "lambda", "alpha", "mu"],
             StdpRule::Tsodyks2 { .. } => &["U", "u", "x", "tau_rec", "tau_fac"],
             StdpRule::Tsodyks { .. } => &["U", "u", "x", "y", "tau_psc", "tau_rec", "tau_fac"],
+            StdpRule::Quantal { .. } => &["U", "u", "tau_rec", "tau_fac", "n", "a"],
         }
     }
 
@@ -256,15 +327,33 @@ impl StdpRule {
             (StdpRule::PowerLaw { lambda, .. }, "lambda") => lambda,
             (StdpRule::PowerLaw { alpha, .. }, "alpha") => alpha,
             (StdpRule::PowerLaw { mu, .. }, "mu") => mu,
-            (StdpRule::Tsodyks2 { u0, .. } | StdpRule::Tsodyks { u0, .. }, "U") => u0,
-            (StdpRule::Tsodyks2 { u, .. } | StdpRule::Tsodyks { u, .. }, "u") => u,
+            (
+                StdpRule::Tsodyks2 { u0, .. }
+                | StdpRule::Tsodyks { u0, .. }
+                | StdpRule::Quantal { u0, .. },
+                "U",
+            ) => u0,
+            (
+                StdpRule::Tsodyks2 { u, .. }
+                | StdpRule::Tsodyks { u, .. }
+                | StdpRule::Quantal { u, .. },
+                "u",
+            ) => u,
             (StdpRule::Tsodyks2 { x, .. } | StdpRule::Tsodyks { x, .. }, "x") => x,
-            (StdpRule::Tsodyks2 { tau_rec, .. } | StdpRule::Tsodyks { tau_rec, .. }, "tau_rec") => {
-                tau_rec
-            }
-            (StdpRule::Tsodyks2 { tau_fac, .. } | StdpRule::Tsodyks { tau_fac, .. }, "tau_fac") => {
-                tau_fac
-            }
+            (
+                StdpRule::Tsodyks2 { tau_rec, .. }
+                | StdpRule::Tsodyks { tau_rec, .. }
+                | StdpRule::Quantal { tau_rec, .. },
+                "tau_rec",
+            ) => tau_rec,
+            (
+                StdpRule::Tsodyks2 { tau_fac, .. }
+                | StdpRule::Tsodyks { tau_fac, .. }
+                | StdpRule::Quantal { tau_fac, .. },
+                "tau_fac",
+            ) => tau_fac,
+            (StdpRule::Quantal { n, .. }, "n") => n as f64,
+            (StdpRule::Quantal { a, .. }, "a") => a as f64,
             (StdpRule::Tsodyks { y, .. }, "y") => y,
             (StdpRule::Tsodyks { tau_psc, .. }, "tau_psc") => tau_psc,
             _ => return None,
@@ -298,31 +387,63 @@ impl StdpRule {
             (StdpRule::PowerLaw { lambda, .. }, "lambda") => *lambda = v,
             (StdpRule::PowerLaw { alpha, .. }, "alpha") => *alpha = v,
             (StdpRule::PowerLaw { mu, .. }, "mu") => *mu = v,
-            (StdpRule::Tsodyks2 { u0, .. } | StdpRule::Tsodyks { u0, .. }, "U") => {
+            (
+                StdpRule::Tsodyks2 { u0, .. }
+                | StdpRule::Tsodyks { u0, .. }
+                | StdpRule::Quantal { u0, .. },
+                "U",
+            ) => {
                 if !(0.0..=1.0).contains(&v) {
                     return Err(RuleError("'U' must be in [0,1].".into()));
                 }
                 *u0 = v;
             }
-            (StdpRule::Tsodyks2 { u, .. } | StdpRule::Tsodyks { u, .. }, "u") => {
+            (
+                StdpRule::Tsodyks2 { u, .. }
+                | StdpRule::Tsodyks { u, .. }
+                | StdpRule::Quantal { u, .. },
+                "u",
+            ) => {
                 if !(0.0..=1.0).contains(&v) {
                     return Err(RuleError("'u' must be in [0,1].".into()));
                 }
                 *u = v;
             }
-            (StdpRule::Tsodyks2 { tau_rec, .. } | StdpRule::Tsodyks { tau_rec, .. }, "tau_rec") => {
+            (
+                StdpRule::Tsodyks2 { tau_rec, .. }
+                | StdpRule::Tsodyks { tau_rec, .. }
+                | StdpRule::Quantal { tau_rec, .. },
+                "tau_rec",
+            ) => {
                 if v.is_nan() || v <= 0.0 {
                     return Err(RuleError("'tau_rec' must be > 0.".into()));
                 }
                 *tau_rec = v;
             }
-            (StdpRule::Tsodyks2 { tau_fac, .. } | StdpRule::Tsodyks { tau_fac, .. }, "tau_fac") => {
+            (
+                StdpRule::Tsodyks2 { tau_fac, .. }
+                | StdpRule::Tsodyks { tau_fac, .. }
+                | StdpRule::Quantal { tau_fac, .. },
+                "tau_fac",
+            ) => {
                 if v.is_nan() || v < 0.0 {
                     return Err(RuleError("'tau_fac' must be >= 0.".into()));
                 }
                 *tau_fac = v;
             }
             (StdpRule::Tsodyks2 { x, .. }, "x") => *x = v,
+            // NEST takes any int, negative too (its `send` then releases
+            // nothing); a value that is no int is refused as NEST's
+            // dictionary refuses it.
+            (StdpRule::Quantal { n, a, .. }, name @ ("n" | "a")) => {
+                if v.fract() != 0.0 || !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&v) {
+                    return Err(RuleError(format!(
+                        "The dictionary value with key {name} does not hold a numeric integer \
+                         type."
+                    )));
+                }
+                *(if name == "n" { n } else { a }) = v as i32;
+            }
             (StdpRule::Tsodyks { x, y, .. }, name @ ("x" | "y")) => {
                 let (nx, ny) = if name == "x" { (v, *y) } else { (*x, v) };
                 if nx + ny > 1.0 {
@@ -422,7 +543,7 @@ pub enum SynapseKind {
 }
 
 /// NEST's built-in synapse models Spindle has: name and kind.
-pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 12] = [
+pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 14] = [
     ("static_synapse", SynapseKind::Static),
     ("static_synapse_hpc", SynapseKind::Static),
     ("stdp_synapse", SynapseKind::Plastic(StdpRule::STDP)),
@@ -450,6 +571,14 @@ pub const BUILTIN_SYNAPSES: [(&str, SynapseKind); 12] = [
         "tsodyks_synapse_hpc",
         SynapseKind::Plastic(StdpRule::TSODYKS),
     ),
+    (
+        "quantal_stp_synapse",
+        SynapseKind::Plastic(StdpRule::QUANTAL),
+    ),
+    (
+        "quantal_stp_synapse_hpc",
+        SynapseKind::Plastic(StdpRule::QUANTAL),
+    ),
 ];
 
 #[cfg(test)]
@@ -472,5 +601,47 @@ mod tests {
         assert!(q.set("tau_plus", 0.0).is_err());
         assert_eq!(q.set("Wmax", 1.0), Ok(false));
         assert!(r.check_weight(-1.0).is_err() && r.check_weight(0.0).is_ok());
+    }
+
+    #[test]
+    fn quantal_u_follows_nest() {
+        let mut q = StdpRule::QUANTAL;
+        // Only n set: a stays NEST's default 1.
+        assert_eq!(q.set("n", 10.0), Ok(true));
+        assert_eq!((q.get("n"), q.get("a")), (Some(10.0), Some(1.0)));
+        assert!(q.is_integer("a") && !q.is_integer("u"));
+        assert_eq!(
+            q.set("n", 2.5),
+            Err(RuleError(
+                "The dictionary value with key n does not hold a numeric integer type.".into()
+            ))
+        );
+        assert_eq!(q.set("a", -3.0), Ok(true));
+        assert!(q.set("U", 1.5).is_err() && q.set("u", -0.1).is_err());
+        assert!(q.set("tau_rec", 0.0).is_err() && q.set("tau_fac", -1.0).is_err());
+        assert_eq!(q.set("x", 1.0), Ok(false));
+        // The first spike leaves u, and nothing has recovered.
+        let f = StdpRule::Quantal {
+            u0: 0.2,
+            u: 0.3,
+            tau_rec: 200.0,
+            tau_fac: 500.0,
+            n: 10,
+            a: 10,
+        };
+        let mut u = 0.3;
+        assert_eq!(f.quantal_update(&mut u, -1.0, 10.0), 0.0);
+        assert_eq!(u, 0.3);
+        let r = f.quantal_update(&mut u, 10.0, 30.0);
+        assert_eq!(u, 0.2 + 0.3 * (1. - 0.2) * (-20.0f64 / 500.0).exp());
+        assert_eq!(r, 1.0 - (-20.0f64 / 200.0).exp());
+        // tau_fac below 1e-10: u is U at every spike.
+        let StdpRule::Quantal { u0, .. } = q else {
+            unreachable!()
+        };
+        let mut u = 0.9;
+        q.set("tau_fac", 1e-11).unwrap();
+        q.quantal_update(&mut u, 1.0, 2.0);
+        assert_eq!(u, u0);
     }
 }

@@ -1184,7 +1184,16 @@ class SynapseCollection:
         ports = {}
         ids = Models("synapses")
         cols = {k: [] for k in names}
-        for r in rows:
+        # quantal_stp_synapse's u and a change with each spike, a per
+        # connection: read now (only its projections have "n").
+        state = [None] * len(rows)
+        if "a" in names or "u" in names:
+            for r in rows:
+                if r[5] not in extra:
+                    extra[r[5]] = _call(_kernel.projection_params, r[5])
+            if any("n" in extra[r[5]] for r in rows):
+                state = _call(_kernel.quantal_state, [(r[0], r[1], r[5], r[6]) for r in rows])
+        for r, now in zip(rows, state):
             if r[5] not in extra:
                 extra[r[5]] = _call(_kernel.projection_params, r[5])
             if r[2] not in models:
@@ -1192,6 +1201,8 @@ class SynapseCollection:
             port = ports.get(r[2], 0)
             ports[r[2]] = port + 1
             own = extra[r[5]]
+            if now is not None:
+                own = dict(own, u=now[0], a=now[1])
             values = {
                 "source": r[0], "target": r[1], "synapse_model": r[2], "delay": r[3],
                 "weight": r[4], "port": port, "sizeof": 32, "target_thread": 0,

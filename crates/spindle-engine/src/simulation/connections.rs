@@ -158,6 +158,30 @@ impl Simulation {
         Ok(())
     }
 
+    /// `quantal_stp_synapse`'s state of each of `connections` (as
+    /// [`connections`](Self::connections) listed them): its source's
+    /// release probability `u` and its available sites `a` now; `None`
+    /// for other models and connections another process holds.
+    pub fn quantal_state(&self, connections: &[Connection]) -> Vec<Option<(f64, i32)>> {
+        connections
+            .iter()
+            .map(|c| {
+                let (shard, local) = self.partition.locate(c.target)?;
+                let s = self.shards.get(shard.checked_sub(self.first_shard)?)?;
+                let rows = s.synapses.projections.get(c.projection as usize)?;
+                let (u, sites) = rows.quantal_state(c.source)?;
+                let at = rows
+                    .synapses(c.source)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| x.0 == local)
+                    .nth(c.index as usize)?
+                    .0;
+                Some((u, *sites.get(at)?))
+            })
+            .collect()
+    }
+
     /// How many spikes neuron `id`'s archive holds (NEST's
     /// `archiver_length`; 0 where no STDP synapse reaches it or another
     /// process holds it).

@@ -238,6 +238,16 @@ impl ProjectionRows {
         }
     }
 
+    /// `quantal_stp_synapse`'s state of `source`'s synapses, in the order
+    /// of [`synapses`](Self::synapses): the source's `u` and each synapse's
+    /// available sites `a` (`None` for other models).
+    pub fn quantal_state(&self, source: NodeId) -> Option<(f64, Vec<i32>)> {
+        match &self.store {
+            Store::Plastic(p) => p.quantal_state(self.index(source)),
+            _ => None,
+        }
+    }
+
     /// Whether the targets are held as bitmaps.
     pub fn is_bitmap(&self) -> bool {
         matches!(self.store, Store::Bitmap(_))
@@ -492,9 +502,9 @@ impl ShardSynapses {
                     EncodedRows::estimate_encoded(sources, synapses, targets),
                 );
             let (bytes, scratch) =
-                if proj.plastic.is_some() {
+                if let Some(rule) = &proj.plastic {
                     (
-                        PlasticRows::estimate(sources, synapses, targets),
+                        PlasticRows::estimate(sources, synapses, targets, rule),
                         EncodedRows::estimate_build_bytes(sources)
                             .saturating_add(sources.saturating_mul(16)),
                     )
@@ -602,7 +612,7 @@ impl ShardSynapses {
                     net.node(proj.targets.first()),
                     Some(crate::NodeKind::Neuron { model, .. }) if model.counts_spikes()
                 );
-                let rows = rows.counting(counted);
+                let rows = rows.counting(counted).keyed(net.seed(), p as u32);
                 if let Some(e) = failed {
                     return Err(e);
                 }
@@ -825,11 +835,14 @@ impl ShardSynapses {
     /// the targets' `archives`, and written into `ring` at the spike's
     /// step plus the delay. Returns the events written.
     /// Projection `p`'s weights are logged into `log` for weight recorder
-    /// `recorders[p]`, where that is `Some`.
+    /// `recorders[p]`, where that is `Some`. `ids` are the global ids of
+    /// the shard's neurons (keys of `quantal_stp_synapse`'s draws).
+    #[allow(clippy::too_many_arguments)]
     pub fn deliver_plastic(
         &mut self,
         ring: &mut InputRing,
         archives: &mut [SpikeArchive],
+        ids: &[NodeId],
         spikes: impl Iterator<Item = (Step, NodeId)>,
         stamp: impl Fn(Step) -> f64,
         recorders: &[Option<u32>],
@@ -856,7 +869,9 @@ impl ShardSynapses {
                 if let Store::Plastic(p) = &mut proj.store {
                     let arrival = step + proj.delay;
                     let into = recorder.map(|_| &mut scratch);
-                    events += p.deliver_plastic(ring, archives, arrival, t_spike, s, channel, into);
+                    let key = (source, ids);
+                    events +=
+                        p.deliver_plastic(ring, archives, arrival, t_spike, s, key, channel, into);
                 }
                 if let Some(recorder) = recorder {
                     let receptor = match channel {

@@ -19,8 +19,19 @@
 //! Delivery of a spike walks the row and the weights once, in order (a
 //! streaming pass like the static forms'), reading each target's
 //! [`SpikeArchive`] as NEST's `send` reads its `ArchivingNode`.
+//!
+//! `quantal_stp_synapse` adds each synapse's available release sites `a`
+//! ([`Sites`]): one byte per synapse where `a`'s range (from its start and
+//! `n`) spans at most 256 values, as any realistic `n` does, else four;
+//! about 10 bytes per synapse in all (NEST: 64). Its `u` and last spike
+//! time are the source's, as `tsodyks2_synapse`'s. Which sites recover and
+//! release is drawn from a stream keyed by the synapse (projection, source,
+//! target and its place among that pair's multapses) and the spike's time,
+//! so the draws are the same on any number of threads and processes, and
+//! no generator state is held per synapse.
 
-use spindle_core::Step;
+use spindle_core::rng::{Purpose, binomial, mix, stream};
+use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
 
 use super::rows::{EncodedRows, row_offsets};
@@ -40,8 +51,18 @@ pub struct PlasticRows {
     kplus: Vec<f64>,
     /// The time of each source's last spike [ms] (NEST's `t_lastspike`).
     t_last: Vec<f64>,
-    /// A short-term rule's (`u`, `x`, `y`) of each source (empty for STDP).
+    /// A short-term rule's (`u`, `x`, `y`) of each source (empty for STDP;
+    /// `quantal_stp_synapse`: `u` only).
     short_term: Vec<[f64; 3]>,
+    /// `quantal_stp_synapse`'s available sites of each synapse, in the
+    /// weights' order (empty for the other rules).
+    sites: Sites,
+    /// Whether every row lists its targets in ascending order, so that a
+    /// pair's multapses are neighbours (`quantal_stp_synapse`'s keys).
+    ascending: bool,
+    /// The seed and projection index the quantal draws are keyed by.
+    seed: u64,
+    projection: u32,
     rule: StdpRule,
     /// The delay [ms], all of it dendritic as in NEST's STDP synapses.
     delay_ms: f64,
@@ -91,10 +112,26 @@ impl PlasticRows {
             EncodedRows::build(offsets, &mut pass)
         };
         let (start, t0) = rule.short_term_start();
-        let short_term = if rule.is_short_term() {
+        let quantal = matches!(rule, StdpRule::Quantal { .. });
+        let short_term = if rule.is_short_term() || quantal {
             vec![start; sources]
         } else {
             Vec::new()
+        };
+        let (sites, ascending) = match rule {
+            StdpRule::Quantal { n, a, .. } => {
+                let ascending = (0..sources).all(|s| {
+                    let mut prev = 0;
+                    let mut up = true;
+                    rows.row(s).for_each(|t| {
+                        up &= t >= prev;
+                        prev = t;
+                    });
+                    up
+                });
+                (Sites::new(synapses as usize, n, a), ascending)
+            }
+            _ => (Sites::default(), true),
         };
         let store = Self {
             rows,
@@ -103,6 +140,10 @@ impl PlasticRows {
             kplus: vec![0.0; sources],
             t_last: vec![t0; sources],
             short_term,
+            sites,
+            ascending,
+            seed: 0,
+            projection: 0,
             rule,
             delay_ms,
             counted: false,
@@ -110,12 +151,34 @@ impl PlasticRows {
         (store, synapses)
     }
 
-    /// Estimated bytes of `sources` rows holding `synapses` synapses onto
-    /// `targets` neurons.
-    pub fn estimate(sources: u64, synapses: u64, targets: u64) -> u64 {
+    /// Estimated bytes of `sources` rows of `rule` holding `synapses`
+    /// synapses onto `targets` neurons.
+    pub fn estimate(sources: u64, synapses: u64, targets: u64, rule: &StdpRule) -> u64 {
+        let sites = match *rule {
+            StdpRule::Quantal { n, a, .. } => Sites::width(n, a) as u64,
+            _ => 0,
+        };
         EncodedRows::estimate(sources, synapses, targets)
-            .saturating_add(synapses.saturating_mul(8))
+            .saturating_add(synapses.saturating_mul(8 + sites))
             .saturating_add(sources.saturating_mul(24))
+    }
+
+    /// These rows with the quantal draws keyed by `seed` and projection
+    /// index `projection`.
+    pub fn keyed(mut self, seed: u64, projection: u32) -> Self {
+        (self.seed, self.projection) = (seed, projection);
+        self
+    }
+
+    /// `quantal_stp_synapse`'s state of source `s`'s synapses: the
+    /// source's `u` and each synapse's `a`, in stored order (`None` for
+    /// the other rules).
+    pub fn quantal_state(&self, s: usize) -> Option<(f64, Vec<i32>)> {
+        if !matches!(self.rule, StdpRule::Quantal { .. }) {
+            return None;
+        }
+        let u = self.short_term.get(s)?[0];
+        Some((u, self.range(s).map(|i| self.sites.get(i)).collect()))
     }
 
     /// These rows with targets that count spikes (parrot neurons): an
@@ -137,8 +200,13 @@ impl PlasticRows {
 
     /// Tell each target's archive about its synapses (NEST's
     /// `register_stdp_connection` at `Connect`: a new connection's last
-    /// spike is at 0 ms).
+    /// spike is at 0 ms). Short-term and quantal synapses read no
+    /// postsynaptic spikes and NEST registers none: their targets would
+    /// archive every spike, never trimmed (`archiver_length` 0 in NEST).
     pub fn register(&self, archives: &mut [SpikeArchive]) {
+        if self.rule.is_short_term() || matches!(self.rule, StdpRule::Quantal { .. }) {
+            return;
+        }
         for s in 0..self.kplus.len() {
             let first_read = self.t_last[s] - self.delay_ms;
             self.rows
@@ -175,7 +243,9 @@ impl PlasticRows {
     /// source's last one, depression by the postsynaptic trace, the new
     /// weight into `ring`), then the source's trace. With `log`, each
     /// synapse's (local target, new weight) is appended to it (for a
-    /// `weight_recorder`). Returns the events written.
+    /// `weight_recorder`). Returns the events written. `source` is the
+    /// source's id and `ids` the global id of each local target (the keys
+    /// of `quantal_stp_synapse`'s draws).
     #[inline]
     #[allow(clippy::too_many_arguments)]
     pub fn deliver_plastic(
@@ -185,6 +255,7 @@ impl PlasticRows {
         arrival: Step,
         t_spike: f64,
         s: usize,
+        (source, ids): (NodeId, &[NodeId]),
         channel: Channel,
         mut log: Option<&mut Vec<(u32, f64)>>,
     ) -> u64 {
@@ -193,6 +264,10 @@ impl PlasticRows {
         };
         if self.rule.is_short_term() {
             return self.deliver_short_term(ring, arrival, t_spike, s, channel, log);
+        }
+        if matches!(self.rule, StdpRule::Quantal { .. }) {
+            let key = (source, ids);
+            return self.deliver_quantal(ring, arrival, t_spike, s, key, channel, log);
         }
         let (rule, d, counted) = (self.rule, self.delay_ms, self.counted);
         let kplus = self.kplus[s];
@@ -264,6 +339,150 @@ impl PlasticRows {
     }
 }
 
+impl PlasticRows {
+    /// `quantal_stp_synapse`'s delivery: the source's `u` advances once,
+    /// then per synapse NEST's `send`: the depleted sites recover, each
+    /// with probability `1 - exp(-h / tau_rec)` (not at the first spike),
+    /// each available site releases with probability `u`, and an event of
+    /// `released * weight` is sent where any did. NEST draws a uniform
+    /// number per site; the counts are binomial, drawn as such.
+    #[allow(clippy::too_many_arguments)]
+    fn deliver_quantal(
+        &mut self,
+        ring: &mut InputRing,
+        arrival: Step,
+        t_spike: f64,
+        s: usize,
+        (source, ids): (NodeId, &[NodeId]),
+        channel: Channel,
+        mut log: Option<&mut Vec<(u32, f64)>>,
+    ) -> u64 {
+        let StdpRule::Quantal { n, .. } = self.rule else {
+            return 0;
+        };
+        let mut u = self.short_term[s][0];
+        let recover = self.rule.quantal_update(&mut u, self.t_last[s], t_spike);
+        self.short_term[s][0] = u;
+        self.t_last[s] = t_spike;
+        let r = self.range(s);
+        let (weights, sites, counted, seed) = (
+            &self.weights[r.clone()],
+            &mut self.sites,
+            self.counted,
+            self.seed,
+        );
+        let row = self.rows.row(s);
+        // A multapse's place among its pair's synapses: neighbours in an
+        // ascending row, else counted over the row before it.
+        let unsorted = (!self.ascending).then(|| row.to_vec());
+        let pair_key = u64::from(self.projection) << 32 | u64::from(source);
+        let spike = t_spike.to_bits();
+        let (mut k, mut prev, mut nth, mut events) = (0, usize::MAX, 0u64, 0);
+        row.for_each(|t| {
+            nth = match &unsorted {
+                Some(all) => all[..k].iter().filter(|&&x| x as usize == t).count() as u64,
+                None if t == prev => nth + 1,
+                None => 0,
+            };
+            prev = t;
+            let i = r.start + k;
+            let mut a = sites.get(i);
+            let key = mix(u64::from(ids[t]) << 32 | nth) ^ spike;
+            let mut rng = stream(seed, Purpose::QuantalRelease, pair_key, key);
+            if recover > 0.0 && n > a {
+                a += binomial(&mut rng, (i64::from(n) - i64::from(a)) as u64, recover) as i32;
+            }
+            let released = if a > 0 {
+                binomial(&mut rng, a as u64, u)
+            } else {
+                0
+            };
+            if released > 0 {
+                a -= released as i32;
+                let w = released as f64 * weights[k];
+                if let Some(log) = log.as_deref_mut() {
+                    log.push((t as u32, w));
+                }
+                add(ring, channel, arrival, t, if counted { 1.0 } else { w });
+                events += 1;
+            }
+            sites.set(i, a);
+            k += 1;
+        });
+        events
+    }
+}
+
+/// `quantal_stp_synapse`'s available sites `a` of each synapse. `a` stays
+/// within `min(a0, 0)..=max(a0, n)` (sites recover up to `n` and release
+/// down to 0), so it is held as the offset from the bottom of that range:
+/// a byte where the range allows, as it does for any `n` up to 255.
+#[derive(Debug, Clone)]
+enum Sites {
+    /// `a - low` of each synapse.
+    Narrow { low: i32, a: Vec<u8> },
+    /// `a` of each synapse.
+    Wide(Vec<i32>),
+}
+
+impl Default for Sites {
+    fn default() -> Self {
+        Sites::Wide(Vec::new())
+    }
+}
+
+impl Sites {
+    /// The bounds of `a` from `n` sites and `a` at the start.
+    fn bounds(n: i32, a0: i32) -> (i64, i64) {
+        (i64::from(a0.min(0)), i64::from(a0.max(n)))
+    }
+
+    /// Bytes per synapse for `n` sites and `a0` available at the start.
+    fn width(n: i32, a0: i32) -> usize {
+        let (low, high) = Self::bounds(n, a0);
+        if high - low <= i64::from(u8::MAX) {
+            1
+        } else {
+            4
+        }
+    }
+
+    fn new(synapses: usize, n: i32, a0: i32) -> Self {
+        let (low, _) = Self::bounds(n, a0);
+        if Self::width(n, a0) == 1 {
+            Sites::Narrow {
+                low: low as i32,
+                a: vec![(i64::from(a0) - low) as u8; synapses],
+            }
+        } else {
+            Sites::Wide(vec![a0; synapses])
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> i32 {
+        match self {
+            Sites::Narrow { low, a } => low + i32::from(a[i]),
+            Sites::Wide(a) => a[i],
+        }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, i: usize, v: i32) {
+        match self {
+            Sites::Narrow { low, a } => a[i] = (v - *low) as u8,
+            Sites::Wide(a) => a[i] = v,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        match self {
+            Sites::Narrow { a, .. } => a.len(),
+            Sites::Wide(a) => a.len() * 4,
+        }
+    }
+}
+
 impl SynapseStore for PlasticRows {
     /// Writes the current weights without changing them (what a static
     /// synapse would do): plastic delivery is
@@ -301,5 +520,154 @@ impl SynapseStore for PlasticRows {
         self.rows.bytes()
             + (self.first.len() + self.weights.len() + self.kplus.len() + self.t_last.len()) * 8
             + self.short_term.len() * 24
+            + self.sites.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of one source onto `targets` local neurons, one synapse each
+    /// (`multapse`: the first target twice), under `rule`.
+    fn quantal_rows(targets: u32, rule: StdpRule, multapse: bool) -> PlasticRows {
+        let mut each = |emit: &mut dyn FnMut(usize, u32, f64)| {
+            if multapse {
+                emit(0, 0, 1.0);
+            }
+            for t in 0..targets {
+                emit(0, t, 1.0);
+            }
+        };
+        PlasticRows::build(1, rule, 1.0, &mut each).0.keyed(7, 3)
+    }
+
+    /// The (local target, sites released) of each synapse that released
+    /// at a spike at `t` [ms], in row order (the logged weight over the
+    /// weight of 1).
+    fn spike(rows: &mut PlasticRows, ids: &[NodeId], t: f64) -> Vec<(u32, f64)> {
+        let mut ring = InputRing::new(ids.len(), 8);
+        let mut log = Vec::new();
+        let released = rows.deliver_plastic(
+            &mut ring,
+            &mut [],
+            2,
+            t,
+            0,
+            (1, ids),
+            Channel::Weight(1.0),
+            Some(&mut log),
+        );
+        assert_eq!(released, log.len() as u64);
+        log
+    }
+
+    fn mean(log: &[(u32, f64)], m: u32) -> f64 {
+        log.iter().map(|x| x.1).sum::<f64>() / f64::from(m)
+    }
+
+    fn depressing(n: i32, a: i32) -> StdpRule {
+        StdpRule::Quantal {
+            u0: 0.5,
+            u: 0.5,
+            tau_rec: 100.0,
+            tau_fac: 0.0,
+            n,
+            a,
+        }
+    }
+
+    #[test]
+    fn quantal_releases_are_binomial_with_nests_means() {
+        // 5 sites, u = 0.5: 2.5 released at the first spike; 50 ms later
+        // each depleted site has recovered with probability
+        // 1 - exp(-0.5), and u is U again (no facilitation).
+        let m = 20_000;
+        let ids: Vec<NodeId> = (10..10 + m).collect();
+        let mut rows = quantal_rows(m, depressing(5, 5), false);
+        let first = spike(&mut rows, &ids, 10.0);
+        // Binomial(5, 0.5): sd 1.118; 5 standard errors.
+        let se = 1.118 / f64::from(m).sqrt();
+        assert!(
+            (mean(&first, m) - 2.5).abs() < 5.0 * se,
+            "{}",
+            mean(&first, m)
+        );
+        let square = first.iter().map(|x| x.1 * x.1).sum::<f64>() / f64::from(m);
+        let var = square - mean(&first, m).powi(2);
+        assert!((var - 1.25).abs() < 0.05, "{var}");
+        // None released: P = 1/32.
+        let silent = 1.0 - first.len() as f64 / f64::from(m);
+        assert!((silent - 1.0 / 32.0).abs() < 0.006, "{silent}");
+        let r = 1.0 - (-0.5f64).exp();
+        let second = spike(&mut rows, &ids, 60.0);
+        let want = (2.5 + 2.5 * r) * 0.5;
+        assert!(
+            (mean(&second, m) - want).abs() < 5.0 * se,
+            "{}",
+            mean(&second, m)
+        );
+        // Every synapse's a: 5 less what it released, plus what recovered.
+        let (u, a) = rows.quantal_state(0).unwrap();
+        assert_eq!(u, 0.5);
+        assert!(a.iter().all(|&a| (0..=5).contains(&a)));
+    }
+
+    #[test]
+    fn quantal_draws_do_not_depend_on_the_split() {
+        // The same synapses held by one shard, or by two (their local
+        // indices from 0 in each): the same releases, by global id.
+        let m = 64;
+        let ids: Vec<NodeId> = (100..100 + m).collect();
+        let mut whole = quantal_rows(m, depressing(8, 8), true);
+        let mut lo = quantal_rows(m / 2, depressing(8, 8), true);
+        let mut hi = quantal_rows(m / 2, depressing(8, 8), false);
+        for t in [5.0, 7.5, 30.0, 31.0] {
+            let all = spike(&mut whole, &ids, t);
+            let mut parts = spike(&mut lo, &ids[..m as usize / 2], t);
+            let half = spike(&mut hi, &ids[m as usize / 2..], t);
+            parts.extend(half.into_iter().map(|(l, w)| (l + m / 2, w)));
+            assert_eq!(all, parts);
+        }
+        let (_, a) = whole.quantal_state(0).unwrap();
+        let (_, mut b) = lo.quantal_state(0).unwrap();
+        b.extend(hi.quantal_state(0).unwrap().1);
+        assert_eq!(a, b);
+        // The multapse's two synapses draw apart (8 sites, 4 spikes).
+        let mut twin = quantal_rows(1, depressing(8, 8), true);
+        let diverged = (0..20).any(|i| {
+            let log = spike(&mut twin, &ids, 1.0 + f64::from(i));
+            let (_, a) = twin.quantal_state(0).unwrap();
+            a[0] != a[1] || log.len() == 1
+        });
+        assert!(diverged);
+    }
+
+    #[test]
+    fn quantal_sites_fit_a_byte_where_they_can() {
+        assert_eq!(Sites::width(255, 1), 1);
+        assert_eq!(Sites::width(256, 1), 4);
+        assert_eq!(Sites::width(10, -300), 4);
+        let mut s = Sites::new(3, 10, -5);
+        assert_eq!((s.get(0), s.bytes()), (-5, 3));
+        s.set(1, 10);
+        s.set(2, 0);
+        assert_eq!([s.get(0), s.get(1), s.get(2)], [-5, 10, 0]);
+        // Negative a releases nothing, and recovers from the second
+        // spike on (as NEST's loops do).
+        let ids: Vec<NodeId> = (1..=200).collect();
+        let mut rows = quantal_rows(200, depressing(3, -2), false);
+        assert!(spike(&mut rows, &ids, 1.0).is_empty());
+        spike(&mut rows, &ids, 1e6);
+        let (_, a) = rows.quantal_state(0).unwrap();
+        assert!(a.iter().all(|&a| (0..=3).contains(&a)));
+        // n below a: no recovery, releases down to 0.
+        let mut rows = quantal_rows(50, depressing(0, 4), false);
+        // (200 sites, each kept with probability 2^-40.)
+        for i in 0..40 {
+            spike(&mut rows, &ids[..50], 1.0 + 1e4 * f64::from(i));
+        }
+        let (_, a) = rows.quantal_state(0).unwrap();
+        assert!(a.iter().all(|&a| a == 0));
     }
 }
