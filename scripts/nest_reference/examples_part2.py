@@ -26,6 +26,12 @@ named, shortened or followed by lines that print its figures:
 - ``pong/run_example.py``, shortened for CI (10 game steps, not 50): the
   two players' mean weights and rewards at the end (noise and drawn
   weights: NEST's value over seeds 1-3);
+- ``EI_clustered_network/run_example.py``, shortened for CI (1 s, not
+  10): the excitatory and inhibitory rates;
+- ``sudoku/run_example.py``, shortened for CI (at most 1 s of network
+  time, not 10): how many 100 ms runs it took and whether it solved;
+- ``store_restore_network.py``, shortened for CI (200 ms per phase, not
+  1000): the spikes of the last restored network;
 - ``hh_phaseplane.py``, shortened for CI (a grid of 15 x 15 points,
   steps of 10 mV and 0.05, not 71 x 71): what it prints (deterministic).
 
@@ -45,6 +51,9 @@ import tempfile
 # Per example: textual edits (shortening), and lines appended to print
 # its figures as one JSON line after "FIGURES ".
 EDITS = {
+    "EI_clustered_network/sim_params.py": [('"simtime": 10000.0', '"simtime": 1000.0')],
+    "sudoku/run_example.py": [("max_sim_time = 10000", "max_sim_time = 1000")],
+    "store_restore_network.py": [("T_sim = 1000", "T_sim = 200")],
     "pong/run_example.py": [
         ('default=50, help="Number of game steps', 'default=10, help="Number of game steps'),
     ],
@@ -108,6 +117,15 @@ EPILOGUES = {
         'import json as _j; print("FIGURES", _j.dumps({"times": list(map(float, ts)), '
         '"V_m": list(map(float, Vms))}))'
     ),
+    "EI_clustered_network/run_example.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"rates": [result["e_rate"], result["i_rate"]]}))'
+    ),
+    "sudoku/run_example.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"runs": run, "valid": bool(valid)}))'
+    ),
+    "store_restore_network.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"spikes": int(ein2.sr.n_events)}))'
+    ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
         '"at": float(simtimes[Vm_average.argmax()])}))'
@@ -131,8 +149,12 @@ def run(python, examples, script, spindle, seed=None):
         # The script's folder's modules, with the import changed too.
         folder = os.path.dirname(os.path.join(examples, script))
         for sibling in glob.glob(os.path.join(folder, "*.py")):
+            module = source(sibling, spindle)
+            for old, new in EDITS.get(os.path.relpath(sibling, examples), []):
+                assert old in module, (sibling, old)
+                module = module.replace(old, new)
             with open(os.path.join(tmp, os.path.basename(sibling)), "w") as f:
-                f.write(source(sibling, spindle))
+                f.write(module)
         text = source(os.path.join(examples, script), spindle)
         for old, new in EDITS.get(script, []):
             assert old in text, (script, old)
@@ -176,6 +198,10 @@ def reference(python, examples, spindle=False):
         out[script] = run(python, examples, script, spindle)[1]
     out["pong/run_example.py"] = [run(python, examples, "pong/run_example.py", spindle, seed)[1]
                                   for seed in (1, 2, 3)]
+    # Each sets its own seeds after a ResetKernel.
+    for script in ("EI_clustered_network/run_example.py", "store_restore_network.py",
+                   "sudoku/run_example.py"):
+        out[script] = run(python, examples, script, spindle)[1]
     out["hh_phaseplane.py"] = phaseplane(run(python, examples, "hh_phaseplane.py", spindle)[0])
     return out
 

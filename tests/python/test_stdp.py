@@ -85,7 +85,9 @@ def test_errors():
     a = nest.Create("iaf_psc_alpha", 2)
     with pytest.raises(nest.NESTErrors.BadProperty):
         nest.Connect(a, a, syn_spec={"synapse_model": "stdp_synapse", "weight": -1.0})
-    with pytest.raises(nest.NESTErrors.BadProperty):
+    # NEST 3.10's class and message for a common property per connection.
+    with pytest.raises(nest.NESTErrors.NotImplemented,
+                       match='Synapse parameter "alpha" can only be set via SetDefaults'):
         nest.Connect(a, a, syn_spec={"synapse_model": "stdp_pl_synapse_hom", "alpha": 0.5})
     with pytest.raises(nest.NESTErrors.UnaccessedDictionaryEntry):
         nest.Connect(a, a, syn_spec={"synapse_model": "static_synapse", "Wmax": 0.5})

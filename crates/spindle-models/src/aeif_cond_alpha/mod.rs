@@ -326,19 +326,16 @@ impl AeifProps {
             {
                 break;
             }
-            if *r > 0 {
-                y[0] = self.p.v_reset;
-            } else if y[0] >= self.v_peak {
-                y[0] = self.p.v_reset;
-                y[W] += self.p.b;
-                // One more than t_ref's steps: counted down after the loop.
-                *r = if self.refractory_steps > 0 {
-                    self.refractory_steps + 1
-                } else {
-                    0
-                };
-                fired = true;
-            }
+            let [v, w] = y.get_disjoint_mut([0, W]).expect("V_m and w apart");
+            fired |= detect_spike(
+                v,
+                w,
+                r,
+                self.v_peak,
+                self.p.v_reset,
+                self.p.b,
+                self.refractory_steps,
+            );
         }
         if *r > 0 {
             *r -= 1;
@@ -355,6 +352,37 @@ adaptive_model!(
     Neuron,
     |v| AeifParams::from_values(v).validate(v, false)
 );
+
+/// NEST's aeif check after each solver step: a refractory neuron's `V_m`
+/// is held at `V_reset`; one at `V_peak` is reset, `w` jumps by `b`, and
+/// it is refractory for `t_ref`'s steps plus one (counted down after the
+/// step's loop). Returns whether it fired.
+#[inline(always)]
+pub(crate) fn detect_spike(
+    v: &mut f64,
+    w: &mut f64,
+    r: &mut u32,
+    v_peak: f64,
+    v_reset: f64,
+    b: f64,
+    refractory_steps: u32,
+) -> bool {
+    if *r > 0 {
+        *v = v_reset;
+        false
+    } else if *v >= v_peak {
+        *v = v_reset;
+        *w += b;
+        *r = if refractory_steps > 0 {
+            refractory_steps + 1
+        } else {
+            0
+        };
+        true
+    } else {
+        false
+    }
+}
 
 /// One neuron: NEST's state vector `[V_M, DG_EXC, G_EXC, DG_INH, G_INH,
 /// W]`, its refractory count and its integration step.

@@ -63,6 +63,7 @@ use std::sync::Mutex;
 use spindle_core::Resolution;
 
 use crate::adaptive::{E, check_finite, param, recordable};
+use crate::aeif_cond_alpha::detect_spike;
 use crate::model::{
     ListSpec, NeuronModel, NeuronParams, ParamError, ParamSpec, Population, RecordableSpec,
     list_values,
@@ -568,19 +569,16 @@ impl Props {
             {
                 break;
             }
-            if *r > 0 {
-                y[0] = self.p.v_reset;
-            } else if y[0] >= self.v_peak {
-                y[0] = self.p.v_reset;
-                y[W] += self.p.b;
-                // One more than t_ref's steps: counted down after the loop.
-                *r = if self.refractory_steps > 0 {
-                    self.refractory_steps + 1
-                } else {
-                    0
-                };
-                fired = true;
-            }
+            let [v, w] = y.get_disjoint_mut([0, W]).expect("V_m and w apart");
+            fired |= detect_spike(
+                v,
+                w,
+                r,
+                self.v_peak,
+                self.p.v_reset,
+                self.p.b,
+                self.refractory_steps,
+            );
         }
         if *r > 0 {
             *r -= 1;
