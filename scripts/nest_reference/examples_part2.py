@@ -32,6 +32,8 @@ named, shortened or followed by lines that print its figures:
   time, not 10): how many 100 ms runs it took and whether it solved;
 - ``store_restore_network.py``, shortened for CI (200 ms per phase, not
   1000): the spikes of the last restored network;
+- ``cross_check_mip_corrdet.py``, shortened for CI (10 s, not 100): the
+  correlation detector's event counts and histogram;
 - ``hh_phaseplane.py``, shortened for CI (a grid of 15 x 15 points,
   steps of 10 mV and 0.05, not 71 x 71): what it prints (deterministic).
 
@@ -51,6 +53,7 @@ import tempfile
 # Per example: textual edits (shortening), and lines appended to print
 # its figures as one JSON line after "FIGURES ".
 EDITS = {
+    "cross_check_mip_corrdet.py": [("T = 100000.0", "T = 10000.0")],
     "EI_clustered_network/sim_params.py": [('"simtime": 10000.0', '"simtime": 1000.0')],
     "sudoku/run_example.py": [("max_sim_time = 10000", "max_sim_time = 1000")],
     "store_restore_network.py": [("T_sim = 1000", "T_sim = 200")],
@@ -126,6 +129,10 @@ EPILOGUES = {
     "store_restore_network.py": (
         'import json as _j; print("FIGURES", _j.dumps({"spikes": int(ein2.sr.n_events)}))'
     ),
+    "cross_check_mip_corrdet.py": (
+        'import json as _j; print("FIGURES", _j.dumps({"n_events": list(map(int, cd.n_events)), '
+        '"histogram": list(map(float, cd.histogram))}))'
+    ),
     "pulsepacket.py": (
         'import json as _j; print("FIGURES", _j.dumps({"peak": float(Vm_average.max()), '
         '"at": float(simtimes[Vm_average.argmax()])}))'
@@ -199,8 +206,8 @@ def reference(python, examples, spindle=False):
     out["pong/run_example.py"] = [run(python, examples, "pong/run_example.py", spindle, seed)[1]
                                   for seed in (1, 2, 3)]
     # Each sets its own seeds after a ResetKernel.
-    for script in ("EI_clustered_network/run_example.py", "store_restore_network.py",
-                   "sudoku/run_example.py"):
+    for script in ("cross_check_mip_corrdet.py", "EI_clustered_network/run_example.py",
+                   "store_restore_network.py", "sudoku/run_example.py"):
         out[script] = run(python, examples, script, spindle)[1]
     out["hh_phaseplane.py"] = phaseplane(run(python, examples, "hh_phaseplane.py", spindle)[0])
     return out

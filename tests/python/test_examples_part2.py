@@ -12,7 +12,8 @@ traces to 1e-9, ``ignore_and_spike_mechanism.py``'s spikes and (shortened)
 ``hh_phaseplane.py``'s printed lines exactly, and (shortened) ``pong``'s
 players' mean weights within 5 pA of NEST's mean over seeds 1-3;
 shortened ``EI_clustered_network`` rates within 25 %, ``store_restore_network``
-spike count within 15 % and ``sudoku``'s outcome as NEST's."""
+spike count within 15 %, ``sudoku``'s outcome as NEST's, and (shortened)
+``cross_check_mip_corrdet.py``'s counts and histogram within 4 sd."""
 
 import json
 import os
@@ -146,3 +147,16 @@ def test_store_restore_network_spikes_near_nests(want):
 def test_sudoku_runs_as_nest(want):
     # Shortened to ten 100 ms runs, as NEST's: it runs them all unsolved.
     assert run("sudoku/run_example.py")[1] == want["sudoku/run_example.py"]
+
+
+def test_cross_check_mip_corrdet_as_nest(want):
+    # Shortened to 10 s: the detector's counts and its histogram's peak
+    # (the copies shared at lag 0) and floor within 4 sd of NEST's.
+    got, ref = run("cross_check_mip_corrdet.py")[1], want["cross_check_mip_corrdet.py"]
+    for n, nest_n in zip(got["n_events"], ref["n_events"], strict=True):
+        assert abs(n - nest_n) <= 4 * nest_n ** 0.5
+    mid = len(ref["histogram"]) // 2
+    assert abs(got["histogram"][mid] - ref["histogram"][mid]) <= 4 * ref["histogram"][mid] ** 0.5
+    floor = [h for i, h in enumerate(got["histogram"]) if i != mid]
+    nest_floor = [h for i, h in enumerate(ref["histogram"]) if i != mid]
+    assert abs(statistics.mean(floor) - statistics.mean(nest_floor)) <= 4 * statistics.mean(nest_floor) ** 0.5
