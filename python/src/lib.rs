@@ -1339,6 +1339,23 @@ impl Kernel {
         self.net()
     }
 
+    /// A `syn_spec` dict read, with its model's default receptor type
+    /// where it names none.
+    fn syn_spec(&self, syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
+        let spec = syn_of(syn)?;
+        let given = syn.is_some_and(|d| d.contains("receptor_type").unwrap_or(false));
+        Ok(
+            match self
+                .net
+                .as_ref()
+                .and_then(|n| n.synapse_models().iter().find(|m| m.name == spec.model))
+            {
+                Some(m) if !given && m.receptor_type != 0 => spec.with_receptor(m.receptor_type),
+                _ => spec,
+            },
+        )
+    }
+
     fn kind(&self, id: u32) -> PyResult<&NodeKind> {
         self.net
             .as_ref()
@@ -1986,6 +2003,17 @@ fn syn_of(syn: Option<&Bound<'_, PyDict>>) -> PyResult<SynSpec> {
         }
     }
     Ok(spec)
+}
+
+/// A refused `Connect`: NEST's `UnknownSynapseType` for an unknown model.
+fn connect_err(e: NetworkError) -> PyErr {
+    match e {
+        NetworkError::UnknownSynapseModel(m) => err(
+            "UnknownSynapseType",
+            format!("synapse model '{m}' does not exist"),
+        ),
+        e => net_err(e),
+    }
 }
 
 /// What every recording device answers to `get`.
@@ -3119,18 +3147,7 @@ impl Kernel {
     ) -> PyResult<()> {
         let watch = Watch::start();
         let rule = rule_of(conn)?;
-        let mut spec = syn_of(syn)?;
-        // The model's default receptor type where the syn_spec names none.
-        let given = syn.is_some_and(|d| d.contains("receptor_type").unwrap_or(false));
-        if !given
-            && let Some(m) = self
-                .net
-                .as_ref()
-                .and_then(|n| n.synapse_models().iter().find(|m| m.name == spec.model))
-            && m.receptor_type != 0
-        {
-            spec = spec.with_receptor(m.receptor_type);
-        }
+        let spec = self.syn_spec(syn)?;
         let (sources, targets) = (
             self.collection(pre.0, pre.1)?,
             self.collection(post.0, post.1)?,
@@ -3156,13 +3173,8 @@ impl Kernel {
         }
         let net = self.changing()?;
         let mut connect = |from: &NodeCollection, to: &NodeCollection| {
-            net.connect(from, to, rule, &spec).map_err(|e| match e {
-                NetworkError::UnknownSynapseModel(m) => err(
-                    "UnknownSynapseType",
-                    format!("synapse model '{m}' does not exist"),
-                ),
-                e => net_err(e),
-            })
+            net.connect(from, to, rule.clone(), &spec)
+                .map_err(connect_err)
         };
         connect(&sources, &targets)?;
         if reverse {
@@ -3177,6 +3189,76 @@ impl Kernel {
             cpu: watch.cpu.elapsed(),
         };
         Ok(())
+    }
+
+    /// NEST's `Connect` of two arrays of node ids (`one_to_one`):
+    /// `pre[i] -> post[i]`, with `values` ((key, one value per connection)
+    /// for `weight`, `delay`, `receptor_type`) beside the `syn` dict. Where
+    /// every id lies in a span of neurons, one projection of the pairs;
+    /// else nothing is made and False returned (the caller connects pair
+    /// by pair).
+    fn connect_arrays(
+        &mut self,
+        py: Python<'_>,
+        pre: Vec<u32>,
+        post: Vec<u32>,
+        syn: Option<&Bound<'_, PyDict>>,
+        values: Vec<(String, Vec<f64>)>,
+        build: bool,
+    ) -> PyResult<bool> {
+        let watch = Watch::start();
+        let neurons = |ids: &[u32]| -> PyResult<bool> {
+            let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
+                return Ok(false);
+            };
+            for id in lo..=hi {
+                if !self.kind(id)?.is_neuron() {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        if !(neurons(&pre)? && neurons(&post)?) {
+            return Ok(false);
+        }
+        let mut spec = self.syn_spec(syn)?;
+        for (key, v) in values {
+            if v.len() != pre.len() {
+                return Err(err(
+                    "BadProperty",
+                    format!(
+                        "'{key}' must have one value per connection ({}), not {}",
+                        pre.len(),
+                        v.len()
+                    ),
+                ));
+            }
+            let p = Param::table(v);
+            spec = match key.as_str() {
+                "weight" => spec.with_random_weight(p),
+                "delay" => spec.with_random_delay(p),
+                "receptor_type" if p.is_integer() => spec.with_random_receptor(p),
+                "receptor_type" => {
+                    return Err(err(
+                        "TypeMismatch",
+                        "The dictionary value with key receptor_type does not hold a numeric \
+                         integer type.",
+                    ));
+                }
+                _ => return Err(unknown("syn_spec", &key)),
+            };
+        }
+        let net = self.changing()?;
+        net.connect_pairs(&pre, &post, &spec).map_err(connect_err)?;
+        let mut wall = watch.wall.elapsed();
+        if build {
+            wall += self.prepare(py)?;
+        }
+        self.timers.connect += PhaseTime {
+            wall,
+            cpu: watch.cpu.elapsed(),
+        };
+        Ok(true)
     }
 
     /// The connections between neurons that the filters select (each a

@@ -979,6 +979,54 @@ def test_connect_arrays_of_node_ids_one_to_one():
         nest.Connect([1, 1], [2, 3], "one_to_one", return_synapsecollection=True)
 
 
+def test_connect_arrays_between_neurons_hold_each_pair_as_given():
+    # Pairs between neurons are one projection per Connect (a static
+    # model's pairs one per weight), not one per pair: store_restore's
+    # 375,000 pairs took minutes. Values stay exact doubles; the network
+    # is the one pair-by-pair Connect calls make.
+    rng = np.random.default_rng(5)
+    n, k = 60, 2000
+    src, tgt = rng.integers(1, n + 1, k), rng.integers(1, n + 1, k)
+    w_static = rng.choice([-3.3, 1.7, 2.9], k)
+    delay = rng.choice([0.5, 1.0, 1.5, 2.2], k)
+    w_stdp = rng.uniform(1.0, 3.0, k)
+
+    def run(threads, pair_by_pair):
+        nest.ResetKernel()
+        quiet()
+        nest.local_num_threads = threads
+        nodes = nest.Create("iaf_psc_alpha", n, params={"I_e": 370.0})
+        pg = nest.Create("poisson_generator", params={"rate": 2000.0})
+        nest.Connect(pg, nodes, syn_spec={"weight": 20.0})
+        sr = nest.Create("spike_recorder")
+        nest.Connect(nodes, sr)
+        if pair_by_pair:
+            for i in range(k):
+                a, b = nodes[int(src[i]) - 1], nodes[int(tgt[i]) - 1]
+                nest.Connect(a, b, syn_spec={"weight": w_static[i], "delay": delay[i]})
+                nest.Connect(a, b, syn_spec={"synapse_model": "stdp_synapse",
+                                             "weight": w_stdp[i]})
+        else:
+            nest.Connect(src, tgt, "one_to_one", {"weight": w_static, "delay": delay})
+            nest.Connect(src, tgt, "one_to_one", {"synapse_model": "stdp_synapse",
+                                                  "weight": w_stdp})
+        held = {}
+        for model in ("static_synapse", "stdp_synapse"):
+            c = nest.GetConnections(nodes, nodes, synapse_model=model).get(
+                ["source", "target", "weight", "delay"], output="pandas")
+            held[model] = sorted(map(tuple, c.values.tolist()))
+        nest.Simulate(200.0)
+        ev = sr.get("events")
+        return held, sorted(zip(ev["times"], ev["senders"]))
+
+    held, spikes = run(1, False)
+    assert held["static_synapse"] == sorted(zip(src, tgt, w_static, delay))
+    assert held["stdp_synapse"] == sorted(zip(src, tgt, w_stdp, [1.0] * k))
+    assert len(spikes) > 100
+    assert run(3, False)[1] == spikes
+    assert run(1, True)[1] == spikes
+
+
 def test_delay_extrema_and_tics_can_be_set_as_in_nest():
     nest.ResetKernel()
     nest.SetKernelStatus({"resolution": 0.1, "min_delay": 0.4, "max_delay": 3.0})

@@ -14,7 +14,7 @@
 //! draw and the abscissa from its top 53, so that the two never share a
 //! bit), exponential ones by inversion.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use thiserror::Error;
 
@@ -166,9 +166,22 @@ pub enum Param {
         /// Upper bound.
         max: f64,
     },
+    /// Values given one per connection (NEST's `Connect` of two arrays of
+    /// node ids with arrays of weights or delays), read at the position
+    /// the [`Draw`] is set to rather than drawn.
+    Table(Arc<[f64]>),
 }
 
 impl Param {
+    /// Values given one per connection: a [`Param::Table`], or the
+    /// constant where they are all the same (held once, exactly).
+    pub fn table(values: Vec<f64>) -> Self {
+        match values.first() {
+            Some(&v) if values.iter().all(|x| x.to_bits() == v.to_bits()) => Param::Const(v),
+            _ => Param::Table(values.into()),
+        }
+    }
+
     /// Check the distributions' arguments, as NEST checks them when the
     /// parameter is made.
     pub fn validate(&self) -> Result<(), ParamValueError> {
@@ -190,6 +203,9 @@ impl Param {
             }
             Param::Bin(_, a, b) => a.validate().and(b.validate()),
             Param::Func(_, a) | Param::Redraw { param: a, .. } => a.validate(),
+            Param::Table(v) if v.iter().any(|x| !x.is_finite()) => {
+                bad("every value given per connection must be finite")
+            }
             _ => Ok(()),
         }
     }
@@ -211,6 +227,7 @@ impl Param {
     pub fn is_integer(&self) -> bool {
         match self {
             Param::Const(v) => v.fract() == 0.0,
+            Param::Table(v) => v.iter().all(|x| x.fract() == 0.0),
             Param::UniformInt { .. } => true,
             Param::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Min | BinOp::Max, a, b) => {
                 a.is_integer() && b.is_integer()
@@ -248,6 +265,7 @@ impl Param {
         }
         Ok(match self {
             Param::Const(v) => *v,
+            Param::Table(v) => *v.get(draw.index).ok_or((f64::NAN, f64::NAN))?,
             Param::Uniform { min, max } => min + (max - min) * draw.unit(),
             Param::UniformInt { max } => crate::rng::below(&mut draw.rng, *max) as f64,
             Param::Normal { mean, std } => mean + std * draw.normal(),
@@ -295,6 +313,11 @@ impl Param {
         const ALL: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
         match self {
             Param::Const(v) => (*v, *v),
+            Param::Table(v) => v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                    (lo.min(x), hi.max(x))
+                }),
             Param::Uniform { min, max } => (*min, *max),
             Param::UniformInt { max } => (0.0, (*max - 1) as f64),
             Param::Normal { .. } => ALL,
@@ -347,6 +370,8 @@ impl Param {
 #[derive(Debug, Clone)]
 pub struct Draw {
     rng: Stream,
+    /// The connection's position in a [`Param::Table`].
+    index: usize,
 }
 
 /// The ziggurat's layers: right edges `x[i]` (`x[0]` the base strip's
@@ -380,7 +405,13 @@ fn ziggurat() -> &'static Ziggurat {
 impl Draw {
     /// Draw from `rng`.
     pub fn new(rng: Stream) -> Self {
-        Self { rng }
+        Self { rng, index: 0 }
+    }
+
+    /// Read tables at position `index` (the connection served next).
+    pub fn at(&mut self, index: usize) -> &mut Self {
+        self.index = index;
+        self
     }
 
     /// A uniform double in `[0, 1)`.

@@ -322,21 +322,26 @@ impl<'a> Port<'a> {
 }
 
 /// A sense-reversing spinning barrier with backoff (spin, then yield), so
-/// that more threads than cores still make progress.
+/// that more threads than cores still make progress. Where the threads
+/// outnumber the cores, a waiter yields at once: its spinning would only
+/// hold a core a thread still on its way to the barrier needs.
 struct SpinBarrier {
     n: usize,
     count: CachePadded<AtomicUsize>,
     generation: CachePadded<AtomicUsize>,
     poisoned: AtomicBool,
+    oversubscribed: bool,
 }
 
 impl SpinBarrier {
     fn new(n: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         Self {
             n,
             count: CachePadded::new(AtomicUsize::new(0)),
             generation: CachePadded::new(AtomicUsize::new(0)),
             poisoned: AtomicBool::new(false),
+            oversubscribed: n > cores,
         }
     }
 
@@ -352,7 +357,11 @@ impl SpinBarrier {
                 if self.poisoned.load(Ordering::Relaxed) {
                     return None;
                 }
-                backoff.snooze();
+                if self.oversubscribed {
+                    std::thread::yield_now();
+                } else {
+                    backoff.snooze();
+                }
             }
         }
         (!self.poisoned.load(Ordering::Relaxed)).then_some(())

@@ -4,6 +4,7 @@ use spindle_core::param::{Draw, Param};
 use spindle_core::rng::{Purpose, mix, stream};
 use spindle_core::{NodeId, Resolution, Step, TimeError};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use spindle_models::correlation::CorrelationDetectorParams;
 use spindle_models::devices::{
@@ -16,7 +17,7 @@ use spindle_models::{NeuronParams, ParamError, Release};
 use thiserror::Error;
 
 use crate::plasticity::{BUILTIN_SYNAPSES, StdpRule, SynapseKind};
-use crate::rules::{Totals, totals};
+use crate::rules::{Pairs, Totals, totals};
 use crate::{ConnRule, NodeCollection, NodeKind, Partition, ReceptorType, SynSpec, SynapseModel};
 
 /// Why a network cannot be described or built as asked.
@@ -164,6 +165,10 @@ pub struct Projection {
 /// NEST's refusal to change the number of ports of a neuron spikes reach.
 const PORTS_FIXED: &str =
     "The neuron has connections, therefore the number of ports cannot be reduced.";
+
+/// The most projections [`Network::connect_pairs`] splits a static
+/// model's pairs into, one per weight given.
+pub const MAX_WEIGHT_SPLIT: usize = 16;
 
 /// The largest receptor type drawn per synapse (held in a byte).
 pub const MAX_DRAWN_RECEPTOR: u32 = u8::MAX as u32;
@@ -1050,6 +1055,82 @@ impl Network {
         Ok(first)
     }
 
+    /// NEST's `Connect` of two arrays of node ids with `one_to_one`:
+    /// `sources[i] -> targets[i]` for every `i`, as one projection (values
+    /// given per connection are `Param::Table`s in `syn`).
+    ///
+    /// A static model's weights given per connection are held exactly: the
+    /// pairs are split into one projection per weight where there are at
+    /// most [`MAX_WEIGHT_SPLIT`] different ones; beyond, they are held as
+    /// drawn weights are (`f32`).
+    pub fn connect_pairs(
+        &mut self,
+        sources: &[NodeId],
+        targets: &[NodeId],
+        syn: &SynSpec,
+    ) -> Result<(), NetworkError> {
+        let model = self.synapse_model(&syn.model)?;
+        let is_static = matches!(
+            self.synapse_models[model as usize].kind,
+            SynapseKind::Static
+        );
+        if let (true, Some(Param::Table(w))) = (is_static, &syn.random_weight)
+            && sources.len() == w.len()
+            && targets.len() == w.len()
+        {
+            let mut distinct: Vec<u64> = w.iter().map(|x| x.to_bits()).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if distinct.len() <= MAX_WEIGHT_SPLIT {
+                for bits in distinct {
+                    let which: Vec<usize> =
+                        (0..w.len()).filter(|&i| w[i].to_bits() == bits).collect();
+                    let pick =
+                        |ids: &[NodeId]| -> Vec<NodeId> { which.iter().map(|&i| ids[i]).collect() };
+                    let subset = |p: &Param| match p {
+                        Param::Table(v) => Param::table(which.iter().map(|&i| v[i]).collect()),
+                        p => p.clone(),
+                    };
+                    let part = SynSpec {
+                        weight: Some(f64::from_bits(bits)),
+                        random_weight: None,
+                        random_delay: syn.random_delay.as_ref().map(subset),
+                        receptor_type: match &syn.receptor_type {
+                            ReceptorType::Drawn(p) => match subset(p) {
+                                Param::Const(r) => ReceptorType::Fixed(r as i64),
+                                p => ReceptorType::Drawn(p),
+                            },
+                            r => r.clone(),
+                        },
+                        ..syn.clone()
+                    };
+                    self.connect_pairs_as_given(&pick(sources), &pick(targets), &part)?;
+                }
+                return Ok(());
+            }
+        }
+        self.connect_pairs_as_given(sources, targets, syn)
+    }
+
+    /// [`connect_pairs`](Self::connect_pairs) as one projection.
+    fn connect_pairs_as_given(
+        &mut self,
+        sources: &[NodeId],
+        targets: &[NodeId],
+        syn: &SynSpec,
+    ) -> Result<(), NetworkError> {
+        let pairs = Pairs::new(sources, targets).ok_or_else(|| {
+            NetworkError::Connect(format!(
+                "pairs need as many sources as targets, at least one, valid ids ({} sources, {} \
+                 targets)",
+                sources.len(),
+                targets.len()
+            ))
+        })?;
+        let (from, to) = (pairs.sources(), pairs.targets());
+        self.connect(&from, &to, ConnRule::Explicit(Arc::new(pairs)), syn)
+    }
+
     /// `nest.Connect(sources, targets, conn_spec, syn_spec)`.
     pub fn connect(
         &mut self,
@@ -1224,7 +1305,7 @@ impl Network {
                     // The way back reaches the sources' ports.
                     self.check_ports(sources, receptor, true)?;
                     sym.key = index;
-                    let mut back = rule;
+                    let mut back = rule.clone();
                     if let ConnRule::PairwiseBernoulli {
                         symmetric: Some(sym),
                         ..
@@ -1724,7 +1805,7 @@ impl Network {
             pool.len() == 1 && pool.overlap(other) > 0
         };
         match *rule {
-            ConnRule::AllToAll { .. } => Ok(()),
+            ConnRule::AllToAll { .. } | ConnRule::Explicit(_) => Ok(()),
             ConnRule::OneToOne { .. } if sources.len() != targets.len() => {
                 Err(NetworkError::Connect(format!(
                     "one_to_one needs as many sources as targets ({} != {})",
@@ -2052,6 +2133,9 @@ fn device_pairs(
         | ConnRule::PairwisePoisson { .. }
         | ConnRule::FixedOutdegree { .. } => Err(NetworkError::Connect(
             "devices connect with all_to_all or one_to_one only".into(),
+        )),
+        ConnRule::Explicit(_) => Err(NetworkError::NotImplemented(
+            "Spindle connects arrays of node ids pair by pair between neurons only".into(),
         )),
     }
 }
@@ -2404,7 +2488,7 @@ mod tests {
             ),
         ];
         for (src, tgt, rule, want) in cases {
-            let got = refusal(&src, &tgt, rule);
+            let got = refusal(&src, &tgt, rule.clone());
             assert!(got.starts_with(want), "{rule:?}: {got}");
             assert!(!got.contains('\n'));
         }

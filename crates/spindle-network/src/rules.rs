@@ -15,7 +15,12 @@
 //!   from the stream keyed by (projection, source); every shard draws every
 //!   source's targets and keeps those it owns.
 //!
+//! Connections given pair by pair ([`Pairs`]) are no rule: they are kept
+//! as given, grouped by target.
+//!
 //! [`for_each_connection`] yields one shard's connections of a projection.
+
+use std::sync::Arc;
 
 use spindle_core::NodeId;
 use spindle_core::rng::{Purpose, Stream, below, binomial, stream, unit};
@@ -34,7 +39,7 @@ pub struct Symmetric {
 }
 
 /// How sources are paired with targets.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ConnRule {
     /// Every source to every target (NEST's default rule).
     AllToAll {
@@ -98,6 +103,114 @@ pub enum ConnRule {
         /// Whether a pair may be connected more than once (NEST default: true).
         allow_multapses: bool,
     },
+    /// The pairs given (NEST's `Connect` of two arrays of node ids with
+    /// `one_to_one`).
+    Explicit(Arc<Pairs>),
+}
+
+/// Connections given pair by pair, grouped by target: each target's
+/// sources in the order given, with each connection's position in the
+/// given arrays (where values given per connection are read).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pairs {
+    sources: NodeCollection,
+    targets: NodeCollection,
+    /// Target `t`'s connections are `offsets[t - first]..offsets[t - first + 1]`.
+    offsets: Vec<usize>,
+    from: Vec<NodeId>,
+    positions: Vec<u32>,
+    max_indegree: u64,
+}
+
+impl std::fmt::Debug for Pairs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pairs({} connections)", self.from.len())
+    }
+}
+
+impl Pairs {
+    /// `sources[i] -> targets[i]` for every `i`; `None` unless both are as
+    /// long, not empty, shorter than 2^32 and hold valid ids (from 1).
+    pub fn new(sources: &[NodeId], targets: &[NodeId]) -> Option<Self> {
+        if sources.len() != targets.len() || u32::try_from(sources.len()).is_err() {
+            return None;
+        }
+        let span = |ids: &[NodeId]| {
+            let lo = *ids.iter().min()?;
+            let hi = *ids.iter().max()?;
+            NodeCollection::from_range(lo, hi - lo + 1)
+        };
+        let (src, tgt) = (span(sources)?, span(targets)?);
+        // A counting sort by target, stable: each target's sources stay in
+        // the order given.
+        let first = tgt.first();
+        let mut offsets = vec![0usize; tgt.len() + 1];
+        for &t in targets {
+            offsets[(t - first) as usize + 1] += 1;
+        }
+        let max_indegree = offsets.iter().copied().max().unwrap_or(0) as u64;
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut from = vec![0; sources.len()];
+        let mut positions = vec![0; sources.len()];
+        for (i, (&s, &t)) in sources.iter().zip(targets).enumerate() {
+            let k = &mut next[(t - first) as usize];
+            from[*k] = s;
+            positions[*k] = i as u32;
+            *k += 1;
+        }
+        Some(Self {
+            sources: src,
+            targets: tgt,
+            offsets,
+            from,
+            positions,
+            max_indegree,
+        })
+    }
+
+    /// Number of connections.
+    pub fn len(&self) -> usize {
+        self.from.len()
+    }
+
+    /// Whether there are none (never, as made).
+    pub fn is_empty(&self) -> bool {
+        self.from.is_empty()
+    }
+
+    /// The ids from the lowest source to the highest.
+    pub fn sources(&self) -> NodeCollection {
+        self.sources
+    }
+
+    /// The ids from the lowest target to the highest.
+    pub fn targets(&self) -> NodeCollection {
+        self.targets
+    }
+
+    /// Target `target`'s connections: (source, position given), in the
+    /// order given.
+    fn onto(&self, target: NodeId) -> impl Iterator<Item = (NodeId, u32)> + '_ {
+        let range = match self.targets.position(target) {
+            Some(i) => self.offsets[i]..self.offsets[i + 1],
+            None => 0..0,
+        };
+        self.from[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.positions[range].iter().copied())
+    }
+
+    /// Connections onto the targets of `part`.
+    fn count_onto(&self, part: &NodeCollection) -> u64 {
+        part.iter()
+            .filter_map(|t| self.targets.position(t))
+            .map(|i| (self.offsets[i + 1] - self.offsets[i]) as u64)
+            .sum()
+    }
 }
 
 /// What drawing a whole projection gives, known at `connect`: its number
@@ -122,6 +235,9 @@ pub struct Conn {
     /// The target's local index in the shard, or `None` where the shard
     /// does not own the target (source-driven rules only).
     pub local: Option<u32>,
+    /// The connection's position among pairs given ([`ConnRule::Explicit`]),
+    /// where values given per connection are read; 0 for drawn rules.
+    pub position: u32,
 }
 
 impl ConnRule {
@@ -211,6 +327,7 @@ impl ConnRule {
             | Self::PairwiseBernoulli { allow_autapses, .. }
             | Self::PairwisePoisson { allow_autapses, .. }
             | Self::FixedOutdegree { allow_autapses, .. } => *allow_autapses = allow,
+            Self::Explicit(_) => {}
         }
         self
     }
@@ -219,7 +336,7 @@ impl ConnRule {
     /// allow).
     pub fn multapses(mut self, allow: bool) -> Self {
         match &mut self {
-            Self::AllToAll { .. } | Self::OneToOne { .. } => {}
+            Self::AllToAll { .. } | Self::OneToOne { .. } | Self::Explicit(_) => {}
             Self::FixedIndegree {
                 allow_multapses, ..
             }
@@ -252,6 +369,7 @@ impl ConnRule {
             Self::PairwiseBernoulli { .. } => "pairwise_bernoulli",
             Self::PairwisePoisson { .. } => "pairwise_poisson",
             Self::FixedOutdegree { .. } => "fixed_outdegree",
+            Self::Explicit(_) => "one_to_one",
         }
     }
 
@@ -264,6 +382,7 @@ impl ConnRule {
             | Self::PairwiseBernoulli { allow_autapses, .. }
             | Self::PairwisePoisson { allow_autapses, .. }
             | Self::FixedOutdegree { allow_autapses, .. } => allow_autapses,
+            Self::Explicit(_) => true,
         }
     }
 
@@ -274,6 +393,7 @@ impl ConnRule {
     pub fn max_per_target(&self, sources: &NodeCollection) -> u64 {
         let n = sources.len() as u64;
         match *self {
+            Self::Explicit(ref pairs) => pairs.max_indegree,
             Self::AllToAll { .. } | Self::PairwiseBernoulli { .. } => n,
             Self::OneToOne { .. } => 1,
             Self::FixedIndegree { indegree, .. } => indegree as u64,
@@ -324,6 +444,7 @@ impl ConnRule {
                 (mean * allowed_pairs(self, sources, targets) as f64).round() as u64
             }
             Self::FixedOutdegree { outdegree, .. } => outdegree as u64 * sources.len() as u64,
+            Self::Explicit(ref pairs) => pairs.len() as u64,
         }
     }
 
@@ -338,6 +459,7 @@ impl ConnRule {
         part: &NodeCollection,
     ) -> u64 {
         match *self {
+            Self::Explicit(ref pairs) => pairs.count_onto(part),
             Self::OneToOne { allow_autapses } => {
                 // Same-length contiguous collections pair i with i: either
                 // every pair is an autapse or none is.
@@ -381,6 +503,7 @@ impl ConnRule {
             } => allow_multapses && outdegree > 1,
             Self::FixedTotalNumber { n, .. } => n > 1,
             Self::PairwisePoisson { mean, .. } => mean > 0.0,
+            Self::Explicit(_) => true,
             _ => false,
         }
     }
@@ -421,12 +544,13 @@ pub fn totals(
     targets: &NodeCollection,
 ) -> Totals {
     match *rule {
-        ConnRule::AllToAll { .. } | ConnRule::OneToOne { .. } | ConnRule::FixedIndegree { .. } => {
-            Totals {
-                connections: rule.count(sources, targets),
-                max_indegree: rule.max_per_target(sources),
-            }
-        }
+        ConnRule::AllToAll { .. }
+        | ConnRule::OneToOne { .. }
+        | ConnRule::FixedIndegree { .. }
+        | ConnRule::Explicit(_) => Totals {
+            connections: rule.count(sources, targets),
+            max_indegree: rule.max_per_target(sources),
+        },
         ConnRule::FixedTotalNumber { n, .. } => {
             let mut max = 0;
             total_split(
@@ -541,9 +665,22 @@ pub fn for_each_connection(
                             driver: target,
                             source: s,
                             local: Some(local),
+                            position: 0,
                         })
                     },
                 );
+            }
+        }
+        ConnRule::Explicit(ref pairs) => {
+            for &(target, local) in owned {
+                for (source, position) in pairs.onto(target) {
+                    emit(Conn {
+                        driver: target,
+                        source,
+                        local: Some(local),
+                        position,
+                    });
+                }
             }
         }
         ConnRule::FixedOutdegree { .. } => {
@@ -571,6 +708,7 @@ pub fn for_each_connection(
                         driver: source,
                         source,
                         local: local_of(targets.get(i)),
+                        position: 0,
                     })
                 });
             }
@@ -591,6 +729,7 @@ pub fn for_each_connection(
                             driver: target,
                             source: s,
                             local: Some(local),
+                            position: 0,
                         })
                     },
                 );
@@ -794,6 +933,11 @@ pub fn sources_of(
                 }
             }
         }
+        ConnRule::Explicit(ref pairs) => {
+            for (s, _) in pairs.onto(target) {
+                emit(s);
+            }
+        }
         ConnRule::OneToOne { .. } => {
             let i = targets
                 .position(target)
@@ -954,7 +1098,7 @@ mod tests {
         let pop = NodeCollection::new(1, 10);
         let rule = ConnRule::fixed_indegree(9).autapses(false).multapses(false);
         for t in pop.iter() {
-            let mut v = collect(rule, pop, pop, t);
+            let mut v = collect(rule.clone(), pop, pop, t);
             assert!(!v.contains(&t));
             v.sort();
             v.dedup();
@@ -1108,7 +1252,7 @@ mod tests {
                 unreachable!()
             };
             for seed in 0..5 {
-                let v = all_conns(rule, seed, src, tgt);
+                let v = all_conns(rule.clone(), seed, src, tgt);
                 assert_eq!(v.len() as u64, n, "{rule:?}");
                 assert!(v.iter().all(|&(d, s, t)| d == t && src.contains(s)));
                 if !rule.allow_autapses() {
@@ -1181,7 +1325,7 @@ mod tests {
             else {
                 unreachable!()
             };
-            let v = all_conns(rule, 7, src, tgt);
+            let v = all_conns(rule.clone(), 7, src, tgt);
             assert_eq!(v.len() as u64, rule.count(&src, &tgt));
             for s in src.iter() {
                 let mut mine: Vec<NodeId> = v.iter().filter(|c| c.0 == s).map(|c| c.2).collect();
@@ -1233,7 +1377,7 @@ mod tests {
             let rule = ConnRule::pairwise_poisson(mean);
             let (mut per_pair, mut indegrees) = (Vec::new(), Vec::new());
             for seed in 0..3 {
-                let v = all_conns(rule, seed, src, tgt);
+                let v = all_conns(rule.clone(), seed, src, tgt);
                 assert!(v.iter().all(|&(d, _, t)| d == t));
                 assert_eq!(
                     totals(&rule, seed, 3, &src, &tgt).connections,
@@ -1265,7 +1409,7 @@ mod tests {
             let rule = ConnRule::pairwise_bernoulli(p);
             let (mut total, mut indegrees, mut outdegrees) = (0u64, Vec::new(), Vec::new());
             for seed in 0..seeds {
-                let v = all_conns(rule, seed, src, tgt);
+                let v = all_conns(rule.clone(), seed, src, tgt);
                 assert!(v.iter().all(|&(d, _, t)| d == t));
                 assert_eq!(
                     totals(&rule, seed, 3, &src, &tgt).connections,
@@ -1325,7 +1469,7 @@ mod tests {
                 v.push(c)
             });
             assert!(v.windows(2).all(|w| w[0].driver <= w[1].driver), "{rule:?}");
-            let every = all_conns(rule, 1, src, tgt);
+            let every = all_conns(rule.clone(), 1, src, tgt);
             if let ConnRule::FixedOutdegree { .. } = rule {
                 // every source's draws, the owned ones with their index
                 assert_eq!(v.len(), every.len());

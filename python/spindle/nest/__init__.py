@@ -945,11 +945,10 @@ def _connect_pairs(pre, post, rule):
     return [(pre_runs[0], post_runs[0])]  # the kernel names the rule
 
 
-def _array_pairs(pre, post, rule, syn_spec):
-    """Connections whose ``weight`` or ``delay`` is an array (NEST: shape
+def _array_values(pre, post, rule, syn_spec):
+    """The ``weight`` and ``delay`` arrays of a syn_spec (NEST: shape
     (targets, sources) for all_to_all, one value per pair for
-    one_to_one), as (source, targets, syn_spec) with scalar values: one
-    call per source whose column is uniform, else per pair."""
+    one_to_one), checked."""
     arrays = {k: np.asarray(v, dtype=float) for k, v in syn_spec.items()
               if k in ("weight", "delay") and not isinstance(v, numbers.Number)}
     if rule == "all_to_all":
@@ -967,6 +966,30 @@ def _array_pairs(pre, post, rule, syn_spec):
             what = "(targets, sources)" if rule == "all_to_all" else "(connections,)"
             raise _error("BadProperty", f"'{k}' must be an array of shape {what} = {shape} for "
                                         f"{rule}, not {v.shape}")
+    return arrays
+
+
+def _connect_array_values(pre, post, rule, conn_spec, syn_spec):
+    """Connect with arrays of weights or delays as one set of pairs in the
+    kernel; False where it cannot (devices, rule options), connecting
+    nothing."""
+    arrays = _array_values(pre, post, rule, syn_spec)
+    if builtins.set(conn_spec or {}) - {"rule"}:
+        return False
+    sources, targets = np.asarray(pre.tolist()), np.asarray(post.tolist())
+    if rule == "all_to_all":
+        # Values v[i, j]: source j onto target i, flattened row by row.
+        sources, targets = np.tile(sources, len(targets)), np.repeat(targets, len(sources))
+    scalar = {k: v for k, v in syn_spec.items() if k not in arrays}
+    values = [(k, v.ravel().tolist()) for k, v in arrays.items()]
+    return _call(_kernel.connect_arrays, sources.tolist(), targets.tolist(), scalar, values, True)
+
+
+def _array_pairs(pre, post, rule, syn_spec):
+    """Connections whose ``weight`` or ``delay`` is an array, as (source,
+    targets, syn_spec) with scalar values: one call per source whose
+    column is uniform, else per pair."""
+    arrays = _array_values(pre, post, rule, syn_spec)
     sources, targets = pre.tolist(), post.tolist()
     out = []
     if rule == "one_to_one":
@@ -1050,6 +1073,12 @@ def _connect_arrays(pre, post, syn_spec):
                 raise _error("BadProperty", f"'{k}' must have one value per connection ({n}), "
                                             f"not shape {v.shape}")
             per[k] = v
+    if builtins.set(per) <= {"weight", "delay", "receptor_type"}:
+        # Between neurons, one projection of the pairs in the kernel.
+        scalar = {k: v for k, v in syn_spec.items() if k not in per}
+        values = [(k, np.asarray(v, dtype=float).tolist()) for k, v in per.items()]
+        if _call(_kernel.connect_arrays, pre.tolist(), post.tolist(), scalar, values, True):
+            return
     for i, (s, t) in enumerate(zip(pre.tolist(), post.tolist())):
         spec = {k: (_plain(per[k][i]) if k in per else v) for k, v in syn_spec.items()}
         _call(_kernel.connect, (int(s), 1), (int(t), 1), {"rule": "one_to_one"}, spec, i == n - 1)
@@ -1084,6 +1113,8 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
         syn_spec = {k: (v._spec if isinstance(v, Parameter) else v) for k, v in syn_spec.items()}
     elif syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
                           for k, v in syn_spec.items()):
+        if _connect_array_values(pre, post, rule, conn_spec, syn_spec):
+            return GetConnections(pre, post) if return_synapsecollection else None
         pairs = _array_pairs(pre, post, rule, syn_spec)
         # One build of the simulation for the whole Connect, not one per
         # call (5,000 pairs took minutes).

@@ -986,7 +986,11 @@ fn each_drawn(
                     let rng = stream(net.seed(), Purpose::SynapseValue, p as u64, c.driver as u64);
                     current = Some((c.driver, Draw::new(rng)));
                 }
-                let draw = &mut current.as_mut().expect("set above").1;
+                let draw = current
+                    .as_mut()
+                    .expect("set above")
+                    .1
+                    .at(c.position as usize);
                 draw_values(net, proj, draw).unwrap_or_else(|e| {
                     failed.get_or_insert(e);
                     Drawn {
@@ -1322,6 +1326,87 @@ mod plastic_tests {
             assert!((9.0..10.5).contains(&per), "{per} bytes per synapse");
         }
         assert_eq!(all.len(), 300 * 200);
+    }
+}
+
+#[cfg(test)]
+mod pairs_tests {
+    use super::*;
+    use crate::SynSpec;
+    use spindle_core::Resolution;
+    use spindle_core::param::Param;
+    use spindle_models::IafPscAlphaParams;
+
+    /// Every (source, target, delay, weight) held, over `shards` shards.
+    fn held(net: &Network, shards: usize) -> Vec<(u32, u32, Step, u64)> {
+        let p = net.partition(shards);
+        let mut out = Vec::new();
+        for sh in p.shards() {
+            let syn = ShardSynapses::build(net, &p, sh).unwrap();
+            for rows in &syn.projections {
+                for src in 1..=net.num_nodes() as u32 {
+                    for (l, d, w) in rows.synapses(src) {
+                        out.push((src, p.id(sh.ranks.start + l), d, w.to_bits()));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn pairs_given_are_held_as_given() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 5);
+        net.create_neurons(40, IafPscAlphaParams::default())
+            .unwrap();
+        // Repeated pairs and autapses included, targets in no order.
+        let src: Vec<u32> = (0..300u32).map(|i| 3 + i * 7 % 31).collect();
+        let tgt: Vec<u32> = (0..300u32).map(|i| 40 - i * 11 % 29).collect();
+        let mut want = Vec::new();
+        // A static model with three weights: one exact projection each.
+        let w3: Vec<f64> = (0..300).map(|i| [0.1, -2.7, 87.8][i % 3]).collect();
+        let d: Vec<f64> = (0..300).map(|i| 0.1 * (1 + i % 4) as f64).collect();
+        let spec = SynSpec::model("static_synapse")
+            .with_random_weight(Param::table(w3.clone()))
+            .with_random_delay(Param::table(d.clone()));
+        net.connect_pairs(&src, &tgt, &spec).unwrap();
+        assert_eq!(net.projections().len(), 3);
+        // A plastic one with a weight each: one projection, doubles.
+        let wp: Vec<f64> = (0..300).map(|i| 1.0 + i as f64 / 7.0).collect();
+        let spec = SynSpec::model("stdp_synapse")
+            .with_delay(1.0)
+            .with_random_weight(Param::table(wp.clone()));
+        net.connect_pairs(&src, &tgt, &spec).unwrap();
+        assert_eq!(net.projections().len(), 4);
+        for i in 0..300 {
+            let steps = (d[i] * 10.0).round() as Step;
+            want.push((src[i], tgt[i], steps, w3[i].to_bits()));
+            want.push((src[i], tgt[i], 10, wp[i].to_bits()));
+        }
+        want.sort_unstable();
+        assert_eq!(held(&net, 1), want);
+        assert_eq!(held(&net, 3), want);
+        assert_eq!(net.num_connections("static_synapse").unwrap(), 300);
+        assert_eq!(net.num_connections("stdp_synapse").unwrap(), 300);
+    }
+
+    #[test]
+    fn many_static_weights_are_held_as_drawn_ones() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 5);
+        net.create_neurons(10, IafPscAlphaParams::default())
+            .unwrap();
+        let src: Vec<u32> = (0..100u32).map(|i| 1 + i % 10).collect();
+        let tgt: Vec<u32> = (0..100u32).map(|i| 1 + i / 10).collect();
+        let w: Vec<f64> = (0..100).map(|i| i as f64 / 3.0).collect();
+        let spec = SynSpec::static_synapse(1.0, 1.0).with_random_weight(Param::table(w.clone()));
+        net.connect_pairs(&src, &tgt, &spec).unwrap();
+        assert_eq!(net.projections().len(), 1);
+        let mut want: Vec<_> = (0..100)
+            .map(|i| (src[i], tgt[i], 10, f64::from(w[i] as f32).to_bits()))
+            .collect();
+        want.sort_unstable();
+        assert_eq!(held(&net, 2), want);
     }
 }
 
