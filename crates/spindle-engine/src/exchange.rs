@@ -345,26 +345,41 @@ impl SpinBarrier {
         }
     }
 
+    // Out of line, so that the slice loop's code does not change with
+    // the barrier's.
+    #[inline(never)]
     fn wait(&self) -> Option<()> {
         let generation = self.generation.load(Ordering::Acquire);
         if self.count.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
             // Last to arrive: reset for the next round, then release all.
             self.count.store(0, Ordering::Relaxed);
             self.generation.fetch_add(1, Ordering::Release);
+        } else if self.oversubscribed {
+            self.yield_until_released(generation)?;
         } else {
             let backoff = Backoff::new();
             while self.generation.load(Ordering::Acquire) == generation {
                 if self.poisoned.load(Ordering::Relaxed) {
                     return None;
                 }
-                if self.oversubscribed {
-                    std::thread::yield_now();
-                } else {
-                    backoff.snooze();
-                }
+                backoff.snooze();
             }
         }
         (!self.poisoned.load(Ordering::Relaxed)).then_some(())
+    }
+
+    /// Wait until round `generation` ends (`None` if poisoned meanwhile),
+    /// yielding the core at once each time.
+    #[cold]
+    #[inline(never)]
+    fn yield_until_released(&self, generation: usize) -> Option<()> {
+        while self.generation.load(Ordering::Acquire) == generation {
+            if self.poisoned.load(Ordering::Relaxed) {
+                return None;
+            }
+            std::thread::yield_now();
+        }
+        Some(())
     }
 
     fn poison(&self) {
