@@ -4,7 +4,7 @@
 use spindle_core::Resolution;
 
 use super::{IafPscDelta, IafPscDeltaParams, Propagators};
-use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
+use crate::lanes::{LaneChunk, LaneModel, LanePopulation, VariantVisitor};
 
 /// A population of `iaf_psc_delta` neurons sharing one parameter set, as
 /// structure of arrays. It occupies `offset..offset + len` of its shard's
@@ -57,6 +57,18 @@ impl LaneModel for IafPscDelta {
     type Sample = [f64; 1];
 
     const STATE_BYTES_PER_NEURON: usize = 2 * 8 + 4 + 4 + 8;
+
+    /// The step's variants ([`Chunk::step_as`]): 0 NEST's default step,
+    /// 1 with `refractory_input` or `ignore_and_spike` (rare, chosen per
+    /// step).
+    #[inline(always)]
+    fn with_variant<F: VariantVisitor>(p: &Propagators, f: F) -> F::Output {
+        if p.refractory_input || p.ignore_and_spike {
+            f.visit::<1>()
+        } else {
+            f.visit::<0>()
+        }
+    }
 
     fn parts(values: &[f64], res: Resolution) -> (Propagators, Vec<f64>) {
         let params = IafPscDeltaParams::from_values(values);
@@ -136,15 +148,32 @@ impl<const M: usize> LaneChunk<IafPscDelta, M> for Chunk<M> {
         inh: &[f64],
         i0: Option<&[f64]>,
     ) -> u32 {
-        // Two copies of the lanes' loop: with `refractory_input` off (the
+        // Copies of the lanes' loop: with `refractory_input` off (the
         // default) it has no table lookup and vectorises as the other
         // models' do; with the lookup in it (even unused) it ran scalar,
-        // 2.6x slower.
+        // 2.6x slower. The lane driver picks one per slice (`step_as`):
+        // chosen here, in every step, the choice kept the lanes' state on
+        // the stack (the delta network's update took twice as long).
         match (p.refractory_input, p.ignore_and_spike) {
             (false, false) => self.lanes::<false, false>(p, decay, ex, inh, i0),
             (true, false) => self.lanes::<true, false>(p, decay, ex, inh, i0),
             (false, true) => self.lanes::<false, true>(p, decay, ex, inh, i0),
             (true, true) => self.lanes::<true, true>(p, decay, ex, inh, i0),
+        }
+    }
+
+    #[inline(always)]
+    fn step_as<const V: u8>(
+        &mut self,
+        p: &Propagators,
+        decay: &Vec<f64>,
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
+        match V {
+            0 => self.lanes::<false, false>(p, decay, ex, inh, i0),
+            _ => self.step(p, decay, ex, inh, i0),
         }
     }
 
