@@ -150,7 +150,7 @@ pub trait VariantVisitor {
     fn visit<const V: u8>(self) -> Self::Output;
 }
 
-/// One slice's update, waiting for its variant.
+/// One slice's update on `isa`, waiting for its variant.
 struct SliceUpdate<'a, M: LaneModel> {
     pop: &'a mut LanePopulation<M>,
     isa: Isa,
@@ -177,7 +177,19 @@ impl<M: LaneModel> VariantVisitor for SliceUpdate<'_, M> {
             poisson,
             out,
         } = self;
-        pop.update_isa::<V>(isa, origin, from, to, ring, poisson, out);
+        match isa {
+            Isa::Portable => pop.update_portable::<V>(origin, from, to, ring, poisson, out),
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX2 and FMA are present (`update_on` checked).
+            #[allow(unsafe_code)]
+            Isa::Avx2 => unsafe { pop.update_avx2::<V>(origin, from, to, ring, poisson, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX-512F, AVX2 and FMA are present (`update_on` checked).
+            #[allow(unsafe_code)]
+            Isa::Avx512 => unsafe { pop.update_avx512::<V>(origin, from, to, ring, poisson, out) },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => pop.update_portable::<V>(origin, from, to, ring, poisson, out),
+        }
     }
 }
 
@@ -341,34 +353,6 @@ impl<M: LaneModel> LanePopulation<M> {
                 out,
             },
         );
-    }
-
-    /// [`Self::update_on`] in variant `V` of the step.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    fn update_isa<const V: u8>(
-        &mut self,
-        isa: Isa,
-        origin: Step,
-        from: u32,
-        to: u32,
-        ring: &mut InputRing,
-        poisson: &mut PoissonInput,
-        out: &mut SliceOutput,
-    ) {
-        match isa {
-            Isa::Portable => self.update_portable::<V>(origin, from, to, ring, poisson, out),
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: AVX2 and FMA are present (`update_on` checked).
-            #[allow(unsafe_code)]
-            Isa::Avx2 => unsafe { self.update_avx2::<V>(origin, from, to, ring, poisson, out) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: AVX-512F, AVX2 and FMA are present (`update_on` checked).
-            #[allow(unsafe_code)]
-            Isa::Avx512 => unsafe { self.update_avx512::<V>(origin, from, to, ring, poisson, out) },
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => self.update_portable::<V>(origin, from, to, ring, poisson, out),
-        }
     }
 
     /// As [`Self::update_on`], where current generators reach some of the
