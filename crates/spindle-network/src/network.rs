@@ -1091,19 +1091,18 @@ impl Network {
                         Param::Table(v) => Param::table(which.iter().map(|&i| v[i]).collect()),
                         p => p.clone(),
                     };
-                    let part = SynSpec {
+                    let mut part = SynSpec {
                         weight: Some(f64::from_bits(bits)),
                         random_weight: None,
-                        random_delay: syn.random_delay.as_ref().map(subset),
-                        receptor_type: match &syn.receptor_type {
-                            ReceptorType::Drawn(p) => match subset(p) {
-                                Param::Const(r) => ReceptorType::Fixed(r as i64),
-                                p => ReceptorType::Drawn(p),
-                            },
-                            r => r.clone(),
-                        },
+                        random_delay: None,
                         ..syn.clone()
                     };
+                    if let Some(d) = &syn.random_delay {
+                        part = part.with_random_delay(subset(d));
+                    }
+                    if let ReceptorType::Drawn(r) = &syn.receptor_type {
+                        part = part.with_random_receptor(subset(r));
+                    }
                     self.connect_pairs_as_given(&pick(sources), &pick(targets), &part)?;
                 }
                 return Ok(());

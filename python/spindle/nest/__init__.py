@@ -969,27 +969,32 @@ def _array_values(pre, post, rule, syn_spec):
     return arrays
 
 
-def _connect_array_values(pre, post, rule, conn_spec, syn_spec):
-    """Connect with arrays of weights or delays as one set of pairs in the
-    kernel; False where it cannot (devices, rule options), connecting
+def _kernel_pairs(sources, targets, syn_spec, per):
+    """``sources[i] -> targets[i]`` as one set of pairs in the kernel, the
+    arrays ``per`` giving one value per pair; False where the ids are not
+    all neurons, connecting nothing."""
+    scalar = {k: v for k, v in syn_spec.items() if k not in per}
+    values = [(k, np.asarray(v, dtype=float).ravel().tolist()) for k, v in per.items()]
+    return _call(_kernel.connect_arrays, list(sources), list(targets), scalar, values, True)
+
+
+def _connect_array_values(pre, post, rule, conn_spec, syn_spec, arrays):
+    """Connect with ``arrays`` of weights or delays as one set of pairs in
+    the kernel; False where it cannot (devices, rule options), connecting
     nothing."""
-    arrays = _array_values(pre, post, rule, syn_spec)
     if builtins.set(conn_spec or {}) - {"rule"}:
         return False
     sources, targets = np.asarray(pre.tolist()), np.asarray(post.tolist())
     if rule == "all_to_all":
         # Values v[i, j]: source j onto target i, flattened row by row.
         sources, targets = np.tile(sources, len(targets)), np.repeat(targets, len(sources))
-    scalar = {k: v for k, v in syn_spec.items() if k not in arrays}
-    values = [(k, v.ravel().tolist()) for k, v in arrays.items()]
-    return _call(_kernel.connect_arrays, sources.tolist(), targets.tolist(), scalar, values, True)
+    return _kernel_pairs(sources.tolist(), targets.tolist(), syn_spec, arrays)
 
 
-def _array_pairs(pre, post, rule, syn_spec):
-    """Connections whose ``weight`` or ``delay`` is an array, as (source,
-    targets, syn_spec) with scalar values: one call per source whose
-    column is uniform, else per pair."""
-    arrays = _array_values(pre, post, rule, syn_spec)
+def _array_pairs(pre, post, rule, syn_spec, arrays):
+    """Connections whose ``weight`` or ``delay`` is one of ``arrays``, as
+    (source, targets, syn_spec) with scalar values: one call per source
+    whose column is uniform, else per pair."""
     sources, targets = pre.tolist(), post.tolist()
     out = []
     if rule == "one_to_one":
@@ -1073,12 +1078,10 @@ def _connect_arrays(pre, post, syn_spec):
                 raise _error("BadProperty", f"'{k}' must have one value per connection ({n}), "
                                             f"not shape {v.shape}")
             per[k] = v
-    if builtins.set(per) <= {"weight", "delay", "receptor_type"}:
-        # Between neurons, one projection of the pairs in the kernel.
-        scalar = {k: v for k, v in syn_spec.items() if k not in per}
-        values = [(k, np.asarray(v, dtype=float).tolist()) for k, v in per.items()]
-        if _call(_kernel.connect_arrays, pre.tolist(), post.tolist(), scalar, values, True):
-            return
+    # Between neurons, one projection of the pairs in the kernel.
+    if builtins.set(per) <= {"weight", "delay", "receptor_type"} and _kernel_pairs(
+            pre.tolist(), post.tolist(), syn_spec, per):
+        return
     for i, (s, t) in enumerate(zip(pre.tolist(), post.tolist())):
         spec = {k: (_plain(per[k][i]) if k in per else v) for k, v in syn_spec.items()}
         _call(_kernel.connect, (int(s), 1), (int(t), 1), {"rule": "one_to_one"}, spec, i == n - 1)
@@ -1113,9 +1116,10 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
         syn_spec = {k: (v._spec if isinstance(v, Parameter) else v) for k, v in syn_spec.items()}
     elif syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
                           for k, v in syn_spec.items()):
-        if _connect_array_values(pre, post, rule, conn_spec, syn_spec):
+        arrays = _array_values(pre, post, rule, syn_spec)
+        if _connect_array_values(pre, post, rule, conn_spec, syn_spec, arrays):
             return GetConnections(pre, post) if return_synapsecollection else None
-        pairs = _array_pairs(pre, post, rule, syn_spec)
+        pairs = _array_pairs(pre, post, rule, syn_spec, arrays)
         # One build of the simulation for the whole Connect, not one per
         # call (5,000 pairs took minutes).
         for i, (a, b, spec) in enumerate(pairs):
