@@ -501,7 +501,6 @@ impl<M: LaneModel> LanePopulation<M> {
         let n = to as usize;
         if N == 2 * CHUNK
             && !PROBE
-            && ring.counts_only()
             && let Some(mut draws) = poisson.lane_draws::<N>(base, origin, from, to)
         {
             // Each lag's input goes from the Poisson streams and the ring
@@ -512,7 +511,7 @@ impl<M: LaneModel> LanePopulation<M> {
             let mut b = M::Chunk::<CHUNK>::load(&self.state, i0 + CHUNK);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let drive = poisson.draw_lanes(&mut draws, lag);
-                let (ring_ex, ring_in) = ring.take_lanes::<N>(scratch.rows[lag], base);
+                let (ring_ex, ring_in) = ring.take_lanes::<N>(scratch.rows[lag], lag, base);
                 // As `take_slice` adds the ring to the Poisson input.
                 let (ex, inh) = if draws.excitatory {
                     (add(drive, ring_ex), add([0.0; N], ring_in))

@@ -310,9 +310,13 @@ impl PoissonInput {
     /// The `N` streams from entry `e` as lanes.
     #[inline(always)]
     fn load<const N: usize>(state: &[Vec<u64>; 4], e: usize) -> [[u64; N]; 4] {
-        state
-            .each_ref()
-            .map(|column| column[e..e + N].try_into().expect("N entries"))
+        // A plain copy: `each_ref().map(..)` stayed an out-of-line call
+        // (`try_map`), once per block and slice.
+        let mut lanes = [[0; N]; 4];
+        for (lane, column) in lanes.iter_mut().zip(state) {
+            lane.copy_from_slice(&column[e..e + N]);
+        }
+        lanes
     }
 
     /// Store lanes loaded by `load`.

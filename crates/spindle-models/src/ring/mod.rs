@@ -49,6 +49,13 @@ pub struct InputRing {
     /// Whether any weight was ever added to `ex` or `inh`; while not,
     /// reads skip those rows (in the seed network every synapse counts).
     weights_written: bool,
+    /// Whether a weight was ever added to a slot's row directly, not
+    /// through an event list. While not, a slice's events are added to
+    /// the first rows, one per lag of the slice ("staged"), instead of to
+    /// their slots' rows: the same few rows each slice, in cache, where
+    /// the rows of all delays are not (39 MB per shard in the
+    /// microcircuit). The rows of the other slots stay untouched.
+    direct: bool,
     /// Per slot, events (neuron, weight) waiting to be added to the slot's
     /// rows when it is read ([`push_events`](Self::push_events)).
     events: Vec<Vec<(u32, f32)>>,
@@ -93,6 +100,7 @@ impl InputRing {
             counts: weights.iter().map(|&w| (w, vec![0; n * len])).collect(),
             planes: Vec::new(),
             weights_written: false,
+            direct: false,
             events: vec![Vec::new(); len],
             ports: 0,
             port_cells: Vec::new(),
@@ -204,16 +212,17 @@ impl InputRing {
 
     /// Fold the bit planes of the steps `origin + lag`, `lag` in
     /// `from..to`, into their 16-bit cells, and clear them; add the
-    /// steps' pending events to their rows.
+    /// steps' pending events to their rows (staged or the slots').
     #[inline(always)]
     pub fn fold_planes(&mut self, origin: Step, from: u32, to: u32) {
         for lag in from..to {
             let slot = (origin + Step::from(lag)) as usize & (self.len - 1);
             if !self.events[slot].is_empty() {
                 let events = std::mem::take(&mut self.events[slot]);
+                let at = self.weight_row(slot * self.n, lag as usize);
                 let (ex, inh) = (
-                    &mut self.ex[slot * self.n..(slot + 1) * self.n],
-                    &mut self.inh[slot * self.n..(slot + 1) * self.n],
+                    &mut self.ex[at..at + self.n],
+                    &mut self.inh[at..at + self.n],
                 );
                 for &(t, w) in &events {
                     let w = f64::from(w);
@@ -316,6 +325,23 @@ impl InputRing {
                 .sum::<usize>()
     }
 
+    /// From now on weights go to their slots' rows. The staged rows are
+    /// clear between slices (each read clears what it reads), so they
+    /// become slot rows holding nothing.
+    #[inline]
+    fn write_directly(&mut self) {
+        self.weights_written = true;
+        self.direct = true;
+    }
+
+    /// Where the weights of lag `lag` of a slice, whose slot row starts at
+    /// `row` (from [`row_offsets`](Self::row_offsets)), start in `ex` and
+    /// `inh`: the slot's row, or the lag's staged row.
+    #[inline(always)]
+    fn weight_row(&self, row: usize, lag: usize) -> usize {
+        if self.direct { row } else { lag * self.n }
+    }
+
     #[inline]
     fn row(&self, step: Step) -> usize {
         (step as usize & (self.len - 1)) * self.n
@@ -325,7 +351,7 @@ impl InputRing {
     /// is excitatory) for input arriving at `step`.
     #[inline]
     pub fn row_mut(&mut self, step: Step, weight: f64) -> &mut [f64] {
-        self.weights_written = true;
+        self.write_directly();
         let at = self.row(step);
         let buf = if weight > 0.0 {
             &mut self.ex
@@ -338,7 +364,7 @@ impl InputRing {
     /// The excitatory and inhibitory rows for input arriving at `step`.
     #[inline]
     pub fn rows_mut(&mut self, step: Step) -> (&mut [f64], &mut [f64]) {
-        self.weights_written = true;
+        self.write_directly();
         let at = self.row(step);
         (
             &mut self.ex[at..at + self.n],
@@ -349,7 +375,7 @@ impl InputRing {
     /// Add `weight` for neuron `local` at `step`.
     #[inline]
     pub fn add(&mut self, step: Step, local: usize, weight: f64) {
-        self.weights_written = true;
+        self.write_directly();
         let at = self.row(step) + local;
         if weight > 0.0 {
             self.ex[at] += weight;
@@ -375,14 +401,15 @@ impl InputRing {
     }
 
     /// Read and clear the input of neuron `local` in the row starting at
-    /// `row` (from `row_offsets`): (ex, in).
+    /// `row` (from `row_offsets`), lag `lag` of its slice: (ex, in).
     #[inline]
-    pub fn take_at(&mut self, row: usize, local: usize) -> (f64, f64) {
+    fn take_at(&mut self, row: usize, lag: usize, local: usize) -> (f64, f64) {
         let at = row + local;
         let (mut ex, mut inh) = (0.0, 0.0);
         if self.weights_written {
-            ex = std::mem::take(&mut self.ex[at]);
-            inh = std::mem::take(&mut self.inh[at]);
+            let w = self.weight_row(row, lag) + local;
+            ex = std::mem::take(&mut self.ex[w]);
+            inh = std::mem::take(&mut self.inh[w]);
         }
         self.add_counts(at, &mut ex, &mut inh);
         (ex, inh)
@@ -394,11 +421,17 @@ impl InputRing {
     /// the hardware does not track one stream per row.
     #[inline(always)]
     pub fn prefetch_cells(&self, rows: &[usize], local: usize, from: u32, to: u32) {
-        for &row in &rows[from as usize..to as usize] {
+        for (lag, &row) in rows
+            .iter()
+            .enumerate()
+            .take(to as usize)
+            .skip(from as usize)
+        {
             let at = row + local;
             if self.weights_written {
-                prefetch(self.ex.as_ptr().wrapping_add(at));
-                prefetch(self.inh.as_ptr().wrapping_add(at));
+                let w = self.weight_row(row, lag) + local;
+                prefetch(self.ex.as_ptr().wrapping_add(w));
+                prefetch(self.inh.as_ptr().wrapping_add(w));
             }
             for (_, counts) in &self.counts {
                 prefetch(counts.as_ptr().wrapping_add(at));
@@ -429,9 +462,9 @@ impl InputRing {
         sx[from * N..].fill(0.0);
         si[from * N..].fill(0.0);
         for (lag, &row) in rows.iter().enumerate().take(to).skip(from) {
-            let at = row + local;
             let cells = lag * N..lag * N + N;
             if self.weights_written {
+                let at = self.weight_row(row, lag) + local;
                 sx[cells.clone()].copy_from_slice(&self.ex[at..at + N]);
                 si[cells.clone()].copy_from_slice(&self.inh[at..at + N]);
                 self.ex[at..at + N].fill(0.0);
@@ -459,22 +492,25 @@ impl InputRing {
         }
     }
 
-    /// Whether every input so far came through count groups, so that
-    /// [`take_lanes`](Self::take_lanes) may read it.
-    #[inline]
-    pub fn counts_only(&self) -> bool {
-        !self.weights_written
-    }
-
     /// Read and clear the input of neurons `local..local + N` in the row
-    /// starting at `row`, as `take_slice` forms it (from +0.0, each count
-    /// group in turn), for a ring with only counts (see
-    /// [`counts_only`](Self::counts_only)): (ex, in) lane by lane.
+    /// starting at `row`, lag `lag` of its slice, as `take_slice` forms it
+    /// (the weights, or +0.0 where none were ever written, then each count
+    /// group in turn): (ex, in) lane by lane.
     #[inline(always)]
-    pub fn take_lanes<const N: usize>(&mut self, row: usize, local: usize) -> ([f64; N], [f64; N]) {
-        debug_assert!(self.counts_only());
+    pub fn take_lanes<const N: usize>(
+        &mut self,
+        row: usize,
+        lag: usize,
+        local: usize,
+    ) -> ([f64; N], [f64; N]) {
         let at = row + local;
         let (mut ex, mut inh) = ([0.0; N], [0.0; N]);
+        if self.weights_written {
+            let w = self.weight_row(row, lag) + local;
+            let (x, y) = (&mut self.ex[w..w + N], &mut self.inh[w..w + N]);
+            ex = std::mem::replace(x.try_into().expect("N neurons"), [0.0; N]);
+            inh = std::mem::replace(y.try_into().expect("N neurons"), [0.0; N]);
+        }
         for (w, counts) in &mut self.counts {
             let cells: &mut [u16; N] = (&mut counts[at..at + N]).try_into().expect("N neurons");
             let c = std::mem::replace(cells, [0; N]);
@@ -497,7 +533,7 @@ impl InputRing {
     pub fn take(&mut self, step: Step, local: usize) -> (f64, f64) {
         self.fold_planes(step, 0, 1);
         let row = self.row(step);
-        self.take_at(row, local)
+        self.take_at(row, 0, local)
     }
 }
 

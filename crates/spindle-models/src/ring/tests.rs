@@ -142,3 +142,42 @@ fn ports_are_channels_of_their_own() {
     assert_eq!(InputRing::new(5, 4).ports(), 0);
     assert_eq!(InputRing::estimate_port_bytes(5, 3, 3), 5 * 4 * 3 * 8);
 }
+
+/// Events are added to staged rows, one per lag of the slice, until a
+/// weight is written to a slot's row directly; then to their slots' rows.
+/// Either way each step reads its own input, in list order.
+#[test]
+fn events_staged_until_a_direct_write() {
+    let mut r = InputRing::with_counts(4, 8, &[0.5]);
+    let read = |r: &mut InputRing, origin: Step, lags: u32| {
+        let mut rows = Vec::new();
+        r.fold_planes(origin, 0, lags);
+        r.row_offsets(origin, 0, lags, &mut rows);
+        let n = 2 * lags as usize;
+        let (mut ex, mut inh) = (vec![0.0; n], vec![0.0; n]);
+        r.take_slice::<2>(&rows, 2, 0, lags, &mut ex, &mut inh, &mut vec![0.0; 2 * n]);
+        (ex, inh)
+    };
+    r.push_events(5).extend([(2, 1.0f32), (3, -2.0), (2, 0.25)]);
+    r.push_events(6).push((3, 4.0));
+    r.count_row_mut(0, 6)[2] += 2;
+    assert_eq!(
+        read(&mut r, 5, 2),
+        (vec![1.25, 0.0, 1.0, 4.0], vec![0.0, -2.0, 0.0, 0.0])
+    );
+    // Staged: the slot rows of other steps were never written.
+    assert!(r.ex[2 * 4..].iter().all(|&x| x == 0.0));
+    r.push_events(9).push((2, 3.0));
+    r.add(9, 3, 0.5);
+    r.push_events(10).push((3, -1.0));
+    r.fold_planes(9, 0, 2);
+    let mut rows = Vec::new();
+    r.row_offsets(9, 0, 2, &mut rows);
+    for (lag, want) in [
+        (0, ([3.0, 0.5], [0.0, 0.0])),
+        (1, ([0.0, 0.0], [0.0, -1.0])),
+    ] {
+        assert_eq!(r.take_lanes::<2>(rows[lag], lag, 2), want, "lag {lag}");
+    }
+    assert_eq!(read(&mut r, 9, 2), (vec![0.0; 4], vec![0.0; 4]));
+}

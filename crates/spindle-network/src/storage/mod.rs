@@ -196,11 +196,16 @@ impl ProjectionRows {
         self.store.get().bytes()
     }
 
-    /// Whether the synapses are held as weighted rows, delivered in
-    /// groups by arrival step.
+    /// Whether the synapses are held as weighted rows that write the
+    /// ring's rows directly, delivered in groups by arrival step (weighted
+    /// rows whose input goes through the ring's event lists are delivered
+    /// spike by spike: [`WeightedRows::streams`]).
     #[inline(always)]
     pub fn is_grouped(&self) -> bool {
-        matches!(self.store, Store::Weighted(_))
+        match &self.store {
+            Store::Weighted(w) => !w.streams(self.channel()),
+            _ => false,
+        }
     }
 
     /// Whether the synapses are plastic (delivered by
@@ -214,7 +219,7 @@ impl ProjectionRows {
     /// (not grouped, not plastic).
     #[inline(always)]
     fn is_direct(&self) -> bool {
-        !matches!(self.store, Store::Weighted(_) | Store::Plastic(_))
+        !self.is_plastic() && !self.is_grouped()
     }
 
     /// The weights of `source`'s synapses of a plastic projection, in the
