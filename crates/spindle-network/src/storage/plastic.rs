@@ -281,7 +281,7 @@ impl PlasticRows {
                 let minus_dt = t_last - (e.t + d);
                 w = rule.facilitate(w, kplus * rule.plus_decay(minus_dt));
             }
-            w = rule.depress(w, archive.k_value(t_spike - d));
+            w = rule.depress(w, archive.k_value_at(t_spike - d));
             weights[k] = w;
             k += 1;
             if let Some(log) = log.as_deref_mut() {
