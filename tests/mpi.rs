@@ -362,7 +362,10 @@ fn a_dead_rank_ends_the_run() {
             break pids;
         }
         // Generous: on 2 busy cores the other tests' ranks can hold the launch up.
-        assert!(start.elapsed() < Duration::from_secs(120), "no rank started");
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no rank started"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     Command::new("kill").args(["-9", &victim]).status().unwrap();
