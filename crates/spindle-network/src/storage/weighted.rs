@@ -2,15 +2,16 @@
 //! are drawn per synapse (`nest.random` in a `syn_spec`).
 //!
 //! Each source's synapses are grouped by delay. A group is a header (the
-//! delay in steps, the byte length of its targets and their number, each a
-//! LEB128 varint) and its targets in ascending order, encoded as the encoded rows
-//! encode them (about a byte each, see [`super::rows`]). Delivering a
-//! group so writes one row of the input ring, front to back, as a
-//! projection of one delay does; the delay costs a few bytes per group, not
-//! per synapse. Where weights are drawn, each synapse's weight is held as
-//! an `f32` in the same order, beside the rows. A synapse of the cortical
-//! microcircuit (weights and delays drawn) costs about 5 bytes; NEST holds
-//! a double and more.
+//! delay in steps, the byte length of its targets with a flag for their
+//! encoding, and their number, each a LEB128 varint) and its targets in
+//! ascending order: as `u16` gaps where every gap fits, else encoded as the
+//! encoded rows encode them (one to five bytes each, see [`super::rows`]).
+//! The delay costs a few bytes per group, not per synapse. Where weights
+//! are drawn, each synapse's weight is held as an `f32` in the same order,
+//! beside the rows, and delivery appends (target, weight) events to the
+//! ring's list for the arrival step, spike by spike. A synapse of the
+//! cortical microcircuit (weights and delays drawn) costs about 6 bytes;
+//! NEST holds a double and more.
 //!
 //! A receptor type drawn per synapse (`nest.random.uniform_int(n) + 1`) is
 //! held as a byte beside the weights; such a synapse writes into its
