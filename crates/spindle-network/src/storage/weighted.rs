@@ -150,15 +150,22 @@ impl<'a> Targets<'a> {
         match self {
             Self::Encoded(row) => row.for_each(f),
             Self::Gaps(bytes) => {
-                let mut t = 0;
-                for gap in bytes.chunks_exact(2) {
-                    t += usize::from(u16::from_le_bytes([gap[0], gap[1]]));
-                    f(t);
-                }
+                gap_targets(bytes).for_each(|t| f(t as usize));
                 (bytes.len() / 2) as u64
             }
         }
     }
+}
+
+/// The targets of `u16` gaps ([`Targets::Gaps`]), in stored order; its
+/// length is known, so a list extended by it tests its capacity once.
+#[inline(always)]
+fn gap_targets(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut t = 0u32;
+    bytes.chunks_exact(2).map(move |gap| {
+        t += u32::from(u16::from_le_bytes([gap[0], gap[1]]));
+        t
+    })
 }
 
 /// One group of one spike's synapses in one projection: the synapses that
@@ -437,14 +444,8 @@ impl WeightedRows {
                 let weights = &w[from..from + count];
                 let events = ring.push_events(arrival);
                 if let Targets::Gaps(bytes) = row {
-                    // One pass over two arrays in step, appended with no
-                    // test of the list's capacity per event (the
-                    // iterator's length is known).
-                    let mut t = 0u32;
-                    events.extend(bytes.chunks_exact(2).zip(weights).map(|(gap, &w)| {
-                        t += u32::from(u16::from_le_bytes([gap[0], gap[1]]));
-                        (t, w)
-                    }));
+                    // One pass over two arrays in step.
+                    events.extend(gap_targets(bytes).zip(weights).map(|(t, &w)| (t, w)));
                     return count as u64;
                 }
                 // Into slots made first, by index: pushing kept the list's
