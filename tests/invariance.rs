@@ -147,6 +147,58 @@ fn rebuilding_after_a_connect_gives_the_same_spikes() {
     assert_eq!(rebuilt.stats().digest, whole.stats().digest);
 }
 
+/// Regression: where STDP synapses reach some neurons the shards' blocks
+/// follow the delivery work, so a `connect` can move them. `rebuild` then
+/// draws every projection again: a projection kept from the old blocks
+/// lost its synapses onto neurons that changed shard (a weight recorder on
+/// 3 threads saw none onto the last neuron of shard 0).
+#[test]
+fn rebuilding_after_a_connect_that_moves_the_blocks_keeps_every_synapse() {
+    let make = |second: bool| {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 5);
+        let ex = net.create_neurons(200, seed_neuron()).unwrap();
+        let inh = net.create_neurons(50, seed_neuron()).unwrap();
+        let all = ex.join(&inh).unwrap();
+        let noise = net
+            .create_poisson_generator(PoissonGeneratorParams::with_rate(20_000.0))
+            .unwrap();
+        net.create_spike_recorder(Default::default()).unwrap();
+        let drive = SynSpec::model("static_synapse").with_weight(90.0);
+        net.connect(&noise, &all, ConnRule::all_to_all(), &drive)
+            .unwrap();
+        let stdp = SynSpec::model("stdp_synapse").with_weight(20.0);
+        net.connect(&ex, &ex, ConnRule::fixed_indegree(20), &stdp)
+            .unwrap();
+        if second {
+            let inhibitory = SynSpec::model("static_synapse").with_weight(-100.0);
+            net.connect(&inh, &all, ConnRule::fixed_indegree(40), &inhibitory)
+                .unwrap();
+        }
+        net
+    };
+    let threads = 3;
+    let (before, after) = (make(false), make(true));
+    assert_ne!(
+        before.partition(threads).shards(),
+        after.partition(threads).shards(),
+        "the second connect moves the blocks"
+    );
+    let mut whole = Simulation::build(after.clone(), Config::threads(threads)).unwrap();
+    whole.simulate(100.0).unwrap();
+    let first = Simulation::build(before, Config::threads(threads)).unwrap();
+    let mut rebuilt = first.rebuild(after, Config::threads(threads)).unwrap();
+    rebuilt.simulate(100.0).unwrap();
+    let stored = whole.stats().synapses_stored;
+    assert_eq!(stored, 200 * 20 + 250 * 40);
+    assert!(
+        whole.stats().spikes > 1000,
+        "{} spikes",
+        whole.stats().spikes
+    );
+    assert_eq!(rebuilt.stats().synapses_stored, stored);
+    assert_eq!(rebuilt.stats().digest, whole.stats().digest);
+}
+
 /// A recurrent network of `iaf_psc_exp` neurons (400 excitatory, 100
 /// inhibitory, fixed in-degrees) driven by a `poisson_generator`, with two
 /// neurons sampled by a multimeter: its spikes, and the sampled traces.

@@ -40,14 +40,10 @@ pub struct Partition {
 impl Partition {
     pub(crate) fn new(nodes: &[(NodeCollection, NodeKind)], shards: usize) -> Self {
         assert!(shards > 0);
-        let mut runs = Vec::new();
-        let mut n = 0u64;
-        for (c, kind) in nodes {
-            if kind.is_neuron() {
-                runs.push((*c, n as u32));
-                n += c.len() as u64;
-            }
-        }
+        let runs = Self::runs(nodes);
+        let n = runs
+            .last()
+            .map_or(0, |(c, r)| u64::from(*r) + c.len() as u64);
         let shards = (0..shards)
             .map(|s| ShardRange {
                 index: s,
@@ -56,6 +52,58 @@ impl Partition {
             })
             .collect();
         Self { shards, runs }
+    }
+
+    /// As [`new`](Self::new), the blocks of nearly equal total `cost`
+    /// (one value per neuron, in rank order, none negative) instead of
+    /// equal size: block `s` holds the neurons up to the last one whose
+    /// running cost stays within `s + 1` shares of the total (equal costs
+    /// give the blocks of `new`).
+    pub(crate) fn by_cost(
+        nodes: &[(NodeCollection, NodeKind)],
+        shards: usize,
+        cost: &[f64],
+    ) -> Self {
+        assert!(shards > 0);
+        let runs = Self::runs(nodes);
+        let n = runs.last().map_or(0, |(c, r)| *r as usize + c.len());
+        assert_eq!(cost.len(), n, "a cost per neuron");
+        let total: f64 = cost.iter().sum();
+        let mut ends = Vec::with_capacity(shards);
+        let (mut sum, mut rank) = (0.0, 0);
+        for s in 1..shards {
+            let share = total * s as f64 / shards as f64;
+            while rank < n && sum + cost[rank] <= share {
+                sum += cost[rank];
+                rank += 1;
+            }
+            ends.push(rank as u32);
+        }
+        ends.push(n as u32);
+        let mut start = 0;
+        let shards = ends
+            .into_iter()
+            .enumerate()
+            .map(|(index, end)| {
+                let ranks = start..end;
+                start = end;
+                ShardRange { index, ranks }
+            })
+            .collect();
+        Self { shards, runs }
+    }
+
+    /// Each neuron population and the rank of its first neuron.
+    fn runs(nodes: &[(NodeCollection, NodeKind)]) -> Vec<(NodeCollection, u32)> {
+        let mut runs = Vec::new();
+        let mut n = 0u64;
+        for (c, kind) in nodes {
+            if kind.is_neuron() {
+                runs.push((*c, n as u32));
+                n += c.len() as u64;
+            }
+        }
+        runs
     }
 
     /// The shards.
@@ -155,6 +203,7 @@ impl Partition {
 
 #[cfg(test)]
 mod tests {
+    use super::Partition;
     use crate::Network;
     use spindle_core::Resolution;
     use spindle_models::IafPscAlphaParams;
@@ -177,5 +226,25 @@ mod tests {
         assert_eq!(p.locate(1), Some((0, 0)));
         let owned: Vec<_> = p.owned(&p.shards()[2], &late).collect();
         assert_eq!(owned, vec![(12, 2), (13, 3)]);
+    }
+
+    #[test]
+    fn blocks_by_cost_hold_equal_shares() {
+        let mut net = Network::new(Resolution::new(0.1).unwrap(), 1);
+        net.create_neurons(12, IafPscAlphaParams::default())
+            .unwrap();
+        let nodes = &net.nodes;
+        // The first four neurons cost three times as much as the others.
+        let cost: Vec<f64> = (0..12).map(|r| if r < 4 { 3.0 } else { 1.0 }).collect();
+        let p = Partition::by_cost(nodes, 2, &cost);
+        let ranks: Vec<_> = p.shards().iter().map(|s| s.ranks.clone()).collect();
+        assert_eq!(ranks, vec![0..3, 3..12]);
+        let p = Partition::by_cost(nodes, 4, &cost);
+        let sizes: Vec<usize> = p.shards().iter().map(|s| s.len()).collect();
+        assert_eq!(sizes, vec![1, 2, 4, 5]);
+        // Equal costs: the blocks of `new`.
+        let p = Partition::by_cost(nodes, 5, &[1.0; 12]);
+        let q = Partition::new(nodes, 5);
+        assert_eq!(p.shards(), q.shards());
     }
 }

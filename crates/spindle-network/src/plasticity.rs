@@ -192,6 +192,12 @@ impl StdpRule {
         a: 1,
     };
 
+    /// Whether it is a spike-timing rule: each spike's delivery updates
+    /// every synapse's weight from its target's spike history.
+    pub fn reads_archive(&self) -> bool {
+        matches!(self, StdpRule::Stdp { .. } | StdpRule::PowerLaw { .. })
+    }
+
     /// Whether it is a short-term rule: the weight stays, each spike is
     /// scaled by the source's state ([`StdpRule::short_term_send`]), and
     /// postsynaptic spikes play no part.

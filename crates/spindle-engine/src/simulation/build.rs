@@ -42,8 +42,8 @@ impl Simulation {
     /// Build `net`, which is this simulation's network with projections
     /// added (as successive `Connect` calls make it), keeping the synapses
     /// already drawn: only the new projections are drawn. Anything else
-    /// (new neurons, another seed or resolution, time simulated) builds
-    /// from scratch.
+    /// (new neurons, another seed or resolution, time simulated, shards'
+    /// blocks moved by the new projections) builds from scratch.
     pub fn rebuild(self, net: Network, config: Config) -> Result<Self, EngineError> {
         let old = &self.net;
         let neurons = |n: &Network| n.populations().iter().map(|(c, _)| *c).collect::<Vec<_>>();
@@ -54,7 +54,11 @@ impl Simulation {
             && old.seed() == net.seed()
             && old.resolution() == net.resolution()
             && neurons(old) == neurons(&net)
-            && net.projections().get(..k) == Some(old.projections());
+            && net.projections().get(..k) == Some(old.projections())
+            // The shards' blocks may move with the projections (they are
+            // balanced by delivery work where STDP synapses are): a built
+            // projection holds the synapses onto its shard's old block.
+            && self.partition.shards() == net.partition(config.threads).shards();
         let reuse = if extends {
             self.shards
                 .into_iter()

@@ -573,8 +573,9 @@ impl ShardSynapses {
 
     /// As [`build`](Self::build), taking the rows of the first
     /// `reuse.len()` projections as already built: the caller vouches that
-    /// they were built for the same projections, neurons, shard and seed
-    /// (a network that only gained projections since).
+    /// they were built for the same projections, neurons, shard (its block
+    /// of neurons too) and seed (a network that only gained projections
+    /// since, which left the blocks where they were).
     pub fn build_reusing(
         net: &Network,
         partition: &Partition,
