@@ -164,6 +164,10 @@ pub struct PoissonInput {
     start: Vec<u32>,
     drive_of: Vec<u32>,
     state: [Vec<u64>; 4],
+    /// Per neuron, how many neurons from it on (at most 255) have one
+    /// pair each, all of the same drive: the blocks whose streams can step
+    /// together, found with one read (see [`lane_draws`](Self::lane_draws)).
+    shared_run: Vec<u8>,
     draws: u64,
     /// The receptor port each (drive, neuron) pair reaches, where neurons
     /// with input ports are driven (else empty; see
@@ -179,6 +183,7 @@ impl PoissonInput {
             start: vec![0; n + 1],
             drive_of: Vec::new(),
             state: Default::default(),
+            shared_run: vec![0; n],
             draws: 0,
             ports: Vec::new(),
         }
@@ -202,11 +207,26 @@ impl PoissonInput {
             }
             start.push(drive_of.len() as u32);
         }
+        let n = start.len() - 1;
+        let mut shared_run = vec![0u8; n];
+        let one = |b: usize| start[b + 1] == start[b] + 1;
+        for b in (0..n).rev() {
+            if one(b) {
+                let next = b + 1 < n && one(b + 1);
+                let same = next && drive_of[start[b + 1] as usize] == drive_of[start[b] as usize];
+                shared_run[b] = if same {
+                    shared_run[b + 1].saturating_add(1)
+                } else {
+                    1
+                };
+            }
+        }
         Self {
             drives,
             start,
             drive_of,
             state,
+            shared_run,
             draws: 0,
             ports: Vec::new(),
         }
@@ -264,20 +284,23 @@ impl PoissonInput {
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.start.len() * 4
+            + self.shared_run.len()
             + self.drive_of.len() * 4
             + self.drive_of.len() * 32
             + self.ports.len() * 4
     }
 
     /// Estimated bytes of the input for `neurons` neurons reached by
-    /// `pairs` (drive, neuron) pairs: a row start per neuron, and per pair
-    /// its drive and its stream's four state words (what [`new`](Self::new)
-    /// builds; the drives themselves are a few per network). Saturating.
+    /// `pairs` (drive, neuron) pairs: a row start and a run length per
+    /// neuron, and per pair its drive and its stream's four state words
+    /// (what [`new`](Self::new) builds; the drives themselves are a few per
+    /// network). Saturating.
     pub fn estimate_bytes(neurons: u64, pairs: u64) -> u64 {
         let per_pair = size_of::<u32>() + 4 * size_of::<u64>();
         neurons
             .saturating_add(1)
             .saturating_mul(size_of::<u32>() as u64)
+            .saturating_add(neurons)
             .saturating_add(pairs.saturating_mul(per_pair as u64))
     }
 
@@ -394,10 +417,8 @@ impl PoissonInput {
                 e0,
             });
         }
-        let one_each = self.start[base + N] as usize == e0 + N
-            && (1..=N).all(|l| self.start[base + l] as usize == e0 + l);
-        let drive = if one_each { self.drive_of[e0] } else { 0 };
-        let shared = one_each && self.drive_of[e0..e0 + N].iter().all(|&d| d == drive);
+        let shared = usize::from(self.shared_run[base]) >= N;
+        let drive = if shared { self.drive_of[e0] } else { 0 };
         let d = &self.drives[drive as usize];
         let head = *shared.then(|| d.sampler.head()).flatten()?;
         Some(LaneDraws {

@@ -130,6 +130,38 @@ fn lanes_draw_what_neurons_draw_alone() {
     }
 }
 
+/// Lanes step together only where each of the block's neurons has one
+/// pair, all of one drive (or none has any): found from a run length per
+/// neuron, for blocks at any offset.
+#[test]
+fn lanes_only_where_every_neuron_has_the_same_single_drive() {
+    let drive = || PoissonDrive {
+        sampler: PoissonSampler::new(0.8),
+        weight: 1.0,
+        delay: 1,
+        t_min: 0,
+        t_max: Step::MAX,
+    };
+    let per_neuron: Vec<Vec<(u32, [u64; 4])>> = (0..64)
+        .map(|i| match i {
+            20 => vec![(1, [1, 2, 3, 4])],
+            40 => vec![(0, [1, 2, 3, 4]), (1, [5, 6, 7, 8])],
+            48.. => Vec::new(),
+            _ => vec![(0, [1, 2, 3, 4])],
+        })
+        .collect();
+    let input = PoissonInput::new(vec![drive(), drive()], per_neuron);
+    let lanes = |base| input.lane_draws::<16>(base, 0, 0, 1).is_some();
+    let want = |base: usize| {
+        let block = base..base + 16;
+        !block.contains(&20) && !block.contains(&40) && (block.end <= 48 || base >= 48)
+    };
+    for base in 0..=48 {
+        assert_eq!(lanes(base), want(base), "block at {base}");
+    }
+    assert!(lanes(0) && lanes(4) && !lanes(5) && lanes(21) && !lanes(33) && lanes(48));
+}
+
 #[test]
 fn drive_respects_delay_and_window() {
     let drive = PoissonDrive {
