@@ -122,6 +122,10 @@ def test_hh_phaseplane_prints_what_nest_prints(want):
 
 def test_pong_learns_as_nest(want):
     # Shortened to 10 game steps; per-connection weights set by R-STDP.
+    # Regression: the game's own draws (numpy's global generator) were
+    # unseeded, so one seed's mean weight moved by up to 7 from run to run
+    # (NEST's too) and a CI run fell outside the band; the harness seeds
+    # them, so that the run repeats.
     got = run("pong/run_example.py", seed=1)[1]
     ref = want["pong/run_example.py"]
     for player in (0, 1):
