@@ -459,11 +459,10 @@ impl<M: LaneModel> LanePopulation<M> {
             // otherwise (the remainder, and sampled neurons).
             // No multimeter was ever attached where the interval is 0: with
             // a step per slice, testing the probes took as long as a step.
-            let unsampled = self.probe_interval == 0
-                || self.probe[i..i + LANES.min(self.len() - i)]
-                    .iter()
-                    .all(|&p| p == NO_PROBE);
-            if i + LANES <= self.len() && unsampled {
+            if i + LANES <= self.len()
+                && (self.probe_interval == 0
+                    || self.probe[i..i + LANES].iter().all(|&p| p == NO_PROBE))
+            {
                 // Two blocks ahead: the next cache line of 16-bit counts.
                 let ahead = self.offset as usize + i + 2 * LANES;
                 ring.prefetch_cells(&scratch.rows, ahead, from, to);

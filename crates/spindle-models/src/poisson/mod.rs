@@ -212,8 +212,10 @@ impl PoissonInput {
         let one = |b: usize| start[b + 1] == start[b] + 1;
         for b in (0..n).rev() {
             if one(b) {
-                let next = b + 1 < n && one(b + 1);
-                let same = next && drive_of[start[b + 1] as usize] == drive_of[start[b] as usize];
+                // The next neuron's run is 0 unless it has one pair.
+                let same = b + 1 < n
+                    && shared_run[b + 1] > 0
+                    && drive_of[start[b + 1] as usize] == drive_of[start[b] as usize];
                 shared_run[b] = if same {
                     shared_run[b + 1].saturating_add(1)
                 } else {
