@@ -58,6 +58,7 @@ pub mod iaf_psc_exp_multisynapse;
 pub mod iaf_tum_2000;
 pub mod isa;
 pub mod lanes;
+pub mod libm_exp;
 pub mod model;
 pub mod numerics;
 pub mod odeint;

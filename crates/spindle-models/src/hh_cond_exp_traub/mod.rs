@@ -35,8 +35,9 @@ use spindle_core::Resolution;
 
 use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
+use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate_one};
+use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
 
 /// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -213,16 +214,96 @@ pub struct Props {
 
 /// The rate functions at `v` (`V_m - V_T`): `(alpha_n, beta_n, alpha_m,
 /// beta_m, alpha_h, beta_h)`, as NEST spells them.
-#[inline(always)]
+#[cfg(test)]
 fn rates(v: f64) -> [f64; 6] {
+    rates_of(v, rate_args(v).map(f64::exp))
+}
+
+/// The arguments of the rate functions' exponentials at `v`, in
+/// [`rates_of`]'s order.
+#[inline(always)]
+fn rate_args(v: f64) -> [f64; 6] {
     [
-        0.032 * (15. - v) / (((15. - v) / 5.).exp() - 1.),
-        0.5 * ((10. - v) / 40.).exp(),
-        0.32 * (13. - v) / (((13. - v) / 4.).exp() - 1.),
-        0.28 * (v - 40.) / (((v - 40.) / 5.).exp() - 1.),
-        0.128 * ((17. - v) / 18.).exp(),
-        4. / (1. + ((40. - v) / 5.).exp()),
+        (15. - v) / 5.,
+        (10. - v) / 40.,
+        (13. - v) / 4.,
+        (v - 40.) / 5.,
+        (17. - v) / 18.,
+        (40. - v) / 5.,
     ]
+}
+
+/// The rate functions at `v` given their exponentials `e`.
+#[inline(always)]
+fn rates_of(v: f64, e: [f64; 6]) -> [f64; 6] {
+    [
+        0.032 * (15. - v) / (e[0] - 1.),
+        0.5 * e[1],
+        0.32 * (13. - v) / (e[2] - 1.),
+        0.28 * (v - 40.) / (e[3] - 1.),
+        0.128 * e[4],
+        4. / (1. + e[5]),
+    ]
+}
+
+/// NEST's `hh_cond_exp_traub_dynamics`, its expressions in its order, with
+/// the rate functions' exponentials `e` (of [`rate_args`] at `V_m - V_T`)
+/// given.
+#[inline(always)]
+fn dynamics(p: &HhCondExpTraubParams, i_stim: f64, y: &[f64; 6], e: [f64; 6]) -> [f64; 6] {
+    let [v_m, m, h, n, g_ex, g_in] = *y;
+    let i_na = p.g_na * m * m * m * h * (v_m - p.e_na);
+    let i_k = p.g_k * n * n * n * n * (v_m - p.e_k);
+    let i_l = p.g_l * (v_m - p.e_l);
+    let i_syn_exc = g_ex * (v_m - p.e_ex);
+    let i_syn_inh = g_in * (v_m - p.e_in);
+    let dv = (-i_na - i_k - i_l - i_syn_exc - i_syn_inh + i_stim + p.i_e) / p.c_m;
+    let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates_of(v_m - p.v_t, e);
+    [
+        dv,
+        alpha_m - (alpha_m + beta_m) * m,
+        alpha_h - (alpha_h + beta_h) * h,
+        alpha_n - (alpha_n + beta_n) * n,
+        -g_ex / p.tau_syn_ex,
+        -g_in / p.tau_syn_in,
+    ]
+}
+
+/// The dynamics of `M` lanes, each with its own current input; the
+/// exponentials of all lanes together ([`exp_lanes`]).
+struct Lanes<'a, const M: usize> {
+    p: &'a HhCondExpTraubParams,
+    i_stim: [f64; M],
+    exp: ExpPath,
+}
+
+impl<const M: usize> LaneDerivative<6, M> for Lanes<'_, M> {
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn eval(&self, y: &[[f64; M]; 6]) -> [[f64; M]; 6] {
+        let p = self.p;
+        let mut args = [[0.0; M]; 6];
+        for l in 0..M {
+            let a = rate_args(y[0][l] - p.v_t);
+            for k in 0..6 {
+                args[k][l] = a[k];
+            }
+        }
+        let mut e = [[0.0; M]; 6];
+        for k in 0..6 {
+            e[k] = exp_lanes(&args[k], self.exp);
+        }
+        let mut dy = [[0.0; M]; 6];
+        for l in 0..M {
+            let yl = [y[0][l], y[1][l], y[2][l], y[3][l], y[4][l], y[5][l]];
+            let el = [e[0][l], e[1][l], e[2][l], e[3][l], e[4][l], e[5][l]];
+            let d = dynamics(p, self.i_stim[l], &yl, el);
+            for i in 0..6 {
+                dy[i][l] = d[i];
+            }
+        }
+        dy
+    }
 }
 
 /// One neuron: NEST's state vector `[V_M, HH_M, HH_H, HH_N, G_EXC,
@@ -274,29 +355,103 @@ impl OdeNeuron for Neuron {
     #[inline(always)]
     fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
         let p = &props.p;
-        // NEST's `hh_cond_exp_traub_dynamics`, its expressions in its order.
         let f = |y: &[f64; 6]| {
-            let [v_m, m, h, n, g_ex, g_in] = *y;
-            let i_na = p.g_na * m * m * m * h * (v_m - p.e_na);
-            let i_k = p.g_k * n * n * n * n * (v_m - p.e_k);
-            let i_l = p.g_l * (v_m - p.e_l);
-            let i_syn_exc = g_ex * (v_m - p.e_ex);
-            let i_syn_inh = g_in * (v_m - p.e_in);
-            let dv = (-i_na - i_k - i_l - i_syn_exc - i_syn_inh + i_stim + p.i_e) / p.c_m;
-            let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(v_m - p.v_t);
-            [
-                dv,
-                alpha_m - (alpha_m + beta_m) * m,
-                alpha_h - (alpha_h + beta_h) * h,
-                alpha_n - (alpha_n + beta_n) * n,
-                -g_ex / p.tau_syn_ex,
-                -g_in / p.tau_syn_in,
-            ]
+            let e = rate_args(y[0] - p.v_t).map(f64::exp);
+            dynamics(p, i_stim, y, e)
         };
         let u_old = self.y[0];
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
         let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        self.after(props, u_old, ex, inh)
+    }
+
+    /// The lanes integrated together ([`integrate_lanes`]) in groups of
+    /// [`GROUP`], each with the scalar step's operations and the library's
+    /// `exp` bits.
+    #[inline(always)]
+    fn step_lanes<const M: usize>(
+        lanes: &mut [Self; M],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        let exp = ExpPath::detect();
+        let mut fired = 0;
+        let mut at = 0;
+        while at + GROUP <= M {
+            let group: &mut [Self; GROUP] = (&mut lanes[at..at + GROUP])
+                .try_into()
+                .expect("GROUP lanes");
+            let i = i_stim.map(|i| &i[at..at + GROUP]);
+            fired |= Self::step_group(group, props, &ex[at..], &inh[at..], i, exp) << at;
+            at += GROUP;
+        }
+        for l in at..M {
+            let i = i_stim.map_or(0.0, |i| i[l]);
+            fired |= u32::from(lanes[l].step(props, ex[l], inh[l], i)) << l;
+        }
+        fired
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 6] {
+        let y = &self.y;
+        [y[0], y[4], y[5], y[1], y[2], y[3]]
+    }
+}
+
+/// How many lanes integrate together: a group steps until its slowest
+/// lane is done, so a spike in one lane (many small steps) holds up the
+/// rest; four fill one AVX2 register.
+const GROUP: usize = 4;
+
+impl Neuron {
+    /// [`OdeNeuron::step_lanes`] of one group of `K` lanes.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn step_group<const K: usize>(
+        lanes: &mut [Self; K],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+        exp: ExpPath,
+    ) -> u32 {
+        let mut f = Lanes {
+            p: &props.p,
+            i_stim: [0.0; K],
+            exp,
+        };
+        let mut y = [[0.0; K]; 6];
+        let mut h = [0.0; K];
+        let mut u_old = [0.0; K];
+        for (l, n) in lanes.iter().enumerate() {
+            for i in 0..6 {
+                y[i][l] = n.y[i];
+            }
+            h[l] = n.step;
+            u_old[l] = n.y[0];
+        }
+        if let Some(i_stim) = i_stim {
+            f.i_stim.copy_from_slice(&i_stim[..K]);
+        }
+        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        let mut fired = 0;
+        for (l, n) in lanes.iter_mut().enumerate() {
+            n.y = [y[0][l], y[1][l], y[2][l], y[3][l], y[4][l], y[5][l]];
+            n.step = h[l];
+            fired |= u32::from(n.after(props, u_old[l], ex[l], inh[l])) << l;
+        }
+        fired
+    }
+
+    /// The rest of NEST's update after the integration (`u_old` the
+    /// potential before it): this step's spikes join the conductances,
+    /// refractoriness, spike detection.
+    #[inline(always)]
+    fn after(&mut self, props: &Props, u_old: f64, ex: f64, inh: f64) -> bool {
+        let p = &props.p;
         self.y[4] += ex;
         self.y[5] += -inh;
         if self.r > 0 {
@@ -308,11 +463,6 @@ impl OdeNeuron for Neuron {
         } else {
             false
         }
-    }
-
-    fn sample(&self, _: &Props) -> [f64; 6] {
-        let y = &self.y;
-        [y[0], y[4], y[5], y[1], y[2], y[3]]
     }
 }
 
@@ -329,6 +479,56 @@ mod tests {
         assert_eq!(value("Act_m"), alpha_m / (alpha_m + beta_m));
         assert_eq!(value("Inact_h"), alpha_h / (alpha_h + beta_h));
         assert_eq!(value("Act_n"), alpha_n / (alpha_n + beta_n));
+    }
+
+    /// The lanes (`M` = 16, the driver's block, and 6: a group and two
+    /// single lanes) give the scalar step's bits, with the library's
+    /// `exp` there and this crate's in the lanes: through spikes,
+    /// refractoriness, several trial steps per interval and current input.
+    #[test]
+    fn lanes_match_the_scalar_step() {
+        let res = Resolution::new(0.1).unwrap();
+        let values: Vec<f64> = PARAMS.iter().map(|p| p.default).collect();
+        let p = Neuron::props(&values, res);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut scalar: [Neuron; 16] = std::array::from_fn(|l| {
+            let mut n = Neuron::new(&p);
+            n.y[0] += 0.37 * l as f64;
+            n
+        });
+        let mut lanes16 = scalar;
+        let mut lanes6: [Neuron; 6] = scalar[..6].try_into().unwrap();
+        let mut fired_total = 0;
+        for k in 0..3000 {
+            let ex: [f64; 16] =
+                std::array::from_fn(|_| if next() < 0.08 { 30.0 * next() } else { 0.0 });
+            let inh: [f64; 16] =
+                std::array::from_fn(|_| if next() < 0.02 { -100.0 * next() } else { 0.0 });
+            let i_stim: [f64; 16] = std::array::from_fn(|l| 10.0 * l as f64 + 50.0 * next());
+            let currents = (k / 500) % 3 != 0;
+            let i = currents.then_some(&i_stim[..]);
+            let fired16 = Neuron::step_lanes(&mut lanes16, &p, &ex, &inh, i);
+            let fired6 = Neuron::step_lanes(&mut lanes6, &p, &ex, &inh, i);
+            for l in 0..16 {
+                let i = if currents { i_stim[l] } else { 0.0 };
+                let fired = scalar[l].step(&p, ex[l], inh[l], i);
+                fired_total += usize::from(fired);
+                let bits = |n: &Neuron| (n.y.map(f64::to_bits), n.r, n.step.to_bits());
+                assert_eq!(fired16 >> l & 1 == 1, fired, "step {k}, lane {l}");
+                assert_eq!(bits(&lanes16[l]), bits(&scalar[l]), "step {k}, lane {l}");
+                if l < 6 {
+                    assert_eq!(fired6 >> l & 1 == 1, fired, "step {k}, lane {l}");
+                    assert_eq!(bits(&lanes6[l]), bits(&scalar[l]), "step {k}, lane {l}");
+                }
+            }
+        }
+        assert!(fired_total > 200, "{fired_total} spikes");
     }
 
     #[test]
