@@ -33,7 +33,9 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
+use crate::adaptive::{
+    Adaptive, GroupStep, OdeNeuron, adaptive_model, check_finite, param, recordable, step_in_groups,
+};
 use crate::lanes::LanePopulation;
 use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
@@ -366,9 +368,7 @@ impl OdeNeuron for Neuron {
         self.after(props, u_old, ex, inh)
     }
 
-    /// The lanes integrated together ([`integrate_lanes`]) in groups of
-    /// [`GROUP`], each with the scalar step's operations and the library's
-    /// `exp` bits.
+    /// The lanes integrated together in groups ([`GroupStep`]).
     #[inline(always)]
     fn step_lanes<const M: usize>(
         lanes: &mut [Self; M],
@@ -377,22 +377,7 @@ impl OdeNeuron for Neuron {
         inh: &[f64],
         i_stim: Option<&[f64]>,
     ) -> u32 {
-        let exp = ExpPath::detect();
-        let mut fired = 0;
-        let mut at = 0;
-        while at + GROUP <= M {
-            let group: &mut [Self; GROUP] = (&mut lanes[at..at + GROUP])
-                .try_into()
-                .expect("GROUP lanes");
-            let i = i_stim.map(|i| &i[at..at + GROUP]);
-            fired |= Self::step_group(group, props, &ex[at..], &inh[at..], i, exp) << at;
-            at += GROUP;
-        }
-        for l in at..M {
-            let i = i_stim.map_or(0.0, |i| i[l]);
-            fired |= u32::from(lanes[l].step(props, ex[l], inh[l], i)) << l;
-        }
-        fired
+        step_in_groups(lanes, props, ex, inh, i_stim)
     }
 
     fn sample(&self, _: &Props) -> [f64; 6] {
@@ -401,13 +386,9 @@ impl OdeNeuron for Neuron {
     }
 }
 
-/// How many lanes integrate together: a group steps until its slowest
-/// lane is done, so a spike in one lane (many small steps) holds up the
-/// rest; four fill one AVX2 register.
-const GROUP: usize = 4;
-
-impl Neuron {
-    /// [`OdeNeuron::step_lanes`] of one group of `K` lanes.
+impl GroupStep for Neuron {
+    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// scalar step's operations and the library's `exp` bits.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn step_group<const K: usize>(
@@ -416,12 +397,11 @@ impl Neuron {
         ex: &[f64],
         inh: &[f64],
         i_stim: Option<&[f64]>,
-        exp: ExpPath,
     ) -> u32 {
         let mut f = Lanes {
             p: &props.p,
             i_stim: [0.0; K],
-            exp,
+            exp: ExpPath::detect(),
         };
         let mut y = [[0.0; K]; 6];
         let mut h = [0.0; K];
@@ -445,7 +425,9 @@ impl Neuron {
         }
         fired
     }
+}
 
+impl Neuron {
     /// The rest of NEST's update after the integration (`u_old` the
     /// potential before it): this step's spikes join the conductances,
     /// refractoriness, spike detection.
@@ -481,54 +463,19 @@ mod tests {
         assert_eq!(value("Act_n"), alpha_n / (alpha_n + beta_n));
     }
 
-    /// The lanes (`M` = 16, the driver's block, and 6: a group and two
-    /// single lanes) give the scalar step's bits, with the library's
-    /// `exp` there and this crate's in the lanes: through spikes,
+    /// The lanes give the scalar step's bits, with the library's `exp`
+    /// there and this crate's in the lanes: through spikes,
     /// refractoriness, several trial steps per interval and current input.
     #[test]
     fn lanes_match_the_scalar_step() {
-        let res = Resolution::new(0.1).unwrap();
         let values: Vec<f64> = PARAMS.iter().map(|p| p.default).collect();
-        let p = Neuron::props(&values, res);
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let mut scalar: [Neuron; 16] = std::array::from_fn(|l| {
-            let mut n = Neuron::new(&p);
-            n.y[0] += 0.37 * l as f64;
-            n
-        });
-        let mut lanes16 = scalar;
-        let mut lanes6: [Neuron; 6] = scalar[..6].try_into().unwrap();
-        let mut fired_total = 0;
-        for k in 0..3000 {
-            let ex: [f64; 16] =
-                std::array::from_fn(|_| if next() < 0.08 { 30.0 * next() } else { 0.0 });
-            let inh: [f64; 16] =
-                std::array::from_fn(|_| if next() < 0.02 { -100.0 * next() } else { 0.0 });
-            let i_stim: [f64; 16] = std::array::from_fn(|l| 10.0 * l as f64 + 50.0 * next());
-            let currents = (k / 500) % 3 != 0;
-            let i = currents.then_some(&i_stim[..]);
-            let fired16 = Neuron::step_lanes(&mut lanes16, &p, &ex, &inh, i);
-            let fired6 = Neuron::step_lanes(&mut lanes6, &p, &ex, &inh, i);
-            for l in 0..16 {
-                let i = if currents { i_stim[l] } else { 0.0 };
-                let fired = scalar[l].step(&p, ex[l], inh[l], i);
-                fired_total += usize::from(fired);
-                let bits = |n: &Neuron| (n.y.map(f64::to_bits), n.r, n.step.to_bits());
-                assert_eq!(fired16 >> l & 1 == 1, fired, "step {k}, lane {l}");
-                assert_eq!(bits(&lanes16[l]), bits(&scalar[l]), "step {k}, lane {l}");
-                if l < 6 {
-                    assert_eq!(fired6 >> l & 1 == 1, fired, "step {k}, lane {l}");
-                    assert_eq!(bits(&lanes6[l]), bits(&scalar[l]), "step {k}, lane {l}");
-                }
-            }
-        }
-        assert!(fired_total > 200, "{fired_total} spikes");
+        let p = Neuron::props(&values, Resolution::new(0.1).unwrap());
+        // `V_m` 0.37 mV apart: no lane starts where a rate is 0 / 0.
+        crate::adaptive::checks::lanes_match_the_scalar_step::<Neuron>(
+            &p,
+            [30.0, -100.0, 50.0, 10.0, 0.37],
+            200,
+        );
     }
 
     #[test]

@@ -28,10 +28,14 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, check_finite, param, recordable};
+use crate::adaptive::{
+    Adaptive, E, GroupStep, OdeNeuron, adaptive_model, check_finite, param, recordable,
+    step_in_groups,
+};
 use crate::lanes::LanePopulation;
+use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, integrate_one};
+use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -198,16 +202,96 @@ pub struct Props {
 
 /// The rate functions at `v`: `(alpha_n, beta_n, alpha_m, beta_m,
 /// alpha_h, beta_h)`, as NEST spells them.
-#[inline(always)]
+#[cfg(test)]
 fn rates(v: f64) -> [f64; 6] {
+    rates_of(v, rate_args(v).map(f64::exp))
+}
+
+/// The arguments of the rate functions' exponentials at `v`, in
+/// [`rates_of`]'s order.
+#[inline(always)]
+fn rate_args(v: f64) -> [f64; 6] {
     [
-        (0.01 * (v + 55.)) / (1. - (-(v + 55.) / 10.).exp()),
-        0.125 * (-(v + 65.) / 80.).exp(),
-        (0.1 * (v + 40.)) / (1. - (-(v + 40.) / 10.).exp()),
-        4. * (-(v + 65.) / 18.).exp(),
-        0.07 * (-(v + 65.) / 20.).exp(),
-        1. / (1. + (-(v + 35.) / 10.).exp()),
+        -(v + 55.) / 10.,
+        -(v + 65.) / 80.,
+        -(v + 40.) / 10.,
+        -(v + 65.) / 18.,
+        -(v + 65.) / 20.,
+        -(v + 35.) / 10.,
     ]
+}
+
+/// The rate functions at `v` given their exponentials `e`.
+#[inline(always)]
+fn rates_of(v: f64, e: [f64; 6]) -> [f64; 6] {
+    [
+        (0.01 * (v + 55.)) / (1. - e[0]),
+        0.125 * e[1],
+        (0.1 * (v + 40.)) / (1. - e[2]),
+        4. * e[3],
+        0.07 * e[4],
+        1. / (1. + e[5]),
+    ]
+}
+
+/// NEST's `hh_psc_alpha_dynamics`, its expressions in its order, with the
+/// rate functions' exponentials `e` (of [`rate_args`] at `V_m`) given.
+#[inline(always)]
+fn dynamics(p: &HhPscAlphaParams, i_stim: f64, y: &[f64; 8], e: [f64; 6]) -> [f64; 8] {
+    let [v, m, h, n, di_ex, i_ex, di_in, i_in] = *y;
+    let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates_of(v, e);
+    let i_na = p.g_na * m * m * m * h * (v - p.e_na);
+    let i_k = p.g_k * n * n * n * n * (v - p.e_k);
+    let i_l = p.g_l * (v - p.e_l);
+    [
+        (-(i_na + i_k + i_l) + i_stim + p.i_e + i_ex + i_in) / p.c_m,
+        alpha_m * (1. - m) - beta_m * m,
+        alpha_h * (1. - h) - beta_h * h,
+        alpha_n * (1. - n) - beta_n * n,
+        -di_ex / p.tau_syn_ex,
+        di_ex - (i_ex / p.tau_syn_ex),
+        -di_in / p.tau_syn_in,
+        di_in - (i_in / p.tau_syn_in),
+    ]
+}
+
+/// The dynamics of `M` lanes, each with its own current input; the
+/// exponentials of all lanes together ([`exp_lanes`]).
+struct Lanes<'a, const M: usize> {
+    p: &'a HhPscAlphaParams,
+    i_stim: [f64; M],
+    exp: ExpPath,
+}
+
+impl<const M: usize> LaneDerivative<8, M> for Lanes<'_, M> {
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn eval(&self, y: &[[f64; M]; 8]) -> [[f64; M]; 8] {
+        let mut args = [[0.0; M]; 6];
+        for l in 0..M {
+            let a = rate_args(y[0][l]);
+            for k in 0..6 {
+                args[k][l] = a[k];
+            }
+        }
+        let mut e = [[0.0; M]; 6];
+        for k in 0..6 {
+            e[k] = exp_lanes(&args[k], self.exp);
+        }
+        let mut dy = [[0.0; M]; 8];
+        for l in 0..M {
+            let mut yl = [0.0; 8];
+            for i in 0..8 {
+                yl[i] = y[i][l];
+            }
+            let el = [e[0][l], e[1][l], e[2][l], e[3][l], e[4][l], e[5][l]];
+            let d = dynamics(self.p, self.i_stim[l], &yl, el);
+            for i in 0..8 {
+                dy[i][l] = d[i];
+            }
+        }
+        dy
+    }
 }
 
 /// One neuron: NEST's state vector `[V_M, HH_M, HH_H, HH_N, DI_EXC,
@@ -270,28 +354,81 @@ impl OdeNeuron for Neuron {
     #[inline(always)]
     fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
         let p = &props.p;
-        // NEST's `hh_psc_alpha_dynamics`, its expressions in its order.
-        let f = |y: &[f64; 8]| {
-            let [v, m, h, n, di_ex, i_ex, di_in, i_in] = *y;
-            let [alpha_n, beta_n, alpha_m, beta_m, alpha_h, beta_h] = rates(v);
-            let i_na = p.g_na * m * m * m * h * (v - p.e_na);
-            let i_k = p.g_k * n * n * n * n * (v - p.e_k);
-            let i_l = p.g_l * (v - p.e_l);
-            [
-                (-(i_na + i_k + i_l) + i_stim + p.i_e + i_ex + i_in) / p.c_m,
-                alpha_m * (1. - m) - beta_m * m,
-                alpha_h * (1. - h) - beta_h * h,
-                alpha_n * (1. - n) - beta_n * n,
-                -di_ex / p.tau_syn_ex,
-                di_ex - (i_ex / p.tau_syn_ex),
-                -di_in / p.tau_syn_in,
-                di_in - (i_in / p.tau_syn_in),
-            ]
-        };
+        let f = |y: &[f64; 8]| dynamics(p, i_stim, y, rate_args(y[0]).map(f64::exp));
         let u_old = self.y[0];
         // A step too small to advance (NEST: GSLSolverFailure) leaves the
         // state where the solver stopped.
         let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        self.after(props, u_old, ex, inh)
+    }
+
+    /// The lanes integrated together in groups ([`GroupStep`]).
+    #[inline(always)]
+    fn step_lanes<const M: usize>(
+        lanes: &mut [Self; M],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        step_in_groups(lanes, props, ex, inh, i_stim)
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 6] {
+        let y = &self.y;
+        [y[0], y[5], y[7], y[1], y[2], y[3]]
+    }
+}
+
+impl GroupStep for Neuron {
+    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// scalar step's operations and the library's `exp` bits.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn step_group<const K: usize>(
+        lanes: &mut [Self; K],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        i_stim: Option<&[f64]>,
+    ) -> u32 {
+        let mut f = Lanes {
+            p: &props.p,
+            i_stim: [0.0; K],
+            exp: ExpPath::detect(),
+        };
+        let mut y = [[0.0; K]; 8];
+        let mut h = [0.0; K];
+        let mut u_old = [0.0; K];
+        for (l, n) in lanes.iter().enumerate() {
+            for i in 0..8 {
+                y[i][l] = n.y[i];
+            }
+            h[l] = n.step;
+            u_old[l] = n.y[0];
+        }
+        if let Some(i_stim) = i_stim {
+            f.i_stim.copy_from_slice(&i_stim[..K]);
+        }
+        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        let mut fired = 0;
+        for (l, n) in lanes.iter_mut().enumerate() {
+            for i in 0..8 {
+                n.y[i] = y[i][l];
+            }
+            n.step = h[l];
+            fired |= u32::from(n.after(props, u_old[l], ex[l], inh[l])) << l;
+        }
+        fired
+    }
+}
+
+impl Neuron {
+    /// The rest of NEST's update after the integration (`u_old` the
+    /// potential before it): this step's spikes join the currents,
+    /// refractoriness, spike detection.
+    #[inline(always)]
+    fn after(&mut self, props: &Props, u_old: f64, ex: f64, inh: f64) -> bool {
         // Inhibitory currents are negative: the weights as they are.
         self.y[4] += ex * props.ps_curr_init_e;
         self.y[6] += inh * props.ps_curr_init_i;
@@ -304,11 +441,6 @@ impl OdeNeuron for Neuron {
         } else {
             false
         }
-    }
-
-    fn sample(&self, _: &Props) -> [f64; 6] {
-        let y = &self.y;
-        [y[0], y[5], y[7], y[1], y[2], y[3]]
     }
 }
 
@@ -325,6 +457,18 @@ mod tests {
         assert_eq!(value("Act_m"), alpha_m / (alpha_m + beta_m));
         assert_eq!(value("Inact_h"), alpha_h / (alpha_h + beta_h));
         assert_eq!(value("Act_n"), alpha_n / (alpha_n + beta_n));
+    }
+
+    /// The lanes give the scalar step's bits (see `hh_cond_exp_traub`).
+    #[test]
+    fn lanes_match_the_scalar_step() {
+        let values: Vec<f64> = PARAMS.iter().map(|p| p.default).collect();
+        let p = Neuron::props(&values, Resolution::new(0.1).unwrap());
+        crate::adaptive::checks::lanes_match_the_scalar_step::<Neuron>(
+            &p,
+            [400.0, -200.0, 600.0, 60.0, 0.37],
+            150,
+        );
     }
 
     #[test]
