@@ -18,6 +18,7 @@ use spindle_core::Resolution;
 
 use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
 use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
+use crate::odeint::{Control, LaneDerivative, integrate_lanes};
 
 /// One neuron of a model NEST integrates with GSL's rkf45.
 pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
@@ -72,6 +73,49 @@ pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
 
     /// The recordables.
     fn sample(&self, p: &Self::Props) -> Self::Sample;
+}
+
+/// An [`OdeNeuron`] whose state is one ODE system of `N` components and
+/// the integration step size it carries.
+pub trait OdeState<const N: usize>: OdeNeuron {
+    /// The system's state and the carried step size.
+    fn ode(&mut self) -> (&mut [f64; N], &mut f64);
+}
+
+/// One simulation step's integration of `K` neurons together
+/// ([`integrate_lanes`]), `f` their derivative: their states gathered
+/// component-major, integrated, and put back with the carried step sizes.
+/// A step too small to advance (NEST: GSLSolverFailure) leaves a state
+/// where the solver stopped.
+// Lane loops index several arrays at the same lane.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub fn integrate_group<O, F, const N: usize, const K: usize>(
+    lanes: &mut [O; K],
+    control: &Control,
+    f: &F,
+    step: f64,
+) where
+    O: OdeState<N>,
+    F: LaneDerivative<N, K>,
+{
+    let mut y = [[0.0; K]; N];
+    let mut h = [0.0; K];
+    for (l, n) in lanes.iter_mut().enumerate() {
+        let (yn, hn) = n.ode();
+        for i in 0..N {
+            y[i][l] = yn[i];
+        }
+        h[l] = *hn;
+    }
+    let _ = integrate_lanes(control, f, step, &mut h, &mut y);
+    for (l, n) in lanes.iter_mut().enumerate() {
+        let (yn, hn) = n.ode();
+        for i in 0..N {
+            yn[i] = y[i][l];
+        }
+        *hn = h[l];
+    }
 }
 
 /// How many lanes a [`GroupStep`] model integrates together: a group

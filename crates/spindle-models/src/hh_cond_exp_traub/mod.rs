@@ -34,12 +34,13 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{
-    Adaptive, GroupStep, OdeNeuron, adaptive_model, check_finite, param, recordable, step_in_groups,
+    Adaptive, GroupStep, OdeNeuron, OdeState, adaptive_model, check_finite, integrate_group, param,
+    recordable, step_in_groups,
 };
 use crate::lanes::LanePopulation;
 use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
+use crate::odeint::{Control, LaneDerivative, integrate_one};
 
 /// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -386,10 +387,15 @@ impl OdeNeuron for Neuron {
     }
 }
 
+impl OdeState<6> for Neuron {
+    fn ode(&mut self) -> (&mut [f64; 6], &mut f64) {
+        (&mut self.y, &mut self.step)
+    }
+}
+
 impl GroupStep for Neuron {
-    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// The lanes integrated together ([`integrate_group`]), each with the
     /// scalar step's operations and the library's `exp` bits.
-    #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn step_group<const K: usize>(
         lanes: &mut [Self; K],
@@ -403,24 +409,16 @@ impl GroupStep for Neuron {
             i_stim: [0.0; K],
             exp: ExpPath::detect(),
         };
-        let mut y = [[0.0; K]; 6];
-        let mut h = [0.0; K];
         let mut u_old = [0.0; K];
         for (l, n) in lanes.iter().enumerate() {
-            for i in 0..6 {
-                y[i][l] = n.y[i];
-            }
-            h[l] = n.step;
             u_old[l] = n.y[0];
         }
         if let Some(i_stim) = i_stim {
             f.i_stim.copy_from_slice(&i_stim[..K]);
         }
-        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        integrate_group(lanes, &props.control, &f, props.h);
         let mut fired = 0;
         for (l, n) in lanes.iter_mut().enumerate() {
-            n.y = [y[0][l], y[1][l], y[2][l], y[3][l], y[4][l], y[5][l]];
-            n.step = h[l];
             fired |= u32::from(n.after(props, u_old[l], ex[l], inh[l])) << l;
         }
         fired

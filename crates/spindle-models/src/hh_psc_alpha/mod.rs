@@ -29,13 +29,13 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{
-    Adaptive, E, GroupStep, OdeNeuron, adaptive_model, check_finite, param, recordable,
-    step_in_groups,
+    Adaptive, E, GroupStep, OdeNeuron, OdeState, adaptive_model, check_finite, integrate_group,
+    param, recordable, step_in_groups,
 };
 use crate::lanes::LanePopulation;
 use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
+use crate::odeint::{Control, LaneDerivative, integrate_one};
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -380,10 +380,15 @@ impl OdeNeuron for Neuron {
     }
 }
 
+impl OdeState<8> for Neuron {
+    fn ode(&mut self) -> (&mut [f64; 8], &mut f64) {
+        (&mut self.y, &mut self.step)
+    }
+}
+
 impl GroupStep for Neuron {
-    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// The lanes integrated together ([`integrate_group`]), each with the
     /// scalar step's operations and the library's `exp` bits.
-    #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn step_group<const K: usize>(
         lanes: &mut [Self; K],
@@ -397,26 +402,16 @@ impl GroupStep for Neuron {
             i_stim: [0.0; K],
             exp: ExpPath::detect(),
         };
-        let mut y = [[0.0; K]; 8];
-        let mut h = [0.0; K];
         let mut u_old = [0.0; K];
         for (l, n) in lanes.iter().enumerate() {
-            for i in 0..8 {
-                y[i][l] = n.y[i];
-            }
-            h[l] = n.step;
             u_old[l] = n.y[0];
         }
         if let Some(i_stim) = i_stim {
             f.i_stim.copy_from_slice(&i_stim[..K]);
         }
-        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        integrate_group(lanes, &props.control, &f, props.h);
         let mut fired = 0;
         for (l, n) in lanes.iter_mut().enumerate() {
-            for i in 0..8 {
-                n.y[i] = y[i][l];
-            }
-            n.step = h[l];
             fired |= u32::from(n.after(props, u_old[l], ex[l], inh[l])) << l;
         }
         fired

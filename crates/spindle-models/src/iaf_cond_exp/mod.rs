@@ -29,10 +29,12 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model, check_finite, param, recordable};
+use crate::adaptive::{
+    Adaptive, OdeNeuron, OdeState, adaptive_model, check_finite, integrate_group, param, recordable,
+};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate, integrate_lanes};
+use crate::odeint::{Control, LaneDerivative, integrate};
 
 /// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -217,10 +219,8 @@ impl OdeNeuron for Neuron {
         self.after(props, ex, inh)
     }
 
-    /// The lanes integrated together ([`integrate_lanes`]), each with the
+    /// The lanes integrated together ([`integrate_group`]), each with the
     /// scalar step's operations.
-    // Lane loops index several arrays at the same lane.
-    #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn step_lanes<const M: usize>(
         lanes: &mut [Self; M],
@@ -235,23 +235,15 @@ impl OdeNeuron for Neuron {
             refractory: [false; M],
             i_stim: [0.0; M],
         };
-        let mut y = [[0.0; M]; 3];
-        let mut h = [0.0; M];
         for (l, n) in lanes.iter().enumerate() {
-            for i in 0..3 {
-                y[i][l] = n.y[i];
-            }
-            h[l] = n.step;
             f.refractory[l] = n.r > 0;
         }
         if let Some(i_stim) = i_stim {
             f.i_stim.copy_from_slice(&i_stim[..M]);
         }
-        let _ = integrate_lanes(&props.control, &f, props.h, &mut h, &mut y);
+        integrate_group(lanes, &props.control, &f, props.h);
         let mut fired = 0;
         for (l, n) in lanes.iter_mut().enumerate() {
-            n.y = [y[0][l], y[1][l], y[2][l]];
-            n.step = h[l];
             fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
         }
         fired
@@ -259,6 +251,12 @@ impl OdeNeuron for Neuron {
 
     fn sample(&self, _: &Props) -> [f64; 3] {
         self.y
+    }
+}
+
+impl OdeState<3> for Neuron {
+    fn ode(&mut self) -> (&mut [f64; 3], &mut f64) {
+        (&mut self.y, &mut self.step)
     }
 }
 
