@@ -1,15 +1,18 @@
 //! The lane driver's side of the models NEST integrates with GSL's
 //! adaptive solver ([`crate::odeint`]): each neuron is one value of the
 //! model's [`OdeNeuron`] type (its ODE state, its own integration step
-//! size, its refractory count), advanced one neuron at a time by the
-//! model's scalar step. The shared lane driver ([`crate::lanes`]) brings the
-//! input, current generators, probes and spikes as for every other model;
-//! [`Adaptive`] adapts one to the other.
+//! size, its refractory count), advanced by the model's scalar step or,
+//! several neurons at once, by its [`OdeNeuron::step_lanes`]. The shared
+//! lane driver ([`crate::lanes`]) brings the input, current generators,
+//! probes and spikes as for every other model; [`Adaptive`] adapts one to
+//! the other.
 //!
 //! The step size each neuron carries differs from neuron to neuron and
-//! from step to step, so the lanes cannot share control flow: every lane
-//! runs its own loop of trial steps (correct for any lane count, and the
-//! same bits for any).
+//! from step to step, so lanes integrated together ([`integrate_group`])
+//! share the trial steps' arithmetic, not their control flow: every lane
+//! takes its own step-size decisions (the same bits for any lane count),
+//! and a group runs until its slowest lane is done ([`GroupStep`]: groups
+//! of four).
 
 use std::fmt::Debug;
 use std::marker::PhantomData;

@@ -1,7 +1,6 @@
 //! The C library's `exp` on lanes: glibc's algorithm (2.28 and later, in
-//! the build its x86-64 dispatch picks on CPUs with FMA) written so that
-//! the compiler evaluates several arguments per vector instruction, with
-//! the library's bits.
+//! the build its x86-64 dispatch picks on CPUs with FMA), four arguments
+//! per AVX2 instruction, with the library's bits.
 //!
 //! NEST's Hodgkin-Huxley models spend half their time in `exp` (six rate
 //! functions per derivative, seven derivatives per trial step), one call
@@ -15,9 +14,9 @@
 //!
 //! Whether this gives the library's bits depends on the library: another
 //! version, another C library or a CPU without FMA (where glibc picks its
-//! other build) may differ. [`ExpPath::detect`] checks once per process, on
-//! arguments across the whole range, and [`exp_lanes`] uses its own steps only where
-//! they hold, the library's `exp` lane by lane where not.
+//! other build) may differ. [`ExpPath::detect`] checks once per process,
+//! on arguments across the whole range, and [`exp_lanes`] uses its own
+//! steps only where they hold, the library's `exp` lane by lane where not.
 
 use std::sync::OnceLock;
 
@@ -46,7 +45,8 @@ pub enum ExpPath {
     /// This module's steps, lane by lane.
     Own,
     /// This module's steps, four lanes per AVX2 instruction (the compiler
-    /// does not vectorise them by itself: the table lookups split them).
+    /// does not vectorise them by itself: the table lookups split them),
+    /// and lane by lane for lane counts that are not multiples of four.
     #[cfg(target_arch = "x86_64")]
     Avx2,
 }
@@ -68,6 +68,11 @@ impl ExpPath {
                         .all(|(x, y)| x.exp().to_bits() == y.to_bits())
                 })
             };
+            // The AVX2 path takes the scalar steps for lane counts that
+            // are not multiples of four: both must hold.
+            if !agree(ExpPath::Own) {
+                return ExpPath::Library;
+            }
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2")
                 && std::is_x86_feature_detected!("fma")
@@ -75,11 +80,7 @@ impl ExpPath {
             {
                 return ExpPath::Avx2;
             }
-            if agree(ExpPath::Own) {
-                ExpPath::Own
-            } else {
-                ExpPath::Library
-            }
+            ExpPath::Own
         })
     }
 }
@@ -124,7 +125,8 @@ pub fn exp_lanes<const M: usize>(x: &[f64; M], path: ExpPath) -> [f64; M] {
     out
 }
 
-/// [`exp_fast`] of four lanes in AVX2 registers; and whether any lane is outside the fast range.
+/// [`exp_fast`] of four lanes in AVX2 registers; and whether any lane is
+/// outside the fast range.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
@@ -213,9 +215,9 @@ fn exp_fast(x: f64) -> (f64, bool) {
     (scale.mul_add(tmp, scale), fast)
 }
 
-/// The arguments [`ExpPath::detect`] tries: a fixed pseudo-random walk over
-/// [-60, 60] (the rate functions' arguments, in 1/x steps apart) and over
-/// the fast range's binades, both signs.
+/// The arguments [`ExpPath::detect`] tries: fixed pseudo-random points,
+/// half uniform in [-60, 60] (where the rate functions' arguments lie),
+/// half spread over the fast range's binades, both signs.
 fn probe_points() -> impl Iterator<Item = f64> {
     let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
