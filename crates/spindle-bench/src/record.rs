@@ -369,7 +369,8 @@ impl<T> Phases<T> {
 pub struct PhaseDetail {
     /// The slowest thread's wall seconds.
     pub max: f64,
-    /// CPU seconds summed over threads.
+    /// CPU seconds summed over threads (the threads' CPU time, read at
+    /// most once a millisecond, split over the phases by wall time).
     pub cpu: f64,
     /// Slowest thread / mean (1 when the phase took no time).
     pub imbalance: f64,

@@ -104,12 +104,14 @@ impl<'r, 'a> SliceLoop<'r, 'a> {
     /// Run slices until the end or a stop; returns the step reached (the
     /// same on every shard).
     pub(super) fn run(mut self) -> Result<Step, EngineError> {
+        let mut laps = Laps::start();
         loop {
-            let mut laps = Laps::start();
             self.deliver();
             if self.origin >= self.run.end || self.stopping {
                 self.digest_last();
-                self.shard.times.charge(Phase::Deliver, laps.lap());
+                let deliver = laps.lap();
+                laps.charge(&mut self.shard.times, Phase::Deliver, deliver);
+                laps.settle(&mut self.shard.times, true);
                 return Ok(self.origin);
             }
             let len = self.slice_len();
@@ -117,19 +119,20 @@ impl<'r, 'a> SliceLoop<'r, 'a> {
                 self.shard.deliver_plastic();
             }
             self.shard.inject(self.origin + len);
-            self.shard.times.charge(Phase::Deliver, laps.lap());
+            let deliver = laps.lap();
+            laps.charge(&mut self.shard.times, Phase::Deliver, deliver);
 
             self.shard.update(self.origin, len as u32);
-            self.shard.times.charge(Phase::Update, laps.lap());
+            let update = laps.lap();
+            laps.charge(&mut self.shard.times, Phase::Update, update);
 
             self.publish();
             let publish = laps.lap();
             self.sync()?;
             let sync = laps.lap();
-            self.shard.times.charge(Phase::Sync, sync);
-            let mut gather = publish;
-            gather += sync;
-            self.shard.times.charge(Phase::Gather, gather);
+            laps.charge(&mut self.shard.times, Phase::Sync, sync);
+            laps.charge(&mut self.shard.times, Phase::Gather, publish + sync);
+            laps.settle(&mut self.shard.times, false);
 
             self.advance(len);
         }
