@@ -20,8 +20,9 @@ use std::marker::PhantomData;
 use spindle_core::Resolution;
 
 use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
+use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate_lanes};
+use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
 
 /// One neuron of a model NEST integrates with GSL's rkf45.
 pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
@@ -168,6 +169,124 @@ pub fn step_in_groups<O: GroupStep, const M: usize>(
         fired |= O::step_group(one, p, &ex[l..], &inh[l..], i) << l;
     }
     fired
+}
+
+/// A model whose derivative takes six exponentials of its state (the
+/// Hodgkin-Huxley rate functions) and whose update after the integration
+/// reads the potential before it (NEST's spike detection at a peak): its
+/// scalar step is [`rate_step`], its groups' [`rate_step_group`], which
+/// takes the exponentials of a group's lanes together ([`exp_lanes`]).
+/// The state's first component is the membrane potential.
+pub trait RateModel<const N: usize>: OdeState<N> {
+    /// The solver's control and the simulation step [ms].
+    fn control(p: &Self::Props) -> (&Control, f64);
+
+    /// The arguments of the exponentials at state `y`.
+    fn rate_args(p: &Self::Props, y: &[f64; N]) -> [f64; 6];
+
+    /// The derivative at `y`, with current input `i_stim` and `e` the
+    /// exponentials of [`Self::rate_args`] at `y`.
+    fn dynamics(p: &Self::Props, i_stim: f64, y: &[f64; N], e: [f64; 6]) -> [f64; N];
+
+    /// NEST's update after the integration, `u_old` the potential before
+    /// it: this step's spike input (`ex`, `inh` as in
+    /// [`OdeNeuron::step`]), refractoriness, spike detection. Returns
+    /// whether the neuron fired.
+    fn after(&mut self, p: &Self::Props, u_old: f64, ex: f64, inh: f64) -> bool;
+}
+
+/// [`OdeNeuron::step`] of a [`RateModel`], the exponentials the library's.
+#[inline(always)]
+pub fn rate_step<O: RateModel<N>, const N: usize>(
+    n: &mut O,
+    p: &O::Props,
+    ex: f64,
+    inh: f64,
+    i_stim: f64,
+) -> bool {
+    let f = |y: &[f64; N]| O::dynamics(p, i_stim, y, O::rate_args(p, y).map(f64::exp));
+    let (control, h) = O::control(p);
+    let (y, step) = n.ode();
+    let u_old = y[0];
+    // A step too small to advance (NEST: GSLSolverFailure) leaves the
+    // state where the solver stopped.
+    let _ = integrate_one(control, &f, h, step, y);
+    n.after(p, u_old, ex, inh)
+}
+
+/// [`GroupStep::step_group`] of a [`RateModel`]: the lanes integrated
+/// together ([`integrate_group`]), each with [`rate_step`]'s operations
+/// and the library's `exp` bits.
+#[inline(always)]
+pub fn rate_step_group<O: RateModel<N>, const N: usize, const K: usize>(
+    lanes: &mut [O; K],
+    p: &O::Props,
+    ex: &[f64],
+    inh: &[f64],
+    i_stim: Option<&[f64]>,
+) -> u32 {
+    let mut f = RateLanes::<O, K> {
+        p,
+        i_stim: [0.0; K],
+        exp: ExpPath::detect(),
+    };
+    let mut u_old = [0.0; K];
+    for (l, n) in lanes.iter_mut().enumerate() {
+        u_old[l] = n.ode().0[0];
+    }
+    if let Some(i_stim) = i_stim {
+        f.i_stim.copy_from_slice(&i_stim[..K]);
+    }
+    let (control, h) = O::control(p);
+    integrate_group(lanes, control, &f, h);
+    let mut fired = 0;
+    for (l, n) in lanes.iter_mut().enumerate() {
+        fired |= u32::from(n.after(p, u_old[l], ex[l], inh[l])) << l;
+    }
+    fired
+}
+
+/// A [`RateModel`]'s derivative over `M` lanes, each with its own current
+/// input; the exponentials of all lanes together ([`exp_lanes`]).
+struct RateLanes<'a, O: OdeNeuron, const M: usize> {
+    p: &'a O::Props,
+    i_stim: [f64; M],
+    exp: ExpPath,
+}
+
+impl<O: RateModel<N>, const N: usize, const M: usize> LaneDerivative<N, M> for RateLanes<'_, O, M> {
+    // Lane loops index several arrays at the same lane.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn eval(&self, y: &[[f64; M]; N]) -> [[f64; M]; N] {
+        let lane = |l: usize| {
+            let mut yl = [0.0; N];
+            for i in 0..N {
+                yl[i] = y[i][l];
+            }
+            yl
+        };
+        let mut args = [[0.0; M]; 6];
+        for l in 0..M {
+            let a = O::rate_args(self.p, &lane(l));
+            for k in 0..6 {
+                args[k][l] = a[k];
+            }
+        }
+        let mut e = [[0.0; M]; 6];
+        for k in 0..6 {
+            e[k] = exp_lanes(&args[k], self.exp);
+        }
+        let mut dy = [[0.0; M]; N];
+        for l in 0..M {
+            let el = [e[0][l], e[1][l], e[2][l], e[3][l], e[4][l], e[5][l]];
+            let d = O::dynamics(self.p, self.i_stim[l], &lane(l), el);
+            for i in 0..N {
+                dy[i][l] = d[i];
+            }
+        }
+        dy
+    }
 }
 
 /// An [`OdeNeuron`] model behind the lane driver.

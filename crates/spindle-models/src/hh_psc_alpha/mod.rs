@@ -29,13 +29,12 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{
-    Adaptive, E, GroupStep, OdeNeuron, OdeState, adaptive_model, check_finite, integrate_group,
-    param, recordable, step_in_groups,
+    Adaptive, E, GroupStep, OdeNeuron, OdeState, RateModel, adaptive_model, check_finite, param,
+    rate_step, rate_step_group, recordable, step_in_groups,
 };
 use crate::lanes::LanePopulation;
-use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate_one};
+use crate::odeint::Control;
 
 /// The model: `hh_psc_alpha` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,45 +254,6 @@ fn dynamics(p: &HhPscAlphaParams, i_stim: f64, y: &[f64; 8], e: [f64; 6]) -> [f6
     ]
 }
 
-/// The dynamics of `M` lanes, each with its own current input; the
-/// exponentials of all lanes together ([`exp_lanes`]).
-struct Lanes<'a, const M: usize> {
-    p: &'a HhPscAlphaParams,
-    i_stim: [f64; M],
-    exp: ExpPath,
-}
-
-impl<const M: usize> LaneDerivative<8, M> for Lanes<'_, M> {
-    #[allow(clippy::needless_range_loop)]
-    #[inline(always)]
-    fn eval(&self, y: &[[f64; M]; 8]) -> [[f64; M]; 8] {
-        let mut args = [[0.0; M]; 6];
-        for l in 0..M {
-            let a = rate_args(y[0][l]);
-            for k in 0..6 {
-                args[k][l] = a[k];
-            }
-        }
-        let mut e = [[0.0; M]; 6];
-        for k in 0..6 {
-            e[k] = exp_lanes(&args[k], self.exp);
-        }
-        let mut dy = [[0.0; M]; 8];
-        for l in 0..M {
-            let mut yl = [0.0; 8];
-            for i in 0..8 {
-                yl[i] = y[i][l];
-            }
-            let el = [e[0][l], e[1][l], e[2][l], e[3][l], e[4][l], e[5][l]];
-            let d = dynamics(self.p, self.i_stim[l], &yl, el);
-            for i in 0..8 {
-                dy[i][l] = d[i];
-            }
-        }
-        dy
-    }
-}
-
 /// One neuron: NEST's state vector `[V_M, HH_M, HH_H, HH_N, DI_EXC,
 /// I_EXC, DI_INH, I_INH]`, its refractory count and its integration step.
 #[derive(Debug, Clone, Copy)]
@@ -353,13 +313,7 @@ impl OdeNeuron for Neuron {
 
     #[inline(always)]
     fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
-        let p = &props.p;
-        let f = |y: &[f64; 8]| dynamics(p, i_stim, y, rate_args(y[0]).map(f64::exp));
-        let u_old = self.y[0];
-        // A step too small to advance (NEST: GSLSolverFailure) leaves the
-        // state where the solver stopped.
-        let _ = integrate_one(&props.control, &f, props.h, &mut self.step, &mut self.y);
-        self.after(props, u_old, ex, inh)
+        rate_step(self, props, ex, inh, i_stim)
     }
 
     /// The lanes integrated together in groups ([`GroupStep`]).
@@ -387,8 +341,6 @@ impl OdeState<8> for Neuron {
 }
 
 impl GroupStep for Neuron {
-    /// The lanes integrated together ([`integrate_group`]), each with the
-    /// scalar step's operations and the library's `exp` bits.
     #[inline(always)]
     fn step_group<const K: usize>(
         lanes: &mut [Self; K],
@@ -397,28 +349,25 @@ impl GroupStep for Neuron {
         inh: &[f64],
         i_stim: Option<&[f64]>,
     ) -> u32 {
-        let mut f = Lanes {
-            p: &props.p,
-            i_stim: [0.0; K],
-            exp: ExpPath::detect(),
-        };
-        let mut u_old = [0.0; K];
-        for (l, n) in lanes.iter().enumerate() {
-            u_old[l] = n.y[0];
-        }
-        if let Some(i_stim) = i_stim {
-            f.i_stim.copy_from_slice(&i_stim[..K]);
-        }
-        integrate_group(lanes, &props.control, &f, props.h);
-        let mut fired = 0;
-        for (l, n) in lanes.iter_mut().enumerate() {
-            fired |= u32::from(n.after(props, u_old[l], ex[l], inh[l])) << l;
-        }
-        fired
+        rate_step_group(lanes, props, ex, inh, i_stim)
     }
 }
 
-impl Neuron {
+impl RateModel<8> for Neuron {
+    fn control(props: &Props) -> (&Control, f64) {
+        (&props.control, props.h)
+    }
+
+    #[inline(always)]
+    fn rate_args(_: &Props, y: &[f64; 8]) -> [f64; 6] {
+        rate_args(y[0])
+    }
+
+    #[inline(always)]
+    fn dynamics(props: &Props, i_stim: f64, y: &[f64; 8], e: [f64; 6]) -> [f64; 8] {
+        dynamics(&props.p, i_stim, y, e)
+    }
+
     /// The rest of NEST's update after the integration (`u_old` the
     /// potential before it): this step's spikes join the currents,
     /// refractoriness, spike detection.
