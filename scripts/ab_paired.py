@@ -7,7 +7,12 @@ speed wanders by more than the difference sought (as KVM guests do), the
 paired ratio is steadier than comparing two medians.
 
 usage: scripts/ab_paired.py BIN_A BIN_B ROUNDS THREADS[,THREADS...] [ORDER]
+
+AB_ARGS, where set, replaces `--order ORDER` with other arguments, e.g.
+AB_ARGS="--network brette2007 --model coba --seed 3".
 """
+import os
+import shlex
 import json
 import statistics
 import subprocess
@@ -21,7 +26,8 @@ order = sys.argv[5] if len(sys.argv) > 5 else "2500"
 
 
 def run(binary, t, out):
-    cmd = [binary, "--order", order, "--threads", t, "--record-to", "none", "--quiet", "--json", out]
+    net = shlex.split(os.environ["AB_ARGS"]) if os.environ.get("AB_ARGS") else ["--order", order]
+    cmd = [binary, *net, "--threads", t, "--record-to", "none", "--quiet", "--json", out]
     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
     d = json.load(open(out))
     return d["time_simulate"], d["spike_digest"]
