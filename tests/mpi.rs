@@ -3,7 +3,7 @@
 //! only with the `mpi` feature and run under `mpirun --oversubscribe`:
 //!
 //! ```sh
-//! cargo test --release --features mpi --test mpi
+//! cargo test --profile release-tests --features mpi --test mpi   # or --release
 //! ```
 #![cfg(feature = "mpi")]
 
