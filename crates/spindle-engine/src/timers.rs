@@ -107,41 +107,39 @@ pub(crate) struct ShardTimes {
     pub histograms: SliceHistograms,
 }
 
-impl ShardTimes {
-    /// Add `t` to `phase` (and its histogram, if it has one).
-    pub(crate) fn charge(&mut self, phase: Phase, t: PhaseTime) {
-        let (timers, h) = (&mut self.timers, &mut self.histograms);
-        let (timer, histogram) = match phase {
-            Phase::Deliver => (&mut timers.time_deliver_spike_data, Some(&mut h.deliver)),
-            Phase::Update => (&mut timers.time_update, Some(&mut h.update)),
-            Phase::Gather => (&mut timers.time_gather_spike_data, None),
-            Phase::Sync => (
-                &mut timers.time_omp_synchronization_simulation,
-                Some(&mut h.sync),
-            ),
-            Phase::MpiSync => (&mut timers.time_mpi_synchronization, None),
-            Phase::Communicate => (&mut timers.time_communicate_spike_data, None),
-        };
-        *timer += t;
-        if let Some(histogram) = histogram {
-            histogram.record(t.wall);
+impl PhaseTimers {
+    /// The timer of `phase`.
+    fn of_mut(&mut self, phase: Phase) -> &mut PhaseTime {
+        match phase {
+            Phase::Deliver => &mut self.time_deliver_spike_data,
+            Phase::Update => &mut self.time_update,
+            Phase::Gather => &mut self.time_gather_spike_data,
+            Phase::Sync => &mut self.time_omp_synchronization_simulation,
+            Phase::MpiSync => &mut self.time_mpi_synchronization,
+            Phase::Communicate => &mut self.time_communicate_spike_data,
         }
     }
 }
 
 impl ShardTimes {
+    /// Add `t` to `phase` (and its histogram, if it has one).
+    pub(crate) fn charge(&mut self, phase: Phase, t: PhaseTime) {
+        *self.timers.of_mut(phase) += t;
+        let h = &mut self.histograms;
+        let histogram = match phase {
+            Phase::Deliver => Some(&mut h.deliver),
+            Phase::Update => Some(&mut h.update),
+            Phase::Sync => Some(&mut h.sync),
+            Phase::Gather | Phase::MpiSync | Phase::Communicate => None,
+        };
+        if let Some(histogram) = histogram {
+            histogram.record(t.wall);
+        }
+    }
+
     /// Add CPU time `cpu` to `phase` (no histogram: they hold wall times).
     fn add_cpu(&mut self, phase: Phase, cpu: Duration) {
-        let t = &mut self.timers;
-        let timer = match phase {
-            Phase::Deliver => &mut t.time_deliver_spike_data,
-            Phase::Update => &mut t.time_update,
-            Phase::Gather => &mut t.time_gather_spike_data,
-            Phase::Sync => &mut t.time_omp_synchronization_simulation,
-            Phase::MpiSync => &mut t.time_mpi_synchronization,
-            Phase::Communicate => &mut t.time_communicate_spike_data,
-        };
-        timer.cpu += cpu;
+        self.timers.of_mut(phase).cpu += cpu;
     }
 }
 
