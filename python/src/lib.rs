@@ -1245,6 +1245,11 @@ pub struct Kernel {
     /// Biological time [ms] at the last Prepare: recorders' files hold
     /// the events after it, as NEST's, truncated at Prepare, do.
     files_from: f64,
+    /// The network's connections when the simulation was last built
+    /// (see [`Kernel::build_at_connect`]).
+    built_connections: u64,
+    /// Simulations built since `ResetKernel` (tests read it).
+    builds: u64,
 }
 
 impl Kernel {
@@ -1443,7 +1448,33 @@ impl Kernel {
             .map_err(engine_err)?;
         let built = sim.stats().time_construction_connect;
         self.sim = Some(sim);
+        self.built_connections = self.all_connections();
+        self.builds += 1;
         Ok(built)
+    }
+
+    /// All connections made so far, devices' too.
+    fn all_connections(&self) -> u64 {
+        self.net.as_ref().map_or(0, |net| {
+            net.synapse_models()
+                .iter()
+                .filter_map(|m| net.num_connections(&m.name).ok())
+                .sum()
+        })
+    }
+
+    /// Whether a `Connect` between neurons builds the simulation at once:
+    /// when the connections made since the last build are at least an
+    /// eighth of all. Scripts of a few large `Connect` calls (NEST's
+    /// Brunel examples) so spend their build in `Connect`, as NEST does,
+    /// and a value drawn there that Spindle cannot hold fails there; each
+    /// build costs the whole network, so thousands of small calls (the
+    /// sudoku example's 729) are built together at the next call that
+    /// needs the simulation (`Simulate`, `GetConnections`), whose
+    /// builds over the calls cost at most eight times the last.
+    fn build_at_connect(&self) -> bool {
+        let all = self.all_connections();
+        all.saturating_sub(self.built_connections) * 8 >= all
     }
 
     fn write_recorders(&mut self) -> PyResult<()> {
@@ -2106,6 +2137,8 @@ impl Kernel {
             prepared: false,
             timers: Timers::default(),
             files_from: 0.0,
+            built_connections: 0,
+            builds: 0,
         }
     }
 
@@ -3181,7 +3214,7 @@ impl Kernel {
             connect(&targets, &sources)?;
         }
         let mut wall = watch.wall.elapsed();
-        if between_neurons && build {
+        if between_neurons && build && self.build_at_connect() {
             wall += self.prepare(py)?;
         }
         self.timers.connect += PhaseTime {
@@ -3251,7 +3284,7 @@ impl Kernel {
         let net = self.changing()?;
         net.connect_pairs(&pre, &post, &spec).map_err(connect_err)?;
         let mut wall = watch.wall.elapsed();
-        if build {
+        if build && self.build_at_connect() {
             wall += self.prepare(py)?;
         }
         self.timers.connect += PhaseTime {
@@ -3714,6 +3747,12 @@ impl Kernel {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// Simulations built since `ResetKernel`: `Connect` defers building
+    /// (see `build_at_connect`), which tests check.
+    fn builds(&self) -> u64 {
+        self.builds
     }
 
     /// The spike digest of the run so far (identical for any thread count).

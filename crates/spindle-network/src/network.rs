@@ -1522,9 +1522,9 @@ impl Network {
         let mut out: Vec<&NeuronParams> = Vec::new();
         let mut kinds: Vec<(&'static str, Option<usize>)> = Vec::new();
         for (c, params) in &self.populations {
-            if c.overlap(targets) == 0 {
+            let Some(part) = c.intersection(targets) else {
                 continue;
-            }
+            };
             let mut new_kind = |q: &NeuronParams| {
                 let kind = (q.model().name(), q.ports());
                 let new = !kinds.contains(&kind);
@@ -1533,17 +1533,16 @@ impl Network {
                 }
                 new
             };
-            let own = self
-                .node_params_in(c)
-                .filter(|(id, _)| targets.contains(*id));
+            // Only the per-node parameters among the targets: a Connect
+            // onto a few of many set neurons stays cheap.
             let mut owned = 0;
-            for (_, q) in own {
+            for (_, q) in self.node_params_in(&part) {
                 owned += 1;
                 if new_kind(q) {
                     out.push(q);
                 }
             }
-            if owned < c.overlap(targets) && new_kind(params) {
+            if owned < part.len() && new_kind(params) {
                 out.push(params);
             }
         }
@@ -1606,19 +1605,15 @@ impl Network {
             }
         };
         for (c, params) in &self.populations {
-            let overlap = c.overlap(sources);
-            if overlap == 0 {
+            let Some(part) = c.intersection(sources) else {
                 continue;
-            }
+            };
             let mut owned = 0;
-            for (_, q) in self
-                .node_params_in(c)
-                .filter(|(id, _)| sources.contains(*id))
-            {
+            for (_, q) in self.node_params_in(&part) {
                 owned += 1;
                 add(q);
             }
-            if owned < overlap {
+            if owned < part.len() {
                 add(params);
             }
         }

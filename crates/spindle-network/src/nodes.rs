@@ -204,6 +204,13 @@ impl NodeCollection {
         (self.first + self.len == other.first).then(|| Self::new(self.first, self.len + other.len))
     }
 
+    /// The ids in both collections, if any.
+    pub fn intersection(&self, other: &Self) -> Option<Self> {
+        let lo = self.first.max(other.first);
+        let n = self.overlap(other) as u32;
+        (n > 0).then(|| Self::new(lo, n))
+    }
+
     /// Number of ids in both collections.
     pub fn overlap(&self, other: &Self) -> usize {
         let lo = self.first.max(other.first);
@@ -226,6 +233,11 @@ mod tests {
         assert_eq!(a.slice(0..11), None);
         assert_eq!(a.overlap(&NodeCollection::new(5, 20)), 6);
         assert_eq!(a.overlap(&b), 0);
+        assert_eq!(
+            a.intersection(&NodeCollection::new(5, 20)),
+            Some(NodeCollection::new(5, 6))
+        );
+        assert_eq!(a.intersection(&b), None);
         assert_eq!(a.position(10), Some(9));
         assert_eq!(a.position(11), None);
     }
