@@ -272,6 +272,23 @@ impl CurrentInput {
         b < self.start.len() && self.start[b] > self.start[a]
     }
 
+    /// Whether every drive delivers +0.0 in each of the steps
+    /// `first..end`: none is inside its window then.
+    /// A dc_generator switched on for a moment (NEST's
+    /// `sensitivity_to_perturbation.py`) keeps its targets off the
+    /// current path for the rest of the run.
+    pub fn silent(&self, first: Step, end: Step) -> bool {
+        self.drives.iter().all(|d| {
+            // Steps `step` send `s = step - delay`; `arriving` is non-zero
+            // only where `t_min < s + 2 <= t_max`.
+            let (lo, hi) = (
+                first as i128 - d.delay as i128 + 2,
+                end as i128 - d.delay as i128 + 1,
+            );
+            d.earlier.is_empty() && (hi <= d.t_min as i128 || lo > d.t_max as i128)
+        })
+    }
+
     /// The current arriving at local neuron `local` in step `step` [pA]:
     /// the sum over its drives, in connection order, as NEST's buffer adds
     /// the events.
@@ -419,6 +436,21 @@ mod tests {
         assert_eq!(input.arriving(1, 16), 0.0);
         assert!(input.reaches(0, 1));
         assert!(!input.reaches(1, 1));
+    }
+
+    #[test]
+    fn silent_exactly_where_nothing_arrives() {
+        let input = CurrentInput::new(
+            vec![drive(7, 2.5, 10, 5, 8), drive(8, -1.0, 3, 20, 22)],
+            vec![vec![0, 1]],
+        );
+        let arrives: Vec<bool> = (0..40).map(|s| input.arriving(0, s) != 0.0).collect();
+        for first in 0..40 {
+            for end in first + 1..=40 {
+                let any = arrives[first as usize..end as usize].iter().any(|&a| a);
+                assert_eq!(input.silent(first, end), !any, "steps {first}..{end}");
+            }
+        }
     }
 
     #[test]

@@ -136,6 +136,14 @@ pub trait LaneChunk<L: LaneModel, const M: usize>: Sized {
     fn sample(&self, p: &L::Props) -> L::Sample;
 }
 
+/// What a slice's update reads: the input ring, the Poisson drives, and
+/// the current generators' drives where they reach the population.
+type SliceInputs<'a> = (
+    &'a mut InputRing,
+    &'a mut PoissonInput,
+    Option<&'a CurrentInput>,
+);
+
 /// Aligns a stack frame to a cache line (see `update_avx512`).
 #[repr(align(64))]
 struct StackAlign64 {
@@ -159,6 +167,7 @@ struct SliceUpdate<'a, M: LaneModel> {
     to: u32,
     ring: &'a mut InputRing,
     poisson: &'a mut PoissonInput,
+    currents: Option<&'a CurrentInput>,
     out: &'a mut SliceOutput,
 }
 
@@ -175,20 +184,22 @@ impl<M: LaneModel> VariantVisitor for SliceUpdate<'_, M> {
             to,
             ring,
             poisson,
+            currents,
             out,
         } = self;
+        let input = (ring, poisson, currents);
         match isa {
-            Isa::Portable => pop.update_portable::<V>(origin, from, to, ring, poisson, out),
+            Isa::Portable => pop.update_portable::<V>(origin, from, to, input, out),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: AVX2 and FMA are present (`update_on` checked).
             #[allow(unsafe_code)]
-            Isa::Avx2 => unsafe { pop.update_avx2::<V>(origin, from, to, ring, poisson, out) },
+            Isa::Avx2 => unsafe { pop.update_avx2::<V>(origin, from, to, input, out) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: AVX-512F, AVX2 and FMA are present (`update_on` checked).
             #[allow(unsafe_code)]
-            Isa::Avx512 => unsafe { pop.update_avx512::<V>(origin, from, to, ring, poisson, out) },
+            Isa::Avx512 => unsafe { pop.update_avx512::<V>(origin, from, to, input, out) },
             #[cfg(not(target_arch = "x86_64"))]
-            _ => pop.update_portable::<V>(origin, from, to, ring, poisson, out),
+            _ => pop.update_portable::<V>(origin, from, to, input, out),
         }
     }
 }
@@ -338,7 +349,25 @@ impl<M: LaneModel> LanePopulation<M> {
         poisson: &mut PoissonInput,
         out: &mut SliceOutput,
     ) {
+        self.update_slice(isa, origin, from, to, (ring, poisson, None), out);
+    }
+
+    /// As [`Self::update_on`], with the input current of `currents` where
+    /// given (NEST's `y0_`: each step adds the current read at the end of
+    /// the step before).
+    fn update_slice(
+        &mut self,
+        isa: Isa,
+        origin: Step,
+        from: u32,
+        to: u32,
+        (ring, poisson, currents): SliceInputs<'_>,
+        out: &mut SliceOutput,
+    ) {
         assert!(isa.available(), "{isa:?} is not available on this CPU");
+        if currents.is_some() {
+            self.i0.resize(self.len(), 0.0);
+        }
         let props = self.props;
         M::with_variant(
             &props,
@@ -350,16 +379,17 @@ impl<M: LaneModel> LanePopulation<M> {
                 to,
                 ring,
                 poisson,
+                currents,
                 out,
             },
         );
     }
 
-    /// As [`Self::update_on`], where current generators reach some of the
-    /// neurons: one neuron at a time, portable code (current input is
-    /// rare, and its networks small).
+    /// The current path one neuron at a time, portable code: what the
+    /// lanes with currents are checked against.
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
-    pub fn update_with_currents(
+    pub(crate) fn update_with_currents(
         &mut self,
         origin: Step,
         from: u32,
@@ -407,14 +437,13 @@ impl<M: LaneModel> LanePopulation<M> {
         origin: Step,
         from: u32,
         to: u32,
-        ring: &mut InputRing,
-        poisson: &mut PoissonInput,
+        input: SliceInputs<'_>,
         out: &mut SliceOutput,
     ) {
         // As in `update_avx512`: 256-bit spills within cache lines.
         let frame = StackAlign64 { _bytes: [0; 64] };
         std::hint::black_box(&frame);
-        self.update_portable::<V>(origin, from, to, ring, poisson, out)
+        self.update_portable::<V>(origin, from, to, input, out)
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -424,8 +453,7 @@ impl<M: LaneModel> LanePopulation<M> {
         origin: Step,
         from: u32,
         to: u32,
-        ring: &mut InputRing,
-        poisson: &mut PoissonInput,
+        input: SliceInputs<'_>,
         out: &mut SliceOutput,
     ) {
         // A 64-byte aligned local makes the frame 64-byte aligned, and so
@@ -433,7 +461,7 @@ impl<M: LaneModel> LanePopulation<M> {
         // across cache lines, the seed's update took 9 % longer.
         let frame = StackAlign64 { _bytes: [0; 64] };
         std::hint::black_box(&frame);
-        self.update_portable::<V>(origin, from, to, ring, poisson, out)
+        self.update_portable::<V>(origin, from, to, input, out)
     }
 
     /// The update itself, inlined into each vector unit's copy.
@@ -443,8 +471,26 @@ impl<M: LaneModel> LanePopulation<M> {
         origin: Step,
         from: u32,
         to: u32,
+        (ring, poisson, currents): SliceInputs<'_>,
+        out: &mut SliceOutput,
+    ) {
+        match currents {
+            None => self.update_blocks::<V, false>(origin, from, to, ring, poisson, None, out),
+            Some(c) => self.update_blocks::<V, true>(origin, from, to, ring, poisson, Some(c), out),
+        }
+    }
+
+    /// `update_portable` with (`CUR`) or without the input current.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn update_blocks<const V: u8, const CUR: bool>(
+        &mut self,
+        origin: Step,
+        from: u32,
+        to: u32,
         ring: &mut InputRing,
         poisson: &mut PoissonInput,
+        currents: Option<&CurrentInput>,
         out: &mut SliceOutput,
     ) {
         // Per slice, not per neuron-step: the ring row of every step, and
@@ -466,13 +512,16 @@ impl<M: LaneModel> LanePopulation<M> {
                 // Two blocks ahead: the next cache line of 16-bit counts.
                 let ahead = self.offset as usize + i + 2 * LANES;
                 ring.prefetch_cells(&scratch.rows, ahead, from, to);
-                self.update_lanes::<LANES, false, V>(i, slice, ring, poisson, t, &mut scratch, out);
+                let input = (&mut *ring, &mut *poisson, currents);
+                self.update_lanes::<LANES, false, V, CUR>(i, slice, input, t, &mut scratch, out);
                 i += LANES;
             } else if self.probe[i] == NO_PROBE {
-                self.update_lanes::<1, false, V>(i, slice, ring, poisson, t, &mut scratch, out);
+                let input = (&mut *ring, &mut *poisson, currents);
+                self.update_lanes::<1, false, V, CUR>(i, slice, input, t, &mut scratch, out);
                 i += 1;
             } else {
-                self.update_lanes::<1, true, V>(i, slice, ring, poisson, t, &mut scratch, out);
+                let input = (&mut *ring, &mut *poisson, currents);
+                self.update_lanes::<1, true, V, CUR>(i, slice, input, t, &mut scratch, out);
                 i += 1;
             }
         }
@@ -488,12 +537,11 @@ impl<M: LaneModel> LanePopulation<M> {
     /// `N` = 1) samples for the multimeter.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn update_lanes<const N: usize, const PROBE: bool, const V: u8>(
+    fn update_lanes<const N: usize, const PROBE: bool, const V: u8, const CUR: bool>(
         &mut self,
         i0: usize,
         (origin, from, to): (Step, u32, u32),
-        ring: &mut InputRing,
-        poisson: &mut PoissonInput,
+        (ring, poisson, currents): SliceInputs<'_>,
         t: &M::Tables,
         scratch: &mut Scratch,
         out: &mut SliceOutput,
@@ -506,6 +554,7 @@ impl<M: LaneModel> LanePopulation<M> {
         let n = to as usize;
         if N == 2 * CHUNK
             && !PROBE
+            && !CUR
             && let Some(mut draws) = poisson.lane_draws::<N>(base, origin, from, to)
         {
             // Each lag's input goes from the Poisson streams and the ring
@@ -538,6 +587,20 @@ impl<M: LaneModel> LanePopulation<M> {
         poisson.fill_block::<N>(base, origin, from, to, px, pi);
         ring.take_slice::<N>(&scratch.rows, base, from, to, px, pi, &mut scratch.sums);
         let fired = &mut scratch.fired[..n];
+        // The lanes' input current (NEST's `y0_`), read at the end of each
+        // step for the next; zero (and unused) without currents.
+        let mut y0 = [0.0; N];
+        if CUR {
+            y0.copy_from_slice(&self.i0[i0..i0 + N]);
+        }
+        let currents = currents.filter(|_| CUR);
+        let read_currents = |y0: &mut [f64; N], step: Step| {
+            if let Some(c) = currents {
+                for (l, y) in y0.iter_mut().enumerate() {
+                    *y = c.arriving(base + l, step);
+                }
+            }
+        };
         if N == 2 * CHUNK && !PROBE {
             // Two chunks of 8 lanes held as separate values: a 16-lane
             // array of each state variable was kept on the stack by the
@@ -546,9 +609,17 @@ impl<M: LaneModel> LanePopulation<M> {
             let mut b = M::Chunk::<CHUNK>::load(&self.state, i0 + CHUNK);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let at = lag * N;
-                *fire = a.step_as::<V>(&p, t, &px[at..], &pi[at..], None);
+                let (ya, yb) = if CUR {
+                    (Some(&y0[..CHUNK]), Some(&y0[CHUNK..]))
+                } else {
+                    (None, None)
+                };
+                *fire = a.step_as::<V>(&p, t, &px[at..], &pi[at..], ya);
                 let at = at + CHUNK;
-                *fire |= b.step_as::<V>(&p, t, &px[at..], &pi[at..], None) << CHUNK;
+                *fire |= b.step_as::<V>(&p, t, &px[at..], &pi[at..], yb) << CHUNK;
+                if CUR {
+                    read_currents(&mut y0, origin + lag as Step);
+                }
             }
             a.store(&mut self.state, i0);
             b.store(&mut self.state, i0 + CHUNK);
@@ -557,14 +628,21 @@ impl<M: LaneModel> LanePopulation<M> {
             assert_eq!(N, 1, "blocks of 16 lanes or single neurons");
             let mut c = M::Chunk::<1>::load(&self.state, i0);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
-                *fire = c.step_as::<V>(&p, t, &px[lag..], &pi[lag..], None);
+                let y = if CUR { Some(&y0[..]) } else { None };
+                *fire = c.step_as::<V>(&p, t, &px[lag..], &pi[lag..], y);
                 let step = origin + lag as Step;
+                if CUR {
+                    read_currents(&mut y0, step);
+                }
                 if PROBE && (step + 1).is_multiple_of(self.probe_interval) {
                     let values = c.sample(&p);
                     out.sample(self.probe[i0], step, values.as_ref());
                 }
             }
             c.store(&mut self.state, i0);
+        }
+        if CUR {
+            self.i0[i0..i0 + N].copy_from_slice(&y0);
         }
         emit_spikes(base, from, n, fired, out);
     }
@@ -606,12 +684,20 @@ impl<M: LaneModel> Population for LanePopulation<M> {
         input: &mut SliceInput<'_>,
         out: &mut SliceOutput,
     ) {
-        if input.currents.reaches(self.offset, self.len()) {
-            let (ring, poisson) = (&mut *input.ring, &mut *input.poisson);
-            self.update_with_currents(origin, from, to, ring, poisson, input.currents, out);
-        } else {
-            self.update_on(isa, origin, from, to, input.ring, input.poisson, out);
-        }
+        // The current path steps one neuron at a time; where no current
+        // arrives over the slice and none is held from the step before,
+        // the lanes give the same bits (each model's drive without a
+        // current is its drive with +0.0).
+        let quiet = || {
+            input
+                .currents
+                .silent(origin + from as Step, origin + to as Step)
+                && self.i0.iter().all(|&i| i.to_bits() == 0)
+        };
+        let currents =
+            (input.currents.reaches(self.offset, self.len()) && !quiet()).then_some(input.currents);
+        let inputs = (&mut *input.ring, &mut *input.poisson, currents);
+        self.update_slice(isa, origin, from, to, inputs, out);
     }
 
     fn recordable(&self, i: usize, r: usize) -> f64 {

@@ -123,7 +123,8 @@ impl<const M: usize> LaneChunk<IafPscAlpha, M> for Chunk<M> {
         i0: Option<&[f64]>,
     ) -> u32 {
         let mut fired = 0;
-        let p30_i_e = p.p30 * p.i_e;
+        // As the current path with y0 = +0.0 (the same bits for I_e = -0.0).
+        let p30_i_e = p.p30 * (0.0 + p.i_e);
         for l in 0..M {
             // NEST: P30 * (y0 + I_e), with y0 zero unless a current
             // generator reaches the neuron.

@@ -224,6 +224,125 @@ fn every_vector_path_gives_the_same_bits() {
     }
 }
 
+/// Current generators on the lanes: every vector unit gives the bits of
+/// the one-neuron current path (`update_with_currents`). One generator
+/// reaches the neurons for a few steps only (the slices it leaves silent
+/// take the lanes without currents), one for the whole run, with a step
+/// waveform.
+#[test]
+fn currents_on_the_lanes_give_the_same_bits() {
+    use crate::current::{CurrentDrive, CurrentInput, Waveform};
+    use crate::model::{Population, SliceInput};
+    use crate::poisson::{PoissonDrive, PoissonSampler};
+    use spindle_core::rng::{Purpose, stream_state};
+
+    let res = Resolution::new(0.1).unwrap();
+    // `isa`: through `update` on it; none: the one-neuron current path.
+    // `always`: the generator of the whole run, else the brief one.
+    let run = |isa: Option<Isa>, always: bool, connected: bool| {
+        let n = 21;
+        let mut pop = IafPscAlphaPopulation::new(&seed_params(), res, 0, n);
+        // Neuron 18 sampled: the one-neuron path with a probe.
+        pop.attach_probe(18, 0, 1);
+        let mut ring = InputRing::new(n, 40);
+        let drive = PoissonDrive {
+            sampler: PoissonSampler::new(1.78),
+            weight: 20.68,
+            delay: 15,
+            t_min: 0,
+            t_max: Step::MAX,
+        };
+        let per_neuron = (0..n)
+            .map(|i| vec![(0, stream_state(7, Purpose::Poisson, 1, i as u64))])
+            .collect();
+        let mut poisson = PoissonInput::new(vec![drive], per_neuron);
+        let dc = if always {
+            CurrentDrive {
+                generator: 3,
+                wave: Waveform::Steps {
+                    stamps: (1..40).map(|k| k * 70).collect(),
+                    values: (1..40).map(|k| 100.0 - 60.0 * (k % 5) as f64).collect(),
+                    initial: 150.0,
+                    from: 0,
+                },
+                weight: 1.0,
+                delay: 7,
+                t_min: 0,
+                t_max: Step::MAX,
+                earlier: Vec::new(),
+            }
+        } else {
+            // Sent in steps 1000..1004, arriving 20 steps later: slices 68
+            // and 69 carry it; all others are silent.
+            CurrentDrive {
+                generator: 3,
+                wave: Waveform::Constant(-1e5),
+                weight: 1.0,
+                delay: 20,
+                t_min: 1001,
+                t_max: 1006,
+                earlier: Vec::new(),
+            }
+        };
+        let reached = if connected { vec![0] } else { Vec::new() };
+        let currents = CurrentInput::new(vec![dc], vec![reached; n]);
+        let mut out = SliceOutput::default();
+        // (step, neuron): the order the shard sorts each slice's spikes in.
+        let mut spikes = Vec::new();
+        for slice in 0..200u64 {
+            let origin = slice * 15;
+            out.spikes.clear();
+            for i in 0..n {
+                ring.add(origin + 15 + (i as u64 % 15), i, -30.0 * (i % 3) as f64);
+            }
+            if let Some(isa) = isa {
+                let mut input = SliceInput {
+                    ring: &mut ring,
+                    poisson: &mut poisson,
+                    currents: &currents,
+                };
+                pop.update(isa, origin, 0, 15, &mut input, &mut out);
+            } else {
+                pop.update_with_currents(
+                    origin,
+                    0,
+                    15,
+                    &mut ring,
+                    &mut poisson,
+                    &currents,
+                    &mut out,
+                );
+            }
+            let mut these: Vec<(u64, u32)> = out
+                .spikes
+                .iter()
+                .map(|&(i, lag)| (origin + lag as u64, i))
+                .collect();
+            these.sort_unstable();
+            spikes.extend(these);
+        }
+        let state: Vec<u64> = (0..n).map(|i| pop.v_m(i).to_bits()).collect();
+        let values: Vec<u64> = out.values.iter().map(|v| v.to_bits()).collect();
+        (spikes, state, values)
+    };
+    for always in [false, true] {
+        let single = run(None, always, true);
+        assert!(single.0.len() > 100, "the neurons fire: {}", single.0.len());
+        assert_eq!(single.2.len(), 200 * 15 * 3, "every step sampled");
+        for isa in [Isa::Portable, Isa::Avx2, Isa::Avx512] {
+            if isa.available() {
+                assert_eq!(
+                    run(Some(isa), always, true),
+                    single,
+                    "{isa:?}, always {always}"
+                );
+            }
+        }
+        // The current arrived: without it the neurons fire otherwise.
+        assert_ne!(run(Some(Isa::Portable), always, false), single);
+    }
+}
+
 #[test]
 fn potential_is_clamped_at_v_min() {
     let res = Resolution::new(0.1).unwrap();
