@@ -686,10 +686,10 @@ impl<M: LaneModel> Population for LanePopulation<M> {
         input: &mut SliceInput<'_>,
         out: &mut SliceOutput,
     ) {
-        // The current path steps one neuron at a time; where no current
-        // arrives over the slice and none is held from the step before,
-        // the lanes give the same bits (each model's drive without a
-        // current is its drive with +0.0).
+        // The copy with currents reads every lane's current each step;
+        // where none arrives over the slice and none is held from the step
+        // before, the copy without gives the same bits (each model's drive
+        // without a current is its drive with +0.0).
         let quiet = || {
             input
                 .currents
