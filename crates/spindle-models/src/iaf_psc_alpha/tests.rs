@@ -177,24 +177,6 @@ fn an_infinite_threshold_never_fires() {
 }
 
 /// Every vector unit's copy of the update gives the same bits: 20
-/// The seed network's Poisson drive onto `n` neurons, each its own stream.
-fn seed_drive(n: usize) -> PoissonInput {
-    use crate::poisson::{PoissonDrive, PoissonSampler};
-    use spindle_core::rng::{Purpose, stream_state};
-
-    let drive = PoissonDrive {
-        sampler: PoissonSampler::new(1.78),
-        weight: 20.68,
-        delay: 15,
-        t_min: 0,
-        t_max: Step::MAX,
-    };
-    let per_neuron = (0..n)
-        .map(|i| vec![(0, stream_state(7, Purpose::Poisson, 1, i as u64))])
-        .collect();
-    PoissonInput::new(vec![drive], per_neuron)
-}
-
 /// Poisson-driven seed neurons with recurrent-like ring input, 200
 /// slices, spikes and the whole state compared.
 #[test]
@@ -204,7 +186,7 @@ fn every_vector_path_gives_the_same_bits() {
         let n = 20;
         let mut pop = IafPscAlphaPopulation::new(&seed_params(), res, 0, n);
         let mut ring = InputRing::new(n, 40);
-        let mut poisson = seed_drive(n);
+        let mut poisson = PoissonInput::one_generator(n, 1.78, 20.68, 15, (7, 1));
         let mut out = SliceOutput::default();
         for slice in 0..200u64 {
             let origin = slice * 15;
@@ -247,7 +229,7 @@ fn currents_on_the_lanes_give_the_same_bits() {
         // Neuron 18 sampled: the one-neuron path with a probe.
         pop.attach_probe(18, 0, 1);
         let mut ring = InputRing::new(n, 40);
-        let mut poisson = seed_drive(n);
+        let mut poisson = PoissonInput::one_generator(n, 1.78, 20.68, 15, (7, 1));
         let dc = if always {
             CurrentDrive {
                 generator: 3,

@@ -275,9 +275,6 @@ fn potential_is_clamped_at_v_min() {
 /// samples and the whole state compared.
 #[test]
 fn every_vector_path_gives_the_same_bits() {
-    use crate::poisson::{PoissonDrive, PoissonSampler};
-    use spindle_core::rng::{Purpose, stream_state};
-
     let res = Resolution::new(0.1).unwrap();
     let run = |isa: Isa, refractory_input: bool, ring_weights: bool| {
         let n = 40;
@@ -291,17 +288,7 @@ fn every_vector_path_gives_the_same_bits() {
         // Counts only (the lane path with the Poisson draws in registers)
         // or weights too.
         let mut ring = InputRing::with_counts(n, 40, &[-1.5]);
-        let drive = PoissonDrive {
-            sampler: PoissonSampler::new(0.9),
-            weight: 0.8,
-            delay: 15,
-            t_min: 0,
-            t_max: Step::MAX,
-        };
-        let per_neuron = (0..n)
-            .map(|i| vec![(0, stream_state(7, Purpose::Poisson, 1, i as u64))])
-            .collect();
-        let mut poisson = PoissonInput::new(vec![drive], per_neuron);
+        let mut poisson = PoissonInput::one_generator(n, 0.9, 0.8, 15, (7, 1));
         let mut out = SliceOutput::default();
         for slice in 0..200u64 {
             let origin = slice * 15;

@@ -224,9 +224,6 @@ fn a_spike_jumps_the_current_and_decays() {
 /// compared.
 #[test]
 fn every_vector_path_gives_the_same_bits() {
-    use crate::poisson::{PoissonDrive, PoissonSampler};
-    use spindle_core::rng::{Purpose, stream_state};
-
     let params = IafPscExpParams {
         tau_m: 20.0,
         tau_syn_ex: 0.5,
@@ -241,17 +238,7 @@ fn every_vector_path_gives_the_same_bits() {
         let n = 40;
         let mut pop = IafPscExpPopulation::new(&params, h01(), 0, n);
         let mut ring = InputRing::with_counts(n, 40, &[-120.0]);
-        let drive = PoissonDrive {
-            sampler: PoissonSampler::new(1.78),
-            weight: 87.8,
-            delay: 15,
-            t_min: 0,
-            t_max: Step::MAX,
-        };
-        let per_neuron = (0..n)
-            .map(|i| vec![(0, stream_state(7, Purpose::Poisson, 1, i as u64))])
-            .collect();
-        let mut poisson = PoissonInput::new(vec![drive], per_neuron);
+        let mut poisson = PoissonInput::one_generator(n, 1.78, 87.8, 15, (7, 1));
         let mut out = SliceOutput::default();
         for slice in 0..200u64 {
             let origin = slice * 15;

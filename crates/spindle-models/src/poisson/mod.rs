@@ -8,7 +8,7 @@
 //! (generator, target), so no event is ever queued for them.
 
 use spindle_core::Step;
-use spindle_core::rng::next_lanes;
+use spindle_core::rng::{Purpose, next_lanes};
 
 /// Largest mean handled by one table; larger means are split into equal
 /// parts whose counts are summed (a sum of independent Poisson counts is
@@ -187,6 +187,33 @@ impl PoissonInput {
             draws: 0,
             ports: Vec::new(),
         }
+    }
+
+    /// One generator of mean `mean` counts per step, `weight` and `delay`
+    /// [steps], active throughout, onto neurons `0..n`, each pair on its
+    /// own stream (keyed by `seed`, the generator `key` and the neuron, as
+    /// the engine keys them): the seed's drive in benchmarks and tests.
+    pub fn one_generator(
+        n: usize,
+        mean: f64,
+        weight: f64,
+        delay: Step,
+        (seed, key): (u64, u64),
+    ) -> Self {
+        let drive = PoissonDrive {
+            sampler: PoissonSampler::new(mean),
+            weight,
+            delay,
+            t_min: 0,
+            t_max: Step::MAX,
+        };
+        let per_neuron = (0..n)
+            .map(|i| {
+                let state = spindle_core::rng::stream_state(seed, Purpose::Poisson, key, i as u64);
+                vec![(0, state)]
+            })
+            .collect();
+        Self::new(vec![drive], per_neuron)
     }
 
     /// Build from `drives` and, per local neuron in order, the list of
