@@ -59,6 +59,7 @@ pub mod iaf_tum_2000;
 pub mod isa;
 pub mod lanes;
 pub mod libm_exp;
+pub mod libm_pow;
 pub mod model;
 pub mod numerics;
 pub mod odeint;

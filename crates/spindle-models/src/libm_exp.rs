@@ -21,19 +21,22 @@
 use std::sync::OnceLock;
 
 /// 128 / ln 2 (glibc's `invln2N`).
-const INV_LN2_N: f64 = f64::from_bits(0x4067_1547_652b_82fe);
+pub(crate) const INV_LN2_N: f64 = f64::from_bits(0x4067_1547_652b_82fe);
 /// -ln 2 / 128 in two parts (`negln2hiN`, `negln2loN`).
-const NEG_LN2_HI_N: f64 = f64::from_bits(0xbf76_2e42_fefa_0000);
-const NEG_LN2_LO_N: f64 = f64::from_bits(0xbd0c_f79a_bc9e_3b3a);
+pub(crate) const NEG_LN2_HI_N: f64 = f64::from_bits(0xbf76_2e42_fefa_0000);
+pub(crate) const NEG_LN2_LO_N: f64 = f64::from_bits(0xbd0c_f79a_bc9e_3b3a);
 /// The polynomial's coefficients of r^2 .. r^5 (`poly`).
-const C2: f64 = f64::from_bits(0x3fdf_ffff_ffff_fdbd);
-const C3: f64 = f64::from_bits(0x3fc5_5555_5555_543c);
-const C4: f64 = f64::from_bits(0x3fa5_5555_cf17_2b91);
-const C5: f64 = f64::from_bits(0x3f81_1111_67a4_d017);
+pub(crate) const C2: f64 = f64::from_bits(0x3fdf_ffff_ffff_fdbd);
+pub(crate) const C3: f64 = f64::from_bits(0x3fc5_5555_5555_543c);
+pub(crate) const C4: f64 = f64::from_bits(0x3fa5_5555_cf17_2b91);
+pub(crate) const C5: f64 = f64::from_bits(0x3f81_1111_67a4_d017);
 /// 1.5 * 2^52: adding it rounds to an integer in the low bits (`shift`).
-const SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
+pub(crate) const SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
 
 include!("libm_exp_table.rs");
+
+/// The table, for `pow`'s last step ([`crate::libm_pow`]).
+pub(crate) const EXP_TAB: &[u64; 256] = &TAB;
 
 /// How [`exp_lanes`] computes, chosen once per process
 /// ([`ExpPath::detect`]).
@@ -74,10 +77,7 @@ impl ExpPath {
                 return ExpPath::Library;
             }
             #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2")
-                && std::is_x86_feature_detected!("fma")
-                && agree(ExpPath::Avx2)
-            {
+            if avx2_fma() && agree(ExpPath::Avx2) {
                 return ExpPath::Avx2;
             }
             ExpPath::Own
@@ -123,6 +123,19 @@ pub fn exp_lanes<const M: usize>(x: &[f64; M], path: ExpPath) -> [f64; M] {
         }
     }
     out
+}
+
+/// Replace each `x` by `exp(x)`, by `path` (from [`ExpPath::detect`]:
+/// the C library's bits), four at a time where `path` allows.
+pub fn exp_each(x: &mut [f64], path: ExpPath) {
+    let mut chunks = x.chunks_exact_mut(4);
+    for c in &mut chunks {
+        let c: &mut [f64; 4] = c.try_into().expect("four lanes");
+        *c = exp_lanes(c, path);
+    }
+    for x in chunks.into_remainder() {
+        *x = exp_lanes(&[*x], path)[0];
+    }
 }
 
 /// [`exp_fast`] of four lanes in AVX2 registers; and whether any lane is
@@ -215,21 +228,34 @@ fn exp_fast(x: f64) -> (f64, bool) {
     (scale.mul_add(tmp, scale), fast)
 }
 
+/// Fixed pseudo-random numbers in [0, 1) from `seed` (SplitMix64): the
+/// probes of the checks here and in [`crate::libm_pow`].
+pub(crate) fn uniforms(mut seed: u64) -> impl FnMut() -> f64 {
+    move || {
+        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Whether the CPU has what the AVX2 paths here and in
+/// [`crate::libm_pow`] use.
+pub(crate) fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// The arguments [`ExpPath::detect`] tries: fixed pseudo-random points,
 /// half uniform in [-60, 60] (where the rate functions' arguments lie),
 /// half spread over the fast range's binades, both signs.
 fn probe_points() -> impl Iterator<Item = f64> {
-    let mut s: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        // SplitMix64.
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
+    let mut next = uniforms(0x9e37_79b9_7f4a_7c15);
     (0..1 << 15).map(move |i| {
-        let u = (next() >> 11) as f64 / (1u64 << 53) as f64;
+        let u = next();
         if i % 2 == 0 {
             120.0 * u - 60.0
         } else {
@@ -250,7 +276,7 @@ mod tests {
     fn paths() -> Vec<ExpPath> {
         let mut p = vec![ExpPath::Library, ExpPath::Own];
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        if avx2_fma() {
             p.push(ExpPath::Avx2);
         }
         p
@@ -261,7 +287,7 @@ mod tests {
     #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
     #[test]
     fn the_library_bits_here() {
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        if avx2_fma() {
             assert_eq!(ExpPath::detect(), ExpPath::Avx2);
         }
     }

@@ -128,6 +128,15 @@ impl SpikeArchive {
         k
     }
 
+    /// Start fetching the newest spikes into the cache: a delivery reads
+    /// the history from its end.
+    #[inline(always)]
+    pub fn prefetch_history(&self) {
+        if let Some(last) = self.history.back() {
+            spindle_core::cache::prefetch(std::ptr::from_ref(last).cast::<u8>());
+        }
+    }
+
     /// Archive a spike at `t_sp` [ms] (NEST's `set_spiketime`), trimming
     /// the history first; `min_delay` is NEST's minimum delay [ms].
     pub fn spike(&mut self, t_sp: f64, min_delay: f64) {

@@ -492,26 +492,55 @@ impl StdpRule {
     #[inline(always)]
     pub fn plus_decay(&self, dt: f64) -> f64 {
         match *self {
-            StdpRule::Stdp { tau_plus, .. } => (dt / tau_plus).exp(),
-            StdpRule::PowerLaw { tau_plus_inv, .. } => (dt * tau_plus_inv).exp(),
+            StdpRule::Stdp { .. } | StdpRule::PowerLaw { .. } => self.plus_exponent(dt).exp(),
             _ => 1.0,
+        }
+    }
+
+    /// The argument of [`plus_decay`](Self::plus_decay)'s `exp` (rules
+    /// with `tau_plus` only).
+    #[inline(always)]
+    pub fn plus_exponent(&self, dt: f64) -> f64 {
+        match *self {
+            StdpRule::Stdp { tau_plus, .. } => dt / tau_plus,
+            StdpRule::PowerLaw { tau_plus_inv, .. } => dt * tau_plus_inv,
+            _ => 0.0,
         }
     }
 
     /// The weight after facilitation by presynaptic trace `kplus`.
     #[inline(always)]
     pub fn facilitate(&self, w: f64, kplus: f64) -> f64 {
+        match self.facilitation_power(w) {
+            Some((base, exponent)) => self.facilitate_powered(w, base.powf(exponent), kplus),
+            None => w,
+        }
+    }
+
+    /// The power facilitation raises (`w^mu`, `(1 - w / Wmax)^mu_plus`)
+    /// at weight `w`, as (base, exponent); `None` for rules without
+    /// facilitation. With [`facilitate_powered`](Self::facilitate_powered)
+    /// this is [`facilitate`](Self::facilitate), split so that the powers
+    /// of many synapses can be raised together.
+    #[inline(always)]
+    pub fn facilitation_power(&self, w: f64) -> Option<(f64, f64)> {
         match *self {
-            StdpRule::Stdp {
-                lambda,
-                mu_plus,
-                wmax,
-                ..
-            } => {
-                let norm_w = (w / wmax) + (lambda * (1.0 - (w / wmax)).powf(mu_plus) * kplus);
+            StdpRule::Stdp { mu_plus, wmax, .. } => Some((1.0 - (w / wmax), mu_plus)),
+            StdpRule::PowerLaw { mu, .. } => Some((w, mu)),
+            _ => None,
+        }
+    }
+
+    /// The weight after facilitation by presynaptic trace `kplus`, given
+    /// the power [`facilitation_power`](Self::facilitation_power) names.
+    #[inline(always)]
+    pub fn facilitate_powered(&self, w: f64, powered: f64, kplus: f64) -> f64 {
+        match *self {
+            StdpRule::Stdp { lambda, wmax, .. } => {
+                let norm_w = (w / wmax) + (lambda * powered * kplus);
                 if norm_w < 1.0 { norm_w * wmax } else { wmax }
             }
-            StdpRule::PowerLaw { lambda, mu, .. } => w + (lambda * w.powf(mu) * kplus),
+            StdpRule::PowerLaw { lambda, .. } => w + (lambda * powered * kplus),
             _ => w,
         }
     }

@@ -16,9 +16,14 @@
 //! spike's, whatever the delay), so they are equal across the source's
 //! synapses at all times.
 //!
-//! Delivery of a spike walks the row and the weights once, in order (a
-//! streaming pass like the static forms'), reading each target's
-//! [`SpikeArchive`] as NEST's `send` reads its `ArchivingNode`.
+//! Delivery of a spike through STDP synapses makes three passes over
+//! the row and its weights, in order (streaming passes like the static
+//! forms'): it reads each target's [`SpikeArchive`] as NEST's `send` reads
+//! its `ArchivingNode`, then facilitates the synapses that read
+//! postsynaptic spikes, raising their powers together (four per vector
+//! instruction, the C library's bits: `spindle_models::libm_pow`), then
+//! depresses each synapse and sends its event. Each synapse's operations
+//! are NEST's, in NEST's order.
 //!
 //! `quantal_stp_synapse` adds each synapse's available release sites `a`
 //! ([`Sites`]): one byte per synapse where `a`'s range (from its start and
@@ -33,6 +38,8 @@
 use spindle_core::rng::{Purpose, binomial, mix, stream};
 use spindle_core::{NodeId, Step};
 use spindle_models::InputRing;
+use spindle_models::libm_exp::{ExpPath, exp_each};
+use spindle_models::libm_pow::{PowPath, pow_each};
 
 use super::rows::{EncodedRows, row_offsets};
 use super::{Channel, SynapseStore};
@@ -69,6 +76,9 @@ pub struct PlasticRows {
     /// Whether the targets count spikes (parrots): each event then adds
     /// 1, whatever the weight.
     counted: bool,
+    /// Room for one spike's delivery (STDP rules), boxed: most stores
+    /// of a shard are not plastic.
+    batch: Box<Batch>,
 }
 
 /// Calls its argument with (source index, local target, weight) for every
@@ -147,6 +157,7 @@ impl PlasticRows {
             rule,
             delay_ms,
             counted: false,
+            batch: Box::default(),
         };
         (store, synapses)
     }
@@ -273,26 +284,129 @@ impl PlasticRows {
         let kplus = self.kplus[s];
         let r = self.range(s);
         let weights = &mut self.weights[r];
-        let mut k = 0;
-        let events = self.rows.row(s).for_each(|t| {
-            let archive = &mut archives[t];
-            let mut w = weights[k];
-            for e in archive.history(t_last - d, t_spike - d) {
-                let minus_dt = t_last - (e.t + d);
-                w = rule.facilitate(w, kplus * rule.plus_decay(minus_dt));
+        // NEST's `send` per synapse, in three passes over the row, each
+        // synapse's steps in NEST's order: the postsynaptic spikes each
+        // synapse reads and the trace it is depressed by; the
+        // facilitations, many synapses' powers raised together; the
+        // depression and the event.
+        let batch = &mut self.batch;
+        batch.clear();
+        self.rows.row(s).for_each(|t| batch.targets.push(t as u32));
+        for (k, &t) in batch.targets.iter().enumerate() {
+            // The archives are read in the row's (ascending) order, which
+            // the hardware prefetches; their histories lie elsewhere.
+            if let Some(&ahead) = batch.targets.get(k + PREFETCH_ARCHIVES) {
+                archives[ahead as usize].prefetch_history();
             }
-            w = rule.depress(w, archive.k_value_at(t_spike - d));
+            let archive = &mut archives[t as usize];
+            let first = batch.dts.len() as u32;
+            for e in archive.history(t_last - d, t_spike - d) {
+                batch.dts.push(t_last - (e.t + d));
+            }
+            let n = batch.dts.len() as u32 - first;
+            if n > 0 {
+                batch.jobs.push((k as u32, n, first));
+                batch.weights.push(weights[k]);
+            }
+            batch.kminus.push(archive.k_value_at(t_spike - d));
+        }
+        batch.facilitate(&rule, kplus);
+        for (&(k, _, _), &w) in batch.jobs.iter().zip(&batch.weights) {
+            weights[k as usize] = w;
+        }
+        for (k, (&t, &kminus)) in batch.targets.iter().zip(&batch.kminus).enumerate() {
+            let w = rule.depress(weights[k], kminus);
             weights[k] = w;
-            k += 1;
             if let Some(log) = log.as_deref_mut() {
-                log.push((t as u32, w));
+                log.push((t, w));
             }
             let w = if counted { 1.0 } else { w };
-            add(ring, channel, arrival, t, w);
-        });
+            add(ring, channel, arrival, t as usize, w);
+        }
         self.kplus[s] = kplus * rule.plus_decay(t_last - t_spike) + 1.0;
         self.t_last[s] = t_spike;
-        events
+        batch.targets.len() as u64
+    }
+}
+
+/// Targets ahead whose spike histories are fetched while a synapse's is
+/// read.
+const PREFETCH_ARCHIVES: usize = 8;
+
+/// One spike's delivery through a row of STDP synapses, between passes.
+#[derive(Debug, Clone, Default)]
+struct Batch {
+    /// Each synapse's local target, in row order.
+    targets: Vec<u32>,
+    /// Each synapse's `Kminus` at the spike (less the dendritic delay).
+    kminus: Vec<f64>,
+    /// Synapses with postsynaptic spikes to be facilitated by: (place in
+    /// the row, how many spikes, where their `dts` start).
+    jobs: Vec<(u32, u32, u32)>,
+    /// Each job's weight, facilitated in place.
+    weights: Vec<f64>,
+    /// Per such spike, in order: the source's last spike less the
+    /// spike's arrival at the synapse (NEST's `minus_dt`) [ms].
+    dts: Vec<f64>,
+    /// The jobs of one round: their indices, each one's power, and its
+    /// presynaptic trace at the postsynaptic spike.
+    active: Vec<u32>,
+    powers: Vec<f64>,
+    traces: Vec<f64>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.targets.clear();
+        self.kminus.clear();
+        self.jobs.clear();
+        self.weights.clear();
+        self.dts.clear();
+    }
+
+    /// Each job's facilitations, in rounds: round `i` facilitates every
+    /// synapse that reads more than `i` spikes by its `i`-th (a synapse's
+    /// facilitations stay in NEST's order), the round's `exp` and `pow`
+    /// evaluated over all of them together (the library's bits:
+    /// `spindle_models::libm_pow`).
+    fn facilitate(&mut self, rule: &StdpRule, kplus: f64) {
+        if self.jobs.is_empty() {
+            return;
+        }
+        let (exp_path, pow_path) = (ExpPath::detect(), PowPath::detect());
+        self.active.clear();
+        self.active.extend(0..self.jobs.len() as u32);
+        let mut round = 0;
+        while !self.active.is_empty() {
+            let (jobs, weights) = (&self.jobs, &mut self.weights);
+            self.traces.clear();
+            self.traces.extend(self.active.iter().map(|&j| {
+                let (_, _, first) = jobs[j as usize];
+                rule.plus_exponent(self.dts[(first + round) as usize])
+            }));
+            exp_each(&mut self.traces, exp_path);
+            self.powers.clear();
+            let mut exponent = 0.0;
+            for &j in &self.active {
+                let w = weights[j as usize];
+                let (base, e) = rule.facilitation_power(w).unwrap_or((w, 1.0));
+                self.powers.push(base);
+                exponent = e;
+            }
+            pow_each(&mut self.powers, exponent, pow_path);
+            // The next round's jobs, kept without a branch per job (which
+            // goes on is a coin toss).
+            let mut next = 0;
+            round += 1;
+            for i in 0..self.active.len() {
+                let j = self.active[i];
+                let w = &mut weights[j as usize];
+                *w = rule.facilitate_powered(*w, self.powers[i], kplus * self.traces[i]);
+                self.active[next] = j;
+                next += usize::from(jobs[j as usize].1 > round);
+            }
+            self.active.truncate(next);
+        }
     }
 }
 
@@ -560,6 +674,79 @@ mod tests {
         );
         assert_eq!(released, log.len() as u64);
         log
+    }
+
+    /// The batched delivery (facilitations in rounds, powers and traces
+    /// raised together) against NEST's `send` one synapse at a time: the
+    /// same weights to the bit, for both STDP rules, where targets read
+    /// none, one or several postsynaptic spikes (more than the vector
+    /// width of them in a round, and a remainder).
+    #[test]
+    fn batched_facilitation_is_nests_order() {
+        let rules = [
+            StdpRule::POWER_LAW,
+            StdpRule::Stdp {
+                tau_plus: 20.0,
+                lambda: 0.01,
+                alpha: 1.0,
+                mu_plus: 0.7,
+                mu_minus: 0.3,
+                wmax: 100.0,
+                common: false,
+            },
+        ];
+        for rule in rules {
+            let (targets, d) = (23u32, 1.5);
+            let mut each = |emit: &mut dyn FnMut(usize, u32, f64)| {
+                for t in 0..targets {
+                    emit(0, t, 10.0 + f64::from(t));
+                }
+            };
+            let mut rows = PlasticRows::build(1, rule, d, &mut each).0;
+            let mut archives = vec![SpikeArchive::new(20.0, 110.0); targets as usize];
+            rows.register(&mut archives);
+            let mut want: Vec<f64> = (0..targets).map(|t| 10.0 + f64::from(t)).collect();
+            let (mut kplus, mut t_last) = (0.0, 0.0);
+            for (n, t_spike) in [5.0, 12.0, 30.0, 31.0].into_iter().enumerate() {
+                // Target t spikes (t + n) % 4 times since the last
+                // presynaptic spike.
+                for (t, a) in archives.iter_mut().enumerate() {
+                    for j in 0..(t + n) % 4 {
+                        a.spike(t_last + 0.5 + j as f64 * 0.1, 0.1);
+                    }
+                }
+                let mut reference = archives.clone();
+                for (w, a) in want.iter_mut().zip(&mut reference) {
+                    for e in a.history(t_last - d, t_spike - d) {
+                        let minus_dt = t_last - (e.t + d);
+                        *w = rule.facilitate(*w, kplus * rule.plus_decay(minus_dt));
+                    }
+                    *w = rule.depress(*w, a.k_value_at(t_spike - d));
+                }
+                let mut ring = InputRing::new(targets as usize, 8);
+                let ids: Vec<NodeId> = (1..=targets).collect();
+                let arrival = t_spike as Step;
+                let key = (100, ids.as_slice());
+                let events = rows.deliver_plastic(
+                    &mut ring,
+                    &mut archives,
+                    arrival,
+                    t_spike,
+                    0,
+                    key,
+                    Channel::Weight(1.0),
+                    None,
+                );
+                assert_eq!(events, u64::from(targets));
+                let got = rows.weights_of(0);
+                for (t, (g, w)) in got.iter().zip(&want).enumerate() {
+                    assert_eq!(g.to_bits(), w.to_bits(), "{rule:?}: spike {n}, target {t}");
+                }
+                assert_eq!(archives, reference, "{rule:?}: archives after spike {n}");
+                kplus = kplus * rule.plus_decay(t_last - t_spike) + 1.0;
+                t_last = t_spike;
+            }
+        }
     }
 
     fn mean(log: &[(u32, f64)], m: u32) -> f64 {
