@@ -85,10 +85,8 @@ pub fn pow_each(x: &mut [f64], y: f64, path: PowPath) {
         x.iter_mut().for_each(|x| *x = x.powf(y));
         return;
     }
-    let mut done = 0;
     #[cfg(target_arch = "x86_64")]
     if path == PowPath::Avx2 {
-        done = x.len() / 4 * 4;
         let mut chunks = x.chunks_exact_mut(4);
         for c in &mut chunks {
             let c: &mut [f64; 4] = c.try_into().expect("four lanes");
@@ -97,19 +95,25 @@ pub fn pow_each(x: &mut [f64], y: f64, path: PowPath) {
             #[allow(unsafe_code)]
             let (p, outside) = unsafe { pow4_avx2(c, y) };
             if outside {
-                for (x, p) in c.iter_mut().zip(p) {
-                    let (_, fast) = pow_fast(*x, y);
-                    *x = if fast { p } else { x.powf(y) };
-                }
+                c.iter_mut().for_each(|x| *x = pow_one(*x, y));
             } else {
                 *c = p;
             }
         }
+        chunks
+            .into_remainder()
+            .iter_mut()
+            .for_each(|x| *x = pow_one(*x, y));
+        return;
     }
-    for x in &mut x[done..] {
-        let (p, fast) = pow_fast(*x, y);
-        *x = if fast { p } else { x.powf(y) };
-    }
+    x.iter_mut().for_each(|x| *x = pow_one(*x, y));
+}
+
+/// `x^y` by this module's steps where they apply, else the library's.
+#[inline(always)]
+fn pow_one(x: f64, y: f64) -> f64 {
+    let (p, fast) = pow_fast(x, y);
+    if fast { p } else { x.powf(y) }
 }
 
 /// glibc's test of `y`: the exponent field of |y| in [2^-65, 2^63).
