@@ -382,6 +382,10 @@ impl Batch {
     /// evaluated over all of them together (the library's bits:
     /// `spindle_models::libm_pow`).
     fn facilitate(&mut self, rule: &StdpRule, kplus: f64) {
+        // The exponent is the rule's, whatever the weight.
+        let Some((_, exponent)) = rule.facilitation_power(1.0) else {
+            return;
+        };
         if self.jobs.is_empty() {
             return;
         }
@@ -398,13 +402,10 @@ impl Batch {
             }));
             exp_each(&mut self.traces, exp_path);
             self.powers.clear();
-            let mut exponent = 0.0;
-            for &j in &self.active {
+            self.powers.extend(self.active.iter().map(|&j| {
                 let w = weights[j as usize];
-                let (base, e) = rule.facilitation_power(w).unwrap_or((w, 1.0));
-                self.powers.push(base);
-                exponent = e;
-            }
+                rule.facilitation_power(w).map_or(w, |(base, _)| base)
+            }));
             pow_each(&mut self.powers, exponent, pow_path);
             // The next round's jobs, kept without a branch per job (which
             // goes on is a coin toss).
