@@ -41,29 +41,29 @@ pub enum OdeError {
 
 // Runge-Kutta-Fehlberg coefficients, as GSL's `rkf45.c` spells them
 // (each a quotient the compiler rounds once, as C's constant folding does).
-const AH: [f64; 5] = [1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0];
-const B3: [f64; 2] = [3.0 / 32.0, 9.0 / 32.0];
-const B4: [f64; 3] = [1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0];
-const B5: [f64; 4] = [
+pub(crate) const AH: [f64; 5] = [1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0];
+pub(crate) const B3: [f64; 2] = [3.0 / 32.0, 9.0 / 32.0];
+pub(crate) const B4: [f64; 3] = [1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0];
+pub(crate) const B5: [f64; 4] = [
     8341.0 / 4104.0,
     -32832.0 / 4104.0,
     29440.0 / 4104.0,
     -845.0 / 4104.0,
 ];
-const B6: [f64; 5] = [
+pub(crate) const B6: [f64; 5] = [
     -6080.0 / 20520.0,
     41040.0 / 20520.0,
     -28352.0 / 20520.0,
     9295.0 / 20520.0,
     -5643.0 / 20520.0,
 ];
-const C1: f64 = 902880.0 / 7618050.0;
-const C3: f64 = 3953664.0 / 7618050.0;
-const C4: f64 = 3855735.0 / 7618050.0;
-const C5: f64 = -1371249.0 / 7618050.0;
-const C6: f64 = 277020.0 / 7618050.0;
+pub(crate) const C1: f64 = 902880.0 / 7618050.0;
+pub(crate) const C3: f64 = 3953664.0 / 7618050.0;
+pub(crate) const C4: f64 = 3855735.0 / 7618050.0;
+pub(crate) const C5: f64 = -1371249.0 / 7618050.0;
+pub(crate) const C6: f64 = 277020.0 / 7618050.0;
 /// Differences of the fifth- and fourth-order weights (GSL's `ec`).
-const EC: [f64; 7] = [
+pub(crate) const EC: [f64; 7] = [
     0.0,
     1.0 / 360.0,
     0.0,
@@ -256,10 +256,15 @@ impl Control {
         Self::new(eps_abs, eps_rel, 0.0, 1.0)
     }
 
+    /// `(eps_abs, eps_rel, a_y, a_dydt)`, for vector copies of [`Self::rmax`].
+    pub(crate) fn terms(&self) -> (f64, f64, f64, f64) {
+        (self.eps_abs, self.eps_rel, self.a_y, self.a_dydt)
+    }
+
     /// Whether the control reads the derivative at the end of a step (GSL
     /// always evaluates it; where its weight is 0 it adds `0 * |h y'|`,
     /// +0.0 for any finite derivative, so the evaluation is skipped).
-    fn reads_dydt(&self) -> bool {
+    pub(crate) fn reads_dydt(&self) -> bool {
         self.a_dydt != 0.0
     }
 

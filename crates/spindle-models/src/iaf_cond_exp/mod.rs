@@ -170,6 +170,8 @@ pub struct Props {
     refractory_steps: u32,
     h: f64,
     control: Control,
+    /// Whether the CPU has AVX2 and FMA ([`avx2::whole_step`]).
+    avx2: bool,
 }
 
 /// One neuron: NEST's state vector `[V_M, G_EXC, G_INH]`, its refractory
@@ -192,6 +194,7 @@ impl OdeNeuron for Neuron {
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
             control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
+            avx2: crate::libm_exp::avx2_fma(),
         }
     }
 
@@ -229,6 +232,10 @@ impl OdeNeuron for Neuron {
         inh: &[f64],
         i_stim: Option<&[f64]>,
     ) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(fired) = whole_steps(lanes, props, ex, inh, i_stim) {
+            return fired;
+        }
         // Plain loops, not `array::from_fn` (kept out of line).
         let mut f = Lanes {
             p: &props.p,
@@ -252,6 +259,66 @@ impl OdeNeuron for Neuron {
     fn sample(&self, _: &Props) -> [f64; 3] {
         self.y
     }
+}
+
+/// [`Neuron::step_lanes`] by [`avx2::whole_step`] where it applies: the
+/// CPU has AVX2, the lanes come in fours and each carries at least the
+/// step's size; `None` where it does not apply or a lane's trial is
+/// refused (the lanes untouched).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+fn whole_steps<const M: usize>(
+    lanes: &mut [Neuron; M],
+    props: &Props,
+    ex: &[f64],
+    inh: &[f64],
+    i_stim: Option<&[f64]>,
+) -> Option<u32> {
+    // A NaN size takes GSL's loop too.
+    let whole = |n: &Neuron| n.step >= props.h;
+    if !props.avx2 || !M.is_multiple_of(4) || !lanes.iter().all(whole) {
+        return None;
+    }
+    let mut y = [[0.0; M]; 3];
+    let mut refractory = [0.0; M];
+    let mut stim = [0.0; M];
+    for (l, n) in lanes.iter().enumerate() {
+        for i in 0..3 {
+            y[i][l] = n.y[i];
+        }
+        // All ones: the mask `blendv` reads by its sign bit.
+        refractory[l] = f64::from_bits(if n.r > 0 { u64::MAX } else { 0 });
+    }
+    if let Some(i_stim) = i_stim {
+        stim.copy_from_slice(&i_stim[..M]);
+    }
+    let [y0, y1, y2] = &mut y;
+    let mut ys = [&mut y0[..], &mut y1[..], &mut y2[..]];
+    let (p, c, h) = (&props.p, &props.control, props.h);
+    // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
+    #[allow(unsafe_code)]
+    let accepted = unsafe {
+        match M / 4 {
+            1 => avx2::whole_step::<1>(p, c, h, &refractory, &stim, &mut ys),
+            2 => avx2::whole_step::<2>(p, c, h, &refractory, &stim, &mut ys),
+            4 => avx2::whole_step::<4>(p, c, h, &refractory, &stim, &mut ys),
+            _ => false,
+        }
+    };
+    if !accepted {
+        return None;
+    }
+    let mut fired = 0;
+    for (l, n) in lanes.iter_mut().enumerate() {
+        for i in 0..3 {
+            n.y[i] = y[i][l];
+        }
+        // GSL carries the size the control kept (see `integrate_lanes`).
+        n.step = h;
+        fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
+    }
+    Some(fired)
 }
 
 impl OdeState<3> for Neuron {
@@ -338,5 +405,7 @@ impl Neuron {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 #[cfg(test)]
 mod tests;
