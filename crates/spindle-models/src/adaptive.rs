@@ -122,6 +122,48 @@ pub fn integrate_group<O, F, const N: usize, const K: usize>(
     }
 }
 
+/// The common step of `M` lanes ([`crate::rkf45_avx2::whole_step`]) by
+/// `trial`, which gets their states gathered component-major: where every
+/// lane carries at least the step's size `step` and `trial` accepts, the
+/// lanes take the end states and carry `step` (the size GSL's loop carries
+/// there, see [`crate::odeint::integrate_lanes`]) and the result is true;
+/// otherwise the lanes are untouched.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub(crate) fn whole_steps<O, const N: usize, const M: usize>(
+    lanes: &mut [O; M],
+    step: f64,
+    trial: impl FnOnce(&mut [&mut [f64]; N]) -> bool,
+) -> bool
+where
+    O: OdeState<N>,
+{
+    let mut y = [[0.0; M]; N];
+    for (l, n) in lanes.iter_mut().enumerate() {
+        let (yn, hn) = n.ode();
+        // A NaN size takes GSL's loop too.
+        let whole = *hn >= step;
+        if !whole {
+            return false;
+        }
+        for i in 0..N {
+            y[i][l] = yn[i];
+        }
+    }
+    if !trial(&mut y.each_mut().map(|c| &mut c[..])) {
+        return false;
+    }
+    for (l, n) in lanes.iter_mut().enumerate() {
+        let (yn, hn) = n.ode();
+        for i in 0..N {
+            yn[i] = y[i][l];
+        }
+        *hn = step;
+    }
+    true
+}
+
 /// How many lanes a [`GroupStep`] model integrates together: a group
 /// steps until its slowest lane is done, so a spike in one lane (many small
 /// steps) holds up the rest, and the stages of wider groups spill; four

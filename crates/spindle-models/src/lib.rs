@@ -67,6 +67,8 @@ pub mod parrot_neuron;
 pub mod poisson;
 pub mod ports;
 pub mod ring;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod rkf45_avx2;
 pub mod sources;
 
 pub use aeif_cond_alpha::AEIF_COND_ALPHA;

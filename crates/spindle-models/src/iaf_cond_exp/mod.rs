@@ -261,13 +261,12 @@ impl OdeNeuron for Neuron {
     }
 }
 
-/// [`Neuron::step_lanes`] by [`avx2::whole_step`] where it applies: the
-/// CPU has AVX2, the lanes come in fours and each carries at least the
-/// step's size; `None` where it does not apply or a lane's trial is
-/// refused (the lanes untouched).
+/// [`Neuron::step_lanes`] by [`avx2::whole_step`] where it applies (the
+/// CPU has AVX2, the lanes come in fours, see
+/// [`crate::adaptive::whole_steps`]); `None`, the lanes untouched, where
+/// not.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-#[allow(clippy::needless_range_loop)]
 fn whole_steps<const M: usize>(
     lanes: &mut [Neuron; M],
     props: &Props,
@@ -275,47 +274,36 @@ fn whole_steps<const M: usize>(
     inh: &[f64],
     i_stim: Option<&[f64]>,
 ) -> Option<u32> {
-    // A NaN size takes GSL's loop too.
-    let whole = |n: &Neuron| n.step >= props.h;
-    if !props.avx2 || !M.is_multiple_of(4) || !lanes.iter().all(whole) {
+    if !props.avx2 || !M.is_multiple_of(4) {
         return None;
     }
-    let mut y = [[0.0; M]; 3];
     let mut refractory = [0.0; M];
-    let mut stim = [0.0; M];
-    for (l, n) in lanes.iter().enumerate() {
-        for i in 0..3 {
-            y[i][l] = n.y[i];
-        }
+    for (r, n) in refractory.iter_mut().zip(lanes.iter()) {
         // All ones: the mask `blendv` reads by its sign bit.
-        refractory[l] = f64::from_bits(if n.r > 0 { u64::MAX } else { 0 });
+        *r = f64::from_bits(if n.r > 0 { u64::MAX } else { 0 });
     }
+    let mut stim = [0.0; M];
     if let Some(i_stim) = i_stim {
         stim.copy_from_slice(&i_stim[..M]);
     }
-    let [y0, y1, y2] = &mut y;
-    let mut ys = [&mut y0[..], &mut y1[..], &mut y2[..]];
     let (p, c, h) = (&props.p, &props.control, props.h);
-    // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
-    #[allow(unsafe_code)]
-    let accepted = unsafe {
-        match M / 4 {
-            1 => avx2::whole_step::<1>(p, c, h, &refractory, &stim, &mut ys),
-            2 => avx2::whole_step::<2>(p, c, h, &refractory, &stim, &mut ys),
-            4 => avx2::whole_step::<4>(p, c, h, &refractory, &stim, &mut ys),
-            _ => false,
+    let trial = |y: &mut [&mut [f64]; 3]| {
+        // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
+        #[allow(unsafe_code)]
+        unsafe {
+            match M / 4 {
+                1 => avx2::whole_step::<1>(p, c, h, &refractory, &stim, y),
+                2 => avx2::whole_step::<2>(p, c, h, &refractory, &stim, y),
+                4 => avx2::whole_step::<4>(p, c, h, &refractory, &stim, y),
+                _ => false,
+            }
         }
     };
-    if !accepted {
+    if !crate::adaptive::whole_steps(lanes, h, trial) {
         return None;
     }
     let mut fired = 0;
     for (l, n) in lanes.iter_mut().enumerate() {
-        for i in 0..3 {
-            n.y[i] = y[i][l];
-        }
-        // GSL carries the size the control kept (see `integrate_lanes`).
-        n.step = h;
         fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
     }
     Some(fired)
