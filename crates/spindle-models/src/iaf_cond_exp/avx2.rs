@@ -80,13 +80,7 @@ mod tests {
         let values = NeuronParams::defaults(&IAF_COND_EXP);
         let props = Neuron::props(values.values(), res);
         let (p, control, h) = (&props.p, &props.control, props.h);
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::libm_exp::uniforms(0x2545_f491_4f6c_dd1d);
         let (mut accepted, mut refused) = (0, 0);
         for round in 0..4000 {
             let mut y = [[0.0; 8]; 3];
