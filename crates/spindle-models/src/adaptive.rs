@@ -122,48 +122,6 @@ pub fn integrate_group<O, F, const N: usize, const K: usize>(
     }
 }
 
-/// The common step of `M` lanes ([`crate::rkf45_avx2::whole_step`]) by
-/// `trial`, which gets their states gathered component-major: where every
-/// lane carries at least the step's size `step` and `trial` accepts, the
-/// lanes take the end states and carry `step` (the size GSL's loop carries
-/// there, see [`crate::odeint::integrate_lanes`]) and the result is true;
-/// otherwise the lanes are untouched.
-#[cfg(target_arch = "x86_64")]
-#[allow(clippy::needless_range_loop)]
-#[inline(always)]
-pub(crate) fn whole_steps<O, const N: usize, const M: usize>(
-    lanes: &mut [O; M],
-    step: f64,
-    trial: impl FnOnce(&mut [&mut [f64]; N]) -> bool,
-) -> bool
-where
-    O: OdeState<N>,
-{
-    let mut y = [[0.0; M]; N];
-    for (l, n) in lanes.iter_mut().enumerate() {
-        let (yn, hn) = n.ode();
-        // A NaN size takes GSL's loop too.
-        let whole = *hn >= step;
-        if !whole {
-            return false;
-        }
-        for i in 0..N {
-            y[i][l] = yn[i];
-        }
-    }
-    if !trial(&mut y.each_mut().map(|c| &mut c[..])) {
-        return false;
-    }
-    for (l, n) in lanes.iter_mut().enumerate() {
-        let (yn, hn) = n.ode();
-        for i in 0..N {
-            yn[i] = y[i][l];
-        }
-        *hn = step;
-    }
-    true
-}
-
 /// How many lanes a [`GroupStep`] model integrates together: a group
 /// steps until its slowest lane is done, so a spike in one lane (many small
 /// steps) holds up the rest, and the stages of wider groups spill; four
@@ -495,6 +453,29 @@ macro_rules! adaptive_model {
         $validate:expr,
         $state:expr
     ) => {
+        $crate::adaptive::adaptive_model!(
+            $model,
+            $name,
+            $params,
+            $recordables,
+            $validate,
+            $state,
+            population: $crate::adaptive::population::<$neuron>,
+            bytes: <$crate::adaptive::Adaptive<$neuron> as $crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
+        );
+    };
+    // With a population of the model's own (`$population`, a function
+    // as [`population`]) of `$bytes` bytes of state per neuron.
+    (
+        $model:ty,
+        $name:literal,
+        $params:expr,
+        $recordables:expr,
+        $validate:expr,
+        $state:expr,
+        population: $population:path,
+        bytes: $bytes:expr
+    ) => {
         impl $crate::model::NeuronModel for $model {
             fn name(&self) -> &'static str {
                 $name
@@ -520,11 +501,11 @@ macro_rules! adaptive_model {
                 offset: u32,
                 len: usize,
             ) -> Box<dyn $crate::model::Population> {
-                $crate::adaptive::population::<$neuron>(values, res, offset, len)
+                $population(values, res, offset, len)
             }
 
             fn state_bytes_per_neuron(&self) -> usize {
-                <$crate::adaptive::Adaptive<$neuron> as $crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
+                $bytes
             }
 
             fn state_params(&self) -> &'static [&'static str] {

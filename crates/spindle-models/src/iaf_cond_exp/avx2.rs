@@ -1,5 +1,5 @@
 //! `iaf_cond_exp`'s derivative in AVX2 registers, for the common step
-//! of its lanes ([`crate::rkf45_avx2::whole_step`]): [`super::dynamics`]'
+//! of its lanes ([`crate::rkf45_avx2::whole_step`]): [`super::Lanes`]'
 //! operations in their order, on `G` groups of four lanes.
 
 use std::arch::x86_64::*;
@@ -59,8 +59,7 @@ pub(super) fn whole_step<const G: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adaptive::OdeNeuron;
-    use crate::iaf_cond_exp::{IAF_COND_EXP, Lanes, Neuron};
+    use crate::iaf_cond_exp::{IAF_COND_EXP, Lanes, Props};
     use crate::model::NeuronParams;
     use crate::odeint::integrate_lanes;
     use spindle_core::Resolution;
@@ -78,7 +77,7 @@ mod tests {
         }
         let res = Resolution::new(0.1).unwrap();
         let values = NeuronParams::defaults(&IAF_COND_EXP);
-        let props = Neuron::props(values.values(), res);
+        let props = Props::new(values.values(), res);
         let (p, control, h) = (&props.p, &props.control, props.h);
         let mut next = crate::libm_exp::uniforms(0x2545_f491_4f6c_dd1d);
         let (mut accepted, mut refused) = (0, 0);

@@ -29,12 +29,10 @@
 
 use spindle_core::Resolution;
 
-use crate::adaptive::{
-    Adaptive, OdeNeuron, OdeState, adaptive_model, check_finite, integrate_group, param, recordable,
-};
+use crate::adaptive::{adaptive_model, check_finite, param, recordable};
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate};
+use crate::odeint::{Control, LaneDerivative};
 
 /// The model: `iaf_cond_exp` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,7 +42,7 @@ pub struct IafCondExp;
 pub static IAF_COND_EXP: IafCondExp = IafCondExp;
 
 /// A population of `iaf_cond_exp` neurons sharing one parameter set.
-pub type IafCondExpPopulation = LanePopulation<Adaptive<Neuron>>;
+pub type IafCondExpPopulation = LanePopulation<population::CondExp>;
 
 /// The parameters with NEST's names, units and defaults (NEST's
 /// `Parameters_::get` order, then the initial `V_m`).
@@ -158,8 +156,10 @@ adaptive_model!(
     "iaf_cond_exp",
     PARAMS,
     RECORDABLES,
-    Neuron,
-    |v| IafCondExpParams::from_values(v).validate(v)
+    |v| IafCondExpParams::from_values(v).validate(v),
+    &["V_m"],
+    population: population::population,
+    bytes: <population::CondExp as crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
 );
 
 /// What the step reads: the parameters, the refractory period in steps,
@@ -174,22 +174,12 @@ pub struct Props {
     avx2: bool,
 }
 
-/// One neuron: NEST's state vector `[V_M, G_EXC, G_INH]`, its refractory
-/// count and its integration step (NEST's `B_.IntegrationStep_`).
-#[derive(Debug, Clone, Copy)]
-pub struct Neuron {
-    y: [f64; 3],
-    r: u32,
-    step: f64,
-}
-
-impl OdeNeuron for Neuron {
-    type Props = Props;
-    type Sample = [f64; 3];
-
-    fn props(values: &[f64], res: Resolution) -> Props {
+impl Props {
+    /// The props of parameters `values` (validated, in the model's
+    /// order) on grid `res`.
+    fn new(values: &[f64], res: Resolution) -> Self {
         let p = IafCondExpParams::from_values(values);
-        Props {
+        Self {
             p,
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
@@ -197,138 +187,6 @@ impl OdeNeuron for Neuron {
             avx2: crate::libm_exp::avx2_fma(),
         }
     }
-
-    fn new(p: &Props) -> Self {
-        Self {
-            y: [p.p.v_m, 0.0, 0.0],
-            r: 0,
-            step: p.h,
-        }
-    }
-
-    fn v_m(&mut self) -> &mut f64 {
-        &mut self.y[0]
-    }
-
-    /// GSL's loop as NEST runs it ([`integrate`]): the reference the lanes
-    /// ([`Self::step_lanes`], which the lane driver uses) are tested on.
-    #[inline(always)]
-    fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
-        let refractory = self.r > 0;
-        let f = |y: &[f64; 3]| dynamics(&props.p, refractory, i_stim, y);
-        // A step too small to advance (NEST: GSLSolverFailure) leaves the
-        // state where the solver stopped.
-        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
-        self.after(props, ex, inh)
-    }
-
-    /// The lanes integrated together ([`integrate_group`]), each with the
-    /// scalar step's operations.
-    #[inline(always)]
-    fn step_lanes<const M: usize>(
-        lanes: &mut [Self; M],
-        props: &Props,
-        ex: &[f64],
-        inh: &[f64],
-        i_stim: Option<&[f64]>,
-    ) -> u32 {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(fired) = whole_steps(lanes, props, ex, inh, i_stim) {
-            return fired;
-        }
-        // Plain loops, not `array::from_fn` (kept out of line).
-        let mut f = Lanes {
-            p: &props.p,
-            refractory: [false; M],
-            i_stim: [0.0; M],
-        };
-        for (l, n) in lanes.iter().enumerate() {
-            f.refractory[l] = n.r > 0;
-        }
-        if let Some(i_stim) = i_stim {
-            f.i_stim.copy_from_slice(&i_stim[..M]);
-        }
-        integrate_group(lanes, &props.control, &f, props.h);
-        let mut fired = 0;
-        for (l, n) in lanes.iter_mut().enumerate() {
-            fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
-        }
-        fired
-    }
-
-    fn sample(&self, _: &Props) -> [f64; 3] {
-        self.y
-    }
-}
-
-/// [`Neuron::step_lanes`] by [`avx2::whole_step`] where it applies (the
-/// CPU has AVX2, the lanes come in fours, see
-/// [`crate::adaptive::whole_steps`]); `None`, the lanes untouched, where
-/// not.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn whole_steps<const M: usize>(
-    lanes: &mut [Neuron; M],
-    props: &Props,
-    ex: &[f64],
-    inh: &[f64],
-    i_stim: Option<&[f64]>,
-) -> Option<u32> {
-    if !props.avx2 || !M.is_multiple_of(4) {
-        return None;
-    }
-    let mut refractory = [0.0; M];
-    for (r, n) in refractory.iter_mut().zip(lanes.iter()) {
-        // All ones: the mask `blendv` reads by its sign bit.
-        *r = f64::from_bits(if n.r > 0 { u64::MAX } else { 0 });
-    }
-    let mut stim = [0.0; M];
-    if let Some(i_stim) = i_stim {
-        stim.copy_from_slice(&i_stim[..M]);
-    }
-    let (p, c, h) = (&props.p, &props.control, props.h);
-    let trial = |y: &mut [&mut [f64]; 3]| {
-        // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
-        #[allow(unsafe_code)]
-        unsafe {
-            match M / 4 {
-                1 => avx2::whole_step::<1>(p, c, h, &refractory, &stim, y),
-                2 => avx2::whole_step::<2>(p, c, h, &refractory, &stim, y),
-                4 => avx2::whole_step::<4>(p, c, h, &refractory, &stim, y),
-                _ => false,
-            }
-        }
-    };
-    if !crate::adaptive::whole_steps(lanes, h, trial) {
-        return None;
-    }
-    let mut fired = 0;
-    for (l, n) in lanes.iter_mut().enumerate() {
-        fired |= u32::from(n.after(props, ex[l], inh[l])) << l;
-    }
-    Some(fired)
-}
-
-impl OdeState<3> for Neuron {
-    fn ode(&mut self) -> (&mut [f64; 3], &mut f64) {
-        (&mut self.y, &mut self.step)
-    }
-}
-
-/// NEST's `iaf_cond_exp_dynamics`, its expressions in its order. Both
-/// sides of each `refractory` choice are computed and one is picked (the
-/// same bits as NEST's branches; the lanes' copies vectorise).
-#[inline(always)]
-fn dynamics(p: &IafCondExpParams, refractory: bool, i_stim: f64, y: &[f64; 3]) -> [f64; 3] {
-    // std::min(V_m, V_th): `V_th < V_m ? V_th : V_m`.
-    let v_min = if p.v_th < y[0] { p.v_th } else { y[0] };
-    let v = if refractory { p.v_reset } else { v_min };
-    let i_syn_exc = y[1] * (v - p.e_ex);
-    let i_syn_inh = y[2] * (v - p.e_in);
-    let i_l = p.g_l * (v - p.e_l);
-    let dv = (-i_l + i_stim + p.i_e - i_syn_exc - i_syn_inh) / p.c_m;
-    let dv = if refractory { 0.0 } else { dv };
-    [dv, -y[1] / p.tau_syn_ex, -y[2] / p.tau_syn_in]
 }
 
 /// The dynamics of `M` lanes, each refractory or not and with its own
@@ -340,8 +198,10 @@ struct Lanes<'a, const M: usize> {
 }
 
 impl<const M: usize> LaneDerivative<3, M> for Lanes<'_, M> {
-    /// [`dynamics`] lane by lane, one operation over all lanes at a time
-    /// (the form the compiler vectorises).
+    /// NEST's `iaf_cond_exp_dynamics` lane by lane, its expressions in
+    /// its order, one operation over all lanes at a time (the form the
+    /// compiler vectorises); both sides of each `refractory` choice are
+    /// computed and one is picked (the bits of NEST's branches).
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn eval(&self, y: &[[f64; M]; 3]) -> [[f64; M]; 3] {
@@ -370,30 +230,8 @@ impl<const M: usize> LaneDerivative<3, M> for Lanes<'_, M> {
     }
 }
 
-impl Neuron {
-    /// The rest of NEST's update after the integration: this step's
-    /// spikes join the conductances, refractoriness, spike detection.
-    #[inline(always)]
-    fn after(&mut self, props: &Props, ex: f64, inh: f64) -> bool {
-        let p = &props.p;
-        // NEST's buffer holds -w for an inhibitory weight w.
-        self.y[1] += ex;
-        self.y[2] += -inh;
-        if self.r > 0 {
-            self.r -= 1;
-            self.y[0] = p.v_reset;
-            false
-        } else if self.y[0] >= p.v_th {
-            self.r = props.refractory_steps;
-            self.y[0] = p.v_reset;
-            true
-        } else {
-            false
-        }
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+mod population;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,100 @@
+use super::population::{Chunk, State};
 use super::*;
+use crate::adaptive::{OdeNeuron, OdeState};
+use crate::lanes::LaneChunk;
 use crate::model::{NeuronModel, NeuronParams};
+use crate::odeint::integrate;
+
+/// One neuron, NEST's update step by step as NEST writes it: the
+/// reference the population's lanes ([`population`]) are tested on.
+/// NEST's state vector `[V_M, G_EXC, G_INH]`, its refractory count and its
+/// integration step (NEST's `B_.IntegrationStep_`).
+#[derive(Debug, Clone, Copy)]
+pub struct Neuron {
+    y: [f64; 3],
+    r: u32,
+    step: f64,
+}
+
+impl OdeNeuron for Neuron {
+    type Props = Props;
+    type Sample = [f64; 3];
+
+    fn props(values: &[f64], res: Resolution) -> Props {
+        Props::new(values, res)
+    }
+
+    fn new(p: &Props) -> Self {
+        Self {
+            y: [p.p.v_m, 0.0, 0.0],
+            r: 0,
+            step: p.h,
+        }
+    }
+
+    fn v_m(&mut self) -> &mut f64 {
+        &mut self.y[0]
+    }
+
+    /// GSL's loop as NEST runs it ([`integrate`]).
+    #[inline(always)]
+    fn step(&mut self, props: &Props, ex: f64, inh: f64, i_stim: f64) -> bool {
+        let refractory = self.r > 0;
+        let f = |y: &[f64; 3]| dynamics(&props.p, refractory, i_stim, y);
+        // A step too small to advance (NEST: GSLSolverFailure) leaves the
+        // state where the solver stopped.
+        let _ = integrate(&props.control, &f, props.h, &mut self.step, &mut self.y);
+        self.after(props, ex, inh)
+    }
+
+    fn sample(&self, _: &Props) -> [f64; 3] {
+        self.y
+    }
+}
+
+impl OdeState<3> for Neuron {
+    fn ode(&mut self) -> (&mut [f64; 3], &mut f64) {
+        (&mut self.y, &mut self.step)
+    }
+}
+
+/// NEST's `iaf_cond_exp_dynamics`, its expressions in its order and with
+/// its branches.
+#[inline(always)]
+fn dynamics(p: &IafCondExpParams, refractory: bool, i_stim: f64, y: &[f64; 3]) -> [f64; 3] {
+    // std::min(V_m, V_th): `V_th < V_m ? V_th : V_m`.
+    let v_min = if p.v_th < y[0] { p.v_th } else { y[0] };
+    let v = if refractory { p.v_reset } else { v_min };
+    let i_syn_exc = y[1] * (v - p.e_ex);
+    let i_syn_inh = y[2] * (v - p.e_in);
+    let i_l = p.g_l * (v - p.e_l);
+    let dv = (-i_l + i_stim + p.i_e - i_syn_exc - i_syn_inh) / p.c_m;
+    let dv = if refractory { 0.0 } else { dv };
+    [dv, -y[1] / p.tau_syn_ex, -y[2] / p.tau_syn_in]
+}
+
+impl Neuron {
+    /// The rest of NEST's update after the integration: this step's
+    /// spikes join the conductances, refractoriness, spike detection.
+    #[inline(always)]
+    fn after(&mut self, props: &Props, ex: f64, inh: f64) -> bool {
+        let p = &props.p;
+        // NEST's buffer holds -w for an inhibitory weight w.
+        self.y[1] += ex;
+        self.y[2] += -inh;
+        if self.r > 0 {
+            self.r -= 1;
+            self.y[0] = p.v_reset;
+            false
+        } else if self.y[0] >= p.v_th {
+            self.r = props.refractory_steps;
+            self.y[0] = p.v_reset;
+            true
+        } else {
+            false
+        }
+    }
+}
 
 fn defaults() -> Vec<f64> {
     NeuronParams::defaults(&IAF_COND_EXP).values().to_vec()
@@ -86,83 +181,8 @@ fn spikes_join_conductances() {
     assert!((g_in - 3.0 * (-0.05f64).exp()).abs() < 1e-4);
 }
 
-/// The lanes integrated together give every lane the scalar step's bits,
-/// for 8 lanes and for 1: through rejected trial steps, several steps per
-/// interval (large conductance jumps, short synaptic time constants),
-/// refractoriness and current input.
-#[test]
-fn lanes_match_the_scalar_step() {
-    let res = Resolution::new(0.1).unwrap();
-    let coba = [
-        ("E_L", -60.0),
-        ("V_th", -50.0),
-        ("V_reset", -60.0),
-        ("t_ref", 5.0),
-        ("E_in", -80.0),
-        ("C_m", 200.0),
-        ("g_L", 10.0),
-        ("tau_syn_ex", 5.0),
-        ("tau_syn_in", 10.0),
-    ];
-    let mut coba_values = NeuronParams::defaults(&IAF_COND_EXP);
-    for (name, value) in coba {
-        coba_values.set(name, value).unwrap();
-    }
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    for values in [coba_values.values().to_vec(), defaults()] {
-        let p = Neuron::props(&values, res);
-        let mut scalar: [Neuron; 8] = std::array::from_fn(|l| {
-            let mut n = Neuron::new(&p);
-            n.y[0] += l as f64;
-            n
-        });
-        let mut lanes8 = scalar;
-        let mut lanes1 = scalar;
-        let mut fired_total = 0;
-        for k in 0..4000 {
-            let ex: [f64; 8] = std::array::from_fn(|_| {
-                let u = next();
-                if u < 0.05 { 60.0 * next() } else { 0.0 }
-            });
-            let inh: [f64; 8] = std::array::from_fn(|_| {
-                let u = next();
-                if u < 0.02 { -200.0 * next() } else { 0.0 }
-            });
-            let i_stim: [f64; 8] =
-                std::array::from_fn(|l| 300.0 + 50.0 * l as f64 + 100.0 * next());
-            let currents = (k / 500) % 4 != 0;
-            let fired8 =
-                Neuron::step_lanes(&mut lanes8, &p, &ex, &inh, currents.then_some(&i_stim[..]));
-            for l in 0..8 {
-                let i = currents.then_some(&i_stim[l..]);
-                let one = std::slice::from_mut(&mut lanes1[l]).try_into().unwrap();
-                let fired1 = Neuron::step_lanes::<1>(one, &p, &ex[l..], &inh[l..], i);
-                let i = if currents { i_stim[l] } else { 0.0 };
-                let fired = scalar[l].step(&p, ex[l], inh[l], i);
-                assert_eq!(fired1 == 1, fired, "step {k}, lane {l}");
-                assert_eq!(fired8 >> l & 1 == 1, fired, "step {k}, lane {l}");
-                fired_total += usize::from(fired);
-                let bits = |n: &Neuron| (n.y.map(f64::to_bits), n.r);
-                assert_eq!(bits(&lanes8[l]), bits(&scalar[l]), "step {k}, lane {l}");
-                assert_eq!(bits(&lanes1[l]), bits(&scalar[l]), "step {k}, lane {l}");
-            }
-        }
-        assert!(fired_total > 100, "{fired_total} spikes");
-    }
-}
-
-/// Timing of the step, scalar and in lanes, COBA-like input (run with
-/// `--ignored --nocapture`).
-#[test]
-#[ignore]
-fn lanes_speed() {
-    let res = Resolution::new(0.1).unwrap();
+/// COBA's neuron parameters (Brette et al. 2007).
+fn coba() -> Vec<f64> {
     let mut values = NeuronParams::defaults(&IAF_COND_EXP);
     for (name, value) in [
         ("E_L", -60.0),
@@ -177,16 +197,102 @@ fn lanes_speed() {
     ] {
         values.set(name, value).unwrap();
     }
-    let p = Neuron::props(values.values(), res);
+    values.values().to_vec()
+}
+
+/// `len` neurons in the state of `neurons`.
+fn state_of(neurons: &[Neuron]) -> State {
+    State {
+        y: std::array::from_fn(|i| neurons.iter().map(|n| n.y[i]).collect()),
+        r: neurons.iter().map(|n| n.r).collect(),
+        h: neurons.iter().map(|n| n.step).collect(),
+    }
+}
+
+/// One step of the `M`-lane chunks of `state`.
+fn step_chunks<const M: usize>(
+    state: &mut State,
+    p: &Props,
+    ex: &[f64],
+    inh: &[f64],
+    i_stim: Option<&[f64]>,
+) -> u32 {
+    let mut fired = 0;
+    for at in (0..state.r.len()).step_by(M) {
+        let mut c = Chunk::<M>::load(state, at);
+        let fired_c = c.step(p, &(), &ex[at..], &inh[at..], i_stim.map(|i| &i[at..]));
+        c.store(state, at);
+        fired |= fired_c << at;
+    }
+    fired
+}
+
+/// The population's chunks (16, 8 and 1 lanes: the AVX2 trial step in
+/// four and two groups, GSL's loop in lanes) give every lane the scalar
+/// step's state bits and spikes, and its carried step size or an
+/// equivalent one, for 4000 steps: through
+/// rejected trial steps, several steps per interval (large conductance
+/// jumps, short synaptic time constants), refractoriness and current
+/// input.
+#[test]
+fn chunks_match_the_scalar_step() {
+    let res = Resolution::new(0.1).unwrap();
+    let mut next = crate::libm_exp::uniforms(0x9e37_79b9_7f4a_7c15);
+    for values in [coba(), defaults()] {
+        let p = Props::new(&values, res);
+        let mut scalar: [Neuron; 16] = std::array::from_fn(|l| {
+            let mut n = Neuron::new(&p);
+            n.y[0] += l as f64;
+            n
+        });
+        let mut lanes: [State; 3] = std::array::from_fn(|_| state_of(&scalar));
+        let mut fired_total = 0;
+        for k in 0..4000 {
+            let ex: [f64; 16] =
+                std::array::from_fn(|_| if next() < 0.05 { 60.0 * next() } else { 0.0 });
+            let inh: [f64; 16] =
+                std::array::from_fn(|_| if next() < 0.02 { -200.0 * next() } else { 0.0 });
+            let i_stim: [f64; 16] =
+                std::array::from_fn(|l| 300.0 + 25.0 * l as f64 + 100.0 * next());
+            let currents = (k / 500) % 4 != 0;
+            let i = currents.then_some(&i_stim[..]);
+            let [s16, s8, s1] = &mut lanes;
+            let fired = [
+                step_chunks::<16>(s16, &p, &ex, &inh, i),
+                step_chunks::<8>(s8, &p, &ex, &inh, i),
+                step_chunks::<1>(s1, &p, &ex, &inh, i),
+            ];
+            for l in 0..16 {
+                let i = if currents { i_stim[l] } else { 0.0 };
+                let want = scalar[l].step(&p, ex[l], inh[l], i);
+                fired_total += usize::from(want);
+                let bits = scalar[l].y.map(f64::to_bits);
+                for (s, fired) in lanes.iter().zip(fired) {
+                    assert_eq!(fired >> l & 1 == 1, want, "step {k}, lane {l}");
+                    let got = [s.y[0][l], s.y[1][l], s.y[2][l]].map(f64::to_bits);
+                    assert_eq!(got, bits, "step {k}, lane {l}");
+                    assert_eq!(s.r[l], scalar[l].r, "step {k}, lane {l}");
+                    // At least the step: an equivalent size (`integrate_lanes`).
+                    let (h, want_h) = (s.h[l], scalar[l].step);
+                    let same = h.to_bits() == want_h.to_bits() || (h >= p.h && want_h >= p.h);
+                    assert!(same, "step {k}, lane {l}: carries {h}, not {want_h}");
+                }
+            }
+        }
+        assert!(fired_total > 200, "{fired_total} spikes");
+    }
+}
+
+/// Timing of the step, scalar and in the population's chunks of 8 and 16
+/// lanes, COBA-like input (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn lanes_speed() {
+    let res = Resolution::new(0.1).unwrap();
+    let p = Props::new(&coba(), res);
     let n = 4000;
     let steps = 2000;
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = crate::libm_exp::uniforms(0x9e37_79b9_7f4a_7c15);
     let input: Vec<(f64, f64)> = (0..n * 16)
         .map(|_| {
             let ex = if next() < 0.09 { 6.0 } else { 0.0 };
@@ -203,44 +309,50 @@ fn lanes_speed() {
         .collect();
     let run = |lanes: usize| {
         let mut neurons = init.clone();
+        let mut state = state_of(&init);
         let start = std::time::Instant::now();
         let mut fired = 0u32;
         for k in 0..steps {
-            for (c, chunk) in neurons.chunks_exact_mut(8).enumerate() {
-                let at = (k * 131 + c * 8) % (n * 16 - 8);
-                let ex: [f64; 8] = std::array::from_fn(|l| input[at + l].0);
-                let inh: [f64; 8] = std::array::from_fn(|l| input[at + l].1);
-                let chunk: &mut [Neuron; 8] = chunk.try_into().unwrap();
+            for c in 0..n / 16 {
+                let at = (k * 131 + c * 16) % (n * 16 - 16);
+                let ex: [f64; 16] = std::array::from_fn(|l| input[at + l].0);
+                let inh: [f64; 16] = std::array::from_fn(|l| input[at + l].1);
+                let i = 16 * c;
                 fired += match lanes {
-                    1 => chunk
+                    1 => neurons[i..i + 16]
                         .iter_mut()
                         .enumerate()
                         .map(|(l, x)| u32::from(x.step(&p, ex[l], inh[l], 0.0)))
                         .sum::<u32>(),
-                    4 => {
-                        let (a, b) = chunk.split_at_mut(4);
-                        let a: &mut [Neuron; 4] = a.try_into().unwrap();
-                        let b: &mut [Neuron; 4] = b.try_into().unwrap();
-                        (Neuron::step_lanes(a, &p, &ex, &inh, None)
-                            | Neuron::step_lanes(b, &p, &ex[4..], &inh[4..], None) << 4)
-                            .count_ones()
+                    8 => {
+                        let mut a = Chunk::<8>::load(&state, i);
+                        let mut b = Chunk::<8>::load(&state, i + 8);
+                        let f = a.step(&p, &(), &ex, &inh, None)
+                            | b.step(&p, &(), &ex[8..], &inh[8..], None) << 8;
+                        a.store(&mut state, i);
+                        b.store(&mut state, i + 8);
+                        f.count_ones()
                     }
-                    _ => Neuron::step_lanes(chunk, &p, &ex, &inh, None).count_ones(),
+                    _ => {
+                        let mut a = Chunk::<16>::load(&state, i);
+                        let f = a.step(&p, &(), &ex, &inh, None);
+                        a.store(&mut state, i);
+                        f.count_ones()
+                    }
                 };
             }
         }
         let ns = start.elapsed().as_secs_f64() * 1e9 / (n * steps) as f64;
-        (
-            ns,
-            fired,
-            neurons
-                .iter()
-                .map(|x| x.y[0].to_bits())
-                .fold(0, |a, b| a ^ b),
-        )
+        let v: Vec<f64> = if lanes == 1 {
+            neurons.iter().map(|x| x.y[0]).collect()
+        } else {
+            state.y[0].clone()
+        };
+        let digest = v.iter().map(|v| v.to_bits()).fold(0, |a, b| a ^ b);
+        (ns, fired, digest)
     };
     for _ in 0..3 {
-        for lanes in [1, 4, 8] {
+        for lanes in [1, 8, 16] {
             let (ns, fired, digest) = run(lanes);
             println!("{lanes} lanes: {ns:.1} ns per neuron-step, {fired} spikes, {digest:x}");
         }

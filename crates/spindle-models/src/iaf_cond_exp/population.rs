@@ -1,0 +1,226 @@
+//! `iaf_cond_exp`'s population: its state, structure of arrays, and its
+//! lane step; the shared lane driver ([`crate::lanes`]) does the rest.
+//!
+//! Its own population rather than the adaptive models' one
+//! ([`crate::adaptive::Adaptive`], a value per neuron): in the COBA
+//! benchmark nearly every step of every lane is one trial step in AVX2
+//! registers ([`super::avx2::whole_step`]), and gathering each chunk's
+//! state from one value per neuron into the registers' component-major
+//! form, and back, took a third of the time.
+
+use spindle_core::Resolution;
+
+use super::{Lanes, Props};
+use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
+use crate::model::Population;
+use crate::odeint::integrate_lanes;
+
+/// `iaf_cond_exp` behind the lane driver.
+#[derive(Debug, Clone, Copy)]
+pub struct CondExp;
+
+/// The neurons' state: NEST's state vector `[V_M, G_EXC, G_INH]`
+/// component by component, the refractory counts and the integration
+/// step sizes (NEST's `B_.IntegrationStep_`).
+#[derive(Debug, Clone)]
+pub struct State {
+    /// `V_m` [mV] (absolute, as NEST holds it), `g_ex`, `g_in` [nS].
+    pub(super) y: [Vec<f64>; 3],
+    /// Refractory steps left.
+    pub(super) r: Vec<u32>,
+    /// The step size each neuron's solver carries [ms].
+    pub(super) h: Vec<f64>,
+}
+
+/// `len` neurons of parameters `values` (validated) at local indices
+/// `offset..` of their shard, on grid `res`, in NEST's initial state.
+pub(super) fn population(
+    values: &[f64],
+    res: Resolution,
+    offset: u32,
+    len: usize,
+) -> Box<dyn Population> {
+    let p = Props::new(values, res);
+    let state = State {
+        y: [vec![p.p.v_m; len], vec![0.0; len], vec![0.0; len]],
+        r: vec![0; len],
+        h: vec![p.h; len],
+    };
+    Box::new(LanePopulation::<CondExp>::from_parts(
+        p,
+        (),
+        state,
+        len,
+        offset,
+    ))
+}
+
+impl LaneModel for CondExp {
+    type Props = Props;
+    type Tables = ();
+    type State = State;
+    type Chunk<const M: usize> = Chunk<M>;
+    type Sample = [f64; 3];
+
+    const STATE_BYTES_PER_NEURON: usize = 3 * 8 + 4 + 8;
+
+    fn parts(values: &[f64], res: Resolution) -> (Props, ()) {
+        (Props::new(values, res), ())
+    }
+
+    fn split_state(state: &mut State, at: usize) -> State {
+        State {
+            y: state.y.each_mut().map(|c| c.split_off(at)),
+            r: state.r.split_off(at),
+            h: state.h.split_off(at),
+        }
+    }
+
+    /// Absolute potentials, as NEST holds them.
+    fn potentials(state: &mut State) -> &mut [f64] {
+        &mut state.y[0]
+    }
+
+    fn e_l(_: &Props) -> f64 {
+        0.0
+    }
+
+    /// NEST keeps the absolute `V_m` when `E_L` changes.
+    fn rebase(_: &mut State, _: &Props, _: &Props) {}
+}
+
+/// The state of `M` neighbouring neurons through a slice.
+pub struct Chunk<const M: usize> {
+    y: [[f64; M]; 3],
+    r: [u32; M],
+    h: [f64; M],
+}
+
+impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
+    #[inline(always)]
+    fn load(pop: &State, i: usize) -> Self {
+        let get = |v: &[f64]| -> [f64; M] { v[i..i + M].try_into().expect("a chunk") };
+        Self {
+            y: [get(&pop.y[0]), get(&pop.y[1]), get(&pop.y[2])],
+            r: pop.r[i..i + M].try_into().expect("a chunk"),
+            h: get(&pop.h),
+        }
+    }
+
+    #[inline(always)]
+    fn store(&self, pop: &mut State, i: usize) {
+        for (c, y) in pop.y.iter_mut().zip(&self.y) {
+            c[i..i + M].copy_from_slice(y);
+        }
+        pop.r[i..i + M].copy_from_slice(&self.r);
+        pop.h[i..i + M].copy_from_slice(&self.h);
+    }
+
+    /// One step of NEST's update (`iaf_cond_exp::update`) for every lane:
+    /// GSL's adaptive integration over the step (the common trial step in
+    /// registers where it applies, [`whole_step`]; otherwise GSL's loop,
+    /// [`integrate_lanes`]), then [`after`]. Each lane gets the bits of the
+    /// scalar step (`super::Neuron` in the tests).
+    #[inline(always)]
+    fn step(&mut self, props: &Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
+        let mut i_stim = [0.0; M];
+        if let Some(i0) = i0 {
+            i_stim.copy_from_slice(&i0[..M]);
+        }
+        if !whole_step(self, props, &i_stim) {
+            let mut f = Lanes {
+                p: &props.p,
+                refractory: [false; M],
+                i_stim,
+            };
+            for l in 0..M {
+                f.refractory[l] = self.r[l] > 0;
+            }
+            // A step too small to advance (NEST: GSLSolverFailure) leaves
+            // the state where the solver stopped.
+            let _ = integrate_lanes(&props.control, &f, props.h, &mut self.h, &mut self.y);
+        }
+        after(self, props, ex, inh)
+    }
+
+    #[inline(always)]
+    fn sample(&self, _: &Props) -> [f64; 3] {
+        [self.y[0][0], self.y[1][0], self.y[2][0]]
+    }
+}
+
+/// The integration over the step as one trial step in AVX2 registers
+/// ([`super::avx2::whole_step`]) where it applies: the CPU has AVX2 and
+/// FMA, the lanes come in fours, each lane carries at least the step's
+/// size, and the control accepts every lane's trial. Then the lanes carry
+/// the step's size, as GSL's loop leaves them; otherwise they are
+/// untouched and the result is false.
+#[inline(always)]
+fn whole_step<const M: usize>(c: &mut Chunk<M>, props: &Props, i_stim: &[f64; M]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // A NaN size takes GSL's loop too.
+        let carried = c.h.iter().all(|&h| h >= props.h);
+        if !props.avx2 || !M.is_multiple_of(4) || !carried {
+            return false;
+        }
+        let mut refractory = [0.0; M];
+        for (m, &r) in refractory.iter_mut().zip(&c.r) {
+            // All ones: the mask `blendv` reads by its sign bit.
+            *m = f64::from_bits(if r > 0 { u64::MAX } else { 0 });
+        }
+        let (p, control, h) = (&props.p, &props.control, props.h);
+        let mut y = c.y.each_mut().map(|c| &mut c[..]);
+        // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
+        #[allow(unsafe_code)]
+        let taken = unsafe {
+            match M / 4 {
+                1 => super::avx2::whole_step::<1>(p, control, h, &refractory, i_stim, &mut y),
+                2 => super::avx2::whole_step::<2>(p, control, h, &refractory, i_stim, &mut y),
+                4 => super::avx2::whole_step::<4>(p, control, h, &refractory, i_stim, &mut y),
+                _ => false,
+            }
+        };
+        if taken {
+            c.h = [h; M];
+        }
+        taken
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (c, props, i_stim);
+        false
+    }
+}
+
+/// The rest of NEST's update after the integration, lane by lane without
+/// branches: this step's spikes join the conductances, then a refractory
+/// neuron counts down and is held at `V_reset`, or one at or above `V_th`
+/// fires, is reset and starts its refractory count. Bit `l` of the result:
+/// lane `l` fired.
+#[inline(always)]
+fn after<const M: usize>(c: &mut Chunk<M>, props: &Props, ex: &[f64], inh: &[f64]) -> u32 {
+    let p = &props.p;
+    let mut fired = 0;
+    for l in 0..M {
+        // NEST's buffer holds -w for an inhibitory weight w.
+        c.y[1][l] += ex[l];
+        c.y[2][l] += -inh[l];
+        let refractory = c.r[l] > 0;
+        let fire = !refractory && c.y[0][l] >= p.v_th;
+        c.r[l] = if refractory {
+            c.r[l] - 1
+        } else if fire {
+            props.refractory_steps
+        } else {
+            0
+        };
+        c.y[0][l] = if refractory || fire {
+            p.v_reset
+        } else {
+            c.y[0][l]
+        };
+        fired |= u32::from(fire) << l;
+    }
+    fired
+}
