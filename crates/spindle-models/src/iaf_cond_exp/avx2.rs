@@ -56,6 +56,41 @@ pub(super) fn whole_step<const G: usize>(
     crate::rkf45_avx2::whole_step(control, h, y, eval)
 }
 
+/// NEST's update after the integration (`super::population`'s
+/// `after`) on `4 G` lanes in registers: this step's spikes `ex`, `inh`
+/// join the conductances, then a refractory lane (`refractory[l]` all
+/// ones) is held at `V_reset`, or one at or above `V_th` fires and is
+/// reset. Returns the lanes that fired (bit `l` for lane `l`); the caller
+/// counts the refractory steps.
+#[target_feature(enable = "avx2,fma")]
+#[allow(unsafe_code)]
+pub(super) fn after<const G: usize>(
+    p: &IafCondExpParams,
+    refractory: &[f64],
+    ex: &[f64],
+    inh: &[f64],
+    y: &mut [&mut [f64]; 3],
+) -> u32 {
+    assert!(y.iter().all(|c| c.len() >= 4 * G));
+    let (v_th, v_reset) = (_mm256_set1_pd(p.v_th), _mm256_set1_pd(p.v_reset));
+    let mut fired = 0;
+    for g in 0..G {
+        let refr = lanes(refractory, g);
+        // NEST's buffer holds -w for an inhibitory weight w.
+        let g_ex = _mm256_add_pd(lanes(y[1], g), lanes(ex, g));
+        let g_in = _mm256_add_pd(lanes(y[2], g), neg(lanes(inh, g)));
+        let v = lanes(y[0], g);
+        let fire = _mm256_andnot_pd(refr, _mm256_cmp_pd::<_CMP_GE_OQ>(v, v_th));
+        let v = _mm256_blendv_pd(v, v_reset, _mm256_or_pd(refr, fire));
+        for (c, x) in y.iter_mut().zip([v, g_ex, g_in]) {
+            // SAFETY: the assert: four doubles from `4 g` in bounds.
+            unsafe { _mm256_storeu_pd(c[4 * g..].as_mut_ptr(), x) };
+        }
+        fired |= (_mm256_movemask_pd(fire) as u32) << (4 * g);
+    }
+    fired
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

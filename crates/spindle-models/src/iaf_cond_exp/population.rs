@@ -117,29 +117,30 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
     }
 
     /// One step of NEST's update (`iaf_cond_exp::update`) for every lane:
-    /// GSL's adaptive integration over the step (the common trial step in
-    /// registers where it applies, [`whole_step`]; otherwise GSL's loop,
-    /// [`integrate_lanes`]), then [`after`]. Each lane gets the bits of the
-    /// scalar step (`super::Neuron` in the tests).
+    /// GSL's adaptive integration over the step, then [`after`]: in AVX2
+    /// registers where it applies ([`whole_step`]), otherwise by GSL's loop
+    /// ([`integrate_lanes`]). Each lane gets the bits of the scalar step
+    /// (`super::Neuron` in the tests).
     #[inline(always)]
     fn step(&mut self, props: &Props, _: &(), ex: &[f64], inh: &[f64], i0: Option<&[f64]>) -> u32 {
         let mut i_stim = [0.0; M];
         if let Some(i0) = i0 {
             i_stim.copy_from_slice(&i0[..M]);
         }
-        if !whole_step(self, props, &i_stim) {
-            let mut f = Lanes {
-                p: &props.p,
-                refractory: [false; M],
-                i_stim,
-            };
-            for l in 0..M {
-                f.refractory[l] = self.r[l] > 0;
-            }
-            // A step too small to advance (NEST: GSLSolverFailure) leaves
-            // the state where the solver stopped.
-            let _ = integrate_lanes(&props.control, &f, props.h, &mut self.h, &mut self.y);
+        if let Some(fired) = whole_step(self, props, &i_stim, ex, inh) {
+            return fired;
         }
+        let mut f = Lanes {
+            p: &props.p,
+            refractory: [false; M],
+            i_stim,
+        };
+        for l in 0..M {
+            f.refractory[l] = self.r[l] > 0;
+        }
+        // A step too small to advance (NEST: GSLSolverFailure) leaves the
+        // state where the solver stopped.
+        let _ = integrate_lanes(&props.control, &f, props.h, &mut self.h, &mut self.y);
         after(self, props, ex, inh)
     }
 
@@ -149,20 +150,27 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
     }
 }
 
-/// The integration over the step as one trial step in AVX2 registers
-/// ([`super::avx2::whole_step`]) where it applies: the CPU has AVX2 and
-/// FMA, the lanes come in fours, each lane carries at least the step's
-/// size, and the control accepts every lane's trial. Then the lanes carry
-/// the step's size, as GSL's loop leaves them; otherwise they are
-/// untouched and the result is false.
+/// The step in AVX2 registers where it applies: the integration as one
+/// trial step ([`super::avx2::whole_step`]; the CPU has AVX2 and FMA, the
+/// lanes come in fours, each lane carries at least the step's size, and
+/// the control accepts every lane's trial), then [`after`]'s operations
+/// ([`super::avx2::after`]). The lanes then carry the step's size, as
+/// GSL's loop leaves them, and the result is who fired; otherwise they are
+/// untouched and the result is `None`.
 #[inline(always)]
-fn whole_step<const M: usize>(c: &mut Chunk<M>, props: &Props, i_stim: &[f64; M]) -> bool {
+fn whole_step<const M: usize>(
+    c: &mut Chunk<M>,
+    props: &Props,
+    i_stim: &[f64; M],
+    ex: &[f64],
+    inh: &[f64],
+) -> Option<u32> {
     #[cfg(target_arch = "x86_64")]
     {
         // A NaN size takes GSL's loop too.
         let carried = c.h.iter().all(|&h| h >= props.h);
         if !props.avx2 || !M.is_multiple_of(4) || !carried {
-            return false;
+            return None;
         }
         let mut refractory = [0.0; M];
         for (m, &r) in refractory.iter_mut().zip(&c.r) {
@@ -181,15 +189,35 @@ fn whole_step<const M: usize>(c: &mut Chunk<M>, props: &Props, i_stim: &[f64; M]
                 _ => false,
             }
         };
-        if taken {
-            c.h = [h; M];
+        if !taken {
+            return None;
         }
-        taken
+        c.h = [h; M];
+        // SAFETY: as above.
+        #[allow(unsafe_code)]
+        let fired = unsafe {
+            match M / 4 {
+                1 => super::avx2::after::<1>(p, &refractory, ex, inh, &mut y),
+                2 => super::avx2::after::<2>(p, &refractory, ex, inh, &mut y),
+                4 => super::avx2::after::<4>(p, &refractory, ex, inh, &mut y),
+                _ => unreachable!("the trial takes 4, 8 or 16 lanes"),
+            }
+        };
+        // A refractory lane counts down; one that fired starts its count.
+        for r in &mut c.r {
+            *r -= u32::from(*r > 0);
+        }
+        let mut bits = fired;
+        while bits != 0 {
+            c.r[bits.trailing_zeros() as usize] = props.refractory_steps;
+            bits &= bits - 1;
+        }
+        Some(fired)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (c, props, i_stim);
-        false
+        let _ = (c, props, i_stim, ex, inh);
+        None
     }
 }
 
