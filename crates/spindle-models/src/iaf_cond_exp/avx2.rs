@@ -1,6 +1,7 @@
 //! `iaf_cond_exp`'s derivative in AVX2 registers, for the common step
 //! of its lanes ([`crate::rkf45_avx2::whole_step`]): [`super::Lanes`]'
-//! operations in their order, on `G` groups of four lanes.
+//! operations in their order, on `G` groups of four lanes; and NEST's
+//! update after such a step on the same lanes ([`after`]).
 
 use std::arch::x86_64::*;
 

@@ -90,6 +90,7 @@ impl LaneModel for CondExp {
 }
 
 /// The state of `M` neighbouring neurons through a slice.
+#[derive(Clone)]
 pub struct Chunk<const M: usize> {
     y: [[f64; M]; 3],
     r: [u32; M],
@@ -158,7 +159,7 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
 /// GSL's loop leaves them, and the result is who fired; otherwise they are
 /// untouched and the result is `None`.
 #[inline(always)]
-fn whole_step<const M: usize>(
+pub(super) fn whole_step<const M: usize>(
     c: &mut Chunk<M>,
     props: &Props,
     i_stim: &[f64; M],

@@ -1,4 +1,4 @@
-use super::population::{Chunk, State};
+use super::population::{Chunk, State, whole_step};
 use super::*;
 use crate::adaptive::{OdeNeuron, OdeState};
 use crate::lanes::LaneChunk;
@@ -238,6 +238,9 @@ fn step_chunks<const M: usize>(
 fn chunks_match_the_scalar_step() {
     let res = Resolution::new(0.1).unwrap();
     let mut next = crate::libm_exp::uniforms(0x9e37_79b9_7f4a_7c15);
+    // Steps of the first 8 lanes in AVX2 registers, spikes there, and
+    // steps by GSL's loop.
+    let (mut in_registers, mut fired_in_registers, mut in_loop) = (0, 0, 0);
     for values in [coba(), defaults()] {
         let p = Props::new(&values, res);
         let mut scalar: [Neuron; 16] = std::array::from_fn(|l| {
@@ -256,6 +259,15 @@ fn chunks_match_the_scalar_step() {
                 std::array::from_fn(|l| 300.0 + 25.0 * l as f64 + 100.0 * next());
             let currents = (k / 500) % 4 != 0;
             let i = currents.then_some(&i_stim[..]);
+            let mut trial = Chunk::<8>::load(&lanes[1], 0);
+            let i8: [f64; 8] = std::array::from_fn(|l| if currents { i_stim[l] } else { 0.0 });
+            match whole_step(&mut trial, &p, &i8, &ex, &inh) {
+                Some(fired) => {
+                    in_registers += 1;
+                    fired_in_registers += fired.count_ones();
+                }
+                None => in_loop += 1,
+            }
             let [s16, s8, s1] = &mut lanes;
             let fired = [
                 step_chunks::<16>(s16, &p, &ex, &inh, i),
@@ -280,6 +292,11 @@ fn chunks_match_the_scalar_step() {
             }
         }
         assert!(fired_total > 200, "{fired_total} spikes");
+    }
+    assert!(in_loop > 500, "{in_loop} steps by GSL's loop");
+    if crate::libm_exp::avx2_fma() {
+        assert!(in_registers > 1000, "{in_registers} steps in registers");
+        assert!(fired_in_registers > 5, "{fired_in_registers} spikes there");
     }
 }
 
