@@ -4,9 +4,11 @@
 //! Its own population rather than the adaptive models' one
 //! ([`crate::adaptive::Adaptive`], a value per neuron): in the COBA
 //! benchmark nearly every step of every lane is one trial step in AVX2
-//! registers ([`super::avx2::whole_step`]), and gathering each chunk's
-//! state from one value per neuron into the registers' component-major
-//! form, and back, took a third of the time.
+//! registers ([`super::avx2::whole_step`]) and the update after it
+//! ([`super::avx2::after`]), which read the chunk's state as it lies here,
+//! component by component. Gathering it from one value per neuron and
+//! scattering it back was part of the third of the time the lane driver
+//! took around the trial.
 
 use spindle_core::Resolution;
 
