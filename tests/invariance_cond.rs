@@ -21,8 +21,9 @@ fn params(model: spindle::models::ModelRef, values: &[(&str, f64)]) -> NeuronPar
 }
 
 /// 320 excitatory and 80 inhibitory COBA neurons, 40 HH and 40 aeif ones,
-/// Poisson drive; spikes of all and traces of a few after 200 ms.
-fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
+/// Poisson drive; spikes of all and (`sampled`) traces of a few after
+/// 200 ms.
+fn run(threads: usize, sampled: bool) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
     let mut net = Network::new(Resolution::new(0.1).unwrap(), 5);
     let coba = params(
         &IAF_COND_EXP,
@@ -80,11 +81,14 @@ fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
     .unwrap();
     let sr = common::recorder(&mut net, &all);
     let names = ["V_m", "g_ex", "g_in"];
-    let probes = [
+    let mut probes = vec![
         ex.slice(310..320).unwrap(),
         hh.slice(0..3).unwrap(),
         aeif.slice(0..3).unwrap(),
     ];
+    if !sampled {
+        probes.clear();
+    }
     let mms: Vec<_> = probes
         .iter()
         .map(|p| common::multimeter(&mut net, p, &names))
@@ -108,7 +112,7 @@ fn run(threads: usize) -> (Vec<(u32, f64)>, Vec<Vec<f64>>) {
 
 #[test]
 fn adaptive_models_give_the_same_spikes_for_any_thread_count() {
-    let reference = run(1);
+    let reference = run(1, true);
     let fired = |lo: u32, hi: u32| {
         reference
             .0
@@ -124,8 +128,21 @@ fn adaptive_models_give_the_same_spikes_for_any_thread_count() {
     );
     assert!(fired(1, 401) > 100 && fired(401, 441) > 10 && fired(441, 481) > 5);
     for threads in [2, 3] {
-        let got = run(threads);
+        let got = run(threads, true);
         assert!(got.0 == reference.0, "{threads} threads: other spikes");
         assert!(got.1 == reference.1, "{threads} threads: other traces");
+    }
+}
+
+/// Without a multimeter the HH population steps all its neurons at once,
+/// its lanes pooled (`LaneModel::step_pooled`), over slices of five steps
+/// with Poisson input; with one, block by block. The same spikes.
+#[test]
+fn pooled_steps_give_the_spikes_of_the_blocks() {
+    let (reference, _) = run(1, true);
+    for threads in [1, 3] {
+        let (got, traces) = run(threads, false);
+        assert!(traces.is_empty());
+        assert!(got == reference, "{threads} threads: other spikes");
     }
 }

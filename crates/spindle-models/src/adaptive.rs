@@ -12,7 +12,11 @@
 //! share the trial steps' arithmetic, not their control flow: every lane
 //! takes its own step-size decisions (the same bits for any lane count),
 //! and a group runs until its slowest lane is done ([`GroupStep`]: groups
-//! of four).
+//! of four). The Hodgkin-Huxley models step their whole population at
+//! once where nothing samples it and no current reaches it
+//! ([`rate_step_pooled`]): a lane whose neuron is done takes up the next,
+//! so that the few neurons around a spike (many trial steps) no longer
+//! hold up three lanes each.
 
 use std::fmt::Debug;
 use std::marker::PhantomData;
@@ -22,7 +26,9 @@ use spindle_core::Resolution;
 use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
 use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
-use crate::odeint::{Control, LaneDerivative, integrate_lanes, integrate_one};
+use crate::odeint::{
+    Control, LaneDerivative, LanePool, integrate_lanes, integrate_one, integrate_pooled,
+};
 
 /// One neuron of a model NEST integrates with GSL's rkf45.
 pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
@@ -73,6 +79,32 @@ pub trait OdeNeuron: Debug + Clone + Copy + Send + Sync + 'static {
             fired |= u32::from(n.step(p, ex[l], inh[l], i_stim)) << l;
         }
         fired
+    }
+
+    /// Whether [`Self::step_pooled`] shares lanes across the population
+    /// (see [`LaneModel::POOLED`]).
+    const POOLED: bool = false;
+
+    /// [`Self::step`] of every neuron of `neurons` (with potentials `v`,
+    /// the lane driver's), neuron `i` with input `ex[i]`, `inh[i]` and no
+    /// current; pushes the neurons that fired, in ascending order. One at a
+    /// time unless the model pools its lanes ([`rate_step_pooled`]).
+    #[inline(always)]
+    fn step_pooled(
+        neurons: &mut [Self],
+        v: &mut [f64],
+        p: &Self::Props,
+        ex: &[f64],
+        inh: &[f64],
+        fired: &mut Vec<u32>,
+    ) {
+        for (i, (n, v)) in neurons.iter_mut().zip(v).enumerate() {
+            *n.v_m() = *v;
+            if n.step(p, ex[i], inh[i], 0.0) {
+                fired.push(i as u32);
+            }
+            *v = *n.v_m();
+        }
     }
 
     /// The recordables.
@@ -127,6 +159,9 @@ pub fn integrate_group<O, F, const N: usize, const K: usize>(
 /// steps) holds up the rest, and the stages of wider groups spill; four
 /// fill one AVX2 register (Hodgkin-Huxley: 1.5x faster than sixteen).
 pub const GROUP: usize = 4;
+
+/// Lanes a pooled step ([`rate_step_pooled`]) shares across the population.
+pub const POOL: usize = 8;
 
 /// A model whose lanes integrate together in groups of [`GROUP`]
 /// ([`step_in_groups`]).
@@ -244,6 +279,75 @@ pub fn rate_step_group<O: RateModel<N>, const N: usize, const K: usize>(
         fired |= u32::from(n.after(p, u_old[l], ex[l], inh[l])) << l;
     }
     fired
+}
+
+/// [`OdeNeuron::step_pooled`] of a [`RateModel`]: every neuron's
+/// integration in [`POOL`] lanes shared across the population
+/// ([`integrate_pooled`]: a lane whose neuron is done takes up the next),
+/// then its update after it, each neuron with [`rate_step`]'s operations
+/// and the library's `exp` bits.
+#[inline(always)]
+pub fn rate_step_pooled<O: RateModel<N>, const N: usize>(
+    neurons: &mut [O],
+    v: &mut [f64],
+    p: &O::Props,
+    ex: &[f64],
+    inh: &[f64],
+    fired: &mut Vec<u32>,
+) {
+    /// The population as the pooled integration reads and writes it.
+    struct Pool<'a, O: OdeNeuron> {
+        neurons: &'a mut [O],
+        v: &'a mut [f64],
+        p: &'a O::Props,
+        ex: &'a [f64],
+        inh: &'a [f64],
+        fired: &'a mut Vec<u32>,
+    }
+    impl<O: RateModel<N>, const N: usize> LanePool<N> for Pool<'_, O> {
+        fn neurons(&self) -> usize {
+            self.neurons.len()
+        }
+
+        #[inline(always)]
+        fn start(&mut self, i: usize) -> ([f64; N], f64) {
+            let n = &mut self.neurons[i];
+            *n.v_m() = self.v[i];
+            let (y, h) = n.ode();
+            (*y, *h)
+        }
+
+        /// The update after the integration, `u_old` the potential
+        /// before it (still in `v`).
+        #[inline(always)]
+        fn finish(&mut self, i: usize, y: &[f64; N], h: f64, _failed: bool) {
+            let n = &mut self.neurons[i];
+            let (yn, hn) = n.ode();
+            (*yn, *hn) = (*y, h);
+            if n.after(self.p, self.v[i], self.ex[i], self.inh[i]) {
+                self.fired.push(i as u32);
+            }
+            self.v[i] = *n.v_m();
+        }
+    }
+    let f = RateLanes::<O, POOL> {
+        p,
+        i_stim: [0.0; POOL],
+        exp: ExpPath::detect(),
+    };
+    let (control, h) = O::control(p);
+    let first = fired.len();
+    let mut pool = Pool {
+        neurons,
+        v,
+        p,
+        ex,
+        inh,
+        fired,
+    };
+    integrate_pooled(control, &f, h, &mut pool);
+    // Neurons finish in the order their integrations end.
+    fired[first..].sort_unstable();
 }
 
 /// A [`RateModel`]'s derivative over `M` lanes, each with its own current
@@ -367,6 +471,20 @@ impl<O: OdeNeuron> LaneModel for Adaptive<O> {
 
     /// NEST keeps the absolute `V_m` of these models when `E_L` changes.
     fn rebase(_: &mut Self::State, _: &O::Props, _: &O::Props) {}
+
+    const POOLED: bool = O::POOLED;
+
+    #[inline(always)]
+    fn step_pooled(
+        state: &mut Self::State,
+        p: &O::Props,
+        _: &(),
+        ex: &[f64],
+        inh: &[f64],
+        fired: &mut Vec<u32>,
+    ) {
+        O::step_pooled(&mut state.neurons, &mut state.v, p, ex, inh, fired);
+    }
 }
 
 /// `M` neighbouring neurons through a slice.
@@ -548,7 +666,9 @@ pub(crate) mod checks {
     use super::OdeNeuron;
 
     /// [`OdeNeuron::step_lanes`] (`M` = 16, the driver's block, and 6: a
-    /// group and two lanes left over) gives the scalar step's state bits
+    /// group and two lanes left over) and [`OdeNeuron::step_pooled`] (16
+    /// neurons, and 6: lanes left idle; `step_lanes` in the steps with
+    /// currents, as the driver switches) give the scalar step's state bits
     /// (compared through `Debug`, which prints every bit of a finite
     /// value) and spikes, for 3000 steps of random input: excitatory
     /// weights up to `ex`, inhibitory down to `inh`, currents up to `i`
@@ -573,6 +693,34 @@ pub(crate) mod checks {
         });
         let mut lanes16 = scalar;
         let mut lanes6: [O; 6] = scalar[..6].try_into().unwrap();
+        let (mut pooled16, mut pooled6) = (lanes16, lanes6);
+        let mut v16: [f64; 16] = std::array::from_fn(|l| *pooled16[l].v_m());
+        let mut v6: [f64; 6] = v16[..6].try_into().unwrap();
+        // The pooled neurons' steps: `step_pooled` without currents (bit
+        // `l`: lane `l` fired, the list checked ascending), `step_lanes`
+        // with them.
+        fn pool_step<O: OdeNeuron>(
+            p: &O::Props,
+            n: &mut [O],
+            v: &mut [f64],
+            (ex, inh): (&[f64], &[f64]),
+            i: Option<&[f64]>,
+        ) -> u32 {
+            if let Some(i) = i {
+                let fired = match n.len() {
+                    16 => O::step_lanes::<16>(n.try_into().unwrap(), p, ex, inh, Some(i)),
+                    _ => O::step_lanes::<6>(n.try_into().unwrap(), p, ex, inh, Some(i)),
+                };
+                for (n, v) in n.iter_mut().zip(v) {
+                    *v = *n.v_m();
+                }
+                return fired;
+            }
+            let mut list = Vec::new();
+            O::step_pooled(n, v, p, &ex[..n.len()], &inh[..n.len()], &mut list);
+            assert!(list.is_sorted(), "{list:?}");
+            list.iter().map(|&l| 1 << l).sum::<u32>()
+        }
         let mut fired_total = 0;
         for k in 0..3000 {
             let ex: [f64; 16] =
@@ -584,6 +732,8 @@ pub(crate) mod checks {
             let i = currents.then_some(&i_stim[..]);
             let fired16 = O::step_lanes(&mut lanes16, p, &ex, &inh, i);
             let fired6 = O::step_lanes(&mut lanes6, p, &ex, &inh, i);
+            let pooled_fired16 = pool_step(p, &mut pooled16, &mut v16, (&ex, &inh), i);
+            let pooled_fired6 = pool_step(p, &mut pooled6, &mut v6, (&ex, &inh), i);
             for l in 0..16 {
                 let i = if currents { i_stim[l] } else { 0.0 };
                 let fired = scalar[l].step(p, ex[l], inh[l], i);
@@ -591,9 +741,14 @@ pub(crate) mod checks {
                 let want = format!("{:?}", scalar[l]);
                 assert_eq!(fired16 >> l & 1 == 1, fired, "step {k}, lane {l}");
                 assert_eq!(format!("{:?}", lanes16[l]), want, "step {k}, lane {l}");
+                assert_eq!(pooled_fired16 >> l & 1 == 1, fired, "step {k}, pooled {l}");
+                assert_eq!(format!("{:?}", pooled16[l]), want, "step {k}, pooled {l}");
+                assert_eq!(v16[l], *scalar[l].v_m(), "step {k}, pooled {l}");
                 if l < 6 {
                     assert_eq!(fired6 >> l & 1 == 1, fired, "step {k}, lane {l}");
                     assert_eq!(format!("{:?}", lanes6[l]), want, "step {k}, lane {l}");
+                    assert_eq!(pooled_fired6 >> l & 1 == 1, fired, "step {k}, pooled {l}");
+                    assert_eq!(format!("{:?}", pooled6[l]), want, "step {k}, pooled {l}");
                 }
             }
         }

@@ -83,6 +83,36 @@ pub trait LaneModel: Debug + Clone + Send + Sync + 'static {
         }
     }
 
+    /// Whether the driver steps the whole population at once
+    /// ([`Self::step_pooled`]) where no multimeter samples it and no
+    /// current reaches it.
+    const POOLED: bool = false;
+
+    /// One step of every neuron of `state`, neuron `i` with input `ex[i]`,
+    /// `inh[i]`, each with [`LaneChunk::step`]'s operations: for models
+    /// whose neurons need different amounts of work per step (an adaptive
+    /// solver's trial steps), which can then share lanes across the
+    /// population. Pushes the neurons that fired, in ascending order.
+    /// Read only where [`Self::POOLED`]; this default steps one neuron at a
+    /// time.
+    #[inline(always)]
+    fn step_pooled(
+        state: &mut Self::State,
+        p: &Self::Props,
+        t: &Self::Tables,
+        ex: &[f64],
+        inh: &[f64],
+        fired: &mut Vec<u32>,
+    ) {
+        for i in 0..ex.len() {
+            let mut c = Self::Chunk::<1>::load(state, i);
+            if c.step(p, t, &ex[i..], &inh[i..], None) != 0 {
+                fired.push(i as u32);
+            }
+            c.store(state, i);
+        }
+    }
+
     /// Move every membrane potential as NEST does when parameters change
     /// from `old` to `new`: kept where it is when `E_L` moves (NEST's
     /// `y3_ -= delta_EL`).
@@ -259,6 +289,12 @@ struct Scratch {
     /// Which lanes fired in each lag, a bit per lane, read after the slice
     /// (reading them in the step itself stalls on the store just made).
     fired: Vec<u32>,
+    /// The population's input per step of the slice, a row per step
+    /// ([`LanePopulation::update_pooled`]).
+    all_ex: Vec<f64>,
+    all_inh: Vec<f64>,
+    /// Who fired in a pooled step.
+    pooled_fired: Vec<u32>,
 }
 
 impl Scratch {
@@ -500,6 +536,20 @@ impl<M: LaneModel> LanePopulation<M> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let tables = std::mem::take(&mut self.tables);
         scratch.prepare::<LANES>(ring, origin, from, to);
+        if M::POOLED && !CUR && self.probe_interval == 0 {
+            self.update_pooled(
+                origin,
+                from,
+                to,
+                (ring, poisson),
+                &tables,
+                &mut scratch,
+                out,
+            );
+            self.tables = tables;
+            self.scratch = scratch;
+            return;
+        }
         let (slice, t) = ((origin, from, to), &tables);
         let mut i = 0;
         while i < self.len() {
@@ -529,6 +579,64 @@ impl<M: LaneModel> LanePopulation<M> {
         }
         self.tables = tables;
         self.scratch = scratch;
+    }
+
+    /// The slice step by step, every neuron of the population in each
+    /// step at once ([`LaneModel::step_pooled`]): each block's input over
+    /// the slice gathered first (as `update_lanes` reads it), then
+    /// transposed to one row of the population per step. Spikes go out
+    /// step by step in ascending order, as the engine orders them.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn update_pooled(
+        &mut self,
+        origin: Step,
+        from: u32,
+        to: u32,
+        (ring, poisson): (&mut InputRing, &mut PoissonInput),
+        t: &M::Tables,
+        scratch: &mut Scratch,
+        out: &mut SliceOutput,
+    ) {
+        let (len, n) = (self.len(), to as usize);
+        let steps = n - from as usize;
+        scratch.all_ex.resize(steps * len, 0.0);
+        scratch.all_inh.resize(steps * len, 0.0);
+        let mut i = 0;
+        while i < len {
+            let w = if i + LANES <= len { LANES } else { 1 };
+            let base = self.offset as usize + i;
+            let (px, pi) = (&mut scratch.ex[..w * n], &mut scratch.inh[..w * n]);
+            if w == LANES {
+                poisson.fill_block::<LANES>(base, origin, from, to, px, pi);
+                ring.take_slice::<LANES>(&scratch.rows, base, from, to, px, pi, &mut scratch.sums);
+            } else {
+                poisson.fill_block::<1>(base, origin, from, to, px, pi);
+                ring.take_slice::<1>(&scratch.rows, base, from, to, px, pi, &mut scratch.sums);
+            }
+            for (k, lag) in (from as usize..n).enumerate() {
+                let row = k * len + i;
+                scratch.all_ex[row..row + w].copy_from_slice(&px[lag * w..lag * w + w]);
+                scratch.all_inh[row..row + w].copy_from_slice(&pi[lag * w..lag * w + w]);
+            }
+            i += w;
+        }
+        let p = self.props;
+        for (k, lag) in (from..to).enumerate() {
+            let (ex, inh) = (&scratch.all_ex[k * len..], &scratch.all_inh[k * len..]);
+            scratch.pooled_fired.clear();
+            M::step_pooled(
+                &mut self.state,
+                &p,
+                t,
+                &ex[..len],
+                &inh[..len],
+                &mut scratch.pooled_fired,
+            );
+            for &f in &scratch.pooled_fired {
+                out.spike(self.offset + f, lag);
+            }
+        }
     }
 
     /// Advance `N` neighbouring neurons (16, or 1), from `i0`, through the

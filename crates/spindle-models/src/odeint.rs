@@ -597,19 +597,15 @@ where
     if !nonempty {
         return 0;
     }
-    // Each lane's `evolve_apply` call in progress: it started at `t0`
-    // from `y0` (derivative `k1`), its trial size is `h0` (`fin`: clamped
-    // to end the interval). All lanes start at 0 (the interval positive):
-    // the clamp, and GSL's direction check, lane by lane without branches
-    // (the trial step reads them as vectors).
+    // Each lane's `evolve_apply` call in progress. All lanes start at 0
+    // (the interval positive): the clamp, and GSL's direction check, lane
+    // by lane without branches (the trial step reads them as vectors).
     let dt = step - 0.0;
-    let mut t0 = [0.0; M];
-    let mut h0 = [0.0; M];
-    let mut fin = [false; M];
+    let mut calls = Calls::<N, M>::new();
     let mut backwards = false;
     for l in 0..M {
-        fin[l] = h[l] > dt;
-        h0[l] = if fin[l] { dt } else { h[l] };
+        calls.fin[l] = h[l] > dt;
+        calls.h0[l] = if calls.fin[l] { dt } else { h[l] };
         backwards |= h[l] < 0.0;
     }
     let (mut active, mut failed) = ((1u32 << M) - 1, 0u32);
@@ -621,108 +617,294 @@ where
         }
         active &= !failed;
     }
-    let mut y0 = *y;
-    let mut k1 = f.eval(&y0);
+    calls.y0 = *y;
+    calls.k1 = f.eval(&calls.y0);
     let mut first = true;
     while active != 0 {
-        let (yt, yerr) = rkf45_lanes(f, &h0, &y0, &k1);
+        let (yt, rmax) = calls.trial(control, f);
+        if first && failed == 0 {
+            // The common case, on all lanes at once: a step over the whole
+            // interval from 0 that the control does not reject ends the
+            // interval, the size carried the interval's (see `covered` in
+            // `judge`: the control keeps it or grows it).
+            let mut done = true;
+            for l in 0..M {
+                let refused = rmax[l] > 1.1;
+                done &= calls.h0[l] == step && !refused;
+            }
+            if done {
+                *y = yt;
+                *h = calls.h0;
+                return 0;
+            }
+        }
+        first = false;
+        let (fresh, ended, failing) = calls.judge(step, active, (&yt, &rmax), y, h);
+        failed |= failing;
+        active &= !ended;
+        calls.restart(f, fresh);
+    }
+    failed
+}
+
+/// Each lane's GSL `evolve_apply` call in progress over the interval
+/// `(0, step)`: it started at `t0` from `y0` (derivative `k1`), its trial
+/// size is `h0` (`fin`: clamped to end the interval).
+struct Calls<const N: usize, const M: usize> {
+    t0: [f64; M],
+    h0: [f64; M],
+    fin: [bool; M],
+    y0: [[f64; M]; N],
+    k1: [[f64; M]; N],
+}
+
+impl<const N: usize, const M: usize> Calls<N, M> {
+    #[inline(always)]
+    fn new() -> Self {
+        Self {
+            t0: [0.0; M],
+            h0: [0.0; M],
+            fin: [false; M],
+            y0: [[0.0; M]; N],
+            k1: [[0.0; M]; N],
+        }
+    }
+
+    /// Every lane's trial step: its end state and largest error ratio.
+    #[inline(always)]
+    fn trial<F: LaneDerivative<N, M>>(
+        &self,
+        control: &Control,
+        f: &F,
+    ) -> ([[f64; M]; N], [f64; M]) {
+        let (yt, yerr) = rkf45_lanes(f, &self.h0, &self.y0, &self.k1);
         let yp = if control.reads_dydt() {
             f.eval(&yt)
         } else {
             [[0.0; M]; N]
         };
-        let rmax = control.rmax_lanes(&yt, &yerr, &yp, &h0);
-        if first && failed == 0 {
-            // The common case, on all lanes at once: a step over the whole
-            // interval from 0 that the control does not reject ends the
-            // interval, the size carried the interval's (see `covered`
-            // below: the control keeps it or grows it).
-            let mut done = true;
-            for l in 0..M {
-                let refused = rmax[l] > 1.1;
-                done &= h0[l] == step && !refused;
-            }
-            if done {
-                *y = yt;
-                *h = h0;
-                return 0;
-            }
-        }
-        first = false;
-        // Lanes whose next `evolve_apply` call starts from the step made.
-        let mut fresh = 0u32;
+        let rmax = control.rmax_lanes(&yt, &yerr, &yp, &self.h0);
+        (yt, rmax)
+    }
+
+    /// The control's verdict ([`judge`]) on the trial `(yt, rmax)` of the
+    /// lanes in `active`: an accepted lane's state goes to `y` and its
+    /// carried size to `h`. Returns the lanes whose next call starts from
+    /// the step made, those whose integration ended, and those of them
+    /// that failed (where [`integrate`] returns an error), a bit each.
+    // Lane loops index several arrays at the same lane.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn judge(
+        &mut self,
+        step: f64,
+        active: u32,
+        (yt, rmax): (&[[f64; M]; N], &[f64; M]),
+        y: &mut [[f64; M]; N],
+        h: &mut [f64; M],
+    ) -> (u32, u32, u32) {
+        let (mut fresh, mut ended, mut failed) = (0u32, 0u32, 0u32);
         for l in 0..M {
             if active & (1 << l) == 0 {
                 continue;
             }
-            let t = if fin[l] { step } else { t0[l] + h0[l] };
-            let h_old = h0[l];
-            // `covered`: the step just made went from 0 over the whole
-            // interval. Growing it needs no `pow`: GSL would carry r * h_old
-            // with r in [1, 5], at least the interval, and the next call
-            // (the next simulation step, same interval from 0) clamps any
-            // size at least the interval to the interval itself (or, equal
-            // to it, keeps it: the same trial size, and `t0 + h0` is the
-            // interval's end exactly, as the clamp's `t1`). Nothing else
-            // reads the carried size, so carrying h_old changes no bit.
-            let covered = t0[l] == 0.0 && h_old == step;
-            let (adjust, mut h_new) = if rmax[l] < 0.5 && covered {
-                (Adjust::Increase, h_old)
-            } else {
-                Control::adjust(rmax[l], h_old)
-            };
-            if adjust == Adjust::Decrease {
-                if h_new.abs() < h_old.abs() && t + h_new != t {
-                    // Undone: tried again from `y0` with the smaller size.
-                    let dt = step - t0[l];
-                    let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
-                    h0[l] = if clamp { dt } else { h_new };
-                    fin[l] = clamp;
-                    continue;
-                }
-                h_new = h_old;
+            let (t0, h0, fin) = (&mut self.t0[l], &mut self.h0[l], &mut self.fin[l]);
+            let verdict = judge(rmax[l], step, t0, h0, fin, &mut h[l]);
+            if verdict == Verdict::Retry {
+                continue;
             }
             for i in 0..N {
                 y[i][l] = yt[i][l];
             }
-            h[l] = h_new;
-            if t <= t0[l] {
-                // The time no longer moves: `integrate`'s failure.
-                failed |= 1 << l;
-                active &= !(1 << l);
-            } else if t < step {
-                // The next call: GSL's direction check and clamp.
-                t0[l] = t;
-                let dt = step - t;
-                if (dt < 0.0 && h_new > 0.0) || (dt > 0.0 && h_new < 0.0) {
+            match verdict {
+                Verdict::Continue => {
+                    for i in 0..N {
+                        self.y0[i][l] = y[i][l];
+                    }
+                    fresh |= 1 << l;
+                }
+                Verdict::Failed => {
                     failed |= 1 << l;
-                    active &= !(1 << l);
-                    continue;
+                    ended |= 1 << l;
                 }
-                let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
-                h0[l] = if clamp { dt } else { h_new };
-                fin[l] = clamp;
-                for i in 0..N {
-                    y0[i][l] = y[i][l];
-                }
-                fresh |= 1 << l;
-            } else {
-                active &= !(1 << l);
+                _ => ended |= 1 << l,
             }
         }
-        if fresh != 0 {
-            // The derivative at the new start, for the lanes that need it.
-            let k = f.eval(&y0);
-            for l in 0..M {
-                if fresh & (1 << l) != 0 {
-                    for i in 0..N {
-                        k1[i][l] = k[i][l];
-                    }
+        (fresh, ended, failed)
+    }
+
+    /// The derivative at the new start of the lanes in `fresh`.
+    // Lane loops index several arrays at the same lane.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn restart<F: LaneDerivative<N, M>>(&mut self, f: &F, fresh: u32) {
+        if fresh == 0 {
+            return;
+        }
+        let k = f.eval(&self.y0);
+        for l in 0..M {
+            if fresh & (1 << l) != 0 {
+                for i in 0..N {
+                    self.k1[i][l] = k[i][l];
                 }
             }
         }
     }
-    failed
+}
+
+/// What the control made of one lane's trial step ([`judge`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Refused: tried again from the same start with a smaller size.
+    Retry,
+    /// Accepted, and the interval is not done: the next `evolve_apply`
+    /// call starts from the step made.
+    Continue,
+    /// Accepted, and the interval is done.
+    Done,
+    /// Accepted, but the time no longer moves, or GSL's direction check
+    /// fails: [`integrate`]'s error.
+    Failed,
+}
+
+/// One lane's part of GSL's `evolve_apply` after a trial step over
+/// `(t0, t0 + h0)` of the interval `(0, step)` (`fin`: clamped to end it)
+/// whose largest error ratio is `rmax`: the control's decision, the
+/// retry's size, or (accepted) the carried size `h` and the next call's
+/// start, clamp and trial size. [`integrate`]'s operations, in its order.
+#[inline(always)]
+fn judge(rmax: f64, step: f64, t0: &mut f64, h0: &mut f64, fin: &mut bool, h: &mut f64) -> Verdict {
+    let t = if *fin { step } else { *t0 + *h0 };
+    let h_old = *h0;
+    // `covered`: the step just made went from 0 over the whole interval.
+    // Growing it needs no `pow`: GSL would carry r * h_old with r in
+    // [1, 5], at least the interval, and the next call (the next
+    // simulation step, same interval from 0) clamps any size at least the
+    // interval to the interval itself (or, equal to it, keeps it: the same
+    // trial size, and `t0 + h0` is the interval's end exactly, as the
+    // clamp's `t1`). Nothing else reads the carried size, so carrying
+    // h_old changes no bit.
+    let covered = *t0 == 0.0 && h_old == step;
+    let (adjust, mut h_new) = if rmax < 0.5 && covered {
+        (Adjust::Increase, h_old)
+    } else {
+        Control::adjust(rmax, h_old)
+    };
+    if adjust == Adjust::Decrease {
+        if h_new.abs() < h_old.abs() && t + h_new != t {
+            // Undone: tried again from `y0` with the smaller size.
+            let dt = step - *t0;
+            let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
+            *h0 = if clamp { dt } else { h_new };
+            *fin = clamp;
+            return Verdict::Retry;
+        }
+        h_new = h_old;
+    }
+    *h = h_new;
+    if t <= *t0 {
+        // The time no longer moves: `integrate`'s failure.
+        return Verdict::Failed;
+    }
+    if t < step {
+        // The next call: GSL's direction check and clamp.
+        *t0 = t;
+        let dt = step - t;
+        if (dt < 0.0 && h_new > 0.0) || (dt > 0.0 && h_new < 0.0) {
+            return Verdict::Failed;
+        }
+        let clamp = (dt >= 0.0 && h_new > dt) || (dt < 0.0 && h_new < dt);
+        *h0 = if clamp { dt } else { h_new };
+        *fin = clamp;
+        Verdict::Continue
+    } else {
+        Verdict::Done
+    }
+}
+
+/// Neurons integrated over one simulation step by [`integrate_pooled`]:
+/// each one's state is read when a lane takes it up and written back when
+/// its integration ends.
+pub trait LanePool<const N: usize> {
+    /// How many neurons.
+    fn neurons(&self) -> usize;
+
+    /// Neuron `i`'s state and carried step size, as the integration starts.
+    fn start(&mut self, i: usize) -> ([f64; N], f64);
+
+    /// Neuron `i`'s integration ended at state `y` with carried size `h`
+    /// (`failed`: where [`integrate`] returns an error, the state where the
+    /// solver stopped).
+    fn finish(&mut self, i: usize, y: &[f64; N], h: f64, failed: bool);
+}
+
+/// [`integrate`] for every neuron of `pool` over one interval `step`, `M`
+/// at a time: [`integrate_lanes`]' operations lane by lane, but a lane
+/// whose neuron is done takes up the next one at once rather than
+/// computing along until the slowest lane of its group is done. Where a
+/// few neurons need many trial steps (around a spike) and most need one,
+/// the lanes stay full. Each neuron gets [`integrate_lanes`]' bits (every
+/// lane's operations are its own), whatever its lane and neighbours.
+// Lane loops index several arrays at the same lane.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+pub fn integrate_pooled<const N: usize, const M: usize, F, P>(
+    control: &Control,
+    f: &F,
+    step: f64,
+    pool: &mut P,
+) where
+    F: LaneDerivative<N, M>,
+    P: LanePool<N>,
+{
+    let len = pool.neurons();
+    let nonempty = 0.0 < step;
+    // Each lane's neuron and its `evolve_apply` call in progress, as in
+    // `integrate_lanes`; `y` the state accepted so far, `h` the size
+    // carried.
+    let mut neuron = [0usize; M];
+    let mut calls = Calls::<N, M>::new();
+    let (mut y, mut h) = ([[0.0; M]; N], [0.0; M]);
+    let (mut next, mut active, mut fresh) = (0, 0u32, 0u32);
+    loop {
+        // Idle lanes take up the next neurons: `integrate`'s `while t <
+        // step` at t = 0 and GSL's direction check and clamp.
+        for l in 0..M {
+            while active & (1 << l) == 0 && next < len {
+                let (yn, hn) = pool.start(next);
+                if !nonempty {
+                    pool.finish(next, &yn, hn, false);
+                } else if hn < 0.0 {
+                    pool.finish(next, &yn, hn, true);
+                } else {
+                    neuron[l] = next;
+                    for i in 0..N {
+                        (y[i][l], calls.y0[i][l]) = (yn[i], yn[i]);
+                    }
+                    (h[l], calls.t0[l], calls.fin[l]) = (hn, 0.0, hn > step);
+                    calls.h0[l] = if calls.fin[l] { step } else { hn };
+                    active |= 1 << l;
+                    fresh |= 1 << l;
+                }
+                next += 1;
+            }
+        }
+        if active == 0 {
+            return;
+        }
+        calls.restart(f, fresh);
+        let (yt, rmax) = calls.trial(control, f);
+        let (again, ended, failed) = calls.judge(step, active, (&yt, &rmax), &mut y, &mut h);
+        fresh = again;
+        active &= !ended;
+        let mut bits = ended;
+        while bits != 0 {
+            let l = bits.trailing_zeros() as usize;
+            let yl = std::array::from_fn(|i| y[i][l]);
+            pool.finish(neuron[l], &yl, h[l], failed & (1 << l) != 0);
+            bits &= bits - 1;
+        }
+    }
 }
 
 /// One neuron's derivative as a lane derivative of one lane.

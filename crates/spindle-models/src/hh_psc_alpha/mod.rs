@@ -30,7 +30,7 @@ use spindle_core::Resolution;
 
 use crate::adaptive::{
     Adaptive, E, GroupStep, OdeNeuron, OdeState, RateModel, adaptive_model, check_finite, param,
-    rate_step, rate_step_group, recordable, step_in_groups,
+    rate_step, rate_step_group, rate_step_pooled, recordable, step_in_groups,
 };
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
@@ -326,6 +326,21 @@ impl OdeNeuron for Neuron {
         i_stim: Option<&[f64]>,
     ) -> u32 {
         step_in_groups(lanes, props, ex, inh, i_stim)
+    }
+
+    const POOLED: bool = true;
+
+    /// The population's lanes pooled ([`rate_step_pooled`]).
+    #[inline(always)]
+    fn step_pooled(
+        neurons: &mut [Self],
+        v: &mut [f64],
+        props: &Props,
+        ex: &[f64],
+        inh: &[f64],
+        fired: &mut Vec<u32>,
+    ) {
+        rate_step_pooled(neurons, v, props, ex, inh, fired);
     }
 
     fn sample(&self, _: &Props) -> [f64; 6] {
