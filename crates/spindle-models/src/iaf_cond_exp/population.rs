@@ -92,7 +92,6 @@ impl LaneModel for CondExp {
 }
 
 /// The state of `M` neighbouring neurons through a slice.
-#[derive(Clone)]
 pub struct Chunk<const M: usize> {
     y: [[f64; M]; 3],
     r: [u32; M],

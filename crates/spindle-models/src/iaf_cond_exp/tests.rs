@@ -200,7 +200,7 @@ fn coba() -> Vec<f64> {
     values.values().to_vec()
 }
 
-/// `len` neurons in the state of `neurons`.
+/// The population state of `neurons`, one neuron per index.
 fn state_of(neurons: &[Neuron]) -> State {
     State {
         y: std::array::from_fn(|i| neurons.iter().map(|n| n.y[i]).collect()),
