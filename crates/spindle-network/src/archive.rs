@@ -12,8 +12,6 @@
 //! constant. Times are NEST's doubles (ms) and every comparison has NEST's
 //! tolerance `stdp_eps`.
 
-use std::collections::VecDeque;
-
 /// NEST's `stdp_eps` (`ConnectionManager`, 1e-6 ms): times closer than
 /// this are equal.
 pub const STDP_EPS: f64 = 1.0e-6;
@@ -32,21 +30,47 @@ pub struct HistEntry {
 }
 
 /// One neuron's archive.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Delivery reads an archive per synapse, so what it reads comes first
+/// and lies in one cache line (`repr(C)`, aligned): the newest spike's
+/// time, which settles without the history whether any spike falls in a
+/// synapse's window (about half of hpc_benchmark's reads find none), the
+/// trace last read, and where the history lies. The history is a `Vec`
+/// whose first `head` entries are trimmed (dropped in bulk once they are
+/// half of it), so that reading it is plain slice indexing.
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
 pub struct SpikeArchive {
+    /// The newest entry's time [ms] (`-inf` when there is none).
+    newest: f64,
+    /// The last [`k_value_at`](SpikeArchive::k_value_at) read: its time
+    /// (NaN for none, until the next spike changes the history) and value.
+    k_at: f64,
+    k_read: f64,
+    history: Vec<HistEntry>,
+    head: usize,
     tau_minus_inv: f64,
     tau_minus_triplet_inv: f64,
     kminus: f64,
     kminus_triplet: f64,
     last_spike: f64,
-    /// STDP connections onto the neuron.
-    n_incoming: u32,
     /// Their longest delay [ms].
     max_delay: f64,
-    history: VecDeque<HistEntry>,
-    /// The last [`k_value_at`](SpikeArchive::k_value_at) read, (time,
-    /// value), until the next spike changes the history.
-    k_read: Option<(f64, f64)>,
+    /// STDP connections onto the neuron.
+    n_incoming: u32,
+}
+
+/// Archives are equal when they hold the same spikes and traces: the
+/// trimmed entries' room and the remembered read are not state.
+impl PartialEq for SpikeArchive {
+    fn eq(&self, other: &Self) -> bool {
+        self.live() == other.live()
+            && (self.tau_minus_inv, self.tau_minus_triplet_inv)
+                == (other.tau_minus_inv, other.tau_minus_triplet_inv)
+            && (self.kminus, self.kminus_triplet, self.last_spike)
+                == (other.kminus, other.kminus_triplet, other.last_spike)
+            && (self.n_incoming, self.max_delay) == (other.n_incoming, other.max_delay)
+    }
 }
 
 impl SpikeArchive {
@@ -54,22 +78,31 @@ impl SpikeArchive {
     /// `tau_minus_triplet` [ms] (validated as neuron parameters).
     pub fn new(tau_minus: f64, tau_minus_triplet: f64) -> Self {
         Self {
+            newest: f64::NEG_INFINITY,
+            k_at: f64::NAN,
+            k_read: 0.0,
+            history: Vec::new(),
+            head: 0,
             tau_minus_inv: 1.0 / tau_minus,
             tau_minus_triplet_inv: 1.0 / tau_minus_triplet,
             kminus: 0.0,
             kminus_triplet: 0.0,
             last_spike: -1.0,
-            n_incoming: 0,
             max_delay: 0.0,
-            history: VecDeque::new(),
-            k_read: None,
+            n_incoming: 0,
         }
+    }
+
+    /// The entries not trimmed, oldest first.
+    #[inline(always)]
+    fn live(&self) -> &[HistEntry] {
+        &self.history[self.head..]
     }
 
     /// A new STDP connection of delay `delay` [ms] whose first read starts
     /// after `t_first_read` (NEST's `register_stdp_connection`).
     pub fn register(&mut self, t_first_read: f64, delay: f64) {
-        for e in self.history.iter_mut() {
+        for e in &mut self.history[self.head..] {
             if t_first_read - e.t <= -STDP_EPS {
                 break;
             }
@@ -82,10 +115,15 @@ impl SpikeArchive {
     /// The entries in `(t1, t2]` (NEST's `get_history`), each counted as
     /// read once more.
     #[inline]
-    pub fn history(&mut self, t1: f64, t2: f64) -> impl Iterator<Item = &HistEntry> {
-        let t2_lim = t2 + STDP_EPS;
+    pub fn history(&mut self, t1: f64, t2: f64) -> &[HistEntry] {
         let t1_lim = t1 + STDP_EPS;
-        let h = &mut self.history;
+        // Every entry is older than the window: NEST's loops would find
+        // none and count none.
+        if self.newest < t1_lim {
+            return &[];
+        }
+        let t2_lim = t2 + STDP_EPS;
+        let h = &mut self.history[self.head..];
         let mut finish = h.len();
         while finish > 0 && h[finish - 1].t >= t2_lim {
             finish -= 1;
@@ -95,14 +133,14 @@ impl SpikeArchive {
             start -= 1;
             h[start].access += 1;
         }
-        self.history.range(start..finish)
+        &h[start..finish]
     }
 
     /// The trace `Kminus` at `t` [ms], from the last spike before it
     /// (NEST's `get_K_value`).
     #[inline]
     pub fn k_value(&self, t: f64) -> f64 {
-        for e in self.history.iter().rev() {
+        for e in self.live().iter().rev() {
             if t - e.t > STDP_EPS {
                 return e.kminus * ((e.t - t) * self.tau_minus_inv).exp();
             }
@@ -118,13 +156,11 @@ impl SpikeArchive {
     /// The value is the same bits as computed afresh.
     #[inline]
     pub fn k_value_at(&mut self, t: f64) -> f64 {
-        if let Some((at, k)) = self.k_read
-            && at == t
-        {
-            return k;
+        if self.k_at == t {
+            return self.k_read;
         }
         let k = self.k_value(t);
-        self.k_read = Some((t, k));
+        (self.k_at, self.k_read) = (t, k);
         k
     }
 
@@ -132,7 +168,7 @@ impl SpikeArchive {
     /// the history from its end.
     #[inline(always)]
     pub fn prefetch_history(&self) {
-        if let Some(last) = self.history.back() {
+        if let Some(last) = self.history.last() {
             spindle_core::cache::prefetch(std::ptr::from_ref(last).cast::<u8>());
         }
     }
@@ -140,42 +176,48 @@ impl SpikeArchive {
     /// Archive a spike at `t_sp` [ms] (NEST's `set_spiketime`), trimming
     /// the history first; `min_delay` is NEST's minimum delay [ms].
     pub fn spike(&mut self, t_sp: f64, min_delay: f64) {
-        self.k_read = None;
+        self.k_at = f64::NAN;
         if self.n_incoming == 0 {
             self.last_spike = t_sp;
             return;
         }
-        while self.history.len() > 1 {
-            let next_t_sp = self.history[1].t;
-            if self.history[0].access >= self.n_incoming
+        while self.history.len() - self.head > 1 {
+            let next_t_sp = self.history[self.head + 1].t;
+            if self.history[self.head].access >= self.n_incoming
                 && t_sp - next_t_sp > self.max_delay + min_delay + STDP_EPS
             {
-                self.history.pop_front();
+                self.head += 1;
             } else {
                 break;
             }
+        }
+        // The trimmed entries go once they are half of the room.
+        if self.head > 0 && 2 * self.head >= self.history.len() {
+            self.history.drain(..self.head);
+            self.head = 0;
         }
         self.kminus = self.kminus * ((self.last_spike - t_sp) * self.tau_minus_inv).exp() + 1.0;
         self.kminus_triplet = self.kminus_triplet
             * ((self.last_spike - t_sp) * self.tau_minus_triplet_inv).exp()
             + 1.0;
         self.last_spike = t_sp;
-        self.history.push_back(HistEntry {
+        self.history.push(HistEntry {
             t: t_sp,
             kminus: self.kminus,
             kminus_triplet: self.kminus_triplet,
             access: 0,
         });
+        self.newest = t_sp;
     }
 
     /// Entries held (NEST's `archiver_length`).
     pub fn len(&self) -> usize {
-        self.history.len()
+        self.history.len() - self.head
     }
 
     /// Whether no spike is held.
     pub fn is_empty(&self) -> bool {
-        self.history.is_empty()
+        self.len() == 0
     }
 
     /// Bytes held.
@@ -203,10 +245,10 @@ mod tests {
         assert_eq!(a.k_value(3.5), k3 * ((3.0 - 3.5) * (1.0 / 20.0f64)).exp());
         assert_eq!(a.k_value(2.0), 0.0);
         // (2, 10] holds 3 and 10; nothing is trimmed until 2 is read too.
-        assert_eq!(a.history(2.0, 10.0).count(), 2);
+        assert_eq!(a.history(2.0, 10.0).len(), 2);
         a.spike(30.0, 1.0);
         assert_eq!(a.len(), 5);
-        assert_eq!(a.history(0.0, 2.0).count(), 1);
+        assert_eq!(a.history(0.0, 2.0).len(), 1);
         // 2, 3 and 10 have been read, and each is followed by a spike more
         // than max_delay + min_delay before 40 ms: they go; 20 (unread)
         // stays.
@@ -226,5 +268,35 @@ mod tests {
         a.spike(3.0, 1.0);
         assert_ne!(a.k_value(5.0), before);
         assert_eq!(a.k_value_at(5.0), a.k_value(5.0));
+    }
+
+    #[test]
+    fn reads_skip_archives_with_no_spike_in_the_window() {
+        let mut a = SpikeArchive::new(20.0, 110.0);
+        a.register(-1.0, 1.0);
+        a.spike(2.0, 1.0);
+        a.spike(3.0, 1.0);
+        assert!(a.history(3.0, 9.0).is_empty());
+        assert_eq!(a.history(2.5, 9.0).len(), 1);
+        assert_eq!(a.history(1.0, 2.5).len(), 1);
+        // Each entry was counted by the one read that found it.
+        let access: Vec<u32> = a.live().iter().map(|e| e.access).collect();
+        assert_eq!(access, [1, 1]);
+    }
+
+    #[test]
+    fn trimmed_spikes_leave_the_room_in_bulk() {
+        let mut a = SpikeArchive::new(20.0, 110.0);
+        a.register(-1.0, 1.0);
+        for i in 0..200 {
+            let t = 2.0 + 5.0 * f64::from(i);
+            a.history(t - 10.0, t - 1.0);
+            a.spike(t, 1.0);
+        }
+        // Each spike is read before the next one: only the newest two stay,
+        // and the room of the trimmed ones is given back.
+        let times: Vec<f64> = a.live().iter().map(|e| e.t).collect();
+        assert_eq!(times, [992.0, 997.0]);
+        assert!(a.history.len() <= 4, "{} entries kept", a.history.len());
     }
 }
