@@ -885,13 +885,14 @@ impl Shard {
         out.samples = samples;
     }
 
-    /// Bytes of state, ring, Poisson streams and synapses.
+    /// Bytes of state, ring, Poisson streams, spike archives and synapses.
     pub(crate) fn bytes(&self) -> (usize, usize) {
         let neurons = self.pops.iter().map(|p| p.bytes()).sum::<usize>()
             + self.ids.len() * (4 + 4 + size_of::<Vec<u32>>())
             + self.ring.bytes()
             + self.poisson.bytes()
-            + self.currents.bytes();
+            + self.currents.bytes()
+            + self.archives.iter().map(SpikeArchive::bytes).sum::<usize>();
         (neurons, self.synapses.bytes())
     }
 
