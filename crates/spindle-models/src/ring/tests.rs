@@ -158,8 +158,10 @@ fn events_staged_until_a_direct_write() {
         r.take_slice::<2>(&rows, 2, 0, lags, &mut ex, &mut inh, &mut vec![0.0; 2 * n]);
         (ex, inh)
     };
-    r.push_events(5).extend([(2, 1.0f32), (3, -2.0), (2, 0.25)]);
-    r.push_events(6).push((3, 4.0));
+    for (t, w) in [(2, 1.0f32), (3, -2.0), (2, 0.25)] {
+        r.push_event(5, t, w);
+    }
+    r.push_event(6, 3, 4.0);
     r.count_row_mut(0, 6)[2] += 2;
     assert_eq!(
         read(&mut r, 5, 2),
@@ -167,9 +169,9 @@ fn events_staged_until_a_direct_write() {
     );
     // Staged: the slot rows of other steps were never written.
     assert!(r.ex[2 * 4..].iter().all(|&x| x == 0.0));
-    r.push_events(9).push((2, 3.0));
+    r.push_event(9, 2, 3.0);
     r.add(9, 3, 0.5);
-    r.push_events(10).push((3, -1.0));
+    r.push_event(10, 3, -1.0);
     r.fold_planes(9, 0, 2);
     let mut rows = Vec::new();
     r.row_offsets(9, 0, 2, &mut rows);

@@ -61,9 +61,39 @@ pub struct WeightedRows {
     /// end), where drawn.
     first: Vec<u64>,
     weights: Option<Vec<f32>>,
+    /// The signs of the drawn weights, so that delivery appends a group's
+    /// events to the ring's list of their sign without a test per event.
+    signs: Signs,
     /// Each synapse's receptor type, where drawn per synapse.
     receptors: Option<Vec<u8>>,
     max_delay: Step,
+}
+
+/// Which of the ring's event lists the drawn weights go to (NEST: a
+/// weight > 0 is excitatory).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Signs {
+    /// Every weight is excitatory.
+    Excitatory,
+    /// No weight is excitatory.
+    Inhibitory,
+    /// Some are, some are not (or not known: weights changed after the
+    /// build).
+    #[default]
+    Mixed,
+}
+
+impl Signs {
+    fn of(weights: &[f32]) -> Self {
+        let excitatory = |w: &f32| *w > 0.0;
+        if weights.iter().all(excitatory) {
+            Signs::Excitatory
+        } else if !weights.iter().any(excitatory) {
+            Signs::Inhibitory
+        } else {
+            Signs::Mixed
+        }
+    }
 }
 
 fn put_varint(out: &mut impl FnMut(u8), mut v: u64) {
@@ -304,6 +334,7 @@ impl WeightedRows {
             } else {
                 Vec::new()
             },
+            signs: Signs::of(&drawn),
             weights: weights.then_some(drawn),
             receptors: ports,
             max_delay: if delays { max_delay } else { 0 },
@@ -442,7 +473,19 @@ impl WeightedRows {
             }
             (Some(w), _) => {
                 let weights = &w[from..from + count];
-                let events = ring.push_events(arrival);
+                let (ex, inh) = ring.push_events(arrival);
+                let events = match self.signs {
+                    Signs::Excitatory => ex,
+                    Signs::Inhibitory => inh,
+                    Signs::Mixed => {
+                        let mut k = 0;
+                        return row.for_each(|t| {
+                            let w = weights[k];
+                            k += 1;
+                            if w > 0.0 { &mut *ex } else { &mut *inh }.push((t as u32, w));
+                        });
+                    }
+                };
                 if let Targets::Gaps(bytes) = row {
                     // One pass over two arrays in step.
                     events.extend(gap_targets(bytes).zip(weights).map(|(t, &w)| (t, w)));
@@ -500,6 +543,8 @@ impl WeightedRows {
     /// are not drawn (one for the projection).
     pub fn weights_mut(&mut self, s: usize) -> Option<&mut [f32]> {
         let (lo, hi) = (*self.first.get(s)?, *self.first.get(s + 1)?);
+        // A changed weight may change its sign.
+        self.signs = Signs::Mixed;
         self.weights
             .as_mut()
             .map(|w| &mut w[lo as usize..hi as usize])
@@ -687,6 +732,56 @@ mod tests {
         assert_eq!(ring.take(17, 1), (1.0, 0.0));
     }
 
+    /// Emit `synapses` (source, target, weight, delay) with their values,
+    /// or with none where the pass counts only.
+    fn emit_each(
+        synapses: &[(usize, u32, f64, u64)],
+        values: bool,
+        emit: &mut dyn FnMut(usize, u32, Drawn),
+    ) {
+        for &(s, t, w, d) in synapses {
+            let (weight, delay) = if values { (w, d) } else { (0.0, 0) };
+            let receptor = 0;
+            emit(
+                s,
+                t,
+                Drawn {
+                    weight,
+                    delay,
+                    receptor,
+                },
+            );
+        }
+    }
+
+    /// Weights of one sign go to the ring's list of that sign without a
+    /// test per event; once changed (here to the other sign), each event
+    /// is tested again.
+    #[test]
+    fn one_signed_weights_go_to_their_channel_and_changed_ones_too() {
+        let build = |sign: f64| {
+            let synapses = [(1u32, 1.0), (3, 2.0), (1, 0.5)].map(|(t, w)| (0, t, sign * w, 2));
+            let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
+                emit_each(&synapses, values, emit)
+            };
+            WeightedRows::build(1, true, true, &mut each).0
+        };
+        let deliver = |rows: &WeightedRows| {
+            let mut ring = InputRing::new(4, 8);
+            assert_eq!(rows.deliver(&mut ring, 0, 0, Channel::Weight(0.0)), 3);
+            [ring.take(2, 1), ring.take(2, 3)]
+        };
+        let ex = build(1.0);
+        assert_eq!(ex.signs, Signs::Excitatory);
+        assert_eq!(deliver(&ex), [(1.5, 0.0), (2.0, 0.0)]);
+        let mut inh = build(-1.0);
+        assert_eq!(inh.signs, Signs::Inhibitory);
+        assert_eq!(deliver(&inh), [(0.0, -1.5), (0.0, -2.0)]);
+        inh.weights_mut(0).unwrap()[0] = 4.0;
+        assert_eq!(inh.signs, Signs::Mixed);
+        assert_eq!(deliver(&inh), [(4.0, -0.5), (0.0, -2.0)]);
+    }
+
     #[test]
     fn far_targets_are_held_as_gaps_and_read_as_given() {
         // Source 0, delay 1: steps of 200, 700 and 64,100 (as gaps). Delay
@@ -701,19 +796,7 @@ mod tests {
             (1, 4, 2.0, 1),
         ];
         let mut each = |values: bool, emit: &mut dyn FnMut(usize, u32, Drawn)| {
-            for &(s, t, w, d) in &synapses {
-                let (weight, delay) = if values { (w, d) } else { (0.0, 0) };
-                let receptor = 0;
-                emit(
-                    s,
-                    t,
-                    Drawn {
-                        weight,
-                        delay,
-                        receptor,
-                    },
-                );
-            }
+            emit_each(&synapses, values, emit)
         };
         let (rows, _) = WeightedRows::build(2, true, true, &mut each);
         let mut groups = Vec::new();
