@@ -655,6 +655,7 @@ fn engine_record(
         })),
         rank_timers: Some(phases(|_, get| vec![secs(get(&stats.timers).wall)])),
         imbalance_ranks: Some(Phases::from_fn(|_| 1.0)),
+        thread_timers: Some(phases(|_, get| per_thread(get))),
         rank_peak_rss_bytes: vec![peak_rss],
         slices: Some(stats.slices),
         slice_times: Some(SliceTimes {
@@ -724,6 +725,23 @@ fn timer_table(stats: &RunStats) -> String {
         );
     }
     out += &format!("{:<38}{total:>9.3}\n", "time_simulate");
+    // Each thread's share of the loop: the slow thread's phases show what
+    // the others wait for.
+    out += &format!(
+        "{:<38}{:>9}{:>9}{:>9}{:>9}\n",
+        "per thread (wall s)", "update", "deliver", "gather", "sync"
+    );
+    for (i, t) in stats.shard_timers.iter().enumerate() {
+        let s = |p: PhaseTime| p.wall.as_secs_f64();
+        out += &format!(
+            "{:<38}{:>9.3}{:>9.3}{:>9.3}{:>9.3}\n",
+            format!("thread {i}"),
+            s(t.time_update),
+            s(t.time_deliver_spike_data),
+            s(t.time_gather_spike_data),
+            s(t.time_omp_synchronization_simulation)
+        );
+    }
     out += &format!(
         "{:<38}{:>9}{:>9}{:>9}{:>9}\n",
         "per slice (ms)", "p50", "p90", "p99", "max"

@@ -54,6 +54,12 @@ fn prints_the_seed_summary_json_and_dat_files() {
     ] {
         assert!(out.contains(line), "missing {line:?} in\n{out}");
     }
+    // `--timers`: a row of phases per thread.
+    for thread in ["thread 0", "thread 1"] {
+        let row = out.lines().find(|l| l.starts_with(thread));
+        let cells = row.map_or(0, |r| r.split_whitespace().count());
+        assert_eq!(cells, 6, "{thread}: no row of 4 phases in\n{out}");
+    }
     assert!(
         stderr(&o).is_empty(),
         "--quiet prints nothing on stderr: {}",
@@ -161,6 +167,19 @@ fn a_one_process_record_has_every_field() {
     );
     assert_eq!(json["imbalance_ranks"]["time_mpi_synchronization"], 1.0);
     assert_eq!(json["time_mpi_synchronization"], 0.0);
+    // One entry per thread: their slowest is the phase's `max`, their mean
+    // its top-level value.
+    let per_thread: Vec<f64> = json["thread_timers"]["time_update"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(per_thread.len(), 2);
+    let max = per_thread.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(json["phases"]["time_update"]["max"].as_f64().unwrap(), max);
+    let mean = json["time_update"].as_f64().unwrap();
+    assert!((per_thread.iter().sum::<f64>() / 2.0 - mean).abs() <= 1e-9 * mean.max(1e-9));
     let mut nulls: Vec<&String> = json
         .as_object()
         .unwrap()

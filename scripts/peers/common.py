@@ -119,7 +119,7 @@ NULL_FOR_PEERS = (
     "time_update", "time_deliver_spike_data", "time_gather_spike_data",
     "time_omp_synchronization_simulation", "time_communicate_spike_data",
     "time_mpi_synchronization",
-    "phases", "rank_timers", "imbalance_ranks", "slices", "slice_times",
+    "phases", "rank_timers", "imbalance_ranks", "thread_timers", "slices", "slice_times",
     "synaptic_events", "poisson_draws", "synapses_stored",
     "synaptic_events_per_second", "ns_per_synaptic_event_per_core",
     "ns_per_synaptic_event_delivered",

@@ -203,6 +203,11 @@ pub struct RunRecord {
     /// Each phase's slowest rank / mean over ranks (1 on one process). Null
     /// for peers and in records read from version 1 of one process.
     pub imbalance_ranks: Option<Phases<f64>>,
+    /// Each phase per thread of the rank that writes the record (rank 0):
+    /// wall seconds, one entry per thread, which shows which thread's
+    /// share of the network is the slow one. Null for peers and in records
+    /// from before it.
+    pub thread_timers: Option<Phases<Vec<f64>>>,
     /// Peak RSS of each rank [bytes].
     pub rank_peak_rss_bytes: Vec<u64>,
 
@@ -632,6 +637,7 @@ impl RunRecord {
                 map.entry("scale").or_insert(Value::Null);
                 map.entry("microcircuit").or_insert(Value::Null);
                 map.entry("isa").or_insert(Value::Null);
+                map.entry("thread_timers").or_insert(Value::Null);
                 let value = Value::Object(map);
                 let mut missing = Vec::new();
                 missing_keys(&REQUIRED, &value, "", &mut missing);
@@ -996,6 +1002,7 @@ pub(crate) fn sample(order: u64, threads: u64, sim_time: f64) -> RunRecord {
         })),
         rank_timers: Some(phase(vec![sim_time / 4.0])),
         imbalance_ranks: Some(phase(1.0)),
+        thread_timers: Some(phase(vec![sim_time / 4.0])),
         rank_peak_rss_bytes: vec![1 << 20],
         slices: Some(667),
         slice_times: Some(SliceTimes::default()),
