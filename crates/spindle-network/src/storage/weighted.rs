@@ -479,16 +479,20 @@ impl WeightedRows {
                     Signs::Inhibitory => inh,
                     Signs::Mixed => {
                         let mut k = 0;
-                        return row.for_each(|t| {
+                        let n = row.for_each(|t| {
                             let w = weights[k];
                             k += 1;
                             if w > 0.0 { &mut *ex } else { &mut *inh }.push((t as u32, w));
                         });
+                        InputRing::prefetch_tail(ex);
+                        InputRing::prefetch_tail(inh);
+                        return n;
                     }
                 };
                 if let Targets::Gaps(bytes) = row {
                     // One pass over two arrays in step.
                     events.extend(gap_targets(bytes).zip(weights).map(|(t, &w)| (t, w)));
+                    InputRing::prefetch_tail(events);
                     return count as u64;
                 }
                 // Into slots made first, by index: pushing kept the list's
@@ -503,6 +507,7 @@ impl WeightedRows {
                     k += 1;
                 });
                 debug_assert_eq!(n as usize, count, "a group's targets and weights");
+                InputRing::prefetch_tail(events);
                 n
             }
             (None, Channel::Count(c)) => {
