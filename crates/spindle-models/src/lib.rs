@@ -68,7 +68,8 @@ pub mod poisson;
 pub mod ports;
 pub mod ring;
 #[cfg(target_arch = "x86_64")]
-pub(crate) mod rkf45_avx2;
+pub(crate) mod rkf45_simd;
+pub(crate) mod simd;
 pub mod sources;
 
 pub use aeif_cond_alpha::AEIF_COND_ALPHA;

@@ -30,6 +30,7 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{adaptive_model, check_finite, param, recordable};
+use crate::isa::Isa;
 use crate::lanes::LanePopulation;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::{Control, LaneDerivative};
@@ -170,8 +171,28 @@ pub struct Props {
     refractory_steps: u32,
     h: f64,
     control: Control,
-    /// Whether the CPU has AVX2 and FMA ([`avx2::whole_step`]).
-    avx2: bool,
+    /// The vector kernel the step takes where it can ([`simd`]).
+    kernel: Kernel,
+}
+
+/// The vector kernel of a run: for its vector unit ([`Isa::detect`]), and
+/// none where a divisor lies outside [`crate::simd::Divisor`]'s range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kernel {
+    Scalar,
+    V4(simd::Divisors),
+    V8(simd::Divisors),
+}
+
+impl Kernel {
+    /// The kernel on `isa` (available) for parameters `p`.
+    fn on(isa: Isa, p: &IafCondExpParams) -> Self {
+        match (isa, simd::Divisors::new(p)) {
+            (Isa::Avx512, Some(d)) => Kernel::V8(d),
+            (Isa::Avx2, Some(d)) => Kernel::V4(d),
+            _ => Kernel::Scalar,
+        }
+    }
 }
 
 impl Props {
@@ -184,7 +205,7 @@ impl Props {
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
             control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
-            avx2: crate::libm_exp::avx2_fma(),
+            kernel: Kernel::on(Isa::detect(), &p),
         }
     }
 }
@@ -230,8 +251,7 @@ impl<const M: usize> LaneDerivative<3, M> for Lanes<'_, M> {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod avx2;
 mod population;
+mod simd;
 #[cfg(test)]
 mod tests;

@@ -3,9 +3,9 @@
 //!
 //! Its own population rather than the adaptive models' one
 //! ([`crate::adaptive::Adaptive`], a value per neuron): in the COBA
-//! benchmark nearly every step of every lane is one trial step in AVX2
-//! registers ([`super::avx2::whole_step`]) and the update after it
-//! ([`super::avx2::after`]), which read the chunk's state as it lies here,
+//! benchmark nearly every step of every lane is one trial step in vector
+//! registers (`super::simd`'s `whole_step`) and the update after it
+//! (`after`), which read the chunk's state as it lies here,
 //! component by component. Gathering it from one value per neuron and
 //! scattering it back was part of the third of the time the lane driver
 //! took around the trial.
@@ -119,7 +119,7 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
     }
 
     /// One step of NEST's update (`iaf_cond_exp::update`) for every lane:
-    /// GSL's adaptive integration over the step, then [`after`]: in AVX2
+    /// GSL's adaptive integration over the step, then [`after`]: in vector
     /// registers where it applies ([`whole_step`]), otherwise by GSL's loop
     /// ([`integrate_lanes`]). Each lane gets the bits of the scalar step
     /// (`super::Neuron` in the tests).
@@ -152,13 +152,13 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
     }
 }
 
-/// The step in AVX2 registers where it applies: the integration as one
-/// trial step ([`super::avx2::whole_step`]; the CPU has AVX2 and FMA, the
-/// lanes come in fours, each lane carries at least the step's size, and
-/// the control accepts every lane's trial), then [`after`]'s operations
-/// ([`super::avx2::after`]). The lanes then carry the step's size, as
-/// GSL's loop leaves them, and the result is who fired; otherwise they are
-/// untouched and the result is `None`.
+/// The step in vector registers where it applies: the integration as one
+/// trial step (`super::simd`'s `whole_step`; the run has a vector kernel,
+/// the lanes fill its registers, each lane carries at least the step's
+/// size, and the control accepts every lane's trial), then [`after`]'s
+/// operations (`super::simd`'s `after`). The lanes then carry the step's
+/// size, as GSL's loop leaves them, and the result is who fired; otherwise
+/// they are untouched and the result is `None`.
 #[inline(always)]
 pub(super) fn whole_step<const M: usize>(
     c: &mut Chunk<M>,
@@ -169,42 +169,46 @@ pub(super) fn whole_step<const M: usize>(
 ) -> Option<u32> {
     #[cfg(target_arch = "x86_64")]
     {
+        use super::Kernel;
+        use super::simd::{v4, v8};
         // A NaN size takes GSL's loop too.
         let carried = c.h.iter().all(|&h| h >= props.h);
-        if !props.avx2 || !M.is_multiple_of(4) || !carried {
+        let width = match props.kernel {
+            Kernel::Scalar => return None,
+            Kernel::V4(_) => 4,
+            Kernel::V8(_) => 8,
+        };
+        if !M.is_multiple_of(width) || !carried {
             return None;
         }
         let mut refractory = [0.0; M];
         for (m, &r) in refractory.iter_mut().zip(&c.r) {
-            // All ones: the mask `blendv` reads by its sign bit.
+            // All ones: a lane of the mask.
             *m = f64::from_bits(if r > 0 { u64::MAX } else { 0 });
         }
         let (p, control, h) = (&props.p, &props.control, props.h);
         let mut y = c.y.each_mut().map(|c| &mut c[..]);
-        // SAFETY: `props.avx2` is set only where the CPU has AVX2 and FMA.
-        #[allow(unsafe_code)]
-        let taken = unsafe {
-            match M / 4 {
-                1 => super::avx2::whole_step::<1>(p, control, h, &refractory, i_stim, &mut y),
-                2 => super::avx2::whole_step::<2>(p, control, h, &refractory, i_stim, &mut y),
-                4 => super::avx2::whole_step::<4>(p, control, h, &refractory, i_stim, &mut y),
-                _ => false,
-            }
-        };
-        if !taken {
-            return None;
-        }
-        c.h = [h; M];
-        // SAFETY: as above.
+        let (refr, y) = (&refractory, &mut y);
+        // SAFETY: `Kernel::on` chose the kernel by a vector unit the
+        // CPU has (`Isa::detect` or `Isa::available`): AVX2 and FMA for `V4`, AVX-512F too for
+        // `V8`.
         #[allow(unsafe_code)]
         let fired = unsafe {
-            match M / 4 {
-                1 => super::avx2::after::<1>(p, &refractory, ex, inh, &mut y),
-                2 => super::avx2::after::<2>(p, &refractory, ex, inh, &mut y),
-                4 => super::avx2::after::<4>(p, &refractory, ex, inh, &mut y),
-                _ => unreachable!("the trial takes 4, 8 or 16 lanes"),
+            match (props.kernel, M / width) {
+                (Kernel::V4(d), 4) => v4::whole_step::<4>(p, &d, control, h, refr, i_stim, y)
+                    .then(|| v4::after::<4>(p, refr, ex, inh, y)),
+                (Kernel::V4(d), 2) => v4::whole_step::<2>(p, &d, control, h, refr, i_stim, y)
+                    .then(|| v4::after::<2>(p, refr, ex, inh, y)),
+                (Kernel::V4(d), 1) => v4::whole_step::<1>(p, &d, control, h, refr, i_stim, y)
+                    .then(|| v4::after::<1>(p, refr, ex, inh, y)),
+                (Kernel::V8(d), 2) => v8::whole_step::<2>(p, &d, control, h, refr, i_stim, y)
+                    .then(|| v8::after::<2>(p, refr, ex, inh, y)),
+                (Kernel::V8(d), 1) => v8::whole_step::<1>(p, &d, control, h, refr, i_stim, y)
+                    .then(|| v8::after::<1>(p, refr, ex, inh, y)),
+                _ => None,
             }
-        };
+        }?;
+        c.h = [h; M];
         // A refractory lane counts down; one that fired starts its count.
         for r in &mut c.r {
             *r -= u32::from(*r > 0);

@@ -227,8 +227,8 @@ fn step_chunks<const M: usize>(
     fired
 }
 
-/// The population's chunks (16, 8 and 1 lanes: the AVX2 trial step in
-/// four and two groups, GSL's loop in lanes) give every lane the scalar
+/// The population's chunks (16, 8 and 1 lanes: the vector trial step of
+/// each unit the CPU has, GSL's loop in lanes) give every lane the scalar
 /// step's state bits and spikes, and its carried step size or an
 /// equivalent one, for 4000 steps: through
 /// rejected trial steps, several steps per interval (large conductance
@@ -238,11 +238,18 @@ fn step_chunks<const M: usize>(
 fn chunks_match_the_scalar_step() {
     let res = Resolution::new(0.1).unwrap();
     let mut next = crate::libm_exp::uniforms(0x9e37_79b9_7f4a_7c15);
-    // Steps of the first 8 lanes in AVX2 registers, spikes there, and
+    // Steps of the first 8 lanes in vector registers, spikes there, and
     // steps by GSL's loop.
     let (mut in_registers, mut fired_in_registers, mut in_loop) = (0, 0, 0);
-    for values in [coba(), defaults()] {
-        let p = Props::new(&values, res);
+    let isas = [Isa::Portable, Isa::Avx2, Isa::Avx512]
+        .into_iter()
+        .filter(|i| i.available());
+    for (values, isa) in [coba(), defaults()]
+        .into_iter()
+        .flat_map(|v| isas.clone().map(move |i| (v.clone(), i)))
+    {
+        let mut p = Props::new(&values, res);
+        p.kernel = Kernel::on(isa, &p.p);
         let mut scalar: [Neuron; 16] = std::array::from_fn(|l| {
             let mut n = Neuron::new(&p);
             n.y[0] += l as f64;
@@ -294,7 +301,7 @@ fn chunks_match_the_scalar_step() {
         assert!(fired_total > 200, "{fired_total} spikes");
     }
     assert!(in_loop > 500, "{in_loop} steps by GSL's loop");
-    if crate::libm_exp::avx2_fma() {
+    if Isa::Avx2.available() {
         assert!(in_registers > 1000, "{in_registers} steps in registers");
         assert!(fired_in_registers > 5, "{fired_in_registers} spikes there");
     }
