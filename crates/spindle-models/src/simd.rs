@@ -7,16 +7,17 @@
 //! widths give the bits of the scalar code.
 //!
 //! [`Divisor`]: division by a value known in advance, in three operations
-//! that give IEEE's quotient (AVX-512 divides eight doubles in about the
-//! time AVX2 divides four, so there division bounds a kernel).
+//! that give IEEE's quotient, for AVX-512 (`v8::div_by`), which divides
+//! eight doubles in about the time AVX2 divides four, so that division
+//! bounded its kernel; `v4::div_by` divides.
 
 #![allow(unsafe_code)]
 
 /// A divisor `b` known before its dividends, with `r = 1/b` rounded to
 /// nearest. `x / b` is then `q = x r`, `e = q b - x` (exact, by FMA) and
-/// `q - e r`: the correctly rounded quotient (Markstein's theorem; the
-/// known result Brisebarre, Muller and Raina 2004, IEEE Trans. Comput.
-/// 53(8), start from), as long as nothing underflows or overflows. That
+/// `q - e r`: the correctly rounded quotient (Markstein's theorem, the
+/// known result that Brisebarre, Muller and Raina, IEEE Trans. Comput.
+/// 53(8), 2004, start from), as long as nothing underflows or overflows. That
 /// holds for `b` in `[2^-60, 2^60]` and a dividend of zero or of magnitude
 /// in `[2^-960, 2^960]`; `v8::div_by` flags every other dividend, and
 /// a kernel that sees a flag gives the step back to the scalar path. A zero
@@ -167,14 +168,21 @@ pub(crate) mod v4 {
     pub(crate) fn divisor(d: Divisor) -> Div {
         Div { b: splat(d.b) }
     }
-    /// `x / d`: a division. Four lanes divide in about a quarter of the
-    /// time eight take, and the three operations of [`Divisor`], with their
-    /// range checks and constants, spilled AVX2's 16 registers: the COBA
-    /// step took 14 % longer.
+    /// `x / d`: a division. A build that took [`Divisor`]'s three
+    /// operations here too, with their range checks and constants, spilled
+    /// more of AVX2's 16 registers (413 of the kernel's 1,380 instructions
+    /// touched the stack), and COBA took 14 % longer in paired runs (with a
+    /// bounds check per load as well, since removed).
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     pub(crate) fn div_by(x: V, d: Div, _flag: &mut Mask) -> V {
         div(x, d.b)
+    }
+    /// `-x / d`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    pub(crate) fn neg_div_by(x: V, d: Div, flag: &mut Mask) -> V {
+        div_by(neg(x), d, flag)
     }
 }
 
@@ -297,11 +305,12 @@ pub(crate) mod v8 {
         _mm512_test_epi64_mask(v, v)
     }
 
-    /// A [`Divisor`] in every lane.
+    /// A [`Divisor`] in every lane, with its reciprocal's negation.
     #[derive(Clone, Copy)]
     pub(crate) struct Div {
         b: V,
         r: V,
+        neg_r: V,
     }
     #[target_feature(enable = "avx512f")]
     #[inline]
@@ -309,6 +318,7 @@ pub(crate) mod v8 {
         Div {
             b: splat(d.b),
             r: splat(d.r),
+            neg_r: splat(-d.r),
         }
     }
     /// `x / d` ([`Divisor`]); lanes whose dividend it does not take are
@@ -318,13 +328,29 @@ pub(crate) mod v8 {
     pub(crate) fn div_by(x: V, d: Div, flag: &mut Mask) -> V {
         let q = mul(x, d.r);
         let e = _mm512_fmsub_pd(q, d.b, x);
-        // Not zero, and outside the range (NaN's bits lie above it).
+        *flag |= outside(x);
+        _mm512_fnmadd_pd(e, d.r, q)
+    }
+    /// `-x / d` ([`Divisor`]) with no negation: the same operations on
+    /// `-x`, whose signs RN keeps (`q = x (-r)`, `e = q b + x`).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(crate) fn neg_div_by(x: V, d: Div, flag: &mut Mask) -> V {
+        let q = mul(x, d.neg_r);
+        let e = _mm512_fmadd_pd(q, d.b, x);
+        *flag |= outside(x);
+        _mm512_fnmadd_pd(e, d.r, q)
+    }
+    /// Lanes of `x` neither zero nor of magnitude within the range
+    /// (NaN's bits lie above it).
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    fn outside(x: V) -> Mask {
         let ax = _mm512_castpd_si512(abs(x));
         let nonzero = _mm512_test_epi64_mask(ax, ax);
         let from_lo = _mm512_sub_epi64(ax, _mm512_set1_epi64(DIV_LO as i64));
         let span = _mm512_set1_epi64((DIV_HI - DIV_LO) as i64);
-        *flag |= _mm512_mask_cmpgt_epu64_mask(nonzero, from_lo, span);
-        _mm512_fnmadd_pd(e, d.r, q)
+        _mm512_mask_cmpgt_epu64_mask(nonzero, from_lo, span)
     }
 }
 
@@ -428,10 +454,24 @@ mod tests {
 
     #[target_feature(enable = "avx512f")]
     fn avx512(x: &[f64], d: Divisor) -> (Vec<u64>, Vec<bool>) {
-        let mut q = vec![0.0; 8];
-        let mut flag = v8::none();
+        let (mut q, mut nq) = (vec![0.0; 8], vec![0.0; 8]);
+        let (mut flag, mut neg_flag) = (v8::none(), v8::none());
         let v = v8::div_by(v8::load(x, 0), v8::divisor(d), &mut flag);
         v8::store(&mut q, 0, v);
+        // `-x / b` without the negation: the bits of the negated
+        // dividend's wherever the dividend is taken.
+        let minus: Vec<f64> = x.iter().map(|x| -x).collect();
+        let v = v8::neg_div_by(v8::load(x, 0), v8::divisor(d), &mut neg_flag);
+        v8::store(&mut nq, 0, v);
+        let mut minus_q = vec![0.0; 8];
+        let mut minus_flag = v8::none();
+        let v = v8::div_by(v8::load(&minus, 0), v8::divisor(d), &mut minus_flag);
+        v8::store(&mut minus_q, 0, v);
+        assert_eq!(neg_flag, minus_flag);
+        for l in 0..8 {
+            let ok = nq[l].to_bits() == minus_q[l].to_bits() || neg_flag >> l & 1 == 1;
+            assert!(ok, "-{:e} / {:e}", x[l], d.b);
+        }
         let flagged = (0..8).map(|l| v8::bits(flag) >> l & 1 == 1).collect();
         (q.iter().map(|x| x.to_bits()).collect(), flagged)
     }

@@ -4,10 +4,10 @@
 //! step on the same lanes (`after`). Written once (`kernels!`) and expanded
 //! for AVX2 ([`v4`]) and AVX-512 ([`v8`]).
 //!
-//! The divisions by `C_m`, `tau_syn_ex` and `tau_syn_in` go by their
-//! reciprocals ([`crate::simd::Divisor`]), IEEE's quotients in three
-//! operations: with eight lanes a division takes as long as with four, and
-//! they bounded the step.
+//! In the AVX-512 copy the divisions by `C_m`, `tau_syn_ex` and
+//! `tau_syn_in` go by their reciprocals ([`crate::simd::Divisor`]), IEEE's
+//! quotients in three operations: with eight lanes a division takes as
+//! long as with four, and they bounded the step. The AVX2 copy divides.
 
 use super::IafCondExpParams;
 use crate::simd::Divisor;
@@ -79,8 +79,8 @@ macro_rules! kernels {
                     let sum = sub(add(sum, i_e), i_syn_exc);
                     let dv = div_by(sub(sum, i_syn_inh), c_m, &mut flag);
                     d[0][g] = select(refr[g], dv, pd(0.0));
-                    d[1][g] = div_by(neg(y[1][g]), tau_ex, &mut flag);
-                    d[2][g] = div_by(neg(y[2][g]), tau_in, &mut flag);
+                    d[1][g] = neg_div_by(y[1][g], tau_ex, &mut flag);
+                    d[2][g] = neg_div_by(y[2][g], tau_in, &mut flag);
                 }
                 (d, bits(flag) == 0)
             };
