@@ -146,6 +146,12 @@ impl SpikeArchive {
         &h[start..finish]
     }
 
+    /// The newest spike's time [ms] (`-inf` when there is none).
+    #[inline(always)]
+    pub fn newest(&self) -> f64 {
+        self.newest
+    }
+
     /// The trace `Kminus` at `t` [ms], from the last spike before it
     /// (NEST's `get_K_value`).
     #[inline]
