@@ -1,6 +1,7 @@
 //! The C library's `pow` over many arguments: glibc's algorithm (2.28 and
 //! later, the build its x86-64 dispatch picks on CPUs with FMA), four
-//! arguments per AVX2 instruction, with the library's bits.
+//! arguments per AVX2 instruction (eight per AVX-512 instruction where the
+//! CPU has it), with the library's bits.
 //!
 //! NEST's power-law STDP (`stdp_pl_synapse_hom`, hpc_benchmark) calls
 //! `pow(w, mu)` at every facilitation, one synapse at a time: a long chain
@@ -48,6 +49,10 @@ pub enum PowPath {
     /// last few one at a time.
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// This module's steps, eight arguments per AVX-512 instruction, the
+    /// rest as [`PowPath::Avx2`].
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl PowPath {
@@ -57,8 +62,11 @@ impl PowPath {
     pub fn detect() -> PowPath {
         static PATH: OnceLock<PowPath> = OnceLock::new();
         *PATH.get_or_init(|| {
+            // Each probe's four bases twice, the second time reversed, so
+            // that the eight-lane path takes them in every lane.
             let agree = |path: PowPath| {
-                probe_points().all(|(mut x, y)| {
+                probe_points().all(|(x, y)| {
+                    let mut x: [f64; 8] = std::array::from_fn(|l| x[if l < 4 { l } else { 7 - l }]);
                     let want = x.map(|x| x.powf(y));
                     pow_each(&mut x, y, path);
                     x.iter().zip(want).all(|(a, b)| a.to_bits() == b.to_bits())
@@ -71,6 +79,9 @@ impl PowPath {
             }
             #[cfg(target_arch = "x86_64")]
             if avx2_fma() && agree(PowPath::Avx2) {
+                if avx512_dq() && agree(PowPath::Avx512) {
+                    return PowPath::Avx512;
+                }
                 return PowPath::Avx2;
             }
             PowPath::Own
@@ -86,12 +97,31 @@ pub fn pow_each(x: &mut [f64], y: f64, path: PowPath) {
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if path == PowPath::Avx2 {
+    let x = if path == PowPath::Avx512 {
+        let mut chunks = x.chunks_exact_mut(8);
+        for c in &mut chunks {
+            let c: &mut [f64; 8] = c.try_into().expect("eight lanes");
+            // SAFETY: `PowPath::Avx512` is only detected where the CPU has
+            // AVX-512 F and DQ, AVX2 and FMA.
+            #[allow(unsafe_code)]
+            let (p, outside) = unsafe { pow8_avx512(c, y) };
+            if outside {
+                c.iter_mut().for_each(|x| *x = pow_one(*x, y));
+            } else {
+                *c = p;
+            }
+        }
+        chunks.into_remainder()
+    } else {
+        x
+    };
+    #[cfg(target_arch = "x86_64")]
+    if matches!(path, PowPath::Avx2 | PowPath::Avx512) {
         let mut chunks = x.chunks_exact_mut(4);
         for c in &mut chunks {
             let c: &mut [f64; 4] = c.try_into().expect("four lanes");
-            // SAFETY: `PowPath::Avx2` is only detected where the CPU has
-            // AVX2 and FMA.
+            // SAFETY: `PowPath::Avx2` and `Avx512` are only detected where
+            // the CPU has AVX2 and FMA.
             #[allow(unsafe_code)]
             let (p, outside) = unsafe { pow4_avx2(c, y) };
             if outside {
@@ -313,6 +343,118 @@ fn pow4_avx2(x: &[f64; 4], y: f64) -> ([f64; 4], bool) {
     (y, outside)
 }
 
+/// Whether the CPU has what [`pow8_avx512`] uses besides AVX2 and FMA.
+fn avx512_dq() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// [`pow_fast`] of eight bases in AVX-512 registers, the tables read by
+/// gathers; and whether any lane is outside the fast range.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,fma")]
+#[inline]
+#[allow(unsafe_code)]
+fn pow8_avx512(x: &[f64; 8], y: f64) -> ([f64; 8], bool) {
+    use std::arch::x86_64::*;
+    let pd = _mm512_set1_pd;
+    let epi = _mm512_set1_epi64;
+    let a = A.map(f64::from_bits);
+    // SAFETY: eight doubles in bounds, unaligned load.
+    let xv = unsafe { _mm512_loadu_pd(x.as_ptr()) };
+    let ix = _mm512_castpd_si512(xv);
+    // x positive and normal: (top 12 bits) - 1 in [0, 0x7fd], unsigned.
+    let top = _mm512_sub_epi64(_mm512_srli_epi64::<52>(ix), epi(1));
+    let mut outside = _mm512_cmpgt_epu64_mask(top, epi(0x7fd));
+    let tmp = _mm512_sub_epi64(ix, epi(OFF as i64));
+    let i = _mm512_and_si512(_mm512_srli_epi64::<45>(tmp), epi(127));
+    // k = tmp >> 52 (arithmetic): a small integer, exact as a double.
+    let kd = _mm512_cvtepi64_pd(_mm512_srai_epi64::<52>(tmp));
+    let z = _mm512_castsi512_pd(_mm512_sub_epi64(
+        ix,
+        _mm512_and_si512(tmp, epi(0xfff << 52)),
+    ));
+    // Entry `i` of the log table is its words `3i`, `3i + 1`, `3i + 2`.
+    let i3 = _mm512_add_epi64(_mm512_slli_epi64::<1>(i), i);
+    let tab = LOG_TAB.as_ptr().cast::<f64>();
+    // SAFETY: `i < 128`, so words `3i` to `3i + 2` are in the table.
+    let (invc, logc, logctail) = unsafe {
+        (
+            _mm512_i64gather_pd::<8>(i3, tab),
+            _mm512_i64gather_pd::<8>(i3, tab.add(1)),
+            _mm512_i64gather_pd::<8>(i3, tab.add(2)),
+        )
+    };
+    let t1 = _mm512_fmadd_pd(kd, pd(LN2_HI), logc);
+    let lo1 = _mm512_fmadd_pd(kd, pd(LN2_LO), logctail);
+    let r = _mm512_fmadd_pd(z, invc, pd(-1.0));
+    let ar = _mm512_mul_pd(r, pd(a[0]));
+    let p12 = _mm512_fmadd_pd(r, pd(a[2]), pd(a[1]));
+    let p34 = _mm512_fmadd_pd(r, pd(a[4]), pd(a[3]));
+    let t2 = _mm512_add_pd(r, t1);
+    let ar2 = _mm512_mul_pd(r, ar);
+    let ar3 = _mm512_mul_pd(r, ar2);
+    let lo3 = _mm512_fmsub_pd(ar, r, ar2);
+    let lo2 = _mm512_add_pd(_mm512_sub_pd(t1, t2), r);
+    let p56 = _mm512_fmadd_pd(r, pd(a[6]), pd(a[5]));
+    let hi_ = _mm512_add_pd(t2, ar2);
+    let lo4 = _mm512_add_pd(_mm512_sub_pd(t2, hi_), ar2);
+    let p = _mm512_fmadd_pd(ar2, _mm512_fmadd_pd(p56, ar2, p34), p12);
+    let sum = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(lo1, lo2), lo3), lo4);
+    let lo_ = _mm512_fmadd_pd(ar3, p, sum);
+    let log_hi = _mm512_add_pd(hi_, lo_);
+    let log_lo = _mm512_add_pd(_mm512_sub_pd(hi_, log_hi), lo_);
+    let yv = pd(y);
+    let ehi = _mm512_mul_pd(yv, log_hi);
+    let elo = _mm512_fmadd_pd(yv, log_lo, _mm512_fmsub_pd(log_hi, yv, ehi));
+    let abstop = _mm512_and_si512(
+        _mm512_srli_epi64::<52>(_mm512_castpd_si512(ehi)),
+        epi(0x7ff),
+    );
+    let d = _mm512_sub_epi64(abstop, epi(0x3c9));
+    outside |= _mm512_cmpgt_epu64_mask(d, epi(0x3e));
+    let k = _mm512_fmadd_pd(ehi, pd(INV_LN2_N), pd(SHIFT));
+    let ki = _mm512_castpd_si512(k);
+    let kd = _mm512_sub_pd(k, pd(SHIFT));
+    let r = _mm512_add_pd(
+        elo,
+        _mm512_fmadd_pd(
+            kd,
+            pd(NEG_LN2_LO_N),
+            _mm512_fmadd_pd(kd, pd(NEG_LN2_HI_N), ehi),
+        ),
+    );
+    // Entry `j` of the exp table is its words `2j` (tail) and `2j + 1`.
+    let j2 = _mm512_slli_epi64::<1>(_mm512_and_si512(ki, epi(127)));
+    let tab = EXP_TAB.as_ptr();
+    // SAFETY: `j < 128`, so words `2j` and `2j + 1` are in the table.
+    let (tail, scale_bits) = unsafe {
+        (
+            _mm512_i64gather_pd::<8>(j2, tab.cast::<f64>()),
+            _mm512_i64gather_epi64::<8>(j2, tab.add(1).cast::<i64>()),
+        )
+    };
+    let scale = _mm512_castsi512_pd(_mm512_add_epi64(scale_bits, _mm512_slli_epi64::<45>(ki)));
+    let r2 = _mm512_mul_pd(r, r);
+    let tmp = _mm512_fmadd_pd(
+        _mm512_fmadd_pd(r, pd(C3), pd(C2)),
+        r2,
+        _mm512_add_pd(r, tail),
+    );
+    let tmp = _mm512_fmadd_pd(
+        _mm512_fmadd_pd(r, pd(C5), pd(C4)),
+        _mm512_mul_pd(r2, r2),
+        tmp,
+    );
+    let out = _mm512_fmadd_pd(tmp, scale, scale);
+    let mut y = [0.0; 8];
+    // SAFETY: eight doubles in bounds, unaligned store.
+    unsafe { _mm512_storeu_pd(y.as_mut_ptr(), out) };
+    (y, outside != 0)
+}
+
 /// The arguments [`PowPath::detect`] tries, four bases at a time with one
 /// exponent: fixed pseudo-random points, bases half in [0, 200] (where
 /// weights in pA lie) and half over every binade of the normal range, and
@@ -354,6 +496,9 @@ mod tests {
         #[cfg(target_arch = "x86_64")]
         if avx2_fma() {
             p.push(PowPath::Avx2);
+            if avx512_dq() {
+                p.push(PowPath::Avx512);
+            }
         }
         p
     }
@@ -364,7 +509,12 @@ mod tests {
     #[test]
     fn the_library_bits_here() {
         if avx2_fma() {
-            assert_eq!(PowPath::detect(), PowPath::Avx2);
+            let widest = if avx512_dq() {
+                PowPath::Avx512
+            } else {
+                PowPath::Avx2
+            };
+            assert_eq!(PowPath::detect(), widest);
         }
     }
 
