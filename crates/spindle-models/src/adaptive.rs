@@ -23,6 +23,7 @@ use std::marker::PhantomData;
 
 use spindle_core::Resolution;
 
+use crate::isa::Isa;
 use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
 use crate::libm_exp::{ExpPath, exp_lanes};
 use crate::model::{ParamError, ParamSpec, Population, RecordableSpec};
@@ -223,6 +224,27 @@ pub trait RateModel<const N: usize>: OdeState<N> {
     /// exponentials of [`Self::rate_args`] at `y`.
     fn dynamics(p: &Self::Props, i_stim: f64, y: &[f64; N], e: [f64; 6]) -> [f64; N];
 
+    /// The run's vector unit ([`Isa::detect`]) where the lanes' trial steps
+    /// may take its explicit code ([`LaneDerivative::isa`]).
+    #[inline(always)]
+    fn isa(_p: &Self::Props) -> Isa {
+        Isa::Portable
+    }
+
+    /// The derivative of `M` lanes (component-major, each with current
+    /// input `i_stim`) by the model's own vector code, with the bits of
+    /// [`Self::dynamics`] lane by lane; `None` where it has none for this
+    /// run and lane count, or gives this one back: the lanes then take the
+    /// generic path.
+    #[inline(always)]
+    fn dynamics_lanes<const M: usize>(
+        _p: &Self::Props,
+        _i_stim: &[f64; M],
+        _y: &[[f64; M]; N],
+    ) -> Option<[[f64; M]; N]> {
+        None
+    }
+
     /// NEST's update after the integration, `u_old` the potential before
     /// it: this step's spike input (`ex`, `inh` as in
     /// [`OdeNeuron::step`]), refractoriness, spike detection. Returns
@@ -264,6 +286,7 @@ pub fn rate_step_group<O: RateModel<N>, const N: usize, const K: usize>(
         p,
         i_stim: [0.0; K],
         exp: ExpPath::detect(),
+        isa: O::isa(p),
     };
     let mut u_old = [0.0; K];
     for (l, n) in lanes.iter_mut().enumerate() {
@@ -334,6 +357,7 @@ pub fn rate_step_pooled<O: RateModel<N>, const N: usize>(
         p,
         i_stim: [0.0; POOL],
         exp: ExpPath::detect(),
+        isa: O::isa(p),
     };
     let (control, h) = O::control(p);
     let first = fired.len();
@@ -356,13 +380,22 @@ struct RateLanes<'a, O: OdeNeuron, const M: usize> {
     p: &'a O::Props,
     i_stim: [f64; M],
     exp: ExpPath,
+    isa: Isa,
 }
 
 impl<O: RateModel<N>, const N: usize, const M: usize> LaneDerivative<N, M> for RateLanes<'_, O, M> {
+    #[inline(always)]
+    fn isa(&self) -> Isa {
+        self.isa
+    }
+
     // Lane loops index several arrays at the same lane.
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
     fn eval(&self, y: &[[f64; M]; N]) -> [[f64; M]; N] {
+        if let Some(dy) = O::dynamics_lanes(self.p, &self.i_stim, y) {
+            return dy;
+        }
         let lane = |l: usize| {
             let mut yl = [0.0; N];
             for i in 0..N {

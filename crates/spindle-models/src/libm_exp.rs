@@ -52,6 +52,11 @@ pub enum ExpPath {
     /// and lane by lane for lane counts that are not multiples of four.
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    /// Eight lanes per AVX-512 instruction, the table read by gathers
+    /// ([`exp8`]), and [`ExpPath::Avx2`]'s ways for lane counts that are
+    /// not multiples of eight.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl ExpPath {
@@ -78,6 +83,26 @@ impl ExpPath {
             }
             #[cfg(target_arch = "x86_64")]
             if avx2_fma() && agree(ExpPath::Avx2) {
+                // Eight lanes: the probes twice, the second time reversed
+                // in each group of eight, so that every probe is tried in
+                // every lane position it could take.
+                let eight = |x: &[f64]| {
+                    let x: [f64; 8] = x.try_into().expect("eight points");
+                    let y = exp_lanes(&x, ExpPath::Avx512);
+                    x.iter()
+                        .zip(y)
+                        .all(|(x, y)| x.exp().to_bits() == y.to_bits())
+                };
+                let reversed: Vec<f64> = points
+                    .chunks_exact(8)
+                    .flat_map(|c| c.iter().rev().copied())
+                    .collect();
+                if avx512f()
+                    && points.chunks_exact(8).all(eight)
+                    && reversed.chunks_exact(8).all(eight)
+                {
+                    return ExpPath::Avx512;
+                }
                 return ExpPath::Avx2;
             }
             ExpPath::Own
@@ -96,7 +121,19 @@ pub fn exp_lanes<const M: usize>(x: &[f64; M], path: ExpPath) -> [f64; M] {
     match path {
         ExpPath::Library => return x.map(f64::exp),
         #[cfg(target_arch = "x86_64")]
-        ExpPath::Avx2 if M.is_multiple_of(4) => {
+        ExpPath::Avx512 if M.is_multiple_of(8) => {
+            for c in (0..M).step_by(8) {
+                let xc: &[f64; 8] = x[c..c + 8].try_into().expect("eight lanes");
+                // SAFETY: `ExpPath::Avx512` is only detected where the CPU
+                // has AVX-512F, AVX2 and FMA.
+                #[allow(unsafe_code)]
+                let (y, o) = unsafe { exp8_avx512(xc) };
+                out[c..c + 8].copy_from_slice(&y);
+                outside |= o;
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        ExpPath::Avx2 | ExpPath::Avx512 if M.is_multiple_of(4) => {
             for c in (0..M).step_by(4) {
                 let xc: &[f64; 4] = x[c..c + 4].try_into().expect("four lanes");
                 // SAFETY: `ExpPath::Avx2` is only detected where the CPU
@@ -206,6 +243,75 @@ fn exp4_avx2(x: &[f64; 4]) -> ([f64; 4], bool) {
     (out, outside)
 }
 
+/// [`exp8`] of eight lanes in memory; and whether any lane is outside the
+/// fast range.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+#[inline]
+#[allow(unsafe_code)]
+fn exp8_avx512(x: &[f64; 8]) -> ([f64; 8], bool) {
+    use std::arch::x86_64::*;
+    // SAFETY: eight doubles in bounds, unaligned load.
+    let xv = unsafe { _mm512_loadu_pd(x.as_ptr()) };
+    let (y, outside) = exp8(xv);
+    let mut out = [0.0; 8];
+    // SAFETY: eight doubles in bounds, unaligned store.
+    unsafe { _mm512_storeu_pd(out.as_mut_ptr(), y) };
+    (out, outside != 0)
+}
+
+/// [`exp_fast`] of eight lanes in an AVX-512 register, the table's tails
+/// and scales read by two gathers; and the lanes outside the fast range
+/// (their values meaningless: the caller must take the library's). Its
+/// features are the lane driver's AVX-512 copy's, so that it is inlined
+/// there.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn exp8(
+    xv: std::arch::x86_64::__m512d,
+) -> (std::arch::x86_64::__m512d, std::arch::x86_64::__mmask8) {
+    use std::arch::x86_64::*;
+    let pd = _mm512_set1_pd;
+    let epi = _mm512_set1_epi64;
+    let bits = _mm512_castpd_si512(xv);
+    // `abstop - 0x3c9 > 0x3e`, unsigned, as glibc's test.
+    let abstop = _mm512_and_si512(_mm512_srli_epi64::<52>(bits), epi(0x7ff));
+    let outside = _mm512_cmpgt_epu64_mask(_mm512_sub_epi64(abstop, epi(0x3c9)), epi(0x3e));
+    let k = _mm512_fmadd_pd(xv, pd(INV_LN2_N), pd(SHIFT));
+    let ki = _mm512_castpd_si512(k);
+    let kd = _mm512_sub_pd(k, pd(SHIFT));
+    let r = _mm512_fmadd_pd(
+        kd,
+        pd(NEG_LN2_LO_N),
+        _mm512_fmadd_pd(kd, pd(NEG_LN2_HI_N), xv),
+    );
+    // Entry `j` is the table's words `2j` (tail) and `2j + 1` (scale).
+    let j2 = _mm512_slli_epi64::<1>(_mm512_and_si512(ki, epi(127)));
+    let tab = TAB.as_ptr().cast::<f64>();
+    // SAFETY: `j < 128`, so words `2j` and `2j + 1` are in the table.
+    let (tail, scale_bits) = unsafe {
+        (
+            _mm512_i64gather_pd::<8>(j2, tab),
+            _mm512_castpd_si512(_mm512_i64gather_pd::<8>(j2, tab.add(1))),
+        )
+    };
+    let scale = _mm512_castsi512_pd(_mm512_add_epi64(scale_bits, _mm512_slli_epi64::<45>(ki)));
+    let r2 = _mm512_mul_pd(r, r);
+    let tmp = _mm512_fmadd_pd(
+        _mm512_fmadd_pd(r, pd(C3), pd(C2)),
+        r2,
+        _mm512_add_pd(r, tail),
+    );
+    let tmp = _mm512_fmadd_pd(
+        _mm512_mul_pd(r2, r2),
+        _mm512_fmadd_pd(r, pd(C5), pd(C4)),
+        tmp,
+    );
+    (_mm512_fmadd_pd(scale, tmp, scale), outside)
+}
+
 /// glibc's fast path at `x`, and whether `x` is in its range (where not,
 /// the value is meaningless and the library's own answer is needed).
 #[inline(always)]
@@ -249,6 +355,14 @@ pub(crate) fn avx2_fma() -> bool {
     false
 }
 
+/// Whether the CPU has what the AVX-512 path here uses (and AVX2, FMA).
+pub(crate) fn avx512f() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return avx2_fma() && std::is_x86_feature_detected!("avx512f");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// The arguments [`ExpPath::detect`] tries: fixed pseudo-random points,
 /// half uniform in [-60, 60] (where the rate functions' arguments lie),
 /// half spread over the fast range's binades, both signs.
@@ -279,6 +393,10 @@ mod tests {
         if avx2_fma() {
             p.push(ExpPath::Avx2);
         }
+        #[cfg(target_arch = "x86_64")]
+        if avx512f() {
+            p.push(ExpPath::Avx512);
+        }
         p
     }
 
@@ -287,7 +405,9 @@ mod tests {
     #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
     #[test]
     fn the_library_bits_here() {
-        if avx2_fma() {
+        if avx512f() {
+            assert_eq!(ExpPath::detect(), ExpPath::Avx512);
+        } else if avx2_fma() {
             assert_eq!(ExpPath::detect(), ExpPath::Avx2);
         }
     }
@@ -309,6 +429,10 @@ mod tests {
             3.0,
             -2.5,
             709.7,
+            1.5,
+            -700.0,
+            1e-20,
+            100.0,
         ];
         for path in paths() {
             let y = exp_lanes(&x, path);
@@ -331,9 +455,10 @@ mod tests {
         }
         for path in paths() {
             let mut differ = 0;
-            for i in 0..500_000u64 {
-                let x = [0.0, 1.0, 2.0, 3.0]
-                    .map(|j| -80.0 + 160.0 * ((4 * i) as f64 + j) * 0.618_033_988_749_894_9 % 1.0);
+            for i in 0..250_000u64 {
+                let x = std::array::from_fn::<_, 8, _>(|j| {
+                    -80.0 + 160.0 * ((8 * i + j as u64) as f64) * 0.618_033_988_749_894_9 % 1.0
+                });
                 let y = exp_lanes(&x, path);
                 for (x, y) in x.iter().zip(y) {
                     differ += usize::from(y.to_bits() != x.exp().to_bits());

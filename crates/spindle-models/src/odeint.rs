@@ -23,6 +23,8 @@
 
 use thiserror::Error;
 
+use crate::isa::Isa;
+
 /// Why an integration step failed.
 #[derive(Debug, Clone, Copy, PartialEq, Error)]
 pub enum OdeError {
@@ -130,6 +132,14 @@ pub fn rkf45_step<const N: usize, F>(
 pub trait LaneDerivative<const N: usize, const M: usize> {
     /// `dy/dt` of every lane at `y`.
     fn eval(&self, y: &[[f64; M]; N]) -> [[f64; M]; N];
+
+    /// The run's vector unit ([`Isa::detect`]) where the trial steps may
+    /// take its explicit code ([`crate::rkf45_simd`]; where the CPU lacks
+    /// it, they do not), [`Isa::Portable`] for the generic loops.
+    #[inline(always)]
+    fn isa(&self) -> Isa {
+        Isa::Portable
+    }
 }
 
 /// [`rkf45_step`] of `M` lanes at once, each with its own size `h[l]`:
@@ -677,7 +687,26 @@ impl<const N: usize, const M: usize> Calls<N, M> {
         control: &Control,
         f: &F,
     ) -> ([[f64; M]; N], [f64; M]) {
-        let (yt, yerr) = rkf45_lanes(f, &self.h0, &self.y0, &self.k1);
+        let (h0, y0, k1) = (&self.h0, &self.y0, &self.k1);
+        let (yt, yerr) = match f.isa() {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 if M.is_multiple_of(8) && Isa::Avx512.available() => {
+                // SAFETY: the CPU has AVX-512F, AVX2 and FMA (`available`).
+                #[allow(unsafe_code)]
+                unsafe {
+                    crate::rkf45_simd::v8::trial_lanes(f, h0, y0, k1)
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 if M.is_multiple_of(4) && Isa::Avx2.available() => {
+                // SAFETY: the CPU has AVX2 and FMA (`available`).
+                #[allow(unsafe_code)]
+                unsafe {
+                    crate::rkf45_simd::v4::trial_lanes(f, h0, y0, k1)
+                }
+            }
+            _ => rkf45_lanes(f, h0, y0, k1),
+        };
         let yp = if control.reads_dydt() {
             f.eval(&yt)
         } else {

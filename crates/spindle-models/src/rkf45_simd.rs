@@ -16,6 +16,11 @@
 //! closure over registers, defined inside its own `#[target_feature]`
 //! function (so that the closure is compiled for that unit too).
 //!
+//! [`v8::trial_lanes`] (and its AVX2 copy) is the general trial step of the
+//! pooled lanes ([`crate::odeint::integrate_pooled`]), each lane with its
+//! own step size, where the derivative allows it
+//! ([`crate::odeint::LaneDerivative::isa`]).
+//!
 //! Each lane's operations are GSL's rkf45's ([`crate::odeint`]) and the
 //! model's, in their order, with no fused multiply-add: the scalar step's
 //! bits. Where a lane's trial is refused, nothing is kept and the caller
@@ -145,12 +150,90 @@ macro_rules! rkf45_kernel {
             }
             true
         }
+
+        /// [`crate::odeint`]'s trial step of `M` lanes (a multiple of `W`),
+        /// each with its own size `h[l]`, from `y0` with start derivative
+        /// `k1`: the end state and the error estimate, each lane with the
+        /// scalar step's operations. The stages go through memory (`f`
+        /// reads and writes arrays); the compiler's own vectorisation of
+        /// the generic loops here used gathers and scatters.
+        // Lane loops index several arrays at the same lane.
+        #[allow(clippy::needless_range_loop)]
+        $(#[$attr])*
+        #[inline]
+        pub(crate) fn trial_lanes<const N: usize, const M: usize, F>(
+            f: &F,
+            h: &[f64; M],
+            y0: &[[f64; M]; N],
+            k1: &[[f64; M]; N],
+        ) -> ([[f64; M]; N], [[f64; M]; N])
+        where
+            F: LaneDerivative<N, M>,
+        {
+            assert!(M.is_multiple_of(W));
+            let pd = splat;
+            // `y0 + h * sum(i, g)`, the sum over the stages so far.
+            let stage = |sum: &dyn Fn(usize, usize) -> V| {
+                let mut s = [[0.0; M]; N];
+                for g in 0..M / W {
+                    let hv = load(h, g);
+                    for i in 0..N {
+                        store(&mut s[i], g, add(load(&y0[i], g), mul(hv, sum(i, g))));
+                    }
+                }
+                s
+            };
+            let k = |k: &[[f64; M]; N], i: usize, g: usize| load(&k[i], g);
+            let mut t2 = [[0.0; M]; N];
+            for g in 0..M / W {
+                let ah0h = mul(pd(AH[0]), load(h, g));
+                for i in 0..N {
+                    store(&mut t2[i], g, add(load(&y0[i], g), mul(ah0h, k(k1, i, g))));
+                }
+            }
+            let k2 = f.eval(&t2);
+            let k3 = f.eval(&stage(&|i, g| {
+                add(mul(pd(B3[0]), k(k1, i, g)), mul(pd(B3[1]), k(&k2, i, g)))
+            }));
+            let k4 = f.eval(&stage(&|i, g| {
+                let s = add(mul(pd(B4[0]), k(k1, i, g)), mul(pd(B4[1]), k(&k2, i, g)));
+                add(s, mul(pd(B4[2]), k(&k3, i, g)))
+            }));
+            let k5 = f.eval(&stage(&|i, g| {
+                let s = add(mul(pd(B5[0]), k(k1, i, g)), mul(pd(B5[1]), k(&k2, i, g)));
+                let s = add(s, mul(pd(B5[2]), k(&k3, i, g)));
+                add(s, mul(pd(B5[3]), k(&k4, i, g)))
+            }));
+            let k6 = f.eval(&stage(&|i, g| {
+                let s = add(mul(pd(B6[0]), k(k1, i, g)), mul(pd(B6[1]), k(&k2, i, g)));
+                let s = add(s, mul(pd(B6[2]), k(&k3, i, g)));
+                let s = add(s, mul(pd(B6[3]), k(&k4, i, g)));
+                add(s, mul(pd(B6[4]), k(&k5, i, g)))
+            }));
+            let mut yerr = [[0.0; M]; N];
+            let y = stage(&|i, g| {
+                let s = add(mul(pd(C1), k(k1, i, g)), mul(pd(C3), k(&k3, i, g)));
+                let s = add(s, mul(pd(C4), k(&k4, i, g)));
+                let s = add(s, mul(pd(C5), k(&k5, i, g)));
+                add(s, mul(pd(C6), k(&k6, i, g)))
+            });
+            for g in 0..M / W {
+                let hv = load(h, g);
+                for i in 0..N {
+                    let s = add(mul(pd(EC[1]), k(k1, i, g)), mul(pd(EC[3]), k(&k3, i, g)));
+                    let s = add(s, mul(pd(EC[4]), k(&k4, i, g)));
+                    let s = add(s, mul(pd(EC[5]), k(&k5, i, g)));
+                    store(&mut yerr[i], g, mul(hv, add(s, mul(pd(EC[6]), k(&k6, i, g)))));
+                }
+            }
+            (y, yerr)
+        }
     };
 }
 
 /// Four lanes per register (AVX2 and FMA).
 pub(crate) mod v4 {
-    use crate::odeint::{AH, B3, B4, B5, B6, C1, C3, C4, C5, C6, Control, EC};
+    use crate::odeint::{AH, B3, B4, B5, B6, C1, C3, C4, C5, C6, Control, EC, LaneDerivative};
     use crate::simd::v4::*;
 
     rkf45_kernel!(#[target_feature(enable = "avx2,fma")]);
@@ -158,7 +241,7 @@ pub(crate) mod v4 {
 
 /// Eight lanes per register (AVX-512F).
 pub(crate) mod v8 {
-    use crate::odeint::{AH, B3, B4, B5, B6, C1, C3, C4, C5, C6, Control, EC};
+    use crate::odeint::{AH, B3, B4, B5, B6, C1, C3, C4, C5, C6, Control, EC, LaneDerivative};
     use crate::simd::v8::*;
 
     rkf45_kernel!(#[target_feature(enable = "avx512f,avx2,fma")]);

@@ -37,9 +37,13 @@ use crate::adaptive::{
     Adaptive, GroupStep, OdeNeuron, OdeState, RateModel, adaptive_model, check_finite, param,
     rate_step, rate_step_group, rate_step_pooled, recordable, step_in_groups,
 };
+use crate::isa::Isa;
 use crate::lanes::LanePopulation;
+use crate::libm_exp::ExpPath;
 use crate::model::{ParamError, ParamSpec, RecordableSpec};
 use crate::odeint::Control;
+
+mod simd;
 
 /// The model: `hh_cond_exp_traub` behind the [`NeuronModel`] interface.
 #[derive(Debug, Clone, Copy, Default)]
@@ -212,6 +216,11 @@ pub struct Props {
     refractory_steps: u32,
     h: f64,
     control: Control,
+    /// The run's vector unit ([`Isa::detect`]).
+    isa: Isa,
+    /// The divisors of the eight-lane derivative ([`simd`]), where the
+    /// run's vector unit is AVX-512 and `exp` takes its eight-lane path.
+    v8: Option<simd::Divisors>,
 }
 
 /// The rate functions at `v` (`V_m - V_T`): `(alpha_n, beta_n, alpha_m,
@@ -286,11 +295,18 @@ impl OdeNeuron for Neuron {
 
     fn props(values: &[f64], res: Resolution) -> Props {
         let p = HhCondExpTraubParams::from_values(values);
+        let isa = Isa::detect();
         Props {
             p,
             refractory_steps: res.steps_up(p.t_ref) as u32,
             h: res.h(),
             control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
+            isa,
+            v8: (cfg!(target_arch = "x86_64")
+                && isa == Isa::Avx512
+                && ExpPath::detect() == ExpPath::Avx512)
+                .then(|| simd::Divisors::new(&p))
+                .flatten(),
         }
     }
 
@@ -387,6 +403,32 @@ impl RateModel<6> for Neuron {
     #[inline(always)]
     fn dynamics(props: &Props, i_stim: f64, y: &[f64; 6], e: [f64; 6]) -> [f64; 6] {
         dynamics(&props.p, i_stim, y, e)
+    }
+
+    #[inline(always)]
+    fn isa(props: &Props) -> Isa {
+        props.isa
+    }
+
+    /// Eight lanes at a time in AVX-512 registers ([`simd`]) where the run
+    /// has them.
+    #[inline(always)]
+    fn dynamics_lanes<const M: usize>(
+        props: &Props,
+        i_stim: &[f64; M],
+        y: &[[f64; M]; 6],
+    ) -> Option<[[f64; M]; 6]> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(d) = &props.v8
+            && M.is_multiple_of(8)
+        {
+            // SAFETY: `v8` is set only where the run's vector unit is
+            // AVX-512 (`Isa::detect`, which checks that the CPU has
+            // AVX-512F, AVX2 and FMA).
+            #[allow(unsafe_code)]
+            return unsafe { simd::v8::derivative(&props.p, d, i_stim, y) };
+        }
+        None
     }
 
     /// The rest of NEST's update after the integration (`u_old` the
