@@ -1008,6 +1008,47 @@ mod tests {
         assert!(EC.iter().sum::<f64>().abs() < 1e-15);
     }
 
+    /// The lanes' ratio has the scalar one's bits for every control:
+    /// errors and states of every size, zeros, infinities and NaNs.
+    #[test]
+    fn lane_ratios_equal_the_scalar_ones() {
+        let mut next = crate::libm_exp::uniforms(11);
+        let mut value = || match (next() * 12.0) as u32 {
+            0 => 0.0,
+            1 => f64::NAN,
+            2 => f64::INFINITY,
+            3 => -f64::INFINITY,
+            4 => 1e-310,
+            _ => (next() - 0.5) * 10f64.powi((next() * 40.0) as i32 - 20),
+        };
+        let controls = [
+            Control::y(1e-3, 0.0).unwrap(),
+            Control::y(0.0, 0.0).unwrap(),
+            Control::y(1e-6, 1e-6).unwrap(),
+            Control::yp(1e-6, 1e-6).unwrap(),
+            Control::new(1e-3, 0.0, 1.0, 1.0).unwrap(),
+            Control::new(1e-3, -0.0, 1.0, 0.0).unwrap(),
+        ];
+        for c in controls {
+            for _ in 0..2000 {
+                let (mut y, mut yerr, mut yp) = ([[0.0; 8]; 3], [[0.0; 8]; 3], [[0.0; 8]; 3]);
+                let mut h = [0.0; 8];
+                for l in 0..8 {
+                    h[l] = value().abs();
+                    for i in 0..3 {
+                        (y[i][l], yerr[i][l], yp[i][l]) = (value(), value(), value());
+                    }
+                }
+                let lanes = c.rmax_lanes(&y, &yerr, &yp, &h);
+                for l in 0..8 {
+                    let one = |a: &[[f64; 8]; 3]| std::array::from_fn::<f64, 3, _>(|i| a[i][l]);
+                    let want = c.rmax(&one(&y), &one(&yerr), &one(&yp), h[l]);
+                    assert_eq!(lanes[l].to_bits(), want.to_bits(), "{c:?} lane {l}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn control_thresholds_and_bounds() {
         let c = Control::y(1e-3, 0.0).unwrap();
