@@ -1,7 +1,10 @@
 //! Spindle's models: pure numerics, no threads, and no unsafe code but the
 //! calls of hot loops compiled for a vector unit the CPU has and the
 //! AVX-512 intrinsics of the ring's bit planes (`lanes.rs`, `ring/planes.rs`;
-//! see [`isa`]).
+//! see [`isa`]), the vector loads, stores and table gathers of glibc's
+//! `exp` and `pow` on lanes (`libm_exp.rs`, `libm_pow.rs`), and the vector
+//! operations of the rkf45 trials and their calls (`simd.rs`,
+//! `odeint.rs`, `iaf_cond_exp/population.rs`, `hh_cond_exp_traub/mod.rs`).
 //!
 //! - [`model`]: the neuron-model interface the engine drives;
 //! - [`iaf_psc_alpha`]: NEST's leaky integrate-and-fire neuron with alpha
