@@ -136,8 +136,8 @@ pub fn exp_lanes<const M: usize>(x: &[f64; M], path: ExpPath) -> [f64; M] {
         ExpPath::Avx2 | ExpPath::Avx512 if M.is_multiple_of(4) => {
             for c in (0..M).step_by(4) {
                 let xc: &[f64; 4] = x[c..c + 4].try_into().expect("four lanes");
-                // SAFETY: `ExpPath::Avx2` is only detected where the CPU
-                // has AVX2 and FMA.
+                // SAFETY: `ExpPath::Avx2` and `Avx512` are only detected
+                // where the CPU has AVX2 and FMA.
                 #[allow(unsafe_code)]
                 let (y, o) = unsafe { exp4_avx2(xc) };
                 out[c..c + 4].copy_from_slice(&y);

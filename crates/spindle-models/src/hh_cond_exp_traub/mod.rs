@@ -223,6 +223,15 @@ pub struct Props {
     v8: Option<simd::Divisors>,
 }
 
+/// Whether the derivative takes eight lanes in AVX-512 registers on vector
+/// unit `isa`: where `exp` takes its eight-lane path too.
+fn eight_lanes(isa: Isa) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return isa == Isa::Avx512 && ExpPath::detect() == ExpPath::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// The rate functions at `v` (`V_m - V_T`): `(alpha_n, beta_n, alpha_m,
 /// beta_m, alpha_h, beta_h)`, as NEST spells them.
 #[cfg(test)]
@@ -302,11 +311,7 @@ impl OdeNeuron for Neuron {
             h: res.h(),
             control: Control::y(1e-3, 0.0).expect("NEST's tolerances"),
             isa,
-            v8: (cfg!(target_arch = "x86_64")
-                && isa == Isa::Avx512
-                && ExpPath::detect() == ExpPath::Avx512)
-                .then(|| simd::Divisors::new(&p))
-                .flatten(),
+            v8: simd::Divisors::new(&p).filter(|_| eight_lanes(isa)),
         }
     }
 
