@@ -162,6 +162,26 @@ pub trait LaneChunk<L: LaneModel, const M: usize>: Sized {
         self.step(p, t, ex, inh, i0)
     }
 
+    /// The step of two chunks, `self`'s lanes then `other`'s: input
+    /// `ex[..2 M]`, `inh[..2 M]`, `i0[..2 M]` in that order, bits `0..M` of
+    /// the result for `self`, `M..2 M` for `other`. By default
+    /// [`step_as`](Self::step_as) on each in turn; a model whose step waits
+    /// on its own chains (a trial step's stages) may take both at once.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn step_pair_as<const V: u8>(
+        &mut self,
+        other: &mut Self,
+        p: &L::Props,
+        t: &L::Tables,
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
+        self.step_as::<V>(p, t, ex, inh, i0)
+            | other.step_as::<V>(p, t, &ex[M..], &inh[M..], i0.map(|i0| &i0[M..])) << M
+    }
+
     /// The recordables of the first lane, for the multimeter.
     fn sample(&self, p: &L::Props) -> L::Sample;
 }
@@ -682,8 +702,7 @@ impl<M: LaneModel> LanePopulation<M> {
                 } else {
                     (add([0.0; N], ring_ex), add(drive, ring_in))
                 };
-                *fire = a.step_as::<V>(&p, t, &ex, &inh, None)
-                    | b.step_as::<V>(&p, t, &ex[CHUNK..], &inh[CHUNK..], None) << CHUNK;
+                *fire = a.step_pair_as::<V>(&mut b, &p, t, &ex, &inh, None);
             }
             a.store(&mut self.state, i0);
             b.store(&mut self.state, i0 + CHUNK);
@@ -719,14 +738,8 @@ impl<M: LaneModel> LanePopulation<M> {
             let mut b = M::Chunk::<CHUNK>::load(&self.state, i0 + CHUNK);
             for (lag, fire) in fired.iter_mut().enumerate().skip(from as usize) {
                 let at = lag * N;
-                let (ya, yb) = if CUR {
-                    (Some(&y0[..CHUNK]), Some(&y0[CHUNK..]))
-                } else {
-                    (None, None)
-                };
-                *fire = a.step_as::<V>(&p, t, &px[at..], &pi[at..], ya);
-                let at = at + CHUNK;
-                *fire |= b.step_as::<V>(&p, t, &px[at..], &pi[at..], yb) << CHUNK;
+                let y = if CUR { Some(&y0[..]) } else { None };
+                *fire = a.step_pair_as::<V>(&mut b, &p, t, &px[at..], &pi[at..], y);
                 if CUR {
                     read_currents(&mut y0, origin + lag as Step);
                 }

@@ -146,6 +146,27 @@ impl<const M: usize> LaneChunk<CondExp, M> for Chunk<M> {
         after(self, props, ex, inh)
     }
 
+    /// With eight lanes a chunk and AVX-512, both chunks' trial in one
+    /// call ([`pair_step`]): one chunk's stages wait on each other, the
+    /// two's overlap. Where the pair's trial is refused, each chunk's step
+    /// as it would be alone.
+    #[inline(always)]
+    fn step_pair_as<const V: u8>(
+        &mut self,
+        other: &mut Self,
+        props: &Props,
+        t: &(),
+        ex: &[f64],
+        inh: &[f64],
+        i0: Option<&[f64]>,
+    ) -> u32 {
+        if let Some(fired) = pair_step(self, other, props, ex, inh, i0) {
+            return fired;
+        }
+        self.step(props, t, ex, inh, i0)
+            | other.step(props, t, &ex[M..], &inh[M..], i0.map(|i0| &i0[M..])) << M
+    }
+
     #[inline(always)]
     fn sample(&self, _: &Props) -> [f64; 3] {
         [self.y[0][0], self.y[1][0], self.y[2][0]]
@@ -225,6 +246,52 @@ pub(super) fn whole_step<const M: usize>(
         let _ = (c, props, i_stim, ex, inh);
         None
     }
+}
+
+/// [`whole_step`] of chunks `a` and `b` of eight lanes each as one of
+/// sixteen, where the run's kernel is AVX-512's (two registers a
+/// component); `None`, both untouched, otherwise. Bits `0..8` of the
+/// result for `a`'s lanes, `8..16` for `b`'s.
+#[inline(always)]
+fn pair_step<const M: usize>(
+    a: &mut Chunk<M>,
+    b: &mut Chunk<M>,
+    props: &Props,
+    ex: &[f64],
+    inh: &[f64],
+    i0: Option<&[f64]>,
+) -> Option<u32> {
+    const PAIR: usize = 16;
+    if 2 * M != PAIR || !matches!(props.kernel, super::Kernel::V8(_)) {
+        return None;
+    }
+    let mut c = Chunk::<PAIR> {
+        y: [[0.0; PAIR]; 3],
+        r: [0; PAIR],
+        h: [0.0; PAIR],
+    };
+    for i in 0..3 {
+        c.y[i][..M].copy_from_slice(&a.y[i]);
+        c.y[i][M..].copy_from_slice(&b.y[i]);
+    }
+    c.r[..M].copy_from_slice(&a.r);
+    c.r[M..].copy_from_slice(&b.r);
+    c.h[..M].copy_from_slice(&a.h);
+    c.h[M..].copy_from_slice(&b.h);
+    let mut i_stim = [0.0; PAIR];
+    if let Some(i0) = i0 {
+        i_stim.copy_from_slice(&i0[..PAIR]);
+    }
+    let fired = whole_step(&mut c, props, &i_stim, ex, inh)?;
+    for i in 0..3 {
+        a.y[i].copy_from_slice(&c.y[i][..M]);
+        b.y[i].copy_from_slice(&c.y[i][M..]);
+    }
+    a.r.copy_from_slice(&c.r[..M]);
+    b.r.copy_from_slice(&c.r[M..]);
+    a.h.copy_from_slice(&c.h[..M]);
+    b.h.copy_from_slice(&c.h[M..]);
+    Some(fired)
 }
 
 /// The rest of NEST's update after the integration, lane by lane without

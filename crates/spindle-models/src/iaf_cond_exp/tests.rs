@@ -227,7 +227,30 @@ fn step_chunks<const M: usize>(
     fired
 }
 
-/// The population's chunks (16, 8 and 1 lanes: the vector trial step of
+/// One step of `state` in pairs of 8-lane chunks, as the lane driver
+/// takes them ([`LaneChunk::step_pair_as`]).
+fn step_pairs(
+    state: &mut State,
+    p: &Props,
+    ex: &[f64],
+    inh: &[f64],
+    i_stim: Option<&[f64]>,
+) -> u32 {
+    let mut fired = 0;
+    for at in (0..state.r.len()).step_by(16) {
+        let mut a = Chunk::<8>::load(state, at);
+        let mut b = Chunk::<8>::load(state, at + 8);
+        let i = i_stim.map(|i| &i[at..]);
+        let fired_ab = a.step_pair_as::<0>(&mut b, p, &(), &ex[at..], &inh[at..], i);
+        a.store(state, at);
+        b.store(state, at + 8);
+        fired |= fired_ab << at;
+    }
+    fired
+}
+
+/// The population's chunks (16, 8 and 1 lanes, and pairs of 8 as the
+/// driver takes them: the vector trial step of
 /// each unit the CPU has, GSL's loop in lanes) give every lane the scalar
 /// step's state bits and spikes, and its carried step size or an
 /// equivalent one, for 4000 steps: through
@@ -255,7 +278,7 @@ fn chunks_match_the_scalar_step() {
             n.y[0] += l as f64;
             n
         });
-        let mut lanes: [State; 3] = std::array::from_fn(|_| state_of(&scalar));
+        let mut lanes: [State; 4] = std::array::from_fn(|_| state_of(&scalar));
         let mut fired_total = 0;
         for k in 0..4000 {
             let ex: [f64; 16] =
@@ -275,11 +298,12 @@ fn chunks_match_the_scalar_step() {
                 }
                 None => in_loop += 1,
             }
-            let [s16, s8, s1] = &mut lanes;
+            let [s16, s8, s1, pairs] = &mut lanes;
             let fired = [
                 step_chunks::<16>(s16, &p, &ex, &inh, i),
                 step_chunks::<8>(s8, &p, &ex, &inh, i),
                 step_chunks::<1>(s1, &p, &ex, &inh, i),
+                step_pairs(pairs, &p, &ex, &inh, i),
             ];
             for l in 0..16 {
                 let i = if currents { i_stim[l] } else { 0.0 };
@@ -307,8 +331,8 @@ fn chunks_match_the_scalar_step() {
     }
 }
 
-/// Timing of the step, scalar and in the population's chunks of 8 and 16
-/// lanes, COBA-like input (run with `--ignored --nocapture`).
+/// Timing of the step, scalar, in pairs of the population's 8-lane chunks
+/// and in chunks of 16 lanes, COBA-like input (run with `--ignored --nocapture`).
 #[test]
 #[ignore]
 fn lanes_speed() {
@@ -351,8 +375,8 @@ fn lanes_speed() {
                     8 => {
                         let mut a = Chunk::<8>::load(&state, i);
                         let mut b = Chunk::<8>::load(&state, i + 8);
-                        let f = a.step(&p, &(), &ex, &inh, None)
-                            | b.step(&p, &(), &ex[8..], &inh[8..], None) << 8;
+                        // As the lane driver takes them.
+                        let f = a.step_pair_as::<0>(&mut b, &p, &(), &ex, &inh, None);
                         a.store(&mut state, i);
                         b.store(&mut state, i + 8);
                         f.count_ones()
