@@ -557,14 +557,26 @@ impl InputRing {
 }
 
 /// Add each event's weight to its neuron's cell of `row`, in list order,
-/// and empty the list.
+/// and empty the list. Each event's cell is fetched [`FOLD_AHEAD`] events
+/// before it is added to: the delivery's stream pushes the row out of the
+/// near caches between folds (the microcircuit's rows are 308 KB per
+/// shard), and the cells lie at random, which the hardware cannot foresee.
 #[inline(always)]
 fn add_events(row: &mut [f64], events: &mut Events) {
-    for &(t, w) in events.iter() {
+    let ahead = events.len().saturating_sub(FOLD_AHEAD);
+    for (i, &(t, w)) in events[..ahead].iter().enumerate() {
+        prefetch(row.as_ptr().wrapping_add(events[i + FOLD_AHEAD].0 as usize));
+        row[t as usize] += f64::from(w);
+    }
+    for &(t, w) in &events[ahead..] {
         row[t as usize] += f64::from(w);
     }
     events.clear();
 }
+
+/// How many events ahead [`add_events`] fetches a cell (32 was no better
+/// in the microcircuit).
+const FOLD_AHEAD: usize = 16;
 
 #[cfg(test)]
 mod tests;

@@ -183,3 +183,28 @@ fn events_staged_until_a_direct_write() {
     }
     assert_eq!(read(&mut r, 9, 2), (vec![0.0; 4], vec![0.0; 4]));
 }
+
+/// A fold adds every event of its list, those within the prefetch's reach
+/// of the end too, each cell's in list order (the sums' bits depend on
+/// it), and empties the list.
+#[test]
+fn fold_adds_every_event_in_list_order() {
+    let weights = [2f32.powi(30), 2f32.powi(-30), 1.0, -3.0, 0.1];
+    for len in 0..3 * FOLD_AHEAD {
+        let mut events: Events = (0..len)
+            .map(|i| ((i * 7 % 5) as u32, weights[i * 3 % weights.len()]))
+            .collect();
+        let mut want = [0.0f64; 5];
+        for &(t, w) in &events {
+            want[t as usize] += f64::from(w);
+        }
+        let mut row = [0.0f64; 5];
+        add_events(&mut row, &mut events);
+        assert_eq!(
+            row.map(f64::to_bits),
+            want.map(f64::to_bits),
+            "{len} events"
+        );
+        assert!(events.is_empty());
+    }
+}
