@@ -248,6 +248,10 @@ impl SpikeArchive {
 mod tests {
     use super::*;
 
+    fn window(a: &mut SpikeArchive, t1: f64, t2: f64) -> Vec<f64> {
+        a.history(t1, t2).iter().map(|e| e.t).collect()
+    }
+
     #[test]
     fn archives_only_with_connections_and_trims_once_read() {
         let mut a = SpikeArchive::new(20.0, 110.0);
@@ -316,5 +320,117 @@ mod tests {
         let times: Vec<f64> = a.live().iter().map(|e| e.t).collect();
         assert_eq!(times, [992.0, 997.0]);
         assert!(a.history.len() <= 4, "{} entries kept", a.history.len());
+    }
+    /// NEST's archive as NEST holds it: one list, read and trimmed in
+    /// place, traces computed afresh.
+    struct Reference {
+        entries: Vec<HistEntry>,
+        kminus: f64,
+        last_spike: f64,
+        n_incoming: u32,
+        max_delay: f64,
+    }
+
+    impl Reference {
+        /// The entries in the window, by their times alone (NEST's loops
+        /// from the newest end find those of a list sorted by time).
+        fn window(&mut self, t1: f64, t2: f64) -> Vec<f64> {
+            let (t1_lim, t2_lim) = (t1 + STDP_EPS, t2 + STDP_EPS);
+            let inside = self
+                .entries
+                .iter_mut()
+                .filter(|e| e.t >= t1_lim && e.t < t2_lim);
+            inside
+                .map(|e| {
+                    e.access += 1;
+                    e.t
+                })
+                .collect()
+        }
+
+        fn k_value(&self, t: f64, tau_minus: f64) -> f64 {
+            for e in self.entries.iter().rev() {
+                if t - e.t > STDP_EPS {
+                    return e.kminus * ((e.t - t) * (1.0 / tau_minus)).exp();
+                }
+            }
+            0.0
+        }
+
+        fn spike(&mut self, t_sp: f64, min_delay: f64, tau_minus: f64) {
+            while self.entries.len() > 1
+                && self.entries[0].access >= self.n_incoming
+                && t_sp - self.entries[1].t > self.max_delay + min_delay + STDP_EPS
+            {
+                self.entries.remove(0);
+            }
+            self.kminus = self.kminus * ((self.last_spike - t_sp) * (1.0 / tau_minus)).exp() + 1.0;
+            self.last_spike = t_sp;
+            self.entries.push(HistEntry {
+                t: t_sp,
+                kminus: self.kminus,
+                kminus_triplet: 0.0,
+                access: 0,
+            });
+        }
+    }
+
+    #[test]
+    fn windows_traces_and_trimming_are_those_of_one_list() {
+        // Windows of every width over bursts of spikes, so that reads end
+        // at the newest entry and deep in the history, with spikes after
+        // a window's end too; the remembered trace and the trimming
+        // against NEST's plain list.
+        let (tau_minus, min_delay, delay) = (20.0, 0.1, 1.5);
+        let mut a = SpikeArchive::new(tau_minus, 110.0);
+        let sources = 3;
+        for _ in 0..sources {
+            a.register(-1.0, delay);
+        }
+        let mut r = Reference {
+            entries: Vec::new(),
+            kminus: 0.0,
+            last_spike: -1.0,
+            n_incoming: sources,
+            max_delay: delay,
+        };
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut draw = |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut t = 1.0;
+        let mut t_last = vec![0.0; sources as usize];
+        let mut widest = 0;
+        for step in 0..3000 {
+            t += 0.1 * (1 + draw(if step % 500 < 50 { 2 } else { 40 })) as f64;
+            if draw(3) == 0 {
+                a.spike(t, min_delay);
+                r.spike(t, min_delay, tau_minus);
+            }
+            let s = draw(u64::from(sources)) as usize;
+            let t_spike = t + 0.1 * draw(30) as f64;
+            let want = r.window(t_last[s] - delay, t_spike - delay);
+            let got = window(&mut a, t_last[s] - delay, t_spike - delay);
+            assert_eq!(got, want, "window at step {step}");
+            widest = widest.max(got.len());
+            let k = r.k_value(t_spike - delay, tau_minus);
+            assert_eq!(a.k_value_at(t_spike - delay).to_bits(), k.to_bits());
+            assert_eq!(
+                a.k_value(t - 0.05).to_bits(),
+                r.k_value(t - 0.05, tau_minus).to_bits()
+            );
+            t_last[s] = t_spike.max(t_last[s]);
+            let e = a.live();
+            assert_eq!(e.len(), r.entries.len(), "archiver length at step {step}");
+            assert!(
+                e.iter()
+                    .zip(&r.entries)
+                    .all(|(x, y)| x.t == y.t && x.kminus == y.kminus && x.access == y.access)
+            );
+        }
+        assert!(widest > 4, "windows of several spikes");
     }
 }
