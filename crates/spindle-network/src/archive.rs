@@ -321,6 +321,7 @@ mod tests {
         assert_eq!(times, [992.0, 997.0]);
         assert!(a.history.len() <= 4, "{} entries kept", a.history.len());
     }
+
     /// NEST's archive as NEST holds it: one list, read and trimmed in
     /// place, traces computed afresh.
     struct Reference {
