@@ -395,13 +395,8 @@ mod tests {
             n_incoming: sources,
             max_delay: delay,
         };
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut draw = |n: u64| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng % n
-        };
+        let mut rng = spindle_core::rng::stream(5, spindle_core::rng::Purpose::Poisson, 1, 2);
+        let mut draw = |n: u64| spindle_core::rng::below(&mut rng, n);
         let mut t = 1.0;
         let mut t_last = vec![0.0; sources as usize];
         let mut widest = 0;
