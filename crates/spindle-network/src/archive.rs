@@ -29,29 +29,36 @@ pub struct HistEntry {
     pub access: u32,
 }
 
+/// Newest entries whose times and read counts an archive's cache line
+/// holds.
+pub const RECENT: usize = 3;
+
 /// One neuron's archive.
 ///
 /// Delivery reads an archive per synapse, so what it reads fills one cache
 /// line (`repr(C)`, aligned, 64 bytes) and the rest lies behind a pointer
 /// ([`Cold`]): hpc_benchmark's shard of 5,625 neurons then keeps its
 /// archives in 360 KB, which the second-level cache holds, where 128 bytes
-/// each did not. The line holds the newest spike's time, which settles
-/// without the history whether any spike falls in a synapse's window
-/// (45 % of hpc_benchmark's reads at scale 1 find none), the trace last
-/// read, and where the history lies. The history is a `Vec` whose first
+/// each did not. The line holds the times of the newest [`RECENT`]
+/// spikes and how often each has been read, which settle most synapses'
+/// windows without the history (a window reaching further back takes the
+/// history), and the trace last read. The history is a `Vec` whose first
 /// `head` entries are trimmed (dropped in bulk once they are half of it),
-/// so that reading it is plain slice indexing.
+/// so that reading it is plain slice indexing; its read counts of the
+/// newest entries are stale while the line holds them
+/// ([`flush`](SpikeArchive::flush) writes them back).
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub struct SpikeArchive {
-    /// The newest entry's time [ms] (`-inf` when there is none).
-    newest: f64,
+    /// The newest entries' times [ms], oldest first (`-inf` where fewer
+    /// are held).
+    recent: [f64; RECENT],
     /// The last [`k_value_at`](SpikeArchive::k_value_at) read: its time
     /// (NaN for none, until the next spike changes the history) and value.
     k_at: f64,
     k_read: f64,
-    history: Vec<HistEntry>,
-    head: u32,
+    /// How many connections have read each of the newest entries.
+    recent_access: [u32; RECENT],
     /// STDP connections onto the neuron.
     n_incoming: u32,
     cold: Box<Cold>,
@@ -59,8 +66,9 @@ pub struct SpikeArchive {
 
 const _: () = assert!(size_of::<SpikeArchive>() == 64, "one cache line");
 
-/// What only a spike, a registration or a trace not remembered reads.
-#[derive(Debug, Clone, PartialEq)]
+/// What only a spike, a registration, a window beyond the newest entries
+/// or a trace not remembered reads.
+#[derive(Debug, Clone)]
 struct Cold {
     tau_minus_inv: f64,
     tau_minus_triplet_inv: f64,
@@ -69,14 +77,27 @@ struct Cold {
     last_spike: f64,
     /// Their longest delay [ms].
     max_delay: f64,
+    history: Vec<HistEntry>,
+    head: u32,
 }
 
-/// Archives are equal when they hold the same spikes and traces: the
-/// trimmed entries' room and the remembered read are not state.
+/// Archives are equal when they hold the same spikes, read counts and
+/// traces: the trimmed entries' room and the remembered read are not
+/// state.
 impl PartialEq for SpikeArchive {
     fn eq(&self, other: &Self) -> bool {
-        self.live() == other.live()
-            && self.cold == other.cold
+        let scalars = |c: &Cold| {
+            [
+                c.tau_minus_inv,
+                c.tau_minus_triplet_inv,
+                c.kminus,
+                c.kminus_triplet,
+                c.last_spike,
+                c.max_delay,
+            ]
+        };
+        self.entries() == other.entries()
+            && scalars(&self.cold) == scalars(&other.cold)
             && self.n_incoming == other.n_incoming
     }
 }
@@ -86,11 +107,10 @@ impl SpikeArchive {
     /// `tau_minus_triplet` [ms] (validated as neuron parameters).
     pub fn new(tau_minus: f64, tau_minus_triplet: f64) -> Self {
         Self {
-            newest: f64::NEG_INFINITY,
+            recent: [f64::NEG_INFINITY; RECENT],
             k_at: f64::NAN,
             k_read: 0.0,
-            history: Vec::new(),
-            head: 0,
+            recent_access: [0; RECENT],
             n_incoming: 0,
             cold: Box::new(Cold {
                 tau_minus_inv: 1.0 / tau_minus,
@@ -99,20 +119,67 @@ impl SpikeArchive {
                 kminus_triplet: 0.0,
                 last_spike: -1.0,
                 max_delay: 0.0,
+                history: Vec::new(),
+                head: 0,
             }),
         }
     }
 
-    /// The entries not trimmed, oldest first.
+    /// The entries not trimmed, oldest first (the newest ones' read
+    /// counts stale).
     #[inline(always)]
     fn live(&self) -> &[HistEntry] {
-        &self.history[self.head as usize..]
+        &self.cold.history[self.cold.head as usize..]
+    }
+
+    /// The entries not trimmed, oldest first, with their read counts.
+    pub fn entries(&self) -> Vec<HistEntry> {
+        let mut live = self.live().to_vec();
+        let n = live.len().min(RECENT);
+        let at = live.len() - n;
+        for (e, &a) in live[at..].iter_mut().zip(&self.recent_access[RECENT - n..]) {
+            e.access = a;
+        }
+        live
+    }
+
+    /// Write the newest entries' read counts back into the history.
+    fn flush(&mut self) {
+        let head = self.cold.head as usize;
+        let live = &mut self.cold.history[head..];
+        let n = live.len().min(RECENT);
+        let at = live.len() - n;
+        for (e, &a) in live[at..].iter_mut().zip(&self.recent_access[RECENT - n..]) {
+            e.access = a;
+        }
+    }
+
+    /// Take the newest entries' times and read counts from the history
+    /// into the line.
+    fn reload(&mut self) {
+        self.recent = [f64::NEG_INFINITY; RECENT];
+        self.recent_access = [0; RECENT];
+        let live = &self.cold.history[self.cold.head as usize..];
+        let n = live.len().min(RECENT);
+        for (j, e) in live[live.len() - n..].iter().enumerate() {
+            self.recent[RECENT - n + j] = e.t;
+            self.recent_access[RECENT - n + j] = e.access;
+        }
     }
 
     /// A new STDP connection of delay `delay` [ms] whose first read starts
     /// after `t_first_read` (NEST's `register_stdp_connection`).
     pub fn register(&mut self, t_first_read: f64, delay: f64) {
-        for e in &mut self.history[self.head as usize..] {
+        if self.is_empty() {
+            // No entry to count as read (every connection made before the
+            // first `Simulate`).
+            self.n_incoming += 1;
+            self.cold.max_delay = self.cold.max_delay.max(delay);
+            return;
+        }
+        self.flush();
+        let head = self.cold.head as usize;
+        for e in &mut self.cold.history[head..] {
             if t_first_read - e.t <= -STDP_EPS {
                 break;
             }
@@ -120,20 +187,22 @@ impl SpikeArchive {
         }
         self.n_incoming += 1;
         self.cold.max_delay = self.cold.max_delay.max(delay);
+        self.reload();
     }
 
     /// The entries in `(t1, t2]` (NEST's `get_history`), each counted as
     /// read once more.
-    #[inline]
     pub fn history(&mut self, t1: f64, t2: f64) -> &[HistEntry] {
         let t1_lim = t1 + STDP_EPS;
         // Every entry is older than the window: NEST's loops would find
         // none and count none.
-        if self.newest < t1_lim {
+        if self.newest() < t1_lim {
             return &[];
         }
+        self.flush();
         let t2_lim = t2 + STDP_EPS;
-        let h = &mut self.history[self.head as usize..];
+        let head = self.cold.head as usize;
+        let h = &mut self.cold.history[head..];
         let mut finish = h.len();
         while finish > 0 && h[finish - 1].t >= t2_lim {
             finish -= 1;
@@ -143,13 +212,39 @@ impl SpikeArchive {
             start -= 1;
             h[start].access += 1;
         }
-        &h[start..finish]
+        self.reload();
+        &self.cold.history[head + start..head + finish]
+    }
+
+    /// The times of the entries in `(t1, t2]`, oldest first, into `out`
+    /// (at least [`RECENT`] long), each counted as read once more, as
+    /// [`history`](Self::history) reads them, where the newest entries
+    /// settle the window: `None` (and nothing read) where older ones may
+    /// lie in it. Without a branch per entry: whether one lies in a window
+    /// is a coin toss.
+    #[inline(always)]
+    pub fn read_recent(&mut self, t1: f64, t2: f64, out: &mut [f64; RECENT]) -> Option<usize> {
+        let (t1_lim, t2_lim) = (t1 + STDP_EPS, t2 + STDP_EPS);
+        // The oldest held entry inside: the window may reach further back
+        // (held but fewer than `RECENT`: it does not).
+        if self.recent[0] >= t1_lim {
+            return None;
+        }
+        let mut n = 0;
+        for j in 0..RECENT {
+            let t = self.recent[j];
+            let inside = (t >= t1_lim) & (t < t2_lim);
+            out[n] = t;
+            n += usize::from(inside);
+            self.recent_access[j] += u32::from(inside);
+        }
+        Some(n)
     }
 
     /// The newest spike's time [ms] (`-inf` when there is none).
     #[inline(always)]
     pub fn newest(&self) -> f64 {
-        self.newest
+        self.recent[RECENT - 1]
     }
 
     /// The trace `Kminus` at `t` [ms], from the last spike before it
@@ -180,28 +275,20 @@ impl SpikeArchive {
         k
     }
 
-    /// Start fetching the newest spikes into the cache: a delivery reads
-    /// the history from its end.
-    #[inline(always)]
-    pub fn prefetch_history(&self) {
-        if let Some(last) = self.history.last() {
-            spindle_core::cache::prefetch(std::ptr::from_ref(last).cast::<u8>());
-        }
-    }
-
     /// Archive a spike at `t_sp` [ms] (NEST's `set_spiketime`), trimming
     /// the history first; `min_delay` is NEST's minimum delay [ms].
     pub fn spike(&mut self, t_sp: f64, min_delay: f64) {
         self.k_at = f64::NAN;
-        let c = &mut *self.cold;
         if self.n_incoming == 0 {
-            c.last_spike = t_sp;
+            self.cold.last_spike = t_sp;
             return;
         }
-        let mut head = self.head as usize;
-        while self.history.len() - head > 1 {
-            let next_t_sp = self.history[head + 1].t;
-            if self.history[head].access >= self.n_incoming
+        self.flush();
+        let c = &mut *self.cold;
+        let mut head = c.head as usize;
+        while c.history.len() - head > 1 {
+            let next_t_sp = c.history[head + 1].t;
+            if c.history[head].access >= self.n_incoming
                 && t_sp - next_t_sp > c.max_delay + min_delay + STDP_EPS
             {
                 head += 1;
@@ -210,27 +297,27 @@ impl SpikeArchive {
             }
         }
         // The trimmed entries go once they are half of the room.
-        if head > 0 && 2 * head >= self.history.len() {
-            self.history.drain(..head);
+        if head > 0 && 2 * head >= c.history.len() {
+            c.history.drain(..head);
             head = 0;
         }
-        self.head = u32::try_from(head).expect("fewer than 2^32 spikes archived");
+        c.head = u32::try_from(head).expect("fewer than 2^32 spikes archived");
         c.kminus = c.kminus * ((c.last_spike - t_sp) * c.tau_minus_inv).exp() + 1.0;
         c.kminus_triplet =
             c.kminus_triplet * ((c.last_spike - t_sp) * c.tau_minus_triplet_inv).exp() + 1.0;
         c.last_spike = t_sp;
-        self.history.push(HistEntry {
+        c.history.push(HistEntry {
             t: t_sp,
             kminus: c.kminus,
             kminus_triplet: c.kminus_triplet,
             access: 0,
         });
-        self.newest = t_sp;
+        self.reload();
     }
 
     /// Entries held (NEST's `archiver_length`).
     pub fn len(&self) -> usize {
-        self.history.len() - self.head as usize
+        self.live().len()
     }
 
     /// Whether no spike is held.
@@ -240,7 +327,9 @@ impl SpikeArchive {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        size_of::<Self>() + size_of::<Cold>() + self.history.capacity() * size_of::<HistEntry>()
+        size_of::<Self>()
+            + size_of::<Cold>()
+            + self.cold.history.capacity() * size_of::<HistEntry>()
     }
 }
 
@@ -248,8 +337,14 @@ impl SpikeArchive {
 mod tests {
     use super::*;
 
+    /// The window as delivery reads it: from the newest entries where
+    /// they settle it, else from the history.
     fn window(a: &mut SpikeArchive, t1: f64, t2: f64) -> Vec<f64> {
-        a.history(t1, t2).iter().map(|e| e.t).collect()
+        let mut out = [0.0; RECENT];
+        match a.read_recent(t1, t2, &mut out) {
+            Some(n) => out[..n].to_vec(),
+            None => a.history(t1, t2).iter().map(|e| e.t).collect(),
+        }
     }
 
     #[test]
@@ -302,7 +397,7 @@ mod tests {
         assert_eq!(a.history(2.5, 9.0).len(), 1);
         assert_eq!(a.history(1.0, 2.5).len(), 1);
         // Each entry was counted by the one read that found it.
-        let access: Vec<u32> = a.live().iter().map(|e| e.access).collect();
+        let access: Vec<u32> = a.entries().iter().map(|e| e.access).collect();
         assert_eq!(access, [1, 1]);
     }
 
@@ -317,9 +412,13 @@ mod tests {
         }
         // Each spike is read before the next one: only the newest two stay,
         // and the room of the trimmed ones is given back.
-        let times: Vec<f64> = a.live().iter().map(|e| e.t).collect();
+        let times: Vec<f64> = a.entries().iter().map(|e| e.t).collect();
         assert_eq!(times, [992.0, 997.0]);
-        assert!(a.history.len() <= 4, "{} entries kept", a.history.len());
+        assert!(
+            a.cold.history.len() <= 4,
+            "{} entries kept",
+            a.cold.history.len()
+        );
     }
 
     /// NEST's archive as NEST holds it: one list, read and trimmed in
@@ -419,7 +518,7 @@ mod tests {
                 r.k_value(t - 0.05, tau_minus).to_bits()
             );
             t_last[s] = t_spike.max(t_last[s]);
-            let e = a.live();
+            let e = a.entries();
             assert_eq!(e.len(), r.entries.len(), "archiver length at step {step}");
             assert!(
                 e.iter()

@@ -19,9 +19,10 @@
 //! Delivery of a spike through STDP synapses makes passes over the row
 //! and its weights, in order (streaming passes like the static forms'):
 //! it reads each target's [`SpikeArchive`] as NEST's `send` reads its
-//! `ArchivingNode` (every target's trace and newest spike, then the spike
-//! histories of the targets that spiked since the source's last spike,
-//! about half of them in hpc_benchmark), then facilitates the synapses
+//! `ArchivingNode` (every target's trace and the postsynaptic spikes in
+//! the synapse's window, from the newest spikes that the archive's cache
+//! line holds, or from the target's history where the window reaches
+//! further back), then facilitates the synapses
 //! that read postsynaptic spikes, raising their powers together (four per
 //! vector instruction, the C library's bits: `spindle_models::libm_pow`),
 //! then depresses each synapse and sends its event. Each synapse's
@@ -45,7 +46,7 @@ use spindle_models::libm_pow::{PowPath, pow_each};
 
 use super::rows::{EncodedRows, row_offsets};
 use super::{Channel, SynapseStore};
-use crate::archive::{STDP_EPS, SpikeArchive};
+use crate::archive::{RECENT, SpikeArchive};
 use crate::plasticity::StdpRule;
 
 /// Each source's targets, with each synapse's weight and the source's
@@ -306,42 +307,52 @@ impl PlasticRows {
         let batch = &mut self.batch;
         batch.clear();
         self.rows.row(s).for_each(|t| batch.targets.push(t as u32));
-        // First every synapse's trace, and which synapses' targets spiked
-        // since the source's last spike (NEST's `get_history` finds none
-        // for the others): a pass over the archives in the row's
-        // (ascending) order, which the hardware prefetches, without a
-        // branch that a coin toss decides. Then those synapses' windows
-        // (hpc_benchmark's delivery B/A 0.88 against one pass doing both).
+        // One pass over the archives, in the row's (ascending) order,
+        // which the hardware prefetches: every synapse's trace, and the
+        // postsynaptic spikes in its window, which the newest spikes held
+        // in the archive's line settle for most synapses without a branch
+        // per spike (whether a target spiked since the source's last spike
+        // is a coin toss); the others read the target's history.
         let t_read = t_spike - d;
-        let t1_lim = t_last - d + STDP_EPS;
-        batch.kminus.resize(batch.targets.len(), 0.0);
-        batch.reading.resize(batch.targets.len(), 0);
-        let mut reading = 0;
+        let (t1, t2) = (t_last - d, t_spike - d);
+        let n = batch.targets.len();
+        batch.kminus.resize(n, 0.0);
+        batch.jobs.resize(n, (0, 0, 0));
+        batch.weights.resize(n, 0.0);
+        // Room for every synapse's newest spikes; a history read makes
+        // more where it needs it.
+        batch.dts.resize(n * RECENT, 0.0);
+        let (mut jobs, mut cursor) = (0, 0);
         for (k, &t) in batch.targets.iter().enumerate() {
             let archive = &mut archives[t as usize];
             batch.kminus[k] = archive.k_value_at(t_read);
-            batch.reading[reading] = k as u32;
-            reading += usize::from(archive.newest() >= t1_lim);
+            let mut times = [0.0; RECENT];
+            let count = match archive.read_recent(t1, t2, &mut times) {
+                Some(count) => {
+                    for (dt, &t_post) in batch.dts[cursor..cursor + RECENT].iter_mut().zip(&times) {
+                        *dt = t_last - (t_post + d);
+                    }
+                    count
+                }
+                None => {
+                    let window = archive.history(t1, t2);
+                    let room = cursor + window.len() + RECENT * (n - k);
+                    if batch.dts.len() < room {
+                        batch.dts.resize(room, 0.0);
+                    }
+                    for (dt, e) in batch.dts[cursor..].iter_mut().zip(window) {
+                        *dt = t_last - (e.t + d);
+                    }
+                    window.len()
+                }
+            };
+            batch.jobs[jobs] = (k as u32, count as u32, cursor as u32);
+            batch.weights[jobs] = weights[k];
+            cursor += count;
+            jobs += usize::from(count > 0);
         }
-        batch.reading.truncate(reading);
-        for (i, &k) in batch.reading.iter().enumerate() {
-            // Their histories lie elsewhere, one allocation each, mostly
-            // beyond the second-level cache: fetched well ahead (32
-            // synapses ahead against 16: B/A 0.97).
-            if let Some(&ahead) = batch.reading.get(i + PREFETCH_ARCHIVES) {
-                archives[batch.targets[ahead as usize] as usize].prefetch_history();
-            }
-            let archive = &mut archives[batch.targets[k as usize] as usize];
-            let first = batch.dts.len() as u32;
-            for e in archive.history(t_last - d, t_spike - d) {
-                batch.dts.push(t_last - (e.t + d));
-            }
-            let n = batch.dts.len() as u32 - first;
-            if n > 0 {
-                batch.jobs.push((k, n, first));
-                batch.weights.push(weights[k as usize]);
-            }
-        }
+        batch.jobs.truncate(jobs);
+        batch.weights.truncate(jobs);
         batch.facilitate(&rule, kplus);
         for (&(k, _, _), &w) in batch.jobs.iter().zip(&batch.weights) {
             weights[k as usize] = w;
@@ -361,10 +372,6 @@ impl PlasticRows {
     }
 }
 
-/// Synapses ahead whose targets' spike histories are fetched while a
-/// synapse's is read.
-const PREFETCH_ARCHIVES: usize = 32;
-
 /// One spike's delivery through a row of STDP synapses, between passes.
 #[derive(Debug, Clone, Default)]
 struct Batch {
@@ -372,9 +379,6 @@ struct Batch {
     targets: Vec<u32>,
     /// Each synapse's `Kminus` at the spike (less the dendritic delay).
     kminus: Vec<f64>,
-    /// The places in the row of the synapses whose targets spiked since
-    /// the source's last spike.
-    reading: Vec<u32>,
     /// Synapses with postsynaptic spikes to be facilitated by: (place in
     /// the row, how many spikes, where their `dts` start).
     jobs: Vec<(u32, u32, u32)>,
