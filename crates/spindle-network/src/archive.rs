@@ -135,23 +135,14 @@ impl SpikeArchive {
     /// The entries not trimmed, oldest first, with their read counts.
     pub fn entries(&self) -> Vec<HistEntry> {
         let mut live = self.live().to_vec();
-        let n = live.len().min(RECENT);
-        let at = live.len() - n;
-        for (e, &a) in live[at..].iter_mut().zip(&self.recent_access[RECENT - n..]) {
-            e.access = a;
-        }
+        copy_counts(&mut live, &self.recent_access);
         live
     }
 
     /// Write the newest entries' read counts back into the history.
     fn flush(&mut self) {
         let head = self.cold.head as usize;
-        let live = &mut self.cold.history[head..];
-        let n = live.len().min(RECENT);
-        let at = live.len() - n;
-        for (e, &a) in live[at..].iter_mut().zip(&self.recent_access[RECENT - n..]) {
-            e.access = a;
-        }
+        copy_counts(&mut self.cold.history[head..], &self.recent_access);
     }
 
     /// Take the newest entries' times and read counts from the history
@@ -330,6 +321,16 @@ impl SpikeArchive {
         size_of::<Self>()
             + size_of::<Cold>()
             + self.cold.history.capacity() * size_of::<HistEntry>()
+    }
+}
+
+/// Copy the line's read counts onto the newest entries of `live`, the
+/// history's live part (oldest first).
+fn copy_counts(live: &mut [HistEntry], recent_access: &[u32; RECENT]) {
+    let n = live.len().min(RECENT);
+    let at = live.len() - n;
+    for (e, &a) in live[at..].iter_mut().zip(&recent_access[RECENT - n..]) {
+        e.access = a;
     }
 }
 
