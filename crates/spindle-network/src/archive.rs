@@ -12,6 +12,8 @@
 //! constant. Times are NEST's doubles (ms) and every comparison has NEST's
 //! tolerance `stdp_eps`.
 
+use spindle_models::libm_exp::{ExpPath, exp_each};
+
 /// NEST's `stdp_eps` (`ConnectionManager`, 1e-6 ms): times closer than
 /// this are equal.
 pub const STDP_EPS: f64 = 1.0e-6;
@@ -242,12 +244,24 @@ impl SpikeArchive {
     /// (NEST's `get_K_value`).
     #[inline]
     pub fn k_value(&self, t: f64) -> f64 {
+        let (kminus, exponent) = self.k_term(t);
+        kminus * exponent.exp()
+    }
+
+    /// [`k_value`](Self::k_value) at `t` as `kminus * exp(exponent)`:
+    /// (0, 0) where no spike precedes `t`, read from the line alone where
+    /// the neuron never spiked.
+    #[inline(always)]
+    fn k_term(&self, t: f64) -> (f64, f64) {
+        if self.newest() == f64::NEG_INFINITY {
+            return (0.0, 0.0);
+        }
         for e in self.live().iter().rev() {
             if t - e.t > STDP_EPS {
-                return e.kminus * ((e.t - t) * self.cold.tau_minus_inv).exp();
+                return (e.kminus, (e.t - t) * self.cold.tau_minus_inv);
             }
         }
-        0.0
+        (0.0, 0.0)
     }
 
     /// [`k_value`](Self::k_value), remembered until the next spike: the
@@ -324,6 +338,31 @@ impl SpikeArchive {
     }
 }
 
+/// Each archive's [`k_value`](SpikeArchive::k_value) at `t` into `out`,
+/// the same bits, the `exp`s raised together by `path` (`exponents` is
+/// scratch): where a spike's row reaches most of its shard's neurons, one
+/// sweep over the archives per spike time costs less than a lookup per
+/// synapse that fetches the history behind each archive's pointer.
+pub fn k_values(
+    archives: &[SpikeArchive],
+    t: f64,
+    out: &mut Vec<f64>,
+    exponents: &mut Vec<f64>,
+    path: ExpPath,
+) {
+    out.clear();
+    exponents.clear();
+    for a in archives {
+        let (kminus, exponent) = a.k_term(t);
+        out.push(kminus);
+        exponents.push(exponent);
+    }
+    exp_each(exponents, path);
+    for (k, e) in out.iter_mut().zip(exponents.iter()) {
+        *k *= e;
+    }
+}
+
 /// Copy the line's read counts onto the newest entries of `live`, the
 /// history's live part (oldest first).
 fn copy_counts(live: &mut [HistEntry], recent_access: &[u32; RECENT]) {
@@ -386,6 +425,30 @@ mod tests {
         a.spike(3.0, 1.0);
         assert_ne!(a.k_value(5.0), before);
         assert_eq!(a.k_value_at(5.0), a.k_value(5.0));
+    }
+
+    /// The sweep's traces are each archive's own, to the bit: archives
+    /// that never spiked, spiked once or several times, with times before,
+    /// at (within `stdp_eps`) and after their spikes, more archives than
+    /// one vector holds and a remainder.
+    #[test]
+    fn swept_traces_are_each_archives_own() {
+        let mut archives = vec![SpikeArchive::new(20.0, 110.0); 11];
+        for (i, a) in archives.iter_mut().enumerate() {
+            a.register(-1.0, 1.0);
+            for j in 0..i % 4 {
+                a.spike(1.0 + i as f64 * 0.3 + j as f64 * 0.7, 0.1);
+            }
+        }
+        let (mut out, mut scratch) = (Vec::new(), Vec::new());
+        for t in [0.5, 1.3, 2.0, 2.0 + 0.5 * STDP_EPS, 3.7, 50.0, 3000.0] {
+            for path in [ExpPath::Library, ExpPath::detect()] {
+                k_values(&archives, t, &mut out, &mut scratch, path);
+                for (i, (a, k)) in archives.iter().zip(&out).enumerate() {
+                    assert_eq!(k.to_bits(), a.k_value(t).to_bits(), "archive {i} at {t}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -854,6 +854,11 @@ impl ShardSynapses {
         recorders: &[Option<u32>],
         log: &mut Vec<WeightSample>,
     ) -> u64 {
+        for proj in &mut self.projections {
+            if let Store::Plastic(p) = &mut proj.store {
+                p.forget_traces();
+            }
+        }
         let mut events = 0;
         let mut scratch = Vec::new();
         let all: Vec<u32> = match self.by_source {

@@ -46,7 +46,7 @@ use spindle_models::libm_pow::{PowPath, pow_each};
 
 use super::rows::{EncodedRows, row_offsets};
 use super::{Channel, SynapseStore};
-use crate::archive::{RECENT, SpikeArchive};
+use crate::archive::{RECENT, SpikeArchive, k_values};
 use crate::plasticity::StdpRule;
 
 /// Each source's targets, with each synapse's weight and the source's
@@ -158,7 +158,7 @@ impl PlasticRows {
             }
             _ => (Sites::default(), true),
         };
-        let store = Self {
+        let mut store = Self {
             rows,
             first,
             weights,
@@ -174,6 +174,7 @@ impl PlasticRows {
             counted: false,
             batch: Box::default(),
         };
+        store.forget_traces();
         (store, synapses)
     }
 
@@ -239,6 +240,14 @@ impl PlasticRows {
                 .row(s)
                 .for_each(|t| archives[t].register(first_read, self.delay_ms));
         }
+    }
+
+    /// Forget the archives' traces remembered by
+    /// [`deliver_plastic`](Self::deliver_plastic): to be called once the
+    /// archives may have changed (a spike, a registration), before the
+    /// next delivery.
+    pub fn forget_traces(&mut self) {
+        self.batch.table_at = f64::NAN;
     }
 
     /// Source `s`'s targets and weights, in stored order.
@@ -316,6 +325,21 @@ impl PlasticRows {
         let t_read = t_spike - d;
         let (t1, t2) = (t_last - d, t_spike - d);
         let n = batch.targets.len();
+        // A row that reaches most of the shard's neurons reads every
+        // archive's trace at `t_read` from one sweep, made at the first
+        // such row of each spike time.
+        let table = 2 * n >= archives.len();
+        if table && batch.table_at != t_read {
+            let path = ExpPath::detect();
+            k_values(
+                archives,
+                t_read,
+                &mut batch.table,
+                &mut batch.exponents,
+                path,
+            );
+            batch.table_at = t_read;
+        }
         // `kminus` and `dts` keep their length from spike to spike (each
         // spike writes what it reads): zeroing them per spike cost a
         // `memset` of about 100 KB per spike on hpc_benchmark.
@@ -328,7 +352,11 @@ impl PlasticRows {
         let (mut jobs, mut cursor) = (0, 0);
         for (k, &t) in batch.targets.iter().enumerate() {
             let archive = &mut archives[t as usize];
-            batch.kminus[k] = archive.k_value_at(t_read);
+            batch.kminus[k] = if table {
+                batch.table[t as usize]
+            } else {
+                archive.k_value_at(t_read)
+            };
             let mut times = [0.0; RECENT];
             let count = match archive.read_recent(t1, t2, &mut times) {
                 Some(count) => {
@@ -392,6 +420,11 @@ struct Batch {
     jobs: Vec<(u32, u32, u32)>,
     /// Each job's weight, facilitated in place.
     weights: Vec<f64>,
+    /// Every archive's trace at `table_at` [ms] (NaN: none) (see
+    /// [`k_values`]), valid until [`PlasticRows::forget_traces`].
+    table: Vec<f64>,
+    table_at: f64,
+    exponents: Vec<f64>,
     /// Per such spike, in order: the source's last spike less the
     /// spike's arrival at the synapse (NEST's `minus_dt`) [ms].
     dts: Vec<f64>,
@@ -770,7 +803,9 @@ mod tests {
                 common: false,
             },
         ];
-        for rule in rules {
+        // Rows that reach most archives read the traces from one sweep,
+        // the others an archive at a time.
+        for (rule, others) in rules.into_iter().flat_map(|r| [(r, 0), (r, 50)]) {
             let (targets, d) = (23u32, 1.5);
             let mut each = |emit: &mut dyn FnMut(usize, u32, f64)| {
                 for t in 0..targets {
@@ -778,7 +813,7 @@ mod tests {
                 }
             };
             let mut rows = PlasticRows::build(1, rule, d, &mut each).0;
-            let mut archives = vec![SpikeArchive::new(20.0, 110.0); targets as usize];
+            let mut archives = vec![SpikeArchive::new(20.0, 110.0); (targets + others) as usize];
             rows.register(&mut archives);
             let mut want: Vec<f64> = (0..targets).map(|t| 10.0 + f64::from(t)).collect();
             let (mut kplus, mut t_last) = (0.0, 0.0);
@@ -798,6 +833,7 @@ mod tests {
                     }
                     *w = rule.depress(*w, a.k_value_at(t_spike - d));
                 }
+                rows.forget_traces();
                 let mut ring = InputRing::new(targets as usize, 8);
                 let ids: Vec<NodeId> = (1..=targets).collect();
                 let arrival = t_spike as Step;
