@@ -342,7 +342,7 @@ impl PlasticRows {
         }
         // `kminus` and `dts` keep their length from spike to spike (each
         // spike writes what it reads): zeroing them per spike cost a
-        // `memset` of about 100 KB per spike on hpc_benchmark.
+        // `memset` of about 140 KB per spike on hpc_benchmark.
         grow(&mut batch.kminus, n);
         batch.jobs.resize(n, (0, 0, 0));
         batch.weights.resize(n, 0.0);
