@@ -176,6 +176,16 @@ pub fn exp_each(x: &mut [f64], path: ExpPath) {
     } else {
         x
     };
+    #[cfg(target_arch = "x86_64")]
+    if matches!(path, ExpPath::Avx2 | ExpPath::Avx512) {
+        // SAFETY: `ExpPath::Avx2` and `Avx512` are only detected where the
+        // CPU has AVX2 and FMA.
+        #[allow(unsafe_code)]
+        unsafe {
+            exp_each_avx2(x)
+        };
+        return;
+    }
     let mut chunks = x.chunks_exact_mut(4);
     for c in &mut chunks {
         let c: &mut [f64; 4] = c.try_into().expect("four lanes");
@@ -183,6 +193,38 @@ pub fn exp_each(x: &mut [f64], path: ExpPath) {
     }
     for x in chunks.into_remainder() {
         *x = exp_lanes(&[*x], path)[0];
+    }
+}
+
+/// [`exp_each`]'s four-lane loop, compiled for the kernel's features so
+/// that [`exp4_avx2`] is inlined into it (as `pow_each`'s); the last lanes
+/// are padded to four (with 0, in the fast range).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn exp_each_avx2(x: &mut [f64]) {
+    // As `exp_lanes`: the library's `exp` where a lane is out of range.
+    let lanes = |c: &[f64; 4]| {
+        let (mut y, outside) = exp4_avx2(c);
+        if outside {
+            for (y, &x) in y.iter_mut().zip(c) {
+                if !exp_fast(x).1 {
+                    *y = x.exp();
+                }
+            }
+        }
+        y
+    };
+    let mut chunks = x.chunks_exact_mut(4);
+    for c in &mut chunks {
+        let c: &mut [f64; 4] = c.try_into().expect("four lanes");
+        *c = lanes(c);
+    }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let mut c = [0.0; 4];
+        c[..rest.len()].copy_from_slice(rest);
+        let y = lanes(&c);
+        rest.copy_from_slice(&y[..rest.len()]);
     }
 }
 
