@@ -202,18 +202,8 @@ pub fn exp_each(x: &mut [f64], path: ExpPath) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn exp_each_avx2(x: &mut [f64]) {
-    // As `exp_lanes`: the library's `exp` where a lane is out of range.
-    let lanes = |c: &[f64; 4]| {
-        let (mut y, outside) = exp4_avx2(c);
-        if outside {
-            for (y, &x) in y.iter_mut().zip(c) {
-                if !exp_fast(x).1 {
-                    *y = x.exp();
-                }
-            }
-        }
-        y
-    };
+    // `exp_lanes` inlined here, so its kernel is too.
+    let lanes = |c: &[f64; 4]| exp_lanes(c, ExpPath::Avx2);
     let mut chunks = x.chunks_exact_mut(4);
     for c in &mut chunks {
         let c: &mut [f64; 4] = c.try_into().expect("four lanes");
