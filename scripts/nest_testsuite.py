@@ -94,6 +94,10 @@ def run_file(python, suite, rel, env, timeout):
 
 
 def cmd_run(args):
+    # Each file runs with the suite's copy as working directory, so a
+    # relative interpreter path (`.venv-py/bin/python`) is made absolute.
+    if os.sep in args.python:
+        args.python = os.path.abspath(args.python)
     suite_src = pathlib.Path(args.testsuite or wheel_suite(args.python))
     if not (suite_src / "conftest.py").exists():
         sys.exit(f"error: no NEST test suite at {suite_src}")

@@ -41,7 +41,7 @@ pub struct Simulation {
     /// its multimeters hand over one at a time.
     nest_min_delay: Step,
     now: Step,
-    /// First step of the last slice run (multimeters see up to it).
+    /// First step of NEST's last slice, on its grid (multimeters see up to it).
     last_slice: Step,
     slices: u64,
     digest: SpikeDigest,
@@ -228,14 +228,13 @@ impl Simulation {
         self.digest = digest.into_inner().unwrap_or_else(|e| e.into_inner());
         self.slices += slices;
         if reached > self.now {
-            // Slices of NEST's min_delay steps from where the run started.
+            // NEST's slices lie on a grid of its min_delay from time 0: a
+            // run that stops within a slice leaves it to the next run to
+            // finish (`SimulationManager::update_`'s `from_step_`), and a
+            // multimeter collects a slice's samples only when the next
+            // slice starts.
             let md = self.nest_min_delay.max(1);
-            self.last_slice = if self.shards.first().is_some_and(|s| s.plastic) {
-                // Slices on NEST's grid.
-                self.now.max((reached - 1) / md * md)
-            } else {
-                self.now + (reached - self.now - 1) / md * md
-            };
+            self.last_slice = (reached - 1) / md * md;
         }
         self.record_generators(self.now, reached)?;
         self.now = reached;
