@@ -240,6 +240,7 @@ fn its_validation_and_names_reach_the_network() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "multimeter: climber has no recordable 'I_syn_ex' (it has V_m)"
+        "Creation of connection is not possible because: Cannot connect with unknown recordable \
+         I_syn_ex (climber records V_m)"
     );
 }

@@ -60,6 +60,8 @@ fn net_err(e: NetworkError) -> PyErr {
         NetworkError::DuplicateSynapseModel(_) => "NewModelNameExists",
         NetworkError::Time(_) | NetworkError::MinDelay { .. } => "BadDelay",
         NetworkError::Device(DeviceError::Unsupported(_)) => "NotImplemented",
+        NetworkError::Device(DeviceError::NoiseDt { .. }) => "StepMultipleRequired",
+        NetworkError::Device(DeviceError::Recordable { .. }) => "IllegalConnection",
         NetworkError::Param { .. } | NetworkError::Device(_) | NetworkError::PoissonRate { .. } => {
             "BadProperty"
         }
@@ -364,6 +366,8 @@ fn param_of(v: &Bound<'_, PyAny>) -> PyResult<Param> {
             std: f(2)?,
         },
         "exponential" => Param::Exponential { beta: f(1)? },
+        // Values given one per connection (NEST's arrays in a syn_spec).
+        "table" => Param::table(t.get_item(1)?.extract().map_err(|_| bad())?),
         "redraw" => Param::Redraw {
             param: sub(1)?,
             min: f(2)?,
@@ -2061,7 +2065,9 @@ const RECORDER_KEYS: [&str; 8] = [
 
 /// A connection as `get_connections` gives it: (source, target, synapse
 /// model, delay [ms], weight, projection, index).
-type ConnectionRow = (u32, u32, String, f64, f64, u32, u32);
+/// (source, target, synapse model, delay, weight, projection, index,
+/// receptor type: `None` for devices' connections, whose projection has it).
+type ConnectionRow = (u32, u32, String, f64, f64, u32, u32, Option<u32>);
 
 /// The projection number `get_connections` gives the connections of
 /// device connection `i`: counted down from the largest, far above any
@@ -3073,8 +3079,14 @@ impl Kernel {
             return Ok(());
         }
         if let Some(d) = self.devices.get(model) {
-            let d = d.with(Some(params), self.resolution()?)?;
+            let res = self.resolution()?;
+            let d = d.with(Some(params), res)?;
             d.validate()?;
+            // NEST places the amplitude times on the grid when they are set.
+            if let Device::StepCurrent(p) = &d {
+                p.stamps(res)
+                    .map_err(|e| net_err(NetworkError::Device(e)))?;
+            }
             self.devices.set(d);
             return Ok(());
         }
@@ -3204,6 +3216,16 @@ impl Kernel {
                 rule.name()
             )));
         }
+        let drawn = [spec.random_weight.as_ref(), spec.random_delay.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(Param::is_random);
+        if reverse && drawn {
+            // The way back would draw its own values (NEST refuses too).
+            return Err(not_implemented(
+                "Symmetric connections require parameters that can be reset.",
+            ));
+        }
         let net = self.changing()?;
         let mut connect = |from: &NodeCollection, to: &NodeCollection| {
             net.connect(from, to, rule.clone(), &spec)
@@ -3296,7 +3318,8 @@ impl Kernel {
 
     /// The connections between neurons that the filters select (each a
     /// list of id runs (first, n), or None for any), as rows (source,
-    /// target, synapse model, delay, weight, projection, index), sorted by
+    /// target, synapse model, delay, weight, projection, index, receptor
+    /// type or None), sorted by
     /// source and target (NEST's `GetConnections`).
     #[pyo3(signature = (sources=None, targets=None, synapse_model=None))]
     fn get_connections(
@@ -3352,6 +3375,7 @@ impl Kernel {
                     c.weight,
                     c.projection,
                     c.index,
+                    Some(c.receptor),
                 )
             })
             .collect();
@@ -3405,7 +3429,8 @@ impl Kernel {
                 };
                 if within(&sources, s) && within(&targets, t) {
                     let row = (s, t, models[m as usize].clone(), delay, weight);
-                    rows.push((row.0, row.1, row.2, row.3, row.4, device_projection(i), 0));
+                    let at = (device_projection(i), 0, None);
+                    rows.push((row.0, row.1, row.2, row.3, row.4, at.0, at.1, at.2));
                 }
             }
         }
@@ -3438,6 +3463,7 @@ impl Kernel {
                     index,
                     delay: 0.0,
                     weight: 0.0,
+                    receptor: 0,
                 }
             })
             .collect();
@@ -3502,6 +3528,7 @@ impl Kernel {
                     index,
                     delay: 0.0,
                     weight: 0.0,
+                    receptor: 0,
                 },
             )
             .collect();

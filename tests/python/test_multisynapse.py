@@ -139,6 +139,40 @@ def _band(values):
 
 @pytest.mark.skipif(test_examples.EXAMPLES is None,
                     reason="NEST 3.10's example scripts not found (set SPINDLE_NEST_EXAMPLES)")
+def test_receptor_types_given_per_connection_read_back():
+    """receptor_type as NEST's arrays (all_to_all: targets x sources;
+    fixed_indegree: targets x indegree) and drawn by nest.random: each
+    connection's receptor as GetConnections reads it."""
+    import numpy as np
+
+    nest.ResetKernel()
+    pre = nest.Create("iaf_psc_exp_multisynapse", 4, {"tau_syn": [1.0, 2.0, 3.0]})
+    post = nest.Create("iaf_psc_exp_multisynapse", 3, {"tau_syn": [1.0, 2.0, 3.0]})
+    ports = np.array([[1, 2, 3, 1], [3, 3, 2, 1], [2, 1, 1, 3]])
+    nest.Connect(pre, post, "all_to_all", {"receptor_type": ports})
+    c = nest.GetConnections(pre, post)
+    got = {(s, t): r for s, t, r in zip(c.source, c.target, c.receptor)}
+    assert got == {(s, t): int(ports[j, i]) for i, s in enumerate(pre.tolist())
+                   for j, t in enumerate(post.tolist())}
+
+    nest.ResetKernel()
+    pre = nest.Create("iaf_psc_exp_multisynapse", 6, {"tau_syn": [1.0, 2.0, 3.0]})
+    post = nest.Create("iaf_psc_exp_multisynapse", 3, {"tau_syn": [1.0, 2.0, 3.0]})
+    ports = np.array([[1, 2], [3, 3], [2, 1]])
+    nest.Connect(pre, post, {"rule": "fixed_indegree", "indegree": 2},
+                 {"receptor_type": ports})
+    c = nest.GetConnections(pre, post)
+    for j, t in enumerate(post.tolist()):
+        mine = sorted(r for tt, r in zip(c.target, c.receptor) if tt == t)
+        assert mine == sorted(ports[j].tolist())
+
+    nest.ResetKernel()
+    pre = nest.Create("iaf_psc_exp_multisynapse", 20, {"tau_syn": [1.0, 2.0, 3.0]})
+    nest.Connect(pre, pre, "all_to_all", {"receptor_type": 1 + nest.random.uniform_int(3)})
+    seen = nest.GetConnections(pre, pre).receptor
+    assert set(seen) == {1, 2, 3}
+
+
 def test_brunel_exp_multisynapse_prints_what_nest_prints(tmp_path):
     with open(os.path.join(ROOT, "tests", "data", "multisynapse", "nest_rates.json")) as f:
         nest_runs = json.load(f)["runs"].values()

@@ -1074,3 +1074,49 @@ def test_delay_extrema_and_tics_can_be_set_as_in_nest():
     nest.tics_per_ms = 1000.0
     with pytest.raises(nest.NESTErrors.NotImplemented):
         nest.tics_per_ms = 1024
+
+
+def _symmetric_with_drawn_weight():
+    n = nest.Create("iaf_psc_alpha", 3)
+    nest.Connect(n, n, {"rule": "one_to_one", "make_symmetric": True},
+                 {"weight": nest.random.uniform()})
+
+
+def _multimeter_with_unknown_recordable():
+    mm = nest.Create("multimeter")
+    mm.record_from = ["V_m_foo"]
+    nest.Connect(mm, nest.Create("iaf_psc_alpha"))
+
+
+def _delay_below_resolution():
+    nest.resolution = 0.3
+    a = nest.Create("iaf_psc_alpha")
+    nest.Connect(a, a, syn_spec={"delay": 0.1})
+
+
+@pytest.mark.parametrize("make,error,match", [
+    # NEST 3.10's classes, and the words its test suite looks for
+    # (step_current_generator, noise_generator, test_node_parametrization,
+    # test_symmetric_connections, test_ticket_349, test_onetooneconnect,
+    # test_ticket_949, test_long_overflow).
+    (lambda: nest.SetDefaults("step_current_generator", {"amplitude_times": [1.0, 2.0, 2.0],
+                                                         "amplitude_values": [1.0, 2.0, 3.0]}),
+     "BadProperty", "strictly increasing time steps"),
+    (lambda: nest.Create("noise_generator", params={"dt": 0.25}), "StepMultipleRequired",
+     "must be a multiple of the resolution"),
+    (lambda: nest.math.redraw(nest.random.normal(), 1.5, 1.0), "BadParameterValue",
+     "min <= max required"),
+    (_symmetric_with_drawn_weight, "NotImplemented",
+     "Symmetric connections require parameters that can be reset"),
+    (_multimeter_with_unknown_recordable, "IllegalConnection",
+     "Creation of connection is not possible because: Cannot connect with unknown recordable V_m_foo"),
+    (lambda: nest.Connect(nest.Create("iaf_psc_alpha"), nest.Create("voltmeter"), "one_to_one"),
+     "IllegalConnection", "Creation of connection is not possible"),
+    (_delay_below_resolution, "BadDelay", "Delay must be greater than or equal to resolution"),
+    (lambda: nest.Create("iaf_psc_alpha").set(V_m=2**63), OverflowError, "too large"),
+])
+def test_errors_are_nests(make, error, match):
+    nest.ResetKernel()
+    error = getattr(nest.NESTErrors, error) if isinstance(error, str) else error
+    with pytest.raises(error, match=match):
+        make()

@@ -41,7 +41,8 @@ def test_refusals():
     nest.ResetKernel()
     with pytest.raises(nest.NESTErrors.BadProperty):
         nest.Create("noise_generator", params={"std": -1.0})
-    with pytest.raises(nest.NESTErrors.BadProperty):
+    # NEST 3.10's class for a dt off the grid
+    with pytest.raises(nest.NESTErrors.StepMultipleRequired):
         nest.Create("noise_generator", params={"dt": 0.25})
     with pytest.raises(nest.NESTErrors.NotImplemented):
         nest.Create("noise_generator", params={"std": 1.0, "std_mod": 0.5})  # Spindle: no modulation

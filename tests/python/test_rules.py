@@ -213,3 +213,82 @@ def test_spikes_do_not_depend_on_threads():
     assert len(one[1]) > 100
     assert run(2) == one
     assert run(3) == one
+
+
+def _with_arrays(rule, threads, arrays, n_pre=30, n_post=20, degree=4, post_runs=1):
+    """Connections (source, target, weight, delay) of a drawn rule whose
+    weights and delays are NEST-shaped arrays (or the numbers 2.0 and
+    1.0), and the arrays."""
+    nest.ResetKernel()
+    nest.set(local_num_threads=threads, rng_seed=7)
+    pre = nest.Create("iaf_psc_alpha", n_pre)
+    post = nest.Create("iaf_psc_alpha", n_post)
+    if post_runs == 2:
+        # Two ranges of targets, ids apart: the kernel connects each alone.
+        nest.Create("iaf_psc_alpha", 3)
+        post = post + nest.Create("iaf_psc_alpha", 5)
+    conn = {"rule": rule}
+    if rule == "fixed_total_number":
+        conn["N"] = degree * 10
+        shape = (degree * 10,)
+    elif rule == "fixed_indegree":
+        conn["indegree"] = degree
+        shape = (len(post), degree)
+    else:
+        conn["outdegree"] = degree
+        shape = (len(pre), degree)
+    size = math.prod(shape)
+    # Few distinct weights (a static model holds them exactly), and delays
+    # on the grid.
+    w = ([0.5, -1.25, 3.0, 7.75] * size)[:size]
+    d = [0.1 * (1 + k % 7) for k in range(size)]
+    import numpy as np
+
+    w, d = np.reshape(w, shape), np.reshape(d, shape)
+    spec = {"weight": w, "delay": d} if arrays else {"weight": 2.0, "delay": 1.0}
+    nest.Connect(pre, post, conn, spec)
+    c = nest.GetConnections(pre, post)
+    return sorted(zip(c.source, c.target, c.weight, c.delay)), pre, post, w, d
+
+
+@pytest.mark.parametrize("rule", ["fixed_indegree", "fixed_outdegree", "fixed_total_number"])
+def test_arrays_of_weights_and_delays_with_drawn_rules(rule):
+    """NEST's arrays with fixed_indegree, fixed_outdegree and
+    fixed_total_number: the connections those of the same Connect with
+    numbers, each target's (source's) values its row's, exact, the same for
+    any threads."""
+    got, pre, post, w, d = _with_arrays(rule, 1, True)
+    plain = _with_arrays(rule, 1, False)[0]
+    assert [c[:2] for c in got] == [c[:2] for c in plain]
+    assert got == _with_arrays(rule, 3, True)[0]
+    key = {"fixed_indegree": 1, "fixed_outdegree": 0}.get(rule)
+    if key is None:
+        assert sorted((c[2], round(c[3], 6)) for c in got) == sorted(
+            zip(w.tolist(), [round(x, 6) for x in d.tolist()]))
+        return
+    ids = (post if key == 1 else pre).tolist()
+    for i, node in enumerate(ids):
+        mine = sorted((c[2], round(c[3], 6)) for c in got if c[key] == node)
+        assert mine == sorted(zip(w[i].tolist(), [round(x, 6) for x in d[i].tolist()]))
+
+
+def test_arrays_with_fixed_indegree_onto_several_ranges():
+    got, _, post, w, _ = _with_arrays("fixed_indegree", 2, True, post_runs=2)
+    for i, node in enumerate(post.tolist()):
+        assert sorted(c[2] for c in got if c[1] == node) == sorted(w[i].tolist())
+
+
+@pytest.mark.parametrize("conn, weight, error, match", [
+    ({"rule": "fixed_indegree", "indegree": 2}, [[1.0, 2.0]] * 3, ValueError, "dimension 4x2"),
+    ({"rule": "fixed_outdegree", "outdegree": 2}, [[1.0, 2.0, 3.0]] * 5, ValueError,
+     "dimension 5x2"),
+    ({"rule": "fixed_total_number", "N": 3}, [1.0, 2.0], ValueError, "dimension 3"),
+    ({"rule": "fixed_indegree", "indegree": 2}, [1.0] * 8, TypeError, "One-dimensional"),
+    ({"rule": "pairwise_bernoulli", "p": 0.5}, [[1.0] * 5] * 4, TypeError, "Two-dimensional"),
+])
+def test_array_shapes_are_checked_as_nest_checks_them(conn, weight, error, match):
+    nest.ResetKernel()
+    pre, post = nest.Create("iaf_psc_alpha", 5), nest.Create("iaf_psc_alpha", 4)
+    with pytest.raises(error, match=match):
+        nest.Connect(pre, post, conn, {"weight": weight})
+    assert nest.num_connections == 0

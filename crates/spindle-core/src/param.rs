@@ -198,8 +198,10 @@ impl Param {
             Param::Exponential { beta } if !below(0.0, *beta) => {
                 bad("exponential: 'beta' must be > 0")
             }
-            Param::Redraw { min, max, .. } if !below(*min, *max) => {
-                bad("redraw: 'max' must be larger than 'min'")
+            // NEST's `RedrawParameter`: `min > max` is refused, `min == max`
+            // taken.
+            Param::Redraw { min, max, .. } if min > max || min.is_nan() || max.is_nan() => {
+                bad("redraw: min <= max required.")
             }
             Param::Bin(_, a, b) => a.validate().and(b.validate()),
             Param::Func(_, a) | Param::Redraw { param: a, .. } => a.validate(),

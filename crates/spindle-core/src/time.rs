@@ -53,7 +53,7 @@ pub enum TimeError {
         max: f64,
     },
     /// A delay shorter than one step.
-    #[error("{what} must be at least the resolution {h} ms (got {value} ms)")]
+    #[error("{}", below_resolution(what, *value, *h))]
     BelowResolution {
         /// What the time is.
         what: String,
@@ -62,6 +62,18 @@ pub enum TimeError {
         /// The resolution in ms.
         h: f64,
     },
+}
+
+/// [`TimeError::BelowResolution`]'s message: NEST's words for a delay.
+fn below_resolution(what: &str, value: f64, h: f64) -> String {
+    if what == "delay" {
+        format!(
+            "Delay value {value} ms is invalid: Delay must be greater than or equal to resolution \
+             {h} ms"
+        )
+    } else {
+        format!("{what} must be at least the resolution {h} ms (got {value} ms)")
+    }
 }
 
 /// The simulation resolution `h`.

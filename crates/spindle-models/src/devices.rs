@@ -69,6 +69,18 @@ pub enum DeviceError {
     /// noise_generator: a check, with NEST's message.
     #[error("{0}")]
     Noise(&'static str),
+    /// noise_generator: `dt` not a multiple of the resolution (NEST's
+    /// `StepMultipleRequired`).
+    #[error(
+        "The time property dt = {dt} ms of model noise_generator must be a multiple of the \
+         resolution {h} ms."
+    )]
+    NoiseDt {
+        /// The `dt` given [ms].
+        dt: f64,
+        /// The resolution [ms].
+        h: f64,
+    },
     /// A value NEST accepts that Spindle does not offer.
     #[error("{0}")]
     Unsupported(&'static str),
@@ -81,7 +93,10 @@ pub enum DeviceError {
     )]
     SpikeTimes,
     /// A multimeter records something the model does not have.
-    #[error("multimeter: {model} has no recordable '{name}' (it has {has})")]
+    #[error(
+        "Creation of connection is not possible because: Cannot connect with unknown recordable \
+         {name} ({model} records {has})"
+    )]
     Recordable {
         /// The sampled neurons' model.
         model: &'static str,
@@ -388,9 +403,7 @@ impl NoiseGeneratorParams {
         let Some(dt) = self.dt else { return Ok(10) };
         let steps = (dt / res.h()).round();
         if steps < 1.0 || (steps * res.h() - dt).abs() > 1e-9 * dt.abs().max(1.0) {
-            return Err(DeviceError::Noise(
-                "noise_generator: dt must be a multiple of the simulation resolution",
-            ));
+            return Err(DeviceError::NoiseDt { dt, h: res.h() });
         }
         Ok(steps as Step)
     }

@@ -1111,6 +1111,66 @@ impl Network {
         self.connect_pairs_as_given(sources, targets, syn)
     }
 
+    /// A drawn rule (`fixed_indegree`, `fixed_outdegree`,
+    /// `fixed_total_number`) with values given per connection (NEST's
+    /// arrays: target by target, `indegree` each; source by source,
+    /// `outdegree` each; `N` in all): the connections are drawn as the rule
+    /// draws them for the next projection, the `k`-th drawn taking the
+    /// `k`-th value, and connected as pairs (so that weights given as
+    /// numbers stay exact, see [`connect_pairs`](Self::connect_pairs)).
+    fn connect_drawn_with_tables(
+        &mut self,
+        sources: &NodeCollection,
+        targets: &NodeCollection,
+        rule: ConnRule,
+        syn: &SynSpec,
+    ) -> Result<(), NetworkError> {
+        for (role, c) in [("source", sources), ("target", targets)] {
+            if !self.kind_of(c, role)?.is_neuron() {
+                return Err(NetworkError::Connect(
+                    "weights and delays given per connection are supported between neurons only"
+                        .into(),
+                ));
+            }
+        }
+        self.check_rule(&rule, sources, targets)?;
+        let expected = rule.count(sources, targets);
+        for (key, table) in syn.tables() {
+            if table.len() as u64 != expected {
+                return Err(NetworkError::Connect(format!(
+                    "{}: '{key}' must have one value per connection ({expected}), not {}",
+                    rule.name(),
+                    table.len()
+                )));
+            }
+        }
+        // Every target, its position as its local index: the connections
+        // come target by target (source by source for fixed_outdegree),
+        // each in the order drawn.
+        let owned: Vec<(NodeId, u32)> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t, i as u32))
+            .collect();
+        let index = self.projections.len() as u32;
+        let (mut from, mut to) = (Vec::new(), Vec::new());
+        let mut scratch = Vec::new();
+        crate::rules::for_each_connection(
+            &rule,
+            self.seed,
+            index,
+            sources,
+            targets,
+            &owned,
+            &mut scratch,
+            |c| {
+                from.push(c.source);
+                to.push(targets.get(c.local.expect("every target is owned") as usize));
+            },
+        );
+        self.connect_pairs(&from, &to, syn)
+    }
+
     /// [`connect_pairs`](Self::connect_pairs) as one projection.
     fn connect_pairs_as_given(
         &mut self,
@@ -1138,6 +1198,15 @@ impl Network {
         rule: ConnRule,
         syn: &SynSpec,
     ) -> Result<(), NetworkError> {
+        let counted = matches!(
+            rule,
+            ConnRule::FixedIndegree { .. }
+                | ConnRule::FixedOutdegree { .. }
+                | ConnRule::FixedTotalNumber { .. }
+        );
+        if counted && syn.has_table() {
+            return self.connect_drawn_with_tables(sources, targets, rule, syn);
+        }
         let model = self.synapse_model(&syn.model)?;
         let defaults = &self.synapse_models[model as usize];
         let weight = syn.weight.unwrap_or(defaults.weight);
@@ -1468,7 +1537,7 @@ impl Network {
             }
             (s, t) => {
                 return Err(NetworkError::Connect(format!(
-                    "{} cannot connect to {}",
+                    "Creation of connection is not possible because: {} cannot connect to {}",
                     s.model_name(),
                     t.model_name()
                 )));
@@ -2208,6 +2277,64 @@ mod tests {
         assert_eq!(model(&net, "stdp_rec").receptor_type, 2);
     }
 
+    /// Weights given one per connection with `fixed_indegree`: the
+    /// connections of the rule's draw for the next projection, each
+    /// target's weights its row's (held exactly: four different ones, so
+    /// one projection of pairs per weight); a table of the wrong length is
+    /// refused.
+    #[test]
+    fn drawn_rule_reads_tables_target_by_target() {
+        let (mut net, e, _) = net();
+        let rule = ConnRule::fixed_indegree(3);
+        let row = |t: usize| [0.5, 1.5, 2.5].map(|w| w + (t % 2) as f64);
+        let table: Vec<f64> = (0..e.len()).flat_map(row).collect();
+        let syn = SynSpec::model("static_synapse").with_random_weight(Param::table(table));
+        let mut plain = net.clone();
+        plain
+            .connect(&e, &e, rule.clone(), &SynSpec::model("static_synapse"))
+            .unwrap();
+        net.connect(&e, &e, rule.clone(), &syn).unwrap();
+        let mut got = Vec::new();
+        for p in net.projections() {
+            let ConnRule::Explicit(pairs) = &p.rule else {
+                panic!("{:?}", p.rule);
+            };
+            assert!(p.random_weight.is_none());
+            for t in e.iter() {
+                got.extend(pairs.onto(t).map(|(s, _)| (t, s, p.weight)));
+            }
+        }
+        let mut drawn = Vec::new();
+        crate::rules::for_each_connection(
+            &rule,
+            plain.seed(),
+            0,
+            &e,
+            &e,
+            &e.iter()
+                .enumerate()
+                .map(|(i, t)| (t, i as u32))
+                .collect::<Vec<_>>(),
+            &mut Vec::new(),
+            |c| drawn.push((e.get(c.local.unwrap() as usize), c.source)),
+        );
+        let mut pairs: Vec<_> = got.iter().map(|&(t, s, _)| (t, s)).collect();
+        pairs.sort_unstable();
+        drawn.sort_unstable();
+        assert_eq!(pairs, drawn);
+        for (i, t) in e.iter().enumerate() {
+            let mut w: Vec<f64> = got.iter().filter(|g| g.0 == t).map(|g| g.2).collect();
+            w.sort_by(f64::total_cmp);
+            assert_eq!(w, row(i));
+        }
+        let short =
+            SynSpec::model("static_synapse").with_random_weight(Param::table(vec![1.0, 2.0]));
+        assert!(matches!(
+            net.connect(&e, &e, rule, &short),
+            Err(NetworkError::Connect(m)) if m.contains("one value per connection (24), not 2")
+        ));
+    }
+
     /// `iaf_tum_2000` onto its receptor 1: a `tsodyks_synapse` projection
     /// with the sources' release, reaching the (ex, inh) input; NEST's
     /// refusals otherwise.
@@ -2367,7 +2494,8 @@ mod tests {
             net.connect(&bad, &e, ConnRule::all_to_all(), &s)
                 .unwrap_err()
                 .to_string(),
-            "multimeter: iaf_psc_alpha has no recordable 'g_ex' (it has V_m, I_syn_ex, I_syn_in)"
+            "Creation of connection is not possible because: Cannot connect with unknown \
+             recordable g_ex (iaf_psc_alpha records V_m, I_syn_ex, I_syn_in)"
         );
     }
 

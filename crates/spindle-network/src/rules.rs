@@ -193,7 +193,7 @@ impl Pairs {
 
     /// Target `target`'s connections: (source, position given), in the
     /// order given.
-    fn onto(&self, target: NodeId) -> impl Iterator<Item = (NodeId, u32)> + '_ {
+    pub(crate) fn onto(&self, target: NodeId) -> impl Iterator<Item = (NodeId, u32)> + '_ {
         let range = match self.targets.position(target) {
             Some(i) => self.offsets[i]..self.offsets[i + 1],
             None => 0..0,

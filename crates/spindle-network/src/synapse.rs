@@ -83,6 +83,31 @@ pub struct SynSpec {
 }
 
 impl SynSpec {
+    /// The values given one per connection ([`Param::Table`]), by NEST's
+    /// names.
+    pub fn tables(&self) -> Vec<(&'static str, &[f64])> {
+        let receptor = match &self.receptor_type {
+            ReceptorType::Drawn(p) => Some(p),
+            _ => None,
+        };
+        [
+            ("weight", self.random_weight.as_ref()),
+            ("delay", self.random_delay.as_ref()),
+            ("receptor_type", receptor),
+        ]
+        .into_iter()
+        .filter_map(|(key, p)| match p {
+            Some(Param::Table(v)) => Some((key, &v[..])),
+            _ => None,
+        })
+        .collect()
+    }
+
+    /// Whether a value is given one per connection.
+    pub fn has_table(&self) -> bool {
+        !self.tables().is_empty()
+    }
+
     /// The model with its default weight and delay.
     pub fn model(name: &str) -> Self {
         Self {

@@ -52,7 +52,7 @@ class NESTErrors:
         "BadParameterValue", "BadDelay", "IllegalConnection",
         "UnaccessedDictionaryEntry", "UnknownNode", "KernelException",
         "IOError", "TypeMismatch", "NotImplemented", "IncompatibleReceptorType",
-        "UnknownReceptorType",
+        "UnknownReceptorType", "StepMultipleRequired",
     ]
 
 
@@ -322,6 +322,9 @@ def _iterable_not_str(v):
 
 def _plain(v):
     """numpy values as Python's (the kernel compares parameter dicts)."""
+    if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
+        # NEST passes Python ints to its kernel as C longs.
+        raise OverflowError(f"Python int too large to convert to C long: {v}")
     if isinstance(v, np.ndarray):
         return v.tolist()
     if isinstance(v, np.generic):
@@ -945,28 +948,83 @@ def _connect_pairs(pre, post, rule):
     return [(pre_runs[0], post_runs[0])]  # the kernel names the rule
 
 
-def _array_values(pre, post, rule, syn_spec):
-    """The ``weight`` and ``delay`` arrays of a syn_spec (NEST: shape
-    (targets, sources) for all_to_all, one value per pair for
-    one_to_one), checked."""
-    arrays = {k: np.asarray(v, dtype=float) for k, v in syn_spec.items()
-              if k in ("weight", "delay") and not isinstance(v, numbers.Number)}
-    if rule == "all_to_all":
-        shape = (len(post), len(pre))
-    elif rule == "one_to_one":
-        if len(pre) != len(post):
-            raise _error("IllegalConnection", f"one_to_one needs as many sources ({len(pre)}) as "
-                                              f"targets ({len(post)})")
-        shape = (len(pre),)
-    else:
-        raise _error("NotImplemented", f"Spindle takes arrays of weights and delays with all_to_all "
-                                       f"and one_to_one only (not {rule})")
-    for k, v in arrays.items():
-        if v.shape != shape:
-            what = "(targets, sources)" if rule == "all_to_all" else "(connections,)"
-            raise _error("BadProperty", f"'{k}' must be an array of shape {what} = {shape} for "
-                                        f"{rule}, not {v.shape}")
+# The syn_spec keys that take an array of values, one per connection.
+_PER_CONNECTION_KEYS = ("weight", "delay", "receptor_type")
+
+
+def _array_values(pre, post, rule, conn_spec, syn_spec):
+    """The ``weight``, ``delay`` and ``receptor_type`` arrays of a syn_spec, checked as NEST
+    checks them: one value per connection, in NEST's shapes (targets x
+    sources for all_to_all, targets x indegree for fixed_indegree, sources
+    x outdegree for fixed_outdegree; flat for one_to_one and
+    fixed_total_number)."""
+    conn_spec = conn_spec or {}
+    arrays = {}
+    for k, v in syn_spec.items():
+        if k not in _PER_CONNECTION_KEYS or isinstance(v, numbers.Number):
+            continue
+        a = np.asarray(v, dtype=float)
+        if a.ndim == 1 and rule == "one_to_one":
+            if len(pre) != len(post):
+                raise _error("IllegalConnection", f"one_to_one needs as many sources ({len(pre)}) as "
+                                                  f"targets ({len(post)})")
+            if a.shape[0] != len(pre):
+                raise ValueError(f"'{k}' has to be an array of dimension {len(pre)}, a scalar or a "
+                                 f"dictionary.")
+        elif a.ndim == 1 and rule == "fixed_total_number":
+            n = conn_spec.get("N")
+            if a.shape[0] != n:
+                raise ValueError(f"'{k}' has to be an array of dimension {n}, a scalar or a dictionary")
+        elif a.ndim == 1:
+            raise TypeError(f"'{k}' has the wrong type. One-dimensional parameter arrays can only be "
+                            f"used in conjunction with rule 'one_to_one' or 'fixed_total_number'.")
+        elif a.ndim == 2 and rule in ("all_to_all", "fixed_indegree", "fixed_outdegree"):
+            rows, cols, what = {
+                "all_to_all": (len(post), len(pre), "n_target x n_sources"),
+                "fixed_indegree": (len(post), conn_spec.get("indegree"), "n_target x indegree"),
+                "fixed_outdegree": (len(pre), conn_spec.get("outdegree"), "n_sources x outdegree"),
+            }[rule]
+            if a.shape != (rows, cols):
+                raise ValueError(f"'{k}' has to be an array of dimension {rows}x{cols} ({what}), a "
+                                 f"scalar or a dictionary.")
+        else:
+            raise TypeError(f"'{k}' has the wrong type. Two-dimensional parameter arrays can only be "
+                            f"used in conjunction with rules 'all_to_all', 'fixed_indegree' or "
+                            f"fixed_outdegree'.")
+        arrays[k] = a
     return arrays
+
+
+def _scalar(key, value):
+    """One value of an array for a syn_spec: a receptor type as an int."""
+    one = float(value)
+    return int(one) if key == "receptor_type" and one.is_integer() else one
+
+
+def _table_spec(key, values):
+    """Values given one per connection, for the kernel: the number where
+    all are the same, else a table read at each connection's position."""
+    flat = np.asarray(values, dtype=float).ravel()
+    if flat.size and (flat == flat[0]).all():
+        return _scalar(key, flat[0])
+    return ("table", flat.tolist())
+
+
+def _counted_rule_specs(pre, post, rule, syn_spec, arrays, pairs):
+    """The syn_spec of each kernel call of ``pairs`` (``_connect_pairs``)
+    under fixed_indegree, fixed_outdegree or fixed_total_number, with its
+    part of ``arrays`` as tables: the rows of its targets (fixed_indegree)
+    or of its sources (fixed_outdegree)."""
+    if len(pairs) == 1:
+        return [dict(syn_spec, **{k: _table_spec(k, v) for k, v in arrays.items()})]
+    ids = (post if rule == "fixed_indegree" else pre).tolist()
+    at = {node: i for i, node in enumerate(ids)}
+    specs = []
+    for a, b in pairs:
+        first, n = b if rule == "fixed_indegree" else a
+        lo = at[first]
+        specs.append(dict(syn_spec, **{k: _table_spec(k, v[lo:lo + n]) for k, v in arrays.items()}))
+    return specs
 
 
 def _kernel_pairs(sources, targets, syn_spec, per):
@@ -999,17 +1057,17 @@ def _array_pairs(pre, post, rule, syn_spec, arrays):
     out = []
     if rule == "one_to_one":
         for i, (s, t) in enumerate(zip(sources, targets)):
-            spec = dict(syn_spec, **{k: float(v[i]) for k, v in arrays.items()})
+            spec = dict(syn_spec, **{k: _scalar(k, v[i]) for k, v in arrays.items()})
             out.append(((s, 1), (t, 1), spec))
         return out
     for j, s in enumerate(sources):
         columns = {k: v[:, j] for k, v in arrays.items()}
         if all((c == c[0]).all() for c in columns.values()):
-            spec = dict(syn_spec, **{k: float(c[0]) for k, c in columns.items()})
+            spec = dict(syn_spec, **{k: _scalar(k, c[0]) for k, c in columns.items()})
             out.extend(((s, 1), b, spec) for b in post._runs)
         else:
             for i, t in enumerate(targets):
-                spec = dict(syn_spec, **{k: float(c[i]) for k, c in columns.items()})
+                spec = dict(syn_spec, **{k: _scalar(k, c[i]) for k, c in columns.items()})
                 out.append(((s, 1), (t, 1), spec))
     return out
 
@@ -1114,9 +1172,17 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     rule = (conn_spec or {}).get("rule", "all_to_all")
     if syn_spec and any(isinstance(v, Parameter) for v in syn_spec.values()):
         syn_spec = {k: (v._spec if isinstance(v, Parameter) else v) for k, v in syn_spec.items()}
-    elif syn_spec and any(k in ("weight", "delay") and not isinstance(v, numbers.Number)
+    elif syn_spec and any(k in _PER_CONNECTION_KEYS and not isinstance(v, numbers.Number)
                           for k, v in syn_spec.items()):
-        arrays = _array_values(pre, post, rule, syn_spec)
+        arrays = _array_values(pre, post, rule, conn_spec, syn_spec)
+        if rule in ("fixed_indegree", "fixed_outdegree", "fixed_total_number"):
+            # The kernel draws the connections and reads the k-th value
+            # for the k-th it draws.
+            pairs = _connect_pairs(pre, post, rule)
+            specs = _counted_rule_specs(pre, post, rule, syn_spec, arrays, pairs)
+            for i, ((a, b), spec) in enumerate(zip(pairs, specs)):
+                _call(_kernel.connect, a, b, dict(conn_spec), spec, i == len(pairs) - 1)
+            return GetConnections(pre, post) if return_synapsecollection else None
         if _connect_array_values(pre, post, rule, conn_spec, syn_spec, arrays):
             return GetConnections(pre, post) if return_synapsecollection else None
         pairs = _array_pairs(pre, post, rule, syn_spec, arrays)
@@ -1242,7 +1308,7 @@ class SynapseCollection:
                 "source": r[0], "target": r[1], "synapse_model": r[2], "delay": r[3],
                 "weight": r[4], "port": port, "sizeof": 32, "target_thread": 0,
                 "synapse_id": ids.index(r[2]) if r[2] in ids else len(ids),
-                "receptor": own.get("receptor") or 0,
+                "receptor": r[7] if len(r) > 7 and r[7] is not None else own.get("receptor") or 0,
             }
             for k in names:
                 if k in values:

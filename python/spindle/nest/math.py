@@ -30,4 +30,9 @@ def max(x, value):
 def redraw(x, min, max):
     """``x`` drawn again until the value lies in [min, max] (at most 1000
     times, as NEST)."""
+    if not float(min) <= float(max):
+        from . import NESTErrors
+
+        # NEST refuses the bounds when the parameter is made.
+        raise NESTErrors.BadParameterValue("BadParameterValue in Spindle: redraw: min <= max required.")
     return Parameter(("redraw", Parameter._of(x), float(min), float(max)))

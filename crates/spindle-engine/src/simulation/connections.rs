@@ -3,7 +3,7 @@
 //! shard holds, with the weights plastic synapses have learned.
 
 use spindle_core::NodeId;
-use spindle_network::{NetworkError, NodeCollection};
+use spindle_network::{NetworkError, NodeCollection, ReceptorType};
 
 use super::Simulation;
 use crate::EngineError;
@@ -26,6 +26,8 @@ pub struct Connection {
     pub delay: f64,
     /// Weight now.
     pub weight: f64,
+    /// Its receptor type (drawn per synapse, or the projection's).
+    pub receptor: u32,
 }
 
 /// Which connections [`Simulation::connections`] lists (NEST's
@@ -66,7 +68,14 @@ impl Simulation {
                         continue;
                     }
                     let mut seen: Vec<(NodeId, u32)> = Vec::new();
-                    for (local, delay, weight) in rows.synapses(source) {
+                    // Drawn per synapse, held by the store; else the
+                    // projection's (a release receptor reaches no port).
+                    let synapses = rows.synapses(source);
+                    let receptors = match proj.receptor {
+                        ReceptorType::Fixed(r) => vec![r as u32; synapses.len()],
+                        ReceptorType::Drawn(_) => rows.receptors(source),
+                    };
+                    for ((local, delay, weight), receptor) in synapses.into_iter().zip(receptors) {
                         let target = shard.ids[local as usize];
                         if filter.targets.is_some_and(|c| !c.contains(target)) {
                             continue;
@@ -89,6 +98,7 @@ impl Simulation {
                             index,
                             delay: delay as f64 * res.ms_per_step(),
                             weight,
+                            receptor,
                         });
                     }
                 }
