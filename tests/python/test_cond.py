@@ -82,3 +82,36 @@ def test_traces_match_nest(name):
     with open(os.path.join(DATA, f"{name}_spikes.csv")) as f:
         want = [float(r[0]) for r in list(csv.reader(f))[1:]]
     assert [float(t) for t in sr.get("events")["times"] if t <= end + 1e-9] == want
+
+
+# NEST 3.10 (the wheel): an aeif neuron created with its state given
+# (`w`, `g_ex`, for aeif_cond_alpha `dg_ex`), I_e 600 pA, after 50 ms, then
+# after `w` and `g_in` are set and 20 ms more.
+AEIF_STATE = {
+    "aeif_cond_alpha": [
+        {"V_m": -51.483611336673, "w": 53.700831495755, "g_ex": 0.0, "g_in": 0.0},
+        {"V_m": -49.070821773373, "w": 19.138210564086, "g_ex": 0.0, "g_in": 0.000136199789},
+    ],
+    "aeif_cond_exp": [
+        {"V_m": -51.483683963251, "w": 53.698834177527, "g_ex": 0.0, "g_in": 0.0},
+        {"V_m": -49.070894280184, "w": 19.138180944105, "g_ex": 0.0, "g_in": 0.000136199789},
+    ],
+}
+
+
+@pytest.mark.parametrize("model", sorted(AEIF_STATE))
+def test_aeif_state_is_set_and_read_as_nests(model):
+    nest.ResetKernel()
+    d = nest.GetDefaults(model)
+    slopes = ["dg_ex", "dg_in"] if model == "aeif_cond_alpha" else []
+    assert {k: d[k] for k in ["w", "g_ex", "g_in"] + slopes} == dict.fromkeys(["w", "g_ex", "g_in"] + slopes, 0.0)
+    with pytest.raises(nest.NESTErrors.BadProperty, match="Conductances must not be negative."):
+        nest.Create(model, params={"g_in": -1.0})
+    extra = {"dg_ex": 1.0} if slopes else {}
+    n = nest.Create(model, params={"w": 50.0, "g_ex": 2.0, "I_e": 600.0, **extra})
+    nest.Simulate(50.0)
+    first, then = AEIF_STATE[model]
+    assert n.get(list(first)) == pytest.approx(first, rel=1e-10, abs=1e-12)
+    n.set(w=10.0, g_in=3.0)
+    nest.Simulate(20.0)
+    assert n.get(list(then)) == pytest.approx(then, rel=1e-10, abs=1e-12)

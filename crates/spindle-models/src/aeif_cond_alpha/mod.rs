@@ -55,27 +55,47 @@ pub static AEIF_COND_ALPHA: AeifCondAlpha = AeifCondAlpha;
 pub type AeifCondAlphaPopulation = LanePopulation<Adaptive<Neuron>>;
 
 /// The parameters with NEST's names, units and defaults (NEST's
-/// `Parameters_::get` order, then the initial `V_m`); `aeif_cond_exp`'s too.
-pub(crate) const PARAMS: &[ParamSpec] = &[
-    param("C_m", "pF", 281.0),
-    param("V_th", "mV", -50.4),
-    param("t_ref", "ms", 0.0),
-    param("g_L", "nS", 30.0),
-    param("E_L", "mV", -70.6),
-    param("V_reset", "mV", -60.0),
-    param("E_ex", "mV", 0.0),
-    param("E_in", "mV", -85.0),
-    param("tau_syn_ex", "ms", 0.2),
-    param("tau_syn_in", "ms", 2.0),
-    param("a", "nS", 4.0),
-    param("b", "pA", 80.5),
-    param("Delta_T", "mV", 2.0),
-    param("tau_w", "ms", 144.0),
-    param("I_e", "pA", 0.0),
-    param("V_peak", "mV", 0.0),
-    param("gsl_error_tol", "", 1e-6),
-    param("V_m", "mV", -70.6),
-];
+/// `Parameters_::get` order), then the state `set` reaches (NEST's
+/// `State_`: `V_m`, `w`, the conductances), ending with `$extra`.
+macro_rules! aeif_params {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            param("C_m", "pF", 281.0),
+            param("V_th", "mV", -50.4),
+            param("t_ref", "ms", 0.0),
+            param("g_L", "nS", 30.0),
+            param("E_L", "mV", -70.6),
+            param("V_reset", "mV", -60.0),
+            param("E_ex", "mV", 0.0),
+            param("E_in", "mV", -85.0),
+            param("tau_syn_ex", "ms", 0.2),
+            param("tau_syn_in", "ms", 2.0),
+            param("a", "nS", 4.0),
+            param("b", "pA", 80.5),
+            param("Delta_T", "mV", 2.0),
+            param("tau_w", "ms", 144.0),
+            param("I_e", "pA", 0.0),
+            param("V_peak", "mV", 0.0),
+            param("gsl_error_tol", "", 1e-6),
+            param("V_m", "mV", -70.6),
+            param("w", "pA", 0.0),
+            param("g_ex", "nS", 0.0),
+            param("g_in", "nS", 0.0),
+            $($extra),*
+        ]
+    };
+}
+
+/// `aeif_cond_exp`'s parameters and state.
+pub(crate) const PARAMS: &[ParamSpec] = aeif_params!();
+
+/// `aeif_cond_alpha`'s: `aeif_cond_exp`'s and the conductances' slopes.
+const ALPHA_PARAMS: &[ParamSpec] =
+    aeif_params!(param("dg_ex", "nS/ms", 0.0), param("dg_in", "nS/ms", 0.0));
+
+/// The state variables `set` reaches once simulated, by the models.
+pub(crate) const STATE: &[&str] = &["V_m", "w", "g_ex", "g_in"];
+const ALPHA_STATE: &[&str] = &["V_m", "w", "g_ex", "g_in", "dg_ex", "dg_in"];
 
 /// What a multimeter records (NEST's recordables, in its order); the
 /// same for `aeif_cond_exp`.
@@ -126,11 +146,25 @@ pub struct AeifParams {
     pub gsl_error_tol: f64,
     /// Initial membrane potential [mV].
     pub v_m: f64,
+    /// Initial adaptation current [pA].
+    pub w: f64,
+    /// Initial excitatory conductance [nS].
+    pub g_ex: f64,
+    /// Initial inhibitory conductance [nS].
+    pub g_in: f64,
+    /// Initial slope of the excitatory conductance [nS/ms]
+    /// (`aeif_cond_alpha`; 0 for `aeif_cond_exp`).
+    pub dg_ex: f64,
+    /// Initial slope of the inhibitory conductance [nS/ms].
+    pub dg_in: f64,
 }
 
 impl AeifParams {
-    /// The typed view of values in the models' parameter order.
+    /// The typed view of values in the models' parameter order
+    /// (`aeif_cond_exp`'s, or `aeif_cond_alpha`'s with the slopes).
     pub fn from_values(v: &[f64]) -> Self {
+        let (v, slopes) = v.split_at(PARAMS.len().min(v.len()));
+        let [dg_ex, dg_in] = slopes.try_into().unwrap_or([0.0; 2]);
         let [
             c_m,
             v_th,
@@ -150,6 +184,9 @@ impl AeifParams {
             v_peak,
             gsl_error_tol,
             v_m,
+            w,
+            g_ex,
+            g_in,
         ] = v.try_into().expect("one value per aeif parameter");
         Self {
             c_m,
@@ -170,6 +207,11 @@ impl AeifParams {
             v_peak,
             gsl_error_tol,
             v_m,
+            w,
+            g_ex,
+            g_in,
+            dg_ex,
+            dg_in,
         }
     }
 
@@ -178,7 +220,8 @@ impl AeifParams {
     /// `V_peak >= V_th` first and `V_reset < V_peak` after `Delta_T`
     /// (`exp_order`), and words the capacitance's message its own way.
     pub(crate) fn validate(&self, values: &[f64], exp_order: bool) -> Result<(), ParamError> {
-        check_finite(PARAMS, values)?;
+        // Both models' names: `aeif_cond_exp`'s values are the first.
+        check_finite(ALPHA_PARAMS, values)?;
         let nest = |msg: &str| Err(ParamError::Invalid(msg.into()));
         let reset = || {
             if self.v_reset >= self.v_peak {
@@ -223,6 +266,10 @@ impl AeifParams {
         }
         if self.gsl_error_tol <= 0.0 {
             return nest("The gsl_error_tol must be strictly positive.");
+        }
+        // NEST's `State_::set`, after the parameters.
+        if self.g_ex < 0.0 || self.g_in < 0.0 {
+            return nest("Conductances must not be negative.");
         }
         Ok(())
     }
@@ -347,10 +394,11 @@ impl AeifProps {
 adaptive_model!(
     AeifCondAlpha,
     "aeif_cond_alpha",
-    PARAMS,
+    ALPHA_PARAMS,
     RECORDABLES,
     Neuron,
-    |v| AeifParams::from_values(v).validate(v, false)
+    |v| AeifParams::from_values(v).validate(v, false),
+    ALPHA_STATE
 );
 
 /// NEST's aeif check after each solver step: a refractory neuron's `V_m`
@@ -401,16 +449,29 @@ impl OdeNeuron for Neuron {
         AeifProps::new(values, res)
     }
 
-    fn new(p: &AeifProps) -> Self {
+    fn new(props: &AeifProps) -> Self {
+        let p = &props.p;
         Self {
-            y: [p.p.v_m, 0.0, 0.0, 0.0, 0.0, 0.0],
+            y: [p.v_m, p.dg_ex, p.g_ex, p.dg_in, p.g_in, p.w],
             r: 0,
-            step: p.h,
+            step: props.h,
         }
     }
 
     fn v_m(&mut self) -> &mut f64 {
         &mut self.y[0]
+    }
+
+    fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
+        let i = match name {
+            "dg_ex" => 1,
+            "g_ex" => 2,
+            "dg_in" => 3,
+            "g_in" => 4,
+            "w" => 5,
+            _ => return None,
+        };
+        Some(&mut self.y[i])
     }
 
     #[inline(always)]

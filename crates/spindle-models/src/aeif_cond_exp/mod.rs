@@ -9,7 +9,7 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{Adaptive, OdeNeuron, adaptive_model};
-use crate::aeif_cond_alpha::{AeifParams, AeifProps, PARAMS, RECORDABLES};
+use crate::aeif_cond_alpha::{AeifParams, AeifProps, PARAMS, RECORDABLES, STATE};
 use crate::lanes::LanePopulation;
 
 /// The model: `aeif_cond_exp` behind the [`NeuronModel`] interface.
@@ -28,7 +28,8 @@ adaptive_model!(
     PARAMS,
     RECORDABLES,
     Neuron,
-    |v| AeifParams::from_values(v).validate(v, true)
+    |v| AeifParams::from_values(v).validate(v, true),
+    STATE
 );
 
 /// One neuron: NEST's state vector `[V_M, G_EXC, G_INH, W]`, its
@@ -48,16 +49,27 @@ impl OdeNeuron for Neuron {
         AeifProps::new(values, res)
     }
 
-    fn new(p: &AeifProps) -> Self {
+    fn new(props: &AeifProps) -> Self {
+        let p = &props.p;
         Self {
-            y: [p.p.v_m, 0.0, 0.0, 0.0],
+            y: [p.v_m, p.g_ex, p.g_in, p.w],
             r: 0,
-            step: p.h,
+            step: props.h,
         }
     }
 
     fn v_m(&mut self) -> &mut f64 {
         &mut self.y[0]
+    }
+
+    fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
+        let i = match name {
+            "g_ex" => 1,
+            "g_in" => 2,
+            "w" => 3,
+            _ => return None,
+        };
+        Some(&mut self.y[i])
     }
 
     #[inline(always)]
