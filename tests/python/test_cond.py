@@ -115,3 +115,18 @@ def test_aeif_state_is_set_and_read_as_nests(model):
     n.set(w=10.0, g_in=3.0)
     nest.Simulate(20.0)
     assert n.get(list(then)) == pytest.approx(then, rel=1e-10, abs=1e-12)
+
+
+def test_aeif_cond_alpha_slopes_are_read_as_they_are_now():
+    """Regression: dg_ex and dg_in (state, not recordables) read back
+    their initial values after a run. NEST 3.10's values, bit for bit."""
+    nest.ResetKernel()
+    n = nest.Create("aeif_cond_alpha", params={"dg_ex": 1.0})
+    nest.Simulate(1.0)
+    assert n.get(["dg_ex", "g_ex", "dg_in"]) == {
+        "dg_ex": 0.006737849885996471, "g_ex": 0.006737971807625192, "dg_in": 0.0}
+    n.set(dg_in=2.0)
+    nest.Simulate(1.0)
+    assert n.get(["dg_ex", "g_ex", "dg_in", "g_in"]) == {
+        "dg_ex": 4.5392057113601604e-05, "g_ex": 9.079415297700446e-05,
+        "dg_in": 1.213061319288782, "g_in": 1.2130613209370655}

@@ -502,6 +502,12 @@ impl<O: OdeNeuron> LaneModel for Adaptive<O> {
         Ok(())
     }
 
+    fn state_of(state: &Self::State, i: usize, name: &str) -> Option<f64> {
+        // A copy: the neuron names its variables through `state_mut`.
+        let mut neuron = *state.neurons.get(i)?;
+        neuron.state_mut(name).map(|v| *v)
+    }
+
     /// NEST keeps the absolute `V_m` of these models when `E_L` changes.
     fn rebase(_: &mut Self::State, _: &O::Props, _: &O::Props) {}
 

@@ -83,6 +83,14 @@ pub trait LaneModel: Debug + Clone + Send + Sync + 'static {
         }
     }
 
+    /// State variable `name` of neuron `i` now, where it is one of the
+    /// model's state parameters that is not a recordable (see
+    /// [`Population::state`]); `None` by default.
+    fn state_of(state: &Self::State, i: usize, name: &str) -> Option<f64> {
+        let _ = (state, i, name);
+        None
+    }
+
     /// Whether the driver steps the whole population at once
     /// ([`Self::step_pooled`]) where no multimeter samples it and no
     /// current reaches it.
@@ -825,6 +833,10 @@ impl<M: LaneModel> Population for LanePopulation<M> {
 
     fn recordable(&self, i: usize, r: usize) -> f64 {
         self.recordable_of(i, r)
+    }
+
+    fn state(&self, i: usize, name: &str) -> Option<f64> {
+        M::state_of(&self.state, i, name)
     }
 
     fn set_state(&mut self, i: usize, name: &str, value: f64) -> Result<(), ParamError> {
