@@ -130,3 +130,40 @@ def test_aeif_cond_alpha_slopes_are_read_as_they_are_now():
     assert n.get(["dg_ex", "g_ex", "dg_in", "g_in"]) == {
         "dg_ex": 4.5392057113601604e-05, "g_ex": 9.079415297700446e-05,
         "dg_in": 1.213061319288782, "g_in": 1.2130613209370655}
+
+
+# NEST 3.10 (the wheel): iaf_cond_* created with their conductances given
+# (1, 2, ... in the order listed) and I_e 500 pA, after 7 ms; then all set
+# to 0.5 and 3 ms more. Negative conductances are taken, as NEST takes them.
+COND_STATE = {
+    'iaf_cond_exp': (
+        ['g_ex', 'g_in'],
+        {'V_m': -58.980398157639115, 'g_ex': 6.295859395198154e-16, 'g_in': 0.0603947667822586},
+        {'V_m': -55.59570264641657, 'g_ex': 1.5285487660473494e-07, 'g_in': 0.1115650800248309},
+    ),
+    'iaf_cond_alpha': (
+        ['g_ex', 'dg_ex', 'g_in', 'dg_in'],
+        {'V_m': -59.93055105008492, 'g_ex': 9.446154403548926e-15, 'dg_ex': 1.2591718790396308e-15, 'g_in': 0.936118886631845, 'dg_in': 0.1207895335645172},
+        {'V_m': -56.4553082453857, 'g_ex': 6.115425632432928e-07, 'dg_ex': 1.5285487660473494e-07, 'g_in': 0.44626032069579313, 'dg_in': 0.1115650800248309},
+    ),
+    'iaf_cond_exp_sfa_rr': (
+        ['g_ex', 'g_in', 'g_sfa', 'g_rr'],
+        {'V_m': -61.65117776676995, 'g_ex': 0.009403562496208634, 'g_in': 0.9931706075827562, 'g_sfa': 2.8150384628466267, 'g_rr': 0.11452007631097366},
+        {'V_m': -59.34574651306353, 'g_ex': 0.06766764144780353, 'g_in': 0.37040911034084884, 'g_sfa': 0.48654790778182594, 'g_rr': 0.10904552530092394},
+    ),
+}
+
+
+@pytest.mark.parametrize("model", sorted(COND_STATE))
+def test_cond_state_is_set_and_read_as_nests(model):
+    keys, first, then = COND_STATE[model]
+    nest.ResetKernel()
+    assert all(nest.GetDefaults(model)[k] == 0.0 for k in keys)
+    nest.Create(model, params={keys[0]: -1.0})
+    nest.ResetKernel()
+    n = nest.Create(model, params={k: 1.0 + i for i, k in enumerate(keys)} | {"I_e": 500.0})
+    nest.Simulate(7.0)
+    assert n.get(["V_m"] + keys) == first
+    n.set({k: 0.5 for k in keys})
+    nest.Simulate(3.0)
+    assert n.get(["V_m"] + keys) == then

@@ -17,7 +17,7 @@
 use spindle_core::Resolution;
 
 use crate::adaptive::{Adaptive, E, OdeNeuron, adaptive_model, recordable};
-use crate::iaf_cond_exp::{IafCondExpParams, PARAMS};
+use crate::iaf_cond_exp::{ALPHA_PARAMS, IafCondExpParams};
 use crate::lanes::LanePopulation;
 use crate::model::RecordableSpec;
 use crate::odeint::{Control, integrate_one};
@@ -43,10 +43,11 @@ const RECORDABLES: &[RecordableSpec] = &[
 adaptive_model!(
     IafCondAlpha,
     "iaf_cond_alpha",
-    PARAMS,
+    ALPHA_PARAMS,
     RECORDABLES,
     Neuron,
-    |v| IafCondExpParams::from_values(v).validate(v)
+    |v| IafCondExpParams::from_values(v).validate(v),
+    &["V_m", "g_ex", "g_in", "dg_ex", "dg_in"]
 );
 
 /// What the step reads.
@@ -87,16 +88,28 @@ impl OdeNeuron for Neuron {
         }
     }
 
-    fn new(p: &Props) -> Self {
+    fn new(props: &Props) -> Self {
+        let p = &props.p;
         Self {
-            y: [p.p.v_m, 0.0, 0.0, 0.0, 0.0],
+            y: [p.v_m, p.dg_ex, p.g_ex, p.dg_in, p.g_in],
             r: 0,
-            step: p.h,
+            step: props.h,
         }
     }
 
     fn v_m(&mut self) -> &mut f64 {
         &mut self.y[0]
+    }
+
+    fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
+        let i = match name {
+            "dg_ex" => 1,
+            "g_ex" => 2,
+            "dg_in" => 3,
+            "g_in" => 4,
+            _ => return None,
+        };
+        Some(&mut self.y[i])
     }
 
     #[inline(always)]

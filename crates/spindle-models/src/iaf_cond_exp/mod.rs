@@ -46,21 +46,36 @@ pub static IAF_COND_EXP: IafCondExp = IafCondExp;
 pub type IafCondExpPopulation = LanePopulation<population::CondExp>;
 
 /// The parameters with NEST's names, units and defaults (NEST's
-/// `Parameters_::get` order, then the initial `V_m`).
-pub(crate) const PARAMS: &[ParamSpec] = &[
-    param("V_th", "mV", -55.0),
-    param("V_reset", "mV", -60.0),
-    param("t_ref", "ms", 2.0),
-    param("g_L", "nS", 16.6667),
-    param("E_L", "mV", -70.0),
-    param("E_ex", "mV", 0.0),
-    param("E_in", "mV", -85.0),
-    param("C_m", "pF", 250.0),
-    param("tau_syn_ex", "ms", 0.2),
-    param("tau_syn_in", "ms", 2.0),
-    param("I_e", "pA", 0.0),
-    param("V_m", "mV", -70.0),
-];
+/// `Parameters_::get` order), then the state `set` reaches (NEST's
+/// `State_`: `V_m` and the conductances), ending with `$extra`.
+macro_rules! cond_params {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            param("V_th", "mV", -55.0),
+            param("V_reset", "mV", -60.0),
+            param("t_ref", "ms", 2.0),
+            param("g_L", "nS", 16.6667),
+            param("E_L", "mV", -70.0),
+            param("E_ex", "mV", 0.0),
+            param("E_in", "mV", -85.0),
+            param("C_m", "pF", 250.0),
+            param("tau_syn_ex", "ms", 0.2),
+            param("tau_syn_in", "ms", 2.0),
+            param("I_e", "pA", 0.0),
+            param("V_m", "mV", -70.0),
+            param("g_ex", "nS", 0.0),
+            param("g_in", "nS", 0.0),
+            $($extra),*
+        ]
+    };
+}
+
+/// `iaf_cond_exp`'s parameters and state.
+pub(crate) const PARAMS: &[ParamSpec] = cond_params!();
+
+/// `iaf_cond_alpha`'s: `iaf_cond_exp`'s and the conductances' slopes.
+pub(crate) const ALPHA_PARAMS: &[ParamSpec] =
+    cond_params!(param("dg_ex", "nS/ms", 0.0), param("dg_in", "nS/ms", 0.0));
 
 /// What a multimeter records (NEST's recordables, in its order).
 const RECORDABLES: &[RecordableSpec] = &[
@@ -96,11 +111,23 @@ pub struct IafCondExpParams {
     pub i_e: f64,
     /// Initial membrane potential [mV].
     pub v_m: f64,
+    /// Initial excitatory conductance [nS].
+    pub g_ex: f64,
+    /// Initial inhibitory conductance [nS].
+    pub g_in: f64,
+    /// Initial slope of the excitatory conductance [nS/ms]
+    /// (`iaf_cond_alpha`; 0 for `iaf_cond_exp`).
+    pub dg_ex: f64,
+    /// Initial slope of the inhibitory conductance [nS/ms].
+    pub dg_in: f64,
 }
 
 impl IafCondExpParams {
-    /// The typed view of values in the model's parameter order.
+    /// The typed view of values in the model's parameter order
+    /// (`iaf_cond_exp`'s, or `iaf_cond_alpha`'s with the slopes).
     pub fn from_values(v: &[f64]) -> Self {
+        let (v, slopes) = v.split_at(PARAMS.len().min(v.len()));
+        let [dg_ex, dg_in] = slopes.try_into().unwrap_or([0.0; 2]);
         let [
             v_th,
             v_reset,
@@ -114,6 +141,8 @@ impl IafCondExpParams {
             tau_syn_in,
             i_e,
             v_m,
+            g_ex,
+            g_in,
         ] = v.try_into().expect("one value per iaf_cond_exp parameter");
         Self {
             v_th,
@@ -128,13 +157,18 @@ impl IafCondExpParams {
             tau_syn_in,
             i_e,
             v_m,
+            g_ex,
+            g_in,
+            dg_ex,
+            dg_in,
         }
     }
 
     /// Check as NEST's `Parameters_::set` does, in its order and with its
     /// messages (every value finite first, Spindle's own check).
     pub fn validate(&self, values: &[f64]) -> Result<(), ParamError> {
-        check_finite(PARAMS, values)?;
+        // Both models' names: `iaf_cond_exp`'s values are the first.
+        check_finite(ALPHA_PARAMS, values)?;
         if self.v_reset >= self.v_th {
             return Err(ParamError::Reset);
         }
@@ -158,7 +192,7 @@ adaptive_model!(
     PARAMS,
     RECORDABLES,
     |v| IafCondExpParams::from_values(v).validate(v),
-    &["V_m"],
+    &["V_m", "g_ex", "g_in"],
     population: population::population,
     bytes: <population::CondExp as crate::lanes::LaneModel>::STATE_BYTES_PER_NEURON
 );

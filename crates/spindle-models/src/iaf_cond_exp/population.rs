@@ -14,7 +14,7 @@ use spindle_core::Resolution;
 
 use super::{Lanes, Props};
 use crate::lanes::{LaneChunk, LaneModel, LanePopulation};
-use crate::model::Population;
+use crate::model::{ParamError, Population};
 use crate::odeint::integrate_lanes;
 
 /// `iaf_cond_exp` behind the lane driver.
@@ -44,7 +44,7 @@ pub(super) fn population(
 ) -> Box<dyn Population> {
     let p = Props::new(values, res);
     let state = State {
-        y: [vec![p.p.v_m; len], vec![0.0; len], vec![0.0; len]],
+        y: [vec![p.p.v_m; len], vec![p.p.g_ex; len], vec![p.p.g_in; len]],
         r: vec![0; len],
         h: vec![p.h; len],
     };
@@ -89,6 +89,23 @@ impl LaneModel for CondExp {
 
     /// NEST keeps the absolute `V_m` when `E_L` changes.
     fn rebase(_: &mut State, _: &Props, _: &Props) {}
+
+    fn set_state(
+        state: &mut State,
+        _: &Props,
+        i: usize,
+        name: &str,
+        value: f64,
+    ) -> Result<(), ParamError> {
+        let k = match name {
+            "V_m" => 0,
+            "g_ex" => 1,
+            "g_in" => 2,
+            _ => return Err(ParamError::Unknown(name.into())),
+        };
+        state.y[k][i] = value;
+        Ok(())
+    }
 }
 
 /// The state of `M` neighbouring neurons through a slice.

@@ -67,6 +67,11 @@ const PARAMS: &[ParamSpec] = &[
     param("q_sfa", "nS", 14.48),
     param("q_rr", "nS", 3214.0),
     param("V_m", "mV", -70.0),
+    // NEST's `State_` besides `V_m`: the conductances.
+    param("g_ex", "nS", 0.0),
+    param("g_in", "nS", 0.0),
+    param("g_sfa", "nS", 0.0),
+    param("g_rr", "nS", 0.0),
 ];
 
 /// What a multimeter records (NEST's recordables, in its order).
@@ -117,6 +122,15 @@ pub struct IafCondExpSfaRrParams {
     pub q_rr: f64,
     /// Initial membrane potential [mV].
     pub v_m: f64,
+    /// Initial conductances [nS]: excitatory, inhibitory, adaptation,
+    /// relative refractoriness.
+    pub g_ex: f64,
+    /// See `g_ex`.
+    pub g_in: f64,
+    /// See `g_ex`.
+    pub g_sfa: f64,
+    /// See `g_ex`.
+    pub g_rr: f64,
 }
 
 impl IafCondExpSfaRrParams {
@@ -141,6 +155,10 @@ impl IafCondExpSfaRrParams {
             q_sfa,
             q_rr,
             v_m,
+            g_ex,
+            g_in,
+            g_sfa,
+            g_rr,
         ] = v
             .try_into()
             .expect("one value per iaf_cond_exp_sfa_rr parameter");
@@ -163,6 +181,10 @@ impl IafCondExpSfaRrParams {
             q_sfa,
             q_rr,
             v_m,
+            g_ex,
+            g_in,
+            g_sfa,
+            g_rr,
         }
     }
 
@@ -197,7 +219,8 @@ adaptive_model!(
     PARAMS,
     RECORDABLES,
     Neuron,
-    |v| IafCondExpSfaRrParams::from_values(v).validate(v)
+    |v| IafCondExpSfaRrParams::from_values(v).validate(v),
+    &["V_m", "g_ex", "g_in", "g_sfa", "g_rr"]
 );
 
 /// What the step reads.
@@ -232,16 +255,28 @@ impl OdeNeuron for Neuron {
         }
     }
 
-    fn new(p: &Props) -> Self {
+    fn new(props: &Props) -> Self {
+        let p = &props.p;
         Self {
-            y: [p.p.v_m, 0.0, 0.0, 0.0, 0.0],
+            y: [p.v_m, p.g_ex, p.g_in, p.g_sfa, p.g_rr],
             r: 0,
-            step: p.h,
+            step: props.h,
         }
     }
 
     fn v_m(&mut self) -> &mut f64 {
         &mut self.y[0]
+    }
+
+    fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
+        let i = match name {
+            "g_ex" => 1,
+            "g_in" => 2,
+            "g_sfa" => 3,
+            "g_rr" => 4,
+            _ => return None,
+        };
+        Some(&mut self.y[i])
     }
 
     #[inline(always)]
