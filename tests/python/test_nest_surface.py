@@ -1120,3 +1120,14 @@ def test_errors_are_nests(make, error, match):
     error = getattr(nest.NESTErrors, error) if isinstance(error, str) else error
     with pytest.raises(error, match=match):
         make()
+
+
+@pytest.mark.parametrize("value", [[1.0, 2.0], nest.random.uniform(0, 1)])
+def test_set_defaults_takes_single_values_only(value):
+    # NEST 3.10's class and words (its test_set_defaults)
+    nest.ResetKernel()
+    with pytest.raises(ValueError, match="accepts only explicit, single parameter values"):
+        nest.SetDefaults("iaf_psc_alpha", {"tau_syn_ex": value})
+    with pytest.raises(ValueError, match="accepts only explicit, single parameter values"):
+        nest.SetDefaults("iaf_psc_alpha", "tau_syn_ex", value)
+    assert nest.GetDefaults("iaf_psc_alpha", "tau_syn_ex") == 2.0

@@ -872,7 +872,8 @@ def SetDefaults(model, params, val=None):
         if not params:
             return
     defaults = _call(_kernel.get_defaults, model)
-    if any(_iterable_not_str(v) and k in defaults and not _iterable(defaults[k])
+    if any(isinstance(v, Parameter)
+           or (_iterable_not_str(v) and k in defaults and not _iterable(defaults[k]))
            for k, v in params.items()):
         raise ValueError("SetDefaults() accepts only explicit, single parameter values.")
     _call(_kernel.set_defaults, model, {k: _plain(v) for k, v in params.items()})
