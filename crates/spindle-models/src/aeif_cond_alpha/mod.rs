@@ -464,12 +464,8 @@ impl OdeNeuron for Neuron {
 
     fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
         let i = match name {
-            "dg_ex" => 1,
-            "g_ex" => 2,
-            "dg_in" => 3,
-            "g_in" => 4,
             "w" => 5,
-            _ => return None,
+            _ => crate::iaf_cond_alpha::alpha_conductance(name)?,
         };
         Some(&mut self.y[i])
     }

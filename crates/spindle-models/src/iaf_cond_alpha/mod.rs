@@ -50,6 +50,19 @@ adaptive_model!(
     &["V_m", "g_ex", "g_in", "dg_ex", "dg_in"]
 );
 
+/// Where conductance variable `name` lies in the state vector NEST's
+/// alpha-conductance models share, `[V_M, DG_EXC, G_EXC, DG_INH, G_INH,
+/// ...]` (`aeif_cond_alpha`'s too).
+pub(crate) fn alpha_conductance(name: &str) -> Option<usize> {
+    match name {
+        "dg_ex" => Some(1),
+        "g_ex" => Some(2),
+        "dg_in" => Some(3),
+        "g_in" => Some(4),
+        _ => None,
+    }
+}
+
 /// What the step reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Props {
@@ -102,14 +115,7 @@ impl OdeNeuron for Neuron {
     }
 
     fn state_mut(&mut self, name: &str) -> Option<&mut f64> {
-        let i = match name {
-            "dg_ex" => 1,
-            "g_ex" => 2,
-            "dg_in" => 3,
-            "g_in" => 4,
-            _ => return None,
-        };
-        Some(&mut self.y[i])
+        Some(&mut self.y[alpha_conductance(name)?])
     }
 
     #[inline(always)]
